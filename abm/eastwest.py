@@ -1,0 +1,43 @@
+"""The east-west cooperation fund and pairing assistance (sources 003 and 000).
+
+The fund collects ``fund_rate`` of western sales through eastern platforms (in the market) and
+spends its balance each December at the origin, by a stated rule: 40% brand awards to western
+cooperatives, 20% deep-processing lines in western cooperatives, 20% shared cold chain in
+western villages, 20% training of western farmers. Money the rule cannot place stays in the fund.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.ledger import MoneyLedger
+from abm.params import Parameters
+from agents.government import PolicyTargets, add_processing, award_brands, build_cold_chain, train
+
+FUND_RULE = {"brand": 0.4, "processing": 0.2, "cold_chain": 0.2, "training": 0.2}
+PROCESSING_LINE = 300_000.0  # yuan for one deep-processing line (as cooperatives pay)
+WEST = 0
+
+
+def pair_counties(v_region: np.ndarray, v_county: np.ndarray, n_counties: int) -> np.ndarray:
+    """Pair every western county with an eastern partner: returns the paired (western) counties."""
+    paired = np.zeros(n_counties, bool)
+    west = np.unique(v_county[v_region == WEST])
+    east = np.unique(v_county[v_region == 2])
+    paired[west[: max(east.size, 0) * 2]] = True  # an eastern county can pair with at most two western ones
+    return paired
+
+
+def spend_fund(t: PolicyTargets, balance: float, p: Parameters, ledger: MoneyLedger) -> float:
+    """Spend the fund at the western origin by the fixed rule; returns the money spent."""
+    west_county = np.zeros(int(t.county.max()) + 1, bool)
+    west_county[t.county[t.region == WEST]] = True
+    west_village = t.region == WEST
+    west_farmer = t.farmers.region == WEST
+    spent = award_brands(t, balance * FUND_RULE["brand"], p.brand_award, ledger, "fund", west_county)
+    spent += add_processing(t, balance * FUND_RULE["processing"], PROCESSING_LINE, ledger, "fund", west_county)
+    spent += build_cold_chain(t, balance * FUND_RULE["cold_chain"], p.cold_chain_subsidy_rate, p.cold_chain_capex,
+                              ledger, "fund", west_village)
+    spent += train(t, balance * FUND_RULE["training"], p.training_cost, p.training_skill_gain, ledger, "fund",
+                   west_farmer)
+    return spent

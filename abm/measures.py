@@ -1,0 +1,161 @@
+"""The outputs every run keeps, computed once a month from the model's state and the month's flows.
+
+Income statistics, Gini and Theil use the last complete year's household income (computed at
+year end, since they sort); before the first year ends they use the households' expected income.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from abm import crops
+from abm.metrics import weighted_share
+from abm.params import REGIONS
+from abm.translation import TRANSITIONS, funnel, stability
+from agents.consumers import BUDGET_SHARE
+from agents.farmers import CHANNELS, ENROLLED, OFFLINE, STAGES
+from agents.government import INSTRUMENTS
+
+if TYPE_CHECKING:
+    from abm.market import MonthFlows
+    from abm.model import RuralEconomy
+
+
+def _by_region(values: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Sum of a farmer column in each region."""
+    return np.bincount(region, weights=values, minlength=3)
+
+
+def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
+            ) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """Model-level metrics and one row of regional metrics per region for this month."""
+    f = m.farmers
+    region = f.region
+    month = m.steps
+    ys = m.year_stats
+    count = np.bincount(region, minlength=3).astype(float)
+    stages = funnel(f)
+    pp = m.passage_points()
+    alive_now = _by_region(f.stage >= ENROLLED, region)
+    m.alive_history.append(alive_now)
+    year_ago = m.alive_history[max(0, len(m.alive_history) - 13)]
+    stab, persistence, fragile = stability(f, month, year_ago, pp)
+    online = f.channel != OFFLINE
+    out: dict[str, float] = {
+        "income_mean": ys["income_mean"], "income_median": ys["income_median"],
+        "gini": ys["gini"], "theil": ys["theil"], "theil_between": ys["theil_between"],
+        "theil_within": ys["theil_within"],
+        "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
+        "adoption": float(online.mean()),
+        "enrolled_share": float((f.stage >= ENROLLED).mean()),
+        "trained_share": float(f.trained.mean()),
+        "skill_mean": float(f.skill.mean()),
+        "cold_chain": float(m.v_cold_chain.mean()),
+        "g5_share": float(m.v_g5.mean()),
+        "broadband_share": float(m.v_broadband.mean()),
+        "consumer_trust": float(BUDGET_SHARE @ m.consumers.trust.mean(axis=1)),
+        "new_farmers": float(f.new_farmer.sum()),
+        "stability": float(np.average(stab, weights=np.maximum(alive_now, 1e-9))),
+        "fund_balance": m.fund_balance, "fund_spent": m.fund_spent, "pairing_spent": m.pairing_spent,
+        "branded_cooperatives": float(sum(c.branded for c in m.cooperatives)),
+    }
+    for s, name in enumerate(STAGES):
+        out[name] = float(stages[s].sum())
+    for name in INSTRUMENTS:
+        out[f"spend_{name}"] = m.government.spent_total[name]
+    out["spend_total"] = float(sum(m.government.spent_total.values()))
+    flow_cols = _flow_metrics(m, month_flows, region, count)
+    out |= flow_cols.pop("model")
+    rows = []
+    for r, rname in enumerate(REGIONS):
+        row = {"month": month, "region": rname,
+               "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
+               "adoption": float(_by_region(online, region)[r] / max(count[r], 1)),
+               "cold_chain": float(m.v_cold_chain[m.v_region == r].mean()) if (m.v_region == r).any() else 0.0,
+               "stability": float(stab[r]), "persistence": float(persistence[r]), "fragile_share": float(fragile[r]),
+               "trained_share": float(_by_region(f.trained, region)[r] / max(count[r], 1))}
+        for s, name in enumerate(STAGES):
+            row[name] = float(stages[s, r])
+        row |= {k: float(v[r]) for k, v in flow_cols["region"].items()}
+        rows.append(row)
+    return out, rows
+
+
+def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, region: np.ndarray,
+                  count: np.ndarray) -> dict[str, Any]:
+    """Metrics of this month's sales, losses, trust and translation flows (zeros before the first month)."""
+    f = m.farmers
+    zeros3 = np.zeros(3)
+    if mf is None:
+        model = {"online_sales": 0.0, "offline_sales": 0.0, "fresh_shipped": 0.0, "fresh_lost": 0.0,
+                 "fresh_loss": np.nan, "fresh_shipped_no_cold_chain": 0.0, "fresh_lost_no_cold_chain": 0.0,
+                 "fresh_shipped_cold_chain": 0.0, "fresh_lost_cold_chain": 0.0, "branded_share": 0.0, "processed_share": 0.0,
+                 "primary_share": 1.0, "unbranded_price_ratio": np.nan, "quality_premium": 0.0, "fraud_rate": 0.0,
+                 "market_reach": 0.0, "west_online_share": 0.0, "bulk_raw_share_west": 1.0,
+                 "platform_revenue": 0.0, "online_kg": 0.0, "online_kg_fresh": 0.0, "online_kg_primary": 0.0}
+        model |= {f"sales_{c}": 0.0 for c in CHANNELS}
+        model |= {f"flow_{t}": 0.0 for t in TRANSITIONS}
+        region_cols = {k: zeros3 for k in ("online_sales", "fresh_loss", "fraud_rate", "bulk_raw_share",
+                                           "processed_share", "branded_share")}
+        region_cols |= {f"sales_{c}": zeros3 for c in CHANNELS}
+        region_cols |= {f"flow_{t}": zeros3 for t in TRANSITIONS}
+        return {"model": model, "region": region_cols}
+    fl, trans = mf
+    rev_on = fl.online_revenue
+    sales_by_channel = {c: np.bincount(region, weights=np.where(f.channel == k, rev_on, 0.0), minlength=3)
+                        for k, c in enumerate(CHANNELS)}
+    sales_by_channel["offline"] = np.bincount(region, weights=fl.offline_revenue, minlength=3)
+    online_region = _by_region(rev_on, region)
+    fresh = crops.FRESH[f.crop]
+    cc = np.repeat(m.v_cold_chain, f.households)
+    no_cc = fresh & (cc < 0.1)
+    with_cc = fresh & (cc >= 0.8)
+    shipped_fresh_r = _by_region((fl.shipped + fl.offline_kg) * fresh, region)
+    lost_fresh_r = _by_region(fl.lost * fresh, region)
+    fraud_kg = fl.delivered_online * f.misrepresent
+    delivered_r = _by_region(fl.delivered_online, region)
+    sold_r = _by_region(fl.delivered_online + fl.offline_kg, region)
+    online_kg = float(fl.delivered_online.sum())
+    sold_kg = online_kg + float(fl.offline_kg.sum())
+    processed_kg = float(fl.processed.sum())
+    model = {
+        "online_sales": float(rev_on.sum()), "offline_sales": float(fl.offline_revenue.sum()),
+        "online_kg": online_kg, "online_kg_fresh": float((fl.delivered_online * fresh).sum()),
+        "online_kg_primary": online_kg - processed_kg,
+        "fresh_shipped": float(shipped_fresh_r.sum()), "fresh_lost": float(lost_fresh_r.sum()),
+        "fresh_loss": _rate(lost_fresh_r.sum(), shipped_fresh_r.sum()),
+        "fresh_shipped_no_cold_chain": float(((fl.shipped + fl.offline_kg) * no_cc).sum()),
+        "fresh_lost_no_cold_chain": float((fl.lost * no_cc).sum()),
+        "fresh_shipped_cold_chain": float((fl.shipped * with_cc).sum()),
+        "fresh_lost_cold_chain": float((fl.lost_online * with_cc).sum()),
+        "branded_share": weighted_share(float(fl.branded.sum()), sold_kg),
+        "processed_share": weighted_share(processed_kg, sold_kg),
+        "primary_share": 1.0 - weighted_share(processed_kg, online_kg),
+        "unbranded_price_ratio": fl.unbranded_price_ratio,
+        "quality_premium": fl.quality_premium,
+        "fraud_rate": weighted_share(float(fraud_kg.sum()), online_kg),
+        "market_reach": fl.sales_outside_region,
+        "west_online_share": weighted_share(online_region[0], online_region.sum()),
+        "bulk_raw_share_west": weighted_share(_by_region(fl.offline_kg, region)[0], sold_r[0]),
+        "platform_revenue": float(fl.platform_revenue.sum()),
+    }
+    model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}
+    model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
+    region_cols = {
+        "online_sales": online_region,
+        "fresh_loss": np.where(shipped_fresh_r > 0, lost_fresh_r / np.maximum(shipped_fresh_r, 1e-12), np.nan),
+        "fraud_rate": _by_region(fraud_kg, region) / np.maximum(delivered_r, 1e-12),
+        "bulk_raw_share": _by_region(fl.offline_kg, region) / np.maximum(sold_r, 1e-12),
+        "processed_share": _by_region(fl.processed, region) / np.maximum(sold_r, 1e-12),
+        "branded_share": _by_region(fl.branded, region) / np.maximum(sold_r, 1e-12),
+    }
+    region_cols |= {f"sales_{c}": v for c, v in sales_by_channel.items()}
+    region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
+    return {"model": model, "region": region_cols}
+
+
+def _rate(part: float, whole: float) -> float:
+    """``part / whole``, or NaN when nothing was there to measure."""
+    return float(part / whole) if whole > 0 else float("nan")

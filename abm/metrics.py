@@ -1,0 +1,59 @@
+"""Inequality and summary measures: Gini, Theil T with its between/within-region decomposition.
+
+Rule for non-positive incomes (stated in the ODD): incomes below 1 yuan a year are raised to
+1 yuan before Gini and Theil are computed, so the logarithm is defined and the measures stay finite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+INCOME_FLOOR = 1.0
+
+
+def gini(income: np.ndarray) -> float:
+    """Gini coefficient of a population's incomes (floored at 1 yuan)."""
+    y = np.sort(np.maximum(np.asarray(income, dtype=np.float64), INCOME_FLOOR))
+    n = y.size
+    if n == 0:
+        return float("nan")
+    ranks = np.arange(1, n + 1)
+    return float((2.0 * np.sum(ranks * y) / (n * y.sum())) - (n + 1.0) / n)
+
+
+@dataclass(frozen=True)
+class Theil:
+    """Theil T and its exact split into between-group and within-group parts."""
+
+    total: float
+    between: float
+    within: float
+
+
+def theil(income: np.ndarray, group: np.ndarray, groups: int) -> Theil:
+    """Theil T = (1/N) sum (y/mu) ln(y/mu), split by group.
+
+    between = sum_g s_g ln(mu_g / mu) and within = sum_g s_g T_g, with s_g the group's income
+    share; between + within equals the total exactly.
+    """
+    y = np.maximum(np.asarray(income, dtype=np.float64), INCOME_FLOOR)
+    mu = y.mean()
+    total = float(np.mean((y / mu) * np.log(y / mu)))
+    count = np.bincount(group, minlength=groups).astype(np.float64)
+    sums = np.bincount(group, weights=y, minlength=groups)
+    present = count > 0
+    mu_g = np.where(present, sums / np.maximum(count, 1), 1.0)
+    share = sums / sums.sum()
+    ylog = np.bincount(group, weights=y * np.log(y), minlength=groups)
+    # T_g = mean_g[(y/mu_g) ln(y/mu_g)] = (sum y ln y) / (n_g mu_g) - ln mu_g
+    t_g = np.where(present, ylog / np.maximum(sums, 1e-300) - np.log(mu_g), 0.0)
+    between = float(np.sum(np.where(present, share * np.log(mu_g / mu), 0.0)))
+    within = float(np.sum(share * t_g))
+    return Theil(total, between, within)
+
+
+def weighted_share(part: float, whole: float) -> float:
+    """``part / whole``, or 0 when the whole is zero."""
+    return float(part / whole) if whole > 0 else 0.0

@@ -1,0 +1,414 @@
+"""The rural e-commerce model: a Mesa Model whose monthly step runs the phases in a fixed order.
+
+Order of a month (docs/ODD.md, "Process overview and scheduling"): budgets and shocks, harvest,
+channel choice, market clearing and logistics, settlement, learning and trust, translation,
+government policy and the east-west fund, measurement and data collection.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from abm import crops
+from abm.eastwest import pair_counties, spend_fund
+from abm.ledger import GoodsLedger, MoneyLedger, check_close
+from abm.market import GroupMarket
+from abm.measures import measure
+from abm.metrics import gini, theil
+from abm.params import Parameters
+from abm.scenario import validate_parameters
+from abm.translation import Exposure, Rates, funnel, stability, transition
+from abm.trust import mechanism
+from abm.world import Geography, build_grid, by_region, neighbour_mean
+from agents.consumers import ConsumerMarket
+from agents.cooperative import Cooperative
+from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation
+from agents.government import Government, PolicyTargets, train
+from agents.logistics import LogisticsProvider
+from agents.platform import Platform
+
+REGION_METRICS = ("income_mean", "income_median", "adoption", "online_sales", "sales_offline",
+                  "sales_cooperative", "sales_platform_shop", "sales_livestream", "fresh_loss", "cold_chain",
+                  "stability", "persistence", "fragile_share", "trained_share", "fraud_rate",
+                  "not_reached", "problematised", "interested", "enrolled", "mobilised",
+                  "flow_problematised", "flow_interested", "flow_enrolled", "flow_mobilised", "flow_defected",
+                  "bulk_raw_share", "processed_share", "branded_share")
+COMMISSION_HIKE = 0.15  # absolute commission rise during a commission shock
+
+
+def read_metric(model: RuralEconomy, name: str) -> float:
+    """Reporter for Mesa's DataCollector: one named metric of this month (picklable)."""
+    return model.metrics[name]
+
+
+class RuralEconomy(mesa.Model):
+    """A province of villages where farmers, cooperatives, platforms, logistics and government interact."""
+
+    def __init__(self, parameters: Parameters | None = None, seed: int = 42, **overrides: Any) -> None:
+        """Build the world from declared parameters (``overrides`` are validated like a scenario file)."""
+        super().__init__(rng=seed)
+        p = parameters or Parameters()
+        if overrides:
+            p = validate_parameters(p.model_dump() | overrides, origin="model arguments")
+        self.p = p
+        self.geo = Geography.from_params(p)
+        self.grid = build_grid(self.geo, p, self.rng, self.random)
+        g = self.grid
+        # Per-village views of the property layers (C order), so updates show in the layers.
+        self.v_region = g.region.data.ravel()
+        self.v_county = g.county.data.ravel()
+        self.v_crop = g.crop.data.ravel().astype(np.int64)
+        self.v_broadband = g.broadband.data.ravel()
+        self.v_g5 = g.g5.data.ravel()
+        self.v_road_km = g.road_km.data.ravel()
+        self.v_cold_chain = g.cold_chain.data.ravel()
+        self.v_station = g.station.data.ravel()
+        self.v_fresh = crops.FRESH[self.v_crop]
+        n_counties = int(self.v_county.max()) + 1
+        self._build_institutions(n_counties)
+        member_share = np.where(self.coop_of_county[self.v_county] >= 0, p.coop_membership, 0.0)
+        self.farmers = FarmerPopulation(
+            self.v_region, self.v_crop, p.households_per_village, by_region(p, "junior_school"),
+            p.trained_share, by_region(p, "initial_online"), member_share, self.rng)
+        f = self.farmers
+        self.platform_of = np.where(self.rng.random(f.n) < self.platforms[0].seller_share, 0, 2).astype(np.int8)
+        if p.development_model == "livestream":
+            seed_nf = np.repeat(self.v_g5, f.households) & (self.rng.random(f.n) < 0.01)
+            f.new_farmer[seed_nf] = True
+            f.stage[seed_nf] = MOBILISED
+            f.link_since[seed_nf] = 0
+            f.skill[seed_nf] = np.maximum(f.skill[seed_nf], 0.7)
+        if p.development_model == "government_brand":
+            self.public_brand = self.v_station.copy()
+        else:
+            self.public_brand = np.zeros(self.geo.villages, bool)
+        self.consumers = ConsumerMarket(p.initial_trust, p.trust_learning)
+        self.trust = mechanism(p)
+        self.market = GroupMarket(self.geo.villages)
+        self.money = MoneyLedger()
+        self.goods = GoodsLedger(len(crops.CROPS))
+        self.fund_balance = 0.0
+        self.fund_spent = 0.0
+        self.pairing_spent = 0.0
+        self.pairing_counties = np.zeros(n_counties, bool)
+        self.calendar = crops.harvest_calendar()
+        self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
+        self.alive_history: list[np.ndarray] = []
+        self.last_shipped_eligible = 0.0
+        self.year_stats = self._year_stats(self._expected_income())
+        self.metrics: dict[str, float] = {}
+        self.region_rows: list[dict[str, float]] = []
+        self._measure(month_flows=None)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(read_metric, name=name) for name in self.metrics},
+            tables={"regions": ["month", "region", *REGION_METRICS]},
+        )
+        self._collect()
+
+    # --- set-up -------------------------------------------------------------------------------
+
+    def _build_institutions(self, n_counties: int) -> None:
+        """Create cooperatives (at county hubs), platforms, logistics providers and the government."""
+        p = self.p
+        hubs = np.flatnonzero(self.grid.hub.data.ravel())
+        hub_of_county = np.full(n_counties, -1)
+        hub_of_county[self.v_county[hubs]] = hubs
+        self.coop_of_county = np.full(n_counties, -1)
+        self.cooperatives: list[Cooperative] = []
+        u = self.rng.random((3, n_counties))
+        share = by_region(p, "coop_counties")
+        cells = list(self.grid.all_cells)
+        for county in range(n_counties):
+            v = hub_of_county[county]
+            if v < 0 or u[0, county] >= share[self.v_region[v]]:
+                continue
+            coop = Cooperative(self, cells[v], int(v), county, bool(u[1, county] < p.coop_branded),
+                               p.coop_processing if u[2, county] < 0.3 else 0.0, p.coop_fee)
+            self.coop_of_county[county] = len(self.cooperatives)
+            self.cooperatives.append(coop)
+        self.platforms = [
+            Platform(self, "eastern_marketplace", 2, False, 0.7, p.commission),
+            Platform(self, "eastern_livestream", 2, True, 0.0, p.commission),
+            Platform(self, "central_marketplace", 1, False, 0.3, p.commission),
+        ]
+        national = self.rng.random(n_counties) < 0.6
+        self.providers = [
+            LogisticsProvider(self, "national_express", national, p.logistics_base, p.logistics_per_km,
+                              p.cold_chain_surcharge),
+            LogisticsProvider(self, "regional_carrier", ~national, p.logistics_base * 1.1, p.logistics_per_km,
+                              p.cold_chain_surcharge),
+        ]
+        self.government = Government(self, p)
+
+    def _expected_income(self) -> np.ndarray:
+        """Yearly income each household would earn selling everything offline (the starting estimate)."""
+        f, p = self.farmers, self.p
+        v = np.arange(f.n) // f.households
+        offline = self._offline_price()[v] * self.annual_marketable
+        cost = crops.YIELD_KG[f.crop] * f.productivity * crops.BASE_PRICE[f.crop] * p.production_cost_share
+        return offline - cost + 12 * by_region(p, "offwork_income")[f.region] * f.wage_factor
+
+    def _offline_price(self) -> np.ndarray:
+        """Price a bulk trader pays per kg in each village: lower where the road is long."""
+        base = crops.BASE_PRICE[self.v_crop] * self.p.offline_price_ratio
+        return base * np.maximum(0.5, 1.0 - 0.002 * self.v_road_km)
+
+    # --- the monthly step ---------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance the province by one month."""
+        month = self.steps
+        moy = (month - 1) % 12
+        if moy == 0:
+            self.government.open_year(self.money)
+        self._apply_shocks(month)
+        offer, harvested, home, stock_in = self._harvest(moy)
+        self._choose_channels(offer)
+        flows = self.market.clear(self, offer)
+        self._settle(flows, offer, harvested, home, stock_in, moy)
+        self._learn(flows)
+        translation_flows = self._translate(month, flows)
+        self._policy(moy, month)
+        if moy == 11:
+            self._close_year()
+        self._measure(month_flows=(flows, translation_flows))
+        self._check_books()
+        self.money.close_month(month)
+        self._collect()
+
+    def _apply_shocks(self, month: int) -> None:
+        """Switch the scenario's shock on or off: a commission hike, or a provider leaving counties."""
+        p = self.p
+        active = p.shock != "none" and p.shock_start < month <= p.shock_start + p.shock_months
+        for pl in self.platforms:
+            pl.set_shock(active and p.shock == "commission_hike", COMMISSION_HIKE)
+        if p.shock == "logistics_exit":
+            lp = self.providers[0]
+            if active:
+                lp.withdraw(lp.home & (np.arange(lp.home.size) % 2 == 0))
+            else:
+                lp.restore()
+        served = np.zeros(self.coop_of_county.size, bool)
+        for lp in self.providers:
+            served |= lp.serves
+        self.v_served = served[self.v_county]
+
+    def _harvest(self, moy: int) -> tuple[np.ndarray, ...]:
+        """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
+        f = self.farmers
+        harvested = (crops.YIELD_KG[f.crop] * self.calendar[f.crop, moy] * f.productivity).astype(np.float32)
+        home = harvested * crops.HOME_SHARE[f.crop].astype(np.float32)
+        net = harvested - home
+        storable = crops.STORABLE[f.crop]
+        stock_in = np.where(storable, net, 0.0).astype(np.float32)
+        f.stock += stock_in
+        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, 0.0).astype(np.float32)
+        f.stock -= from_stock
+        offer = np.where(storable, from_stock, net).astype(np.float32)
+        return offer, harvested, home, stock_in - from_stock
+
+    def _choose_channels(self, offer: np.ndarray) -> None:
+        """Each household with produce picks a channel by expected net price per kg (logit with inertia)."""
+        f, p = self.farmers, self.p
+        v = np.arange(f.n) // f.households
+        has_nf = f.village_sum(f.new_farmer) > 0
+        open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served)
+        open_mask[:, LIVE] |= f.enrolled & np.repeat(has_nf & self.v_g5 & self.v_served, f.households)
+        net = np.empty((f.n, 4))
+        net[:, OFFLINE] = self._offline_price()[v]
+        expected = self.market.expected_net.reshape(-1, 3)[v]
+        monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
+        effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
+        net[:, COOP] = expected[:, 0]
+        net[:, SHOP] = expected[:, 1] - effort
+        net[:, LIVE] = expected[:, 2] - effort * np.where(f.new_farmer, 1.0, 0.3)
+        selling = offer > 0
+        before = f.channel.copy()
+        f.choose_channels(net, open_mask, p.choice_sensitivity, p.channel_inertia,
+                          self.rng.random(f.n, dtype=np.float32))
+        f.channel = np.where(selling, f.channel, np.where(open_mask[np.arange(f.n), before], before, OFFLINE))
+        f.channel = f.channel.astype(np.int8)
+        self.monthly_effort = effort * monthly_kg
+        self.best_online_gain = (np.where(open_mask[:, 1:] | f.enrolled[:, None], net[:, 1:], -np.inf).max(axis=1)
+                                 - net[:, OFFLINE]) * monthly_kg
+
+    def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
+        """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
+        f, p, led = self.farmers, self.p, self.money
+        base_value = crops.BASE_PRICE[f.crop] * p.production_cost_share
+        production = harvested * base_value
+        offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
+        allowance = self.government.allowances(f.n, moy, led)
+        income = (fl.online_net + fl.offline_revenue + offwork - production + allowance)
+        led.add("consumers", "farmers", fl.online_revenue.sum(), "online_sales")
+        led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
+        led.add("labour_market", "farmers", offwork.sum(), "wages")
+        led.add("farmers", "inputs", production.sum(), "production_cost")
+        led.add("farmers", "platforms", fl.commission.sum(), "commission")
+        led.add("farmers", "cooperatives", fl.coop_fee.sum(), "coop_fee")
+        led.add("farmers", "logistics", fl.logistics_paid.sum(), "shipping")
+        led.add("farmers", "traceability", fl.trace_cost.sum(), "traceability")
+        led.add("farmers", "consumers", fl.penalty.sum(), "fraud_penalty")
+        led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
+        subsidy = min(fl.logistics_subsidy, self.government.available["logistics"])
+        led.add("government", "logistics", subsidy, "logistics_subsidy")
+        if subsidy > 0:
+            self.government.spend("logistics", subsidy)
+        for c, coop in enumerate(self.cooperatives):
+            coop.cash += fl.coop_fee_by_coop[c]
+        fund_in = fl.fund_levy
+        led.add("platforms", "fund", fund_in, "east_west_fund")
+        self.fund_balance += fund_in
+        for k, pl in enumerate(self.platforms):
+            pl.revenue += fl.platform_revenue[k]
+        f.cash += income
+        f.income_month = income
+        f.income_ytd += income
+        f.online_revenue_ytd += fl.online_revenue
+        stock_change = stock_change + fl.returned_to_stock
+        f.stock += fl.returned_to_stock
+        crop = f.crop
+        k = len(crops.CROPS)
+        self.goods.record(
+            self.steps,
+            harvested=np.bincount(crop, weights=harvested, minlength=k),
+            home=np.bincount(crop, weights=home, minlength=k),
+            delivered_online=np.bincount(crop, weights=fl.delivered_online, minlength=k),
+            delivered_offline=np.bincount(crop, weights=fl.delivered_offline, minlength=k),
+            lost=np.bincount(crop, weights=fl.lost, minlength=k),
+            stock_change=np.bincount(crop, weights=stock_change, minlength=k),
+        )
+        self.last_shipped_eligible = fl.eligible_kg
+
+    def _learn(self, fl) -> None:
+        """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
+        f, p = self.farmers, self.p
+        sold = fl.delivered_online > 0
+        f.skill[sold] += p.skill_learning * (1 - f.skill[sold])
+        rating = 1.0 - fl.caught
+        f.reputation[sold] += 0.2 * (rating[sold] - f.reputation[sold])
+        f.sales_count[sold] += 1
+        realised = np.where(fl.offer_online > 0, fl.online_net / np.maximum(fl.offer_online, 1e-9), 0.0)
+        promised = self._offline_price()[np.arange(f.n) // f.households]
+        judged = (fl.offer_online > 0) & (f.stage >= ENROLLED)
+        short = judged & (realised < promised)
+        f.shortfall = np.where(short, f.shortfall + 1, np.where(judged, 0, f.shortfall)).astype(np.int8)
+        self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
+        f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
+
+    def _translate(self, month: int, fl) -> np.ndarray:
+        """Stage transitions of farmers and the institutional actors' stages."""
+        f, p = self.farmers, self.p
+        hh = f.households
+        v_enrolled = f.village_mean(f.enrolled)
+        v_nf = f.village_mean(f.new_farmer)
+        imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
+            p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
+        pp = self.passage_points()
+        recruiter = np.repeat(self.v_broadband, hh) if p.development_model == "platform" else False
+        incentives = (f.trained * 1.0 + np.repeat(self.v_station, hh) * 0.5 + recruiter * 1.0
+                      + (np.repeat(v_nf > 0, hh) * 1.0 if p.development_model == "livestream" else 0.0)
+                      + (np.repeat(self.public_brand, hh) * 1.0 if p.development_model == "government_brand" else 0.0)
+                      + np.repeat(self.pairing_counties[self.v_county], hh) * 0.5)
+        x = Exposure(pp, np.repeat(imitation, hh), incentives, self.best_online_gain, self.monthly_effort,
+                     np.repeat(self.v_broadband & self.v_served, hh), np.repeat(self.v_g5, hh))
+        mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
+        rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
+                      p.enrolment_rate, mob, p.defection_patience)
+        flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
+        active = np.bincount(self.v_county[np.arange(f.n) // hh], weights=f.member & (f.channel == COOP),
+                             minlength=self.coop_of_county.size)
+        for coop in self.cooperatives:
+            coop.update_stage(int(active[coop.county]))
+        online = f.channel >= SHOP
+        for k, pl in enumerate(self.platforms):
+            sellers = online & (np.where(f.channel == LIVE, 1, self.platform_of) == k)
+            pl.update_stage(int(sellers.sum()), threshold=max(10, f.n // 100))
+        return flows
+
+    def passage_points(self) -> np.ndarray:
+        """Obligatory passage points within each farmer's reach: station, cooperative, new farmer, recruiter."""
+        f, hh = self.farmers, self.farmers.households
+        has_coop = self.coop_of_county[self.v_county] >= 0
+        nf_village = f.village_sum(f.new_farmer) > 0
+        recruiter = self.v_broadband if self.p.development_model == "platform" else np.zeros_like(self.v_station)
+        village_pp = self.v_station.astype(np.int8) + nf_village + recruiter
+        return np.repeat(village_pp, hh) + (f.member & np.repeat(has_coop, hh))
+
+    def _policy(self, moy: int, month: int) -> None:
+        """Government instruments, cooperatives' investment, and the east-west fund and pairing."""
+        targets = self.policy_targets()
+        self.government.act(targets, moy, self.money)
+        for coop in self.cooperatives:
+            coop.invest(self.money, 0.15)
+        if self.p.pairing and month == 1:
+            self.pairing_counties = pair_counties(self.v_region, self.v_county, self.coop_of_county.size)
+        if self.p.pairing and moy == 0:
+            west_paired = np.repeat(self.pairing_counties[self.v_county], self.farmers.households)
+            self.pairing_spent += train(targets, self.pairing_cost(), self.p.training_cost,
+                                        self.p.training_skill_gain, self.money, "eastern_partners", west_paired)
+        if self.fund_balance > 0 and moy == 11:
+            spent = spend_fund(targets, self.fund_balance, self.p, self.money)
+            self.fund_balance -= spent
+            self.fund_spent += spent
+
+    def pairing_cost(self) -> float:
+        """What eastern partners spend this year on pairing: a cost per paired western county."""
+        return float(self.p.pairing_cost * self.pairing_counties.sum())
+
+    def policy_targets(self) -> PolicyTargets:
+        """What the government and the fund may act on."""
+        return PolicyTargets(self.v_region, self.v_county, self.v_fresh, self.v_broadband, self.v_g5,
+                             self.v_cold_chain, self.v_road_km, self.farmers, self.cooperatives)
+
+    def _close_year(self) -> None:
+        """Year end: income statistics, talent titles, a new year for every household."""
+        f = self.farmers
+        f.close_year()
+        self.year_stats = self._year_stats(f.income_year)
+        v = np.arange(f.n) // f.households
+        live_sales = np.bincount(v, weights=f.online_revenue_year * (f.channel == LIVE), minlength=self.geo.villages)
+        nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
+        lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
+        led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
+        self.government.award_titles(led_sales, lifted, f.new_farmer)
+
+    def _year_stats(self, income: np.ndarray) -> dict[str, Any]:
+        """Inequality and income statistics of one year's household incomes (sorts, so once a year)."""
+        f = self.farmers
+        th = theil(income, f.region.astype(np.int64), 3)
+        means = np.bincount(f.region, weights=income, minlength=3) / np.maximum(np.bincount(f.region, minlength=3), 1)
+        medians = np.array([np.median(income[f.region == r]) if (f.region == r).any() else 0.0 for r in range(3)])
+        return {"gini": gini(income), "theil": th.total, "theil_between": th.between, "theil_within": th.within,
+                "income_mean": float(income.mean()), "income_median": float(np.median(income)),
+                "region_mean": means, "region_median": medians}
+
+    # --- measurement --------------------------------------------------------------------------
+
+    def _measure(self, month_flows) -> None:
+        """Compute this month's model-level and regional metrics."""
+        self.metrics, self.region_rows = measure(self, month_flows)
+
+    def _collect(self) -> None:
+        """Record metrics with Mesa's DataCollector (model level and the regional table)."""
+        self.datacollector.collect(self)
+        for row in self.region_rows:
+            self.datacollector.add_table_row("regions", row)
+
+    def _check_books(self) -> None:
+        """The money ledger matches the state every month: farmers' cash, cooperatives, fund, government."""
+        f = self.farmers
+        cash = float(f.cash.sum())
+        check_close("farmers' cash", self._cash_before + self.money.net_flow("farmers"), cash, abs(cash))
+        self._cash_before = cash
+        coop_cash = sum(c.cash for c in self.cooperatives)
+        check_close("cooperatives' cash", self.money.balance["cooperatives"], coop_cash, abs(coop_cash))
+        check_close("fund", self.money.balance["fund"], self.fund_balance, self.fund_balance)
+        gov = sum(self.government.available.values())
+        check_close("government budgets", self.money.balance["government"], gov, gov)
+
+    _cash_before = 0.0

@@ -1,0 +1,277 @@
+"""Every model parameter, declared once: name, unit, range, default and source.
+
+Scenario files, the CLI's ``--set``, the Solara sliders, the sensitivity-analysis problem and
+the parameter table in ``docs/ODD.md`` are all derived from :class:`Parameters`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REGIONS = ("west", "centre", "east")
+CALIBRATION = "seeds/calibration.toml"
+ASSUMPTION = "assumption"
+
+
+def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str, doc: str,
+          *, choices: tuple[str, ...] | None = None) -> Any:
+    """Declare one parameter with its unit, allowed range, source and one-line meaning."""
+    extra = {"unit": unit, "source": source}
+    if choices is not None:
+        extra["choices"] = list(choices)
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
+
+
+TRUST_MECHANISMS = ("acquaintance", "reputation", "dual", "blockchain")
+DEVELOPMENT_MODELS = ("baseline", "platform", "government_brand", "livestream")
+SHOCKS = ("none", "commission_hike", "logistics_exit")
+
+
+class Parameters(BaseModel):
+    """The declared parameters of the rural e-commerce model (flat, so any can be swept)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- scale and geography ---------------------------------------------------------------
+    farmers: int = param(30_000, "households", 100, 5_000_000, ASSUMPTION,
+                         "Target number of farmer households (rounded to whole villages).")
+    households_per_village: int = param(50, "households", 5, 500, ASSUMPTION,
+                                        "Households in one village (one grid cell).")
+    county_size: int = param(5, "villages", 2, 20, ASSUMPTION,
+                             "A county is a square block of county_size x county_size villages.")
+    km_per_cell: float = param(8.0, "km", 1.0, 50.0, ASSUMPTION,
+                               "Road distance between neighbouring villages.")
+    remoteness_km_west: float = param(60.0, "km", 0.0, 300.0, ASSUMPTION,
+                                      "Extra road distance from a western county hub to the trunk network.")
+    remoteness_km_centre: float = param(25.0, "km", 0.0, 300.0, ASSUMPTION,
+                                        "Extra road distance from a central county hub to the trunk network.")
+    remoteness_km_east: float = param(5.0, "km", 0.0, 300.0, ASSUMPTION,
+                                      "Extra road distance from an eastern county hub to the trunk network.")
+
+    # --- infrastructure endowments (inputs set from the stylized facts) ----------------------
+    cold_chain_west: float = param(0.12, "share of route", 0.0, 1.0, "003 (west gap > 60%)",
+                                   "Initial cold-chain coverage of western villages.")
+    cold_chain_centre: float = param(0.26, "share of route", 0.0, 1.0, "003 (national < 30%)",
+                                     "Initial cold-chain coverage of central villages.")
+    cold_chain_east: float = param(0.45, "share of route", 0.0, 1.0, "003 (national < 30%)",
+                                   "Initial cold-chain coverage of eastern villages.")
+    g5_west: float = param(0.12, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
+                           "Share of western villages with 5G.")
+    g5_centre: float = param(0.38, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
+                             "Share of central villages with 5G.")
+    g5_east: float = param(0.70, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
+                           "Share of eastern villages with 5G.")
+    broadband_west: float = param(0.75, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                  "Share of western villages with usable broadband.")
+    broadband_centre: float = param(0.90, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                    "Share of central villages with usable broadband.")
+    broadband_east: float = param(0.98, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                  "Share of eastern villages with usable broadband.")
+    station_west: float = param(0.35, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                "Share of western villages with an e-commerce service station.")
+    station_centre: float = param(0.55, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                  "Share of central villages with an e-commerce service station.")
+    station_east: float = param(0.75, "share of villages", 0.0, 1.0, ASSUMPTION,
+                                "Share of eastern villages with an e-commerce service station.")
+    junior_school_west: float = param(0.86, "share of farmers", 0.0, 1.0, "003 (> 80% centre/west)",
+                                      "Western practitioners with junior-school schooling or less.")
+    junior_school_centre: float = param(0.82, "share of farmers", 0.0, 1.0, "003 (> 80% centre/west)",
+                                        "Central practitioners with junior-school schooling or less.")
+    junior_school_east: float = param(0.60, "share of farmers", 0.0, 1.0, ASSUMPTION,
+                                      "Eastern practitioners with junior-school schooling or less.")
+    trained_share: float = param(0.15, "share of farmers", 0.0, 1.0, "003 (15% trained)",
+                                 "Share of farmers systematically trained at the start.")
+    coop_counties_west: float = param(0.6, "share of counties", 0.0, 1.0, ASSUMPTION,
+                                      "Share of western counties with a cooperative.")
+    coop_counties_centre: float = param(0.7, "share of counties", 0.0, 1.0, ASSUMPTION,
+                                        "Share of central counties with a cooperative.")
+    coop_counties_east: float = param(0.8, "share of counties", 0.0, 1.0, ASSUMPTION,
+                                      "Share of eastern counties with a cooperative.")
+    coop_membership: float = param(0.15, "share of households", 0.0, 1.0, ASSUMPTION,
+                                   "Share of households in a cooperative's county that are members.")
+    coop_branded: float = param(0.12, "share of cooperatives", 0.0, 1.0, CALIBRATION,
+                                "Share of cooperatives that start with a registered brand.")
+    coop_processing: float = param(0.15, "share of pooled kg", 0.0, 1.0, CALIBRATION,
+                                   "Processing capacity of a cooperative that processes, as a share of pooled kg.")
+    offwork_income_west: float = param(1600.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                       "Off-farm (wage) income of a western household.")
+    offwork_income_centre: float = param(2200.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                         "Off-farm (wage) income of a central household.")
+    offwork_income_east: float = param(3300.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                       "Off-farm (wage) income of an eastern household.")
+
+    # --- prices, channels, logistics ---------------------------------------------------------
+    offline_price_ratio: float = param(0.55, "share of base price", 0.1, 1.0, CALIBRATION,
+                                       "Price a bulk trader pays, as a share of the crop's base price.")
+    online_markup: float = param(1.5, "x base price", 1.0, 4.0, CALIBRATION,
+                                 "Retail online price of unbranded produce relative to the base price.")
+    brand_multiplier: float = param(2.2, "x price", 1.0, 5.0, "003 (unbranded about 1/3 of branded)",
+                                    "Price multiplier a registered brand commands online.")
+    quality_premium: float = param(0.35, "x price", 0.0, 2.0, "003 (unbranded about 1/3 of branded)",
+                                   "Extra price for top claimed quality, paid in proportion to buyers' trust.")
+    processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
+                                         "Value of deep-processed produce per kg of raw input, relative to raw.")
+    production_cost_share: float = param(0.35, "share of base price", 0.0, 1.0, ASSUMPTION,
+                                         "Cash production cost per kg, as a share of the base price.")
+    coop_fee: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
+                            "Cooperative's fee on members' pooled sales.")
+    commission: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
+                              "Platform commission on shop and livestream sales.")
+    livestream_reach: float = param(1.6, "x demand weight", 1.0, 5.0, ASSUMPTION,
+                                    "How much more demand a livestream seller's offer attracts than a shop.")
+    logistics_base: float = param(0.8, "yuan/kg", 0.0, 10.0, ASSUMPTION,
+                                  "Fixed logistics cost per kg shipped from the county hub.")
+    logistics_per_km: float = param(0.004, "yuan/kg/km", 0.0, 0.1, ASSUMPTION,
+                                    "Logistics cost per kg and km (village to hub plus hub remoteness).")
+    cold_chain_surcharge: float = param(0.5, "yuan/kg", 0.0, 10.0, ASSUMPTION,
+                                        "Extra cost per kg carried in the cold chain.")
+    fresh_loss_no_cold_chain: float = param(0.25, "share of kg", 0.0, 0.8, "003",
+                                            "Transit loss of fresh produce at the reference distance without cold chain.")
+    fresh_loss_cold_chain: float = param(0.08, "share of kg", 0.0, 0.8, "003; 000 (< 10%)",
+                                         "Transit loss of fresh produce over a shared, monitored cold chain.")
+    loss_reference_km: float = param(80.0, "km", 1.0, 1000.0, ASSUMPTION,
+                                     "Distance at which the reference loss rates apply.")
+    loss_distance_elasticity: float = param(0.3, "elasticity", 0.0, 2.0, ASSUMPTION,
+                                            "Elasticity of transit loss with respect to distance.")
+
+    # --- consumers and demand ----------------------------------------------------------------
+    demand_scale: float = param(1.0, "x retail value on offer", 0.0, 10.0, CALIBRATION,
+                                "Urban consumers' potential online spending, relative to the retail value of produce on offer.")
+    outside_utility: float = param(0.8, "utils", -5.0, 5.0, CALIBRATION,
+                                   "Utility of buying elsewhere (supermarket): the outside option.")
+    price_sensitivity: float = param(1.2, "utils per log price", 0.0, 10.0, ASSUMPTION,
+                                     "Consumers' disutility of a higher price.")
+    trust_weight: float = param(2.0, "utils", 0.0, 10.0, ASSUMPTION,
+                                "Consumers' utility from full trust in a seller's origin and claims.")
+    initial_trust: float = param(0.45, "0-1", 0.0, 1.0, ASSUMPTION,
+                                 "Consumers' initial trust in rural online produce.")
+    trust_learning: float = param(0.15, "per month", 0.0, 1.0, ASSUMPTION,
+                                  "Weight of last month's experience in consumers' trust.")
+    price_adjustment: float = param(0.15, "elasticity", 0.0, 1.0, ASSUMPTION,
+                                    "Response of sellers' posted price to last month's excess demand.")
+
+    # --- farmer decisions and diffusion (translation hazards) --------------------------------
+    choice_sensitivity: float = param(3.0, "per log yuan", 0.0, 20.0, ASSUMPTION,
+                                      "Logit sensitivity of the channel choice to expected net price.")
+    channel_inertia: float = param(0.5, "log-odds", 0.0, 5.0, ASSUMPTION,
+                                   "Bonus for staying with last month's channel.")
+    initial_online_west: float = param(0.03, "share of farmers", 0.0, 1.0, CALIBRATION,
+                                       "Western farmers already selling online at the start.")
+    initial_online_centre: float = param(0.06, "share of farmers", 0.0, 1.0, CALIBRATION,
+                                         "Central farmers already selling online at the start.")
+    initial_online_east: float = param(0.12, "share of farmers", 0.0, 1.0, CALIBRATION,
+                                       "Eastern farmers already selling online at the start.")
+    innovation_rate: float = param(0.004, "per month", 0.0, 0.5, CALIBRATION,
+                                   "Bass innovation: monthly chance of problematisation with no passage point.")
+    passage_point_rate: float = param(0.02, "per month", 0.0, 0.5, CALIBRATION,
+                                      "Problematisation hazard added by a service station or cooperative.")
+    imitation_rate: float = param(0.10, "per month", 0.0, 2.0, CALIBRATION,
+                                  "Bass imitation: hazard per unit share of enrolled neighbours.")
+    interessement_rate: float = param(0.08, "per month", 0.0, 1.0, ASSUMPTION,
+                                      "Hazard that a problematised farmer takes up an offered incentive.")
+    enrolment_rate: float = param(0.10, "per month", 0.0, 1.0, ASSUMPTION,
+                                  "Hazard of enrolment when the expected online gain covers the cost.")
+    online_effort_cost: float = param(150.0, "yuan/month", 0.0, 5000.0, ASSUMPTION,
+                                      "Monthly cost of running an online shop at zero skill (halved at full skill).")
+    mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,
+                                     "Hazard that a skilled, successful enrolled farmer becomes a new farmer (mobilised).")
+    defection_patience: int = param(6, "months", 1, 36, ASSUMPTION,
+                                    "Months of realised gains below promise before an actor defects.")
+    skill_learning: float = param(0.01, "per month", 0.0, 0.2, ASSUMPTION,
+                                  "Skill gained each month of selling online (learning by doing).")
+    new_farmer_pull: float = param(3.0, "x imitation", 0.0, 20.0, ASSUMPTION,
+                                   "How much a new farmer's success counts among neighbours, relative to a farmer's.")
+
+    # --- trust mechanism and platform practice (experiment 1) --------------------------------
+    trust_mechanism: Literal["acquaintance", "reputation", "dual", "blockchain"] = param(
+        "reputation", "choice", None, None, ASSUMPTION, "How buyers come to trust sellers' quality claims.",
+        choices=TRUST_MECHANISMS)
+    fraud_penalty: float = param(0.0, "x gain", 0.0, 10.0, ASSUMPTION,
+                                 "Contract penalty on detected misrepresentation, in multiples of the gain.")
+    dispute_speed: float = param(0.3, "share resolved/month", 0.0, 1.0, ASSUMPTION,
+                                 "Share of disputes resolved (and fraud detected) within a month.")
+    trace_cost: float = param(0.3, "yuan/kg", 0.0, 5.0, ASSUMPTION,
+                              "Cost per kg of blockchain traceability for a seller who adopts it.")
+    price_discrimination: float = param(0.0, "share of price", 0.0, 0.5, "001",
+                                        "Mark-up platforms charge loyal buyers (big-data price discrimination).")
+    discrimination_regulation: float = param(0.0, "0-1", 0.0, 1.0, "001",
+                                             "Strength of regulation against price discrimination.")
+
+    # --- development model and shocks (translation) ------------------------------------------
+    development_model: Literal["baseline", "platform", "government_brand", "livestream"] = param(
+        "baseline", "choice", None, None, "004", "Which actor is the obligatory passage point.",
+        choices=DEVELOPMENT_MODELS)
+    shock: Literal["none", "commission_hike", "logistics_exit"] = param(
+        "none", "choice", None, None, ASSUMPTION, "A temporary shock to the network.", choices=SHOCKS)
+    shock_start: int = param(36, "month", 0, 1200, ASSUMPTION, "First month of the shock.")
+    shock_months: int = param(12, "months", 0, 1200, ASSUMPTION, "Duration of the shock.")
+
+    # --- government instruments (experiment 2) -----------------------------------------------
+    budget_cold_chain: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION,
+                                     "Cold-chain capex subsidy budget.")
+    cold_chain_subsidy_rate: float = param(0.4, "share of capex", 0.0, 1.0, "003 (at least 40%)",
+                                           "Share of cold-chain investment the subsidy pays.")
+    cold_chain_capex: float = param(400_000.0, "yuan/village", 0.0, 1e8, ASSUMPTION,
+                                    "Investment to bring one village's cold-chain coverage to full.")
+    budget_logistics: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION,
+                                    "Logistics operation subsidy budget (per kg shipped, remote first).")
+    logistics_subsidy_per_kg: float = param(0.3, "yuan/kg", 0.0, 5.0, ASSUMPTION,
+                                            "Subsidy per kg shipped from eligible villages.")
+    budget_broadband: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION,
+                                    "Broadband and 5G roll-out budget.")
+    g5_cost_per_village: float = param(300_000.0, "yuan/village", 0.0, 1e8, ASSUMPTION,
+                                       "Cost of bringing 5G to one village.")
+    budget_training: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION,
+                                   "Training budget (500-hour certification).")
+    training_cost: float = param(3000.0, "yuan/trainee", 0.0, 100_000.0, ASSUMPTION,
+                                 "Cost of certifying one trainee.")
+    training_skill_gain: float = param(0.25, "skill", 0.0, 1.0, ASSUMPTION,
+                                       "Skill a certified trainee gains.")
+    budget_talent: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
+                                 "Talent-title allowance budget.")
+    budget_returnee: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
+                                   "Returnee start-up support budget (interest subsidy).")
+    returnee_support: float = param(50_000.0, "yuan/returnee", 0.0, 500_000.0, "000 (up to 500k loans)",
+                                    "Interest subsidy and tax relief value per supported returnee.")
+    budget_brand: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION, "Brand-award budget.")
+    brand_award: float = param(200_000.0, "yuan/award", 0.0, 1e7, "003 (up to 200k)",
+                               "One brand award, which registers a cooperative or regional brand.")
+    unspent_rule: Literal["return", "carry"] = param(
+        "return", "choice", None, None, ASSUMPTION,
+        "Unspent budget at year end: returned to the treasury or carried into next year.",
+        choices=("return", "carry"))
+
+    # --- east-west cooperation (experiment 3) ------------------------------------------------
+    fund_rate: float = param(0.0, "share of sales", 0.0, 0.2, "003 (1% proposed)",
+                             "Share of western sales through eastern platforms returned to the origin fund.")
+    pairing: bool = param(False, "on/off", None, None, "000",
+                          "Eastern counties paired with western ones (training, market access).")
+    pairing_boost: float = param(0.3, "utils", 0.0, 3.0, ASSUMPTION,
+                                 "Ranking and market-access boost paired western sellers get on eastern platforms.")
+    pairing_cost: float = param(2_000_000.0, "yuan/year per pair", 0.0, 1e9, ASSUMPTION,
+                                "What pairing costs the eastern partner county each year.")
+
+
+def declarations() -> list[dict[str, Any]]:
+    """Return the declaration of every parameter as plain dicts (name, type, unit, range, default, source)."""
+    rows = []
+    for name, field in Parameters.model_fields.items():
+        extra = field.json_schema_extra or {}
+        lo = hi = None
+        for meta in field.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        kind = type(field.default).__name__ if "choices" not in extra else "choice"
+        rows.append({
+            "name": name, "type": kind, "unit": extra.get("unit", ""), "min": lo, "max": hi,
+            "default": field.default, "choices": extra.get("choices"), "source": extra.get("source", ""),
+            "description": field.description or "",
+        })
+    return rows
+
+
+def numeric_declarations() -> list[dict[str, Any]]:
+    """Return the declarations of the parameters that can be sampled over a numeric range."""
+    return [d for d in declarations() if d["type"] in ("float", "int") and d["min"] is not None]

@@ -1,0 +1,137 @@
+"""Scenario files (TOML or YAML): loading, validation and clear messages for user mistakes."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from abm.params import Parameters, declarations
+
+
+class ScenarioError(ValueError):
+    """A scenario, experiment file or parameter override is invalid; the message says why."""
+
+
+class Scenario(BaseModel):
+    """A named scenario: how long to run, which seed, and the parameter values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "default"
+    description: str = ""
+    months: int = Field(120, ge=1, le=1200, description="Months to simulate.")
+    seed: int = Field(42, ge=0, description="Root seed of the model's random generator.")
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a copy with some parameters replaced, validated like a file."""
+        merged = self.parameters.model_dump() | overrides
+        return self.model_copy(update={"parameters": validate_parameters(merged, origin="override")})
+
+
+def _allowed(name: str) -> str:
+    """Describe what values parameter ``name`` allows."""
+    for d in declarations():
+        if d["name"] == name:
+            if d["choices"]:
+                return "one of " + ", ".join(map(str, d["choices"]))
+            if d["min"] is not None:
+                return f"{d['type']} from {d['min']} to {d['max']} {d['unit']}".rstrip()
+            return d["type"]
+    return "a declared parameter (see `ruralsim params`)"
+
+
+def format_validation_error(err: ValidationError, origin: str, prefix: str = "") -> str:
+    """Turn pydantic's error into lines naming the field, the value given and what is allowed."""
+    lines = [f"{origin}: invalid scenario"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        field = loc.split(".")[-1]
+        value = e.get("input")
+        if e["type"] == "extra_forbidden":
+            lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(loc)}")
+        else:
+            lines.append(f"  {prefix}{loc} = {value!r}: {e['msg']}; allowed: {_allowed(field)}")
+    return "\n".join(lines)
+
+
+def _allowed_names(loc: str) -> str:
+    """List the names allowed where an unknown key appeared."""
+    if loc.startswith("parameters."):
+        return "declared parameters (see `ruralsim params`)"
+    return ", ".join(Scenario.model_fields)
+
+
+def validate_parameters(values: dict[str, Any], origin: str) -> Parameters:
+    """Validate a dict of parameter values, raising :class:`ScenarioError` with a clear message."""
+    try:
+        return Parameters(**values)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, origin, prefix="parameters.")) from None
+
+
+def parse_scenario(data: dict[str, Any], origin: str) -> Scenario:
+    """Validate the parsed content of a scenario file."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{origin}: a scenario file must be a table of keys, got {type(data).__name__}")
+    try:
+        return Scenario(**data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, origin)) from None
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """Read a TOML or YAML file into a dict, with a clear error for syntax mistakes."""
+    if not path.exists():
+        raise ScenarioError(f"{path}: no such file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        if path.suffix in (".yaml", ".yml"):
+            return yaml.safe_load(text) or {}
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
+        raise ScenarioError(f"{path}: not valid {path.suffix[1:].upper()}: {err}") from None
+    raise ScenarioError(f"{path}: unknown file type {path.suffix!r}; allowed: .toml, .yaml, .yml")
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load a scenario file, a packaged scenario by name, or the embedded default when None."""
+    if path is None:
+        path = "default"
+    p = Path(path)
+    if not p.exists() and p.suffix == "":
+        packaged = resources.files("experiments") / "scenarios" / f"{p.name}.toml"
+        if packaged.is_file():
+            return parse_scenario(tomllib.loads(packaged.read_text(encoding="utf-8")), f"{p.name}.toml")
+        names = ", ".join(packaged_scenarios())
+        raise ScenarioError(f"{path}: no such file or packaged scenario; packaged: {names}")
+    return parse_scenario(read_table(p), str(p))
+
+
+def packaged_scenarios() -> list[str]:
+    """Names of the scenarios shipped with the package."""
+    folder = resources.files("experiments") / "scenarios"
+    return sorted(f.name.removesuffix(".toml") for f in folder.iterdir() if f.name.endswith(".toml"))
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """Parse ``NAME=VALUE`` strings (values read as TOML literals, else as text)."""
+    known = {d["name"] for d in declarations()}
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ScenarioError(f"--set {item!r}: expected NAME=VALUE")
+        name, raw = (s.strip() for s in item.split("=", 1))
+        if name not in known:
+            raise ScenarioError(f"--set {name}: unknown parameter; see `ruralsim params` for the declared names")
+        try:
+            out[name] = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[name] = raw
+    return out

@@ -1,0 +1,168 @@
+"""Actor-network translation: stage transitions as hazards, the funnel, the network and its stability.
+
+Stages (Callon's moments): not reached -> problematised -> interested -> enrolled -> mobilised, with
+defection from enrolment or mobilisation back to problematised when promised gains fail. Each
+hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from agents.farmers import (COOP, ENROLLED, INTERESTED, LIVE, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE,
+                            PROBLEMATISED, SHOP, STAGES, FarmerPopulation)
+
+TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected")
+
+
+@dataclass
+class Exposure:
+    """Per-farmer inputs to the translation hazards this month."""
+
+    passage_points: np.ndarray   # number of obligatory passage points within reach (int)
+    imitation: np.ndarray        # enrolled neighbours plus weighted new farmers nearby (share)
+    incentives: np.ndarray       # interessement devices offered (count, may be fractional)
+    expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
+    effort_cost: np.ndarray      # monthly cost of selling online, yuan
+    can_sell_online: np.ndarray  # broadband and logistics in the village (bool)
+    can_livestream: np.ndarray   # 5G in the village (bool)
+
+
+@dataclass
+class Rates:
+    """Hazard coefficients, from the parameters and the development model."""
+
+    innovation: float
+    passage_point: float
+    imitation: float
+    interessement: float
+    enrolment: float
+    mobilisation: float
+    patience: int
+
+
+def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np.ndarray) -> np.ndarray:
+    """Apply one month of stage transitions in place; return the count of each transition by region.
+
+    Args:
+        f: the farmer population (stage, skill, shortfall, links change in place).
+        x: this month's exposure.
+        r: hazard coefficients.
+        month: the current month (for link ages).
+        draws: uniform draws, array (4, n).
+
+    Returns:
+        Array (len(TRANSITIONS), 3): transitions of each kind per region this month.
+    """
+    stage = f.stage
+    h_prob = r.innovation + r.passage_point * x.passage_points + r.imitation * x.imitation
+    to_p = (stage == NOT_REACHED) & (draws[0] < 1 - np.exp(-h_prob))
+    to_i = (stage == PROBLEMATISED) & (draws[1] < 1 - np.exp(-r.interessement * (1 + x.incentives)))
+    worth = x.can_sell_online & (x.expected_gain > x.effort_cost)
+    to_e = (stage == INTERESTED) & worth & (draws[2] < 1 - np.exp(-r.enrolment * (0.5 + f.skill)))
+    ready = (stage == ENROLLED) & x.can_livestream & (f.skill >= 0.6) & (f.sales_count >= 6) & (f.shortfall == 0)
+    to_m = ready & (draws[3] < 1 - np.exp(-r.mobilisation))
+    defect = (stage >= ENROLLED) & (f.shortfall >= r.patience)
+    stage[to_p] = PROBLEMATISED
+    stage[to_i] = INTERESTED
+    stage[to_e] = ENROLLED
+    f.link_since[to_e] = month
+    f.promised[to_e] = x.expected_gain[to_e]
+    stage[to_m] = MOBILISED
+    f.new_farmer[to_m] = True
+    stage[defect] = PROBLEMATISED
+    f.link_since[defect] = NO_LINK
+    f.new_farmer[defect] = False
+    f.shortfall[defect] = 0
+    f.channel[defect] = np.where(f.member[defect], COOP, OFFLINE)
+    flows = np.stack([to_p, to_i, to_e, to_m, defect])
+    return np.stack([np.bincount(f.region, weights=k, minlength=3) for k in flows])
+
+
+def funnel(f: FarmerPopulation) -> np.ndarray:
+    """Households at each stage by region: array (stage, region); sums to the population."""
+    return np.bincount(f.stage.astype(np.int64) * 3 + f.region, minlength=len(STAGES) * 3).reshape(len(STAGES), 3)
+
+
+def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passage_points: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network stability by region: link persistence times (1 - share of fragile enrolled actors).
+
+    Persistence is the share of links alive a year ago that are still alive (a link is a farmer's
+    enrolment in the network, dated by ``link_since``); an enrolled actor reached by fewer than two
+    passage points is fragile.
+
+    Returns:
+        (stability, persistence, fragile share), each an array over the three regions.
+    """
+    enrolled = f.stage >= ENROLLED
+    old = enrolled & (f.link_since > NO_LINK) & (f.link_since <= month - 12)
+    kept = np.bincount(f.region, weights=old, minlength=3)
+    persistence = np.where(alive_year_ago > 0, np.minimum(kept / np.maximum(alive_year_ago, 1), 1.0), 1.0)
+    n_enrolled = np.bincount(f.region, weights=enrolled, minlength=3)
+    fragile = np.bincount(f.region, weights=enrolled & (passage_points < 2), minlength=3)
+    fragile_share = np.where(n_enrolled > 0, fragile / np.maximum(n_enrolled, 1), 0.0)
+    return persistence * (1 - fragile_share), persistence, fragile_share
+
+
+ACTANTS = ("infrastructure", "cold_chain", "brand_standard", "data", "policy_instrument", "trust_mechanism")
+
+
+def network(f: FarmerPopulation, month: int, village_county: np.ndarray, cooperatives: list, platforms: list,
+            providers: list, government, platform_of: np.ndarray, max_farmers: int | None = None) -> nx.Graph:
+    """The actor-network at this month as a networkx graph.
+
+    Nodes are actors (farmers, cooperatives, platforms, logistics providers, government) and the
+    non-human actants; edges are live links with their kind and age (months).
+    """
+    g = nx.Graph()
+    for name in ACTANTS:
+        g.add_node(f"actant:{name}", kind="actant")
+    g.add_node("government", kind="government", stage=STAGES[government.stage])
+    for p in platforms:
+        g.add_node(f"platform:{p.name}", kind="platform", stage=STAGES[p.stage])
+        g.add_edge(f"platform:{p.name}", "actant:data", kind="platform-actant")
+        g.add_edge(f"platform:{p.name}", "actant:trust_mechanism", kind="platform-actant")
+    for lp in providers:
+        g.add_node(f"logistics:{lp.name}", kind="logistics", stage=STAGES[lp.stage])
+        g.add_edge(f"logistics:{lp.name}", "actant:infrastructure", kind="logistics-actant")
+        g.add_edge(f"logistics:{lp.name}", "actant:cold_chain", kind="logistics-actant")
+    coop_of_county = {c.county: c for c in cooperatives}
+    for c in cooperatives:
+        g.add_node(f"coop:{c.county}", kind="cooperative", stage=STAGES[c.stage], branded=c.branded)
+        g.add_edge(f"coop:{c.county}", f"platform:{platforms[0].name}", kind="cooperative-platform")
+        if c.branded:
+            g.add_edge(f"coop:{c.county}", "actant:brand_standard", kind="cooperative-actant")
+    g.add_edge("government", "actant:policy_instrument", kind="government-actant")
+    ids = np.flatnonzero(f.stage >= ENROLLED)
+    if max_farmers is not None:
+        ids = ids[:max_farmers]
+    village = ids // f.households
+    for i, v in zip(ids.tolist(), village.tolist()):
+        node = f"farmer:{i}"
+        g.add_node(node, kind="farmer", stage=STAGES[f.stage[i]], region=int(f.region[i]), new_farmer=bool(f.new_farmer[i]))
+        age = int(month - f.link_since[i])
+        if f.channel[i] in (SHOP, LIVE):
+            g.add_edge(node, f"platform:{platforms[platform_of[i]].name}", kind="farmer-platform", age=age)
+        coop = coop_of_county.get(int(village_county[v]))
+        if f.member[i] and coop is not None:
+            g.add_edge(node, f"coop:{coop.county}", kind="farmer-cooperative", age=age)
+        if f.returnee[i] or f.trained[i]:
+            g.add_edge("government", node, kind="government-recipient")
+    for v in np.unique(village).tolist():
+        g.add_node(f"village:{v}", kind="village")
+        for lp in providers:
+            if lp.serves[village_county[v]]:
+                g.add_edge(f"logistics:{lp.name}", f"village:{v}", kind="logistics-village")
+    # Followers: enrolled farmers in a village with a new farmer are linked to the first new farmer there.
+    leaders = {}
+    for i in ids[f.new_farmer[ids]].tolist():
+        leaders.setdefault(i // f.households, i)
+    for i, v in zip(ids.tolist(), village.tolist()):
+        lead = leaders.get(v)
+        if lead is not None and lead != i:
+            g.add_edge(f"farmer:{i}", f"farmer:{lead}", kind="follower-new_farmer")
+    return g

@@ -1,0 +1,232 @@
+"""Government: budgets per instrument and year, and the instruments that spend them.
+
+Every instrument works through a mechanism of the model (capacity, coverage, skill, new farmers,
+brands, shipping cost), never as a direct bonus to an outcome, and every yuan shows in the ledger.
+The east-west fund spends through the same instrument functions, with the fund as payer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from mesa import Agent
+
+from abm.ledger import MoneyLedger
+from abm.params import Parameters
+
+INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
+#: talent titles (source 000): yearly online sales (yuan), households lifted, monthly allowance (yuan)
+TITLES = ((5_000_000.0, 10, 2000.0), (2_000_000.0, 10, 1000.0), (500_000.0, 3, 500.0))
+
+
+@dataclass
+class PolicyTargets:
+    """What the instruments act on, handed to them by the model (villages and farmers in grid order)."""
+
+    region: np.ndarray            # per village
+    county: np.ndarray            # per village
+    fresh: np.ndarray             # per village: grows a fresh crop
+    broadband: np.ndarray         # per village, mutable
+    g5: np.ndarray                # per village, mutable
+    cold_chain: np.ndarray        # per village, mutable
+    road_km: np.ndarray           # per village
+    farmers: object               # agents.farmers.FarmerPopulation
+    cooperatives: list = field(default_factory=list)
+
+
+def priority(region: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Order of candidates: west first, then centre, then east; the neediest first within a region.
+
+    A stable lexsort keeps the order deterministic for equal needs.
+    """
+    return np.lexsort((-need, region))
+
+
+def build_cold_chain(t: PolicyTargets, money: float, rate: float, capex: float, ledger: MoneyLedger,
+                     payer: str, mask: np.ndarray | None = None) -> float:
+    """Co-fund shared cold chain: the payer covers ``rate`` of each village's investment.
+
+    Villages with fresh crops and the least coverage go first; the logistics provider pays the rest
+    and the village's route becomes fully covered. Returns the money spent.
+    """
+    ok = t.fresh & (t.cold_chain < 0.95) & (mask if mask is not None else True)
+    cand = np.flatnonzero(ok)
+    cand = cand[priority(t.region[cand], 1 - t.cold_chain[cand])]
+    cost = rate * capex * (1 - t.cold_chain[cand])
+    take = cand[np.cumsum(cost) <= money]
+    spent = float(cost[: take.size].sum())
+    own = float(((1 - rate) * capex * (1 - t.cold_chain[take])).sum())
+    ledger.add(payer, "logistics", spent, "cold_chain_subsidy")
+    ledger.add("logistics", "equipment", spent + own, "cold_chain_investment")
+    t.cold_chain[take] = 1.0
+    return spent
+
+
+def roll_out_broadband(t: PolicyTargets, money: float, cost_5g: float, ledger: MoneyLedger, payer: str) -> float:
+    """Tiered roll-out (source 004): broadband baseline first (west), then 5G; returns money spent."""
+    spent = 0.0
+    for layer, unit in ((t.broadband, cost_5g * 0.5), (t.g5, cost_5g)):
+        need = ~layer & (t.broadband if layer is t.g5 else True)
+        cand = np.flatnonzero(need)
+        cand = cand[priority(t.region[cand], t.road_km[cand])]
+        n = int(min(cand.size, (money - spent) // unit)) if unit > 0 else cand.size
+        layer[cand[:n]] = True
+        spent += n * unit
+    ledger.add(payer, "telecom", spent, "broadband")
+    return spent
+
+
+def train(t: PolicyTargets, money: float, cost: float, gain: float, ledger: MoneyLedger, payer: str,
+          mask: np.ndarray | None = None) -> float:
+    """Certify untrained farmers who are already interested in e-commerce, least skilled first.
+
+    Training raises skill by ``gain`` and is an interessement device: trainees become interested.
+    """
+    f = t.farmers
+    ok = ~f.trained & (f.stage >= 1) & (mask if mask is not None else True)
+    cand = np.flatnonzero(ok)
+    cand = cand[priority(f.region[cand], 1 - f.skill[cand])]
+    n = int(min(cand.size, money // cost)) if cost > 0 else cand.size
+    chosen = cand[:n]
+    f.trained[chosen] = True
+    f.skill[chosen] = np.minimum(1.0, f.skill[chosen] + gain)
+    f.stage[chosen] = np.maximum(f.stage[chosen], 2)
+    spent = n * cost
+    ledger.add(payer, "training_providers", spent, "training")
+    return spent
+
+
+def award_brands(t: PolicyTargets, money: float, award: float, ledger: MoneyLedger, payer: str,
+                 counties: np.ndarray | None = None) -> float:
+    """Give brand awards to unbranded cooperatives (west first), which register a brand with it."""
+    spent = 0.0
+    coops = sorted((c for c in t.cooperatives if not c.branded), key=lambda c: (t.region[c.village], c.county))
+    for coop in coops:
+        if spent + award > money:
+            break
+        if counties is not None and not counties[coop.county]:
+            continue
+        coop.branded = True
+        spent += award
+    ledger.add(payer, "cooperatives", spent, "brand_award")
+    ledger.add("cooperatives", "brand_services", spent, "brand_award")
+    return spent
+
+
+def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
+                   counties: np.ndarray) -> float:
+    """Fund deep-processing lines in branded cooperatives of the given counties."""
+    spent = 0.0
+    for coop in t.cooperatives:
+        if counties[coop.county] and coop.processing < 0.5 and spent + unit <= money:
+            coop.processing = min(0.5, coop.processing + 0.15)
+            spent += unit
+    ledger.add(payer, "cooperatives", spent, "processing_grant")
+    ledger.add("cooperatives", "equipment", spent, "processing_grant")
+    return spent
+
+
+def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
+                      draws: np.ndarray) -> float:
+    """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer."""
+    f = t.farmers
+    g5 = np.repeat(t.g5, f.households)
+    cand = np.flatnonzero(g5 & ~f.new_farmer & (f.stage < 4))
+    cand = cand[priority(f.region[cand], draws[cand])]
+    n = int(min(cand.size, money // unit)) if unit > 0 else 0
+    chosen = cand[:n]
+    f.returnee[chosen] = True
+    f.new_farmer[chosen] = True
+    f.skill[chosen] = np.maximum(f.skill[chosen], 0.8)
+    f.stage[chosen] = 4
+    f.cash[chosen] += unit
+    spent = n * unit
+    ledger.add(payer, "farmers", spent, "returnee_support")
+    return spent
+
+
+class Government(Agent):
+    """County-to-central government: a budget per instrument and year, spent by stated rules."""
+
+    def __init__(self, model, p: Parameters) -> None:
+        """Set the yearly budgets from the parameters."""
+        super().__init__(model)
+        self.p = p
+        self.yearly = {i: float(getattr(p, f"budget_{i}")) for i in INSTRUMENTS}
+        self.available = dict.fromkeys(INSTRUMENTS, 0.0)
+        self.spent_total = dict.fromkeys(INSTRUMENTS, 0.0)
+        self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
+        self.titles = np.zeros(0, np.int8)
+        self.logistics_factor = 0.0
+        self.stage = 3
+
+    def open_year(self, ledger: MoneyLedger) -> None:
+        """Allocate this year's budgets from the treasury (carrying or returning last year's rest)."""
+        for i in INSTRUMENTS:
+            rest = self.available[i]
+            if self.p.unspent_rule == "return":
+                ledger.add("government", "treasury", rest, f"return_{i}")
+                rest = 0.0
+            ledger.add("treasury", "government", self.yearly[i], f"budget_{i}")
+            self.available[i] = rest + self.yearly[i]
+        self.stage = 4 if any(self.yearly.values()) else 3
+
+    def allowance(self, instrument: str, month_of_year: int) -> float:
+        """Money the instrument may spend this month: an even share of what is left this year."""
+        return self.available[instrument] / (12 - month_of_year)
+
+    def spend(self, instrument: str, amount: float) -> None:
+        """Book ``amount`` as spent by an instrument; it can never exceed what is available."""
+        if amount > self.available[instrument] + 1e-6:
+            raise ValueError(f"{instrument} would overspend: {amount} > {self.available[instrument]}")
+        self.available[instrument] -= amount
+        self.spent_total[instrument] += amount
+        self.spent_month[instrument] += amount
+
+    def act(self, t: PolicyTargets, month_of_year: int, ledger: MoneyLedger) -> None:
+        """Run the capital instruments for this month, each within its monthly allowance."""
+        p = self.p
+        self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
+        actions = {
+            "cold_chain": lambda m: build_cold_chain(t, m, p.cold_chain_subsidy_rate, p.cold_chain_capex,
+                                                     ledger, "government"),
+            "broadband": lambda m: roll_out_broadband(t, m, p.g5_cost_per_village, ledger, "government"),
+            "training": lambda m: train(t, m, p.training_cost, p.training_skill_gain, ledger, "government"),
+            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government",
+                                                    self.model.rng.random(t.farmers.n)),
+            "brand": lambda m: award_brands(t, m, p.brand_award, ledger, "government"),
+        }
+        for name, action in actions.items():
+            if self.available[name] > 0:
+                self.spend(name, action(self.allowance(name, month_of_year)))
+
+    def logistics_discount(self, month_of_year: int, eligible_kg: float) -> float:
+        """Per-kg shipping subsidy offered this month, scaled down so the allowance is not exceeded."""
+        money = self.allowance("logistics", month_of_year) if self.available["logistics"] > 0 else 0.0
+        if money <= 0 or eligible_kg <= 0:
+            return 0.0
+        return min(self.p.logistics_subsidy_per_kg, money / eligible_kg)
+
+    def award_titles(self, online_sales_year: np.ndarray, lifted: np.ndarray, new_farmer: np.ndarray) -> None:
+        """Grant talent titles at year end to new farmers meeting the sales and households-lifted thresholds."""
+        level = np.zeros(online_sales_year.size, np.int8)
+        for rank, (sales, households, _) in enumerate(TITLES):
+            meets = new_farmer & (online_sales_year >= sales) & (lifted >= households) & (level == 0)
+            level[meets] = 3 - rank
+        self.titles = level
+
+    def allowances(self, n: int, month_of_year: int, ledger: MoneyLedger) -> np.ndarray:
+        """Monthly allowance of each farmer: title holders are paid, senior first, while the budget lasts."""
+        pay = np.zeros(n)
+        if self.titles.size == 0 or not self.titles.any():
+            return pay
+        money = self.allowance("talent", month_of_year) if self.available["talent"] > 0 else 0.0
+        amounts = np.array([0.0, TITLES[2][2], TITLES[1][2], TITLES[0][2]])[self.titles]
+        order = np.argsort(-self.titles, kind="stable")
+        holders = order[self.titles[order] > 0]
+        paid = holders[np.cumsum(amounts[holders]) <= money]
+        pay[paid] = amounts[paid]
+        ledger.add("government", "farmers", float(pay.sum()), "talent_allowance")
+        self.spend("talent", float(pay.sum()))
+        return pay

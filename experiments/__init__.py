@@ -1,0 +1,1 @@
+"""Scenarios, the batch runner, experiment suites, sensitivity analysis and the command-line tool."""

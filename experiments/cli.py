@@ -1,0 +1,90 @@
+"""The command-line tool ``ruralsim``: run scenarios, list parameters, and the experiment commands."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from abm.params import declarations
+from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Agent-based simulator of rural e-commerce policy.")
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Optional[str], typer.Argument(help="Scenario file (.toml/.yaml) or packaged name.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's).")] = None,
+    months: Annotated[Optional[int], typer.Option(help="Months to simulate (default: the scenario's).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("results/default"),
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+) -> None:
+    """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
+    from abm.output import write_run
+    from abm.simulate import run as simulate
+    from abm.summary import print_summary
+
+    sc = load_scenario(scenario)
+    if set_:
+        sc = sc.with_overrides(parse_overrides(set_))
+    if months is not None and months < 1:
+        raise ScenarioError(f"--months {months}: must be at least 1")
+    start = time.perf_counter()
+    result = simulate(sc, seed=seed, months=months, progress=True)
+    elapsed = time.perf_counter() - start
+    print_summary(result, console)
+    write_run(result, out)
+    console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "
+                  f"{elapsed:.1f} s. Outputs: {out}/ (series, regions, ledger, goods .parquet; manifest.json)")
+
+
+@app.command()
+def params(
+    markdown: Annotated[bool, typer.Option(help="Print as a Markdown table.")] = False,
+) -> None:
+    """List every declared parameter with its unit, range, default and source."""
+    rows = declarations()
+    if markdown:
+        from abm.docs import parameter_table
+        console.print(parameter_table(), markup=False, highlight=False)
+        return
+    table = Table(title=f"{len(rows)} declared parameters (packaged scenarios: {', '.join(packaged_scenarios())})")
+    for col in ("name", "unit", "range", "default", "source"):
+        table.add_column(col)
+    for d in rows:
+        rng = ", ".join(d["choices"]) if d["choices"] else (f"{d['min']} - {d['max']}" if d["min"] is not None else "")
+        table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"])
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning user mistakes into one clear message and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except ScenarioError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as e:  # click's usage errors
+        import click
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""The experiment runner: every (point, replicate) run, resumable, on local processes or Dask.
+
+Each finished run is written atomically as its own Parquet file, ``OUT/runs/<run_id>.parquet``,
+where ``run_id`` hashes the run's scenario (with its parameters), seed, months, model function and
+the package version. A rerun skips the runs already on disk, so a batch killed at any moment
+(even by SIGKILL) completes on the next call with no duplicate or half-written run. After the runs,
+``OUT/results.parquet`` (model-level outcomes) and ``OUT/regions.parquet`` (per-region outcomes)
+hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of the experiment file.
+
+Engines:
+
+- ``local``: a ``ProcessPoolExecutor`` with ``workers`` processes (default ``os.cpu_count()``);
+  ``workers=1`` runs in this process.
+- ``dask``: a ``dask.distributed`` client, on a ``LocalCluster`` by default or on the scheduler at
+  ``address``. On a SLURM cluster (``pip install dask-jobqueue``)::
+
+      from dask_jobqueue import SLURMCluster
+      from experiments.experiment import load_experiment
+      from experiments.runner import run_experiment
+
+      cluster = SLURMCluster(cores=1, processes=1, memory="4GB", walltime="02:00:00",
+                             account="myproject", queue="normal")
+      cluster.scale(jobs=50)                      # 50 single-core workers
+      run_experiment(load_experiment("suite.toml"), "results/suite", engine="dask",
+                     address=cluster.scheduler_address)
+
+  The workers need this package installed; results come back to this process, which alone
+  writes ``OUT``, so no shared file system is needed.
+
+A run's result is the same whichever engine or worker count ran it: it depends only on its job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from importlib import import_module, metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+
+import abm
+from abm.scenario import Scenario, ScenarioError
+from experiments.experiment import DEFAULT_OUTCOMES, Plan
+
+#: the model function every run calls, looked up when the run starts
+DEFAULT_MODEL = "abm.simulate:run"
+ENGINES = ("local", "dask")
+ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run: a scenario at a seed for some months, by a model function (``module:function``)."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    months: int
+    scenario: Scenario
+    model: str = DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class RunOutput:
+    """What a worker sends back: the run's long table and the model's manifest as JSON."""
+
+    run_id: str
+    table: pd.DataFrame
+    manifest: str
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What :func:`run_experiment` did."""
+
+    out: Path
+    runs: int
+    executed: int
+    skipped: int
+    seconds: float
+
+
+def run_key(scenario: Scenario, seed: int, months: int, model: str = DEFAULT_MODEL) -> str:
+    """Hash what determines a run's result: scenario content, seed, months, model, package version."""
+    content = {"scenario": scenario.model_dump(mode="json"), "seed": seed, "months": months,
+               "model": model, "version": abm.__version__}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
+    """List every (point, replicate) job of a plan; replicate k uses seed k at every point."""
+    jobs = []
+    for point, base in enumerate(plan.scenarios):
+        for replicate, seed in enumerate(plan.seeds):
+            scenario = base.model_copy(update={"seed": seed})
+            key = run_key(scenario, seed, base.months, model)
+            jobs.append(Job(key, point, replicate, seed, base.months, scenario, model))
+    return jobs
+
+
+def resolve_model(path: str) -> Callable[..., Any]:
+    """Import the model function named ``module:function`` (looked up at call time)."""
+    module, _, name = path.partition(":")
+    return getattr(import_module(module), name)
+
+
+def run_table(result: Any) -> pd.DataFrame:
+    """Stack a run's model-level series (region ``"all"``) and its per-region outcomes."""
+    series = result.series.assign(region="all")
+    table = pd.concat([series, result.regions], ignore_index=True)
+    first = ["month", "region"]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def execute(job: Job) -> RunOutput:
+    """Run one job (a module-level function, so process pools and Dask can pickle it)."""
+    result = resolve_model(job.model)(job.scenario, seed=job.seed, months=job.months, progress=False)
+    return RunOutput(job.run_id, run_table(result), json.dumps(result.manifest, default=str, sort_keys=True))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
+    """Serialise a data frame to Parquet bytes, with optional key-value metadata."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def save_run(runs: Path, output: RunOutput) -> None:
+    """Write one finished run atomically as ``runs/<run_id>.parquet``."""
+    meta = {"run_id": output.run_id, "model_manifest": output.manifest}
+    atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(output.table, meta))
+
+
+def imap_local(fn: Callable, items: list, workers: int) -> Iterator:
+    """Yield ``fn(item)`` for every item as they finish, on ``workers`` processes (1: in process)."""
+    if workers == 1:
+        yield from map(fn, items)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for future in as_completed([pool.submit(fn, item) for item in items]):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
+    """Yield ``fn(item)`` as they finish, on a Dask LocalCluster or the scheduler at ``address``."""
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None if address else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(address or cluster)
+    futures = []
+    try:
+        futures = client.map(fn, items, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.cancel(futures)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
+    """Dispatch to the chosen engine (``local`` or ``dask``)."""
+    if engine == "local":
+        return imap_local(fn, items, workers)
+    if engine == "dask":
+        return imap_dask(fn, items, workers, address)
+    raise ScenarioError(f"--engine {engine!r}: unknown engine; allowed: {', '.join(ENGINES)}")
+
+
+def select_outcomes(columns: Iterable[str], requested: list[str] | None) -> list[str]:
+    """Pick the outcome columns to keep: those requested (all must exist), else the default set.
+
+    Raises:
+        ScenarioError: If a requested outcome is not a column of the model's series.
+    """
+    available = [c for c in columns if c not in ("month", "region")]
+    if requested is None:
+        return [c for c in DEFAULT_OUTCOMES if c in available] or available
+    missing = [c for c in requested if c not in available]
+    if missing:
+        raise ScenarioError(f"outcomes: {', '.join(map(repr, missing))} not reported by the model; "
+                            f"allowed: {', '.join(available)}")
+    return list(requested)
+
+
+def _progress(enabled: bool) -> Progress:
+    """A progress bar with counts, elapsed time and ETA, on stderr."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    return Progress(*columns, console=Console(stderr=True), disable=not enabled)
+
+
+def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, engine: str = "local",
+                    workers: int | None = None, address: str | None = None, progress: bool = True) -> int:
+    """Run the jobs whose files are missing, saving each as it finishes; return how many ran.
+
+    Raises:
+        ScenarioError: If the first finished run lacks a requested outcome (the batch stops early).
+    """
+    runs.mkdir(parents=True, exist_ok=True)
+    for stale in runs.glob(".*.tmp"):
+        stale.unlink()
+    pending = [job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()]
+    with _progress(progress) as bar:
+        task = bar.add_task(f"runs ({len(jobs) - len(pending)} already done)", total=len(pending))
+        for i, output in enumerate(imap(engine, execute, pending, workers or os.cpu_count() or 1, address)):
+            if i == 0:
+                select_outcomes(model_columns(output.table), outcomes)
+            save_run(runs, output)
+            bar.advance(task)
+    return len(pending)
+
+
+def model_columns(table: pd.DataFrame) -> list[str]:
+    """Names of the model-level outcomes in a run's table (region ``"all"`` rows)."""
+    rows = table[table.region == "all"]
+    return [c for c in rows.columns if c not in ("month", "region") and rows[c].notna().any()]
+
+
+def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Join the runs' files into tidy model-level and per-region tables, in job order.
+
+    A varied parameter whose name is also a kept outcome's becomes the column ``<name>_param``.
+
+    Returns:
+        ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
+    """
+    tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
+    outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
+    params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
+    info = plan.points.set_index("point")
+    frames = []
+    for job, table in zip(jobs, tables):
+        ids = {"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"],
+               "replicate": job.replicate, "seed": job.seed}
+        ids |= {column: info.at[job.point, name] for name, column in params.items()}
+        frames.append(table.reindex(columns=["month", "region", *outcomes]).assign(**ids))
+    table = pd.concat(frames, ignore_index=True)
+    head = [*ID_COLUMNS, *params.values(), "month"]
+    model_rows, region_rows = table[table.region == "all"], table[table.region != "all"]
+    region_outcomes = [c for c in outcomes if region_rows[c].notna().any()]
+    return (model_rows[head + outcomes].reset_index(drop=True),
+            region_rows[[*head, "region", *region_outcomes]].reset_index(drop=True))
+
+
+def _plain(value: Any) -> Any:
+    """Make numpy scalars and other objects JSON-serialisable."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def manifest(plan: Plan, jobs: list[Job], engine: str, workers: int | None, seconds: float) -> dict:
+    """Describe the batch: experiment, base scenario, jobs, engine and software versions."""
+    versions = {name: metadata.version(name) for name in ("mesa", "numpy", "pandas", "pyarrow")}
+    return {
+        "experiment": plan.experiment.model_dump(mode="json"), "origin": plan.origin,
+        "package_version": abm.__version__, "python": platform.python_version(), "versions": versions,
+        "engine": engine, "workers": workers or os.cpu_count(), "seconds": round(seconds, 3),
+        "base": plan.base.model_dump(mode="json"), "seeds": plan.seeds, "points": plan.points.to_dict("records"),
+        "runs": [{"run_id": j.run_id, "point": j.point, "replicate": j.replicate, "seed": j.seed} for j in jobs],
+    }
+
+
+def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: int | None = None,
+                   address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True) -> BatchReport:
+    """Run every (point, replicate) of a plan that is not on disk yet, then consolidate the results.
+
+    Args:
+        plan: The validated experiment (see :func:`experiments.experiment.load_experiment`).
+        out: Output folder; ``runs/``, ``results.parquet``, ``regions.parquet`` and ``manifest.json`` go there.
+        engine: ``"local"`` (process pool) or ``"dask"``.
+        workers: Processes or Dask workers (default ``os.cpu_count()``); ignored with ``address``.
+        address: A running Dask scheduler's address (dask engine only).
+        model: The model function as ``module:function``, called as ``run(scenario, seed=, months=, progress=)``.
+        progress: Show a progress bar with ETA on stderr.
+    """
+    start = time.perf_counter()
+    out = Path(out)
+    jobs = make_jobs(plan, model)
+    executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
+    results, regions = consolidate(plan, jobs, out / "runs")
+    atomic_write(out / "results.parquet", parquet_bytes(results))
+    atomic_write(out / "regions.parquet", parquet_bytes(regions))
+    if plan.source is not None:
+        atomic_write(out / f"experiment{Path(plan.origin).suffix or '.toml'}", plan.source.encode())
+    seconds = time.perf_counter() - start
+    text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
+    atomic_write(out / "manifest.json", text.encode())
+    return BatchReport(out, len(jobs), executed, len(jobs) - executed, seconds)
+
+
+def main() -> None:
+    """Command-line entry: ``python -m experiments.runner FILE [--engine ...] [--workers N] [--out DIR]``."""
+    import typer
+
+    from experiments.cli_experiment import experiment
+
+    app = typer.Typer(add_completion=False)
+    app.command()(experiment)
+    try:
+        app()
+    except ScenarioError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Stylized facts from the source papers, as data with sources and tolerances."""

@@ -1,0 +1,36 @@
+"""The same experiment gives identical results in process, on a process pool and on Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.experiment import load_experiment
+from experiments.runner import run_experiment
+
+
+def _results(plan, out: Path, **engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+    run_experiment(plan, out, progress=False, **engine)
+    return pd.read_parquet(out / "results.parquet"), pd.read_parquet(out / "regions.parquet")
+
+
+def test_local_pool_and_dask_give_identical_results(tmp_path: Path, small_experiment: Path) -> None:
+    plan = load_experiment(small_experiment)
+    serial = _results(plan, tmp_path / "serial", workers=1)
+    pool = _results(plan, tmp_path / "pool", engine="local", workers=2)
+    dask = _results(plan, tmp_path / "dask", engine="dask", workers=2)
+    for other in (pool, dask):
+        pd.testing.assert_frame_equal(serial[0], other[0])
+        pd.testing.assert_frame_equal(serial[1], other[1])
+
+
+def test_results_are_tidy_with_ids_parameters_months_and_outcomes(tmp_path: Path, small_experiment: Path) -> None:
+    results, regions = _results(load_experiment(small_experiment), tmp_path / "out", workers=1)
+    assert list(results.columns) == ["run_id", "point", "arm", "replicate", "seed", "commission", "month",
+                                     "income_mean", "adoption", "gini", "consumer_trust"]
+    assert results.groupby("arm").commission.unique().to_dict() == {"high": [0.12], "low": [0.03]}
+    assert len(results) == 2 * 3 * 13 and results.month.max() == 12
+    assert set(regions.region) == {"west", "centre", "east"}
+    assert {"income_mean", "adoption"} <= set(regions.columns)
+    assert (tmp_path / "out" / "experiment.toml").read_text() == small_experiment.read_text()

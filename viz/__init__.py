@@ -1,0 +1,1 @@
+"""Visualisation: the Solara app and the plotting helpers notebooks share."""
