@@ -99,7 +99,8 @@ class RuralEconomy(mesa.Model):
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         self.alive_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
-        self.year_stats = self._year_stats(self._expected_income())
+        self._expected = self._expected_income()
+        self.year_stats = self._year_stats(self._expected)
         self.metrics: dict[str, float] = {}
         self.region_rows: list[dict[str, float]] = []
         self._measure(month_flows=None)
@@ -393,8 +394,17 @@ class RuralEconomy(mesa.Model):
         """Compute this month's model-level and regional metrics."""
         self.metrics, self.region_rows = measure(self, month_flows)
 
+    def refresh_layers(self) -> None:
+        """Copy this month's village means of adoption, income and stage into the grid's property layers."""
+        f = self.farmers
+        shape = self.grid.adoption.data.shape
+        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(shape)
+        self.grid.income.data[:] = f.village_mean(f.income_year if self.steps >= 12 else self._expected).reshape(shape)
+        self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
+
     def _collect(self) -> None:
         """Record metrics with Mesa's DataCollector (model level and the regional table)."""
+        self.refresh_layers()
         self.datacollector.collect(self)
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)
