@@ -6,6 +6,8 @@ the parameter table in ``docs/ODD.md`` are all derived from :class:`Parameters`.
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 REGIONS = ("west", "centre", "east")
 CALIBRATION = "seeds/calibration.toml"
 ASSUMPTION = "assumption"
+_CALIBRATED: dict[str, Any] = tomllib.loads(
+    (resources.files("seeds") / "calibration.toml").read_text(encoding="utf-8"))["values"]
+
+
+def calibrated(name: str) -> Any:
+    """The calibrated default of a free parameter, from the calibration record (`ruralsim calibrate`)."""
+    return _CALIBRATED[name]
 
 
 def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str, doc: str,
@@ -91,9 +100,9 @@ class Parameters(BaseModel):
                                       "Share of eastern counties with a cooperative.")
     coop_membership: float = param(0.15, "share of households", 0.0, 1.0, ASSUMPTION,
                                    "Share of households in a cooperative's county that are members.")
-    coop_branded: float = param(0.12, "share of cooperatives", 0.0, 1.0, CALIBRATION,
+    coop_branded: float = param(calibrated("coop_branded"), "share of cooperatives", 0.0, 1.0, CALIBRATION,
                                 "Share of cooperatives that start with a registered brand.")
-    coop_processing: float = param(0.15, "share of pooled kg", 0.0, 1.0, CALIBRATION,
+    coop_processing: float = param(calibrated("coop_processing"), "share of pooled kg", 0.0, 1.0, CALIBRATION,
                                    "Processing capacity of a cooperative that processes, as a share of pooled kg.")
     offwork_income_west: float = param(1600.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
                                        "Off-farm (wage) income of a western household.")
@@ -103,13 +112,13 @@ class Parameters(BaseModel):
                                        "Off-farm (wage) income of an eastern household.")
 
     # --- prices, channels, logistics ---------------------------------------------------------
-    offline_price_ratio: float = param(0.55, "share of base price", 0.1, 1.0, CALIBRATION,
+    offline_price_ratio: float = param(calibrated("offline_price_ratio"), "share of base price", 0.1, 1.0, CALIBRATION,
                                        "Price a bulk trader pays, as a share of the crop's base price.")
-    online_markup: float = param(1.5, "x base price", 1.0, 4.0, CALIBRATION,
+    online_markup: float = param(calibrated("online_markup"), "x base price", 1.0, 4.0, CALIBRATION,
                                  "Retail online price of unbranded produce relative to the base price.")
-    brand_multiplier: float = param(2.2, "x price", 1.0, 5.0, "003 (unbranded about 1/3 of branded)",
+    brand_multiplier: float = param(calibrated("brand_multiplier"), "x price", 1.0, 5.0, CALIBRATION,
                                     "Price multiplier a registered brand commands online.")
-    quality_premium: float = param(0.35, "x price", 0.0, 2.0, "003 (unbranded about 1/3 of branded)",
+    quality_premium: float = param(calibrated("quality_premium"), "x price", 0.0, 2.0, CALIBRATION,
                                    "Extra price for top claimed quality, paid in proportion to buyers' trust.")
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.")
@@ -137,9 +146,9 @@ class Parameters(BaseModel):
                                             "Elasticity of transit loss with respect to distance.")
 
     # --- consumers and demand ----------------------------------------------------------------
-    demand_scale: float = param(1.0, "x retail value on offer", 0.0, 10.0, CALIBRATION,
+    demand_scale: float = param(calibrated("demand_scale"), "x retail value on offer", 0.0, 10.0, CALIBRATION,
                                 "Urban consumers' potential online spending, relative to the retail value of produce on offer.")
-    outside_utility: float = param(0.8, "utils", -5.0, 5.0, CALIBRATION,
+    outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
                                    "Utility of buying elsewhere (supermarket): the outside option.")
     price_sensitivity: float = param(1.2, "utils per log price", 0.0, 10.0, ASSUMPTION,
                                      "Consumers' disutility of a higher price.")
@@ -157,17 +166,17 @@ class Parameters(BaseModel):
                                       "Logit sensitivity of the channel choice to expected net price.")
     channel_inertia: float = param(0.5, "log-odds", 0.0, 5.0, ASSUMPTION,
                                    "Bonus for staying with last month's channel.")
-    initial_online_west: float = param(0.03, "share of farmers", 0.0, 1.0, CALIBRATION,
+    initial_online_west: float = param(calibrated("initial_online_west"), "share of farmers", 0.0, 1.0, CALIBRATION,
                                        "Western farmers already selling online at the start.")
-    initial_online_centre: float = param(0.06, "share of farmers", 0.0, 1.0, CALIBRATION,
+    initial_online_centre: float = param(calibrated("initial_online_centre"), "share of farmers", 0.0, 1.0, CALIBRATION,
                                          "Central farmers already selling online at the start.")
-    initial_online_east: float = param(0.12, "share of farmers", 0.0, 1.0, CALIBRATION,
+    initial_online_east: float = param(calibrated("initial_online_east"), "share of farmers", 0.0, 1.0, CALIBRATION,
                                        "Eastern farmers already selling online at the start.")
-    innovation_rate: float = param(0.004, "per month", 0.0, 0.5, CALIBRATION,
+    innovation_rate: float = param(calibrated("innovation_rate"), "per month", 0.0, 0.5, CALIBRATION,
                                    "Bass innovation: monthly chance of problematisation with no passage point.")
-    passage_point_rate: float = param(0.02, "per month", 0.0, 0.5, CALIBRATION,
+    passage_point_rate: float = param(calibrated("passage_point_rate"), "per month", 0.0, 0.5, CALIBRATION,
                                       "Problematisation hazard added by a service station or cooperative.")
-    imitation_rate: float = param(0.10, "per month", 0.0, 2.0, CALIBRATION,
+    imitation_rate: float = param(calibrated("imitation_rate"), "per month", 0.0, 2.0, CALIBRATION,
                                   "Bass imitation: hazard per unit share of enrolled neighbours.")
     interessement_rate: float = param(0.08, "per month", 0.0, 1.0, ASSUMPTION,
                                       "Hazard that a problematised farmer takes up an offered incentive.")
