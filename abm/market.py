@@ -67,49 +67,66 @@ class MonthFlows:
     eligible_kg: float
 
 
+@dataclass
+class Quote:
+    """Per-group market terms this month (arrays over village x online channel)."""
+
+    supply: np.ndarray
+    village: np.ndarray
+    channel: np.ndarray
+    origin: np.ndarray
+    claim: np.ndarray
+    fraud: np.ndarray
+    traced: np.ndarray
+    brand: np.ndarray
+    processed: np.ndarray
+    credibility: np.ndarray
+    cbar: np.ndarray
+    ref: np.ndarray
+    price: np.ndarray
+    ship_cost: np.ndarray
+    ship_paid: np.ndarray
+    eligible: np.ndarray
+    loss: np.ndarray
+
+
 class GroupMarket:
     """Per-group market state that persists between months: price index and expected net price."""
 
     def __init__(self, villages: int) -> None:
-        """Start every group at the reference price, with no expectation yet (filled on first clear)."""
+        """Start every group at the reference price; expectations are set by :meth:`initialise`."""
         self.groups = 3 * villages
         self.price_index = np.ones(self.groups)
         self.expected_net = np.full(self.groups, np.nan)
 
-    def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
-        """Clear this month's online and offline markets and ship the produce."""
+    def quote(self, m: RuralEconomy, gi: np.ndarray, w: np.ndarray) -> Quote:
+        """Prices, credibility, loss and shipping cost of every group, given each seller's group and kg."""
         f, p = m.farmers, m.p
-        hh = f.households
-        v_of = np.arange(f.n) // hh
-        online = (f.channel != OFFLINE) & (offer > 0)
-        gi = np.where(online, v_of * 3 + f.channel - 1, 0)
-        w_on = np.where(online, offer, 0.0)
         G = self.groups
-        supply = np.bincount(gi, weights=w_on, minlength=G)
+        supply = np.bincount(gi, weights=w, minlength=G)
+        safe = np.maximum(supply, 1e-12)
         claim = np.minimum(1.0, f.quality + FRAUD_INFLATION * f.misrepresent)
         gv = np.arange(G) // 3
         gch = np.arange(G) % 3
-        safe = np.maximum(supply, 1e-12)
-        claim_g = np.bincount(gi, weights=w_on * claim, minlength=G) / safe
-        rating = m.trust.rating(f.reputation, f.sales_count)
-        rating_g = np.bincount(gi, weights=w_on * rating, minlength=G) / safe
-        traced_g = np.bincount(gi, weights=w_on * f.traced, minlength=G) / safe
-        fraud_g = np.bincount(gi, weights=w_on * f.misrepresent, minlength=G) / safe
+
+        def mean(values: np.ndarray) -> np.ndarray:
+            return np.bincount(gi, weights=w * values, minlength=G) / safe
+
+        claim_g = mean(claim)
+        rating_g = mean(m.trust.rating(f.reputation, f.sales_count))
+        traced_g = mean(f.traced)
         coop_idx = m.coop_of_county[m.v_county]
         coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[coop_idx]
         coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[coop_idx]
-        brand_v = np.where(gch == 0, coop_branded[gv], m.public_brand[gv])
-        proc_g = np.where(gch == 0, coop_proc[gv] * crops.PROCESSABLE[m.v_crop[gv]], 0.0)
+        brand = np.where(gch == 0, coop_branded[gv], m.public_brand[gv])
+        proc = np.where(gch == 0, coop_proc[gv] * crops.PROCESSABLE[m.v_crop[gv]], 0.0)
         origin = m.v_region[gv].astype(np.int64)
         cred = m.trust.credibility(rating_g, traced_g, origin, gch)
-        cred = np.where(brand_v, np.maximum(cred, BRAND_CREDIBILITY), cred)
-        trust = m.consumers.trust[:, origin]
-        cbar = BUDGET_SHARE @ (trust * cred)
-        base = crops.BASE_PRICE[m.v_crop[gv]]
-        ref = base * p.online_markup
-        list_price = ref * np.where(brand_v, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
-            * (1 + (p.processing_multiplier - 1) * proc_g)
-        price = list_price * self.price_index
+        cred = np.where(brand, np.maximum(cred, BRAND_CREDIBILITY), cred)
+        cbar = BUDGET_SHARE @ (m.consumers.trust[:, origin] * cred)
+        ref = crops.BASE_PRICE[m.v_crop[gv]] * p.online_markup
+        list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
+            * (1 + (p.processing_multiplier - 1) * proc)
         # Logistics: cost and loss per group; every route out of a village uses its cold chain.
         fresh = m.v_fresh[gv]
         km = m.v_road_km[gv]
@@ -121,10 +138,45 @@ class GroupMarket:
         ship_cost = np.where(gch == 0, ship_cost * COOP_SHIPPING, ship_cost)
         eligible = (m.v_region[gv] == 0) | (km > p.loss_reference_km)
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
-        ship_paid = np.maximum(ship_cost - discount * eligible, 0.0)
-        perish = crops.PERISHABILITY[m.v_crop[gv]]
-        loss = transit_loss(perish, cc, km, p.fresh_loss_no_cold_chain, p.fresh_loss_cold_chain,
-                            p.loss_reference_km, p.loss_distance_elasticity)
+        loss = transit_loss(crops.PERISHABILITY[m.v_crop[gv]], cc, km, p.fresh_loss_no_cold_chain,
+                            p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
+        return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent), traced_g, brand, proc, cred, cbar, ref,
+                     list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
+                     eligible, loss)
+
+    def initialise(self, m: RuralEconomy) -> None:
+        """First expectations of every group's net price per kg, from list prices as if all were sold."""
+        f = m.farmers
+        v_of = np.arange(f.n) // f.households
+        w = m.annual_marketable
+        fill = np.ones(self.groups)
+        for channel in range(3):
+            q = self.quote(m, v_of * 3 + channel, w)
+            sel = q.channel == channel
+            self.expected_net[sel] = self._realised(m, q, fill)[sel]
+
+    def _realised(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> np.ndarray:
+        """Net price per kg offered in each group: shipped share net of loss, fees and shipping, rest sold in bulk."""
+        commission = np.array([pl.commission for pl in m.platforms])
+        fee = np.where(q.channel == 0, m.p.coop_fee + commission[0],
+                       np.where(q.channel == 2, commission[1], commission[[0, 2]].mean()))
+        off = m.offline_price()[q.village]
+        return fill * ((1 - q.loss) * q.price * (1 - fee) - q.ship_paid) + (1 - fill) * off
+
+    def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
+        """Clear this month's online and offline markets and ship the produce."""
+        f, p = m.farmers, m.p
+        hh = f.households
+        v_of = np.arange(f.n) // hh
+        online = (f.channel != OFFLINE) & (offer > 0)
+        gi = np.where(online, v_of * 3 + f.channel - 1, 0)
+        w_on = np.where(online, offer, 0.0)
+        G = self.groups
+        q = self.quote(m, gi, w_on)
+        supply, gv, gch, origin = q.supply, q.village, q.channel, q.origin
+        claim_g, fraud_g, traced_g, brand_v, proc_g = q.claim, q.fraud, q.traced, q.brand, q.processed
+        cred, cbar, ref, price, loss = q.credibility, q.cbar, q.ref, q.price, q.loss
+        ship_cost, ship_paid, eligible = q.ship_cost, q.ship_paid, q.eligible
         # Demand: a logit over active groups with an outside option.
         active = np.flatnonzero(supply > 0)
         total_offer = float(offer.sum())
@@ -158,7 +210,7 @@ class GroupMarket:
         v_off_loss = transit_loss(crops.PERISHABILITY[m.v_crop], m.v_cold_chain, m.v_road_km, p.fresh_loss_no_cold_chain,
                                   p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
         lost_off = offline_kg * v_off_loss[v_of]
-        offline_revenue = offline_kg * m._offline_price()[v_of]
+        offline_revenue = offline_kg * m.offline_price()[v_of]
         commission_rate = np.array([pl.commission for pl in m.platforms])
         platform = np.where(f.channel == LIVE, 1, np.where(f.channel == COOP, 0, m.platform_of))
         commission = revenue * commission_rate[platform] * online
@@ -182,7 +234,7 @@ class GroupMarket:
         fund_levy = float(levy.sum())
         platform_revenue = np.bincount(platform, weights=commission, minlength=len(m.platforms)) - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
-        coop_fee_by_coop = np.bincount(np.maximum(coop_idx[v_of], 0), weights=coop_fee,
+        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county][v_of], 0), weights=coop_fee,
                                        minlength=max(len(m.cooperatives), 1))[: len(m.cooperatives)]
         origin_bought = np.zeros((3, 3))
         origin_fraud = np.zeros((3, 3))
@@ -198,7 +250,7 @@ class GroupMarket:
         unit = price / (ref / p.online_markup)
         ratio_price = (np.average(unit[plain], weights=sold_g[plain]) / np.average(unit[branded], weights=sold_g[branded])
                        if plain.any() and branded.any() else float("nan"))
-        self._update_expectations(m, fill_g, loss, price, commission_rate, ship_paid, supply, gv, gch)
+        self._update_expectations(m, q, fill_g)
         return MonthFlows(
             offer_online=w_on, shipped=shipped, delivered_online=delivered,
             delivered_offline=offline_kg - lost_off, offline_kg=offline_kg, lost=lost_on + lost_off, lost_online=lost_on,
@@ -217,19 +269,7 @@ class GroupMarket:
             eligible_kg=float(np.bincount(gi, weights=shipped, minlength=G)[eligible].sum()),
         )
 
-    def _update_expectations(self, m, fill, loss, price, commission_rate, ship_paid, supply, gv, gch) -> None:
-        """Expected net price per kg offered in each group, for next month's channel choice.
-
-        Groups with sellers move halfway to what was realised (unsold kg valued at the offline
-        price); groups without sellers keep their estimate, first set from list prices.
-        """
-        p = m.p
-        fee = np.where(gch == 0, p.coop_fee + commission_rate[0], np.where(gch == 2, commission_rate[1],
-                                                                          commission_rate[[0, 2]].mean()))
-        off = m._offline_price()[gv]
-        realised = fill * ((1 - loss) * price * (1 - fee) - ship_paid) + (1 - fill) * off
-        first = np.isnan(self.expected_net)
-        self.expected_net[first] = ((1 - loss) * price * (1 - fee) - ship_paid)[first]
-        has = supply > 0
-        self.expected_net[has] = 0.5 * self.expected_net[has] + 0.5 * realised[has]
-
+    def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
+        """Groups with sellers move their expected net price per kg halfway to what was realised."""
+        has = q.supply > 0
+        self.expected_net[has] = 0.5 * self.expected_net[has] + 0.5 * self._realised(m, q, fill)[has]

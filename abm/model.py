@@ -38,6 +38,7 @@ REGION_METRICS = ("income_mean", "income_median", "adoption", "online_sales", "s
                   "flow_problematised", "flow_interested", "flow_enrolled", "flow_mobilised", "flow_defected",
                   "bulk_raw_share", "processed_share", "branded_share")
 COMMISSION_HIKE = 0.15  # absolute commission rise during a commission shock
+ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 
 def read_metric(model: RuralEconomy, name: str) -> float:
@@ -99,6 +100,7 @@ class RuralEconomy(mesa.Model):
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         self.alive_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
+        self.market.initialise(self)
         self._expected = self._expected_income()
         self.year_stats = self._year_stats(self._expected)
         self.metrics: dict[str, float] = {}
@@ -149,11 +151,11 @@ class RuralEconomy(mesa.Model):
         """Yearly income each household would earn selling everything offline (the starting estimate)."""
         f, p = self.farmers, self.p
         v = np.arange(f.n) // f.households
-        offline = self._offline_price()[v] * self.annual_marketable
+        offline = self.offline_price()[v] * self.annual_marketable
         cost = crops.YIELD_KG[f.crop] * f.productivity * crops.BASE_PRICE[f.crop] * p.production_cost_share
         return offline - cost + 12 * by_region(p, "offwork_income")[f.region] * f.wage_factor
 
-    def _offline_price(self) -> np.ndarray:
+    def offline_price(self) -> np.ndarray:
         """Price a bulk trader pays per kg in each village: lower where the road is long."""
         base = crops.BASE_PRICE[self.v_crop] * self.p.offline_price_ratio
         return base * np.maximum(0.5, 1.0 - 0.002 * self.v_road_km)
@@ -171,7 +173,7 @@ class RuralEconomy(mesa.Model):
         self._choose_channels(offer)
         flows = self.market.clear(self, offer)
         self._settle(flows, offer, harvested, home, stock_in, moy)
-        self._learn(flows)
+        self._learn(flows, offer)
         translation_flows = self._translate(month, flows)
         self._policy(moy, month)
         if moy == 11:
@@ -217,10 +219,10 @@ class RuralEconomy(mesa.Model):
         f, p = self.farmers, self.p
         v = np.arange(f.n) // f.households
         has_nf = f.village_sum(f.new_farmer) > 0
-        open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served)
-        open_mask[:, LIVE] |= f.enrolled & np.repeat(has_nf & self.v_g5 & self.v_served, f.households)
+        open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
+        reachable = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf, enrolled=True)
         net = np.empty((f.n, 4))
-        net[:, OFFLINE] = self._offline_price()[v]
+        net[:, OFFLINE] = self.offline_price()[v]
         expected = self.market.expected_net.reshape(-1, 3)[v]
         monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
         effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
@@ -234,8 +236,11 @@ class RuralEconomy(mesa.Model):
         f.channel = np.where(selling, f.channel, np.where(open_mask[np.arange(f.n), before], before, OFFLINE))
         f.channel = f.channel.astype(np.int8)
         self.monthly_effort = effort * monthly_kg
-        self.best_online_gain = (np.where(open_mask[:, 1:] | f.enrolled[:, None], net[:, 1:], -np.inf).max(axis=1)
-                                 - net[:, OFFLINE]) * monthly_kg
+        gain_per_kg = np.where(reachable[:, 1:], net[:, 1:], -np.inf).max(axis=1) - net[:, OFFLINE]
+        self.promise_per_kg = np.maximum(gain_per_kg, 0.0)
+        self.best_online_gain = gain_per_kg * monthly_kg
+        unset = f.enrolled & (f.promised == 0)
+        f.promised[unset] = self.promise_per_kg[unset]
 
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
@@ -285,7 +290,7 @@ class RuralEconomy(mesa.Model):
         )
         self.last_shipped_eligible = fl.eligible_kg
 
-    def _learn(self, fl) -> None:
+    def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
         f, p = self.farmers, self.p
         sold = fl.delivered_online > 0
@@ -293,11 +298,15 @@ class RuralEconomy(mesa.Model):
         rating = 1.0 - fl.caught
         f.reputation[sold] += 0.2 * (rating[sold] - f.reputation[sold])
         f.sales_count[sold] += 1
-        realised = np.where(fl.offer_online > 0, fl.online_net / np.maximum(fl.offer_online, 1e-9), 0.0)
-        promised = self._offline_price()[np.arange(f.n) // f.households]
-        judged = (fl.offer_online > 0) & (f.stage >= ENROLLED)
-        short = judged & (realised < promised)
+        # Realised gain over the bulk price per kg this month; no online sale means no gain.
+        off_price = self.offline_price()[np.arange(f.n) // f.households]
+        sold_online = fl.offer_online > 0
+        realised = np.where(sold_online, fl.online_net / np.maximum(fl.offer_online, 1e-9) - off_price, 0.0)
+        judged = (offer > 0) & (f.stage >= ENROLLED)
+        short = judged & (realised < p.promise_tolerance * f.promised)
         f.shortfall = np.where(short, f.shortfall + 1, np.where(judged, 0, f.shortfall)).astype(np.int8)
+        # Aspirations adapt slowly to what is realised.
+        f.promised[judged] += ASPIRATION_ADAPTATION * (realised[judged] - f.promised[judged])
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
 
@@ -315,7 +324,8 @@ class RuralEconomy(mesa.Model):
                       + (np.repeat(v_nf > 0, hh) * 1.0 if p.development_model == "livestream" else 0.0)
                       + (np.repeat(self.public_brand, hh) * 1.0 if p.development_model == "government_brand" else 0.0)
                       + np.repeat(self.pairing_counties[self.v_county], hh) * 0.5)
-        x = Exposure(pp, np.repeat(imitation, hh), incentives, self.best_online_gain, self.monthly_effort,
+        x = Exposure(pp, np.repeat(imitation, hh), incentives, self.best_online_gain, self.promise_per_kg,
+                     self.monthly_effort,
                      np.repeat(self.v_broadband & self.v_served, hh), np.repeat(self.v_g5, hh))
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,

@@ -26,6 +26,7 @@ class Exposure:
     imitation: np.ndarray        # enrolled neighbours plus weighted new farmers nearby (share)
     incentives: np.ndarray       # interessement devices offered (count, may be fractional)
     expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
+    promise: np.ndarray          # expected online gain over offline per kg: what enrolment promises
     effort_cost: np.ndarray      # monthly cost of selling online, yuan
     can_sell_online: np.ndarray  # broadband and logistics in the village (bool)
     can_livestream: np.ndarray   # 5G in the village (bool)
@@ -70,7 +71,7 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     stage[to_i] = INTERESTED
     stage[to_e] = ENROLLED
     f.link_since[to_e] = month
-    f.promised[to_e] = x.expected_gain[to_e]
+    f.promised[to_e] = x.promise[to_e]
     stage[to_m] = MOBILISED
     f.new_farmer[to_m] = True
     stage[defect] = PROBLEMATISED

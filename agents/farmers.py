@@ -92,18 +92,23 @@ class FarmerPopulation:
         """Mean of a farmer column in each village."""
         return self.village_sum(values) / self.households
 
-    def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray,
-                      village_served: np.ndarray) -> np.ndarray:
-        """Which channels each household can use now: array (n, 4) of bool."""
-        bb = np.repeat(village_broadband & village_served, self.households)
-        g5 = np.repeat(village_g5 & village_served, self.households)
-        served = np.repeat(village_served, self.households)
-        enrolled = self.enrolled
+    def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray, village_served: np.ndarray,
+                      village_has_leader: np.ndarray, enrolled: np.ndarray | bool | None = None) -> np.ndarray:
+        """Which channels each household can use: array (n, 4) of bool.
+
+        Online channels need enrolment (pass ``enrolled=True`` for the channels enrolment would
+        open) and logistics; the shop needs broadband; the livestream needs 5G and a new farmer in the
+        village (the household itself, or a leader whose livestream followers sell through).
+        """
+        enrolled = self.enrolled if enrolled is None else enrolled
+        hh = self.households
+        served = np.repeat(village_served, hh)
+        online = enrolled & served
         return np.stack([
             np.ones(self.n, bool),
             self.member & served,
-            enrolled & bb,
-            enrolled & g5 & (self.new_farmer | (self.stage == MOBILISED)),
+            online & np.repeat(village_broadband, hh),
+            online & np.repeat(village_g5, hh) & (self.new_farmer | np.repeat(village_has_leader, hh)),
         ], axis=1)
 
     def choose_channels(self, net_price: np.ndarray, open_mask: np.ndarray, sensitivity: float,
