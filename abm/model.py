@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from abm import crops
@@ -21,7 +22,7 @@ from abm.measures import measure
 from abm.metrics import gini, theil
 from abm.params import Parameters
 from abm.scenario import validate_parameters
-from abm.translation import Exposure, Rates, funnel, stability, transition
+from abm.translation import Exposure, Rates, network, transition
 from abm.trust import mechanism
 from abm.world import Geography, build_grid, by_region, neighbour_mean
 from agents.consumers import ConsumerMarket
@@ -366,6 +367,11 @@ class RuralEconomy(mesa.Model):
             spent = spend_fund(targets, self.fund_balance, self.p, self.money)
             self.fund_balance -= spent
             self.fund_spent += spent
+
+    def network(self, max_farmers: int | None = None) -> nx.Graph:
+        """The actor-network this month as a networkx graph (actors, actants, typed links with ages)."""
+        return network(self.farmers, self.steps, self.v_county, self.cooperatives, self.platforms, self.providers,
+                       self.government, self.platform_of, max_farmers)
 
     def pairing_cost(self) -> float:
         """What eastern partners spend this year on pairing: a cost per paired western county."""
