@@ -51,6 +51,7 @@ class MonthFlows:
     penalty: np.ndarray
     caught: np.ndarray
     premium_share: np.ndarray
+    verification_gain: np.ndarray
     coop_fee_by_coop: np.ndarray
     platform_revenue: np.ndarray
     bought_by_origin: np.ndarray
@@ -199,7 +200,7 @@ class GroupMarket:
         fill_g[active] = fill
         # Per-farmer outcomes.
         g_loss, g_price = loss[gi], price[gi]
-        shipped = w_on * fill_g[gi]
+        shipped = w_on * self._seller_fill(m, gi, w_on, fill_g)
         lost_on = shipped * g_loss
         delivered = shipped - lost_on
         revenue = delivered * g_price
@@ -219,6 +220,10 @@ class GroupMarket:
         traced = f.traced & online
         trace_cost = shipped * p.trace_cost * traced
         premium_share = (p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar))[gi]
+        # What verified quality would add per kg: the premium on true quality at full credibility.
+        trust_avg = BUDGET_SHARE @ m.consumers.trust[:, f.region]
+        verification_gain = (ref[gi] * p.quality_premium * f.quality * trust_avg
+                             * np.maximum(0.0, 1.0 - cbar[gi] / np.maximum(trust_avg, 1e-9)))
         caught = (f.misrepresent & online & (delivered > 0)
                   & (m.rng.random(f.n, dtype=np.float32) < m.trust.detection)).astype(np.float64)
         penalty = caught * m.trust.penalty * revenue * premium_share
@@ -257,6 +262,7 @@ class GroupMarket:
             returned_to_stock=to_stock.astype(np.float32), online_revenue=revenue, offline_revenue=offline_revenue,
             online_net=online_net, commission=commission, coop_fee=coop_fee, logistics_paid=logistics_paid,
             trace_cost=trace_cost, penalty=penalty, caught=caught, premium_share=premium_share,
+            verification_gain=verification_gain,
             coop_fee_by_coop=coop_fee_by_coop, platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
@@ -268,6 +274,20 @@ class GroupMarket:
             fund_levy=fund_levy, logistics_subsidy=float((shipped * (ship_cost - ship_paid)[gi]).sum()),
             eligible_kg=float(np.bincount(gi, weights=shipped, minlength=G)[eligible].sum()),
         )
+
+    def _seller_fill(self, m: RuralEconomy, gi: np.ndarray, w: np.ndarray, fill_g: np.ndarray) -> np.ndarray:
+        """Share of each seller's offer that sells: the group's share, tilted by rank where ratings rank sellers.
+
+        Under a rating mechanism buyers in an oversupplied group reach sellers in proportion to their
+        rating (verified sellers rank top), so a newcomer's prior rating holds its sales down (cold start).
+        """
+        f = m.farmers
+        if not m.trust.uses_ratings:
+            return fill_g[gi]
+        score = np.where(f.traced, 1.0, m.trust.rating(f.reputation, f.sales_count))
+        mean_score = np.bincount(gi, weights=w * score, minlength=self.groups) / np.maximum(
+            np.bincount(gi, weights=w, minlength=self.groups), 1e-12)
+        return np.minimum(1.0, fill_g[gi] * score / np.maximum(mean_score[gi], 1e-9))
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""

@@ -41,7 +41,10 @@ def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
     alive_now = _by_region(f.stage >= ENROLLED, region)
     m.alive_history.append(alive_now)
     year_ago = m.alive_history[max(0, len(m.alive_history) - 13)]
-    stab, persistence, fragile = stability(f, month, year_ago, pp)
+    if month_flows is not None:
+        m.defection_history.append(month_flows[1][TRANSITIONS.index("defected")])
+    recent = np.sum(m.defection_history[-12:], axis=0) if m.defection_history else np.zeros(3)
+    stab, persistence, fragile = stability(f, month, year_ago, pp, recent)
     online = f.channel != OFFLINE
     out: dict[str, float] = {
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
@@ -57,7 +60,7 @@ def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
         "broadband_share": float(m.v_broadband.mean()),
         "consumer_trust": float(BUDGET_SHARE @ m.consumers.trust.mean(axis=1)),
         "new_farmers": float(f.new_farmer.sum()),
-        "stability": float(np.average(stab, weights=np.maximum(alive_now, 1e-9))),
+        "stability": float(stab[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
         "fund_balance": m.fund_balance, "fund_spent": m.fund_spent, "pairing_spent": m.pairing_spent,
         "branded_cooperatives": float(sum(c.branded for c in m.cooperatives)),
     }
@@ -94,6 +97,7 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
                  "fresh_shipped_cold_chain": 0.0, "fresh_lost_cold_chain": 0.0, "branded_share": 0.0, "processed_share": 0.0,
                  "primary_share": 1.0, "unbranded_price_ratio": np.nan, "quality_premium": 0.0, "fraud_rate": 0.0,
                  "market_reach": 0.0, "west_online_share": 0.0, "bulk_raw_share_west": 1.0,
+                 "traced_share": 0.0, "newcomer_sales_ratio": np.nan,
                  "platform_revenue": 0.0, "online_kg": 0.0, "online_kg_fresh": 0.0, "online_kg_primary": 0.0}
         model |= {f"sales_{c}": 0.0 for c in CHANNELS}
         model |= {f"flow_{t}": 0.0 for t in TRANSITIONS}
@@ -140,6 +144,8 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
         "west_online_share": weighted_share(online_region[0], online_region.sum()),
         "bulk_raw_share_west": weighted_share(_by_region(fl.offline_kg, region)[0], sold_r[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
+        "traced_share": weighted_share(float((fl.delivered_online * f.traced).sum()), online_kg),
+        "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
     }
     model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
@@ -154,6 +160,18 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     region_cols |= {f"sales_{c}": v for c, v in sales_by_channel.items()}
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
     return {"model": model, "region": region_cols}
+
+
+def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
+    """Online revenue per kg offered of sellers enrolled under a year, relative to established sellers.
+
+    Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start.
+    """
+    offered = fl.offer_online > 0
+    new = offered & (f.link_since > month - 12)
+    old = offered & ~new
+    per_kg = [float(fl.online_revenue[s].sum()) / max(float(fl.offer_online[s].sum()), 1e-9) for s in (new, old)]
+    return per_kg[0] / per_kg[1] if new.any() and old.any() and per_kg[1] > 0 else float("nan")
 
 
 def _rate(part: float, whole: float) -> float:

@@ -39,6 +39,7 @@ REGION_METRICS = ("income_mean", "income_median", "adoption", "online_sales", "s
                   "flow_problematised", "flow_interested", "flow_enrolled", "flow_mobilised", "flow_defected",
                   "bulk_raw_share", "processed_share", "branded_share")
 COMMISSION_HIKE = 0.15  # absolute commission rise during a commission shock
+TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 
@@ -100,6 +101,7 @@ class RuralEconomy(mesa.Model):
         self.calendar = crops.harvest_calendar()
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         self.alive_history: list[np.ndarray] = []
+        self.defection_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
         self.market.initialise(self)
         self._expected = self._expected_income()
@@ -310,6 +312,9 @@ class RuralEconomy(mesa.Model):
         f.promised[judged] += ASPIRATION_ADAPTATION * (realised[judged] - f.promised[judged])
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
+        if self.trust.traceable:
+            f.decide_traceability(fl.verification_gain, p.trace_cost, TRACE_FIXED_COST,
+                                  np.maximum(self.annual_marketable / 12.0, 1.0))
 
     def _translate(self, month: int, fl) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages."""

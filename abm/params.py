@@ -188,7 +188,7 @@ class Parameters(BaseModel):
                                      "Hazard that a skilled, successful enrolled farmer becomes a new farmer (mobilised).")
     defection_patience: int = param(6, "months", 1, 36, ASSUMPTION,
                                     "Months of realised gains below promise before an actor defects.")
-    promise_tolerance: float = param(0.75, "share of promise", 0.0, 1.0, ASSUMPTION,
+    promise_tolerance: float = param(0.5, "share of promise", 0.0, 1.0, ASSUMPTION,
                                      "Share of the promised gain per kg below which a month counts as a shortfall.")
     skill_learning: float = param(0.01, "per month", 0.0, 0.2, ASSUMPTION,
                                   "Skill gained each month of selling online (learning by doing).")

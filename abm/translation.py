@@ -88,24 +88,33 @@ def funnel(f: FarmerPopulation) -> np.ndarray:
     return np.bincount(f.stage.astype(np.int64) * 3 + f.region, minlength=len(STAGES) * 3).reshape(len(STAGES), 3)
 
 
-def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passage_points: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Network stability by region: link persistence times (1 - share of fragile enrolled actors).
+def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passage_points: np.ndarray,
+              defected_last_year: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network stability by region: link persistence times (1 - fragile share).
 
     Persistence is the share of links alive a year ago that are still alive (a link is a farmer's
-    enrolment in the network, dated by ``link_since``); an enrolled actor reached by fewer than two
-    passage points is fragile.
+    enrolment in the network, dated by ``link_since``). An enrolled actor reached by fewer than two
+    passage points is fragile, and an actor who defected in the last twelve months is a link already
+    broken: fragile share = (fragile enrolled + recent defectors) / (enrolled + recent defectors).
 
     Returns:
-        (stability, persistence, fragile share), each an array over the three regions.
+        (stability, persistence, fragile share), each an array over the three regions and, last,
+        the whole province (computed from province totals, not as an average of the regions).
     """
+    def by_region_and_total(values: np.ndarray) -> np.ndarray:
+        counts = np.bincount(f.region, weights=values, minlength=3)
+        return np.append(counts, counts.sum())
+
     enrolled = f.stage >= ENROLLED
     old = enrolled & (f.link_since > NO_LINK) & (f.link_since <= month - 12)
-    kept = np.bincount(f.region, weights=old, minlength=3)
+    kept = by_region_and_total(old)
+    alive_year_ago = np.append(alive_year_ago, alive_year_ago.sum())
     persistence = np.where(alive_year_ago > 0, np.minimum(kept / np.maximum(alive_year_ago, 1), 1.0), 1.0)
-    n_enrolled = np.bincount(f.region, weights=enrolled, minlength=3)
-    fragile = np.bincount(f.region, weights=enrolled & (passage_points < 2), minlength=3)
-    fragile_share = np.where(n_enrolled > 0, fragile / np.maximum(n_enrolled, 1), 0.0)
+    n_enrolled = by_region_and_total(enrolled)
+    defected = np.append(defected_last_year, defected_last_year.sum())
+    fragile = by_region_and_total(enrolled & (passage_points < 2)) + defected
+    reached = n_enrolled + defected
+    fragile_share = np.where(reached > 0, fragile / np.maximum(reached, 1), 0.0)
     return persistence * (1 - fragile_share), persistence, fragile_share
 
 

@@ -69,10 +69,10 @@ def mechanism(p: Parameters) -> TrustMechanism:
     if p.trust_mechanism == "acquaintance":
         return TrustMechanism("acquaintance", 0.85, 0.15, 0.0, 1.0, False, 0.45, p.fraud_penalty, False)
     if p.trust_mechanism == "reputation":
-        return TrustMechanism("reputation", 0.5, 0.0, 0.1, 12.0, True, RATING_DETECTION, p.fraud_penalty, False)
+        return TrustMechanism("reputation", 0.5, 0.0, 0.3, 6.0, True, RATING_DETECTION, p.fraud_penalty, False)
     if p.trust_mechanism == "dual":
         # The credit rating starts from community standing, so the cold start is mild; contracts
         # add a penalty of at least one gain, and the dispute channel raises detection.
         return TrustMechanism("dual", 0.85, 0.0, 0.55, 4.0, True, RATING_DETECTION + 0.6 * p.dispute_speed,
                               max(p.fraud_penalty, 1.0), False)
-    return TrustMechanism("blockchain", 0.5, 0.0, 0.1, 12.0, True, RATING_DETECTION, p.fraud_penalty, True)
+    return TrustMechanism("blockchain", 0.5, 0.0, 0.3, 6.0, True, RATING_DETECTION, p.fraud_penalty, True)

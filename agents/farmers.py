@@ -133,6 +133,15 @@ class FarmerPopulation:
         expected = 1.0 - detection * (1.0 + penalty)
         self.misrepresent = (gain_share > 0.01) & (expected > self.honesty) & self.online & ~self.traced
 
+    def decide_traceability(self, gain_per_kg: np.ndarray, cost_per_kg: float, fixed_cost: float,
+                            monthly_kg: np.ndarray) -> None:
+        """Online sellers verify their quality where the premium it earns beats its cost per kg.
+
+        The fixed monthly cost spread over a small seller's few kilograms is what small sellers feel.
+        """
+        cost = cost_per_kg + fixed_cost / np.maximum(monthly_kg, 1.0)
+        self.traced = self.online & (gain_per_kg > cost)
+
     def close_year(self) -> None:
         """Move this year's income to last year's and start a new year."""
         self.income_year[:] = self.income_ytd

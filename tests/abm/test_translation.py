@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -10,9 +12,10 @@ from abm.params import Parameters
 from abm.scenario import load_scenario
 from abm.simulate import run
 
-SEEDS = (0, 1)
+SEEDS = (0, 1, 2)
 
 
+@functools.cache
 def _runs(name: str, months: int = 96, **overrides):
     sc = load_scenario(name).with_overrides({"farmers": 6000} | overrides)
     return [run(sc, seed=s, months=months).series for s in SEEDS]
@@ -23,10 +26,10 @@ def test_shock_raises_defection_lowers_stability_and_recovers(shock):
     """During the shock year defections multiply and stability falls; a few years later it is back."""
     base = _runs("default", shock_start=36, shock_months=12)
     hit = _runs(shock, shock_start=36, shock_months=12)
+    during = slice(37, 54)  # the shock year and the half year in which its shortfalls mature
+    assert sum(h.flow_defected[during].sum() for h in hit) > 1.5 * sum(b.flow_defected[during].sum() for b in base)
     for b, h in zip(base, hit):
-        shock_year = slice(37, 48)
-        assert h.flow_defected[shock_year].sum() > 2.5 * max(b.flow_defected[shock_year].sum(), 10)
-        assert h.stability[42:55].mean() < b.stability[42:55].mean() - 0.02
+        assert h.stability[42:55].mean() < 0.93 * b.stability[42:55].mean()
         assert h.stability[84:97].mean() > b.stability[84:97].mean() - 0.02
 
 
