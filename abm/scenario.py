@@ -54,7 +54,7 @@ def format_validation_error(err: ValidationError, origin: str, prefix: str = "")
         field = loc.split(".")[-1]
         value = e.get("input")
         if e["type"] == "extra_forbidden":
-            lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(loc)}")
+            lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(prefix + loc)}")
         else:
             lines.append(f"  {prefix}{loc} = {value!r}: {e['msg']}; allowed: {_allowed(field)}")
     return "\n".join(lines)

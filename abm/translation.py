@@ -61,9 +61,10 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     stage = f.stage
     h_prob = r.innovation + r.passage_point * x.passage_points + r.imitation * x.imitation
     to_p = (stage == NOT_REACHED) & (draws[0] < 1 - np.exp(-h_prob))
-    to_i = (stage == PROBLEMATISED) & (draws[1] < 1 - np.exp(-r.interessement * (1 + x.incentives)))
+    # The rarer transitions evaluate their hazard only for the households at that stage (same numbers).
+    to_i = _hazard(stage == PROBLEMATISED, draws[1], lambda i: 1 - np.exp(-r.interessement * (1 + x.incentives[i])))
     worth = x.can_sell_online & (x.expected_gain > x.effort_cost)
-    to_e = (stage == INTERESTED) & worth & (draws[2] < 1 - np.exp(-r.enrolment * (0.5 + f.skill)))
+    to_e = _hazard((stage == INTERESTED) & worth, draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
     ready = (stage == ENROLLED) & x.can_livestream & (f.skill >= 0.6) & (f.sales_count >= 6) & (f.shortfall == 0)
     to_m = ready & (draws[3] < 1 - np.exp(-r.mobilisation))
     defect = (stage >= ENROLLED) & (f.shortfall >= r.patience)
@@ -79,13 +80,20 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     f.new_farmer[defect] = False
     f.shortfall[defect] = 0
     f.channel[defect] = np.where(f.member[defect], COOP, OFFLINE)
-    flows = np.stack([to_p, to_i, to_e, to_m, defect])
-    return np.stack([np.bincount(f.region, weights=k, minlength=3) for k in flows])
+    return np.stack([f.region_count(k) for k in (to_p, to_i, to_e, to_m, defect)])
+
+
+def _hazard(at_risk: np.ndarray, draws: np.ndarray, probability) -> np.ndarray:
+    """``at_risk & (draws < probability)``, with ``probability(index)`` computed only for those at risk."""
+    idx = np.flatnonzero(at_risk)
+    out = np.zeros(at_risk.size, bool)
+    out[idx] = draws[idx] < probability(idx)
+    return out
 
 
 def funnel(f: FarmerPopulation) -> np.ndarray:
     """Households at each stage by region: array (stage, region); sums to the population."""
-    return np.bincount(f.stage.astype(np.int64) * 3 + f.region, minlength=len(STAGES) * 3).reshape(len(STAGES), 3)
+    return f.region_stage_counts(len(STAGES))
 
 
 def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passage_points: np.ndarray,
@@ -102,7 +110,7 @@ def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passa
         the whole province (computed from province totals, not as an average of the regions).
     """
     def by_region_and_total(values: np.ndarray) -> np.ndarray:
-        counts = np.bincount(f.region, weights=values, minlength=3)
+        counts = f.region_count(values)
         return np.append(counts, counts.sum())
 
     enrolled = f.stage >= ENROLLED

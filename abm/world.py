@@ -7,6 +7,7 @@ the grid's C order (``v = x * height + y``), so ``layer.data.ravel()`` is the pe
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -107,12 +108,22 @@ def neighbour_mean(values: np.ndarray, width: int, height: int) -> np.ndarray:
     A fixed 3x3 stencil over the grid (edges use the cells that exist), so it costs one pass.
     """
     g = values.reshape(width, height).astype(np.float64)
-    padded = np.pad(g, 1)
-    ones = np.pad(np.ones_like(g), 1)
+    padded = np.zeros((width + 2, height + 2))
+    padded[1:-1, 1:-1] = g
     total = np.zeros_like(g)
-    count = np.zeros_like(g)
     for dx in (0, 1, 2):
         for dy in (0, 1, 2):
             total += padded[dx:dx + width, dy:dy + height]
+    return (total / _neighbour_count(width, height)).ravel()
+
+
+@functools.lru_cache(maxsize=8)
+def _neighbour_count(width: int, height: int) -> np.ndarray:
+    """Number of cells in each village's Moore neighbourhood, itself included (a constant of the grid)."""
+    ones = np.pad(np.ones((width, height)), 1)
+    count = np.zeros((width, height))
+    for dx in (0, 1, 2):
+        for dy in (0, 1, 2):
             count += ones[dx:dx + width, dy:dy + height]
-    return (total / count).ravel()
+    count.flags.writeable = False
+    return count

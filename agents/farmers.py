@@ -73,6 +73,9 @@ class FarmerPopulation:
         self.online_kg_ytd = np.zeros(n, np.float32)
         self.online_revenue_ytd = np.zeros(n, np.float64)
         self.online_revenue_year = np.zeros(n, np.float64)
+        # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
+        # farmers: region sums become slice sums (None when the regions are not sorted).
+        self._region_bounds = _bounds(region, 3)
 
     @property
     def online(self) -> np.ndarray:
@@ -86,11 +89,72 @@ class FarmerPopulation:
 
     def village_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum a farmer column over each village (grid order makes it a reshape)."""
+        if values.dtype.kind in "bui":
+            # Whole numbers add up exactly in any order: an integer row sum is the same number, and
+            # avoids converting every value to float64 first.
+            acc = np.int32 if values.dtype.itemsize == 1 else np.int64
+            return values.reshape(-1, self.households).sum(axis=1, dtype=acc).astype(np.float64)
         return values.reshape(-1, self.households).sum(axis=1, dtype=np.float64)
 
     def village_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of a farmer column in each village."""
         return self.village_sum(values) / self.households
+
+    def region_households(self) -> np.ndarray:
+        """Number of households in each region, as float64."""
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region, minlength=3).astype(np.float64)
+        return np.diff(b).astype(np.float64)
+
+    def region_count(self, mask: np.ndarray) -> np.ndarray:
+        """Number of True values in each region, as float64 (equal to ``bincount(region, weights=mask)``)."""
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region, weights=mask, minlength=3)
+        return np.array([np.count_nonzero(mask[b[r]:b[r + 1]]) for r in range(3)], dtype=np.float64)
+
+    def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
+
+        ``bincount`` adds each region's values one after another to 0.0, in farmer order, in float64.
+        A cumulative sum over the region's slice is the same sequence of additions, and since adding
+        a zero never changes such a running sum, a sparse column only gathers its non-zero values.
+        With ``where``, values where it is False count as zero, as ``np.where(where, values, 0.0)``.
+        """
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region, weights=values if where is None else np.where(where, values, 0.0),
+                               minlength=3)
+        out = np.zeros(3)
+        keep = values != 0  # NaN is kept, as bincount would add it
+        if where is not None:
+            keep &= where
+        if 4 * np.count_nonzero(keep) < keep.size:
+            nz = np.flatnonzero(keep)
+            cut = np.searchsorted(nz, b)
+            v = values[nz]
+            for r in range(3):
+                if cut[r + 1] > cut[r]:
+                    out[r] = np.cumsum(v[cut[r]:cut[r + 1]], dtype=np.float64)[-1]
+        else:
+            for r in range(3):
+                if b[r + 1] > b[r]:
+                    part = values[b[r]:b[r + 1]]
+                    if where is not None:
+                        part = np.where(where[b[r]:b[r + 1]], part, 0.0)
+                    out[r] = np.cumsum(part, dtype=np.float64)[-1]
+        return out + 0.0  # a running sum from 0.0 never ends on -0.0
+
+    def region_stage_counts(self, stages: int) -> np.ndarray:
+        """Households at each stage in each region: int64 array (stage, region)."""
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.stage.astype(np.int64) * 3 + self.region, minlength=stages * 3).reshape(stages, 3)
+        out = np.array([self.region_count(self.stage == s) for s in range(stages)]).astype(np.int64)
+        if out.sum() != self.n:
+            raise ValueError(f"a stage outside 0-{stages - 1}")
+        return out
 
     def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray, village_served: np.ndarray,
                       village_has_leader: np.ndarray, enrolled: np.ndarray | bool | None = None) -> np.ndarray:
@@ -102,26 +166,50 @@ class FarmerPopulation:
         """
         enrolled = self.enrolled if enrolled is None else enrolled
         hh = self.households
-        served = np.repeat(village_served, hh)
-        online = enrolled & served
-        return np.stack([
-            np.ones(self.n, bool),
-            self.member & served,
-            online & np.repeat(village_broadband, hh),
-            online & np.repeat(village_g5, hh) & (self.new_farmer | np.repeat(village_has_leader, hh)),
-        ], axis=1)
+        out = np.empty((self.n, 4), bool)
+        by_village = out.reshape(-1, hh, 4)  # (village, household, channel) view: village masks broadcast
+        online = np.broadcast_to(enrolled, (self.n,)).reshape(-1, hh)
+        out[:, OFFLINE] = True
+        np.logical_and(self.member.reshape(-1, hh), village_served[:, None], out=by_village[:, :, COOP])
+        np.logical_and(online, (village_served & village_broadband)[:, None], out=by_village[:, :, SHOP])
+        live = online & (self.new_farmer.reshape(-1, hh) | village_has_leader[:, None])
+        np.logical_and(live, (village_served & village_g5)[:, None], out=by_village[:, :, LIVE])
+        return out
 
     def choose_channels(self, net_price: np.ndarray, open_mask: np.ndarray, sensitivity: float,
                         inertia: float, draws: np.ndarray) -> None:
-        """Logit choice with inertia over the open channels by expected net price per kg."""
-        utility = sensitivity * np.log(np.maximum(net_price, 1e-3))
-        utility[np.arange(self.n), self.channel] += inertia
-        utility = np.where(open_mask, utility, -np.inf)
-        utility -= utility.max(axis=1, keepdims=True)
-        weights = np.exp(utility)
-        cum = np.cumsum(weights, axis=1)
-        pick = (draws[:, None] * cum[:, -1:] > cum).sum(axis=1)
-        self.channel = np.minimum(pick, 3).astype(np.int8)
+        """Logit choice with inertia over the open channels by expected net price per kg.
+
+        A household whose only open channel is offline picks it whatever the draw (its cumulative
+        weights are all 1), so only households with a choice are computed, with the same operations
+        on the same (rows, 4) layout; the row maximum, cumulative sum and count of passed thresholds
+        are written column by column, which gives the same numbers as the axis-1 reductions.
+        """
+        choice = _has_choice(open_mask)
+        rows = np.flatnonzero(choice)
+        channel = np.zeros(self.n, np.int8)
+        if rows.size:
+            net, is_open = net_price[rows], open_mask[rows]
+            utility = np.full(net.shape, -np.inf)
+            utility[is_open] = sensitivity * np.log(np.maximum(net[is_open], 1e-3))
+            current = self.channel[rows]
+            stay = np.flatnonzero(is_open[np.arange(rows.size), current])
+            utility[stay, current[stay]] += inertia
+            cols = utility.T
+            utility -= np.maximum(np.maximum(cols[0], cols[1]), np.maximum(cols[2], cols[3]))[:, None]
+            weights = np.zeros(net.shape)  # exp(-inf) is 0: only open channels need the exponential
+            weights[is_open] = np.exp(utility[is_open])
+            weights = weights.T
+            c1 = weights[0] + weights[1]
+            c2 = c1 + weights[2]
+            c3 = c2 + weights[3]
+            x = draws[rows] * c3
+            pick = (x > weights[0]).astype(np.int8)
+            pick += x > c1
+            pick += x > c2
+            pick += x > c3
+            channel[rows] = np.minimum(pick, 3)
+        self.channel = channel
 
     def decide_fraud(self, gain_share: np.ndarray, detection: np.ndarray, penalty: np.ndarray) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
@@ -149,3 +237,22 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
+
+
+def _has_choice(open_mask: np.ndarray) -> np.ndarray:
+    """Households with an open channel other than offline, or with offline closed.
+
+    A C-ordered (n, 4) bool array is read as one 32-bit word per household: the word of "offline
+    only" is a single constant, so one comparison replaces four strided column operations.
+    """
+    if open_mask.dtype == np.bool_ and open_mask.shape[1:] == (4,) and open_mask.flags.c_contiguous:
+        offline_only = np.array([[True, False, False, False]]).view(np.uint32)[0, 0]
+        return open_mask.view(np.uint32)[:, 0] != offline_only
+    return open_mask[:, COOP] | open_mask[:, SHOP] | open_mask[:, LIVE] | ~open_mask[:, OFFLINE]
+
+
+def _bounds(group: np.ndarray, groups: int) -> np.ndarray | None:
+    """Start of each group's slice and the end of the last (``groups + 1`` values), or None if unsorted."""
+    if group.size and np.any(group[1:] < group[:-1]):
+        return None
+    return np.searchsorted(group, np.arange(groups + 1), side="left").astype(np.intp)

@@ -127,13 +127,16 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     return spent
 
 
-def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
-                      draws: np.ndarray) -> float:
-    """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer."""
+def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str) -> float:
+    """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer.
+
+    West first, and within a region the most productive farms first (no random draw, so arms with
+    and without the instrument keep common random numbers).
+    """
     f = t.farmers
     g5 = np.repeat(t.g5, f.households)
     cand = np.flatnonzero(g5 & ~f.new_farmer & (f.stage < 4))
-    cand = cand[priority(f.region[cand], draws[cand])]
+    cand = cand[priority(f.region[cand], f.productivity[cand])]
     n = int(min(cand.size, money // unit)) if unit > 0 else 0
     chosen = cand[:n]
     f.returnee[chosen] = True
@@ -193,8 +196,7 @@ class Government(Agent):
                                                      ledger, "government"),
             "broadband": lambda m: roll_out_broadband(t, m, p.g5_cost_per_village, ledger, "government"),
             "training": lambda m: train(t, m, p.training_cost, p.training_skill_gain, ledger, "government"),
-            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government",
-                                                    self.model.rng.random(t.farmers.n)),
+            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government"),
             "brand": lambda m: award_brands(t, m, p.brand_award, ledger, "government"),
         }
         for name, action in actions.items():

@@ -6,6 +6,8 @@ In a notebook::
     df = load_results("results/example")          # one tidy row per run and month
     summarise(df)                                  # per arm, month and outcome: mean, std, n, 95% CI
     paired_differences(df, reference="low")        # arm minus reference, paired by replicate seed
+    regions = load_results("results/example", regions=True)
+    summarise(regions, by=("arm", "month", "region"))
     summary_table("results/example")               # final month, with differences to the reference
 """
 
@@ -42,8 +44,14 @@ def outcome_names(df: pd.DataFrame) -> list[str]:
 
 
 def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Mean, sample standard deviation, count and the t-distribution confidence interval of the mean."""
-    return describe(pd.DataFrame({"value": values, "g": 0}), ["g"], level).iloc[0][STATS].to_dict()
+    """Mean, sample standard deviation, count and the t-distribution confidence interval of the mean.
+
+    Missing values are left out; with no values the count is 0 and the rest NaN.
+    """
+    long = pd.DataFrame({"value": np.asarray(values, dtype=float), "g": 0}).dropna()
+    if long.empty:
+        return dict.fromkeys(STATS, np.nan) | {"n": 0}
+    return describe(long, ["g"], level).iloc[0][STATS].to_dict()
 
 
 def describe(long: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.DataFrame:
@@ -80,23 +88,24 @@ def final_month(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired_differences(df: pd.DataFrame, reference: str | None = None, outcomes: list[str] | None = None,
-                       level: float = 0.95) -> pd.DataFrame:
+                       by: tuple[str, ...] = ("month",), level: float = 0.95) -> pd.DataFrame:
     """Each arm minus the reference arm, paired by replicate seed, per month and outcome.
 
     Args:
         df: Results from :func:`load_results`.
         reference: The reference arm (default: the first arm).
         outcomes: Outcomes to compare (default: all).
+        by: Grouping columns besides arm and outcome, e.g. ``("month", "region")`` for regions.
         level: Confidence level of the interval of the mean difference.
     """
     reference = reference or df.arm.iloc[0]
     if reference not in set(df.arm):
         raise ScenarioError(f"reference {reference!r}: not an arm; allowed: {', '.join(df.arm.unique())}")
-    wide = _long(df, outcomes, ["arm", "seed", "month"]).pivot(
-        index=["outcome", "month", "seed"], columns="arm", values="value")
+    keys = [*by, "seed"]
+    wide = _long(df, outcomes, ["arm", *keys]).pivot(index=["outcome", *keys], columns="arm", values="value")
     diffs = wide.drop(columns=reference).sub(wide[reference], axis=0)
     long = diffs.stack().rename("value").reset_index()
-    return describe(long, ["arm", "month", "outcome"], level).assign(reference=reference)
+    return describe(long, ["arm", *by, "outcome"], level).assign(reference=reference)
 
 
 def _reference(folder: Path) -> str | None:

@@ -66,12 +66,56 @@ def params(
     console.print(table)
 
 
+@app.command()
+def suite(
+    name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
+    out: Annotated[Optional[Path], typer.Option(help="Results folder (default: results/NAME).")] = None,
+    replicates: Annotated[Optional[int], typer.Option(min=1, help="Replicates (default: the suite's).")] = None,
+    farmers: Annotated[Optional[int], typer.Option(min=100, help="Households; budgets scale along.")] = None,
+    months: Annotated[Optional[int], typer.Option(min=13, help="Months (default: the suite's).")] = None,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+) -> None:
+    """Run an experiment suite (resumable) and write its report with tables and figures."""
+    from experiments.reports import run_suite
+
+    if engine not in ("local", "dask"):
+        raise ScenarioError(f"--engine {engine!r}: allowed: local, dask")
+    folder = out or Path("results") / name
+    report = run_suite(name, folder, engine, workers, replicates, farmers, months)
+    console.print(f"report: {report}")
+
+
+@app.command(name="ui")
+def ui_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    results: Annotated[str, typer.Option(help="Folder the experiments page searches.")] = "results",
+) -> None:
+    """Serve the browser page (Solara) at http://HOST:PORT, fully offline."""
+    from viz.serve import ui
+
+    ui(host, port, results)
+
+
+def _register() -> None:
+    """Add the experiment, sensitivity, summary, validation and calibration commands."""
+    from experiments.cli_experiment import experiment, sensitivity, summarise
+    from experiments.cli_validate import calibrate, validate
+
+    for command in (experiment, sensitivity, summarise, validate, calibrate):
+        app.command()(command)
+
+
+_register()
+
+
 def main() -> None:
     """Entry point: run the app, turning user mistakes into one clear message and exit code 2."""
     try:
         app(standalone_mode=False)
     except ScenarioError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print("error: " + str(e), markup=False, highlight=False)
         sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)

@@ -1,12 +1,13 @@
 """Command-line functions for experiments: ``experiment``, ``sensitivity`` and ``summarise``.
 
 They are plain typer-annotated functions; the main app (``experiments/cli.py``) registers them and
-turns a :class:`abm.scenario.ScenarioError` into a one-line message and exit code 2.
+turns a :class:`abm.scenario.ScenarioError` into a one-line message and exit code 2. The experiment
+machinery is imported when a command runs, so ``--help`` and the runner's worker processes start fast.
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.analysis import summary_table
-from experiments.experiment import load_experiment
-from experiments.runner import DEFAULT_MODEL, run_experiment
-from experiments.sensitivity import run_sensitivity
+from experiments.worker import DEFAULT_MODEL
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     """Where the runs execute."""
 
     local = "local"
@@ -56,15 +54,19 @@ def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Condense :func:`summary_table` to outcome, arm, n, mean, CI, difference and its CI."""
     return pd.DataFrame({
         "outcome": table.outcome, "arm": table.arm, "n": table.n, "mean": table["mean"],
-        "95% CI": [_interval(lo, hi) for lo, hi in zip(table.ci_low, table.ci_high)],
+        "95% CI": [_interval(lo, hi) for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
         "diff": [("-" if pd.isna(d) else f"{d:.4g}") for d in table["diff"]],
-        "diff 95% CI": [_interval(lo, hi) for lo, hi in zip(table.diff_ci_low, table.diff_ci_high)],
+        "diff 95% CI": [_interval(lo, hi) for lo, hi in zip(table.diff_ci_low, table.diff_ci_high, strict=True)],
     })
 
 
 def experiment(file: FileArg, engine: EngineOpt = Engine.local, workers: WorkersOpt = None, out: OutOpt = None,
                months: MonthsOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
+    from experiments.analysis import summary_table
+    from experiments.experiment import load_experiment
+    from experiments.runner import run_experiment
+
     plan = load_experiment(file, months)
     folder = out or Path("results") / plan.experiment.name
     report = run_experiment(plan, folder, engine.value, workers, scheduler, model)
@@ -77,6 +79,9 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
                 engine: EngineOpt = Engine.local, workers: WorkersOpt = None, out: OutOpt = None,
                 months: MonthsOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
+    from experiments.experiment import load_experiment
+    from experiments.sensitivity import run_sensitivity
+
     plan = load_experiment(file, months)
     folder = out or Path("results") / plan.experiment.name
     table = run_sensitivity(plan, folder, outcome, engine.value, workers, scheduler, model)
@@ -88,4 +93,6 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
+    from experiments.analysis import summary_table
+
     print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")

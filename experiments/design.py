@@ -1,7 +1,8 @@
 """Designs of experiments: samplers in the unit cube, parameter ranges, and replicate seeds.
 
 Every sampler returns points in ``[0, 1]^k``; :func:`scale` maps them through each parameter's
-range (integers rounded), so any design works with any numeric parameter, as in the EMA Workbench.
+range (integers rounded), so any design works with any numeric parameter, as in the EMA Workbench. SciPy and SALib are
+imported by the samplers that need them, which keeps the runner's worker processes quick to start.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from abm.params import numeric_declarations
 
@@ -85,16 +83,22 @@ def unit_full_factorial(k: int, levels: int) -> np.ndarray:
 
 def unit_lhs(k: int, samples: int, seed: int) -> np.ndarray:
     """A Latin hypercube of ``samples`` points in ``k`` dimensions."""
+    from scipy.stats import qmc
+
     return qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(samples)
 
 
 def unit_sobol(k: int, samples: int, seed: int) -> np.ndarray:
     """Saltelli's Sobol design for first and total order: ``samples * (k + 2)`` points."""
+    from SALib.sample import sobol as sobol_sample
+
     return sobol_sample.sample(unit_problem(k), samples, calc_second_order=False, seed=seed)
 
 
 def unit_morris(k: int, samples: int, seed: int, levels: int = 4) -> np.ndarray:
     """Morris trajectories: ``samples * (k + 1)`` points on a grid of ``levels`` levels."""
+    from SALib.sample import morris as morris_sample
+
     return morris_sample.sample(unit_problem(k), samples, num_levels=levels, seed=seed)
 
 

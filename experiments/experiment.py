@@ -42,8 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from abm.params import Parameters, declarations
 from abm.scenario import Scenario, ScenarioError, format_validation_error, load_scenario, read_table
-from experiments.design import (numeric_parameters, ranges_for, replicate_seeds, scale, unit_design,
-                                unknown_name_message)
+from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
 #: series columns kept when an experiment names no outcomes (those the model reports)
 DEFAULT_OUTCOMES = (
@@ -154,7 +153,7 @@ class Experiment(BaseModel):
         if arms and has_design:
             raise ValueError("give either arms or a design, not both")
         if not arms and not has_design:
-            raise ValueError("no arms and no design; allowed: [arms.NAME] tables of overrides, or a [design]")
+            raise ValueError("no arms and no design; allowed: arms (a table of overrides per arm name) or a design")
         return arms
 
     @field_validator("reference")
@@ -303,7 +302,7 @@ def plan_experiment(experiment: Experiment, origin: str, folder: Path | None = N
                  for _, where, values in overrides]
     varied = list(dict.fromkeys(name for *_, values in overrides for name in values))
     points = pd.DataFrame([{"point": i, "arm": label, **{n: getattr(s.parameters, n) for n in varied}}
-                           for i, ((label, _, _), s) in enumerate(zip(overrides, scenarios))])
+                           for i, ((label, _, _), s) in enumerate(zip(overrides, scenarios, strict=True))])
     return Plan(experiment, origin, source, base, points, unit, scenarios,
                 replicate_seeds(experiment.root_seed, experiment.replicates))
 

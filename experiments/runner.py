@@ -1,8 +1,8 @@
 """The experiment runner: every (point, replicate) run, resumable, on local processes or Dask.
 
 Each finished run is written atomically as its own Parquet file, ``OUT/runs/<run_id>.parquet``,
-where ``run_id`` hashes the run's scenario (with its parameters), seed, months, model function and
-the package version. A rerun skips the runs already on disk, so a batch killed at any moment
+where ``run_id`` hashes the run's scenario (with its parameters), seed, months, model function,
+the package version and a digest of the model's source. A rerun skips the runs already on disk, so a batch killed at any moment
 (even by SIGKILL) completes on the next call with no duplicate or half-written run. After the runs,
 ``OUT/results.parquet`` (model-level outcomes) and ``OUT/regions.parquet`` (per-region outcomes)
 hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of the experiment file.
@@ -39,11 +39,12 @@ import logging
 import multiprocessing
 import os
 import platform
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from importlib import import_module, metadata
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -51,39 +52,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
+from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 
-#: the model function every run calls, looked up when the run starts
-DEFAULT_MODEL = "abm.simulate:run"
 ENGINES = ("local", "dask")
+_CODE = abm.code_digest()
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One run: a scenario at a seed for some months, by a model function (``module:function``)."""
-
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    months: int
-    scenario: Scenario
-    model: str = DEFAULT_MODEL
-
-
-@dataclass(frozen=True)
-class RunOutput:
-    """What a worker sends back: the run's long table and the model's manifest as JSON."""
-
-    run_id: str
-    table: pd.DataFrame
-    manifest: str
 
 
 @dataclass(frozen=True)
@@ -98,9 +76,9 @@ class BatchReport:
 
 
 def run_key(scenario: Scenario, seed: int, months: int, model: str = DEFAULT_MODEL) -> str:
-    """Hash what determines a run's result: scenario content, seed, months, model, package version."""
+    """Hash what determines a run's result: scenario content, seed, months, model, package version and source."""
     content = {"scenario": scenario.model_dump(mode="json"), "seed": seed, "months": months,
-               "model": model, "version": abm.__version__}
+               "model": model, "version": abm.__version__, "code": _CODE}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -113,26 +91,6 @@ def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
             key = run_key(scenario, seed, base.months, model)
             jobs.append(Job(key, point, replicate, seed, base.months, scenario, model))
     return jobs
-
-
-def resolve_model(path: str) -> Callable[..., Any]:
-    """Import the model function named ``module:function`` (looked up at call time)."""
-    module, _, name = path.partition(":")
-    return getattr(import_module(module), name)
-
-
-def run_table(result: Any) -> pd.DataFrame:
-    """Stack a run's model-level series (region ``"all"``) and its per-region outcomes."""
-    series = result.series.assign(region="all")
-    table = pd.concat([series, result.regions], ignore_index=True)
-    first = ["month", "region"]
-    return table[first + [c for c in table.columns if c not in first]]
-
-
-def execute(job: Job) -> RunOutput:
-    """Run one job (a module-level function, so process pools and Dask can pickle it)."""
-    result = resolve_model(job.model)(job.scenario, seed=job.seed, months=job.months, progress=False)
-    return RunOutput(job.run_id, run_table(result), json.dumps(result.manifest, default=str, sort_keys=True))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -161,12 +119,34 @@ def save_run(runs: Path, output: RunOutput) -> None:
     atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(output.table, meta))
 
 
-def imap_local(fn: Callable, items: list, workers: int) -> Iterator:
-    """Yield ``fn(item)`` for every item as they finish, on ``workers`` processes (1: in process)."""
+def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    """A process start method that imports ``preload`` (and a main script) once, not in every worker.
+
+    Workers fork from a fresh fork server that preloaded the modules; where there is none
+    (Windows), they are spawned and import them each. A main module run with ``python -m`` is not
+    preloaded (each worker runs it again as ``__mp_main__``, which is why the runner's imports are light).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    script = getattr(sys.modules["__main__"], "__spec__", None) is None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__"] * script + list(preload))
+    return context
+
+
+def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] = ()) -> Iterator:
+    """Yield ``fn(item)`` for every item as they finish, on ``workers`` processes (1: in process).
+
+    Args:
+        fn: A module-level function.
+        items: Its arguments.
+        workers: Worker processes.
+        preload: Modules the workers need, imported once by the fork server.
+    """
     if workers == 1:
         yield from map(fn, items)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]))
     try:
         for future in as_completed([pool.submit(fn, item) for item in items]):
             yield future.result()
@@ -194,10 +174,11 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
             cluster.close()
 
 
-def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
+def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None,
+         preload: Sequence[str] = ()) -> Iterator:
     """Dispatch to the chosen engine (``local`` or ``dask``)."""
     if engine == "local":
-        return imap_local(fn, items, workers)
+        return imap_local(fn, items, workers, preload)
     if engine == "dask":
         return imap_dask(fn, items, workers, address)
     raise ScenarioError(f"--engine {engine!r}: unknown engine; allowed: {', '.join(ENGINES)}")
@@ -237,9 +218,13 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
     for stale in runs.glob(".*.tmp"):
         stale.unlink()
     pending = [job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()]
+    if not pending:
+        return 0
+    workers = min(workers or os.cpu_count() or 1, len(pending))
     with _progress(progress) as bar:
         task = bar.add_task(f"runs ({len(jobs) - len(pending)} already done)", total=len(pending))
-        for i, output in enumerate(imap(engine, execute, pending, workers or os.cpu_count() or 1, address)):
+        model_module = pending[0].model.partition(":")[0]
+        for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
             if i == 0:
                 select_outcomes(model_columns(output.table), outcomes)
             save_run(runs, output)
@@ -266,7 +251,7 @@ def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, 
     params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
     info = plan.points.set_index("point")
     frames = []
-    for job, table in zip(jobs, tables):
+    for job, table in zip(jobs, tables, strict=True):
         ids = {"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"],
                "replicate": job.replicate, "seed": job.seed}
         ids |= {column: info.at[job.point, name] for name, column in params.items()}

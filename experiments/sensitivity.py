@@ -37,7 +37,7 @@ def problem_for(names: list[str], ranges: dict[str, tuple[float, float]] | None 
 
 def sample(problem: dict, method: str, samples: int, seed: int = 0, levels: int = 4) -> np.ndarray:
     """Sample a problem's inputs: a unit-cube design mapped through its bounds (no rounding)."""
-    ranges = [Range(name, lo, hi) for name, (lo, hi) in zip(problem["names"], problem["bounds"])]
+    ranges = [Range(name, lo, hi) for name, (lo, hi) in zip(problem["names"], problem["bounds"], strict=True)]
     unit = unit_design(method, problem["num_vars"], samples, levels, seed)
     return scale(unit, ranges).to_numpy()
 

@@ -8,6 +8,7 @@ from experiments.design import ranges_for, scale, unit_design
 
 
 def test_sampler_sizes_and_unit_cube() -> None:
+    """Each sampler gives its documented number of points, all inside the unit cube."""
     assert unit_design("full_factorial", 2, None, 3, 0).shape == (9, 2)
     assert unit_design("lhs", 3, 10, None, 0).shape == (10, 3)
     assert unit_design("sobol", 3, 16, None, 0).shape == (16 * 5, 3)
@@ -18,12 +19,14 @@ def test_sampler_sizes_and_unit_cube() -> None:
 
 
 def test_latin_hypercube_has_one_point_per_stratum() -> None:
+    """A Latin hypercube puts exactly one point in each of the n strata of every axis."""
     unit = unit_design("lhs", 2, 20, None, 5)
     for j in range(2):
         assert sorted(np.floor(unit[:, j] * 20).astype(int)) == list(range(20))
 
 
 def test_scaling_uses_declared_ranges_and_rounds_integers() -> None:
+    """Unit points map to the declared min and max; integer parameters are rounded."""
     ranges = ranges_for(["commission", "defection_patience"])
     table = scale(np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]]), ranges)
     assert table.commission.tolist() == [0.0, 0.25, 0.5]
@@ -32,5 +35,6 @@ def test_scaling_uses_declared_ranges_and_rounds_integers() -> None:
 
 
 def test_range_overrides_replace_declared_bounds() -> None:
+    """A range given in the experiment replaces the declared one."""
     (commission,) = ranges_for(["commission"], {"commission": (0.02, 0.1)})
     assert (commission.lo, commission.hi, commission.integer) == (0.02, 0.1, False)

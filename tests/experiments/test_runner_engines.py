@@ -16,6 +16,7 @@ def _results(plan, out: Path, **engine) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_local_pool_and_dask_give_identical_results(tmp_path: Path, small_experiment: Path) -> None:
+    """In process, a 2-process pool and a 2-worker Dask cluster write identical tables."""
     plan = load_experiment(small_experiment)
     serial = _results(plan, tmp_path / "serial", workers=1)
     pool = _results(plan, tmp_path / "pool", engine="local", workers=2)
@@ -26,6 +27,7 @@ def test_local_pool_and_dask_give_identical_results(tmp_path: Path, small_experi
 
 
 def test_results_are_tidy_with_ids_parameters_months_and_outcomes(tmp_path: Path, small_experiment: Path) -> None:
+    """results.parquet has ids, the varied parameter, month and the chosen outcomes."""
     results, regions = _results(load_experiment(small_experiment), tmp_path / "out", workers=1)
     assert list(results.columns) == ["run_id", "point", "arm", "replicate", "seed", "commission", "month",
                                      "income_mean", "adoption", "gini", "consumer_trust"]

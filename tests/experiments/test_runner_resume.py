@@ -15,7 +15,7 @@ from exphelpers import ROOT, SMALL, runner_command, subprocess_env, write
 from experiments.experiment import load_experiment
 from experiments.runner import make_jobs, run_experiment
 
-REPLICATES = 40  # 80 runs: long enough to be killed mid-batch
+REPLICATES = 20  # 40 runs: long enough to be killed mid-batch
 
 
 def _kill_after(cmd: list[str], runs: Path, at_least: int, timeout: float = 120.0) -> None:
@@ -32,6 +32,7 @@ def _kill_after(cmd: list[str], runs: Path, at_least: int, timeout: float = 120.
 
 
 def test_killed_batch_resumes_complete_and_duplicate_free(tmp_path: Path) -> None:
+    """SIGKILL mid-batch, rerun: every run once, finished runs not redone, same results as a clean run."""
     file = write(tmp_path, SMALL.format(replicates=REPLICATES))
     out = tmp_path / "out"
     cmd = runner_command(file, out, "--workers", "2")
@@ -59,6 +60,7 @@ def test_killed_batch_resumes_complete_and_duplicate_free(tmp_path: Path) -> Non
 
 
 def test_rerun_skips_finished_runs(tmp_path: Path, small_experiment: Path) -> None:
+    """A second call finds every run on disk and runs nothing."""
     plan = load_experiment(small_experiment)
     first = run_experiment(plan, tmp_path / "out", workers=1, progress=False)
     again = run_experiment(plan, tmp_path / "out", workers=1, progress=False)
@@ -67,6 +69,7 @@ def test_rerun_skips_finished_runs(tmp_path: Path, small_experiment: Path) -> No
 
 
 def test_stale_temporary_files_are_removed(tmp_path: Path, small_experiment: Path) -> None:
+    """A half-written temporary file left by a killed batch is removed, never read."""
     runs = tmp_path / "out" / "runs"
     runs.mkdir(parents=True)
     (runs / ".abc.parquet.123.tmp").write_bytes(b"half a parquet file")

@@ -21,6 +21,7 @@ def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 
 def test_sobol_indices_of_ishigami_match_analytic_values() -> None:
+    """First and total Sobol indices of Ishigami are within 0.01 of the analytic values."""
     table = evaluate(ISHIGAMI, ishigami, "sobol", samples=8192, seed=1)
     assert table.S1.to_numpy() == pytest.approx([0.3139, 0.4424, 0.0], abs=0.01)
     assert table.ST.to_numpy() == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.01)
@@ -28,6 +29,7 @@ def test_sobol_indices_of_ishigami_match_analytic_values() -> None:
 
 
 def test_morris_ranks_linear_effects_by_slope() -> None:
+    """Morris mu* of a linear function is each slope times its range; sigma is zero."""
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1], [0, 2], [0, 1]]}
     table = evaluate(problem, lambda X: 5 * X[:, 0] + 1 * X[:, 1] + 0 * X[:, 2], "morris", samples=20)
     # elementary effects are per unit of each range: 5 * 1, 1 * 2, 0
@@ -36,11 +38,13 @@ def test_morris_ranks_linear_effects_by_slope() -> None:
 
 
 def test_problem_ranges_come_from_the_declarations() -> None:
+    """The SALib problem takes declared bounds unless overridden."""
     problem = problem_for(["commission", "defection_patience"], {"commission": (0.01, 0.2)})
     assert problem["bounds"] == [[0.01, 0.2], [1.0, 36.0]]
 
 
 def test_morris_on_the_model_writes_table_and_plot(tmp_path: Path) -> None:
+    """A Morris experiment on the model runs through the runner and writes the CSV and the PNG."""
     file = write(tmp_path, """
 base = "default"
 months = 12

@@ -1,0 +1,217 @@
+"""Validation of the baseline against the stylized facts (``ruralsim validate``).
+
+The default scenario runs over replicate seeds through the experiment runner (one arm, seeds from
+``SeedSequence(root_seed).spawn(replicates)``, resumable: runs already on disk are reused). Every fact
+of ``seeds/facts.csv`` with a measure is computed on every replicate; the table gives each fact's
+mean, the 95% t confidence interval of the mean, whether the mean meets the fact (within its
+tolerance; see :mod:`experiments.facts`) and whether the fact was a calibration target. Context
+facts (national figures a province model cannot reproduce) are listed without a value; a policy
+lever that is off in the baseline is reported as such.
+
+Outputs in ``out`` (default ``results/validate/``): the runner's ``runs/``, ``results.parquet`` and
+``manifest.json``; ``facts.csv`` (the table), ``facts.md`` (the same in Markdown) and
+``replicates.csv`` (every fact's value on every replicate).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from abm.scenario import ScenarioError
+from experiments.analysis import mean_ci
+from experiments.experiment import parse_experiment, plan_experiment
+from experiments.facts import Fact, load_facts, measure_run
+from experiments.runner import make_jobs, run_experiment
+
+#: root of the validation seeds (the calibration uses another, so validation is out of sample)
+VALIDATION_ROOT_SEED = 12345
+DEFAULT_OUT = Path("results/validate")
+
+
+@dataclass
+class LoadedRun:
+    """A run read back from the runner's ``runs/<run_id>.parquet``: what the measures read."""
+
+    series: pd.DataFrame
+    regions: pd.DataFrame
+    manifest: dict[str, Any]
+
+
+def load_run(path: str | Path) -> LoadedRun:
+    """Read one run file of the runner into series (region ``"all"``), regions and manifest."""
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    manifest = json.loads(meta[b"model_manifest"]) if b"model_manifest" in meta else {}
+    frame = table.to_pandas()
+    series = frame[frame.region == "all"].drop(columns="region").reset_index(drop=True)
+    rows = frame[frame.region != "all"]
+    regions = rows[[c for c in rows.columns if c in ("month", "region") or rows[c].notna().any()]]
+    return LoadedRun(series, regions.reset_index(drop=True), manifest)
+
+
+@dataclass
+class Validation:
+    """What :func:`validate` found: the fact table, the per-replicate values and where they were written."""
+
+    table: pd.DataFrame
+    replicates: pd.DataFrame
+    out: Path
+    failed_outputs: list[str]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every output fact is met."""
+        return not self.failed_outputs
+
+
+def figure(f: Fact) -> str:
+    """The fact's figure as text: ``< 0.1``, ``> 0.7``, ``0.25`` or an interval."""
+    if f.low is not None and f.high is not None:
+        return f"[{f.low:g}, {f.high:g}]"
+    if f.high is not None:
+        return f"<= {f.high:g}"
+    if f.low is not None:
+        return f">= {f.low:g}"
+    return f"{f.target:g}"
+
+
+def status(f: Fact, mean: float) -> str:
+    """``ok``, ``MISS``, ``context`` (not measured) or ``off in baseline`` (a policy lever set to 0)."""
+    if f.kind == "context":
+        return "context"
+    if f.kind == "policy" and mean == 0:
+        return "off in baseline"
+    return "ok" if f.within(mean) else "MISS"
+
+
+def fact_table(facts: list[Fact], values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """One row per fact: figure, acceptance, mean and t confidence interval over replicates, status.
+
+    Args:
+        facts: The stylized facts.
+        values: One row per replicate, one column per measured fact id.
+        level: Confidence level of the interval of the mean.
+    """
+    rows = []
+    for f in facts:
+        lo, hi = f.acceptance()
+        row: dict[str, Any] = {"id": f.id, "kind": f.kind, "figure": figure(f), "unit": f.unit,
+                               "tolerance": f.tolerance, "accept_low": lo, "accept_high": hi}
+        if f.measure and f.id in values:
+            stats = mean_ci(values[f.id].astype(float).dropna(), level)
+            row |= {"mean": stats["mean"], "ci_low": stats["ci_low"], "ci_high": stats["ci_high"],
+                    "std": stats["std"], "n": int(stats["n"])}
+        else:
+            row |= {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "std": math.nan, "n": 0}
+        row["within"] = "-" if f.kind == "context" else ("yes" if f.within(row["mean"]) else "no")
+        row["status"] = status(f, row["mean"])
+        row["calibration_target"] = "yes" if f.calibration_target else "no"
+        row |= {"measure": f.measure, "source": f.source, "statement": f.statement}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def failed_outputs(table: pd.DataFrame) -> list[str]:
+    """Ids of the output facts whose mean misses the fact (what ``--strict`` fails on)."""
+    return table.loc[(table.kind == "output") & (table.status != "ok"), "id"].tolist()
+
+
+def _number(x: float) -> str:
+    """Four significant digits, or a dash for NaN."""
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
+
+
+def display_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns a reader needs, numbers as text: fact, kind, figure, mean, 95% CI, status, target."""
+    ci = [("-" if math.isnan(lo) else f"[{lo:.4g}, {hi:.4g}]") for lo, hi in zip(table.ci_low, table.ci_high)]
+    return pd.DataFrame({
+        "fact": table.id, "kind": table.kind, "figure": table.figure, "tol": table.tolerance.map(_number),
+        "mean": table["mean"].map(_number), "95% CI": ci, "n": table.n, "status": table.status,
+        "calibrated": table.calibration_target, "source": table.source.str.replace(".txt", "", regex=False),
+    })
+
+
+def markdown(table: pd.DataFrame, title: str) -> str:
+    """The fact table as a Markdown document (a pipe table and the statements)."""
+    shown = display_frame(table)
+    head = "| " + " | ".join(shown.columns) + " |"
+    rule = "|" + "|".join("---" for _ in shown.columns) + "|"
+    body = ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in shown.itertuples(index=False)]
+    notes = [f"- `{r.id}` ({r.unit}): {r.statement}. Measure `{r.measure or '-'}`." for r in table.itertuples()]
+    return "\n".join([f"# {title}", "", head, rule, *body, "",
+                      "A point fact is met when |mean - figure| <= tol; a bound when the mean lies within the "
+                      "bound widened by tol. 95% CI: t interval of the mean over replicates.", "", *notes, ""])
+
+
+def print_table(table: pd.DataFrame, title: str) -> None:
+    """Print the fact table with rich, misses in red."""
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = display_frame(table)
+    t = Table(title=title)
+    for c in shown.columns:
+        t.add_column(c, justify="right" if c in ("tol", "mean", "95% CI", "n") else "left")
+    for row in shown.itertuples(index=False):
+        style = {"MISS": "red", "ok": "green"}.get(row.status)
+        t.add_row(*(str(v) for v in row), style=style)
+    Console().print(t)
+
+
+def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months: int = 120,
+             farmers: int | None = None, scenario: str = "default", out: str | Path = DEFAULT_OUT,
+             engine: str = "local", workers: int | None = None, facts_file: str | Path | None = None,
+             progress: bool = True, show: bool = True) -> Validation:
+    """Run the baseline over replicate seeds through the runner and compare it with every stylized fact.
+
+    Args:
+        replicates: Replicate seeds (at least 2 for a confidence interval).
+        root_seed: Root of the replicate seeds (``SeedSequence(root_seed).spawn(replicates)``).
+        months: Months of each run.
+        farmers: Households (default: the scenario's, 30,000 for the default province).
+        scenario: Base scenario: a packaged name or a scenario file.
+        out: Output folder.
+        engine: The runner's engine, ``local`` or ``dask``.
+        workers: Worker processes (default: all cores).
+        facts_file: Facts file (default: the packaged ``seeds/facts.csv``).
+        progress: Show the runner's progress bar.
+        show: Print the table.
+
+    Raises:
+        ScenarioError: For settings that cannot validate, or an invalid scenario or facts file.
+    """
+    if replicates < 1:
+        raise ScenarioError(f"--replicates {replicates}: must be at least 1")
+    if not 1 <= months <= 1200:
+        raise ScenarioError(f"--months {months}: allowed: 1 to 1200")
+    facts = load_facts(facts_file)
+    experiment = parse_experiment({
+        "name": "validate", "description": "The baseline against the stylized facts", "base": scenario,
+        "months": months, "replicates": replicates, "root_seed": root_seed, "arms": {"baseline": {}},
+        "parameters": {} if farmers is None else {"farmers": farmers}}, "validate")
+    plan = plan_experiment(experiment, origin="validate")
+    out = Path(out)
+    run_experiment(plan, out, engine=engine, workers=workers, progress=progress)
+    measured = [f for f in facts if f.measure]
+    rows = []
+    for job in make_jobs(plan):
+        run = load_run(out / "runs" / f"{job.run_id}.parquet")
+        rows.append({"replicate": job.replicate, "seed": job.seed, **measure_run(run, measured)})
+    values = pd.DataFrame(rows)
+    table = fact_table(facts, values)
+    size = plan.base.parameters.farmers
+    title = (f"Baseline against the stylized facts: {replicates} replicates, {size:,} households, "
+             f"{months} months (root seed {root_seed})")
+    values.to_csv(out / "replicates.csv", index=False)
+    table.to_csv(out / "facts.csv", index=False)
+    (out / "facts.md").write_text(markdown(table, title), encoding="utf-8")
+    if show:
+        print_table(table, title)
+    return Validation(table, values, out, failed_outputs(table))

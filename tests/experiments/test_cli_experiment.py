@@ -1,0 +1,61 @@
+"""The experiment, summarise and sensitivity command functions, registered in a typer app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from exphelpers import write
+from typer.testing import CliRunner
+
+from abm.scenario import ScenarioError
+from experiments.analysis import load_results
+from experiments.cli_experiment import experiment, sensitivity, summarise
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    """A typer app with the three commands, as the main CLI registers them."""
+    app = typer.Typer()
+    for command in (experiment, sensitivity, summarise):
+        app.command()(command)
+    return app
+
+
+def test_experiment_then_summarise(app: typer.Typer, tmp_path: Path, small_experiment: Path) -> None:
+    """The experiment command runs every job and summarise prints the arms' outcomes."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["experiment", str(small_experiment), "--out", str(out), "--workers", "1"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "6 runs (6 new, 0 already done)" in result.output
+    result = CliRunner().invoke(app, ["summarise", str(out), "--reference", "high"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "income_mean" in result.output and "low" in result.output
+
+
+def test_summarise_of_an_empty_folder_is_a_user_error(app: typer.Typer, tmp_path: Path) -> None:
+    """Summarising a folder without results raises the user-error type."""
+    result = CliRunner().invoke(app, ["summarise", str(tmp_path)])
+    assert isinstance(result.exception, ScenarioError)
+    assert "no results.parquet; run the experiment first" in str(result.exception)
+
+
+def test_sensitivity_needs_a_sobol_or_morris_design(app: typer.Typer, tmp_path: Path,
+                                                   small_experiment: Path) -> None:
+    """A sensitivity analysis of an arms experiment is refused with a clear message."""
+    result = CliRunner().invoke(app, ["sensitivity", str(small_experiment), "--outcome", "income_mean",
+                                      "--out", str(tmp_path / "out")])
+    assert isinstance(result.exception, ScenarioError)
+    assert "design.kind must be sobol or morris" in str(result.exception)
+
+
+def test_months_option_overrides_the_file(app: typer.Typer, tmp_path: Path) -> None:
+    """--months replaces the months the file asks for."""
+    file = write(tmp_path, "replicates = 1\nparameters = { farmers = 500 }\n[arms.a]\ncommission = 0.1\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["experiment", str(file), "--out", str(out), "--workers", "1", "--months", "3"])
+    assert result.exit_code == 0, result.output
+    assert (out / "results.parquet").exists()
+    assert load_results(out).month.max() == 3

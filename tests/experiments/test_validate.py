@@ -1,0 +1,288 @@
+"""Stylized facts, validation and calibration: the facts file, measures, CI math, --strict, the search."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from abm.params import CALIBRATION, declarations
+from abm.scenario import ScenarioError
+from abm.simulate import RunResult
+from experiments import facts as facts_module
+from experiments.calibrate import (PLAUSIBLE, Calibration, Space, free_parameters, objective, search,
+                                   write_record)
+from experiments.design import replicate_seeds
+from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, measure_run, trend_growth
+from experiments.validate import fact_table, failed_outputs, validate
+
+# --- the facts file ------------------------------------------------------------------------------
+
+
+def test_facts_file_is_well_formed_and_every_measure_exists() -> None:
+    facts = load_facts()
+    ids = {f.id for f in facts}
+    assert len(ids) == len(facts)
+    # every stylized fact of MISSION.md has a row
+    assert {"cold_chain_coverage", "cold_chain_west_gap", "villages_without_5g", "junior_school", "trained_share",
+            "fresh_loss_no_cold_chain", "fresh_loss_cold_chain", "branded_share", "processed_share",
+            "primary_share", "unbranded_price_ratio", "online_retail_growth", "farm_produce_growth",
+            "online_retail_scale", "fund_rate", "cold_chain_subsidy"} <= ids
+    for f in facts:
+        assert f.kind in KINDS
+        assert all(s in SOURCES for s in f.source.split("; "))
+        assert f.tolerance >= 0
+        if f.kind == "context":
+            assert f.measure == ""
+        else:
+            assert callable(MEASURES[f.measure])
+        if f.calibration_target:
+            assert f.kind == "output" and f.tolerance > 0
+    assert {f.id for f in facts if f.calibration_target} >= {"unbranded_price_ratio", "online_retail_growth"}
+
+
+def test_facts_header_matches_the_documented_columns() -> None:
+    header = facts_module.facts_path().read_text(encoding="utf-8").splitlines()[0]
+    assert tuple(header.split(",")) == COLUMNS
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("measure", "no_such_measure", "is not a function"),
+    ("kind", "guess", "allowed: input, output, policy, context"),
+    ("tolerance", "abc", "is not a number"),
+    ("source", "999_unknown.txt", "source"),
+])
+def test_a_malformed_fact_row_raises_a_clear_error(tmp_path: Path, column: str, value: str, message: str) -> None:
+    rows = pd.read_csv(facts_module.facts_path(), dtype=str, keep_default_na=False)
+    rows.loc[0, column] = value
+    path = tmp_path / "facts.csv"
+    rows.to_csv(path, index=False)
+    with pytest.raises(ScenarioError, match=message):
+        load_facts(path)
+
+
+def _fact(target: float, low: float | None = None, high: float | None = None, tolerance: float = 0.02) -> Fact:
+    return Fact("x", "", target, low, high, "share", SOURCES[3], tolerance, "output", "branded_share", True)
+
+
+def test_point_and_bound_facts_measure_misses_against_their_figure() -> None:
+    about = _fact(0.25, tolerance=0.03)
+    assert about.miss(0.20) == pytest.approx(0.05)
+    assert not about.within(0.20) and about.within(0.27)
+    assert about.scaled_miss(0.19) == pytest.approx(2.0)
+    under = _fact(0.10, high=0.10, tolerance=0.01)
+    assert under.miss(0.03) == 0.0 and under.scaled_miss(0.03) == 0.0
+    assert under.miss(0.13) == pytest.approx(0.03)
+    assert under.within(0.105) and not under.within(0.12)
+    assert under.acceptance() == (-math.inf, pytest.approx(0.11))
+    assert math.isinf(about.miss(float("nan")))
+
+
+# --- measures on a hand-made run -----------------------------------------------------------------
+
+
+def hand_made_run(years: int = 6) -> RunResult:
+    """A run whose every number is known: sales grow 10% a year, shares and losses are set by hand."""
+    months = np.arange(12 * years + 1)
+    year = np.maximum((months - 1) // 12, 0)
+    n = len(months)
+    series = pd.DataFrame({
+        "month": months,
+        "online_sales": np.where(months > 0, 100.0 * 1.10 ** year, 0.0),
+        "offline_sales": np.where(months > 0, 100.0, 0.0),
+        "online_kg": np.where(months > 0, 50.0, 0.0),
+        "online_kg_primary": np.where(months > 0, 40.0 * 1.05 ** year, 0.0),
+        "fresh_shipped_no_cold_chain": np.where(months > 0, 200.0, 0.0),
+        "fresh_lost_no_cold_chain": np.where(months > 0, 50.0, 0.0),
+        "fresh_shipped_cold_chain": np.where(months > 0, 10.0, 0.0),
+        "fresh_lost_cold_chain": np.where(months > 0, 0.7, 0.0),
+        "branded_share": np.where(months % 2 == 0, 0.02, 0.06),
+        "processed_share": np.full(n, 0.01),
+        "unbranded_price_ratio": np.where(months > 0, 0.4, np.nan),
+        "cold_chain": np.full(n, 0.28),
+        "g5_share": np.full(n, 0.41),
+        "trained_share": np.full(n, 0.15),
+    })
+    regions = pd.DataFrame({"month": [0, 0, 0], "region": ["west", "centre", "east"], "cold_chain": [0.12, 0.26, 0.45]})
+    params = {"junior_school_west": 0.86, "junior_school_centre": 0.82, "fund_rate": 0.0, "cold_chain_subsidy_rate": 0.4}
+    return RunResult(series, regions, pd.DataFrame(), pd.DataFrame(), {"parameters": params})
+
+
+def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
+    run = hand_made_run()
+    m = {name: fn(run) for name, fn in MEASURES.items()}
+    assert m["fresh_loss_no_cold_chain"] == pytest.approx(0.25)
+    assert m["fresh_loss_cold_chain"] == pytest.approx(0.07)
+    assert m["online_sales_growth"] == pytest.approx(0.10)
+    assert m["online_primary_kg_growth"] == pytest.approx(0.05)
+    # branded share over the last 36 months, months weighted by their sales value (online + offline)
+    last = run.series[run.series.month > 72 - 36]
+    w = last.online_sales + last.offline_sales
+    assert m["branded_share"] == pytest.approx(np.average(last.branded_share, weights=w))
+    assert 0.02 < m["branded_share"] < 0.06
+    assert m["processed_share"] == pytest.approx(0.01)
+    assert m["primary_share"] == pytest.approx(last.online_kg_primary.sum() / last.online_kg.sum())
+    assert m["unbranded_price_ratio"] == pytest.approx(0.4)
+    assert m["cold_chain_national"] == pytest.approx(0.28)
+    assert m["cold_chain_west_gap"] == pytest.approx(1 - 0.12 / 0.45)
+    assert m["villages_without_5g"] == pytest.approx(0.59)
+    assert m["junior_school_centre_west"] == pytest.approx(0.82)
+    assert m["trained_share_initial"] == pytest.approx(0.15)
+    assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
+
+
+def test_trend_growth_leaves_out_the_burn_in_and_needs_two_years() -> None:
+    totals = pd.Series([1.0, 5.0, 9.0, 100.0, 110.0, 121.0], index=range(1, 7))
+    assert trend_growth(totals, burn_in=3) == pytest.approx(0.10)
+    assert trend_growth(pd.Series([100.0, 120.0], index=[1, 2]), burn_in=3) == pytest.approx(0.20)
+    assert math.isnan(trend_growth(pd.Series([100.0], index=[1])))
+
+
+# --- validate: CI math, the runner, --strict -----------------------------------------------------
+
+
+def test_fact_table_gives_the_t_interval_of_the_mean() -> None:
+    facts = [f for f in load_facts() if f.id in ("branded_share", "online_retail_scale", "fund_rate")]
+    values = pd.DataFrame({"branded_share": [0.02, 0.04, 0.06, 0.12], "fund_rate": [0.0] * 4})
+    table = fact_table(facts, values).set_index("id")
+    row = table.loc["branded_share"]
+    half = stats.t.ppf(0.975, 3) * np.std([0.02, 0.04, 0.06, 0.12], ddof=1) / 2
+    assert row["mean"] == pytest.approx(0.06)
+    assert row.ci_low == pytest.approx(0.06 - half) and row.ci_high == pytest.approx(0.06 + half)
+    assert row.n == 4 and row.status == "ok" and row.calibration_target == "yes"
+    assert table.loc["online_retail_scale", "status"] == "context"
+    assert table.loc["fund_rate", "status"] == "off in baseline"
+    values.loc[:, "branded_share"] = 0.2
+    assert failed_outputs(fact_table(facts, values)) == ["branded_share"]
+
+
+def one_fact_file(folder: Path, fact_id: str = "branded_share") -> Path:
+    rows = pd.read_csv(facts_module.facts_path(), dtype=str, keep_default_na=False)
+    path = folder / "facts.csv"
+    rows[rows.id == fact_id].to_csv(path, index=False)
+    return path
+
+
+def test_validate_runs_replicates_through_the_runner_with_paired_seeds(tmp_path: Path) -> None:
+    out = tmp_path / "v"
+    result = validate(replicates=2, root_seed=5, months=12, farmers=300, out=out, workers=1, progress=False,
+                      show=False)
+    assert list(result.replicates.seed) == replicate_seeds(5, 2)
+    assert len(list((out / "runs").glob("*.parquet"))) == 2
+    assert {"facts.csv", "facts.md", "replicates.csv", "results.parquet", "manifest.json"} <= {
+        p.name for p in out.iterdir()}
+    table = pd.read_csv(out / "facts.csv")
+    assert set(table.id) == {f.id for f in load_facts()}
+    assert table.set_index("id").loc["junior_school", "mean"] == pytest.approx(0.82)
+    assert "| fact | kind |" in (out / "facts.md").read_text()
+
+
+@pytest.fixture
+def cli_app():
+    import typer
+
+    from experiments.cli_validate import validate as validate_command
+
+    app = typer.Typer(add_completion=False)
+    app.command()(validate_command)
+    app.command("other")(lambda: None)  # two commands, so the first is addressed by name
+    return app
+
+
+def test_strict_exits_non_zero_when_an_output_fact_fails(tmp_path: Path, cli_app, monkeypatch) -> None:
+    args = ["validate", "--replicates", "2", "--months", "12", "--farmers", "300", "--workers", "1",
+            "--facts", str(one_fact_file(tmp_path)), "--out", str(tmp_path / "v"), "--strict"]
+    runner = CliRunner()
+    passed = runner.invoke(cli_app, args)
+    assert passed.exit_code == 0, passed.output
+    monkeypatch.setitem(MEASURES, "branded_share", lambda run: 0.5)
+    failed = runner.invoke(cli_app, args)
+    assert failed.exit_code == 1
+    assert "branded_share" in failed.output
+    without_strict = runner.invoke(cli_app, args[:-1])
+    assert without_strict.exit_code == 0
+
+
+def test_validate_rejects_user_mistakes_with_scenario_error(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="replicates"):
+        validate(replicates=0, out=tmp_path, show=False)
+    with pytest.raises(ScenarioError, match="farmers"):
+        validate(replicates=1, months=1, farmers=10, out=tmp_path, show=False)
+
+
+# --- calibrate ------------------------------------------------------------------------------------
+
+
+def test_search_finds_the_known_optimum_of_a_toy_objective() -> None:
+    optimum = np.array([0.2, 0.7, 0.45, 0.9])
+    calls = []
+
+    def batch(units: np.ndarray) -> np.ndarray:
+        calls.append(len(units))
+        return ((units - optimum) ** 2 * [1.0, 3.0, 0.5, 2.0]).sum(axis=1)
+
+    result = search(batch, 4, points=32, starts=2, max_local=400, seed=3, tolerance=1e-8)
+    assert calls[0] == 32  # the design is evaluated as one batch (in parallel on the model)
+    assert np.allclose(result.best, optimum, atol=1e-3)
+    assert result.best_value < 1e-6 < result.design_values.min()
+    assert not result.stopped_by_budget
+
+
+def test_search_stops_at_its_time_budget_and_keeps_the_best_point() -> None:
+    result = search(lambda u: (u ** 2).sum(axis=1), 3, points=8, starts=2, budget_seconds=0.0, seed=1)
+    assert result.stopped_by_budget and result.local_evaluations == 0
+    assert result.best_value == pytest.approx(result.design_values.min())
+
+
+def test_plausible_ranges_cover_exactly_the_free_parameters_within_their_declared_ranges() -> None:
+    free = free_parameters()
+    assert set(free) == {d["name"] for d in declarations() if d["source"] == CALIBRATION} == set(PLAUSIBLE)
+    space = Space.plausible()
+    point = space.values(np.full(len(free), 0.5))
+    assert np.allclose(space.unit(point), 0.5)
+
+
+def test_objective_sums_squared_tolerance_scaled_misses() -> None:
+    facts = [f for f in load_facts() if f.calibration_target]
+    on_target = {f.id: (f.target if not f.is_bound else (f.low if f.low is not None else f.high)) for f in facts}
+    assert objective(on_target, facts) == 0.0
+    growth = next(f for f in facts if f.id == "online_retail_growth")
+    off = on_target | {"online_retail_growth": growth.target + 2 * growth.tolerance}
+    assert objective(off, facts) == pytest.approx(4.0)
+    assert objective(on_target | {"online_retail_growth": float("nan")}, facts) == pytest.approx(100.0 ** 2)
+
+
+def test_the_record_writes_values_the_parameters_can_read(tmp_path: Path) -> None:
+    space = Space.plausible()
+    values = space.values(np.full(len(space.names), 0.25))
+    cal = Calibration(values=values, objective=1.5, fit=[{"fact": "branded_share", "target": 0.1, "low": None,
+                      "high": 0.1, "tolerance": 0.01, "value": 0.03, "scaled_miss": 0.0, "within": True}],
+                      facts=["branded_share"], seeds=[1, 2], farmers=6000, months=120, points=8, starts=1,
+                      evaluations=10, runs=20, seconds=3.0, stopped_by_budget=False, design_best=2.0,
+                      near_optimal={n: (0.0, 1.0) for n in space.names}, start_values=values, start_objective=9.0,
+                      space=space)
+    path = write_record(cal, tmp_path / "calibration.toml", date="2025-01-01")
+    data = tomllib.loads(path.read_text())
+    assert data["values"] == values
+    assert data["record"]["final_objective"] == 1.5 and data["record"]["date"] == "2025-01-01"
+    assert data["record"]["fit"]["branded_share"]["within"] is True
+    assert set(data["values"]) == set(free_parameters())
+
+
+def test_model_objective_runs_the_model_at_common_seeds() -> None:
+    from experiments.calibrate import ModelObjective
+
+    facts = [f for f in load_facts() if f.calibration_target]
+    space = Space.plausible()
+    with ModelObjective(space, facts, farmers=300, months=60, seeds=[1, 2], workers=1) as model:
+        entry = model.evaluate(np.full((1, len(space.names)), 0.5))[0]
+        again = model.evaluate(np.full((1, len(space.names)), 0.5))[0]
+    assert entry is again and len(model.history) == 1
+    assert entry["objective"] == pytest.approx(objective(entry["facts"], facts))
+    assert set(entry["facts"]) == {f.id for f in facts}
