@@ -19,21 +19,20 @@ PROCESSING_LINE = 300_000.0  # yuan for one deep-processing line (as cooperative
 WEST = 0
 
 
-def pair_counties(v_region: np.ndarray, v_county: np.ndarray, n_counties: int) -> np.ndarray:
-    """Pair every western county with an eastern partner: returns the paired (western) counties."""
-    paired = np.zeros(n_counties, bool)
-    west = np.unique(v_county[v_region == WEST])
-    east = np.unique(v_county[v_region == 2])
-    paired[west[: max(east.size, 0) * 2]] = True  # an eastern county can pair with at most two western ones
+def pair_counties(county_region: np.ndarray) -> np.ndarray:
+    """Pair western counties with eastern partners, at most two per partner: returns the paired counties."""
+    paired = np.zeros(county_region.size, bool)
+    west = np.flatnonzero(county_region == WEST)
+    east = np.flatnonzero(county_region == 2)
+    paired[west[: east.size * 2]] = True
     return paired
 
 
 def spend_fund(t: PolicyTargets, balance: float, p: Parameters, ledger: MoneyLedger) -> float:
     """Spend the fund at the western origin by the fixed rule; returns the money spent."""
-    west_county = np.zeros(int(t.county.max()) + 1, bool)
-    west_county[t.county[t.region == WEST]] = True
-    west_village = t.region == WEST
-    west_farmer = t.farmers.region == WEST
+    west_county = t.county_region == WEST
+    west_village = west_county[t.county]
+    west_farmer = np.repeat(west_village, t.farmers.households)
     spent = award_brands(t, balance * FUND_RULE["brand"], p.brand_award, ledger, "fund", west_county)
     spent += add_processing(t, balance * FUND_RULE["processing"], PROCESSING_LINE, ledger, "fund", west_county)
     spent += build_cold_chain(t, balance * FUND_RULE["cold_chain"], p.cold_chain_subsidy_rate, p.cold_chain_capex,

@@ -123,6 +123,8 @@ class RuralEconomy(mesa.Model):
         hubs = np.flatnonzero(self.grid.hub.data.ravel())
         hub_of_county = np.full(n_counties, -1)
         hub_of_county[self.v_county[hubs]] = hubs
+        # A county belongs to the region of its seat (the hub village), even where its block straddles a border.
+        self.county_region = self.v_region[hub_of_county].astype(np.int8)
         self.coop_of_county = np.full(n_counties, -1)
         self.cooperatives: list[Cooperative] = []
         u = self.rng.random((3, n_counties))
@@ -363,7 +365,7 @@ class RuralEconomy(mesa.Model):
         for coop in self.cooperatives:
             coop.invest(self.money, 0.15)
         if self.p.pairing and month == 1:
-            self.pairing_counties = pair_counties(self.v_region, self.v_county, self.coop_of_county.size)
+            self.pairing_counties = pair_counties(self.county_region)
         if self.p.pairing and moy == 0:
             west_paired = np.repeat(self.pairing_counties[self.v_county], self.farmers.households)
             self.pairing_spent += train(targets, self.pairing_cost(), self.p.training_cost,
@@ -384,8 +386,8 @@ class RuralEconomy(mesa.Model):
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""
-        return PolicyTargets(self.v_region, self.v_county, self.v_fresh, self.v_broadband, self.v_g5,
-                             self.v_cold_chain, self.v_road_km, self.farmers, self.cooperatives)
+        return PolicyTargets(self.v_region, self.v_county, self.county_region, self.v_fresh, self.v_broadband,
+                             self.v_g5, self.v_cold_chain, self.v_road_km, self.farmers, self.cooperatives)
 
     def _close_year(self) -> None:
         """Year end: income statistics, talent titles, a new year for every household."""

@@ -26,6 +26,7 @@ class PolicyTargets:
 
     region: np.ndarray            # per village
     county: np.ndarray            # per village
+    county_region: np.ndarray     # per county: the region of its seat
     fresh: np.ndarray             # per village: grows a fresh crop
     broadband: np.ndarray         # per village, mutable
     g5: np.ndarray                # per village, mutable
