@@ -1,0 +1,45 @@
+"""Experiment suites: small plans scale budgets, and each suite's report runs end to end."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from experiments.reports import _verdict, gain_per_yuan, run_suite, suite_plan
+
+
+def test_smaller_world_scales_every_budget_in_proportion():
+    """A tenth of the households gets a tenth of each yuan-per-year budget, so per-household budgets hold."""
+    full, small = suite_plan("subsidies"), suite_plan("subsidies", farmers=3000)
+    for a, b in zip(full.scenarios, small.scenarios):
+        assert b.parameters.farmers == 3000
+        assert b.parameters.budget_training == pytest.approx(a.parameters.budget_training / 10)
+        assert b.parameters.pairing_cost == pytest.approx(a.parameters.pairing_cost / 10)
+
+
+def test_gain_per_yuan_is_cumulative_income_gain_over_cumulative_spending():
+    """Paired by seed: (sum of income above the reference) / spending to date."""
+    df = pd.DataFrame({
+        "arm": ["ref", "ref", "x", "x"], "seed": [1, 1, 1, 1], "month": [1, 2, 1, 2], "replicate": 0,
+        "income_total": [100.0, 100.0, 110.0, 130.0], "spend_total": [0.0, 0.0, 20.0, 40.0]})
+    g = gain_per_yuan(df, "ref").set_index("month")["value"]
+    assert g[1] == pytest.approx(10 / 20) and g[2] == pytest.approx(40 / 40)
+
+
+def test_verdict_reads_the_interval():
+    """An interval on the predicted side supports; on the other side contradicts; across zero does neither."""
+    row = pd.Series
+    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5}), -1) == "supported"
+    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0}), -1).startswith("contradicted")
+    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7}), +1).startswith("not supported")
+
+
+@pytest.mark.parametrize("name, section", [("trust", "Hypotheses"), ("subsidies", "Cost-effectiveness ranking"),
+                                           ("eastwest", "Theil decomposition")])
+def test_suite_report_runs_end_to_end(tmp_path, name, section):
+    """A tiny suite runs through the runner and writes a report with its tables and figures."""
+    report = run_suite(name, tmp_path, workers=1, replicates=2, farmers=1200, months=24)
+    text = report.read_text()
+    assert section in text and "95%" in text
+    for png in [line.split("(")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]:
+        assert (tmp_path / png).stat().st_size > 10_000
