@@ -157,7 +157,7 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
         "fraud_rate": weighted_share(float(fraud_kg.sum()), online_kg),
         "market_reach": fl.sales_outside_region,
         "west_online_share": weighted_share(online_region[0], online_region.sum()),
-        "bulk_raw_share_west": weighted_share(offline_r[0], sold_r[0]),
+        "bulk_raw_share_west": _rate(offline_r[0], sold_r[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
         "traced_share": weighted_share(float((fl.delivered_online * f.traced).sum()), online_kg),
         "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
@@ -168,7 +168,7 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
         "online_sales": online_region,
         "fresh_loss": np.where(shipped_fresh_r > 0, lost_fresh_r / np.maximum(shipped_fresh_r, 1e-12), np.nan),
         "fraud_rate": by_region(fraud_kg) / np.maximum(delivered_r, 1e-12),
-        "bulk_raw_share": offline_r / np.maximum(sold_r, 1e-12),
+        "bulk_raw_share": np.where(sold_r > 0, offline_r / np.maximum(sold_r, 1e-12), np.nan),
         "processed_share": by_region(fl.processed) / np.maximum(sold_r, 1e-12),
         "branded_share": by_region(fl.branded) / np.maximum(sold_r, 1e-12),
     }

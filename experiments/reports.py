@@ -112,11 +112,17 @@ def outcome_table(final: pd.DataFrame, outcomes: list[str], reference: str) -> p
     return pd.DataFrame(rows)
 
 
+def yearly(df: pd.DataFrame) -> pd.DataFrame:
+    """Each run's yearly means, dated at the year's last month (harvest seasons make months noisy)."""
+    run = df[df.month > 0].assign(month=lambda d: ((d.month - 1) // 12 + 1) * 12)
+    return run.groupby(["arm", "replicate", "seed", "month"], sort=False).mean(numeric_only=True).reset_index()
+
+
 def figure_grid(df: pd.DataFrame, outcomes: list[str], reference: str, path: Path, arms: list[str] | None = None) -> Path:
-    """Time series of several outcomes, mean and 95% band per arm, saved as a PNG."""
+    """Yearly means of several outcomes with a 95% band per arm, saved as a PNG."""
     rows = math.ceil(len(outcomes) / 2)
     fig = new_figure(width=13, height=3.3 * rows, dpi=80)
-    summ = summarise(df, outcomes)
+    summ = summarise(yearly(df), outcomes)
     for k, o in enumerate(outcomes):
         ax = fig.add_subplot(rows, 2, k + 1)
         bands(ax, summ, outcome=o, arms=arms, reference=reference)
@@ -283,7 +289,7 @@ def _eastwest(df: pd.DataFrame, folder: Path) -> str:
     figure_grid(df, ["east_west_income_ratio", "west_online_share", "bulk_raw_share_west", "processed_share"], ref,
                 folder / "eastwest.png", arms=arms)
     fig = new_figure(width=13, height=3.6, dpi=80)
-    summ = summarise(df, ["theil_between", "theil_within"]).query("arm in @arms")
+    summ = summarise(yearly(df), ["theil_between", "theil_within"]).query("arm in @arms")
     for k, part in enumerate(["theil_between", "theil_within"]):
         bands(fig.add_subplot(1, 2, k + 1), summ, outcome=part, arms=arms, reference=ref,
               title=f"Theil index, {part.split('_')[1]}-region part")
