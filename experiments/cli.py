@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,11 +22,11 @@ err = Console(stderr=True)
 
 @app.command()
 def run(
-    scenario: Annotated[Optional[str], typer.Argument(help="Scenario file (.toml/.yaml) or packaged name.")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the scenario's).")] = None,
-    months: Annotated[Optional[int], typer.Option(help="Months to simulate (default: the scenario's).")] = None,
+    scenario: Annotated[str | None, typer.Argument(help="Scenario file (.toml/.yaml) or packaged name.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    months: Annotated[int | None, typer.Option(help="Months to simulate (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("results/default"),
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
     from abm.output import write_run
@@ -69,12 +69,12 @@ def params(
 @app.command()
 def suite(
     name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
-    out: Annotated[Optional[Path], typer.Option(help="Results folder (default: results/NAME).")] = None,
-    replicates: Annotated[Optional[int], typer.Option(min=1, help="Replicates (default: the suite's).")] = None,
-    farmers: Annotated[Optional[int], typer.Option(min=100, help="Households; budgets scale along.")] = None,
-    months: Annotated[Optional[int], typer.Option(min=13, help="Months (default: the suite's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME).")] = None,
+    replicates: Annotated[int | None, typer.Option(min=1, help="Replicates (default: the suite's).")] = None,
+    farmers: Annotated[int | None, typer.Option(min=100, help="Households; budgets scale along.")] = None,
+    months: Annotated[int | None, typer.Option(min=13, help="Months (default: the suite's).")] = None,
     engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
     from experiments.reports import run_suite

@@ -180,7 +180,7 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
     row("traceability lowers fraud (002)", "blockchain", "fraud_rate", -1)
     row("traceability lowers fraud where verification is cheap (002)", "blockchain_low_cost", "fraud_rate", -1)
     fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
-    lines.append(f"| traceability lowers fraud most (002) | mean Δ fraud: "
+    lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
                  + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
                  + f" | {'supported' if min(fraud, key=fraud.get) == 'blockchain' else 'not supported: ' + min(fraud, key=fraud.get) + ' lowers it most'} |")
     tr = summarise(final, ["traced_share"]).set_index("arm")

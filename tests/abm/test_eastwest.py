@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.model import RuralEconomy
 from abm.eastwest import spend_fund
+from abm.model import RuralEconomy
 from abm.params import Parameters
 
 
