@@ -104,9 +104,12 @@ class GroupMarket:
         """Prices, credibility, loss and shipping cost of every group, given each seller's group and kg."""
         f, p = m.farmers, m.p
         G = self.groups
+        # Only sellers with kg on offer weigh in (the others add exact zeros): work on that subset.
+        s = np.flatnonzero(w)
+        gi, w = gi[s], w[s]
         supply = np.bincount(gi, weights=w, minlength=G)
         safe = np.maximum(supply, 1e-12)
-        claim = np.minimum(1.0, f.quality + FRAUD_INFLATION * f.misrepresent)
+        claim = np.minimum(1.0, f.quality[s] + FRAUD_INFLATION * f.misrepresent[s])
         gv = np.arange(G) // 3
         gch = np.arange(G) % 3
 
@@ -114,8 +117,8 @@ class GroupMarket:
             return np.bincount(gi, weights=w * values, minlength=G) / safe
 
         claim_g = mean(claim)
-        rating_g = mean(m.trust.rating(f.reputation, f.sales_count))
-        traced_g = mean(f.traced)
+        rating_g = mean(m.trust.rating(f.reputation[s], f.sales_count[s]))
+        traced_g = mean(f.traced[s])
         coop_idx = m.coop_of_county[m.v_county]
         coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[coop_idx]
         coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[coop_idx]
@@ -141,7 +144,7 @@ class GroupMarket:
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
         loss = transit_loss(crops.PERISHABILITY[m.v_crop[gv]], cc, km, p.fresh_loss_no_cold_chain,
                             p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
-        return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent), traced_g, brand, proc, cred, cbar, ref,
+        return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent[s]), traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss)
 
@@ -198,48 +201,61 @@ class GroupMarket:
         self.price_index[active] = np.clip(self.price_index[active] * ratio ** p.price_adjustment, *PRICE_BOUNDS)
         fill_g = np.zeros(G)
         fill_g[active] = fill
-        # Per-farmer outcomes.
-        g_loss, g_price = loss[gi], price[gi]
-        shipped = w_on * self._seller_fill(m, gi, w_on, fill_g)
-        lost_on = shipped * g_loss
-        delivered = shipped - lost_on
-        revenue = delivered * g_price
-        unsold = w_on - shipped
-        storable = crops.STORABLE[f.crop]
-        to_stock = np.where(storable, unsold, 0.0)
-        offline_kg = np.where(online, np.where(storable, 0.0, unsold), offer)
+        # Per-farmer outcomes. Online sellers (subset ``on``) are computed alone and spread into zeros:
+        # a household not selling online ships, loses and earns exactly 0 online.
+        n = f.n
+        on = np.flatnonzero(online)
+        g_on, w = gi[on], w_on[on]
+        fill_on = self._seller_fill(m, gi, w_on, fill_g)[on]
+        shipped_s = w * fill_on
+        lost_on_s = shipped_s * loss[g_on]
+        delivered_s = shipped_s - lost_on_s
+        revenue_s = delivered_s * price[g_on]
+        unsold_s = w - shipped_s
+        storable_s = crops.STORABLE[f.crop[on]]
+        to_stock = _spread(n, on, np.where(storable_s, unsold_s, 0.0))
+        offline_kg = offer.astype(np.float64)
+        offline_kg[on] = np.where(storable_s, 0.0, unsold_s)
         v_off_loss = transit_loss(crops.PERISHABILITY[m.v_crop], m.v_cold_chain, m.v_road_km, p.fresh_loss_no_cold_chain,
                                   p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
-        lost_off = offline_kg * v_off_loss[v_of]
-        offline_revenue = offline_kg * m.offline_price()[v_of]
+        lost_off = offline_kg * np.repeat(v_off_loss, hh)
+        offline_revenue = offline_kg * np.repeat(m.offline_price(), hh)
         commission_rate = np.array([pl.commission for pl in m.platforms])
-        platform = np.where(f.channel == LIVE, 1, np.where(f.channel == COOP, 0, m.platform_of))
-        commission = revenue * commission_rate[platform] * online
-        coop_fee = np.where(f.channel == COOP, revenue * p.coop_fee, 0.0)
-        logistics_paid = shipped * ship_paid[gi]
-        traced = f.traced & online
-        trace_cost = shipped * p.trace_cost * traced
-        premium_share = (p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar))[gi]
+        channel_s = f.channel[on]
+        platform_s = np.where(channel_s == LIVE, 1, np.where(channel_s == COOP, 0, m.platform_of[on]))
+        commission_s = revenue_s * commission_rate[platform_s]
+        coop_fee_s = np.where(channel_s == COOP, revenue_s * p.coop_fee, 0.0)
+        logistics_paid_s = shipped_s * ship_paid[g_on]
+        trace_cost_s = shipped_s * p.trace_cost * f.traced[on]
+        # Households on an online channel read their own village-channel group (even in a month without
+        # produce), for next month's misrepresentation and traceability decisions.
+        on_channel = f.channel != OFFLINE
+        g_own = np.where(on_channel, np.repeat(np.arange(f.n // hh), hh) * 3 + f.channel - 1, 0)
+        premium_g = p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar)
+        premium_share = np.where(on_channel, premium_g[g_own], 0.0)
         # What verified quality would add per kg: the premium on true quality at full credibility.
-        trust_avg = BUDGET_SHARE @ m.consumers.trust[:, f.region]
-        verification_gain = (ref[gi] * p.quality_premium * f.quality * trust_avg
-                             * np.maximum(0.0, 1.0 - cbar[gi] / np.maximum(trust_avg, 1e-9)))
-        caught = (f.misrepresent & online & (delivered > 0)
-                  & (m.rng.random(f.n, dtype=np.float32) < m.trust.detection)).astype(np.float64)
-        penalty = caught * m.trust.penalty * revenue * premium_share
-        online_net = revenue - commission - coop_fee - logistics_paid - trace_cost - penalty
+        trust_avg = (BUDGET_SHARE @ m.consumers.trust)[f.region]
+        verification_gain = np.where(on_channel, ref[g_own] * p.quality_premium * f.quality * trust_avg
+                                     * np.maximum(0.0, 1.0 - cbar[g_own] / np.maximum(trust_avg, 1e-9)), 0.0)
+        draws = m.rng.random(n, dtype=np.float32)
+        caught_s = (f.misrepresent[on] & (delivered_s > 0) & (draws[on] < m.trust.detection)).astype(np.float64)
+        penalty_s = caught_s * m.trust.penalty * revenue_s * premium_share[on]
+        online_net_s = revenue_s - commission_s - coop_fee_s - logistics_paid_s - trace_cost_s - penalty_s
+        shipped, lost_on, delivered = _spread(n, on, shipped_s), _spread(n, on, lost_on_s), _spread(n, on, delivered_s)
+        revenue, commission, coop_fee = _spread(n, on, revenue_s), _spread(n, on, commission_s), _spread(n, on, coop_fee_s)
+        logistics_paid, trace_cost = _spread(n, on, logistics_paid_s), _spread(n, on, trace_cost_s)
+        caught, penalty, online_net = _spread(n, on, caught_s), _spread(n, on, penalty_s), _spread(n, on, online_net_s)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
         shop_live_rev = float(revenue[f.channel >= SHOP].sum())
         discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in m.platforms])
-        west = f.region == 0
-        levy = p.fund_rate * eastern * np.bincount(platform, weights=revenue * (west & online),
+        levy = p.fund_rate * eastern * np.bincount(platform_s, weights=revenue_s * (f.region[on] == 0),
                                                    minlength=len(m.platforms))
         fund_levy = float(levy.sum())
-        platform_revenue = np.bincount(platform, weights=commission, minlength=len(m.platforms)) - levy
+        platform_revenue = np.bincount(platform_s, weights=commission_s, minlength=len(m.platforms)) - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
-        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county][v_of], 0), weights=coop_fee,
+        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county], 0)[on // hh], weights=coop_fee_s,
                                        minlength=max(len(m.cooperatives), 1))[: len(m.cooperatives)]
         origin_bought = np.zeros((3, 3))
         origin_fraud = np.zeros((3, 3))
@@ -249,7 +265,7 @@ class GroupMarket:
             origin_fraud[:, r] = (bought[:, sel] * fraud_g[active][sel]).sum(axis=1)
         outside = ~(np.arange(3)[:, None] == origin[active][None, :])
         value = bought * price[active][None, :]
-        sold_g = np.bincount(gi, weights=delivered, minlength=G)
+        sold_g = np.bincount(g_on, weights=delivered_s, minlength=G)
         plain = ~brand_v & (traced_g < 0.5) & (sold_g > 0)
         branded = brand_v & (sold_g > 0)
         unit = price / (ref / p.online_markup)
@@ -266,13 +282,14 @@ class GroupMarket:
             coop_fee_by_coop=coop_fee_by_coop, platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
-            processed=delivered * proc_g[gi] * online, branded=delivered * brand_v[gi] * online,
+            processed=_spread(n, on, delivered_s * proc_g[g_on]), branded=_spread(n, on, delivered_s * brand_v[g_on]),
             unbranded_price_ratio=ratio_price,
             quality_premium=float(np.average((p.quality_premium * claim_g * cbar), weights=sold_g))
             if sold_g.sum() > 0 else 0.0,
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
-            fund_levy=fund_levy, logistics_subsidy=float((shipped * (ship_cost - ship_paid)[gi]).sum()),
-            eligible_kg=float(np.bincount(gi, weights=shipped, minlength=G)[eligible].sum()),
+            fund_levy=fund_levy,
+            logistics_subsidy=float(_spread(n, on, shipped_s * (ship_cost - ship_paid)[g_on]).sum()),
+            eligible_kg=float(np.bincount(g_on, weights=shipped_s, minlength=G)[eligible].sum()),
         )
 
     def _seller_fill(self, m: RuralEconomy, gi: np.ndarray, w: np.ndarray, fill_g: np.ndarray) -> np.ndarray:
@@ -284,12 +301,24 @@ class GroupMarket:
         f = m.farmers
         if not m.trust.uses_ratings:
             return fill_g[gi]
-        score = np.where(f.traced, 1.0, m.trust.rating(f.reputation, f.sales_count))
-        mean_score = np.bincount(gi, weights=w * score, minlength=self.groups) / np.maximum(
-            np.bincount(gi, weights=w, minlength=self.groups), 1e-12)
-        return np.minimum(1.0, fill_g[gi] * score / np.maximum(mean_score[gi], 1e-9))
+        # Only sellers with kg on offer ship (the rest multiply a zero offer): compute for them.
+        s = np.flatnonzero(w)
+        gs, ws = gi[s], w[s]
+        score = np.where(f.traced[s], 1.0, m.trust.rating(f.reputation[s], f.sales_count[s]))
+        mean_score = np.bincount(gs, weights=ws * score, minlength=self.groups) / np.maximum(
+            np.bincount(gs, weights=ws, minlength=self.groups), 1e-12)
+        out = np.zeros(gi.size)
+        out[s] = np.minimum(1.0, fill_g[gs] * score / np.maximum(mean_score[gs], 1e-9))
+        return out
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
         has = q.supply > 0
         self.expected_net[has] = 0.5 * self.expected_net[has] + 0.5 * self._realised(m, q, fill)[has]
+
+
+def _spread(n: int, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A length-``n`` float64 array of zeros holding ``values`` at ``idx``."""
+    out = np.zeros(n)
+    out[idx] = values
+    return out

@@ -38,7 +38,6 @@ REGION_METRICS = ("income_mean", "income_median", "adoption", "online_sales", "s
                   "not_reached", "problematised", "interested", "enrolled", "mobilised",
                   "flow_problematised", "flow_interested", "flow_enrolled", "flow_mobilised", "flow_defected",
                   "bulk_raw_share", "processed_share", "branded_share")
-COMMISSION_HIKE = 0.15  # absolute commission rise during a commission shock
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
@@ -100,6 +99,11 @@ class RuralEconomy(mesa.Model):
         self.pairing_counties = np.zeros(n_counties, bool)
         self.calendar = crops.harvest_calendar()
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
+        # Per-household constants of the monthly step, computed once (the same numbers every month).
+        self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
+        self._crop_index = f.crop.astype(np.intp)
+        self._storable = crops.STORABLE[self._crop_index]
+        self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
         self.alive_history: list[np.ndarray] = []
         self.defection_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
@@ -193,7 +197,7 @@ class RuralEconomy(mesa.Model):
         p = self.p
         active = p.shock != "none" and p.shock_start < month <= p.shock_start + p.shock_months
         for pl in self.platforms:
-            pl.set_shock(active and p.shock == "commission_hike", COMMISSION_HIKE)
+            pl.set_shock(active and p.shock == "commission_hike", p.commission_hike)
         if p.shock == "logistics_exit":
             lp = self.providers[0]
             if active:
@@ -208,10 +212,11 @@ class RuralEconomy(mesa.Model):
     def _harvest(self, moy: int) -> tuple[np.ndarray, ...]:
         """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
         f = self.farmers
-        harvested = (crops.YIELD_KG[f.crop] * self.calendar[f.crop, moy] * f.productivity).astype(np.float32)
-        home = harvested * crops.HOME_SHARE[f.crop].astype(np.float32)
+        per_crop = crops.YIELD_KG * self.calendar[:, moy]
+        harvested = (per_crop[self._crop_index] * f.productivity).astype(np.float32)
+        home = harvested * self._home_share
         net = harvested - home
-        storable = crops.STORABLE[f.crop]
+        storable = self._storable
         stock_in = np.where(storable, net, 0.0).astype(np.float32)
         f.stock += stock_in
         from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, 0.0).astype(np.float32)
@@ -222,18 +227,18 @@ class RuralEconomy(mesa.Model):
     def _choose_channels(self, offer: np.ndarray) -> None:
         """Each household with produce picks a channel by expected net price per kg (logit with inertia)."""
         f, p = self.farmers, self.p
-        v = np.arange(f.n) // f.households
+        hh = f.households
         has_nf = f.village_sum(f.new_farmer) > 0
         open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
         reachable = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf, enrolled=True)
         net = np.empty((f.n, 4))
-        net[:, OFFLINE] = self.offline_price()[v]
-        expected = self.market.expected_net.reshape(-1, 3)[v]
-        monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
+        net[:, OFFLINE] = np.repeat(self.offline_price(), hh)
+        expected = self.market.expected_net.reshape(-1, 3)
+        monthly_kg = self._monthly_kg
         effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
-        net[:, COOP] = expected[:, 0]
-        net[:, SHOP] = expected[:, 1] - effort
-        net[:, LIVE] = expected[:, 2] - effort * np.where(f.new_farmer, 1.0, 0.3)
+        net[:, COOP] = np.repeat(expected[:, 0], hh)
+        net[:, SHOP] = np.repeat(expected[:, 1], hh) - effort
+        net[:, LIVE] = np.repeat(expected[:, 2], hh) - effort * np.where(f.new_farmer, 1.0, 0.3)
         selling = offer > 0
         before = f.channel.copy()
         f.choose_channels(net, open_mask, p.choice_sensitivity, p.channel_inertia,
@@ -241,7 +246,10 @@ class RuralEconomy(mesa.Model):
         f.channel = np.where(selling, f.channel, np.where(open_mask[np.arange(f.n), before], before, OFFLINE))
         f.channel = f.channel.astype(np.int8)
         self.monthly_effort = effort * monthly_kg
-        gain_per_kg = np.where(reachable[:, 1:], net[:, 1:], -np.inf).max(axis=1) - net[:, OFFLINE]
+        best = np.where(reachable[:, COOP], net[:, COOP], -np.inf)  # column maxima: axis-1 max of (n, 3) is slow
+        for k in (SHOP, LIVE):
+            np.maximum(best, np.where(reachable[:, k], net[:, k], -np.inf), out=best)
+        gain_per_kg = best - net[:, OFFLINE]
         self.promise_per_kg = np.maximum(gain_per_kg, 0.0)
         self.best_online_gain = gain_per_kg * monthly_kg
         unset = f.enrolled & (f.promised == 0)
@@ -282,7 +290,7 @@ class RuralEconomy(mesa.Model):
         f.online_revenue_ytd += fl.online_revenue
         stock_change = stock_change + fl.returned_to_stock
         f.stock += fl.returned_to_stock
-        crop = f.crop
+        crop = self._crop_index
         k = len(crops.CROPS)
         self.goods.record(
             self.steps,
@@ -304,7 +312,7 @@ class RuralEconomy(mesa.Model):
         f.reputation[sold] += 0.2 * (rating[sold] - f.reputation[sold])
         f.sales_count[sold] += 1
         # Realised gain over the bulk price per kg this month; no online sale means no gain.
-        off_price = self.offline_price()[np.arange(f.n) // f.households]
+        off_price = np.repeat(self.offline_price(), f.households)
         sold_online = fl.offer_online > 0
         realised = np.where(sold_online, fl.online_net / np.maximum(fl.offer_online, 1e-9) - off_price, 0.0)
         judged = (offer > 0) & (f.stage >= ENROLLED)
@@ -315,8 +323,7 @@ class RuralEconomy(mesa.Model):
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
         if self.trust.traceable:
-            f.decide_traceability(fl.verification_gain, p.trace_cost, TRACE_FIXED_COST,
-                                  np.maximum(self.annual_marketable / 12.0, 1.0))
+            f.decide_traceability(fl.verification_gain, p.trace_cost, TRACE_FIXED_COST, self._monthly_kg)
 
     def _translate(self, month: int, fl) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages."""
@@ -339,14 +346,15 @@ class RuralEconomy(mesa.Model):
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
                       p.enrolment_rate, mob, p.defection_patience)
         flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
-        active = np.bincount(self.v_county[np.arange(f.n) // hh], weights=f.member & (f.channel == COOP),
+        active = np.bincount(self.v_county, weights=f.village_sum(f.member & (f.channel == COOP)),
                              minlength=self.coop_of_county.size)
         for coop in self.cooperatives:
             coop.update_stage(int(active[coop.county]))
-        online = f.channel >= SHOP
+        online = np.flatnonzero(f.channel >= SHOP)
+        sellers = np.bincount(np.where(f.channel[online] == LIVE, 1, self.platform_of[online]),
+                              minlength=len(self.platforms))
         for k, pl in enumerate(self.platforms):
-            sellers = online & (np.where(f.channel == LIVE, 1, self.platform_of) == k)
-            pl.update_stage(int(sellers.sum()), threshold=max(10, f.n // 100))
+            pl.update_stage(int(sellers[k]), threshold=max(10, f.n // 100))
         return flows
 
     def passage_points(self) -> np.ndarray:

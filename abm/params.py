@@ -218,6 +218,8 @@ class Parameters(BaseModel):
         "none", "choice", None, None, ASSUMPTION, "A temporary shock to the network.", choices=SHOCKS)
     shock_start: int = param(36, "month", 0, 1200, ASSUMPTION, "First month of the shock.")
     shock_months: int = param(12, "months", 0, 1200, ASSUMPTION, "Duration of the shock.")
+    commission_hike: float = param(0.25, "share of revenue", 0.0, 0.8, ASSUMPTION,
+                                   "Rise of every platform's commission during a commission_hike shock.")
 
     # --- government instruments (experiment 2) -----------------------------------------------
     budget_cold_chain: float = param(0.0, "yuan/year", 0.0, 1e10, ASSUMPTION,

@@ -44,6 +44,32 @@ def priority(region: np.ndarray, need: np.ndarray) -> np.ndarray:
     return np.lexsort((-need, region))
 
 
+def first_by_priority(region: np.ndarray, need: np.ndarray, k: int) -> np.ndarray:
+    """``priority(region, need)[:k]`` without sorting every candidate: the same positions in the same order.
+
+    Regions are taken in order; in the region where the ``k`` places run out only the candidates up
+    to the cut-off are sorted (ties at the cut-off keep their original order, as the stable lexsort
+    does). ``need`` must not contain NaN.
+    """
+    if k >= region.size:
+        return priority(region, need)
+    key = -need
+    taken: list[np.ndarray] = []
+    left = k
+    for r in np.unique(region):
+        if left <= 0:
+            break
+        pos = np.flatnonzero(region == r)
+        if pos.size > left:
+            cut = np.partition(key[pos], left - 1)[left - 1]
+            below = pos[key[pos] < cut]
+            tied = pos[key[pos] == cut][: left - below.size]
+            pos = np.sort(np.concatenate([below, tied]))
+        taken.append(pos[np.lexsort((key[pos],))])
+        left -= pos.size
+    return np.concatenate(taken) if taken else np.zeros(0, np.intp)
+
+
 def build_cold_chain(t: PolicyTargets, money: float, rate: float, capex: float, ledger: MoneyLedger,
                      payer: str, mask: np.ndarray | None = None) -> float:
     """Co-fund shared cold chain: the payer covers ``rate`` of each village's investment.
@@ -87,9 +113,8 @@ def train(t: PolicyTargets, money: float, cost: float, gain: float, ledger: Mone
     f = t.farmers
     ok = ~f.trained & (f.stage >= 1) & (mask if mask is not None else True)
     cand = np.flatnonzero(ok)
-    cand = cand[priority(f.region[cand], 1 - f.skill[cand])]
     n = int(min(cand.size, money // cost)) if cost > 0 else cand.size
-    chosen = cand[:n]
+    chosen = cand[first_by_priority(f.region[cand], 1 - f.skill[cand], n)]
     f.trained[chosen] = True
     f.skill[chosen] = np.minimum(1.0, f.skill[chosen] + gain)
     f.stage[chosen] = np.maximum(f.stage[chosen], 2)
@@ -137,9 +162,8 @@ def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: Money
     f = t.farmers
     g5 = np.repeat(t.g5, f.households)
     cand = np.flatnonzero(g5 & ~f.new_farmer & (f.stage < 4))
-    cand = cand[priority(f.region[cand], f.productivity[cand])]
     n = int(min(cand.size, money // unit)) if unit > 0 else 0
-    chosen = cand[:n]
+    chosen = cand[first_by_priority(f.region[cand], f.productivity[cand], n)]
     f.returnee[chosen] = True
     f.new_farmer[chosen] = True
     f.skill[chosen] = np.maximum(f.skill[chosen], 0.8)
