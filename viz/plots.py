@@ -73,6 +73,16 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "new_farmers": ("new farmers (livestreamers)", "households"),
     "fund_balance": ("east-west fund balance", "yuan"),
     "spend_total": ("government spending to date", "yuan"),
+    "online_kg": ("produce delivered online", "kg/month"),
+    "platform_revenue": ("platform revenue", "yuan/month"),
+    "newcomer_sales_ratio": ("newcomers' sales per kg offered, relative to established sellers", "ratio"),
+    "quality_premium": ("price premium for claimed quality", "share of price"),
+    "traced_share": ("verified (traced) produce", "share of online kg"),
+    "west_online_share": ("west's share of online sales", "share of sales"),
+    "bulk_raw_share_west": ("western produce sold in bulk, raw", "share of kg sold"),
+    "fund_spent": ("east-west fund spent to date", "yuan"),
+    "pairing_spent": ("pairing spending to date", "yuan"),
+    "income_total": ("household income, all households", "yuan/month"),
 }
 
 #: fixed margins of the app's time-series figures (room for a legend on the right); constrained
