@@ -161,7 +161,7 @@ def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: Money
     """
     f = t.farmers
     g5 = np.repeat(t.g5, f.households)
-    cand = np.flatnonzero(g5 & ~f.new_farmer & (f.stage < 4))
+    cand = np.flatnonzero(g5 & ~f.new_farmer & ~f.returnee & (f.stage < 4))
     n = int(min(cand.size, money // unit)) if unit > 0 else 0
     chosen = cand[first_by_priority(f.region[cand], f.productivity[cand], n)]
     f.returnee[chosen] = True

@@ -7,15 +7,22 @@ marked ``calibration_target = yes``:
 1. **Space-filling design.** A Latin hypercube (:class:`scipy.stats.qmc.LatinHypercube`) of
    ``points`` points over :data:`PLAUSIBLE`, ranges narrowed from the declared ones to what is
    plausible for a Chinese rural province (each with its reason).
-2. **Local search.** Bounded Nelder-Mead (:func:`scipy.optimize.minimize`) in the unit cube from
-   the ``starts`` best design points, until the time budget is spent.
+2. **Local search.** Bounded Powell (default) or Nelder-Mead (:func:`scipy.optimize.minimize`) in
+   the unit cube from the ``starts`` best design points (the current record's values are ranked
+   with the design, so a recalibration can start from them), until the time budget is spent.
+   Powell's line searches along each parameter suit this objective better than a simplex: the
+   facts respond to few parameters each (the price spread to the brand multiplier, growth to the
+   diffusion hazards), and in 14 dimensions a simplex stalls on the objective's roughness.
 
 The objective is ``sum_f min(miss_f / tolerance_f, 100) ** 2`` over the target facts, where a fact's
 miss is its distance from the figure (or outside its bound) and the simulated value is the mean
 over ``seeds`` replicate seeds, the same seeds at every point (common random numbers make the
-objective a deterministic function of the parameters, which a simplex search needs). Runs use a
-smaller world (default 6,000 households, 120 months): the facts are shares, prices ratios and
-growth rates, which do not depend on the size of the province (checked at 6,000, 12,000 and 30,000).
+objective a deterministic function of the parameters, which a local search needs). Runs use a
+smaller world (default 7,500 households, 120 months): a 15 x 10 grid of villages, whose three region
+bands are equal (5 columns each) as in the default 30 x 20 province; the facts are shares, price
+ratios and growth rates, which change little with the size of the province at equal regional
+composition. (6,000 households make a 13-column grid whose western band has 5 of 13 columns,
+which over-weights the west.)
 
 :func:`write_record` writes ``seeds/calibration.toml``: ``[record]`` (method, objective, facts,
 seeds, world, date, final objective, per-fact fit) and ``[values]``, which the model's defaults read
@@ -43,7 +50,7 @@ from scipy.stats import qmc
 from abm.params import CALIBRATION, declarations
 from abm.scenario import ScenarioError, load_scenario
 from experiments.design import replicate_seeds
-from experiments.facts import Fact, load_facts, measure_run
+from experiments.facts import GROWTH_YEARS, Fact, load_facts, measure_run
 
 #: root of the calibration seeds (validation uses another root, so its check is out of sample)
 CALIBRATION_ROOT_SEED = 2025
@@ -52,7 +59,8 @@ MISS_CAP = 100.0
 
 #: plausible ranges of the free parameters (narrowed from the declared ones) and why
 PLAUSIBLE: dict[str, tuple[float, float, str]] = {
-    "coop_branded": (0.0, 0.3, "003: under 10% of produce is branded, so at most a third of cooperatives start with a brand"),
+    "coop_branded": (0.0, 0.3, "003: under 10% of produce is branded, so at most a third of cooperatives "
+                               "start with a brand"),
     "coop_processing": (0.05, 0.4, "a processing line takes a minority of pooled kg; cooperatives invest up to 0.5"),
     "offline_price_ratio": (0.4, 0.8, "bulk traders pay 40-80% of the farm-gate wholesale price"),
     "online_markup": (1.2, 2.5, "online retail of unbranded produce at 1.2-2.5 times the farm-gate price"),
@@ -61,10 +69,13 @@ PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     "initial_online_west": (0.01, 0.08, "a few per cent of western households online at the start"),
     "initial_online_centre": (0.02, 0.12, "central start between the west's and the east's"),
     "initial_online_east": (0.04, 0.25, "eastern households online at the start, up to a quarter"),
-    "innovation_rate": (0.0005, 0.02, "Bass innovation of 0.6-24% a year"),
-    "passage_point_rate": (0.002, 0.08, "a passage point adds up to about the imitation pull of a fully enrolled neighbourhood"),
-    "imitation_rate": (0.02, 0.5, "Bass imitation at full exposure of 0.02-0.5 a month"),
-    "brand_multiplier": (1.2, 5.0, "003: branded produce at up to about three times unbranded (Luochuan apples), list prices up to 5x"),
+    "innovation_rate": (0.0002, 0.02, "Bass innovation of 0.2-24% a year"),
+    "passage_point_rate": (0.0005, 0.08, "a passage point adds from almost nothing to about the imitation "
+                                         "pull of a fully enrolled neighbourhood"),
+    "imitation_rate": (0.005, 0.5, "Bass imitation at full exposure of 0.005-0.5 a month (slow diffusion "
+                                   "of a maturing market included)"),
+    "brand_multiplier": (1.2, 5.0, "003: branded produce sells at about three times unbranded (Luochuan "
+                                   "apples); list prices up to 5x before the market's price index"),
     "quality_premium": (0.0, 1.0, "top trusted quality sells at up to twice the price"),
 }
 
@@ -207,6 +218,10 @@ class ModelObjective:
 
 # --- the search machinery (model-free, so it can be tested on a toy objective) -----------------
 
+#: the local searches :func:`search` offers
+LOCAL_METHODS = ("Powell", "Nelder-Mead")
+
+
 class BudgetSpent(Exception):
     """Raised inside the local search when the time budget is spent."""
 
@@ -228,8 +243,9 @@ class SearchResult:
 
 def search(batch_objective: Callable[[np.ndarray], np.ndarray], k: int, points: int = 64, starts: int = 2,
            max_local: int = 200, budget_seconds: float | None = None, seed: int = 0,
-           simplex_step: float = 0.1, tolerance: float = 1e-4) -> SearchResult:
-    """Minimise a function on the unit cube ``[0, 1]^k``: Latin hypercube, then Nelder-Mead from the best points.
+           simplex_step: float = 0.1, tolerance: float = 1e-4, include: np.ndarray | None = None,
+           method: str = "Powell") -> SearchResult:
+    """Minimise a function on the unit cube ``[0, 1]^k``: Latin hypercube, then a local search from the best points.
 
     Args:
         batch_objective: Maps an array of points (rows) to their objective values (evaluated together,
@@ -241,11 +257,19 @@ def search(batch_objective: Callable[[np.ndarray], np.ndarray], k: int, points: 
         budget_seconds: Wall-clock budget of the whole search; what the design leaves is shared equally
             by the local searches, each stopping when its share is spent.
         seed: Seed of the Latin hypercube.
-        simplex_step: Edge of the initial simplex, in units of the cube.
-        tolerance: Nelder-Mead's ``xatol`` and ``fatol``.
+        simplex_step: Edge of Nelder-Mead's initial simplex and length of Powell's initial directions,
+            in units of the cube.
+        tolerance: ``xatol``/``fatol`` (Nelder-Mead) or ``xtol``/``ftol`` (Powell).
+        include: Extra points (rows) evaluated and ranked with the design, e.g. the last calibration's
+            values, so that a recalibration after a model change can start from them.
+        method: ``"Powell"`` or ``"Nelder-Mead"``.
     """
+    if method not in LOCAL_METHODS:
+        raise ScenarioError(f"local search {method!r}; allowed: {', '.join(LOCAL_METHODS)}")
     start = time.perf_counter()
     design = qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(points)
+    if include is not None:
+        design = np.vstack([design, np.clip(np.atleast_2d(include), 0.0, 1.0)])
     values = np.asarray(batch_objective(design), dtype=float)
     order = np.argsort(values, kind="stable")
     best_x, best_f = design[order[0]].copy(), float(values[order[0]])
@@ -269,12 +293,15 @@ def search(batch_objective: Callable[[np.ndarray], np.ndarray], k: int, points: 
                 best_x, best_f = np.clip(x, 0.0, 1.0).copy(), value
             return value
 
-        simplex = np.vstack([x0] + [np.clip(x0 + simplex_step * np.eye(k)[j] * (1 if x0[j] < 0.5 else -1), 0, 1)
-                                    for j in range(k)])
+        if method == "Nelder-Mead":
+            simplex = np.vstack([x0] + [np.clip(x0 + simplex_step * np.eye(k)[j] * (1 if x0[j] < 0.5 else -1), 0, 1)
+                                        for j in range(k)])
+            options = {"initial_simplex": simplex, "maxfev": max_local, "xatol": tolerance, "fatol": tolerance,
+                       "adaptive": k > 4}
+        else:
+            options = {"direc": simplex_step * np.eye(k), "maxfev": max_local, "xtol": tolerance, "ftol": tolerance}
         try:
-            minimize(f, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
-                     options={"initial_simplex": simplex, "maxfev": max_local, "xatol": tolerance,
-                              "fatol": tolerance, "adaptive": k > 4})
+            minimize(f, x0, method=method, bounds=[(0.0, 1.0)] * k, options=options)
         except BudgetSpent:
             stopped = True
         used += state["n"]
@@ -295,12 +322,15 @@ class Calibration:
     seeds: list[int]
     farmers: int
     months: int
+    workers: int
     points: int
     starts: int
     evaluations: int
     runs: int
     seconds: float
     stopped_by_budget: bool
+    method: str
+    model: str
     design_best: float
     near_optimal: dict[str, tuple[float, float]]
     start_values: dict[str, float]
@@ -313,28 +343,31 @@ def _significant(x: float, digits: int = 5) -> float:
     return float(f"{x:.{digits}g}")
 
 
-def calibrate(farmers: int = 6000, months: int = 120, seeds: int = 2, points: int = 96, starts: int = 2,
+def calibrate(farmers: int = 7500, months: int = 120, seeds: int = 2, points: int = 80, starts: int = 2,
               budget_minutes: float = 14.0, root_seed: int = CALIBRATION_ROOT_SEED, workers: int | None = None,
-              facts_file: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Calibration:
+              facts_file: str | Path | None = None, progress: Callable[[str], None] | None = None,
+              method: str = "Powell") -> Calibration:
     """Fit the free parameters to the calibration-target facts on a smaller world.
 
     Args:
         farmers: Households of the calibration world.
-        months: Months of each run (the growth facts need at least five years).
+        months: Months of each run (the growth facts need the years of their window).
         seeds: Replicate seeds per point (common random numbers), from ``SeedSequence(root_seed)``.
         points: Latin hypercube size.
-        starts: Nelder-Mead searches from the best design points.
+        starts: Local searches from the best design points (the current record's values ranked with them).
         budget_minutes: Wall-clock budget; the local searches stop when it is spent.
         root_seed: Root of the calibration seeds.
         workers: Worker processes (default: all cores).
         facts_file: Facts file (default: the packaged ``seeds/facts.csv``).
         progress: Called with a line of text at each stage.
+        method: Local search, ``"Powell"`` or ``"Nelder-Mead"``.
 
     Raises:
         ScenarioError: For settings that cannot calibrate (too few months, seeds or points).
     """
-    if months < 60:
-        raise ScenarioError(f"--months {months}: the growth facts need at least 60 months (5 years)")
+    if months < 12 * GROWTH_YEARS[1]:
+        raise ScenarioError(f"--months {months}: the growth facts need at least {12 * GROWTH_YEARS[1]} months "
+                            f"(years {GROWTH_YEARS[0]}-{GROWTH_YEARS[1]})")
     if seeds < 1 or points < 2 or starts < 0:
         raise ScenarioError("--seeds must be at least 1, --points at least 2 and --starts at least 0")
     if budget_minutes <= 0:
@@ -346,24 +379,25 @@ def calibrate(farmers: int = 6000, months: int = 120, seeds: int = 2, points: in
     load_scenario().with_overrides({"farmers": farmers})  # validates the world size
     space = Space.plausible()
     seed_list = replicate_seeds(root_seed, seeds)
+    version = model_version()
     workers = workers or os.cpu_count() or 1
     start = time.perf_counter()
     with ModelObjective(space, facts, farmers, months, seed_list, workers) as model:
         current = {n: float(getattr(load_scenario().parameters, n)) for n in space.names}
-        start_eval = model.evaluate(space.unit(current)[None, :], "start")[0]
-        say(f"start values (current record): objective {start_eval['objective']:.4g}")
-        budget = budget_minutes * 60 - (time.perf_counter() - start)
+        budget = budget_minutes * 60
 
         def batch(units: np.ndarray) -> np.ndarray:
             stage = "design" if len(units) > 1 else "local"
             return np.array([e["objective"] for e in model.evaluate(units, stage)])
 
         result = search(batch, len(space.names), points, starts, max_local=10_000, budget_seconds=budget,
-                        seed=root_seed)
-        say(f"design of {points} points: best objective {result.design_values.min():.4g}; "
-            f"local search: {result.local_evaluations} evaluations, best {result.best_value:.4g}")
+                        seed=root_seed, include=space.unit(current)[None, :], method=method)
+        start_eval = model.evaluate(space.unit(current)[None, :])[0]
+        say(f"start values (current record): objective {start_eval['objective']:.4g}; design of {points} points: "
+            f"best {result.design_values[:points].min():.4g}; local search: {result.local_evaluations} "
+            f"evaluations, best {result.best_value:.4g}")
         best = model.evaluate(result.best[None, :])[0]
-        design_entries = [e for e in model.history if e["stage"] == "design"]
+        design_entries = [e for e in model.history if e["stage"] == "design"][:points]
     if start_eval["objective"] <= best["objective"]:
         best = start_eval  # never write a record worse than the current one
     design_entries.sort(key=lambda e: e["objective"])
@@ -373,9 +407,11 @@ def calibrate(farmers: int = 6000, months: int = 120, seeds: int = 2, points: in
     return Calibration(
         values={n: _significant(v) for n, v in best["params"].items()}, objective=best["objective"],
         fit=fit_table(best["facts"], facts), facts=[f.id for f in facts], seeds=seed_list, farmers=farmers,
-        months=months, points=points, starts=starts, evaluations=evaluations, runs=evaluations * len(seed_list),
+        months=months, workers=workers, points=points, starts=starts, evaluations=evaluations,
+        runs=evaluations * len(seed_list),
         seconds=time.perf_counter() - start, stopped_by_budget=result.stopped_by_budget,
-        design_best=float(result.design_values.min()), near_optimal=near, start_values=current,
+        method=method, model=version,
+        design_best=float(result.design_values[:points].min()), near_optimal=near, start_values=current,
         start_objective=start_eval["objective"], space=space)
 
 
@@ -413,31 +449,54 @@ def toml_text(tables: dict[str, dict[str, Any]], header: str = "") -> str:
     return "\n".join(lines)
 
 
-HEADER = """# Calibration record of the free parameters (declared with source "seeds/calibration.toml" in abm/params.py).
+HEADER = """# Calibration record of the free parameters (source "seeds/calibration.toml" in abm/params.py).
 # Written by `ruralsim calibrate` (experiments/calibrate.py); the model's defaults read [values] from here.
 # [record.fit.*]: the fit of each calibration-target fact at the fitted values, on the calibration world and seeds;
 # [record.ranges]: the plausible range searched; [record.near_optimal]: the range of each parameter over the ten
 # best design points (how tightly the facts pin it)."""
 
-METHOD = ("Latin hypercube (scipy.stats.qmc.LatinHypercube) over plausible ranges, then bounded Nelder-Mead "
-          "(scipy.optimize.minimize) in the unit cube from the best design points, time-boxed")
+METHOD = ("Latin hypercube (scipy.stats.qmc.LatinHypercube) over plausible ranges, then bounded {local} "
+          "(scipy.optimize.minimize) in the unit cube from the best design points and the previous record, "
+          "time-boxed")
 WHY = ("The objective is a simulation: no gradients, some roughness from discrete events (cooperatives "
        "branding, villages enrolling), a minute per few dozen runs. A space-filling design finds the basin "
        "in 14 dimensions without assuming smoothness and shows how tightly the facts pin each parameter; "
-       "Nelder-Mead then refines it with few evaluations and no derivatives. Common random numbers make the "
-       "objective deterministic in the parameters, as a simplex method needs.")
+       "a derivative-free local search then refines it: Powell's line searches along each parameter, because "
+       "each fact answers to few parameters (price spread: brand multiplier; growth: diffusion hazards), where a "
+       "Nelder-Mead simplex stalled in 14 dimensions in trials (it left a one-parameter improvement untaken). "
+       "Common random numbers make the objective deterministic in the parameters, as a local search needs.")
 OBJECTIVE = ("sum over the target facts of min(miss / tolerance, 100)^2; miss = |value - figure| for a point "
              "fact, the distance outside [low, high] for a bound; value = mean over the seeds")
+
+
+def model_version() -> str:
+    """The package version and, in a git checkout, the model's commit (``+dirty``: abm/ or agents/ differ)."""
+    import subprocess
+
+    import abm
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "abm", "agents"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return abm.__version__
+    return f"{abm.__version__} (commit {commit}{'+dirty' if dirty else ''})"
 
 
 def record_tables(cal: Calibration, date: str | None = None) -> dict[str, dict[str, Any]]:
     """The tables of ``seeds/calibration.toml`` for a calibration."""
     record = {
-        "method": METHOD, "why": WHY, "objective": OBJECTIVE, "facts": cal.facts, "seeds": cal.seeds,
+        "method": METHOD.format(local=cal.method), "why": WHY, "objective": OBJECTIVE, "facts": cal.facts,
+        "seeds": cal.seeds,
         "root_seed_note": "seeds = SeedSequence(root).spawn(n) states, as the experiment runner's replicates",
-        "farmers": cal.farmers, "months": cal.months, "design_points": cal.points, "local_starts": cal.starts,
+        "farmers": cal.farmers, "months": cal.months, "workers": cal.workers, "design_points": cal.points,
+        "local_starts": cal.starts,
         "evaluations": cal.evaluations, "runs": cal.runs, "seconds": round(cal.seconds, 1),
         "stopped_by_budget": cal.stopped_by_budget, "date": date or dt.date.today().isoformat(),
+        "model": cal.model,
         "start_objective": round(cal.start_objective, 6), "design_best_objective": round(cal.design_best, 6),
         "final_objective": round(cal.objective, 6),
     }
@@ -447,8 +506,10 @@ def record_tables(cal: Calibration, date: str | None = None) -> dict[str, dict[s
             "target": row["target"], "low": row["low"], "high": row["high"], "tolerance": row["tolerance"],
             "value": round(row["value"], 6) if math.isfinite(row["value"]) else row["value"],
             "scaled_miss": round(row["scaled_miss"], 4), "within": row["within"]}
-    tables["record.ranges"] = {n: [float(lo), float(hi)] for n, lo, hi in zip(cal.space.names, cal.space.lo, cal.space.hi)}
-    tables["record.near_optimal"] = {n: [_significant(lo, 4), _significant(hi, 4)] for n, (lo, hi) in cal.near_optimal.items()}
+    space = cal.space
+    tables["record.ranges"] = {n: [float(lo), float(hi)] for n, lo, hi in zip(space.names, space.lo, space.hi)}
+    tables["record.near_optimal"] = {n: [_significant(lo, 4), _significant(hi, 4)]
+                                     for n, (lo, hi) in cal.near_optimal.items()}
     tables["record.start_values"] = {n: _significant(v) for n, v in cal.start_values.items()}
     tables["values"] = dict(cal.values)
     return tables
@@ -462,4 +523,22 @@ def write_record(cal: Calibration, path: str | Path | None = None, date: str | N
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+    if path.resolve() == record_path().resolve():
+        _refresh_odd()
     return path
+
+
+def _refresh_odd() -> None:
+    """Regenerate the ODD's parameter table, whose defaults the new record just changed (source checkouts only).
+
+    A fresh interpreter reads the new defaults; this one imported the old ones.
+    """
+    import subprocess
+    import sys
+
+    from abm import docs
+
+    odd = Path(docs.__file__).resolve().parents[1] / "docs" / "ODD.md"
+    if odd.is_file():
+        code = f"from pathlib import Path; from abm.docs import refresh_odd; refresh_odd(Path({str(odd)!r}))"
+        subprocess.run([sys.executable, "-c", code], check=True)

@@ -21,6 +21,13 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+class LocalSearch(str, Enum):
+    """The local search of the calibration."""
+
+    powell = "Powell"
+    nelder_mead = "Nelder-Mead"
+
+
 def validate(
     replicates: Annotated[int, typer.Option(help="Replicate seeds (paired: SeedSequence(root).spawn).")] = 10,
     root_seed: Annotated[int, typer.Option(help="Root of the replicate seeds.")] = 12345,
@@ -48,11 +55,12 @@ def validate(
 
 
 def calibrate(
-    farmers: Annotated[int, typer.Option(help="Households of the calibration world.")] = 6000,
-    months: Annotated[int, typer.Option(help="Months of each run (at least 60).")] = 120,
+    farmers: Annotated[int, typer.Option(help="Households of the calibration world (15 x 10 villages).")] = 7500,
+    months: Annotated[int, typer.Option(help="Months of each run (at least 72).")] = 120,
     seeds: Annotated[int, typer.Option(help="Seeds per point (common random numbers).")] = 2,
-    points: Annotated[int, typer.Option(help="Latin hypercube points.")] = 96,
-    starts: Annotated[int, typer.Option(help="Nelder-Mead searches from the best design points.")] = 2,
+    points: Annotated[int, typer.Option(help="Latin hypercube points.")] = 80,
+    starts: Annotated[int, typer.Option(help="Local searches from the best design points.")] = 2,
+    local: Annotated[LocalSearch, typer.Option(help="Local search method.")] = LocalSearch.powell,
     budget_minutes: Annotated[float, typer.Option(help="Wall-clock budget; local searches stop when spent.")] = 14.0,
     root_seed: Annotated[int, typer.Option(help="Root of the calibration seeds.")] = 2025,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
@@ -71,7 +79,7 @@ def calibrate(
         raise ScenarioError(f"--workers {workers}: must be at least 1")
     console = Console()
     cal = run_calibration(farmers, months, seeds, points, starts, budget_minutes, root_seed, workers,
-                          progress=console.print)
+                          progress=console.print, method=local.value)
     table = Table(title=f"Calibration: objective {cal.start_objective:.4g} -> {cal.objective:.4g} "
                         f"({cal.runs} runs, {cal.seconds / 60:.1f} min)")
     for c in ("fact", "target", "value", "miss / tol", "within"):

@@ -11,13 +11,14 @@ from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.scenario import load_scenario
 from abm.simulate import run
+from testworlds import DIFFUSING
 
 SEEDS = (0, 1, 2)
 
 
 @functools.cache
 def _runs(name: str, months: int = 96, **overrides):
-    sc = load_scenario(name).with_overrides({"farmers": 6000} | overrides)
+    sc = load_scenario(name).with_overrides({"farmers": 6000} | DIFFUSING | overrides)
     return [run(sc, seed=s, months=months).series for s in SEEDS]
 
 
@@ -45,7 +46,8 @@ def test_development_models_grow_different_networks():
 
 def test_network_exports_actors_actants_and_typed_links():
     """The network at a month holds every enrolled household and the link kinds of the ODD."""
-    m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, development_model="livestream"), seed=2)
+    m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, development_model="livestream", **DIFFUSING),
+                     seed=2)
     for _ in range(24):
         m.step()
     g = m.network()

@@ -7,10 +7,11 @@ import numpy as np
 from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.trust import mechanism
+from testworlds import DIFFUSING
 
 
 def _run(months: int = 30, **kw) -> RuralEconomy:
-    m = RuralEconomy(Parameters(farmers=3000, households_per_village=25, **kw), seed=4)
+    m = RuralEconomy(Parameters(farmers=3000, households_per_village=25, **(DIFFUSING | kw)), seed=4)
     for _ in range(months):
         m.step()
     return m

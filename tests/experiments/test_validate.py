@@ -110,7 +110,8 @@ def hand_made_run(years: int = 6) -> RunResult:
         "trained_share": np.full(n, 0.15),
     })
     regions = pd.DataFrame({"month": [0, 0, 0], "region": ["west", "centre", "east"], "cold_chain": [0.12, 0.26, 0.45]})
-    params = {"junior_school_west": 0.86, "junior_school_centre": 0.82, "fund_rate": 0.0, "cold_chain_subsidy_rate": 0.4}
+    params = {"junior_school_west": 0.86, "junior_school_centre": 0.82, "fund_rate": 0.0,
+              "cold_chain_subsidy_rate": 0.4}
     return RunResult(series, regions, pd.DataFrame(), pd.DataFrame(), {"parameters": params})
 
 
@@ -137,11 +138,11 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
 
 
-def test_trend_growth_leaves_out_the_burn_in_and_needs_two_years() -> None:
-    totals = pd.Series([1.0, 5.0, 9.0, 100.0, 110.0, 121.0], index=range(1, 7))
-    assert trend_growth(totals, burn_in=3) == pytest.approx(0.10)
-    assert trend_growth(pd.Series([100.0, 120.0], index=[1, 2]), burn_in=3) == pytest.approx(0.20)
-    assert math.isnan(trend_growth(pd.Series([100.0], index=[1])))
+def test_trend_growth_fits_the_window_of_years_and_needs_two_of_them() -> None:
+    totals = pd.Series([1.0, 100.0, 110.0, 121.0, 133.1, 146.41, 1.0, 1.0], index=range(1, 9))
+    assert trend_growth(totals) == pytest.approx(0.10)  # years 2-6 only
+    assert trend_growth(totals, years=(3, 4)) == pytest.approx(0.10)
+    assert math.isnan(trend_growth(pd.Series([100.0, 120.0], index=[1, 2])))  # one year in the window
 
 
 # --- validate: CI math, the runner, --strict -----------------------------------------------------
@@ -219,7 +220,8 @@ def test_validate_rejects_user_mistakes_with_scenario_error(tmp_path: Path) -> N
 # --- calibrate ------------------------------------------------------------------------------------
 
 
-def test_search_finds_the_known_optimum_of_a_toy_objective() -> None:
+@pytest.mark.parametrize("method", ["Powell", "Nelder-Mead"])
+def test_search_finds_the_known_optimum_of_a_toy_objective(method: str) -> None:
     optimum = np.array([0.2, 0.7, 0.45, 0.9])
     calls = []
 
@@ -227,7 +229,7 @@ def test_search_finds_the_known_optimum_of_a_toy_objective() -> None:
         calls.append(len(units))
         return ((units - optimum) ** 2 * [1.0, 3.0, 0.5, 2.0]).sum(axis=1)
 
-    result = search(batch, 4, points=32, starts=2, max_local=400, seed=3, tolerance=1e-8)
+    result = search(batch, 4, points=32, starts=2, max_local=400, seed=3, tolerance=1e-8, method=method)
     assert calls[0] == 32  # the design is evaluated as one batch (in parallel on the model)
     assert np.allclose(result.best, optimum, atol=1e-3)
     assert result.best_value < 1e-6 < result.design_values.min()
@@ -263,8 +265,9 @@ def test_the_record_writes_values_the_parameters_can_read(tmp_path: Path) -> Non
     values = space.values(np.full(len(space.names), 0.25))
     cal = Calibration(values=values, objective=1.5, fit=[{"fact": "branded_share", "target": 0.1, "low": None,
                       "high": 0.1, "tolerance": 0.01, "value": 0.03, "scaled_miss": 0.0, "within": True}],
-                      facts=["branded_share"], seeds=[1, 2], farmers=6000, months=120, points=8, starts=1,
-                      evaluations=10, runs=20, seconds=3.0, stopped_by_budget=False, design_best=2.0,
+                      facts=["branded_share"], seeds=[1, 2], farmers=6000, months=120, workers=2, points=8, starts=1,
+                      evaluations=10, runs=20, seconds=3.0, stopped_by_budget=False, method="Powell", model="test",
+                      design_best=2.0,
                       near_optimal={n: (0.0, 1.0) for n in space.names}, start_values=values, start_objective=9.0,
                       space=space)
     path = write_record(cal, tmp_path / "calibration.toml", date="2025-01-01")
