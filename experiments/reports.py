@@ -179,6 +179,11 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
     row("the dual mechanism lowers fraud (000)", "dual", "fraud_rate", -1)
     row("traceability lowers fraud (002)", "blockchain", "fraud_rate", -1)
     row("traceability lowers fraud where verification is cheap (002)", "blockchain_low_cost", "fraud_rate", -1)
+    on_ratings = paired_differences(final, "reputation", ["fraud_rate"]).set_index(["arm", "outcome"])
+    for arm in ("blockchain", "blockchain_low_cost"):
+        d = on_ratings.loc[(arm, "fraud_rate")]
+        lines.append(f"| traceability lowers fraud against ratings alone (002) | {arm} minus reputation: Δ fraud_rate = "
+                     f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, -1)} |")
     fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
     lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
                  + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
