@@ -2,11 +2,12 @@
 
 Usage::
 
-    python benchmarks/runner_benchmark.py [--runs 8] [--months 120] [--workers 1 2] [--engine local]
+    python benchmarks/runner_benchmark.py [--runs 8] [--months 120] [--workers 1 2] [--engine local] [--report PATH]
 
 Each measurement runs ``--runs`` replicates of the default scenario into a fresh temporary folder
 (nothing cached) and times the whole batch: pool start-up, runs, writing and consolidation.
-Prints a table and writes ``benchmarks/runner_benchmark.md``.
+Prints each row as it is measured, then the table, and writes ``benchmarks/runner_benchmark.md``
+(or ``--report PATH``). Parallel efficiency is the speed-up divided by the workers over the first row's.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ def measure(runs: int, months: int, workers: int, engine: str) -> float:
 
 
 def table(rows: list[tuple[int, float]], runs: int) -> list[str]:
-    """Markdown table of workers, seconds, runs per minute and speed-up over the first row."""
-    lines = ["| workers | runs | seconds | runs per minute | speed-up |", "|---:|---:|---:|---:|---:|"]
+    """Markdown table of workers, seconds, runs per minute, speed-up and efficiency over the first row."""
+    lines = ["| workers | runs | seconds | runs per minute | speed-up | efficiency |",
+             "|---:|---:|---:|---:|---:|---:|"]
     for workers, seconds in rows:
+        speedup = rows[0][1] / seconds
         lines.append(f"| {workers} | {runs} | {seconds:.1f} | {60 * runs / seconds:.1f} | "
-                     f"{rows[0][1] / seconds:.2f} |")
+                     f"{speedup:.2f} | {speedup * rows[0][0] / workers:.2f} |")
     return lines
 
 
@@ -50,10 +53,14 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=None, help="months per run (default: the scenario's)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--report", type=Path, default=REPORT, help=f"markdown file to write (default: {REPORT})")
     args = parser.parse_args()
     scenario = load_scenario("default")
     months = args.months or scenario.months
-    rows = [(w, measure(args.runs, months, w, args.engine)) for w in args.workers]
+    rows = []
+    for w in args.workers:
+        rows.append((w, measure(args.runs, months, w, args.engine)))
+        print(f"{w} workers: {args.runs} runs in {rows[-1][1]:.1f} s", flush=True)
     lines = [
         "# Experiment runner benchmark", "",
         f"Default scenario ({scenario.parameters.farmers:,} farmers, {months} months), {args.engine} engine, "
@@ -65,7 +72,7 @@ def main() -> None:
         "consolidation. Regenerate with `python benchmarks/runner_benchmark.py`.",
     ]
     print("\n".join(lines))
-    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from experiments.experiment import load_experiment
-from experiments.runner import run_experiment
+from experiments.runner import imap_dask, run_experiment
 
 
 def _results(plan, out: Path, **engine) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -36,3 +37,12 @@ def test_results_are_tidy_with_ids_parameters_months_and_outcomes(tmp_path: Path
     assert set(regions.region) == {"west", "centre", "east"}
     assert {"income_mean", "adoption"} <= set(regions.columns)
     assert (tmp_path / "out" / "experiment.toml").read_text() == small_experiment.read_text()
+
+
+def _allocator_settings(_: object) -> tuple[str | None, str | None]:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), os.environ.get("OMP_NUM_THREADS")
+
+
+def test_dask_workers_keep_glibcs_adaptive_allocator() -> None:
+    """Dask's eager-trim setting (which makes every month's temporaries page-fault afresh) is not passed on."""
+    assert list(imap_dask(_allocator_settings, [0], 1)) == [(None, "1")]
