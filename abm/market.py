@@ -191,7 +191,8 @@ class GroupMarket:
         util = m.consumers.utility(np.log(price[active] / ref[active]), cred[:, active], origin[active],
                                    brand_v[active].astype(float), reach, p.trust_weight, p.price_sensitivity)
         util = util + boost[None, :]
-        spend = m.consumers.demand(budget, weight, util, p.outside_utility)
+        spend = m.consumers.demand(budget, weight, util, p.outside_utility, m.v_crop[gv[active]],
+                                   p.nest_dissimilarity)
         want_kg = spend.sum(axis=0) / price[active]
         deliverable = supply[active] * (1 - loss[active])
         fill = np.minimum(1.0, want_kg / np.maximum(deliverable, 1e-12))      # share of offer shipped

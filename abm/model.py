@@ -316,6 +316,8 @@ class RuralEconomy(mesa.Model):
         sold_online = fl.offer_online > 0
         realised = np.where(sold_online, fl.online_net / np.maximum(fl.offer_online, 1e-9) - off_price, 0.0)
         judged = (offer > 0) & (f.stage >= ENROLLED)
+        first = judged & np.isnan(f.promised)
+        f.promised[first] = realised[first]
         short = judged & (realised < p.promise_tolerance * f.promised)
         f.shortfall = np.where(short, f.shortfall + 1, np.where(judged, 0, f.shortfall)).astype(np.int8)
         # Aspirations adapt slowly to what is realised.

@@ -150,6 +150,9 @@ class Parameters(BaseModel):
                                 "Urban consumers' potential online spending, relative to the retail value of produce on offer.")
     outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
                                    "Utility of buying elsewhere (supermarket): the outside option.")
+    nest_dissimilarity: float = param(calibrated("nest_dissimilarity"), "0-1", 0.05, 1.0, CALIBRATION,
+                                      "Nested-logit dissimilarity of groups selling one crop: 1 = each is its own product, "
+                                      "towards 0 = perfect substitutes sharing one pool of demand (price wars, 001, 002).")
     price_sensitivity: float = param(1.2, "utils per log price", 0.0, 10.0, ASSUMPTION,
                                      "Consumers' disutility of a higher price.")
     trust_weight: float = param(2.0, "utils", 0.0, 10.0, ASSUMPTION,

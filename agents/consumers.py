@@ -28,16 +28,25 @@ class ConsumerMarket:
                 + TASTE[:, None] * 0.5 * brand[None, :]
                 + np.log(reach)[None, :])
 
-    def demand(self, budget: float, weight: np.ndarray, utility: np.ndarray, outside: float) -> np.ndarray:
-        """Spending (yuan) of each segment on each group: a logit with an outside option.
+    def demand(self, budget: float, weight: np.ndarray, utility: np.ndarray, outside: float, nest: np.ndarray,
+               dissimilarity: float) -> np.ndarray:
+        """Spending (yuan) of each segment on each group: a nested logit with an outside option.
 
-        ``D_sg = B_s w_g exp(u_sg) / (exp(u0) + sum_h w_h exp(u_sh))``, with ``w_g`` the group's share
-        of all produce on offer, so the inside share does not depend on how many groups there are.
+        Groups selling the same crop form a nest of near substitutes (homogeneous produce competes on
+        one pool of demand: 001's and 002's price wars). With ``S_sc = sum_{h in c} w_h exp(u_sh / l)``,
+        ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``w_g`` is the
+        group's share of all produce on offer and ``l`` the dissimilarity. At ``l = 1`` this is a plain
+        logit in which every seller brings its own demand; below 1 a crop's demand grows more slowly than
+        its supply, so entry lowers the price per kg.
         """
-        top = max(utility.max(initial=outside), outside)
-        e = weight[None, :] * np.exp(utility - top)
-        denom = np.exp(outside - top) + e.sum(axis=1, keepdims=True)
-        return budget * BUDGET_SHARE[:, None] * e / denom
+        top = max(float(utility.max(initial=outside)) / dissimilarity, outside / dissimilarity)
+        e = weight[None, :] * np.exp(utility / dissimilarity - top)
+        nests = int(nest.max(initial=-1)) + 1
+        within = np.stack([np.bincount(nest, weights=row, minlength=nests) for row in e])
+        nest_term = within ** dissimilarity
+        denom = np.exp(outside - dissimilarity * top) + nest_term.sum(axis=1, keepdims=True)
+        share_in_nest = e / np.maximum(within[:, nest], 1e-300)
+        return budget * BUDGET_SHARE[:, None] * share_in_nest * nest_term[:, nest] / denom
 
     def learn(self, bought: np.ndarray, disappointed: np.ndarray, noticed_markup: float) -> None:
         """Update trust by (segment, origin) from last month's purchases.

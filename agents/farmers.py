@@ -58,7 +58,9 @@ class FarmerPopulation:
         self.link_since = np.where(online, -12 - (48 * u[6]).astype(np.int32), NO_LINK).astype(np.int32)
         self.wage_factor = rng.lognormal(-0.18, 0.6, n).astype(np.float32)
         self.shortfall = np.zeros(n, np.int8)
-        self.promised = np.zeros(n, np.float32)
+        # Households already online have sold for years: their aspiration is formed from what they realise
+        # (NaN until their first judged month), not from a newcomer's list-price promise.
+        self.promised = np.where(online, np.nan, 0.0).astype(np.float32)
         self.new_farmer = np.zeros(n, bool)
         self.returnee = np.zeros(n, bool)
         self.traced = np.zeros(n, bool)

@@ -12,7 +12,7 @@ marked ``calibration_target = yes``:
    with the design, so a recalibration can start from them), until the time budget is spent.
    Powell's line searches along each parameter suit this objective better than a simplex: the
    facts respond to few parameters each (the price spread to the brand multiplier, growth to the
-   diffusion hazards), and in 14 dimensions a simplex stalls on the objective's roughness.
+   diffusion hazards), and in 15 dimensions a simplex stalls on the objective's roughness.
 
 The objective is ``sum_f min(miss_f / tolerance_f, 100) ** 2`` over the target facts, where a fact's
 miss is its distance from the figure (or outside its bound) and the simulated value is the mean
@@ -77,6 +77,8 @@ PLAUSIBLE: dict[str, tuple[float, float, str]] = {
     "brand_multiplier": (1.2, 5.0, "003: branded produce sells at about three times unbranded (Luochuan "
                                    "apples); list prices up to 5x before the market's price index"),
     "quality_premium": (0.0, 1.0, "top trusted quality sells at up to twice the price"),
+    "nest_dissimilarity": (0.1, 1.0, "from near-perfect substitutes within a crop (price wars, 001, 002) to "
+                                     "every village's produce a product of its own"),
 }
 
 
@@ -460,10 +462,10 @@ METHOD = ("Latin hypercube (scipy.stats.qmc.LatinHypercube) over plausible range
           "time-boxed")
 WHY = ("The objective is a simulation: no gradients, some roughness from discrete events (cooperatives "
        "branding, villages enrolling), a minute per few dozen runs. A space-filling design finds the basin "
-       "in 14 dimensions without assuming smoothness and shows how tightly the facts pin each parameter; "
+       "in 15 dimensions without assuming smoothness and shows how tightly the facts pin each parameter; "
        "a derivative-free local search then refines it: Powell's line searches along each parameter, because "
        "each fact answers to few parameters (price spread: brand multiplier; growth: diffusion hazards), where a "
-       "Nelder-Mead simplex stalled in 14 dimensions in trials (it left a one-parameter improvement untaken). "
+       "Nelder-Mead simplex stalled in 15 dimensions in trials (it left a one-parameter improvement untaken). "
        "Common random numbers make the objective deterministic in the parameters, as a local search needs.")
 OBJECTIVE = ("sum over the target facts of min(miss / tolerance, 100)^2; miss = |value - figure| for a point "
              "fact, the distance outside [low, high] for a bound; value = mean over the seeds")

@@ -60,3 +60,20 @@ def test_funnel_conserves_households_every_month(small):
     assert (total == res.manifest["farmers"]).all()
     by_region = res.regions.groupby("month")[stages].sum().sum(axis=1)
     assert (by_region == res.manifest["farmers"]).all()
+
+
+def test_households_online_at_the_start_aspire_to_what_they_realise():
+    """Sellers online before month 0 hold no newcomer's promise: their first judged month sets it, with no shortfall."""
+    m = RuralEconomy(Parameters(farmers=3000, households_per_village=25), seed=5)
+    f = m.farmers
+    initial = f.stage >= 3
+    assert initial.any() and np.isnan(f.promised[initial]).all() and (f.promised[~initial] == 0).all()
+    judged_before = np.zeros(f.n, bool)
+    for _ in range(12):
+        waiting = np.isnan(f.promised) & initial
+        m.step()
+        first = waiting & ~np.isnan(f.promised)
+        # The month that formed the aspiration cannot fall short of it (realised gains are not negative here).
+        assert (f.shortfall[first & (f.promised >= 0)] == 0).all()
+        judged_before |= first
+    assert judged_before.sum() > 0.5 * initial.sum()
