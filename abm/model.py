@@ -101,6 +101,7 @@ class RuralEconomy(mesa.Model):
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         # Per-household constants of the monthly step, computed once (the same numbers every month).
         self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
+        self._village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
@@ -306,20 +307,22 @@ class RuralEconomy(mesa.Model):
     def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
         f, p = self.farmers, self.p
-        sold = fl.delivered_online > 0
+        # Index arrays of the few households concerned: boolean-mask indexing costs a pass over everyone.
+        sold = np.flatnonzero(fl.delivered_online > 0)
         f.skill[sold] += p.skill_learning * (1 - f.skill[sold])
-        rating = 1.0 - fl.caught
-        f.reputation[sold] += 0.2 * (rating[sold] - f.reputation[sold])
+        f.reputation[sold] += 0.2 * ((1.0 - fl.caught[sold]) - f.reputation[sold])
         f.sales_count[sold] += 1
         # Realised gain over the bulk price per kg this month; no online sale means no gain.
-        off_price = np.repeat(self.offline_price(), f.households)
-        sold_online = fl.offer_online > 0
-        realised = np.where(sold_online, fl.online_net / np.maximum(fl.offer_online, 1e-9) - off_price, 0.0)
-        judged = (offer > 0) & (f.stage >= ENROLLED)
-        short = judged & (realised < p.promise_tolerance * f.promised)
-        f.shortfall = np.where(short, f.shortfall + 1, np.where(judged, 0, f.shortfall)).astype(np.int8)
+        sold_online = np.flatnonzero(fl.offer_online > 0)
+        realised = np.zeros(f.n)
+        realised[sold_online] = (fl.online_net[sold_online] / np.maximum(fl.offer_online[sold_online], 1e-9)
+                                 - self.offline_price()[self._village_of[sold_online]])
+        judged = np.flatnonzero((offer > 0) & (f.stage >= ENROLLED))
+        realised_judged, promised_judged = realised[judged], f.promised[judged]
+        short = realised_judged < p.promise_tolerance * promised_judged
+        f.shortfall[judged] = np.where(short, f.shortfall[judged] + 1, 0)
         # Aspirations adapt slowly to what is realised.
-        f.promised[judged] += ASPIRATION_ADAPTATION * (realised[judged] - f.promised[judged])
+        f.promised[judged] = promised_judged + ASPIRATION_ADAPTATION * (realised_judged - promised_judged)
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
         if self.trust.traceable:
@@ -334,12 +337,14 @@ class RuralEconomy(mesa.Model):
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
             p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
         pp = self.passage_points()
-        recruiter = np.repeat(self.v_broadband, hh) if p.development_model == "platform" else False
-        incentives = (f.trained * 1.0 + np.repeat(self.v_station, hh) * 0.5 + recruiter * 1.0
-                      + (np.repeat(v_nf > 0, hh) * 1.0 if p.development_model == "livestream" else 0.0)
-                      + (np.repeat(self.public_brand, hh) * 1.0 if p.development_model == "government_brand" else 0.0)
-                      + np.repeat(self.pairing_counties[self.v_county], hh) * 0.5)
-        x = Exposure(pp, np.repeat(imitation, hh), incentives, self.best_online_gain, self.promise_per_kg,
+        # The village terms are multiples of 0.5, so their sum is exact in any order: add them per village.
+        village_incentives = (self.v_station * 0.5
+                              + (self.v_broadband * 1.0 if p.development_model == "platform" else 0.0)
+                              + ((v_nf > 0) * 1.0 if p.development_model == "livestream" else 0.0)
+                              + (self.public_brand * 1.0 if p.development_model == "government_brand" else 0.0)
+                              + self.pairing_counties[self.v_county] * 0.5)
+        incentives = f.trained + np.repeat(village_incentives, hh)
+        x = Exposure(pp, imitation, incentives, self.best_online_gain, self.promise_per_kg,
                      self.monthly_effort,
                      np.repeat(self.v_broadband & self.v_served, hh), np.repeat(self.v_g5, hh))
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)

@@ -114,6 +114,13 @@ class FarmerPopulation:
             return np.bincount(self.region, weights=mask, minlength=3)
         return np.array([np.count_nonzero(mask[b[r]:b[r + 1]]) for r in range(3)], dtype=np.float64)
 
+    def region_count_at(self, indices: np.ndarray) -> np.ndarray:
+        """Number of the given (sorted, distinct) households in each region, as float64."""
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region[indices], minlength=3).astype(np.float64)
+        return np.diff(np.searchsorted(indices, b)).astype(np.float64)
+
     def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
 
