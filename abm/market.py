@@ -33,14 +33,19 @@ BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim
 class MonthFlows:
     """What clearing produced this month, per farmer (arrays) and in totals (floats)."""
 
-    offer_online: np.ndarray
+    sellers: np.ndarray            # households selling online this month (on an online channel, with produce)
+    seller_offer: np.ndarray       # per seller: kg offered online (float32)
+    seller_delivered: np.ndarray   # per seller: kg delivered online
+    seller_revenue: np.ndarray     # per seller: online revenue
+    seller_net: np.ndarray         # per seller: online revenue net of fees, shipping, tracing and penalties
+    seller_caught: np.ndarray      # per seller: 1.0 where a misrepresentation was caught
+    seller_to_stock: np.ndarray    # per seller: unsold storable kg back to stock (float32)
     shipped: np.ndarray
     delivered_online: np.ndarray
     delivered_offline: np.ndarray
     offline_kg: np.ndarray
     lost: np.ndarray
     lost_online: np.ndarray
-    returned_to_stock: np.ndarray
     online_revenue: np.ndarray
     offline_revenue: np.ndarray
     online_net: np.ndarray
@@ -49,7 +54,6 @@ class MonthFlows:
     logistics_paid: np.ndarray
     trace_cost: np.ndarray
     penalty: np.ndarray
-    caught: np.ndarray
     premium_share: np.ndarray
     verification_gain: np.ndarray
     coop_fee_by_coop: np.ndarray
@@ -99,19 +103,24 @@ class GroupMarket:
         self.groups = 3 * villages
         self.price_index = np.ones(self.groups)
         self.expected_net = np.full(self.groups, np.nan)
+        self.group_village = np.arange(self.groups) // 3
+        self.group_channel = np.arange(self.groups) % 3
 
-    def quote(self, m: RuralEconomy, gi: np.ndarray, w: np.ndarray) -> Quote:
-        """Prices, credibility, loss and shipping cost of every group, given each seller's group and kg."""
+    def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
+              village_loss: np.ndarray | None = None) -> Quote:
+        """Prices, credibility, loss and shipping cost of every group, given the sellers, their groups and kg.
+
+        Only sellers with kg on offer weigh in (the others would add exact zeros), so ``sellers`` are
+        the households with ``w > 0``, in order. ``village_loss`` is this month's transit loss of each
+        village (computed here when not given).
+        """
         f, p = m.farmers, m.p
         G = self.groups
-        # Only sellers with kg on offer weigh in (the others add exact zeros): work on that subset.
-        s = np.flatnonzero(w)
-        gi, w = gi[s], w[s]
+        s = sellers
         supply = np.bincount(gi, weights=w, minlength=G)
         safe = np.maximum(supply, 1e-12)
         claim = np.minimum(1.0, f.quality[s] + FRAUD_INFLATION * f.misrepresent[s])
-        gv = np.arange(G) // 3
-        gch = np.arange(G) % 3
+        gv, gch = self.group_village, self.group_channel
 
         def mean(values: np.ndarray) -> np.ndarray:
             return np.bincount(gi, weights=w * values, minlength=G) / safe
@@ -142,20 +151,26 @@ class GroupMarket:
         ship_cost = np.where(gch == 0, ship_cost * COOP_SHIPPING, ship_cost)
         eligible = (m.v_region[gv] == 0) | (km > p.loss_reference_km)
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
-        loss = transit_loss(crops.PERISHABILITY[m.v_crop[gv]], cc, km, p.fresh_loss_no_cold_chain,
-                            p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
+        loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent[s]), traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss)
 
+    @staticmethod
+    def village_loss(m: RuralEconomy) -> np.ndarray:
+        """Share of the kg shipped out of each village lost in transit this month (every route uses its cold chain)."""
+        p = m.p
+        return transit_loss(crops.PERISHABILITY[m.v_crop], m.v_cold_chain, m.v_road_km, p.fresh_loss_no_cold_chain,
+                            p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
+
     def initialise(self, m: RuralEconomy) -> None:
         """First expectations of every group's net price per kg, from list prices as if all were sold."""
         f = m.farmers
-        v_of = np.arange(f.n) // f.households
         w = m.annual_marketable
+        s = np.flatnonzero(w)
         fill = np.ones(self.groups)
         for channel in range(3):
-            q = self.quote(m, v_of * 3 + channel, w)
+            q = self.quote(m, s, (s // f.households) * 3 + channel, w[s])
             sel = q.channel == channel
             self.expected_net[sel] = self._realised(m, q, fill)[sel]
 
@@ -168,15 +183,24 @@ class GroupMarket:
         return fill * ((1 - q.loss) * q.price * (1 - fee) - q.ship_paid) + (1 - fill) * off
 
     def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
-        """Clear this month's online and offline markets and ship the produce."""
+        """Clear this month's online and offline markets and ship the produce.
+
+        Online sellers (households on an online channel with produce, subset ``on``) are computed
+        alone, in index order, and spread into zeros where a per-household array is needed: a
+        household not selling online ships, loses and earns exactly 0 online.
+        """
         f, p = m.farmers, m.p
         hh = f.households
-        v_of = np.arange(f.n) // hh
-        online = (f.channel != OFFLINE) & (offer > 0)
-        gi = np.where(online, v_of * 3 + f.channel - 1, 0)
-        w_on = np.where(online, offer, 0.0)
+        n = f.n
+        village_of = m.village_of
+        on_channel = f.channel != OFFLINE
+        on = np.flatnonzero(on_channel & (offer > 0))
+        channel_s = f.channel[on]
+        g_on = village_of[on] * 3 + channel_s - 1
+        w = offer[on]  # float32, as the kg on offer: products with it stay float32, as they always were
         G = self.groups
-        q = self.quote(m, gi, w_on)
+        village_loss = self.village_loss(m)
+        q = self.quote(m, on, g_on, w, village_loss)
         supply, gv, gch, origin = q.supply, q.village, q.channel, q.origin
         claim_g, fraud_g, traced_g, brand_v, proc_g = q.claim, q.fraud, q.traced, q.brand, q.processed
         cred, cbar, ref, price, loss = q.credibility, q.cbar, q.ref, q.price, q.loss
@@ -201,53 +225,47 @@ class GroupMarket:
         self.price_index[active] = np.clip(self.price_index[active] * ratio ** p.price_adjustment, *PRICE_BOUNDS)
         fill_g = np.zeros(G)
         fill_g[active] = fill
-        # Per-farmer outcomes. Online sellers (subset ``on``) are computed alone and spread into zeros:
-        # a household not selling online ships, loses and earns exactly 0 online.
-        n = f.n
-        on = np.flatnonzero(online)
-        g_on, w = gi[on], w_on[on]
-        fill_on = self._seller_fill(m, gi, w_on, fill_g)[on]
+        # Per-seller outcomes.
+        fill_on = self._seller_fill(m, on, g_on, w, fill_g)
         shipped_s = w * fill_on
         lost_on_s = shipped_s * loss[g_on]
         delivered_s = shipped_s - lost_on_s
         revenue_s = delivered_s * price[g_on]
         unsold_s = w - shipped_s
         storable_s = crops.STORABLE[f.crop[on]]
-        to_stock = _spread(n, on, np.where(storable_s, unsold_s, 0.0))
+        to_stock_s = np.where(storable_s, unsold_s, 0.0).astype(np.float32)
         offline_kg = offer.astype(np.float64)
         offline_kg[on] = np.where(storable_s, 0.0, unsold_s)
-        v_off_loss = transit_loss(crops.PERISHABILITY[m.v_crop], m.v_cold_chain, m.v_road_km, p.fresh_loss_no_cold_chain,
-                                  p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
-        lost_off = offline_kg * np.repeat(v_off_loss, hh)
-        offline_revenue = offline_kg * np.repeat(m.offline_price(), hh)
+        # Village values broadcast over the (village, household) view: no per-household copy of them.
+        by_village = offline_kg.reshape(-1, hh)
+        lost_off = (by_village * village_loss[:, None]).ravel()
+        offline_revenue = (by_village * m.offline_price()[:, None]).ravel()
         commission_rate = np.array([pl.commission for pl in m.platforms])
-        channel_s = f.channel[on]
         platform_s = np.where(channel_s == LIVE, 1, np.where(channel_s == COOP, 0, m.platform_of[on]))
         commission_s = revenue_s * commission_rate[platform_s]
         coop_fee_s = np.where(channel_s == COOP, revenue_s * p.coop_fee, 0.0)
         logistics_paid_s = shipped_s * ship_paid[g_on]
         trace_cost_s = shipped_s * p.trace_cost * f.traced[on]
         # Households on an online channel read their own village-channel group (even in a month without
-        # produce), for next month's misrepresentation and traceability decisions.
-        on_channel = f.channel != OFFLINE
-        g_own = np.where(on_channel, np.repeat(np.arange(f.n // hh), hh) * 3 + f.channel - 1, 0)
+        # produce), for next month's misrepresentation and traceability decisions: computed for them alone.
+        own = np.flatnonzero(on_channel)
+        g_own = village_of[own] * 3 + f.channel[own] - 1
         premium_g = p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar)
-        premium_share = np.where(on_channel, premium_g[g_own], 0.0)
+        premium_share = _spread(n, own, premium_g[g_own])
         # What verified quality would add per kg: the premium on true quality at full credibility.
-        trust_avg = (BUDGET_SHARE @ m.consumers.trust)[f.region]
-        verification_gain = np.where(on_channel, ref[g_own] * p.quality_premium * f.quality * trust_avg
-                                     * np.maximum(0.0, 1.0 - cbar[g_own] / np.maximum(trust_avg, 1e-9)), 0.0)
+        region_trust = BUDGET_SHARE @ m.consumers.trust
+        trust_own = region_trust[f.region[own]]
+        verification_gain = _spread(n, own, ref[g_own] * p.quality_premium * f.quality[own] * trust_own
+                                    * np.maximum(0.0, 1.0 - cbar[g_own] / np.maximum(trust_own, 1e-9)))
         draws = m.rng.random(n, dtype=np.float32)
         caught_s = (f.misrepresent[on] & (delivered_s > 0) & (draws[on] < m.trust.detection)).astype(np.float64)
         penalty_s = caught_s * m.trust.penalty * revenue_s * premium_share[on]
         online_net_s = revenue_s - commission_s - coop_fee_s - logistics_paid_s - trace_cost_s - penalty_s
         shipped, lost_on, delivered = _spread(n, on, shipped_s), _spread(n, on, lost_on_s), _spread(n, on, delivered_s)
-        revenue, commission, coop_fee = _spread(n, on, revenue_s), _spread(n, on, commission_s), _spread(n, on, coop_fee_s)
-        logistics_paid, trace_cost = _spread(n, on, logistics_paid_s), _spread(n, on, trace_cost_s)
-        caught, penalty, online_net = _spread(n, on, caught_s), _spread(n, on, penalty_s), _spread(n, on, online_net_s)
+        revenue = _spread(n, on, revenue_s)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
-        shop_live_rev = float(revenue[f.channel >= SHOP].sum())
+        shop_live_rev = float(revenue[np.flatnonzero(f.channel >= SHOP)].sum())
         discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in m.platforms])
         levy = p.fund_rate * eastern * np.bincount(platform_s, weights=revenue_s * (f.region[on] == 0),
@@ -255,8 +273,8 @@ class GroupMarket:
         fund_levy = float(levy.sum())
         platform_revenue = np.bincount(platform_s, weights=commission_s, minlength=len(m.platforms)) - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
-        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county], 0)[on // hh], weights=coop_fee_s,
-                                       minlength=max(len(m.cooperatives), 1))[: len(m.cooperatives)]
+        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county], 0)[village_of[on]],
+                                       weights=coop_fee_s, minlength=max(len(m.cooperatives), 1))[: len(m.cooperatives)]
         origin_bought = np.zeros((3, 3))
         origin_fraud = np.zeros((3, 3))
         for r in range(3):
@@ -269,16 +287,19 @@ class GroupMarket:
         plain = ~brand_v & (traced_g < 0.5) & (sold_g > 0)
         branded = brand_v & (sold_g > 0)
         unit = price / (ref / p.online_markup)
-        ratio_price = (np.average(unit[plain], weights=sold_g[plain]) / np.average(unit[branded], weights=sold_g[branded])
+        ratio_price = (np.average(unit[plain], weights=sold_g[plain])
+                       / np.average(unit[branded], weights=sold_g[branded])
                        if plain.any() and branded.any() else float("nan"))
         self._update_expectations(m, q, fill_g)
         return MonthFlows(
-            offer_online=w_on, shipped=shipped, delivered_online=delivered,
-            delivered_offline=offline_kg - lost_off, offline_kg=offline_kg, lost=lost_on + lost_off, lost_online=lost_on,
-            returned_to_stock=to_stock.astype(np.float32), online_revenue=revenue, offline_revenue=offline_revenue,
-            online_net=online_net, commission=commission, coop_fee=coop_fee, logistics_paid=logistics_paid,
-            trace_cost=trace_cost, penalty=penalty, caught=caught, premium_share=premium_share,
-            verification_gain=verification_gain,
+            sellers=on, seller_offer=w, seller_delivered=delivered_s, seller_revenue=revenue_s,
+            seller_net=online_net_s, seller_caught=caught_s, seller_to_stock=to_stock_s,
+            shipped=shipped, delivered_online=delivered, delivered_offline=offline_kg - lost_off,
+            offline_kg=offline_kg, lost=lost_on + lost_off, lost_online=lost_on,
+            online_revenue=revenue, offline_revenue=offline_revenue, online_net=_spread(n, on, online_net_s),
+            commission=_spread(n, on, commission_s), coop_fee=_spread(n, on, coop_fee_s),
+            logistics_paid=_spread(n, on, logistics_paid_s), trace_cost=_spread(n, on, trace_cost_s),
+            penalty=_spread(n, on, penalty_s), premium_share=premium_share, verification_gain=verification_gain,
             coop_fee_by_coop=coop_fee_by_coop, platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
@@ -292,24 +313,22 @@ class GroupMarket:
             eligible_kg=float(np.bincount(g_on, weights=shipped_s, minlength=G)[eligible].sum()),
         )
 
-    def _seller_fill(self, m: RuralEconomy, gi: np.ndarray, w: np.ndarray, fill_g: np.ndarray) -> np.ndarray:
+    def _seller_fill(self, m: RuralEconomy, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
+                     fill_g: np.ndarray) -> np.ndarray:
         """Share of each seller's offer that sells: the group's share, tilted by rank where ratings rank sellers.
 
         Under a rating mechanism buyers in an oversupplied group reach sellers in proportion to their
         rating (verified sellers rank top), so a newcomer's prior rating holds its sales down (cold start).
+        ``sellers`` are the households with kg on offer, ``gs`` their groups and ``ws`` their kg.
         """
         f = m.farmers
         if not m.trust.uses_ratings:
-            return fill_g[gi]
-        # Only sellers with kg on offer ship (the rest multiply a zero offer): compute for them.
-        s = np.flatnonzero(w)
-        gs, ws = gi[s], w[s]
+            return fill_g[gs]
+        s = sellers
         score = np.where(f.traced[s], 1.0, m.trust.rating(f.reputation[s], f.sales_count[s]))
         mean_score = np.bincount(gs, weights=ws * score, minlength=self.groups) / np.maximum(
             np.bincount(gs, weights=ws, minlength=self.groups), 1e-12)
-        out = np.zeros(gi.size)
-        out[s] = np.minimum(1.0, fill_g[gs] * score / np.maximum(mean_score[gs], 1e-9))
-        return out
+        return np.minimum(1.0, fill_g[gs] * score / np.maximum(mean_score[gs], 1e-9))
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""

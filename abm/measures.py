@@ -182,10 +182,10 @@ def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
 
     Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start.
     """
-    offered = fl.offer_online > 0
-    new = offered & (f.link_since > month - 12)
-    old = offered & ~new
-    per_kg = [float(fl.online_revenue[s].sum()) / max(float(fl.offer_online[s].sum()), 1e-9) for s in (new, old)]
+    # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
+    new = f.link_since[fl.sellers] > month - 12
+    old = ~new
+    per_kg = [float(fl.seller_revenue[s].sum()) / max(float(fl.seller_offer[s].sum()), 1e-9) for s in (new, old)]
     return per_kg[0] / per_kg[1] if new.any() and old.any() and per_kg[1] > 0 else float("nan")
 
 

@@ -101,7 +101,7 @@ class RuralEconomy(mesa.Model):
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         # Per-household constants of the monthly step, computed once (the same numbers every month).
         self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
-        self._village_of = np.arange(f.n) // f.households  # each household's village
+        self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
@@ -289,8 +289,9 @@ class RuralEconomy(mesa.Model):
         f.income_month = income
         f.income_ytd += income
         f.online_revenue_ytd += fl.online_revenue
-        stock_change = stock_change + fl.returned_to_stock
-        f.stock += fl.returned_to_stock
+        # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).
+        stock_change[fl.sellers] += fl.seller_to_stock
+        f.stock[fl.sellers] += fl.seller_to_stock
         crop = self._crop_index
         k = len(crops.CROPS)
         self.goods.record(
@@ -308,15 +309,15 @@ class RuralEconomy(mesa.Model):
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
         f, p = self.farmers, self.p
         # Index arrays of the few households concerned: boolean-mask indexing costs a pass over everyone.
-        sold = np.flatnonzero(fl.delivered_online > 0)
+        sold_now = fl.seller_delivered > 0
+        sold = fl.sellers[sold_now]
         f.skill[sold] += p.skill_learning * (1 - f.skill[sold])
-        f.reputation[sold] += 0.2 * ((1.0 - fl.caught[sold]) - f.reputation[sold])
+        f.reputation[sold] += 0.2 * ((1.0 - fl.seller_caught[sold_now]) - f.reputation[sold])
         f.sales_count[sold] += 1
         # Realised gain over the bulk price per kg this month; no online sale means no gain.
-        sold_online = np.flatnonzero(fl.offer_online > 0)
         realised = np.zeros(f.n)
-        realised[sold_online] = (fl.online_net[sold_online] / np.maximum(fl.offer_online[sold_online], 1e-9)
-                                 - self.offline_price()[self._village_of[sold_online]])
+        realised[fl.sellers] = (fl.seller_net / np.maximum(fl.seller_offer, 1e-9)
+                                - self.offline_price()[self.village_of[fl.sellers]])
         judged = np.flatnonzero((offer > 0) & (f.stage >= ENROLLED))
         realised_judged, promised_judged = realised[judged], f.promised[judged]
         short = realised_judged < p.promise_tolerance * promised_judged
