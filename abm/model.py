@@ -226,34 +226,55 @@ class RuralEconomy(mesa.Model):
         return offer, harvested, home, stock_in - from_stock
 
     def _choose_channels(self, offer: np.ndarray) -> None:
-        """Each household with produce picks a channel by expected net price per kg (logit with inertia)."""
+        """Each household with produce picks a channel by expected net price per kg (logit with inertia).
+
+        Prices are per village and channel, less a household's effort on the online channels: they
+        are built for the households with a choice alone, and the best reachable online price of
+        every household is taken over a (village, household) view, so village values broadcast.
+        """
         f, p = self.farmers, self.p
         hh = f.households
         has_nf = f.village_sum(f.new_farmer) > 0
         open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
-        reachable = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf, enrolled=True)
-        net = np.empty((f.n, 4))
-        net[:, OFFLINE] = np.repeat(self.offline_price(), hh)
+        offline_price = self.offline_price()
         expected = self.market.expected_net.reshape(-1, 3)
         monthly_kg = self._monthly_kg
         effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
-        net[:, COOP] = np.repeat(expected[:, 0], hh)
-        net[:, SHOP] = np.repeat(expected[:, 1], hh) - effort
-        net[:, LIVE] = np.repeat(expected[:, 2], hh) - effort * np.where(f.new_farmer, 1.0, 0.3)
-        selling = offer > 0
-        before = f.channel.copy()
-        f.choose_channels(net, open_mask, p.choice_sensitivity, p.channel_inertia,
+        # A new farmer streams for herself (full effort); a follower streams through a leader (30%).
+        live_effort = effort * 0.3
+        new_farmers = np.flatnonzero(f.new_farmer)
+        live_effort[new_farmers] = effort[new_farmers]
+
+        def net_price_of(rows: np.ndarray) -> np.ndarray:
+            village = self.village_of[rows]
+            net = np.empty((rows.size, 4))
+            net[:, OFFLINE] = offline_price[village]
+            net[:, COOP] = expected[village, 0]
+            net[:, SHOP] = expected[village, 1] - effort[rows]
+            net[:, LIVE] = expected[village, 2] - live_effort[rows]
+            return net
+
+        before = f.channel
+        f.choose_channels(open_mask, net_price_of, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
-        f.channel = np.where(selling, f.channel, np.where(open_mask[np.arange(f.n), before], before, OFFLINE))
-        f.channel = f.channel.astype(np.int8)
+        # Households without produce keep last month's channel while it stays open.
+        idle = np.flatnonzero(~(offer > 0))
+        still_open = open_mask.ravel()[4 * idle + before[idle]]
+        f.channel[idle] = np.where(still_open, before[idle], OFFLINE)
         self.monthly_effort = effort * monthly_kg
-        best = np.where(reachable[:, COOP], net[:, COOP], -np.inf)  # column maxima: axis-1 max of (n, 3) is slow
-        for k in (SHOP, LIVE):
-            np.maximum(best, np.where(reachable[:, k], net[:, k], -np.inf), out=best)
-        gain_per_kg = best - net[:, OFFLINE]
+        # Best net price over the online channels enrolment would open (the same maxima, in the same order).
+        served = self.v_served[:, None]
+        by_village = (-1, hh)
+        best = np.where(f.member.reshape(by_village) & served, expected[:, 0:1], -np.inf)
+        shop = np.where(served & self.v_broadband[:, None], expected[:, 1:2] - effort.reshape(by_village), -np.inf)
+        np.maximum(best, shop, out=best)
+        live_open = (f.new_farmer.reshape(by_village) | has_nf[:, None]) & served & self.v_g5[:, None]
+        live = np.where(live_open, expected[:, 2:3] - live_effort.reshape(by_village), -np.inf)
+        np.maximum(best, live, out=best)
+        gain_per_kg = (best - offline_price[:, None]).ravel()
         self.promise_per_kg = np.maximum(gain_per_kg, 0.0)
         self.best_online_gain = gain_per_kg * monthly_kg
-        unset = f.enrolled & (f.promised == 0)
+        unset = np.flatnonzero(f.enrolled & (f.promised == 0))
         f.promised[unset] = self.promise_per_kg[unset]
 
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:

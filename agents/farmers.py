@@ -183,30 +183,32 @@ class FarmerPopulation:
         np.logical_and(live, (village_served & village_g5)[:, None], out=by_village[:, :, LIVE])
         return out
 
-    def choose_channels(self, net_price: np.ndarray, open_mask: np.ndarray, sensitivity: float,
-                        inertia: float, draws: np.ndarray) -> None:
+    def choose_channels(self, open_mask: np.ndarray, net_price_of, sensitivity: float, inertia: float,
+                        draws: np.ndarray) -> None:
         """Logit choice with inertia over the open channels by expected net price per kg.
 
         A household whose only open channel is offline picks it whatever the draw (its cumulative
-        weights are all 1), so only households with a choice are computed, with the same operations
-        on the same (rows, 4) layout; the row maximum, cumulative sum and count of passed thresholds
-        are written column by column, which gives the same numbers as the axis-1 reductions.
+        weights are all 1), so only households with a choice are computed: ``net_price_of(rows)``
+        gives their net prices, array (rows, 4). Each channel's logarithm and exponential are taken
+        only where it is open (one channel at a time, on index arrays), and the row maximum,
+        cumulative sum and count of passed thresholds are written channel by channel: the same
+        numbers as the axis-1 reductions over (n, 4).
         """
-        choice = _has_choice(open_mask)
-        rows = np.flatnonzero(choice)
+        rows = np.flatnonzero(_has_choice(open_mask))
         channel = np.zeros(self.n, np.int8)
         if rows.size:
-            net, is_open = net_price[rows], open_mask[rows]
-            utility = np.full(net.shape, -np.inf)
-            utility[is_open] = sensitivity * np.log(np.maximum(net[is_open], 1e-3))
+            net, is_open = net_price_of(rows), open_mask[rows]
+            opened = [np.flatnonzero(is_open[:, k]) for k in range(4)]
+            utility = np.full((4, rows.size), -np.inf)  # channel-major: each channel's row is contiguous
+            for k, at in enumerate(opened):
+                utility[k, at] = sensitivity * np.log(np.maximum(net[at, k], 1e-3))
             current = self.channel[rows]
             stay = np.flatnonzero(is_open[np.arange(rows.size), current])
-            utility[stay, current[stay]] += inertia
-            cols = utility.T
-            utility -= np.maximum(np.maximum(cols[0], cols[1]), np.maximum(cols[2], cols[3]))[:, None]
-            weights = np.zeros(net.shape)  # exp(-inf) is 0: only open channels need the exponential
-            weights[is_open] = np.exp(utility[is_open])
-            weights = weights.T
+            utility[current[stay], stay] += inertia
+            utility -= np.maximum(np.maximum(utility[0], utility[1]), np.maximum(utility[2], utility[3]))
+            weights = np.zeros(utility.shape)  # exp(-inf) is 0: only open channels need the exponential
+            for k, at in enumerate(opened):
+                weights[k, at] = np.exp(utility[k, at])
             c1 = weights[0] + weights[1]
             c2 = c1 + weights[2]
             c3 = c2 + weights[3]
