@@ -29,31 +29,59 @@ PRICE_BOUNDS = (0.5, 2.0)
 BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
 
 
+class SellerSums:
+    """Whole-population sums of per-seller values, bit for bit as numpy sums the spread-out column.
+
+    ``np.sum`` of a per-household column adds pairwise, so where the values sit in the column
+    decides the rounding: the values are written at the sellers' places in one zero column (kept
+    between calls, as every quantity has the same sellers and zeros elsewhere) and summed there.
+    """
+
+    def __init__(self, households: int, sellers: np.ndarray) -> None:
+        """A zero column of ``households`` entries for the given sellers (sorted indices)."""
+        self.sellers = sellers
+        self._column = np.zeros(households)
+
+    def column(self, values: np.ndarray) -> np.ndarray:
+        """The per-household column of these per-seller values (valid until the next call)."""
+        self._column[self.sellers] = values
+        return self._column
+
+    def total(self, values: np.ndarray) -> float:
+        """``np.sum`` of the per-household column of these per-seller values."""
+        return float(self.column(values).sum())
+
+
 @dataclass
 class MonthFlows:
-    """What clearing produced this month, per farmer (arrays) and in totals (floats)."""
+    """What clearing produced this month: per-seller arrays, per-household arrays and totals.
 
-    sellers: np.ndarray            # households selling online this month (on an online channel, with produce)
-    seller_offer: np.ndarray       # per seller: kg offered online (float32)
-    seller_delivered: np.ndarray   # per seller: kg delivered online
-    seller_revenue: np.ndarray     # per seller: online revenue
-    seller_net: np.ndarray         # per seller: online revenue net of fees, shipping, tracing and penalties
-    seller_caught: np.ndarray      # per seller: 1.0 where a misrepresentation was caught
-    seller_to_stock: np.ndarray    # per seller: unsold storable kg back to stock (float32)
-    shipped: np.ndarray
-    delivered_online: np.ndarray
+    Online quantities are kept per seller (``sellers``: households on an online channel with
+    produce, in order; every other household sells exactly nothing online); ``sums`` adds them up
+    as the per-household columns would be.
+    """
+
+    sellers: np.ndarray
+    sums: SellerSums
+    seller_offer: np.ndarray       # kg offered online (float32)
+    seller_shipped: np.ndarray     # kg shipped
+    seller_lost: np.ndarray        # kg lost in transit
+    seller_delivered: np.ndarray   # kg delivered
+    seller_revenue: np.ndarray     # online revenue
+    seller_commission: np.ndarray
+    seller_coop_fee: np.ndarray
+    seller_logistics: np.ndarray   # shipping paid
+    seller_trace_cost: np.ndarray
+    seller_penalty: np.ndarray
+    seller_net: np.ndarray         # revenue net of commission, fee, shipping, tracing and penalty
+    seller_caught: np.ndarray      # 1.0 where a misrepresentation was caught
+    seller_to_stock: np.ndarray    # unsold storable kg back to stock (float32)
+    seller_processed: np.ndarray   # kg delivered of processed produce
+    seller_branded: np.ndarray     # kg delivered under a brand
     delivered_offline: np.ndarray
     offline_kg: np.ndarray
-    lost: np.ndarray
-    lost_online: np.ndarray
-    online_revenue: np.ndarray
+    lost: np.ndarray               # per household: lost online and offline
     offline_revenue: np.ndarray
-    online_net: np.ndarray
-    commission: np.ndarray
-    coop_fee: np.ndarray
-    logistics_paid: np.ndarray
-    trace_cost: np.ndarray
-    penalty: np.ndarray
     premium_share: np.ndarray
     verification_gain: np.ndarray
     coop_fee_by_coop: np.ndarray
@@ -61,8 +89,6 @@ class MonthFlows:
     bought_by_origin: np.ndarray
     disappointed_by_origin: np.ndarray
     sales_outside_region: float
-    processed: np.ndarray
-    branded: np.ndarray
     unbranded_price_ratio: float
     quality_premium: float
     discrimination: float
@@ -240,6 +266,9 @@ class GroupMarket:
         by_village = offline_kg.reshape(-1, hh)
         lost_off = (by_village * village_loss[:, None]).ravel()
         offline_revenue = (by_village * m.offline_price()[:, None]).ravel()
+        # Lost online plus lost offline (a household not selling online adds an exact zero).
+        lost = lost_off.copy()
+        lost[on] += lost_on_s
         commission_rate = np.array([pl.commission for pl in m.platforms])
         platform_s = np.where(channel_s == LIVE, 1, np.where(channel_s == COOP, 0, m.platform_of[on]))
         commission_s = revenue_s * commission_rate[platform_s]
@@ -261,11 +290,10 @@ class GroupMarket:
         caught_s = (f.misrepresent[on] & (delivered_s > 0) & (draws[on] < m.trust.detection)).astype(np.float64)
         penalty_s = caught_s * m.trust.penalty * revenue_s * premium_share[on]
         online_net_s = revenue_s - commission_s - coop_fee_s - logistics_paid_s - trace_cost_s - penalty_s
-        shipped, lost_on, delivered = _spread(n, on, shipped_s), _spread(n, on, lost_on_s), _spread(n, on, delivered_s)
-        revenue = _spread(n, on, revenue_s)
+        sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
-        shop_live_rev = float(revenue[np.flatnonzero(f.channel >= SHOP)].sum())
+        shop_live_rev = float(sums.column(revenue_s)[np.flatnonzero(f.channel >= SHOP)].sum())
         discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in m.platforms])
         levy = p.fund_rate * eastern * np.bincount(platform_s, weights=revenue_s * (f.region[on] == 0),
@@ -292,24 +320,22 @@ class GroupMarket:
                        if plain.any() and branded.any() else float("nan"))
         self._update_expectations(m, q, fill_g)
         return MonthFlows(
-            sellers=on, seller_offer=w, seller_delivered=delivered_s, seller_revenue=revenue_s,
-            seller_net=online_net_s, seller_caught=caught_s, seller_to_stock=to_stock_s,
-            shipped=shipped, delivered_online=delivered, delivered_offline=offline_kg - lost_off,
-            offline_kg=offline_kg, lost=lost_on + lost_off, lost_online=lost_on,
-            online_revenue=revenue, offline_revenue=offline_revenue, online_net=_spread(n, on, online_net_s),
-            commission=_spread(n, on, commission_s), coop_fee=_spread(n, on, coop_fee_s),
-            logistics_paid=_spread(n, on, logistics_paid_s), trace_cost=_spread(n, on, trace_cost_s),
-            penalty=_spread(n, on, penalty_s), premium_share=premium_share, verification_gain=verification_gain,
+            sellers=on, sums=sums, seller_offer=w, seller_shipped=shipped_s, seller_lost=lost_on_s,
+            seller_delivered=delivered_s, seller_revenue=revenue_s, seller_commission=commission_s,
+            seller_coop_fee=coop_fee_s, seller_logistics=logistics_paid_s, seller_trace_cost=trace_cost_s,
+            seller_penalty=penalty_s, seller_net=online_net_s, seller_caught=caught_s, seller_to_stock=to_stock_s,
+            seller_processed=delivered_s * proc_g[g_on], seller_branded=delivered_s * brand_v[g_on],
+            delivered_offline=offline_kg - lost_off, offline_kg=offline_kg, lost=lost,
+            offline_revenue=offline_revenue, premium_share=premium_share, verification_gain=verification_gain,
             coop_fee_by_coop=coop_fee_by_coop, platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
-            processed=_spread(n, on, delivered_s * proc_g[g_on]), branded=_spread(n, on, delivered_s * brand_v[g_on]),
             unbranded_price_ratio=ratio_price,
             quality_premium=float(np.average((p.quality_premium * claim_g * cbar), weights=sold_g))
             if sold_g.sum() > 0 else 0.0,
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=fund_levy,
-            logistics_subsidy=float(_spread(n, on, shipped_s * (ship_cost - ship_paid)[g_on]).sum()),
+            logistics_subsidy=sums.total(shipped_s * (ship_cost - ship_paid)[g_on]),
             eligible_kg=float(np.bincount(g_on, weights=shipped_s, minlength=G)[eligible].sum()),
         )
 

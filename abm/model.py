@@ -103,6 +103,7 @@ class RuralEconomy(mesa.Model):
         self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
         self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
+        self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
         self.alive_history: list[np.ndarray] = []
@@ -284,16 +285,22 @@ class RuralEconomy(mesa.Model):
         production = harvested * base_value
         offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
         allowance = self.government.allowances(f.n, moy, led)
-        income = (fl.online_net + fl.offline_revenue + offwork - production + allowance)
-        led.add("consumers", "farmers", fl.online_revenue.sum(), "online_sales")
+        # Online net income plus bulk sales (sellers alone add a non-zero online income), then the rest.
+        income = fl.offline_revenue.copy()
+        income[fl.sellers] += fl.seller_net
+        income += offwork
+        income -= production
+        income += allowance
+        total = fl.sums.total
+        led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
         led.add("labour_market", "farmers", offwork.sum(), "wages")
         led.add("farmers", "inputs", production.sum(), "production_cost")
-        led.add("farmers", "platforms", fl.commission.sum(), "commission")
-        led.add("farmers", "cooperatives", fl.coop_fee.sum(), "coop_fee")
-        led.add("farmers", "logistics", fl.logistics_paid.sum(), "shipping")
-        led.add("farmers", "traceability", fl.trace_cost.sum(), "traceability")
-        led.add("farmers", "consumers", fl.penalty.sum(), "fraud_penalty")
+        led.add("farmers", "platforms", total(fl.seller_commission), "commission")
+        led.add("farmers", "cooperatives", total(fl.seller_coop_fee), "coop_fee")
+        led.add("farmers", "logistics", total(fl.seller_logistics), "shipping")
+        led.add("farmers", "traceability", total(fl.seller_trace_cost), "traceability")
+        led.add("farmers", "consumers", total(fl.seller_penalty), "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
         subsidy = min(fl.logistics_subsidy, self.government.available["logistics"])
         led.add("government", "logistics", subsidy, "logistics_subsidy")
@@ -309,7 +316,7 @@ class RuralEconomy(mesa.Model):
         f.cash += income
         f.income_month = income
         f.income_ytd += income
-        f.online_revenue_ytd += fl.online_revenue
+        f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).
         stock_change[fl.sellers] += fl.seller_to_stock
         f.stock[fl.sellers] += fl.seller_to_stock
@@ -319,7 +326,7 @@ class RuralEconomy(mesa.Model):
             self.steps,
             harvested=np.bincount(crop, weights=harvested, minlength=k),
             home=np.bincount(crop, weights=home, minlength=k),
-            delivered_online=np.bincount(crop, weights=fl.delivered_online, minlength=k),
+            delivered_online=np.bincount(crop[fl.sellers], weights=fl.seller_delivered, minlength=k),
             delivered_offline=np.bincount(crop, weights=fl.delivered_offline, minlength=k),
             lost=np.bincount(crop, weights=fl.lost, minlength=k),
             stock_change=np.bincount(crop, weights=stock_change, minlength=k),

@@ -121,6 +121,14 @@ class FarmerPopulation:
             return np.bincount(self.region[indices], minlength=3).astype(np.float64)
         return np.diff(np.searchsorted(indices, b)).astype(np.float64)
 
+    def region_sum_at(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum in each region of ``values`` held by the households ``indices`` (sorted, distinct).
+
+        Bit-identical to ``region_sum`` of the column holding these values and zeros elsewhere:
+        ``bincount`` adds in household order and adding a zero never changes its running sum.
+        """
+        return np.bincount(self.region[indices], weights=values, minlength=3)
+
     def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
 
