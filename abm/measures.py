@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from abm import crops
 from abm.metrics import weighted_share
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, funnel, stability
