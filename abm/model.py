@@ -106,6 +106,9 @@ class RuralEconomy(mesa.Model):
         self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
+        self._production_cost_per_kg = crops.BASE_PRICE[self._crop_index] * p.production_cost_share
+        self._offwork_income = by_region(p, "offwork_income")[f.region] * f.wage_factor  # a month's wages
+        self._offwork_total = float(self._offwork_income.sum())
         self.alive_history: list[np.ndarray] = []
         self.defection_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
@@ -281,9 +284,8 @@ class RuralEconomy(mesa.Model):
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
         f, p, led = self.farmers, self.p, self.money
-        base_value = crops.BASE_PRICE[f.crop] * p.production_cost_share
-        production = harvested * base_value
-        offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
+        production = harvested * self._production_cost_per_kg
+        offwork = self._offwork_income
         allowance = self.government.allowances(f.n, moy, led)
         # Online net income plus bulk sales (sellers alone add a non-zero online income), then the rest.
         income = fl.offline_revenue.copy()
@@ -294,7 +296,7 @@ class RuralEconomy(mesa.Model):
         total = fl.sums.total
         led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
-        led.add("labour_market", "farmers", offwork.sum(), "wages")
+        led.add("labour_market", "farmers", self._offwork_total, "wages")
         led.add("farmers", "inputs", production.sum(), "production_cost")
         led.add("farmers", "platforms", total(fl.seller_commission), "commission")
         led.add("farmers", "cooperatives", total(fl.seller_coop_fee), "coop_fee")

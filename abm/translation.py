@@ -93,7 +93,8 @@ def _first_contact(f: FarmerPopulation, x: Exposure, r: Rates, draws: np.ndarray
     at_risk = np.flatnonzero(f.stage == NOT_REACHED)
     counts = np.arange(int(x.passage_points.max(initial=0)) + 1)
     probability = 1 - np.exp(-(r.innovation + r.passage_point * counts[None, :] + r.imitation * x.imitation[:, None]))
-    reached = draws[at_risk] < probability[at_risk // f.households, x.passage_points[at_risk]]
+    lookup = (at_risk // f.households) * counts.size + x.passage_points[at_risk]
+    reached = draws[at_risk] < probability.ravel()[lookup]
     return at_risk[reached]
 
 
