@@ -104,6 +104,7 @@ class RuralEconomy(mesa.Model):
         self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
         self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
+        self._households_of_crop = [np.flatnonzero(self._crop_index == c) for c in range(len(crops.CROPS))]
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
         self._production_cost_per_kg = crops.BASE_PRICE[self._crop_index] * p.production_cost_share
@@ -251,12 +252,12 @@ class RuralEconomy(mesa.Model):
 
         def net_price_of(rows: np.ndarray) -> np.ndarray:
             village = self.village_of[rows]
-            net = np.empty((rows.size, 4))
-            net[:, OFFLINE] = offline_price[village]
-            net[:, COOP] = expected[village, 0]
-            net[:, SHOP] = expected[village, 1] - effort[rows]
-            net[:, LIVE] = expected[village, 2] - live_effort[rows]
-            return net
+            net = np.empty((4, rows.size))  # built channel by channel, handed over as (rows, 4)
+            net[OFFLINE] = offline_price[village]
+            net[COOP] = expected[village, 0]
+            net[SHOP] = expected[village, 1] - effort[rows]
+            net[LIVE] = expected[village, 2] - live_effort[rows]
+            return net.T
 
         before = f.channel
         f.choose_channels(open_mask, net_price_of, p.choice_sensitivity, p.channel_inertia,
@@ -324,16 +325,27 @@ class RuralEconomy(mesa.Model):
         f.stock[fl.sellers] += fl.seller_to_stock
         crop = self._crop_index
         k = len(crops.CROPS)
+        in_season = self.calendar[:, moy] > 0  # crops harvested this month (the others harvest exactly 0)
         self.goods.record(
             self.steps,
-            harvested=np.bincount(crop, weights=harvested, minlength=k),
-            home=np.bincount(crop, weights=home, minlength=k),
+            harvested=self._crop_totals(harvested, in_season),
+            home=self._crop_totals(home, in_season),
             delivered_online=np.bincount(crop[fl.sellers], weights=fl.seller_delivered, minlength=k),
             delivered_offline=np.bincount(crop, weights=fl.delivered_offline, minlength=k),
             lost=np.bincount(crop, weights=fl.lost, minlength=k),
-            stock_change=np.bincount(crop, weights=stock_change, minlength=k),
+            stock_change=self._crop_totals(stock_change, crops.STORABLE),
         )
         self.last_shipped_eligible = fl.eligible_kg
+
+    def _crop_totals(self, values: np.ndarray, crops_with_values: np.ndarray) -> np.ndarray:
+        """``bincount(crop, weights=values)`` where only the crops flagged can hold non-zero values.
+
+        The other crops' households add exact zeros, which change no sum, so only the flagged
+        crops' households are added, each crop's in household order: the same numbers.
+        """
+        present = [self._households_of_crop[c] for c in np.flatnonzero(crops_with_values)]
+        households = np.concatenate(present) if present else np.zeros(0, np.intp)
+        return np.bincount(self._crop_index[households], weights=values[households], minlength=len(crops.CROPS))
 
     def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""

@@ -205,7 +205,7 @@ class FarmerPopulation:
         rows = np.flatnonzero(_has_choice(open_mask))
         channel = np.zeros(self.n, np.int8)
         if rows.size:
-            net, is_open = net_price_of(rows), open_mask[rows]
+            net, is_open = net_price_of(rows), _rows_of(open_mask, rows)
             opened = [np.flatnonzero(is_open[:, k]) for k in range(4)]
             utility = np.full((4, rows.size), -np.inf)  # channel-major: each channel's row is contiguous
             for k, at in enumerate(opened):
@@ -266,6 +266,13 @@ def _has_choice(open_mask: np.ndarray) -> np.ndarray:
         offline_only = np.array([[True, False, False, False]]).view(np.uint32)[0, 0]
         return open_mask.view(np.uint32)[:, 0] != offline_only
     return open_mask[:, COOP] | open_mask[:, SHOP] | open_mask[:, LIVE] | ~open_mask[:, OFFLINE]
+
+
+def _rows_of(open_mask: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``open_mask[rows]``, gathering each household's four flags as one 32-bit word where the layout allows."""
+    if open_mask.dtype == np.bool_ and open_mask.shape[1:] == (4,) and open_mask.flags.c_contiguous:
+        return open_mask.view(np.uint32)[rows].view(np.bool_)
+    return open_mask[rows]
 
 
 def _bounds(group: np.ndarray, groups: int) -> np.ndarray | None:
