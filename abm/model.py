@@ -284,7 +284,7 @@ class RuralEconomy(mesa.Model):
 
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
-        f, p, led = self.farmers, self.p, self.money
+        f, led = self.farmers, self.money
         production = harvested * self._production_cost_per_kg
         offwork = self._offwork_income
         allowance = self.government.allowances(f.n, moy, led)
