@@ -254,9 +254,9 @@ class RuralEconomy(mesa.Model):
             village = self.village_of[rows]
             net = np.empty((4, rows.size))  # built channel by channel, handed over as (rows, 4)
             net[OFFLINE] = offline_price[village]
-            net[COOP] = expected[village, 0]
-            net[SHOP] = expected[village, 1] - effort[rows]
-            net[LIVE] = expected[village, 2] - live_effort[rows]
+            net[COOP] = expected[:, 0][village]
+            net[SHOP] = expected[:, 1][village] - effort[rows]
+            net[LIVE] = expected[:, 2][village] - live_effort[rows]
             return net.T
 
         before = f.channel

@@ -209,14 +209,14 @@ class FarmerPopulation:
             opened = [np.flatnonzero(is_open[:, k]) for k in range(4)]
             utility = np.full((4, rows.size), -np.inf)  # channel-major: each channel's row is contiguous
             for k, at in enumerate(opened):
-                utility[k, at] = sensitivity * np.log(np.maximum(net[at, k], 1e-3))
+                utility[k][at] = sensitivity * np.log(np.maximum(net[:, k][at], 1e-3))
             current = self.channel[rows]
-            stay = np.flatnonzero(is_open[np.arange(rows.size), current])
-            utility[current[stay], stay] += inertia
+            stay = np.flatnonzero(is_open.ravel()[4 * np.arange(rows.size) + current])
+            utility.ravel()[current[stay].astype(np.intp) * rows.size + stay] += inertia
             utility -= np.maximum(np.maximum(utility[0], utility[1]), np.maximum(utility[2], utility[3]))
             weights = np.zeros(utility.shape)  # exp(-inf) is 0: only open channels need the exponential
             for k, at in enumerate(opened):
-                weights[k, at] = np.exp(utility[k, at])
+                weights[k][at] = np.exp(utility[k][at])
             c1 = weights[0] + weights[1]
             c2 = c1 + weights[2]
             c3 = c2 + weights[3]
