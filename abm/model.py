@@ -104,7 +104,7 @@ class RuralEconomy(mesa.Model):
         self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
         self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
-        self._households_of_crop = [np.flatnonzero(self._crop_index == c) for c in range(len(crops.CROPS))]
+        self._villages_of_crop = [np.flatnonzero(self.v_crop == c) for c in range(len(crops.CROPS))]
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
         self._production_cost_per_kg = crops.BASE_PRICE[self._crop_index] * p.production_cost_share
@@ -340,12 +340,18 @@ class RuralEconomy(mesa.Model):
     def _crop_totals(self, values: np.ndarray, crops_with_values: np.ndarray) -> np.ndarray:
         """``bincount(crop, weights=values)`` where only the crops flagged can hold non-zero values.
 
-        The other crops' households add exact zeros, which change no sum, so only the flagged
-        crops' households are added, each crop's in household order: the same numbers.
+        The other crops' households hold exact zeros, which change no sum, so they are skipped. A
+        crop is a village property, so a crop's households are its villages' blocks: they are copied
+        out and added with a running sum, the same additions from 0.0 in household order (a final
+        ``+ 0.0``, as bincount never ends on -0.0).
         """
-        present = [self._households_of_crop[c] for c in np.flatnonzero(crops_with_values)]
-        households = np.concatenate(present) if present else np.zeros(0, np.intp)
-        return np.bincount(self._crop_index[households], weights=values[households], minlength=len(crops.CROPS))
+        blocks = values.reshape(-1, self.farmers.households)
+        out = np.zeros(len(crops.CROPS))
+        for c in np.flatnonzero(crops_with_values):
+            villages = self._villages_of_crop[c]
+            if villages.size:
+                out[c] = np.cumsum(blocks[villages].ravel(), dtype=np.float64)[-1]
+        return out + 0.0
 
     def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
