@@ -121,6 +121,21 @@ class Quote:
     loss: np.ndarray
 
 
+@dataclass(frozen=True)
+class FixedGroupTerms:
+    """Terms of each seller group fixed for the whole run: crop, region, road and home carrier of its village."""
+
+    is_coop: np.ndarray        # the group is a cooperative's
+    coop_of_group: np.ndarray  # index of the village's county cooperative (-1: none)
+    processable: np.ndarray    # the crop can be deep-processed
+    origin: np.ndarray         # region of the village (int64)
+    ref: np.ndarray            # reference online price per kg
+    fresh: np.ndarray          # fresh crop
+    km: np.ndarray             # road km to the trunk network
+    provider: np.ndarray       # the carrier whose home the county is
+    eligible: np.ndarray       # shipments qualify for the logistics subsidy
+
+
 class GroupMarket:
     """Per-group market state that persists between months: price index and expected net price."""
 
@@ -131,6 +146,7 @@ class GroupMarket:
         self.expected_net = np.full(self.groups, np.nan)
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
+        self._fixed: FixedGroupTerms | None = None
 
     def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
               village_loss: np.ndarray | None = None) -> Quote:
@@ -154,33 +170,43 @@ class GroupMarket:
         claim_g = mean(claim)
         rating_g = mean(m.trust.rating(f.reputation[s], f.sales_count[s]))
         traced_g = mean(f.traced[s])
-        coop_idx = m.coop_of_county[m.v_county]
-        coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[coop_idx]
-        coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[coop_idx]
-        brand = np.where(gch == 0, coop_branded[gv], m.public_brand[gv])
-        proc = np.where(gch == 0, coop_proc[gv] * crops.PROCESSABLE[m.v_crop[gv]], 0.0)
-        origin = m.v_region[gv].astype(np.int64)
+        fx = self._fixed_terms(m)
+        coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[fx.coop_of_group]
+        coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[fx.coop_of_group]
+        brand = np.where(fx.is_coop, coop_branded, m.public_brand[gv])
+        proc = np.where(fx.is_coop, coop_proc * fx.processable, 0.0)
+        origin = fx.origin
         cred = m.trust.credibility(rating_g, traced_g, origin, gch)
         cred = np.where(brand, np.maximum(cred, BRAND_CREDIBILITY), cred)
         cbar = BUDGET_SHARE @ (m.consumers.trust[:, origin] * cred)
-        ref = crops.BASE_PRICE[m.v_crop[gv]] * p.online_markup
+        ref = fx.ref
         list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
             * (1 + (p.processing_multiplier - 1) * proc)
         # Logistics: cost and loss per group; every route out of a village uses its cold chain.
-        fresh = m.v_fresh[gv]
-        km = m.v_road_km[gv]
         cc = m.v_cold_chain[gv]
-        provider = np.zeros(G, np.int64)
-        for k, lp in enumerate(m.providers):
-            provider = np.where(lp.home[m.v_county[gv]], k, provider)
-        ship_cost = np.choose(provider, [lp.cost_per_kg(km, cc, fresh) for lp in m.providers])
-        ship_cost = np.where(gch == 0, ship_cost * COOP_SHIPPING, ship_cost)
-        eligible = (m.v_region[gv] == 0) | (km > p.loss_reference_km)
+        ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in m.providers])
+        ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
+        eligible = fx.eligible
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
         loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent[s]), traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss)
+
+    def _fixed_terms(self, m: RuralEconomy) -> FixedGroupTerms:
+        """The group terms that never change in a run (built at the first quote)."""
+        if self._fixed is None:
+            p, gv = m.p, self.group_village
+            km = m.v_road_km[gv]
+            provider = np.zeros(self.groups, np.int64)
+            for k, lp in enumerate(m.providers):
+                provider = np.where(lp.home[m.v_county[gv]], k, provider)
+            self._fixed = FixedGroupTerms(
+                is_coop=self.group_channel == 0, coop_of_group=m.coop_of_county[m.v_county][gv],
+                processable=crops.PROCESSABLE[m.v_crop[gv]], origin=m.v_region[gv].astype(np.int64),
+                ref=crops.BASE_PRICE[m.v_crop[gv]] * p.online_markup, fresh=m.v_fresh[gv], km=km, provider=provider,
+                eligible=(m.v_region[gv] == 0) | (km > p.loss_reference_km))
+        return self._fixed
 
     @staticmethod
     def village_loss(m: RuralEconomy) -> np.ndarray:
