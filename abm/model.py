@@ -223,11 +223,11 @@ class RuralEconomy(mesa.Model):
         home = harvested * self._home_share
         net = harvested - home
         storable = self._storable
-        stock_in = np.where(storable, net, 0.0).astype(np.float32)
+        stock_in = np.where(storable, net, np.float32(0.0))
         f.stock += stock_in
-        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, 0.0).astype(np.float32)
+        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, np.float32(0.0))
         f.stock -= from_stock
-        offer = np.where(storable, from_stock, net).astype(np.float32)
+        offer = np.where(storable, from_stock, net)
         return offer, harvested, home, stock_in - from_stock
 
     def _choose_channels(self, offer: np.ndarray) -> None:
