@@ -395,7 +395,7 @@ class RuralEconomy(mesa.Model):
         incentives = f.trained + np.repeat(village_incentives, hh)
         x = Exposure(pp, imitation, incentives, self.best_online_gain, self.promise_per_kg,
                      self.monthly_effort,
-                     np.repeat(self.v_broadband & self.v_served, hh), np.repeat(self.v_g5, hh))
+                     self.v_broadband & self.v_served, self.v_g5)
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
                       p.enrolment_rate, mob, p.defection_patience)

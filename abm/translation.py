@@ -28,8 +28,8 @@ class Exposure:
     expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
     promise: np.ndarray          # expected online gain over offline per kg: what enrolment promises
     effort_cost: np.ndarray      # monthly cost of selling online, yuan
-    can_sell_online: np.ndarray  # broadband and logistics in the village (bool)
-    can_livestream: np.ndarray   # 5G in the village (bool)
+    can_sell_online: np.ndarray  # per village: broadband and logistics (bool)
+    can_livestream: np.ndarray   # per village: 5G (bool)
 
 
 @dataclass
@@ -62,12 +62,17 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     # Each hazard is evaluated only for the households at risk (the same numbers, elementwise), and the
     # transitions are index arrays, which index far faster than boolean masks.
     to_p = _first_contact(f, x, r, draws[0])
-    to_i = _hazard(stage == PROBLEMATISED, draws[1], lambda i: 1 - np.exp(-r.interessement * (1 + x.incentives[i])))
-    worth = x.can_sell_online & (x.expected_gain > x.effort_cost)
-    to_e = _hazard((stage == INTERESTED) & worth, draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
-    ready = (stage == ENROLLED) & x.can_livestream & (f.skill >= 0.6) & (f.sales_count >= 6) & (f.shortfall == 0)
-    to_m = np.flatnonzero(ready & (draws[3] < 1 - np.exp(-r.mobilisation)))
-    defect = np.flatnonzero((stage >= ENROLLED) & (f.shortfall >= r.patience))
+    hh = f.households
+    to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
+                   lambda i: 1 - np.exp(-r.interessement * (1 + x.incentives[i])))
+    interested = np.flatnonzero(stage == INTERESTED)
+    worth = x.can_sell_online[interested // hh] & (x.expected_gain[interested] > x.effort_cost[interested])
+    to_e = _hazard(interested[worth], draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
+    committed = np.flatnonzero(stage >= ENROLLED)
+    e = committed[stage[committed] == ENROLLED]
+    ready = e[x.can_livestream[e // hh] & (f.skill[e] >= 0.6) & (f.sales_count[e] >= 6) & (f.shortfall[e] == 0)]
+    to_m = ready[draws[3][ready] < 1 - np.exp(-r.mobilisation)]
+    defect = committed[f.shortfall[committed] >= r.patience]
     stage[to_p] = PROBLEMATISED
     stage[to_i] = INTERESTED
     stage[to_e] = ENROLLED
@@ -99,9 +104,8 @@ def _first_contact(f: FarmerPopulation, x: Exposure, r: Rates, draws: np.ndarray
 
 
 def _hazard(at_risk: np.ndarray, draws: np.ndarray, probability) -> np.ndarray:
-    """Indices where ``at_risk & (draws < probability)``; ``probability(index)`` is computed only for those at risk."""
-    idx = np.flatnonzero(at_risk)
-    return idx[draws[idx] < probability(idx)]
+    """The households ``at_risk`` (indices) whose draw falls below ``probability(at_risk)``."""
+    return at_risk[draws[at_risk] < probability(at_risk)]
 
 
 def funnel(f: FarmerPopulation) -> np.ndarray:
