@@ -260,7 +260,7 @@ class GroupMarket:
         # Demand: a logit over active groups with an outside option.
         active = np.flatnonzero(supply > 0)
         total_offer = float(offer.sum())
-        budget = p.demand_scale * float((offer * crops.BASE_PRICE[f.crop]).sum()) * p.online_markup
+        budget = p.demand_scale * float((offer * m.base_price_household).sum()) * p.online_markup
         weight = supply[active] / max(total_offer, 1e-12)
         reach = np.where(gch[active] == 2, p.livestream_reach, 1.0)
         boost = np.where(m.pairing_counties[m.v_county[gv[active]]] & (gch[active] > 0), p.pairing_boost, 0.0)

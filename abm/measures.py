@@ -135,8 +135,8 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     online_region = by_region_of_sellers(rev_s)
     # Cold chain is a village property: its masks are spread over the households, not compared per household.
     fresh = m.fresh_household
-    no_cc = fresh & np.repeat(m.v_cold_chain < 0.1, f.households)
-    with_cc = fresh & np.repeat(m.v_cold_chain >= 0.8, f.households)
+    no_cc = np.repeat(m.v_fresh & (m.v_cold_chain < 0.1), f.households)
+    with_cc = np.repeat(m.v_fresh & (m.v_cold_chain >= 0.8), f.households)
     with_cc_s = with_cc[at]
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()

@@ -107,7 +107,8 @@ class RuralEconomy(mesa.Model):
         self._villages_of_crop = [np.flatnonzero(self.v_crop == c) for c in range(len(crops.CROPS))]
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
-        self._production_cost_per_kg = crops.BASE_PRICE[self._crop_index] * p.production_cost_share
+        self.base_price_household = crops.BASE_PRICE[self._crop_index]  # base price of the household's crop
+        self._production_cost_per_kg = self.base_price_household * p.production_cost_share
         self._offwork_income = by_region(p, "offwork_income")[f.region] * f.wage_factor  # a month's wages
         self._offwork_total = float(self._offwork_income.sum())
         self.alive_history: list[np.ndarray] = []
@@ -244,7 +245,10 @@ class RuralEconomy(mesa.Model):
         offline_price = self.offline_price()
         expected = self.market.expected_net.reshape(-1, 3)
         monthly_kg = self._monthly_kg
-        effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
+        effort = np.multiply(f.skill, 0.5)  # float32, as cost * (1 - 0.5 * skill), in place
+        np.subtract(1, effort, out=effort)
+        np.multiply(p.online_effort_cost, effort, out=effort)
+        effort = effort / monthly_kg
         # A new farmer streams for herself (full effort); a follower streams through a leader (30%).
         live_effort = effort * 0.3
         new_farmers = np.flatnonzero(f.new_farmer)
