@@ -390,14 +390,14 @@ class RuralEconomy(mesa.Model):
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
             p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
         pp = self.passage_points()
-        # The village terms are multiples of 0.5, so their sum is exact in any order: add them per village.
+        # Interessement devices of the village (each household's training is added in the transition);
+        # the terms are multiples of 0.5, so their sum is exact in any order.
         village_incentives = (self.v_station * 0.5
                               + (self.v_broadband * 1.0 if p.development_model == "platform" else 0.0)
                               + ((v_nf > 0) * 1.0 if p.development_model == "livestream" else 0.0)
                               + (self.public_brand * 1.0 if p.development_model == "government_brand" else 0.0)
                               + self.pairing_counties[self.v_county] * 0.5)
-        incentives = f.trained + np.repeat(village_incentives, hh)
-        x = Exposure(pp, imitation, incentives, self.best_online_gain, self.promise_per_kg,
+        x = Exposure(pp, imitation, village_incentives, self.best_online_gain, self.promise_per_kg,
                      self.monthly_effort,
                      self.v_broadband & self.v_served, self.v_g5)
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)

@@ -24,7 +24,7 @@ class Exposure:
 
     passage_points: np.ndarray   # number of obligatory passage points within reach (int)
     imitation: np.ndarray        # per village: enrolled neighbours plus weighted new farmers nearby (share)
-    incentives: np.ndarray       # interessement devices offered (count, may be fractional)
+    incentives: np.ndarray       # per village: interessement devices offered there (count, may be fractional)
     expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
     promise: np.ndarray          # expected online gain over offline per kg: what enrolment promises
     effort_cost: np.ndarray      # monthly cost of selling online, yuan
@@ -63,8 +63,9 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     # transitions are index arrays, which index far faster than boolean masks.
     to_p = _first_contact(f, x, r, draws[0])
     hh = f.households
+    # A household's own training is one more device (whole and half counts: exact in any order).
     to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
-                   lambda i: 1 - np.exp(-r.interessement * (1 + x.incentives[i])))
+                   lambda i: 1 - np.exp(-r.interessement * (1 + (f.trained[i] + x.incentives[i // hh]))))
     interested = np.flatnonzero(stage == INTERESTED)
     worth = x.can_sell_online[interested // hh] & (x.expected_gain[interested] > x.effort_cost[interested])
     to_e = _hazard(interested[worth], draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
