@@ -119,6 +119,7 @@ class Quote:
     ship_paid: np.ndarray
     eligible: np.ndarray
     loss: np.ndarray
+    seller_rating: np.ndarray  # each seller's effective rating (sellers in the order given to the quote)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class GroupMarket:
             return np.bincount(gi, weights=w * values, minlength=G) / safe
 
         claim_g = mean(claim)
-        rating_g = mean(m.trust.rating(f.reputation[s], f.sales_count[s]))
+        seller_rating = m.trust.rating(f.reputation[s], f.sales_count[s])
+        rating_g = mean(seller_rating)
         traced_g = mean(f.traced[s])
         fx = self._fixed_terms(m)
         coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[fx.coop_of_group]
@@ -191,7 +193,7 @@ class GroupMarket:
         loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent[s]), traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
-                     eligible, loss)
+                     eligible, loss, seller_rating)
 
     def _fixed_terms(self, m: RuralEconomy) -> FixedGroupTerms:
         """The group terms that never change in a run (built at the first quote)."""
@@ -278,7 +280,7 @@ class GroupMarket:
         fill_g = np.zeros(G)
         fill_g[active] = fill
         # Per-seller outcomes.
-        fill_on = self._seller_fill(m, on, g_on, w, fill_g)
+        fill_on = self._seller_fill(m, q, on, g_on, w, fill_g)
         shipped_s = w * fill_on
         lost_on_s = shipped_s * loss[g_on]
         delivered_s = shipped_s - lost_on_s
@@ -365,21 +367,20 @@ class GroupMarket:
             eligible_kg=float(np.bincount(g_on, weights=shipped_s, minlength=G)[eligible].sum()),
         )
 
-    def _seller_fill(self, m: RuralEconomy, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
+    def _seller_fill(self, m: RuralEconomy, q: Quote, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
                      fill_g: np.ndarray) -> np.ndarray:
         """Share of each seller's offer that sells: the group's share, tilted by rank where ratings rank sellers.
 
         Under a rating mechanism buyers in an oversupplied group reach sellers in proportion to their
         rating (verified sellers rank top), so a newcomer's prior rating holds its sales down (cold start).
-        ``sellers`` are the households with kg on offer, ``gs`` their groups and ``ws`` their kg.
+        ``sellers`` are the households with kg on offer, ``gs`` their groups and ``ws`` their kg, as
+        given to the quote ``q`` (whose ratings and group supply they reuse).
         """
         f = m.farmers
         if not m.trust.uses_ratings:
             return fill_g[gs]
-        s = sellers
-        score = np.where(f.traced[s], 1.0, m.trust.rating(f.reputation[s], f.sales_count[s]))
-        mean_score = np.bincount(gs, weights=ws * score, minlength=self.groups) / np.maximum(
-            np.bincount(gs, weights=ws, minlength=self.groups), 1e-12)
+        score = np.where(f.traced[sellers], 1.0, q.seller_rating)
+        mean_score = np.bincount(gs, weights=ws * score, minlength=self.groups) / np.maximum(q.supply, 1e-12)
         return np.minimum(1.0, fill_g[gs] * score / np.maximum(mean_score[gs], 1e-9))
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:

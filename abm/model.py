@@ -384,7 +384,6 @@ class RuralEconomy(mesa.Model):
     def _translate(self, month: int, fl) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages."""
         f, p = self.farmers, self.p
-        hh = f.households
         v_enrolled = f.village_mean(f.enrolled)
         v_nf = f.village_mean(f.new_farmer)
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
