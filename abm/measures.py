@@ -143,8 +143,8 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     shipped_all[at] += fl.seller_shipped
     sold = fl.offline_kg.copy()
     sold[at] += delivered_s
-    shipped_fresh_r = by_region(shipped_all * fresh)
-    lost_fresh_r = by_region(fl.lost * fresh)
+    shipped_fresh_r = f.region_sum_in_villages(shipped_all, m.fresh_villages)
+    lost_fresh_r = f.region_sum_in_villages(fl.lost, m.fresh_villages)
     fraud_kg_s = delivered_s * f.misrepresent[at]
     delivered_r = by_region_of_sellers(delivered_s)
     sold_r = by_region(sold)

@@ -70,6 +70,7 @@ class RuralEconomy(mesa.Model):
         self.v_cold_chain = g.cold_chain.data.ravel()
         self.v_station = g.station.data.ravel()
         self.v_fresh = crops.FRESH[self.v_crop]
+        self.fresh_villages = np.flatnonzero(self.v_fresh)
         n_counties = int(self.v_county.max()) + 1
         self._build_institutions(n_counties)
         member_share = np.where(self.coop_of_county[self.v_county] >= 0, p.coop_membership, 0.0)

@@ -161,6 +161,25 @@ class FarmerPopulation:
                     out[r] = np.cumsum(part, dtype=np.float64)[-1]
         return out + 0.0  # a running sum from 0.0 never ends on -0.0
 
+    def region_sum_in_villages(self, values: np.ndarray, villages: np.ndarray) -> np.ndarray:
+        """``region_sum(values * in_villages)`` for finite values: the households of the given villages only.
+
+        ``villages`` are sorted village indices. The other households would add exact zeros, so the
+        villages' blocks are copied out and each region's part summed with a running sum: the same
+        additions in the same order.
+        """
+        hh = self.households
+        blocks = values.reshape(-1, hh)[villages].ravel()
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(np.repeat(self.region[villages * hh], hh), weights=blocks, minlength=3)
+        cut = np.searchsorted(villages * hh, b) * hh
+        out = np.zeros(3)
+        for r in range(3):
+            if cut[r + 1] > cut[r]:
+                out[r] = np.cumsum(blocks[cut[r]:cut[r + 1]], dtype=np.float64)[-1]
+        return out + 0.0
+
     def region_stage_counts(self, stages: int) -> np.ndarray:
         """Households at each stage in each region: int64 array (stage, region)."""
         b = self._region_bounds

@@ -94,3 +94,19 @@ def test_open_channels_equal_repeated_village_masks():
         expected = np.stack([np.ones(f.n, bool), f.member & np.repeat(served, hh), online & np.repeat(bb, hh),
                              online & np.repeat(g5, hh) & (f.new_farmer | np.repeat(leader, hh))], axis=1)
         np.testing.assert_array_equal(f.open_channels(bb, g5, served, leader, enrolled), expected)
+
+
+@pytest.mark.parametrize("sorted_regions", [True, False])
+def test_sums_over_subsets_equal_the_whole_column_sums(sorted_regions):
+    """Region sums over given households or villages equal the sums of the column with zeros elsewhere."""
+    f = population(sorted_regions=sorted_regions)
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=f.n) * 1e3
+    households = np.flatnonzero(rng.random(f.n) < 0.2)
+    column = np.zeros(f.n)
+    column[households] = values[households]
+    np.testing.assert_array_equal(f.region_sum_at(households, values[households]), f.region_sum(column))
+    np.testing.assert_array_equal(f.region_count_at(households), f.region_count(column != 0))
+    villages = np.flatnonzero(rng.random(f.n // f.households) < 0.5)
+    in_villages = np.repeat(np.isin(np.arange(f.n // f.households), villages), f.households)
+    np.testing.assert_array_equal(f.region_sum_in_villages(values, villages), f.region_sum(values * in_villages))
