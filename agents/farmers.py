@@ -125,9 +125,19 @@ class FarmerPopulation:
         """Sum in each region of ``values`` held by the households ``indices`` (sorted, distinct).
 
         Bit-identical to ``region_sum`` of the column holding these values and zeros elsewhere:
-        ``bincount`` adds in household order and adding a zero never changes its running sum.
+        ``bincount`` adds in household order and adding a zero never changes its running sum; with
+        regions in grid order each region's households are one run of ``indices``, summed with a
+        running sum (the same additions from 0.0, a final ``+ 0.0`` as bincount never ends on -0.0).
         """
-        return np.bincount(self.region[indices], weights=values, minlength=3)
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region[indices], weights=values, minlength=3)
+        cut = np.searchsorted(indices, b)
+        out = np.zeros(3)
+        for r in range(3):
+            if cut[r + 1] > cut[r]:
+                out[r] = np.cumsum(values[cut[r]:cut[r + 1]], dtype=np.float64)[-1]
+        return out + 0.0
 
     def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
