@@ -242,7 +242,7 @@ class RuralEconomy(mesa.Model):
         f, p = self.farmers, self.p
         hh = f.households
         has_nf = f.village_sum(f.new_farmer) > 0
-        open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
+        open_bits = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
         offline_price = self.offline_price()
         expected = self.market.expected_net.reshape(-1, 3)
         monthly_kg = self._monthly_kg
@@ -265,11 +265,11 @@ class RuralEconomy(mesa.Model):
             return net.T
 
         before = f.channel
-        f.choose_channels(open_mask, net_price_of, p.choice_sensitivity, p.channel_inertia,
+        f.choose_channels(open_bits, net_price_of, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
         # Households without produce keep last month's channel while it stays open.
         idle = np.flatnonzero(~(offer > 0))
-        still_open = open_mask.ravel()[4 * idle + before[idle]]
+        still_open = (open_bits[idle] >> before[idle]) & 1
         f.channel[idle] = np.where(still_open, before[idle], OFFLINE)
         self.monthly_effort = effort * monthly_kg
         # Best net price over the online channels enrolment would open (the same maxima, in the same order).
