@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from abm import crops
 from abm.metrics import weighted_share
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, funnel, stability
@@ -117,49 +116,63 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
         return {"model": model, "region": region_cols}
     fl, trans = mf
     by_region = f.region_sum
-    rev_on = fl.online_revenue
+    # Online quantities are non-zero at the sellers alone: their region sums add the sellers' values
+    # (the same additions in the same order), their totals come from ``fl.sums`` (numpy's own order).
+    at = fl.sellers
+
+    def by_region_of_sellers(values: np.ndarray) -> np.ndarray:
+        return f.region_sum_at(at, values)
+
+    total = fl.sums.total
+    rev_s = fl.seller_revenue
+    delivered_s = fl.seller_delivered
     # Sales by channel: the offline entry is replaced by bulk sales below (the dict keeps its key order).
     sales_by_channel = {c: None for c in CHANNELS}
-    channel = f.channel
+    seller_channel = f.channel[at]
     for k, c in enumerate(CHANNELS[1:], start=1):
-        sales_by_channel[c] = by_region(rev_on, where=channel == k)
+        sales_by_channel[c] = by_region_of_sellers(np.where(seller_channel == k, rev_s, 0.0))
     sales_by_channel["offline"] = by_region(fl.offline_revenue)
-    online_region = by_region(rev_on)
+    online_region = by_region_of_sellers(rev_s)
     # Cold chain is a village property: its masks are spread over the households, not compared per household.
-    fresh = crops.FRESH[f.crop]
-    no_cc = fresh & np.repeat(m.v_cold_chain < 0.1, f.households)
-    with_cc = fresh & np.repeat(m.v_cold_chain >= 0.8, f.households)
-    shipped_all = fl.shipped + fl.offline_kg
-    shipped_fresh_r = by_region(shipped_all * fresh)
-    lost_fresh_r = by_region(fl.lost * fresh)
-    fraud_kg = fl.delivered_online * f.misrepresent
-    delivered_r = by_region(fl.delivered_online)
-    sold_r = by_region(fl.delivered_online + fl.offline_kg)
+    fresh = m.fresh_household
+    no_cc = np.repeat(m.v_fresh & (m.v_cold_chain < 0.1), f.households)
+    with_cc = np.repeat(m.v_fresh & (m.v_cold_chain >= 0.8), f.households)
+    with_cc_s = with_cc[at]
+    # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
+    shipped_all = fl.offline_kg.copy()
+    shipped_all[at] += fl.seller_shipped
+    sold = fl.offline_kg.copy()
+    sold[at] += delivered_s
+    shipped_fresh_r = f.region_sum_in_villages(shipped_all, m.fresh_villages)
+    lost_fresh_r = f.region_sum_in_villages(fl.lost, m.fresh_villages)
+    fraud_kg_s = delivered_s * f.misrepresent[at]
+    delivered_r = by_region_of_sellers(delivered_s)
+    sold_r = by_region(sold)
     offline_r = by_region(fl.offline_kg)
-    online_kg = float(fl.delivered_online.sum())
+    online_kg = total(delivered_s)
     sold_kg = online_kg + float(fl.offline_kg.sum())
-    processed_kg = float(fl.processed.sum())
+    processed_kg = total(fl.seller_processed)
     model = {
-        "online_sales": float(rev_on.sum()), "offline_sales": float(fl.offline_revenue.sum()),
-        "online_kg": online_kg, "online_kg_fresh": float((fl.delivered_online * fresh).sum()),
+        "online_sales": total(rev_s), "offline_sales": float(fl.offline_revenue.sum()),
+        "online_kg": online_kg, "online_kg_fresh": total(delivered_s * fresh[at]),
         "online_kg_primary": online_kg - processed_kg,
         "fresh_shipped": float(shipped_fresh_r.sum()), "fresh_lost": float(lost_fresh_r.sum()),
         "fresh_loss": _rate(lost_fresh_r.sum(), shipped_fresh_r.sum()),
         "fresh_shipped_no_cold_chain": float((shipped_all * no_cc).sum()),
         "fresh_lost_no_cold_chain": float((fl.lost * no_cc).sum()),
-        "fresh_shipped_cold_chain": float((fl.shipped * with_cc).sum()),
-        "fresh_lost_cold_chain": float((fl.lost_online * with_cc).sum()),
-        "branded_share": weighted_share(float(fl.branded.sum()), sold_kg),
+        "fresh_shipped_cold_chain": total(fl.seller_shipped * with_cc_s),
+        "fresh_lost_cold_chain": total(fl.seller_lost * with_cc_s),
+        "branded_share": weighted_share(total(fl.seller_branded), sold_kg),
         "processed_share": weighted_share(processed_kg, sold_kg),
         "primary_share": 1.0 - weighted_share(processed_kg, online_kg),
         "unbranded_price_ratio": fl.unbranded_price_ratio,
         "quality_premium": fl.quality_premium,
-        "fraud_rate": weighted_share(float(fraud_kg.sum()), online_kg),
+        "fraud_rate": weighted_share(total(fraud_kg_s), online_kg),
         "market_reach": fl.sales_outside_region,
         "west_online_share": weighted_share(online_region[0], online_region.sum()),
         "bulk_raw_share_west": _rate(offline_r[0], sold_r[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
-        "traced_share": weighted_share(float((fl.delivered_online * f.traced).sum()), online_kg),
+        "traced_share": weighted_share(total(delivered_s * f.traced[at]), online_kg),
         "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
     }
     model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}
@@ -167,10 +180,10 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     region_cols = {
         "online_sales": online_region,
         "fresh_loss": np.where(shipped_fresh_r > 0, lost_fresh_r / np.maximum(shipped_fresh_r, 1e-12), np.nan),
-        "fraud_rate": by_region(fraud_kg) / np.maximum(delivered_r, 1e-12),
+        "fraud_rate": by_region_of_sellers(fraud_kg_s) / np.maximum(delivered_r, 1e-12),
         "bulk_raw_share": np.where(sold_r > 0, offline_r / np.maximum(sold_r, 1e-12), np.nan),
-        "processed_share": by_region(fl.processed) / np.maximum(sold_r, 1e-12),
-        "branded_share": by_region(fl.branded) / np.maximum(sold_r, 1e-12),
+        "processed_share": by_region_of_sellers(fl.seller_processed) / np.maximum(sold_r, 1e-12),
+        "branded_share": by_region_of_sellers(fl.seller_branded) / np.maximum(sold_r, 1e-12),
     }
     region_cols |= {f"sales_{c}": v for c, v in sales_by_channel.items()}
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
@@ -182,10 +195,10 @@ def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
 
     Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start.
     """
-    offered = fl.offer_online > 0
-    new = offered & (f.link_since > month - 12)
-    old = offered & ~new
-    per_kg = [float(fl.online_revenue[s].sum()) / max(float(fl.offer_online[s].sum()), 1e-9) for s in (new, old)]
+    # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
+    new = f.link_since[fl.sellers] > month - 12
+    old = ~new
+    per_kg = [float(fl.seller_revenue[s].sum()) / max(float(fl.seller_offer[s].sum()), 1e-9) for s in (new, old)]
     return per_kg[0] / per_kg[1] if new.any() and old.any() and per_kg[1] > 0 else float("nan")
 
 

@@ -70,6 +70,7 @@ class RuralEconomy(mesa.Model):
         self.v_cold_chain = g.cold_chain.data.ravel()
         self.v_station = g.station.data.ravel()
         self.v_fresh = crops.FRESH[self.v_crop]
+        self.fresh_villages = np.flatnonzero(self.v_fresh)
         n_counties = int(self.v_county.max()) + 1
         self._build_institutions(n_counties)
         member_share = np.where(self.coop_of_county[self.v_county] >= 0, p.coop_membership, 0.0)
@@ -101,9 +102,16 @@ class RuralEconomy(mesa.Model):
         self.annual_marketable = (crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity)
         # Per-household constants of the monthly step, computed once (the same numbers every month).
         self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
+        self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
+        self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
+        self._villages_of_crop = [np.flatnonzero(self.v_crop == c) for c in range(len(crops.CROPS))]
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
+        self.base_price_household = crops.BASE_PRICE[self._crop_index]  # base price of the household's crop
+        self._production_cost_per_kg = self.base_price_household * p.production_cost_share
+        self._offwork_income = by_region(p, "offwork_income")[f.region] * f.wage_factor  # a month's wages
+        self._offwork_total = float(self._offwork_income.sum())
         self.alive_history: list[np.ndarray] = []
         self.defection_history: list[np.ndarray] = []
         self.last_shipped_eligible = 0.0
@@ -217,61 +225,90 @@ class RuralEconomy(mesa.Model):
         home = harvested * self._home_share
         net = harvested - home
         storable = self._storable
-        stock_in = np.where(storable, net, 0.0).astype(np.float32)
+        stock_in = np.where(storable, net, np.float32(0.0))
         f.stock += stock_in
-        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, 0.0).astype(np.float32)
+        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, np.float32(0.0))
         f.stock -= from_stock
-        offer = np.where(storable, from_stock, net).astype(np.float32)
+        offer = np.where(storable, from_stock, net)
         return offer, harvested, home, stock_in - from_stock
 
     def _choose_channels(self, offer: np.ndarray) -> None:
-        """Each household with produce picks a channel by expected net price per kg (logit with inertia)."""
+        """Each household with produce picks a channel by expected net price per kg (logit with inertia).
+
+        Prices are per village and channel, less a household's effort on the online channels: they
+        are built for the households with a choice alone, and the best reachable online price of
+        every household is taken over a (village, household) view, so village values broadcast.
+        """
         f, p = self.farmers, self.p
         hh = f.households
         has_nf = f.village_sum(f.new_farmer) > 0
-        open_mask = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
-        reachable = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf, enrolled=True)
-        net = np.empty((f.n, 4))
-        net[:, OFFLINE] = np.repeat(self.offline_price(), hh)
+        open_bits = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
+        offline_price = self.offline_price()
         expected = self.market.expected_net.reshape(-1, 3)
         monthly_kg = self._monthly_kg
-        effort = p.online_effort_cost * (1 - 0.5 * f.skill) / monthly_kg
-        net[:, COOP] = np.repeat(expected[:, 0], hh)
-        net[:, SHOP] = np.repeat(expected[:, 1], hh) - effort
-        net[:, LIVE] = np.repeat(expected[:, 2], hh) - effort * np.where(f.new_farmer, 1.0, 0.3)
-        selling = offer > 0
-        before = f.channel.copy()
-        f.choose_channels(net, open_mask, p.choice_sensitivity, p.channel_inertia,
+        effort = np.multiply(f.skill, 0.5)  # float32, as cost * (1 - 0.5 * skill), in place
+        np.subtract(1, effort, out=effort)
+        np.multiply(p.online_effort_cost, effort, out=effort)
+        effort = effort / monthly_kg
+        # A new farmer streams for herself (full effort); a follower streams through a leader (30%).
+        live_effort = effort * 0.3
+        new_farmers = np.flatnonzero(f.new_farmer)
+        live_effort[new_farmers] = effort[new_farmers]
+
+        def net_price_of(rows: np.ndarray) -> np.ndarray:
+            village = self.village_of[rows]
+            net = np.empty((4, rows.size))  # built channel by channel, handed over as (rows, 4)
+            net[OFFLINE] = offline_price[village]
+            net[COOP] = expected[:, 0][village]
+            net[SHOP] = expected[:, 1][village] - effort[rows]
+            net[LIVE] = expected[:, 2][village] - live_effort[rows]
+            return net.T
+
+        before = f.channel
+        f.choose_channels(open_bits, net_price_of, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
-        f.channel = np.where(selling, f.channel, np.where(open_mask[np.arange(f.n), before], before, OFFLINE))
-        f.channel = f.channel.astype(np.int8)
+        # Households without produce keep last month's channel while it stays open.
+        idle = np.flatnonzero(~(offer > 0))
+        still_open = (open_bits[idle] >> before[idle]) & 1
+        f.channel[idle] = np.where(still_open, before[idle], OFFLINE)
         self.monthly_effort = effort * monthly_kg
-        best = np.where(reachable[:, COOP], net[:, COOP], -np.inf)  # column maxima: axis-1 max of (n, 3) is slow
-        for k in (SHOP, LIVE):
-            np.maximum(best, np.where(reachable[:, k], net[:, k], -np.inf), out=best)
-        gain_per_kg = best - net[:, OFFLINE]
+        # Best net price over the online channels enrolment would open (the same maxima, in the same order).
+        served = self.v_served[:, None]
+        by_village = (-1, hh)
+        best = np.where(f.member.reshape(by_village) & served, expected[:, 0:1], -np.inf)
+        shop = np.where(served & self.v_broadband[:, None], expected[:, 1:2] - effort.reshape(by_village), -np.inf)
+        np.maximum(best, shop, out=best)
+        live_open = (f.new_farmer.reshape(by_village) | has_nf[:, None]) & served & self.v_g5[:, None]
+        live = np.where(live_open, expected[:, 2:3] - live_effort.reshape(by_village), -np.inf)
+        np.maximum(best, live, out=best)
+        gain_per_kg = (best - offline_price[:, None]).ravel()
         self.promise_per_kg = np.maximum(gain_per_kg, 0.0)
         self.best_online_gain = gain_per_kg * monthly_kg
-        unset = f.enrolled & (f.promised == 0)
+        unset = np.flatnonzero(f.enrolled & (f.promised == 0))
         f.promised[unset] = self.promise_per_kg[unset]
 
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
-        f, p, led = self.farmers, self.p, self.money
-        base_value = crops.BASE_PRICE[f.crop] * p.production_cost_share
-        production = harvested * base_value
-        offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
+        f, led = self.farmers, self.money
+        production = harvested * self._production_cost_per_kg
+        offwork = self._offwork_income
         allowance = self.government.allowances(f.n, moy, led)
-        income = (fl.online_net + fl.offline_revenue + offwork - production + allowance)
-        led.add("consumers", "farmers", fl.online_revenue.sum(), "online_sales")
+        # Online net income plus bulk sales (sellers alone add a non-zero online income), then the rest.
+        income = fl.offline_revenue.copy()
+        income[fl.sellers] += fl.seller_net
+        income += offwork
+        income -= production
+        income += allowance
+        total = fl.sums.total
+        led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
-        led.add("labour_market", "farmers", offwork.sum(), "wages")
+        led.add("labour_market", "farmers", self._offwork_total, "wages")
         led.add("farmers", "inputs", production.sum(), "production_cost")
-        led.add("farmers", "platforms", fl.commission.sum(), "commission")
-        led.add("farmers", "cooperatives", fl.coop_fee.sum(), "coop_fee")
-        led.add("farmers", "logistics", fl.logistics_paid.sum(), "shipping")
-        led.add("farmers", "traceability", fl.trace_cost.sum(), "traceability")
-        led.add("farmers", "consumers", fl.penalty.sum(), "fraud_penalty")
+        led.add("farmers", "platforms", total(fl.seller_commission), "commission")
+        led.add("farmers", "cooperatives", total(fl.seller_coop_fee), "coop_fee")
+        led.add("farmers", "logistics", total(fl.seller_logistics), "shipping")
+        led.add("farmers", "traceability", total(fl.seller_trace_cost), "traceability")
+        led.add("farmers", "consumers", total(fl.seller_penalty), "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
         subsidy = min(fl.logistics_subsidy, self.government.available["logistics"])
         led.add("government", "logistics", subsidy, "logistics_subsidy")
@@ -287,41 +324,62 @@ class RuralEconomy(mesa.Model):
         f.cash += income
         f.income_month = income
         f.income_ytd += income
-        f.online_revenue_ytd += fl.online_revenue
-        stock_change = stock_change + fl.returned_to_stock
-        f.stock += fl.returned_to_stock
+        f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
+        # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).
+        stock_change[fl.sellers] += fl.seller_to_stock
+        f.stock[fl.sellers] += fl.seller_to_stock
         crop = self._crop_index
         k = len(crops.CROPS)
+        in_season = self.calendar[:, moy] > 0  # crops harvested this month (the others harvest exactly 0)
         self.goods.record(
             self.steps,
-            harvested=np.bincount(crop, weights=harvested, minlength=k),
-            home=np.bincount(crop, weights=home, minlength=k),
-            delivered_online=np.bincount(crop, weights=fl.delivered_online, minlength=k),
+            harvested=self._crop_totals(harvested, in_season),
+            home=self._crop_totals(home, in_season),
+            delivered_online=np.bincount(crop[fl.sellers], weights=fl.seller_delivered, minlength=k),
             delivered_offline=np.bincount(crop, weights=fl.delivered_offline, minlength=k),
             lost=np.bincount(crop, weights=fl.lost, minlength=k),
-            stock_change=np.bincount(crop, weights=stock_change, minlength=k),
+            stock_change=self._crop_totals(stock_change, crops.STORABLE),
         )
         self.last_shipped_eligible = fl.eligible_kg
+
+    def _crop_totals(self, values: np.ndarray, crops_with_values: np.ndarray) -> np.ndarray:
+        """``bincount(crop, weights=values)`` where only the crops flagged can hold non-zero values.
+
+        The other crops' households hold exact zeros, which change no sum, so they are skipped. A
+        crop is a village property, so a crop's households are its villages' blocks: they are copied
+        out and added with a running sum, the same additions from 0.0 in household order (a final
+        ``+ 0.0``, as bincount never ends on -0.0).
+        """
+        blocks = values.reshape(-1, self.farmers.households)
+        out = np.zeros(len(crops.CROPS))
+        for c in np.flatnonzero(crops_with_values):
+            villages = self._villages_of_crop[c]
+            if villages.size:
+                out[c] = np.cumsum(blocks[villages].ravel(), dtype=np.float64)[-1]
+        return out + 0.0
 
     def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
         f, p = self.farmers, self.p
-        sold = fl.delivered_online > 0
+        # Index arrays of the few households concerned: boolean-mask indexing costs a pass over everyone.
+        sold_now = fl.seller_delivered > 0
+        sold = fl.sellers[sold_now]
         f.skill[sold] += p.skill_learning * (1 - f.skill[sold])
-        rating = 1.0 - fl.caught
-        f.reputation[sold] += 0.2 * (rating[sold] - f.reputation[sold])
+        f.reputation[sold] += 0.2 * ((1.0 - fl.seller_caught[sold_now]) - f.reputation[sold])
         f.sales_count[sold] += 1
         # Realised gain over the bulk price per kg this month; no online sale means no gain.
-        off_price = np.repeat(self.offline_price(), f.households)
-        sold_online = fl.offer_online > 0
-        realised = np.where(sold_online, fl.online_net / np.maximum(fl.offer_online, 1e-9) - off_price, 0.0)
-        judged = (offer > 0) & (f.stage >= ENROLLED)
-        first = judged & np.isnan(f.promised)
-        f.promised[first] = realised[first]
-        short = judged & (realised < p.promise_tolerance * f.promised)
-        f.shortfall = np.where(short, f.shortfall + 1, np.where(judged, 0, f.shortfall)).astype(np.int8)
+        realised = np.zeros(f.n)
+        realised[fl.sellers] = (fl.seller_net / np.maximum(fl.seller_offer, 1e-9)
+                                - self.offline_price()[self.village_of[fl.sellers]])
+        judged = np.flatnonzero((offer > 0) & (f.stage >= ENROLLED))
+        realised_judged, promised_judged = realised[judged], f.promised[judged]
+        # Households online since before month 0 form their aspiration from their first judged month.
+        first = np.isnan(promised_judged)
+        promised_judged[first] = realised_judged[first]
+        short = realised_judged < p.promise_tolerance * promised_judged
+        f.shortfall[judged] = np.where(short, f.shortfall[judged] + 1, 0)
         # Aspirations adapt slowly to what is realised.
-        f.promised[judged] += ASPIRATION_ADAPTATION * (realised[judged] - f.promised[judged])
+        f.promised[judged] = promised_judged + ASPIRATION_ADAPTATION * (realised_judged - promised_judged)
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
         if self.trust.traceable:
@@ -330,20 +388,21 @@ class RuralEconomy(mesa.Model):
     def _translate(self, month: int, fl) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages."""
         f, p = self.farmers, self.p
-        hh = f.households
         v_enrolled = f.village_mean(f.enrolled)
         v_nf = f.village_mean(f.new_farmer)
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
             p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
         pp = self.passage_points()
-        recruiter = np.repeat(self.v_broadband, hh) if p.development_model == "platform" else False
-        incentives = (f.trained * 1.0 + np.repeat(self.v_station, hh) * 0.5 + recruiter * 1.0
-                      + (np.repeat(v_nf > 0, hh) * 1.0 if p.development_model == "livestream" else 0.0)
-                      + (np.repeat(self.public_brand, hh) * 1.0 if p.development_model == "government_brand" else 0.0)
-                      + np.repeat(self.pairing_counties[self.v_county], hh) * 0.5)
-        x = Exposure(pp, np.repeat(imitation, hh), incentives, self.best_online_gain, self.promise_per_kg,
+        # Interessement devices of the village (each household's training is added in the transition);
+        # the terms are multiples of 0.5, so their sum is exact in any order.
+        village_incentives = (self.v_station * 0.5
+                              + (self.v_broadband * 1.0 if p.development_model == "platform" else 0.0)
+                              + ((v_nf > 0) * 1.0 if p.development_model == "livestream" else 0.0)
+                              + (self.public_brand * 1.0 if p.development_model == "government_brand" else 0.0)
+                              + self.pairing_counties[self.v_county] * 0.5)
+        x = Exposure(pp, imitation, village_incentives, self.best_online_gain, self.promise_per_kg,
                      self.monthly_effort,
-                     np.repeat(self.v_broadband & self.v_served, hh), np.repeat(self.v_g5, hh))
+                     self.v_broadband & self.v_served, self.v_g5)
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
                       p.enrolment_rate, mob, p.defection_patience)

@@ -23,13 +23,13 @@ class Exposure:
     """Per-farmer inputs to the translation hazards this month."""
 
     passage_points: np.ndarray   # number of obligatory passage points within reach (int)
-    imitation: np.ndarray        # enrolled neighbours plus weighted new farmers nearby (share)
-    incentives: np.ndarray       # interessement devices offered (count, may be fractional)
+    imitation: np.ndarray        # per village: enrolled neighbours plus weighted new farmers nearby (share)
+    incentives: np.ndarray       # per village: interessement devices offered there (count, may be fractional)
     expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
     promise: np.ndarray          # expected online gain over offline per kg: what enrolment promises
     effort_cost: np.ndarray      # monthly cost of selling online, yuan
-    can_sell_online: np.ndarray  # broadband and logistics in the village (bool)
-    can_livestream: np.ndarray   # 5G in the village (bool)
+    can_sell_online: np.ndarray  # per village: broadband and logistics (bool)
+    can_livestream: np.ndarray   # per village: 5G (bool)
 
 
 @dataclass
@@ -59,15 +59,21 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
         Array (len(TRANSITIONS), 3): transitions of each kind per region this month.
     """
     stage = f.stage
-    h_prob = r.innovation + r.passage_point * x.passage_points + r.imitation * x.imitation
-    to_p = (stage == NOT_REACHED) & (draws[0] < 1 - np.exp(-h_prob))
-    # The rarer transitions evaluate their hazard only for the households at that stage (same numbers).
-    to_i = _hazard(stage == PROBLEMATISED, draws[1], lambda i: 1 - np.exp(-r.interessement * (1 + x.incentives[i])))
-    worth = x.can_sell_online & (x.expected_gain > x.effort_cost)
-    to_e = _hazard((stage == INTERESTED) & worth, draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
-    ready = (stage == ENROLLED) & x.can_livestream & (f.skill >= 0.6) & (f.sales_count >= 6) & (f.shortfall == 0)
-    to_m = ready & (draws[3] < 1 - np.exp(-r.mobilisation))
-    defect = (stage >= ENROLLED) & (f.shortfall >= r.patience)
+    # Each hazard is evaluated only for the households at risk (the same numbers, elementwise), and the
+    # transitions are index arrays, which index far faster than boolean masks.
+    to_p = _first_contact(f, x, r, draws[0])
+    hh = f.households
+    # A household's own training is one more device (whole and half counts: exact in any order).
+    to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
+                   lambda i: 1 - np.exp(-r.interessement * (1 + (f.trained[i] + x.incentives[i // hh]))))
+    interested = np.flatnonzero(stage == INTERESTED)
+    worth = x.can_sell_online[interested // hh] & (x.expected_gain[interested] > x.effort_cost[interested])
+    to_e = _hazard(interested[worth], draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
+    committed = np.flatnonzero(stage >= ENROLLED)
+    e = committed[stage[committed] == ENROLLED]
+    ready = e[x.can_livestream[e // hh] & (f.skill[e] >= 0.6) & (f.sales_count[e] >= 6) & (f.shortfall[e] == 0)]
+    to_m = ready[draws[3][ready] < 1 - np.exp(-r.mobilisation)]
+    defect = committed[f.shortfall[committed] >= r.patience]
     stage[to_p] = PROBLEMATISED
     stage[to_i] = INTERESTED
     stage[to_e] = ENROLLED
@@ -80,15 +86,27 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     f.new_farmer[defect] = False
     f.shortfall[defect] = 0
     f.channel[defect] = np.where(f.member[defect], COOP, OFFLINE)
-    return np.stack([f.region_count(k) for k in (to_p, to_i, to_e, to_m, defect)])
+    return np.stack([f.region_count_at(k) for k in (to_p, to_i, to_e, to_m, defect)])
+
+
+def _first_contact(f: FarmerPopulation, x: Exposure, r: Rates, draws: np.ndarray) -> np.ndarray:
+    """Indices of the households not reached before whom the network reaches (problematises) this month.
+
+    Their hazard depends on a household only through its village's imitation and its number of
+    passage points (a small integer), so each probability is computed once per village and count
+    (the same operations on the same numbers) and looked up.
+    """
+    at_risk = np.flatnonzero(f.stage == NOT_REACHED)
+    counts = np.arange(int(x.passage_points.max(initial=0)) + 1)
+    probability = 1 - np.exp(-(r.innovation + r.passage_point * counts[None, :] + r.imitation * x.imitation[:, None]))
+    lookup = (at_risk // f.households) * counts.size + x.passage_points[at_risk]
+    reached = draws[at_risk] < probability.ravel()[lookup]
+    return at_risk[reached]
 
 
 def _hazard(at_risk: np.ndarray, draws: np.ndarray, probability) -> np.ndarray:
-    """``at_risk & (draws < probability)``, with ``probability(index)`` computed only for those at risk."""
-    idx = np.flatnonzero(at_risk)
-    out = np.zeros(at_risk.size, bool)
-    out[idx] = draws[idx] < probability(idx)
-    return out
+    """The households ``at_risk`` (indices) whose draw falls below ``probability(at_risk)``."""
+    return at_risk[draws[at_risk] < probability(at_risk)]
 
 
 def funnel(f: FarmerPopulation) -> np.ndarray:

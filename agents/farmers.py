@@ -116,6 +116,31 @@ class FarmerPopulation:
             return np.bincount(self.region, weights=mask, minlength=3)
         return np.array([np.count_nonzero(mask[b[r]:b[r + 1]]) for r in range(3)], dtype=np.float64)
 
+    def region_count_at(self, indices: np.ndarray) -> np.ndarray:
+        """Number of the given (sorted, distinct) households in each region, as float64."""
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region[indices], minlength=3).astype(np.float64)
+        return np.diff(np.searchsorted(indices, b)).astype(np.float64)
+
+    def region_sum_at(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Sum in each region of ``values`` held by the households ``indices`` (sorted, distinct).
+
+        Bit-identical to ``region_sum`` of the column holding these values and zeros elsewhere:
+        ``bincount`` adds in household order and adding a zero never changes its running sum; with
+        regions in grid order each region's households are one run of ``indices``, summed with a
+        running sum (the same additions from 0.0, a final ``+ 0.0`` as bincount never ends on -0.0).
+        """
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(self.region[indices], weights=values, minlength=3)
+        cut = np.searchsorted(indices, b)
+        out = np.zeros(3)
+        for r in range(3):
+            if cut[r + 1] > cut[r]:
+                out[r] = np.cumsum(values[cut[r]:cut[r + 1]], dtype=np.float64)[-1]
+        return out + 0.0
+
     def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
 
@@ -148,6 +173,25 @@ class FarmerPopulation:
                     out[r] = np.cumsum(part, dtype=np.float64)[-1]
         return out + 0.0  # a running sum from 0.0 never ends on -0.0
 
+    def region_sum_in_villages(self, values: np.ndarray, villages: np.ndarray) -> np.ndarray:
+        """``region_sum(values * in_villages)`` for finite values: the households of the given villages only.
+
+        ``villages`` are sorted village indices. The other households would add exact zeros, so the
+        villages' blocks are copied out and each region's part summed with a running sum: the same
+        additions in the same order.
+        """
+        hh = self.households
+        blocks = values.reshape(-1, hh)[villages].ravel()
+        b = self._region_bounds
+        if b is None:
+            return np.bincount(np.repeat(self.region[villages * hh], hh), weights=blocks, minlength=3)
+        cut = np.searchsorted(villages * hh, b) * hh
+        out = np.zeros(3)
+        for r in range(3):
+            if cut[r + 1] > cut[r]:
+                out[r] = np.cumsum(blocks[cut[r]:cut[r + 1]], dtype=np.float64)[-1]
+        return out + 0.0
+
     def region_stage_counts(self, stages: int) -> np.ndarray:
         """Households at each stage in each region: int64 array (stage, region)."""
         b = self._region_bounds
@@ -159,49 +203,52 @@ class FarmerPopulation:
         return out
 
     def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray, village_served: np.ndarray,
-                      village_has_leader: np.ndarray, enrolled: np.ndarray | bool | None = None) -> np.ndarray:
-        """Which channels each household can use: array (n, 4) of bool.
+                      village_has_leader: np.ndarray) -> np.ndarray:
+        """Which channels each household can use: one uint8 per household, bit ``k`` set where channel ``k`` is open.
 
-        Online channels need enrolment (pass ``enrolled=True`` for the channels enrolment would
-        open) and logistics; the shop needs broadband; the livestream needs 5G and a new farmer in the
-        village (the household itself, or a leader whose livestream followers sell through).
+        Offline is always open. Online channels need enrolment and logistics; the shop needs
+        broadband; the livestream needs 5G and a new farmer in the village (the household itself, or
+        a leader whose livestream followers sell through). Built on the (village, household) view,
+        so village conditions broadcast.
         """
-        enrolled = self.enrolled if enrolled is None else enrolled
         hh = self.households
-        out = np.empty((self.n, 4), bool)
-        by_village = out.reshape(-1, hh, 4)  # (village, household, channel) view: village masks broadcast
-        online = np.broadcast_to(enrolled, (self.n,)).reshape(-1, hh)
-        out[:, OFFLINE] = True
-        np.logical_and(self.member.reshape(-1, hh), village_served[:, None], out=by_village[:, :, COOP])
-        np.logical_and(online, (village_served & village_broadband)[:, None], out=by_village[:, :, SHOP])
-        live = online & (self.new_farmer.reshape(-1, hh) | village_has_leader[:, None])
-        np.logical_and(live, (village_served & village_g5)[:, None], out=by_village[:, :, LIVE])
-        return out
+        enrolled = self.enrolled.reshape(-1, hh)
+        coop = self.member.reshape(-1, hh) & village_served[:, None]
+        shop = enrolled & (village_served & village_broadband)[:, None]
+        live = enrolled & (self.new_farmer.reshape(-1, hh) | village_has_leader[:, None]) \
+            & (village_served & village_g5)[:, None]
+        bits = coop.view(np.uint8) << COOP
+        bits |= shop.view(np.uint8) << SHOP
+        bits |= live.view(np.uint8) << LIVE
+        bits |= 1 << OFFLINE
+        return bits.ravel()
 
-    def choose_channels(self, net_price: np.ndarray, open_mask: np.ndarray, sensitivity: float,
-                        inertia: float, draws: np.ndarray) -> None:
-        """Logit choice with inertia over the open channels by expected net price per kg.
+    def choose_channels(self, open_bits: np.ndarray, net_price_of, sensitivity: float, inertia: float,
+                        draws: np.ndarray) -> None:
+        """Logit choice with inertia over the open channels (``open_bits``, as from :meth:`open_channels`).
 
-        A household whose only open channel is offline picks it whatever the draw (its cumulative
-        weights are all 1), so only households with a choice are computed, with the same operations
-        on the same (rows, 4) layout; the row maximum, cumulative sum and count of passed thresholds
-        are written column by column, which gives the same numbers as the axis-1 reductions.
+        The choice is by expected net price per kg. A household whose only open channel is offline
+        picks it whatever the draw (its cumulative weights are all 1), so only households with a
+        choice are computed: ``net_price_of(rows)`` gives their net prices, array (rows, 4). Each
+        channel's logarithm and exponential are taken only where it is open (one channel at a time,
+        on index arrays), and the row maximum, cumulative sum and count of passed thresholds are
+        written channel by channel: the same numbers as the axis-1 reductions over (n, 4).
         """
-        choice = _has_choice(open_mask)
-        rows = np.flatnonzero(choice)
+        rows = np.flatnonzero(open_bits != 1 << OFFLINE)
         channel = np.zeros(self.n, np.int8)
         if rows.size:
-            net, is_open = net_price[rows], open_mask[rows]
-            utility = np.full(net.shape, -np.inf)
-            utility[is_open] = sensitivity * np.log(np.maximum(net[is_open], 1e-3))
-            current = self.channel[rows]
-            stay = np.flatnonzero(is_open[np.arange(rows.size), current])
-            utility[stay, current[stay]] += inertia
-            cols = utility.T
-            utility -= np.maximum(np.maximum(cols[0], cols[1]), np.maximum(cols[2], cols[3]))[:, None]
-            weights = np.zeros(net.shape)  # exp(-inf) is 0: only open channels need the exponential
-            weights[is_open] = np.exp(utility[is_open])
-            weights = weights.T
+            net, row_bits = net_price_of(rows), open_bits[rows]
+            opened = [np.flatnonzero(row_bits & (1 << k)) for k in range(4)]
+            utility = np.full((4, rows.size), -np.inf)  # channel-major: each channel's row is contiguous
+            for k, at in enumerate(opened):
+                utility[k][at] = sensitivity * np.log(np.maximum(net[:, k][at], 1e-3))
+            current = self.channel[rows].astype(np.intp)
+            stay = np.flatnonzero((row_bits >> current) & 1)
+            utility.ravel()[current[stay] * rows.size + stay] += inertia
+            utility -= np.maximum(np.maximum(utility[0], utility[1]), np.maximum(utility[2], utility[3]))
+            weights = np.zeros(utility.shape)  # exp(-inf) is 0: only open channels need the exponential
+            for k, at in enumerate(opened):
+                weights[k][at] = np.exp(utility[k][at])
             c1 = weights[0] + weights[1]
             c2 = c1 + weights[2]
             c3 = c2 + weights[3]
@@ -239,18 +286,6 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
-
-
-def _has_choice(open_mask: np.ndarray) -> np.ndarray:
-    """Households with an open channel other than offline, or with offline closed.
-
-    A C-ordered (n, 4) bool array is read as one 32-bit word per household: the word of "offline
-    only" is a single constant, so one comparison replaces four strided column operations.
-    """
-    if open_mask.dtype == np.bool_ and open_mask.shape[1:] == (4,) and open_mask.flags.c_contiguous:
-        offline_only = np.array([[True, False, False, False]]).view(np.uint32)[0, 0]
-        return open_mask.view(np.uint32)[:, 0] != offline_only
-    return open_mask[:, COOP] | open_mask[:, SHOP] | open_mask[:, LIVE] | ~open_mask[:, OFFLINE]
 
 
 def _bounds(group: np.ndarray, groups: int) -> np.ndarray | None:

@@ -56,7 +56,7 @@ def first_by_priority(region: np.ndarray, need: np.ndarray, k: int) -> np.ndarra
     key = -need
     taken: list[np.ndarray] = []
     left = k
-    for r in np.unique(region):
+    for r in np.flatnonzero(np.bincount(region)):  # the regions present, in order (no sort)
         if left <= 0:
             break
         pos = np.flatnonzero(region == r)

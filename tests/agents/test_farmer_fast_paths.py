@@ -17,6 +17,11 @@ def population(villages: int = 30, households: int = 8, sorted_regions: bool = T
                             np.full(3, 0.3), np.full(villages, 0.3), rng)
 
 
+def as_mask(open_bits: np.ndarray) -> np.ndarray:
+    """Open-channel bits as an (n, 4) boolean mask, column ``k`` for channel ``k``."""
+    return (open_bits[:, None] >> np.arange(4)) & 1 == 1
+
+
 def reference_choice(f: FarmerPopulation, net, open_mask, sensitivity, inertia, draws) -> np.ndarray:
     """The logit choice as first written: full (n, 4) arrays and axis-1 reductions."""
     utility = sensitivity * np.log(np.maximum(net, 1e-3))
@@ -70,27 +75,41 @@ def test_channel_choice_equals_full_computation(seed):
     f.channel = rng.integers(0, 4, f.n).astype(np.int8)
     net = rng.lognormal(0.0, 1.0, (f.n, 4))
     net[rng.random((f.n, 4)) < 0.05] = 0.0
-    open_mask = f.open_channels(rng.random(200) < 0.8, rng.random(200) < 0.5, rng.random(200) < 0.9,
+    open_bits = f.open_channels(rng.random(200) < 0.8, rng.random(200) < 0.5, rng.random(200) < 0.9,
                                 rng.random(200) < 0.3)
-    open_mask[rng.random(f.n) < 0.01, 0] = False  # a few households without the offline channel
+    open_bits[rng.random(f.n) < 0.01] &= 0b1110  # a few households without the offline channel
     draws = rng.random(f.n, dtype=np.float32)
     draws[:3] = 0.0
-    expected = reference_choice(f, net, open_mask, 3.0, 0.5, draws)
-    f.choose_channels(net, open_mask, 3.0, 0.5, draws)
+    expected = reference_choice(f, net, as_mask(open_bits), 3.0, 0.5, draws)
+    f.choose_channels(open_bits, lambda rows: net[rows], 3.0, 0.5, draws)
     np.testing.assert_array_equal(f.channel, expected)
 
 
 def test_open_channels_equal_repeated_village_masks():
-    """The broadcast construction of the open channels equals the repeat-and-stack one."""
+    """The broadcast construction of the open-channel bits equals the repeat-and-stack masks."""
     f = population(villages=50)
     rng = np.random.default_rng(4)
     f.stage[rng.random(f.n) < 0.4] = ENROLLED
     f.new_farmer[rng.random(f.n) < 0.1] = True
     bb, g5, served, leader = (rng.random(50) < s for s in (0.8, 0.4, 0.9, 0.3))
     hh = f.households
-    for enrolled in (None, True):
-        e = f.enrolled if enrolled is None else enrolled
-        online = e & np.repeat(served, hh)
-        expected = np.stack([np.ones(f.n, bool), f.member & np.repeat(served, hh), online & np.repeat(bb, hh),
-                             online & np.repeat(g5, hh) & (f.new_farmer | np.repeat(leader, hh))], axis=1)
-        np.testing.assert_array_equal(f.open_channels(bb, g5, served, leader, enrolled), expected)
+    online = f.enrolled & np.repeat(served, hh)
+    expected = np.stack([np.ones(f.n, bool), f.member & np.repeat(served, hh), online & np.repeat(bb, hh),
+                         online & np.repeat(g5, hh) & (f.new_farmer | np.repeat(leader, hh))], axis=1)
+    np.testing.assert_array_equal(as_mask(f.open_channels(bb, g5, served, leader)), expected)
+
+
+@pytest.mark.parametrize("sorted_regions", [True, False])
+def test_sums_over_subsets_equal_the_whole_column_sums(sorted_regions):
+    """Region sums over given households or villages equal the sums of the column with zeros elsewhere."""
+    f = population(sorted_regions=sorted_regions)
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=f.n) * 1e3
+    households = np.flatnonzero(rng.random(f.n) < 0.2)
+    column = np.zeros(f.n)
+    column[households] = values[households]
+    np.testing.assert_array_equal(f.region_sum_at(households, values[households]), f.region_sum(column))
+    np.testing.assert_array_equal(f.region_count_at(households), f.region_count(column != 0))
+    villages = np.flatnonzero(rng.random(f.n // f.households) < 0.5)
+    in_villages = np.repeat(np.isin(np.arange(f.n // f.households), villages), f.households)
+    np.testing.assert_array_equal(f.region_sum_in_villages(values, villages), f.region_sum(values * in_villages))

@@ -25,7 +25,8 @@ def test_cold_chain_subsidy_builds_capacity_that_lowers_loss_where_it_reaches():
     assert reached.any() and (~reached).any() and spent <= 2_000_000.0
     assert np.allclose(m.v_cold_chain[reached], 1.0) and m.v_fresh[reached].all()
     assert np.isclose(ledger.balance["logistics"], -(spent / 0.4) + spent)  # the provider pays the other 60%
-    q = m.market.quote(m, np.arange(m.farmers.n) // m.farmers.households * 3 + 1, m.annual_marketable)
+    sellers = np.arange(m.farmers.n)
+    q = m.market.quote(m, sellers, sellers // m.farmers.households * 3 + 1, m.annual_marketable)
     loss = q.loss.reshape(-1, 3)[:, 1]
     fresh = m.v_fresh
     assert loss[reached & fresh].mean() < 0.5 * loss[~reached & fresh].mean()
