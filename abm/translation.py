@@ -68,9 +68,10 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
                    lambda i: 1 - np.exp(-r.interessement * (1 + (f.trained[i] + x.incentives[i // hh]))))
     interested = np.flatnonzero(stage == INTERESTED)
-    expected_gain, promise, effort_cost = x.enrolment_terms(interested)
-    worth = x.can_sell_online[interested // hh] & (expected_gain > effort_cost)
-    candidates, promise = interested[worth], promise[worth]
+    can_sell = interested[x.can_sell_online[interested // hh]]  # the others cannot enrol this month
+    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
+    worth = expected_gain > effort_cost
+    candidates, promise = can_sell[worth], promise[worth]
     enrols = draws[2][candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
     to_e, promise_e = candidates[enrols], promise[enrols]
     committed = np.flatnonzero(stage >= ENROLLED)
