@@ -28,7 +28,7 @@ from abm.trust import mechanism
 from abm.world import Geography, build_grid, by_region, neighbour_mean
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
-from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation
+from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation, running_sum
 from agents.government import Government, PolicyTargets, train
 from agents.logistics import LogisticsProvider
 from agents.platform import Platform
@@ -323,7 +323,7 @@ class RuralEconomy(mesa.Model):
         for c in np.flatnonzero(crops_with_values):
             villages = self._villages_of_crop[c]
             if villages.size:
-                out[c] = np.cumsum(blocks[villages].ravel(), dtype=np.float64)[-1]
+                out[c] = running_sum(blocks[villages].ravel())
         return out + 0.0
 
     def _learn(self, fl, offer: np.ndarray) -> None:
