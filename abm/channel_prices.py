@@ -74,10 +74,14 @@ class ChannelPrices:
         net[LIVE] = self.expected_live[village] - self._live_effort_per_kg(rows, effort)
         return net.T
 
-    def online_gain_per_kg(self, rows: np.ndarray) -> np.ndarray:
-        """Best net price over the online channels enrolment would open, less the bulk price (-inf: none)."""
+    def online_gain_per_kg(self, rows: np.ndarray, effort: np.ndarray | None = None) -> np.ndarray:
+        """Best net price over the online channels enrolment would open, less the bulk price (-inf: none).
+
+        ``effort`` is these households' :meth:`effort_per_kg`, where the caller has it already.
+        """
         village = rows // self.households
-        effort = self.effort_per_kg(rows)
+        if effort is None:
+            effort = self.effort_per_kg(rows)
         best = np.where(self.member[rows] & self.coop_open[village], self.expected_coop[village], -np.inf)
         shop = np.where(self.shop_open[village], self.expected_shop[village] - effort, -np.inf)
         np.maximum(best, shop, out=best)
@@ -92,6 +96,7 @@ class ChannelPrices:
 
     def enrolment_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For these households: expected monthly online gain, promised gain per kg, monthly effort cost (yuan)."""
-        gain_per_kg = self.online_gain_per_kg(rows)
+        effort = self.effort_per_kg(rows)
+        gain_per_kg = self.online_gain_per_kg(rows, effort)
         kg = self.monthly_kg[rows]
-        return gain_per_kg * kg, np.maximum(gain_per_kg, 0.0), self.effort_per_kg(rows) * kg
+        return gain_per_kg * kg, np.maximum(gain_per_kg, 0.0), effort * kg

@@ -130,7 +130,9 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     sales_by_channel = {c: None for c in CHANNELS}
     seller_channel = f.channel[at]
     for k, c in enumerate(CHANNELS[1:], start=1):
-        sales_by_channel[c] = by_region_of_sellers(np.where(seller_channel == k, rev_s, 0.0))
+        # The channel's own sellers: the others would add exact zeros to the running sums.
+        on_k = seller_channel == k
+        sales_by_channel[c] = f.region_sum_at(at[on_k], rev_s[on_k])
     sales_by_channel["offline"] = by_region(fl.offline_revenue)
     online_region = by_region_of_sellers(rev_s)
     # Cold chain is a village property: its masks are spread over the households, not compared per household.

@@ -222,7 +222,9 @@ class RuralEconomy(mesa.Model):
         """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
         f = self.farmers
         per_crop = crops.YIELD_KG * self.calendar[:, moy]
-        harvested = (per_crop[self._crop_index] * f.productivity).astype(np.float32)
+        # A crop is a village property: its yield broadcasts over the (village, household) view.
+        by_village = (-1, f.households)
+        harvested = (per_crop[self.v_crop][:, None] * f.productivity.reshape(by_village)).astype(np.float32).ravel()
         home = harvested * self._home_share
         net = harvested - home
         storable = self._storable
