@@ -17,8 +17,8 @@ LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share
 class ChannelPrices:
     """Expected net prices per kg of the month, frozen when the month's channels are chosen.
 
-    Everything read is copied at construction, so later phases of the month (market clearing moves
-    expectations, learning raises skill) do not change the prices seen by the translation.
+    The columns later phases of the month change are copied at construction (market clearing moves
+    expectations, learning raises skill), so the translation sees the prices the choice saw.
     """
 
     def __init__(self, f: FarmerPopulation, offline_price: np.ndarray, expected_net: np.ndarray,
