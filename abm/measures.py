@@ -130,14 +130,16 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     sales_by_channel = {c: None for c in CHANNELS}
     seller_channel = f.channel[at]
     for k, c in enumerate(CHANNELS[1:], start=1):
-        sales_by_channel[c] = by_region_of_sellers(np.where(seller_channel == k, rev_s, 0.0))
+        # The channel's own sellers: the others would add exact zeros to the running sums.
+        on_k = seller_channel == k
+        sales_by_channel[c] = f.region_sum_at(at[on_k], rev_s[on_k])
     sales_by_channel["offline"] = by_region(fl.offline_revenue)
     online_region = by_region_of_sellers(rev_s)
-    # Cold chain is a village property: its masks are spread over the households, not compared per household.
+    # Cold chain is a village property: its masks are spread over the households (the sellers' read
+    # from their villages), not compared per household.
     fresh = m.fresh_household
     no_cc = np.repeat(m.v_fresh & (m.v_cold_chain < 0.1), f.households)
-    with_cc = np.repeat(m.v_fresh & (m.v_cold_chain >= 0.8), f.households)
-    with_cc_s = with_cc[at]
+    with_cc_s = (m.v_fresh & (m.v_cold_chain >= 0.8))[at // f.households]
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()
     shipped_all[at] += fl.seller_shipped

@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 from abm import crops
+from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
@@ -27,7 +28,7 @@ from abm.trust import mechanism
 from abm.world import Geography, build_grid, by_region, neighbour_mean
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
-from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation
+from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation, running_sum
 from agents.government import Government, PolicyTargets, train
 from agents.logistics import LogisticsProvider
 from agents.platform import Platform
@@ -221,7 +222,9 @@ class RuralEconomy(mesa.Model):
         """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
         f = self.farmers
         per_crop = crops.YIELD_KG * self.calendar[:, moy]
-        harvested = (per_crop[self._crop_index] * f.productivity).astype(np.float32)
+        # A crop is a village property: its yield broadcasts over the (village, household) view.
+        by_village = (-1, f.households)
+        harvested = (per_crop[self.v_crop][:, None] * f.productivity.reshape(by_village)).astype(np.float32).ravel()
         home = harvested * self._home_share
         net = harvested - home
         storable = self._storable
@@ -235,57 +238,24 @@ class RuralEconomy(mesa.Model):
     def _choose_channels(self, offer: np.ndarray) -> None:
         """Each household with produce picks a channel by expected net price per kg (logit with inertia).
 
-        Prices are per village and channel, less a household's effort on the online channels: they
-        are built for the households with a choice alone, and the best reachable online price of
-        every household is taken over a (village, household) view, so village values broadcast.
+        The month's prices (:class:`ChannelPrices`) are computed for the households with a choice
+        alone; the translation later reads the same prices for the households it weighs.
         """
         f, p = self.farmers, self.p
-        hh = f.households
         has_nf = f.village_sum(f.new_farmer) > 0
         open_bits = f.open_channels(self.v_broadband, self.v_g5, self.v_served, has_nf)
-        offline_price = self.offline_price()
-        expected = self.market.expected_net.reshape(-1, 3)
-        monthly_kg = self._monthly_kg
-        effort = np.multiply(f.skill, 0.5)  # float32, as cost * (1 - 0.5 * skill), in place
-        np.subtract(1, effort, out=effort)
-        np.multiply(p.online_effort_cost, effort, out=effort)
-        effort = effort / monthly_kg
-        # A new farmer streams for herself (full effort); a follower streams through a leader (30%).
-        live_effort = effort * 0.3
-        new_farmers = np.flatnonzero(f.new_farmer)
-        live_effort[new_farmers] = effort[new_farmers]
-
-        def net_price_of(rows: np.ndarray) -> np.ndarray:
-            village = self.village_of[rows]
-            net = np.empty((4, rows.size))  # built channel by channel, handed over as (rows, 4)
-            net[OFFLINE] = offline_price[village]
-            net[COOP] = expected[:, 0][village]
-            net[SHOP] = expected[:, 1][village] - effort[rows]
-            net[LIVE] = expected[:, 2][village] - live_effort[rows]
-            return net.T
-
+        self.channel_prices = prices = ChannelPrices(
+            f, self.offline_price(), self.market.expected_net, self._monthly_kg, p.online_effort_cost,
+            self.v_served, self.v_broadband, self.v_g5, has_nf)
         before = f.channel
-        f.choose_channels(open_bits, net_price_of, p.choice_sensitivity, p.channel_inertia,
+        f.choose_channels(open_bits, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
         # Households without produce keep last month's channel while it stays open.
         idle = np.flatnonzero(~(offer > 0))
         still_open = (open_bits[idle] >> before[idle]) & 1
         f.channel[idle] = np.where(still_open, before[idle], OFFLINE)
-        self.monthly_effort = effort * monthly_kg
-        # Best net price over the online channels enrolment would open (the same maxima, in the same order).
-        served = self.v_served[:, None]
-        by_village = (-1, hh)
-        best = np.where(f.member.reshape(by_village) & served, expected[:, 0:1], -np.inf)
-        shop = np.where(served & self.v_broadband[:, None], expected[:, 1:2] - effort.reshape(by_village), -np.inf)
-        np.maximum(best, shop, out=best)
-        live_open = (f.new_farmer.reshape(by_village) | has_nf[:, None]) & served & self.v_g5[:, None]
-        live = np.where(live_open, expected[:, 2:3] - live_effort.reshape(by_village), -np.inf)
-        np.maximum(best, live, out=best)
-        gain_per_kg = (best - offline_price[:, None]).ravel()
-        self.promise_per_kg = np.maximum(gain_per_kg, 0.0)
-        self.best_online_gain = gain_per_kg * monthly_kg
         unset = np.flatnonzero(f.enrolled & (f.promised == 0))
-        f.promised[unset] = self.promise_per_kg[unset]
+        f.promised[unset] = prices.promise_per_kg(unset)
 
     def _settle(self, fl, offer, harvested, home, stock_change, moy: int) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
@@ -355,7 +325,7 @@ class RuralEconomy(mesa.Model):
         for c in np.flatnonzero(crops_with_values):
             villages = self._villages_of_crop[c]
             if villages.size:
-                out[c] = np.cumsum(blocks[villages].ravel(), dtype=np.float64)[-1]
+                out[c] = running_sum(blocks[villages].ravel())
         return out + 0.0
 
     def _learn(self, fl, offer: np.ndarray) -> None:
@@ -400,8 +370,7 @@ class RuralEconomy(mesa.Model):
                               + ((v_nf > 0) * 1.0 if p.development_model == "livestream" else 0.0)
                               + (self.public_brand * 1.0 if p.development_model == "government_brand" else 0.0)
                               + self.pairing_counties[self.v_county] * 0.5)
-        x = Exposure(pp, imitation, village_incentives, self.best_online_gain, self.promise_per_kg,
-                     self.monthly_effort,
+        x = Exposure(pp, imitation, village_incentives, self.channel_prices.enrolment_terms,
                      self.v_broadband & self.v_served, self.v_g5)
         mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,

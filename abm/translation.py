@@ -7,6 +7,7 @@ hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -25,9 +26,9 @@ class Exposure:
     passage_points: np.ndarray   # number of obligatory passage points within reach (int)
     imitation: np.ndarray        # per village: enrolled neighbours plus weighted new farmers nearby (share)
     incentives: np.ndarray       # per village: interessement devices offered there (count, may be fractional)
-    expected_gain: np.ndarray    # expected monthly online gain over offline, yuan
-    promise: np.ndarray          # expected online gain over offline per kg: what enrolment promises
-    effort_cost: np.ndarray      # monthly cost of selling online, yuan
+    # For given households (index array): expected monthly online gain over offline (yuan), the gain
+    # over offline per kg that enrolment promises, and the monthly cost of selling online (yuan).
+    enrolment_terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
     can_sell_online: np.ndarray  # per village: broadband and logistics (bool)
     can_livestream: np.ndarray   # per village: 5G (bool)
 
@@ -67,8 +68,12 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
                    lambda i: 1 - np.exp(-r.interessement * (1 + (f.trained[i] + x.incentives[i // hh]))))
     interested = np.flatnonzero(stage == INTERESTED)
-    worth = x.can_sell_online[interested // hh] & (x.expected_gain[interested] > x.effort_cost[interested])
-    to_e = _hazard(interested[worth], draws[2], lambda i: 1 - np.exp(-r.enrolment * (0.5 + f.skill[i])))
+    can_sell = interested[x.can_sell_online[interested // hh]]  # the others cannot enrol this month
+    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
+    worth = expected_gain > effort_cost
+    candidates, promise = can_sell[worth], promise[worth]
+    enrols = draws[2][candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
+    to_e, promise_e = candidates[enrols], promise[enrols]
     committed = np.flatnonzero(stage >= ENROLLED)
     e = committed[stage[committed] == ENROLLED]
     ready = e[x.can_livestream[e // hh] & (f.skill[e] >= 0.6) & (f.sales_count[e] >= 6) & (f.shortfall[e] == 0)]
@@ -78,7 +83,7 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     stage[to_i] = INTERESTED
     stage[to_e] = ENROLLED
     f.link_since[to_e] = month
-    f.promised[to_e] = x.promise[to_e]
+    f.promised[to_e] = promise_e
     stage[to_m] = MOBILISED
     f.new_farmer[to_m] = True
     stage[defect] = PROBLEMATISED

@@ -186,6 +186,7 @@ class Government(Agent):
         self.spent_total = dict.fromkeys(INSTRUMENTS, 0.0)
         self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
         self.titles = np.zeros(0, np.int8)
+        self.title_holders = np.zeros(0, np.intp)  # households with a title, senior first (paid in this order)
         self.logistics_factor = 0.0
         self.stage = 3
 
@@ -242,18 +243,21 @@ class Government(Agent):
             meets = new_farmer & (online_sales_year >= sales) & (lifted >= households) & (level == 0)
             level[meets] = 3 - rank
         self.titles = level
+        # Titles change only here, once a year, so the pay order is sorted here rather than every month.
+        order = np.argsort(-level, kind="stable")
+        self.title_holders = order[level[order] > 0]
 
     def allowances(self, n: int, month_of_year: int, ledger: MoneyLedger) -> np.ndarray:
         """Monthly allowance of each farmer: title holders are paid, senior first, while the budget lasts."""
         pay = np.zeros(n)
-        if self.titles.size == 0 or not self.titles.any():
+        holders = self.title_holders
+        if holders.size == 0:
             return pay
         money = self.allowance("talent", month_of_year) if self.available["talent"] > 0 else 0.0
-        amounts = np.array([0.0, TITLES[2][2], TITLES[1][2], TITLES[0][2]])[self.titles]
-        order = np.argsort(-self.titles, kind="stable")
-        holders = order[self.titles[order] > 0]
-        paid = holders[np.cumsum(amounts[holders]) <= money]
-        pay[paid] = amounts[paid]
-        ledger.add("government", "farmers", float(pay.sum()), "talent_allowance")
-        self.spend("talent", float(pay.sum()))
+        amounts = np.array([0.0, TITLES[2][2], TITLES[1][2], TITLES[0][2]])[self.titles[holders]]
+        within_budget = np.cumsum(amounts) <= money
+        pay[holders[within_budget]] = amounts[within_budget]
+        paid = float(pay.sum())
+        ledger.add("government", "farmers", paid, "talent_allowance")
+        self.spend("talent", paid)
         return pay
