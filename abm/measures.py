@@ -22,11 +22,6 @@ if TYPE_CHECKING:
     from abm.model import RuralEconomy
 
 
-def _by_region(values: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """Sum of a farmer column in each region (farmers' own region sums are faster; see below)."""
-    return np.bincount(region, weights=values, minlength=3)
-
-
 def _share(mask: np.ndarray) -> float:
     """Share of True values, the same number as ``mask.mean()``."""
     return float(np.count_nonzero(mask) / mask.size)
