@@ -17,6 +17,7 @@ import numpy as np
 from abm import crops
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
+from abm.kernels import running_sum
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
 from abm.measures import measure
@@ -28,7 +29,7 @@ from abm.trust import mechanism
 from abm.world import Geography, build_grid, by_region, neighbour_mean
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
-from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation, running_sum
+from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.logistics import LogisticsProvider
 from agents.platform import Platform

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.kernels import running_sum
+
 #: sales channels
 OFFLINE, COOP, SHOP, LIVE = 0, 1, 2, 3
 CHANNELS = ("offline", "cooperative", "platform_shop", "livestream")
@@ -15,15 +17,6 @@ CHANNELS = ("offline", "cooperative", "platform_shop", "livestream")
 NOT_REACHED, PROBLEMATISED, INTERESTED, ENROLLED, MOBILISED = 0, 1, 2, 3, 4
 STAGES = ("not_reached", "problematised", "interested", "enrolled", "mobilised")
 NO_LINK = -1_000_000  # link_since of a household with no live link to the network
-
-
-def running_sum(values: np.ndarray) -> np.float64:
-    """The values added one after another in float64: the last entry of their cumulative sum.
-
-    Float32 values are cast first: ``cumsum``'s own cast to float64 goes through a buffer and takes
-    about three times as long (the same exact values, the same additions).
-    """
-    return np.cumsum(values.astype(np.float64, copy=False))[-1]
 
 
 class FarmerPopulation:

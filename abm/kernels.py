@@ -1,0 +1,24 @@
+"""Compiled loops over households (numba), for sums whose order of additions is part of the results.
+
+Each kernel does, element by element and in float64, exactly the arithmetic of the numpy expression
+its docstring names, so replacing that expression changes no result bit; what it saves is the
+temporaries and the passes numpy needs to express a gather, a mask or a running sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def running_sum(values: np.ndarray) -> float:
+    """The values added one after another to 0.0 in float64: ``np.cumsum(values, dtype=float64)[-1] + 0.0``.
+
+    That is also ``bincount``'s order of additions within one bin, so where a bin's values are one
+    run of an array this sums them as ``bincount`` would (0.0 for no values).
+    """
+    total = 0.0
+    for x in values:
+        total += x
+    return total
