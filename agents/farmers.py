@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numba import njit
+
 from abm.kernels import running_sum
 
 #: sales channels
@@ -231,35 +233,13 @@ class FarmerPopulation:
 
         The choice is by expected net price per kg. A household whose only open channel is offline
         picks it whatever the draw (its cumulative weights are all 1), so only households with a
-        choice are computed: ``net_price_of(rows)`` gives their net prices, array (rows, 4). Each
-        channel's logarithm and exponential are taken only where it is open (one channel at a time,
-        on index arrays), and the row maximum, cumulative sum and count of passed thresholds are
-        written channel by channel: the same numbers as the axis-1 reductions over (n, 4).
+        choice are computed: ``net_price_of(rows)`` gives their net prices, array (rows, 4).
         """
         rows = np.flatnonzero(open_bits != 1 << OFFLINE)
         channel = np.zeros(self.n, np.int8)
         if rows.size:
-            net, row_bits = net_price_of(rows), open_bits[rows]
-            opened = [np.flatnonzero(row_bits & (1 << k)) for k in range(4)]
-            utility = np.full((4, rows.size), -np.inf)  # channel-major: each channel's row is contiguous
-            for k, at in enumerate(opened):
-                utility[k][at] = sensitivity * np.log(np.maximum(net[:, k][at], 1e-3))
-            current = self.channel[rows].astype(np.intp)
-            stay = np.flatnonzero((row_bits >> current) & 1)
-            utility.ravel()[current[stay] * rows.size + stay] += inertia
-            utility -= np.maximum(np.maximum(utility[0], utility[1]), np.maximum(utility[2], utility[3]))
-            weights = np.zeros(utility.shape)  # exp(-inf) is 0: only open channels need the exponential
-            for k, at in enumerate(opened):
-                weights[k][at] = np.exp(utility[k][at])
-            c1 = weights[0] + weights[1]
-            c2 = c1 + weights[2]
-            c3 = c2 + weights[3]
-            x = draws[rows] * c3
-            pick = (x > weights[0]).astype(np.int8)
-            pick += x > c1
-            pick += x > c2
-            pick += x > c3
-            channel[rows] = np.minimum(pick, 3)
+            channel[rows] = _logit_pick(net_price_of(rows), open_bits[rows], self.channel[rows], draws[rows],
+                                        sensitivity, inertia)
         self.channel = channel
 
     def decide_fraud(self, gain_share: np.ndarray, detection: np.ndarray, penalty: np.ndarray) -> None:
@@ -288,6 +268,45 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _nan_max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: NaN if either is NaN."""
+    if a != a or b != b:
+        return a + b
+    return a if a >= b else b
+
+
+@njit(cache=True, nogil=True)
+def _logit_pick(net: np.ndarray, open_bits: np.ndarray, current: np.ndarray, draws: np.ndarray,
+                sensitivity: float, inertia: float) -> np.ndarray:
+    """Channel picked in each row: logit over the open channels, with inertia for the current one if open.
+
+    Row by row, the arithmetic of the full (rows, 4) numpy computation: utilities
+    ``sensitivity * log(max(net, 1e-3))`` (-inf where closed), plus ``inertia``, less the row maximum;
+    weights ``exp`` of them (0 where closed); the draw times the weights' running total counted
+    against each running total, capped at 3.
+    """
+    picks = np.empty(net.shape[0], np.int8)
+    utility = np.empty(4)
+    weight = np.empty(4)
+    for row in range(net.shape[0]):
+        bits = open_bits[row]
+        for k in range(4):
+            utility[k] = sensitivity * np.log(_nan_max(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
+        if (bits >> current[row]) & 1:
+            utility[current[row]] += inertia
+        top = _nan_max(_nan_max(utility[0], utility[1]), _nan_max(utility[2], utility[3]))
+        for k in range(4):
+            weight[k] = np.exp(utility[k] - top) if (bits >> k) & 1 else 0.0
+        c1 = weight[0] + weight[1]
+        c2 = c1 + weight[2]
+        c3 = c2 + weight[3]
+        x = np.float64(draws[row]) * c3
+        pick = (x > weight[0]) + (x > c1) + (x > c2) + (x > c3)
+        picks[row] = min(pick, 3)
+    return picks
 
 
 def _bounds(group: np.ndarray, groups: int) -> np.ndarray | None:
