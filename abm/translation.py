@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
+from numba import njit
 
 from agents.farmers import (COOP, ENROLLED, INTERESTED, LIVE, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE,
                             PROBLEMATISED, SHOP, STAGES, FarmerPopulation)
@@ -60,25 +61,17 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
         Array (len(TRANSITIONS), 3): transitions of each kind per region this month.
     """
     stage = f.stage
-    # Each hazard is evaluated only for the households at risk (the same numbers, elementwise), and the
-    # transitions are index arrays, which index far faster than boolean masks.
-    to_p = _first_contact(f, x, r, draws[0])
     hh = f.households
-    # A household's own training is one more device (whole and half counts: exact in any order).
-    to_i = _hazard(np.flatnonzero(stage == PROBLEMATISED), draws[1],
-                   lambda i: 1 - np.exp(-r.interessement * (1 + (f.trained[i] + x.incentives[i // hh]))))
-    interested = np.flatnonzero(stage == INTERESTED)
-    can_sell = interested[x.can_sell_online[interested // hh]]  # the others cannot enrol this month
+    to_p, to_i, can_sell, to_m, defect = _at_risk_and_drawn(
+        stage, f.trained, f.skill, f.sales_count, f.shortfall, x.passage_points, hh, draws,
+        _first_contact_probability(x, r), x.incentives, r.interessement, x.can_sell_online, x.can_livestream,
+        1 - np.exp(-r.mobilisation), r.patience)
+    # Interested households that can sell online enrol where the expected gain beats the effort.
     expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
     worth = expected_gain > effort_cost
     candidates, promise = can_sell[worth], promise[worth]
     enrols = draws[2][candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
     to_e, promise_e = candidates[enrols], promise[enrols]
-    committed = np.flatnonzero(stage >= ENROLLED)
-    e = committed[stage[committed] == ENROLLED]
-    ready = e[x.can_livestream[e // hh] & (f.skill[e] >= 0.6) & (f.sales_count[e] >= 6) & (f.shortfall[e] == 0)]
-    to_m = ready[draws[3][ready] < 1 - np.exp(-r.mobilisation)]
-    defect = committed[f.shortfall[committed] >= r.patience]
     stage[to_p] = PROBLEMATISED
     stage[to_i] = INTERESTED
     stage[to_e] = ENROLLED
@@ -94,24 +87,58 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     return np.stack([f.region_count_at(k) for k in (to_p, to_i, to_e, to_m, defect)])
 
 
-def _first_contact(f: FarmerPopulation, x: Exposure, r: Rates, draws: np.ndarray) -> np.ndarray:
-    """Indices of the households not reached before whom the network reaches (problematises) this month.
+def _first_contact_probability(x: Exposure, r: Rates) -> np.ndarray:
+    """Hazard of first contact by village and number of passage points, array (villages, counts).
 
-    Their hazard depends on a household only through its village's imitation and its number of
-    passage points (a small integer), so each probability is computed once per village and count
-    (the same operations on the same numbers) and looked up.
+    A household not reached depends on the network only through its village's imitation and its
+    number of passage points (a small integer), so each probability is computed once and looked up.
     """
-    at_risk = np.flatnonzero(f.stage == NOT_REACHED)
     counts = np.arange(int(x.passage_points.max(initial=0)) + 1)
-    probability = 1 - np.exp(-(r.innovation + r.passage_point * counts[None, :] + r.imitation * x.imitation[:, None]))
-    lookup = (at_risk // f.households) * counts.size + x.passage_points[at_risk]
-    reached = draws[at_risk] < probability.ravel()[lookup]
-    return at_risk[reached]
+    return 1 - np.exp(-(r.innovation + r.passage_point * counts[None, :] + r.imitation * x.imitation[:, None]))
 
 
-def _hazard(at_risk: np.ndarray, draws: np.ndarray, probability) -> np.ndarray:
-    """The households ``at_risk`` (indices) whose draw falls below ``probability(at_risk)``."""
-    return at_risk[draws[at_risk] < probability(at_risk)]
+@njit(cache=True, nogil=True)
+def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,
+                       first_contact, incentives, interessement, can_sell_online, can_livestream,
+                       mobilisation_probability, patience):
+    """One pass over the households: who moves this month, by last month's stage (index arrays).
+
+    Returns the households reached (draw 0 under their first-contact probability), interested
+    (draw 1 under ``1 - exp(-interessement * (1 + trained + village incentives))``), able to enrol
+    (interested where the village can sell online), mobilised (enrolled, 5G, skill >= 0.6, six sales,
+    no shortfall; draw 3 under ``mobilisation_probability``) and defecting (committed with a
+    shortfall of ``patience`` months), with numpy's arithmetic (the float32 skill against float32 0.6).
+    """
+    n = stage.size
+    found = np.empty((5, n), np.intp)
+    count = np.zeros(5, np.intp)
+    counts_per_village = first_contact.shape[1]
+    table = first_contact.ravel()
+    min_skill = np.float32(0.6)
+    for i in range(n):
+        s = stage[i]
+        v = i // households
+        kind = -1
+        if s == NOT_REACHED:
+            if draws[0, i] < table[v * counts_per_village + passage_points[i]]:
+                kind = 0
+        elif s == PROBLEMATISED:
+            if draws[1, i] < 1 - np.exp(-interessement * (1 + (np.float64(trained[i]) + incentives[v]))):
+                kind = 1
+        elif s == INTERESTED:
+            if can_sell_online[v]:
+                kind = 2
+        else:
+            if shortfall[i] >= patience:
+                kind = 4
+            elif (s == ENROLLED and can_livestream[v] and skill[i] >= min_skill and sales_count[i] >= 6
+                  and shortfall[i] == 0 and draws[3, i] < mobilisation_probability):
+                kind = 3
+        if kind >= 0:
+            found[kind, count[kind]] = i
+            count[kind] += 1
+    return (found[0, :count[0]].copy(), found[1, :count[1]].copy(), found[2, :count[2]].copy(),
+            found[3, :count[3]].copy(), found[4, :count[4]].copy())
 
 
 def funnel(f: FarmerPopulation) -> np.ndarray:
@@ -184,7 +211,8 @@ def network(f: FarmerPopulation, month: int, village_county: np.ndarray, coopera
     village = ids // f.households
     for i, v in zip(ids.tolist(), village.tolist()):
         node = f"farmer:{i}"
-        g.add_node(node, kind="farmer", stage=STAGES[f.stage[i]], region=int(f.region[i]), new_farmer=bool(f.new_farmer[i]))
+        g.add_node(node, kind="farmer", stage=STAGES[f.stage[i]], region=int(f.region[i]),
+                   new_farmer=bool(f.new_farmer[i]))
         age = int(month - f.link_since[i])
         if f.channel[i] in (SHOP, LIVE):
             g.add_edge(node, f"platform:{platforms[platform_of[i]].name}", kind="farmer-platform", age=age)
