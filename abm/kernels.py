@@ -22,3 +22,18 @@ def running_sum(values: np.ndarray) -> float:
     for x in values:
         total += x
     return total
+
+
+@njit(cache=True, nogil=True)
+def group_sums(groups: np.ndarray, columns: tuple, bins: int) -> np.ndarray:
+    """Sums of each column by group, array (columns, bins): ``np.bincount(groups, weights=column, minlength=bins)``.
+
+    One pass for all the columns (of one dtype), adding each bin's values to 0.0 in index order in
+    float64, as ``bincount`` does.
+    """
+    out = np.zeros((len(columns), bins))
+    for i in range(groups.size):
+        g = groups[i]
+        for c in range(len(columns)):
+            out[c, g] += columns[c][i]
+    return out

@@ -13,11 +13,12 @@ from typing import Any
 import mesa
 import networkx as nx
 import numpy as np
+from numba import njit
 
 from abm import crops
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
-from abm.kernels import running_sum
+from abm.kernels import group_sums
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
 from abm.measures import measure
@@ -107,7 +108,6 @@ class RuralEconomy(mesa.Model):
         self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
         self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
-        self._villages_of_crop = [np.flatnonzero(self.v_crop == c) for c in range(len(crops.CROPS))]
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
         self.base_price_household = crops.BASE_PRICE[self._crop_index]  # base price of the household's crop
@@ -264,12 +264,7 @@ class RuralEconomy(mesa.Model):
         production = harvested * self._production_cost_per_kg
         offwork = self._offwork_income
         allowance = self.government.allowances(f.n, moy, led)
-        # Online net income plus bulk sales (sellers alone add a non-zero online income), then the rest.
-        income = fl.offline_revenue.copy()
-        income[fl.sellers] += fl.seller_net
-        income += offwork
-        income -= production
-        income += allowance
+        income = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, offwork, production, allowance)
         total = fl.sums.total
         led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
@@ -301,33 +296,14 @@ class RuralEconomy(mesa.Model):
         f.stock[fl.sellers] += fl.seller_to_stock
         crop = self._crop_index
         k = len(crops.CROPS)
-        in_season = self.calendar[:, moy] > 0  # crops harvested this month (the others harvest exactly 0)
+        harvested_k, home_k, stock_change_k = group_sums(crop, (harvested, home, stock_change), k)
+        delivered_offline_k, lost_k = group_sums(crop, (fl.delivered_offline, fl.lost), k)
         self.goods.record(
-            self.steps,
-            harvested=self._crop_totals(harvested, in_season),
-            home=self._crop_totals(home, in_season),
+            self.steps, harvested=harvested_k, home=home_k,
             delivered_online=np.bincount(crop[fl.sellers], weights=fl.seller_delivered, minlength=k),
-            delivered_offline=np.bincount(crop, weights=fl.delivered_offline, minlength=k),
-            lost=np.bincount(crop, weights=fl.lost, minlength=k),
-            stock_change=self._crop_totals(stock_change, crops.STORABLE),
+            delivered_offline=delivered_offline_k, lost=lost_k, stock_change=stock_change_k,
         )
         self.last_shipped_eligible = fl.eligible_kg
-
-    def _crop_totals(self, values: np.ndarray, crops_with_values: np.ndarray) -> np.ndarray:
-        """``bincount(crop, weights=values)`` where only the crops flagged can hold non-zero values.
-
-        The other crops' households hold exact zeros, which change no sum, so they are skipped. A
-        crop is a village property, so a crop's households are its villages' blocks: they are copied
-        out and added with a running sum, the same additions from 0.0 in household order (a final
-        ``+ 0.0``, as bincount never ends on -0.0).
-        """
-        blocks = values.reshape(-1, self.farmers.households)
-        out = np.zeros(len(crops.CROPS))
-        for c in np.flatnonzero(crops_with_values):
-            villages = self._villages_of_crop[c]
-            if villages.size:
-                out[c] = running_sum(blocks[villages].ravel())
-        return out + 0.0
 
     def _learn(self, fl, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
@@ -484,3 +460,22 @@ class RuralEconomy(mesa.Model):
         check_close("government budgets", self.money.balance["government"], gov, gov)
 
     _cash_before = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: np.ndarray, offwork: np.ndarray,
+                  production: np.ndarray, allowance: np.ndarray) -> np.ndarray:
+    """Each household's income this month, in one pass over the households.
+
+    Bulk sales, plus online net income (``sellers``, sorted, alone have one), plus wages, less
+    production cost, plus allowances: the additions, in this order, of the in-place numpy sums.
+    """
+    income = np.empty(offline_revenue.size)
+    next_seller = 0
+    for i in range(income.size):
+        value = offline_revenue[i]
+        if next_seller < sellers.size and sellers[next_seller] == i:
+            value += seller_net[next_seller]
+            next_seller += 1
+        income[i] = ((value + offwork[i]) - production[i]) + allowance[i]
+    return income
