@@ -221,20 +221,9 @@ class RuralEconomy(mesa.Model):
 
     def _harvest(self, moy: int) -> tuple[np.ndarray, ...]:
         """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
-        f = self.farmers
         per_crop = crops.YIELD_KG * self.calendar[:, moy]
-        # A crop is a village property: its yield broadcasts over the (village, household) view.
-        by_village = (-1, f.households)
-        harvested = (per_crop[self.v_crop][:, None] * f.productivity.reshape(by_village)).astype(np.float32).ravel()
-        home = harvested * self._home_share
-        net = harvested - home
-        storable = self._storable
-        stock_in = np.where(storable, net, np.float32(0.0))
-        f.stock += stock_in
-        from_stock = np.where(storable, f.stock * crops.STOCK_SALE_SHARE, np.float32(0.0))
-        f.stock -= from_stock
-        offer = np.where(storable, from_stock, net)
-        return offer, harvested, home, stock_in - from_stock
+        return _harvest_households(per_crop[self.v_crop], self.farmers.productivity, self._home_share,
+                                   self._storable, crops.STOCK_SALE_SHARE, self.farmers.stock)
 
     def _choose_channels(self, offer: np.ndarray) -> None:
         """Each household with produce picks a channel by expected net price per kg (logit with inertia).
@@ -479,3 +468,39 @@ def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: 
             next_seller += 1
         income[i] = ((value + offwork[i]) - production[i]) + allowance[i]
     return income
+
+
+@njit(cache=True, nogil=True)
+def _harvest_households(village_yield: np.ndarray, productivity: np.ndarray, home_share: np.ndarray,
+                        storable: np.ndarray, stock_sale_share: float, stock: np.ndarray) -> tuple:
+    """Each household's kg on offer, harvested, kept at home and added to stock (float32), in one pass.
+
+    The harvest is the village's yield per unit of productivity times the household's, rounded to
+    float32; storable crops go to stock (updated in place) and a ``stock_sale_share`` of the stock
+    is offered, the rest is offered at once: numpy's float32 arithmetic, step by step.
+    """
+    n = productivity.size
+    households = n // village_yield.size
+    offer = np.empty(n, np.float32)
+    harvested = np.empty(n, np.float32)
+    home = np.empty(n, np.float32)
+    stock_change = np.empty(n, np.float32)
+    share = np.float32(stock_sale_share)
+    zero = np.float32(0.0)
+    for i in range(n):
+        h = np.float32(village_yield[i // households] * np.float64(productivity[i]))
+        kept = h * home_share[i]
+        net = h - kept
+        harvested[i] = h
+        home[i] = kept
+        if storable[i]:
+            in_stock = stock[i] + net
+            from_stock = in_stock * share
+            stock[i] = in_stock - from_stock
+            offer[i] = from_stock
+            stock_change[i] = net - from_stock
+        else:
+            stock[i] = (stock[i] + zero) - zero
+            offer[i] = net
+            stock_change[i] = zero - zero
+    return offer, harvested, home, stock_change
