@@ -295,27 +295,11 @@ class RuralEconomy(mesa.Model):
         self.last_shipped_eligible = fl.eligible_kg
 
     def _learn(self, fl, offer: np.ndarray) -> None:
-        """Learning by doing, sellers' ratings, and consumers' trust from what they received."""
+        """Learning by doing, sellers' ratings, promises judged, and consumers' trust from what they received."""
         f, p = self.farmers, self.p
-        # Index arrays of the few households concerned: boolean-mask indexing costs a pass over everyone.
-        sold_now = fl.seller_delivered > 0
-        sold = fl.sellers[sold_now]
-        f.skill[sold] += p.skill_learning * (1 - f.skill[sold])
-        f.reputation[sold] += 0.2 * ((1.0 - fl.seller_caught[sold_now]) - f.reputation[sold])
-        f.sales_count[sold] += 1
-        # Realised gain over the bulk price per kg this month; no online sale means no gain.
-        realised = np.zeros(f.n)
-        realised[fl.sellers] = (fl.seller_net / np.maximum(fl.seller_offer, 1e-9)
-                                - self.offline_price()[self.village_of[fl.sellers]])
-        judged = np.flatnonzero((offer > 0) & (f.stage >= ENROLLED))
-        realised_judged, promised_judged = realised[judged], f.promised[judged]
-        # Households online since before month 0 form their aspiration from their first judged month.
-        first = np.isnan(promised_judged)
-        promised_judged[first] = realised_judged[first]
-        short = realised_judged < p.promise_tolerance * promised_judged
-        f.shortfall[judged] = np.where(short, f.shortfall[judged] + 1, 0)
-        # Aspirations adapt slowly to what is realised.
-        f.promised[judged] = promised_judged + ASPIRATION_ADAPTATION * (realised_judged - promised_judged)
+        _learn_households(fl.sellers, fl.seller_delivered, fl.seller_caught, fl.seller_net, fl.seller_offer,
+                          self.offline_price(), offer, f.stage, f.skill, f.reputation, f.sales_count, f.promised,
+                          f.shortfall, p.skill_learning, p.promise_tolerance, ASPIRATION_ADAPTATION)
         self.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, self.trust.detection, self.trust.penalty)
         if self.trust.traceable:
@@ -504,3 +488,38 @@ def _harvest_households(village_yield: np.ndarray, productivity: np.ndarray, hom
             offer[i] = net
             stock_change[i] = zero - zero
     return offer, harvested, home, stock_change
+
+
+@njit(cache=True, nogil=True)
+def _learn_households(sellers, seller_delivered, seller_caught, seller_net, seller_offer, offline_price, offer,
+                      stage, skill, reputation, sales_count, promised, shortfall, skill_learning: float,
+                      promise_tolerance: float, adaptation: float) -> None:
+    """Sellers who delivered learn (skill, rating, sales count); committed households with produce judge the month.
+
+    The realised gain per kg over the bulk price (0 without an online sale) counts as a shortfall when
+    below ``promise_tolerance`` of the promised gain, and the promise moves ``adaptation`` of the way
+    towards it; a NaN promise (online before month 0) is first set to it. Columns change in place,
+    with numpy's float32 and float64 steps.
+    """
+    households = offer.size // offline_price.size
+    learning = np.float32(skill_learning)
+    for k in range(sellers.size):
+        if seller_delivered[k] > 0:
+            i = sellers[k]
+            skill[i] = skill[i] + learning * (np.float32(1) - skill[i])
+            reputation[i] = np.float32(reputation[i] + 0.2 * ((1.0 - seller_caught[k]) - reputation[i]))
+            sales_count[i] = sales_count[i] + np.float32(1)
+    tolerance = np.float32(promise_tolerance)
+    next_seller = 0
+    for i in range(offer.size):
+        realised = 0.0
+        if next_seller < sellers.size and sellers[next_seller] == i:
+            kg = max(seller_offer[next_seller], np.float32(1e-9))
+            realised = seller_net[next_seller] / np.float64(kg) - offline_price[i // households]
+            next_seller += 1
+        if offer[i] > 0 and stage[i] >= ENROLLED:
+            promise = promised[i]
+            if np.isnan(promise):
+                promise = np.float32(realised)
+            shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
+            promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
