@@ -114,6 +114,11 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
     count = np.zeros(5, np.intp)
     counts_per_village = first_contact.shape[1]
     table = first_contact.ravel()
+    # The interessement hazard depends on a household only through its village and its training.
+    interest = np.empty((incentives.size, 2))
+    for v in range(incentives.size):
+        for trained_now in range(2):
+            interest[v, trained_now] = 1 - np.exp(-interessement * (1 + (np.float64(trained_now) + incentives[v])))
     min_skill = np.float32(0.6)
     for i in range(n):
         s = stage[i]
@@ -123,7 +128,7 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
             if draws[0, i] < table[v * counts_per_village + passage_points[i]]:
                 kind = 0
         elif s == PROBLEMATISED:
-            if draws[1, i] < 1 - np.exp(-interessement * (1 + (np.float64(trained[i]) + incentives[v]))):
+            if draws[1, i] < interest[v, np.intp(trained[i])]:
                 kind = 1
         elif s == INTERESTED:
             if can_sell_online[v]:
