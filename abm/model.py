@@ -471,22 +471,23 @@ def _harvest_households(village_yield: np.ndarray, productivity: np.ndarray, hom
     stock_change = np.empty(n, np.float32)
     share = np.float32(stock_sale_share)
     zero = np.float32(0.0)
-    for i in range(n):
-        h = np.float32(village_yield[i // households] * np.float64(productivity[i]))
-        kept = h * home_share[i]
-        net = h - kept
-        harvested[i] = h
-        home[i] = kept
-        if storable[i]:
-            in_stock = stock[i] + net
-            from_stock = in_stock * share
-            stock[i] = in_stock - from_stock
-            offer[i] = from_stock
-            stock_change[i] = net - from_stock
-        else:
-            stock[i] = (stock[i] + zero) - zero
-            offer[i] = net
-            stock_change[i] = zero - zero
+    for v in range(village_yield.size):
+        for i in range(v * households, (v + 1) * households):
+            h = np.float32(village_yield[v] * np.float64(productivity[i]))
+            kept = h * home_share[i]
+            net = h - kept
+            harvested[i] = h
+            home[i] = kept
+            if storable[i]:
+                in_stock = stock[i] + net
+                from_stock = in_stock * share
+                stock[i] = in_stock - from_stock
+                offer[i] = from_stock
+                stock_change[i] = net - from_stock
+            else:
+                stock[i] = (stock[i] + zero) - zero
+                offer[i] = net
+                stock_change[i] = zero - zero
     return offer, harvested, home, stock_change
 
 
@@ -511,15 +512,16 @@ def _learn_households(sellers, seller_delivered, seller_caught, seller_net, sell
             sales_count[i] = sales_count[i] + np.float32(1)
     tolerance = np.float32(promise_tolerance)
     next_seller = 0
-    for i in range(offer.size):
-        realised = 0.0
-        if next_seller < sellers.size and sellers[next_seller] == i:
-            kg = max(seller_offer[next_seller], np.float32(1e-9))
-            realised = seller_net[next_seller] / np.float64(kg) - offline_price[i // households]
-            next_seller += 1
-        if offer[i] > 0 and stage[i] >= ENROLLED:
-            promise = promised[i]
-            if np.isnan(promise):
-                promise = np.float32(realised)
-            shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
-            promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
+    for v in range(offline_price.size):
+        for i in range(v * households, (v + 1) * households):
+            realised = 0.0
+            if next_seller < sellers.size and sellers[next_seller] == i:
+                kg = max(seller_offer[next_seller], np.float32(1e-9))
+                realised = seller_net[next_seller] / np.float64(kg) - offline_price[v]
+                next_seller += 1
+            if offer[i] > 0 and stage[i] >= ENROLLED:
+                promise = promised[i]
+                if np.isnan(promise):
+                    promise = np.float32(realised)
+                shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
+                promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
