@@ -237,13 +237,8 @@ class RuralEconomy(mesa.Model):
         self.channel_prices = prices = ChannelPrices(
             f, self.offline_price(), self.market.expected_net, self._monthly_kg, p.online_effort_cost,
             self.v_served, self.v_broadband, self.v_g5, has_nf)
-        before = f.channel
-        f.choose_channels(open_bits, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
+        f.choose_channels(open_bits, offer, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
-        # Households without produce keep last month's channel while it stays open.
-        idle = np.flatnonzero(~(offer > 0))
-        still_open = (open_bits[idle] >> before[idle]) & 1
-        f.channel[idle] = np.where(still_open, before[idle], OFFLINE)
         unset = np.flatnonzero(f.enrolled & (f.promised == 0))
         f.promised[unset] = prices.promise_per_kg(unset)
 

@@ -227,16 +227,17 @@ class FarmerPopulation:
         bits |= 1 << OFFLINE
         return bits.ravel()
 
-    def choose_channels(self, open_bits: np.ndarray, net_price_of, sensitivity: float, inertia: float,
-                        draws: np.ndarray) -> None:
+    def choose_channels(self, open_bits: np.ndarray, offer: np.ndarray, net_price_of, sensitivity: float,
+                        inertia: float, draws: np.ndarray) -> None:
         """Logit choice with inertia over the open channels (``open_bits``, as from :meth:`open_channels`).
 
-        The choice is by expected net price per kg. A household whose only open channel is offline
-        picks it whatever the draw (its cumulative weights are all 1), so only households with a
-        choice are computed: ``net_price_of(rows)`` gives their net prices, array (rows, 4).
+        The choice is by expected net price per kg, for households with produce (``offer > 0``);
+        those without keep last month's channel while it stays open. A household whose only open
+        channel is offline picks it whatever the draw (its cumulative weights are all 1), so only
+        households with a choice and produce are computed: ``net_price_of(rows)`` gives their net
+        prices, array (rows, 4).
         """
-        rows = np.flatnonzero(open_bits != 1 << OFFLINE)
-        channel = np.zeros(self.n, np.int8)
+        channel, rows = _idle_channels_and_choosers(open_bits, offer, self.channel)
         if rows.size:
             channel[rows] = _logit_pick(net_price_of(rows), open_bits[rows], self.channel[rows], draws[rows],
                                         sensitivity, inertia)
@@ -268,6 +269,27 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _idle_channels_and_choosers(open_bits: np.ndarray, offer: np.ndarray, current: np.ndarray) -> tuple:
+    """Channels of the households without produce, and the households who choose (index array).
+
+    A household without produce (not ``offer > 0``) keeps its channel while it is open and is
+    otherwise offline; one with produce and more than the offline channel open chooses (its entry
+    is left 0 here); the rest sell offline.
+    """
+    channel = np.zeros(open_bits.size, np.int8)
+    rows = np.empty(open_bits.size, np.intp)
+    count = 0
+    for i in range(open_bits.size):
+        if not offer[i] > 0:
+            if (open_bits[i] >> current[i]) & 1:
+                channel[i] = current[i]
+        elif open_bits[i] != 1 << OFFLINE:
+            rows[count] = i
+            count += 1
+    return channel, rows[:count].copy()
 
 
 @njit(cache=True, nogil=True)

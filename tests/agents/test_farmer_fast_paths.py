@@ -68,7 +68,7 @@ def test_village_sums_of_whole_numbers_are_exact():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_channel_choice_equals_full_computation(seed):
-    """Choosing only for households with a choice picks the same channels as the full computation."""
+    """Choosing only for households with a choice and produce picks the same channels as the full computation."""
     f = population(villages=200, seed=seed)
     rng = np.random.default_rng(seed)
     f.stage[rng.random(f.n) < 0.3] = ENROLLED
@@ -80,8 +80,14 @@ def test_channel_choice_equals_full_computation(seed):
     open_bits[rng.random(f.n) < 0.01] &= 0b1110  # a few households without the offline channel
     draws = rng.random(f.n, dtype=np.float32)
     draws[:3] = 0.0
+    offer = np.where(rng.random(f.n) < 0.3, 0.0, rng.random(f.n)).astype(np.float32)
+    offer[3] = np.nan
     expected = reference_choice(f, net, as_mask(open_bits), 3.0, 0.5, draws)
-    f.choose_channels(open_bits, lambda rows: net[rows], 3.0, 0.5, draws)
+    # Households without produce keep last month's channel while it is open, else sell offline.
+    idle = ~(offer > 0)
+    still_open = (open_bits >> f.channel) & 1 == 1
+    expected[idle] = np.where(still_open, f.channel, 0)[idle]
+    f.choose_channels(open_bits, offer, lambda rows: net[rows], 3.0, 0.5, draws)
     np.testing.assert_array_equal(f.channel, expected)
 
 
