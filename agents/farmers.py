@@ -212,20 +212,10 @@ class FarmerPopulation:
 
         Offline is always open. Online channels need enrolment and logistics; the shop needs
         broadband; the livestream needs 5G and a new farmer in the village (the household itself, or
-        a leader whose livestream followers sell through). Built on the (village, household) view,
-        so village conditions broadcast.
+        a leader whose livestream followers sell through).
         """
-        hh = self.households
-        enrolled = self.enrolled.reshape(-1, hh)
-        coop = self.member.reshape(-1, hh) & village_served[:, None]
-        shop = enrolled & (village_served & village_broadband)[:, None]
-        live = enrolled & (self.new_farmer.reshape(-1, hh) | village_has_leader[:, None]) \
-            & (village_served & village_g5)[:, None]
-        bits = coop.view(np.uint8) << COOP
-        bits |= shop.view(np.uint8) << SHOP
-        bits |= live.view(np.uint8) << LIVE
-        bits |= 1 << OFFLINE
-        return bits.ravel()
+        return _open_channel_bits(self.stage, self.member, self.new_farmer, village_served & village_broadband,
+                                  village_served & village_g5, village_served, village_has_leader)
 
     def choose_channels(self, open_bits: np.ndarray, offer: np.ndarray, net_price_of, sensitivity: float,
                         inertia: float, draws: np.ndarray) -> None:
@@ -269,6 +259,23 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _open_channel_bits(stage: np.ndarray, member: np.ndarray, new_farmer: np.ndarray, shop_village: np.ndarray,
+                       live_village: np.ndarray, served_village: np.ndarray, leader_village: np.ndarray) -> np.ndarray:
+    """The open-channel bits of every household, village by village (see :meth:`FarmerPopulation.open_channels`)."""
+    bits = np.empty(stage.size, np.uint8)
+    households = stage.size // served_village.size
+    for v in range(served_village.size):
+        for i in range(v * households, (v + 1) * households):
+            enrolled = stage[i] >= ENROLLED
+            b = 1 << OFFLINE
+            b |= (member[i] & served_village[v]) << COOP
+            b |= (enrolled & shop_village[v]) << SHOP
+            b |= (enrolled & (new_farmer[i] | leader_village[v]) & live_village[v]) << LIVE
+            bits[i] = b
+    return bits
 
 
 @njit(cache=True, nogil=True)
