@@ -8,6 +8,9 @@ weighs, need them, so they are computed for given households (index arrays), not
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from abm.kernels import nan_max
 
 from agents.farmers import COOP, LIVE, OFFLINE, SHOP, FarmerPopulation
 
@@ -52,43 +55,19 @@ class ChannelPrices:
         self.live_open = village_served & village_g5
         self.has_leader = village_has_leader.copy()
 
-    def effort_per_kg(self, rows: np.ndarray) -> np.ndarray:
-        """Cost per kg of selling on the shop channel: the effort cost less half of it with full skill."""
-        effort = np.multiply(self.skill[rows], 0.5)  # float32, as cost * (1 - 0.5 * skill)
-        np.subtract(1, effort, out=effort)
-        np.multiply(self.effort_cost, effort, out=effort)
-        return effort / self.monthly_kg[rows]
-
-    def _live_effort_per_kg(self, rows: np.ndarray, effort: np.ndarray) -> np.ndarray:
-        """A new farmer streams for herself (full effort); a follower streams through a leader."""
-        return np.where(self.new_farmer[rows], effort, effort * LEADER_EFFORT_SHARE)
+    def _columns(self) -> tuple:
+        """The household and village columns the compiled price loops read, in their argument order."""
+        return (self.households, self.skill, self.member, self.new_farmer, self.monthly_kg, self.effort_cost,
+                self.offline_price, self.expected_coop, self.expected_shop, self.expected_live, self.coop_open,
+                self.shop_open, self.live_open, self.has_leader)
 
     def net_prices(self, rows: np.ndarray) -> np.ndarray:
         """Net price per kg of each channel for these households: array (rows, 4)."""
-        village = rows // self.households
-        effort = self.effort_per_kg(rows)
-        net = np.empty((4, rows.size))  # built channel by channel, handed over as (rows, 4)
-        net[OFFLINE] = self.offline_price[village]
-        net[COOP] = self.expected_coop[village]
-        net[SHOP] = self.expected_shop[village] - effort
-        net[LIVE] = self.expected_live[village] - self._live_effort_per_kg(rows, effort)
-        return net.T
+        return _net_prices(rows, *self._columns())
 
-    def online_gain_per_kg(self, rows: np.ndarray, effort: np.ndarray | None = None) -> np.ndarray:
-        """Best net price over the online channels enrolment would open, less the bulk price (-inf: none).
-
-        ``effort`` is these households' :meth:`effort_per_kg`, where the caller has it already.
-        """
-        village = rows // self.households
-        if effort is None:
-            effort = self.effort_per_kg(rows)
-        best = np.where(self.member[rows] & self.coop_open[village], self.expected_coop[village], -np.inf)
-        shop = np.where(self.shop_open[village], self.expected_shop[village] - effort, -np.inf)
-        np.maximum(best, shop, out=best)
-        live_open = (self.new_farmer[rows] | self.has_leader[village]) & self.live_open[village]
-        live = np.where(live_open, self.expected_live[village] - self._live_effort_per_kg(rows, effort), -np.inf)
-        np.maximum(best, live, out=best)
-        return best - self.offline_price[village]
+    def online_gain_per_kg(self, rows: np.ndarray) -> np.ndarray:
+        """Best net price over the online channels enrolment would open, less the bulk price (-inf: none)."""
+        return _online_gain_and_effort(rows, *self._columns())[0]
 
     def promise_per_kg(self, rows: np.ndarray) -> np.ndarray:
         """Gain per kg over the bulk price that enrolment promises these households (never negative)."""
@@ -96,7 +75,59 @@ class ChannelPrices:
 
     def enrolment_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For these households: expected monthly online gain, promised gain per kg, monthly effort cost (yuan)."""
-        effort = self.effort_per_kg(rows)
-        gain_per_kg = self.online_gain_per_kg(rows, effort)
+        gain_per_kg, effort = _online_gain_and_effort(rows, *self._columns())
         kg = self.monthly_kg[rows]
         return gain_per_kg * kg, np.maximum(gain_per_kg, 0.0), effort * kg
+
+
+@njit(cache=True, nogil=True)
+def _effort_per_kg(skill: np.float32, effort_cost: float, kg: float) -> float:
+    """Cost per kg of selling on the shop channel: the effort cost less half of it with full skill.
+
+    In float32 as numpy computed ``effort_cost * (1 - 0.5 * skill)`` on the float32 skill, then per kg.
+    """
+    return np.float64(np.float32(effort_cost) * (np.float32(1) - skill * np.float32(0.5))) / kg
+
+
+@njit(cache=True, nogil=True)
+def _live_effort_per_kg(effort: float, new_farmer: bool) -> float:
+    """A new farmer streams for herself (full effort); a follower streams through a leader."""
+    return effort if new_farmer else effort * LEADER_EFFORT_SHARE
+
+
+@njit(cache=True, nogil=True)
+def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader):
+    """Net price per kg of each channel for the households ``rows``: array (rows, 4)."""
+    net = np.empty((rows.size, 4))
+    for k in range(rows.size):
+        i = rows[k]
+        v = i // households
+        effort = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
+        net[k, OFFLINE] = offline_price[v]
+        net[k, COOP] = expected_coop[v]
+        net[k, SHOP] = expected_shop[v] - effort
+        net[k, LIVE] = expected_live[v] - _live_effort_per_kg(effort, new_farmer[i])
+    return net
+
+
+@njit(cache=True, nogil=True)
+def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                            expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
+                            has_leader):
+    """Best online net price per kg less the bulk price (-inf: none), and shop effort per kg, of ``rows``.
+
+    The online channels counted are those enrolment would open to the household.
+    """
+    gain = np.empty(rows.size)
+    effort = np.empty(rows.size)
+    for k in range(rows.size):
+        i = rows[k]
+        v = i // households
+        effort[k] = e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
+        best = expected_coop[v] if member[i] and coop_open[v] else -np.inf
+        best = nan_max(best, expected_shop[v] - e if shop_open[v] else -np.inf)
+        live = (new_farmer[i] or has_leader[v]) and live_open[v]
+        best = nan_max(best, expected_live[v] - _live_effort_per_kg(e, new_farmer[i]) if live else -np.inf)
+        gain[k] = best - offline_price[v]
+    return gain, effort

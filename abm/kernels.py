@@ -12,6 +12,14 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
+def nan_max(a: float, b: float) -> float:
+    """``np.maximum`` of two floats: NaN if either is NaN."""
+    if a != a or b != b:
+        return a + b
+    return a if a >= b else b
+
+
+@njit(cache=True, nogil=True)
 def running_sum(values: np.ndarray) -> float:
     """The values added one after another to 0.0 in float64: ``np.cumsum(values, dtype=float64)[-1] + 0.0``.
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from numba import njit
 
-from abm.kernels import running_sum
+from abm.kernels import nan_max, running_sum
 
 #: sales channels
 OFFLINE, COOP, SHOP, LIVE = 0, 1, 2, 3
@@ -300,14 +300,6 @@ def _idle_channels_and_choosers(open_bits: np.ndarray, offer: np.ndarray, curren
 
 
 @njit(cache=True, nogil=True)
-def _nan_max(a: float, b: float) -> float:
-    """``np.maximum`` of two floats: NaN if either is NaN."""
-    if a != a or b != b:
-        return a + b
-    return a if a >= b else b
-
-
-@njit(cache=True, nogil=True)
 def _logit_pick(net: np.ndarray, open_bits: np.ndarray, current: np.ndarray, draws: np.ndarray,
                 sensitivity: float, inertia: float) -> np.ndarray:
     """Channel picked in each row: logit over the open channels, with inertia for the current one if open.
@@ -323,10 +315,10 @@ def _logit_pick(net: np.ndarray, open_bits: np.ndarray, current: np.ndarray, dra
     for row in range(net.shape[0]):
         bits = open_bits[row]
         for k in range(4):
-            utility[k] = sensitivity * np.log(_nan_max(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
+            utility[k] = sensitivity * np.log(nan_max(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
         if (bits >> current[row]) & 1:
             utility[current[row]] += inertia
-        top = _nan_max(_nan_max(utility[0], utility[1]), _nan_max(utility[2], utility[3]))
+        top = nan_max(nan_max(utility[0], utility[1]), nan_max(utility[2], utility[3]))
         for k in range(4):
             weight[k] = np.exp(utility[k] - top) if (bits >> k) & 1 else 0.0
         c1 = weight[0] + weight[1]
