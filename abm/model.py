@@ -303,11 +303,11 @@ class RuralEconomy(mesa.Model):
     def _translate(self, month: int, fl) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages."""
         f, p = self.farmers, self.p
-        v_enrolled = f.village_mean(f.enrolled)
-        v_nf = f.village_mean(f.new_farmer)
+        enrolled_v, new_farmers_v = _enrolled_and_new_farmers(f.stage, f.new_farmer, f.households)
+        v_enrolled, v_nf = enrolled_v / f.households, new_farmers_v / f.households
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
             p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
-        pp = self.passage_points()
+        pp = self.passage_points(new_farmers_v)
         # Interessement devices of the village (each household's training is added in the transition);
         # the terms are multiples of 0.5, so their sum is exact in any order.
         village_incentives = (self.v_station * 0.5
@@ -332,14 +332,18 @@ class RuralEconomy(mesa.Model):
             pl.update_stage(int(sellers[k]), threshold=max(10, f.n // 100))
         return flows
 
-    def passage_points(self) -> np.ndarray:
-        """Obligatory passage points within each farmer's reach: station, cooperative, new farmer, recruiter."""
-        f, hh = self.farmers, self.farmers.households
+    def passage_points(self, new_farmers_by_village: np.ndarray | None = None) -> np.ndarray:
+        """Obligatory passage points within each farmer's reach: station, cooperative, new farmer, recruiter (int8).
+
+        ``new_farmers_by_village`` is the number of new farmers in each village, where the caller has it.
+        """
+        f = self.farmers
+        if new_farmers_by_village is None:
+            new_farmers_by_village = f.village_sum(f.new_farmer)
         has_coop = self.coop_of_county[self.v_county] >= 0
-        nf_village = f.village_sum(f.new_farmer) > 0
         recruiter = self.v_broadband if self.p.development_model == "platform" else np.zeros_like(self.v_station)
-        village_pp = self.v_station.astype(np.int8) + nf_village + recruiter
-        return np.repeat(village_pp, hh) + (f.member & np.repeat(has_coop, hh))
+        village_pp = self.v_station.astype(np.int8) + (new_farmers_by_village > 0) + recruiter
+        return _household_passage_points(village_pp, has_coop, f.member)
 
     def _policy(self, moy: int, month: int) -> None:
         """Government instruments, cooperatives' investment, and the east-west fund and pairing."""
@@ -520,3 +524,31 @@ def _learn_households(sellers, seller_delivered, seller_caught, seller_net, sell
                     promise = np.float32(realised)
                 shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
                 promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
+
+
+@njit(cache=True, nogil=True)
+def _enrolled_and_new_farmers(stage: np.ndarray, new_farmer: np.ndarray, households: int) -> tuple:
+    """Number of enrolled (or mobilised) households and of new farmers in each village, as float64."""
+    villages = stage.size // households
+    enrolled = np.zeros(villages)
+    new_farmers = np.zeros(villages)
+    for v in range(villages):
+        e = 0
+        nf = 0
+        for i in range(v * households, (v + 1) * households):
+            e += stage[i] >= ENROLLED
+            nf += new_farmer[i]
+        enrolled[v] = e
+        new_farmers[v] = nf
+    return enrolled, new_farmers
+
+
+@njit(cache=True, nogil=True)
+def _household_passage_points(village_points: np.ndarray, has_coop: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Each household's passage points: its village's, plus one for a member where the county has a cooperative."""
+    households = member.size // village_points.size
+    points = np.empty(member.size, np.int8)
+    for v in range(village_points.size):
+        for i in range(v * households, (v + 1) * households):
+            points[i] = village_points[v] + (member[i] & has_coop[v])
+    return points
