@@ -321,13 +321,11 @@ class RuralEconomy(mesa.Model):
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
                       p.enrolment_rate, mob, p.defection_patience)
         flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
-        active = np.bincount(self.v_county, weights=f.village_sum(f.member & (f.channel == COOP)),
-                             minlength=self.coop_of_county.size)
+        coop_sellers, sellers = _cooperative_and_platform_sellers(f.member, f.channel, self.platform_of,
+                                                                  f.households, len(self.platforms))
+        active = np.bincount(self.v_county, weights=coop_sellers, minlength=self.coop_of_county.size)
         for coop in self.cooperatives:
             coop.update_stage(int(active[coop.county]))
-        online = np.flatnonzero(f.channel >= SHOP)
-        sellers = np.bincount(np.where(f.channel[online] == LIVE, 1, self.platform_of[online]),
-                              minlength=len(self.platforms))
         for k, pl in enumerate(self.platforms):
             pl.update_stage(int(sellers[k]), threshold=max(10, f.n // 100))
         return flows
@@ -552,3 +550,25 @@ def _household_passage_points(village_points: np.ndarray, has_coop: np.ndarray, 
         for i in range(v * households, (v + 1) * households):
             points[i] = village_points[v] + (member[i] & has_coop[v])
     return points
+
+
+@njit(cache=True, nogil=True)
+def _cooperative_and_platform_sellers(member: np.ndarray, channel: np.ndarray, platform_of: np.ndarray,
+                                      households: int, platforms: int) -> tuple:
+    """Members selling through the cooperative in each village (float64), and online sellers of each platform.
+
+    A livestreamer sells on the livestream platform (index 1), a shop on the household's platform.
+    """
+    villages = member.size // households
+    coop_sellers = np.zeros(villages)
+    sellers = np.zeros(platforms, np.int64)
+    for v in range(villages):
+        count = 0
+        for i in range(v * households, (v + 1) * households):
+            count += member[i] & (channel[i] == COOP)
+            if channel[i] == LIVE:
+                sellers[1] += 1
+            elif channel[i] == SHOP:
+                sellers[platform_of[i]] += 1
+        coop_sellers[v] = count
+    return coop_sellers, sellers
