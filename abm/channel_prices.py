@@ -11,7 +11,6 @@ import numpy as np
 from numba import njit
 
 from abm.kernels import nan_max
-
 from agents.farmers import COOP, LIVE, OFFLINE, SHOP, FarmerPopulation
 
 LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share of a streamer's effort

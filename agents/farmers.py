@@ -7,7 +7,6 @@ are synchronous: all farmers decide on last month's information, so whole-array 
 from __future__ import annotations
 
 import numpy as np
-
 from numba import njit
 
 from abm.kernels import nan_max, running_sum
