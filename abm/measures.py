@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from abm.kernels import pairwise_sums_split
 from abm.metrics import weighted_share
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, funnel, stability
@@ -194,9 +195,10 @@ def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
     """
     # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
     new = f.link_since[fl.sellers] > month - 12
-    old = ~new
-    per_kg = [float(fl.seller_revenue[s].sum()) / max(float(fl.seller_offer[s].sum()), 1e-9) for s in (new, old)]
-    return per_kg[0] / per_kg[1] if new.any() and old.any() and per_kg[1] > 0 else float("nan")
+    revenue = pairwise_sums_split(fl.seller_revenue, new)
+    offered = pairwise_sums_split(fl.seller_offer, new)
+    per_kg = [revenue[k] / max(offered[k], 1e-9) for k in (0, 1)]
+    return per_kg[0] / per_kg[1] if 0 < np.count_nonzero(new) < new.size and per_kg[1] > 0 else float("nan")
 
 
 def _rate(part: float, whole: float) -> float:
