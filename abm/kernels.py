@@ -143,3 +143,26 @@ def pairwise_sums_split(values: np.ndarray, mask: np.ndarray) -> tuple[float, fl
             others[n_others] = values[i]
             n_others += 1
     return pairwise_sum(chosen[:n_chosen]), pairwise_sum(others[:n_others])
+
+
+@njit(cache=True, nogil=True)
+def running_sums_over_runs(columns: tuple, run_starts: np.ndarray, run_ends: np.ndarray,
+                           cuts: np.ndarray) -> np.ndarray:
+    """Array (column, group): for each column, :func:`running_sum` of ``np.concatenate`` of the runs
+    ``column[run_starts[j]:run_ends[j]]`` for ``j`` in ``range(cuts[g], cuts[g + 1])``.
+
+    The values are added in the runs' order one after another to 0.0 in float64, each column in its
+    own accumulator: with one run per region that is ``bincount(region, weights=column)`` (less the
+    final ``+ 0.0``). All columns advance together, so their additions overlap.
+    """
+    groups = cuts.size - 1
+    out = np.zeros((len(columns), groups))
+    totals = np.zeros(len(columns))
+    for g in range(groups):
+        totals[:] = 0.0
+        for run in range(cuts[g], cuts[g + 1]):
+            for i in range(run_starts[run], run_ends[run]):
+                for k in range(len(columns)):
+                    totals[k] += columns[k][i]
+        out[:, g] = totals
+    return out

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from abm.kernels import pairwise_sum, pairwise_sums_split
+from abm.kernels import pairwise_sum, pairwise_sums_split, running_sums_over_runs
 
 LENGTHS = [0, 1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 136, 255, 256, 257, 1000, 1025, 8193, 100003]
 
@@ -40,3 +40,14 @@ def test_pairwise_sums_split(dtype):
         mask = rng.random(n) < 0.4
         chosen, others = pairwise_sums_split(x, mask)
         assert _bits(chosen) == _bits(float(x[mask].sum())) and _bits(others) == _bits(float(x[~mask].sum())), n
+
+
+def test_running_sums_over_runs_is_bincount():
+    rng = np.random.default_rng(4)
+    n = 10_000
+    group = np.sort(rng.integers(0, 3, n))
+    columns = (_column(rng, n, "signed zeros"), _column(rng, n, "sparse"))
+    bounds = np.searchsorted(group, np.arange(4))
+    got = running_sums_over_runs(columns, bounds[:-1], bounds[1:], np.arange(4)) + 0.0
+    for k, values in enumerate(columns):
+        assert got[k].tobytes() == np.bincount(group, weights=values, minlength=3).tobytes()
