@@ -45,3 +45,147 @@ def group_sums(groups: np.ndarray, columns: tuple, bins: int) -> np.ndarray:
         for c in range(len(columns)):
             out[c, g] += columns[c][i]
     return out
+
+
+# numpy's pairwise summation cuts a range of more than 128 values into halves (the first a multiple of 8
+# long) and adds the halves' sums; leaves of at most 128 values are summed with eight accumulators. The
+# kernels below sum the leaves left to right, then add the leaf sums up the same tree (walked with an
+# explicit stack: numba's cached recursive functions crash on loading).
+_PAIRWISE_LEAF = 128
+_MAX_DEPTH = 64
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_leaves(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each leaf of numpy's pairwise tree over ``n`` >= 1 values, left to right."""
+    starts = np.empty(n // (_PAIRWISE_LEAF // 2) + 1, np.int64)
+    lengths = np.empty_like(starts)
+    leaves = 0
+    pending_start = np.empty(_MAX_DEPTH, np.int64)  # right halves still to visit
+    pending_n = np.empty(_MAX_DEPTH, np.int64)
+    pending = 0
+    start = 0
+    while True:
+        while n > _PAIRWISE_LEAF:
+            half = n // 2
+            half -= half % 8
+            pending_start[pending], pending_n[pending] = start + half, n - half
+            pending += 1
+            n = half
+        starts[leaves], lengths[leaves] = start, n
+        leaves += 1
+        if pending == 0:
+            return starts[:leaves], lengths[:leaves]
+        pending -= 1
+        start, n = pending_start[pending], pending_n[pending]
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_tree(n: int, leaf_sums: np.ndarray):
+    """Sum of the leaf sums (in :func:`_pairwise_leaves` order) up numpy's pairwise tree over ``n`` values."""
+    left = np.empty(_MAX_DEPTH, leaf_sums.dtype)  # finished left halves waiting for their right halves
+    right_n = np.empty(_MAX_DEPTH, np.int64)
+    waiting = np.zeros(_MAX_DEPTH, np.bool_)
+    depth = 0
+    leaf = 0
+    while True:
+        while n > _PAIRWISE_LEAF:
+            half = n // 2
+            half -= half % 8
+            right_n[depth], waiting[depth] = n - half, False
+            depth += 1
+            n = half
+        total = leaf_sums[leaf]
+        leaf += 1
+        while depth > 0 and waiting[depth - 1]:
+            depth -= 1
+            total = left[depth] + total
+        if depth == 0:
+            return total
+        left[depth - 1], waiting[depth - 1] = total, True
+        n = right_n[depth - 1]
+
+
+@njit(cache=True, nogil=True)
+def _pairwise_leaf(values: np.ndarray, start: int, n: int):
+    """numpy's sum of a leaf ``values[start:start + n]`` (1 <= n <= 128) in the values' dtype, less its
+    initial +0.0 below 8 values (added at the very end instead: the same bits)."""
+    if n < 8:
+        total = values[start]
+        for i in range(start + 1, start + n):
+            total += values[i]
+        return total
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    end8 = start + n - n % 8
+    i = start + 8
+    while i < end8:
+        r0 += values[i]
+        r1 += values[i + 1]
+        r2 += values[i + 2]
+        r3 += values[i + 3]
+        r4 += values[i + 4]
+        r5 += values[i + 5]
+        r6 += values[i + 6]
+        r7 += values[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < start + n:
+        total += values[i]
+        i += 1
+    return total
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sum(values: np.ndarray) -> float:
+    """``float(values.sum())`` of a contiguous 1-D float64 or float32 array, bit for bit.
+
+    numpy adds pairwise, in the array's dtype, onto an initial 0.0; this is the same tree.
+    """
+    if values.size == 0:
+        return 0.0
+    starts, lengths = _pairwise_leaves(values.size)
+    leaf_sums = np.empty(starts.size, values.dtype)
+    for leaf in range(starts.size):
+        leaf_sums[leaf] = _pairwise_leaf(values, starts[leaf], lengths[leaf])
+    return 0.0 + _pairwise_tree(values.size, leaf_sums)
+
+
+@njit(cache=True, nogil=True)
+def pairwise_sums_split(values: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """``(float(values[mask].sum()), float(values[~mask].sum()))`` bit for bit, for a float64 or float32 array."""
+    chosen = np.empty(values.size, values.dtype)
+    others = np.empty(values.size, values.dtype)
+    n_chosen = 0
+    n_others = 0
+    for i in range(values.size):
+        if mask[i]:
+            chosen[n_chosen] = values[i]
+            n_chosen += 1
+        else:
+            others[n_others] = values[i]
+            n_others += 1
+    return pairwise_sum(chosen[:n_chosen]), pairwise_sum(others[:n_others])
+
+
+@njit(cache=True, nogil=True)
+def running_sums_over_runs(columns: tuple, run_starts: np.ndarray, run_ends: np.ndarray,
+                           cuts: np.ndarray) -> np.ndarray:
+    """Array (column, group): for each column, :func:`running_sum` of ``np.concatenate`` of the runs
+    ``column[run_starts[j]:run_ends[j]]`` for ``j`` in ``range(cuts[g], cuts[g + 1])``.
+
+    The values are added in the runs' order one after another to 0.0 in float64, each column in its
+    own accumulator: with one run per region that is ``bincount(region, weights=column)`` (less the
+    final ``+ 0.0``). All columns advance together, so their additions overlap.
+    """
+    groups = cuts.size - 1
+    out = np.zeros((len(columns), groups))
+    totals = np.zeros(len(columns))
+    for g in range(groups):
+        totals[:] = 0.0
+        for run in range(cuts[g], cuts[g + 1]):
+            for i in range(run_starts[run], run_ends[run]):
+                for k in range(len(columns)):
+                    totals[k] += columns[k][i]
+        out[:, g] = totals
+    return out

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from abm.kernels import pairwise_sums_split
 from abm.metrics import weighted_share
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, funnel, stability
@@ -110,26 +111,20 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
         region_cols |= {f"flow_{t}": zeros3 for t in TRANSITIONS}
         return {"model": model, "region": region_cols}
     fl, trans = mf
-    by_region = f.region_sum
     # Online quantities are non-zero at the sellers alone: their region sums add the sellers' values
     # (the same additions in the same order), their totals come from ``fl.sums`` (numpy's own order).
     at = fl.sellers
-
-    def by_region_of_sellers(values: np.ndarray) -> np.ndarray:
-        return f.region_sum_at(at, values)
-
     total = fl.sums.total
     rev_s = fl.seller_revenue
     delivered_s = fl.seller_delivered
+    fraud_kg_s = delivered_s * f.misrepresent[at]
     # Sales by channel: the offline entry is replaced by bulk sales below (the dict keeps its key order).
-    sales_by_channel = {c: None for c in CHANNELS}
+    # A channel's region sums add its own sellers' revenue and exact zeros for the others.
     seller_channel = f.channel[at]
-    for k, c in enumerate(CHANNELS[1:], start=1):
-        # The channel's own sellers: the others would add exact zeros to the running sums.
-        on_k = seller_channel == k
-        sales_by_channel[c] = f.region_sum_at(at[on_k], rev_s[on_k])
-    sales_by_channel["offline"] = by_region(fl.offline_revenue)
-    online_region = by_region_of_sellers(rev_s)
+    by_channel = [np.where(seller_channel == k, rev_s, 0.0) for k in range(1, len(CHANNELS))]
+    online_region, delivered_r, fraud_r, processed_r, branded_r, *channel_r = f.region_sum_at(
+        at, (rev_s, delivered_s, fraud_kg_s, fl.seller_processed, fl.seller_branded, *by_channel))
+    sales_by_channel = dict(zip(CHANNELS[1:], channel_r))
     # Cold chain is a village property: its masks are spread over the households (the sellers' read
     # from their villages), not compared per household.
     fresh = m.fresh_household
@@ -140,12 +135,9 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     shipped_all[at] += fl.seller_shipped
     sold = fl.offline_kg.copy()
     sold[at] += delivered_s
-    shipped_fresh_r = f.region_sum_in_villages(shipped_all, m.fresh_villages)
-    lost_fresh_r = f.region_sum_in_villages(fl.lost, m.fresh_villages)
-    fraud_kg_s = delivered_s * f.misrepresent[at]
-    delivered_r = by_region_of_sellers(delivered_s)
-    sold_r = by_region(sold)
-    offline_r = by_region(fl.offline_kg)
+    shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), m.fresh_villages)
+    offline_sales_r, sold_r, offline_r = f.region_sum((fl.offline_revenue, sold, fl.offline_kg))
+    sales_by_channel = {"offline": offline_sales_r} | sales_by_channel
     online_kg = total(delivered_s)
     sold_kg = online_kg + float(fl.offline_kg.sum())
     processed_kg = total(fl.seller_processed)
@@ -177,10 +169,10 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     region_cols = {
         "online_sales": online_region,
         "fresh_loss": np.where(shipped_fresh_r > 0, lost_fresh_r / np.maximum(shipped_fresh_r, 1e-12), np.nan),
-        "fraud_rate": by_region_of_sellers(fraud_kg_s) / np.maximum(delivered_r, 1e-12),
+        "fraud_rate": fraud_r / np.maximum(delivered_r, 1e-12),
         "bulk_raw_share": np.where(sold_r > 0, offline_r / np.maximum(sold_r, 1e-12), np.nan),
-        "processed_share": by_region_of_sellers(fl.seller_processed) / np.maximum(sold_r, 1e-12),
-        "branded_share": by_region_of_sellers(fl.seller_branded) / np.maximum(sold_r, 1e-12),
+        "processed_share": processed_r / np.maximum(sold_r, 1e-12),
+        "branded_share": branded_r / np.maximum(sold_r, 1e-12),
     }
     region_cols |= {f"sales_{c}": v for c, v in sales_by_channel.items()}
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
@@ -194,9 +186,10 @@ def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
     """
     # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
     new = f.link_since[fl.sellers] > month - 12
-    old = ~new
-    per_kg = [float(fl.seller_revenue[s].sum()) / max(float(fl.seller_offer[s].sum()), 1e-9) for s in (new, old)]
-    return per_kg[0] / per_kg[1] if new.any() and old.any() and per_kg[1] > 0 else float("nan")
+    revenue = pairwise_sums_split(fl.seller_revenue, new)
+    offered = pairwise_sums_split(fl.seller_offer, new)
+    per_kg = [revenue[k] / max(offered[k], 1e-9) for k in (0, 1)]
+    return per_kg[0] / per_kg[1] if 0 < np.count_nonzero(new) < new.size and per_kg[1] > 0 else float("nan")
 
 
 def _rate(part: float, whole: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import nan_max, running_sum
+from abm.kernels import nan_max, running_sum, running_sums_over_runs
 
 #: sales channels
 OFFLINE, COOP, SHOP, LIVE = 0, 1, 2, 3
@@ -18,6 +18,7 @@ CHANNELS = ("offline", "cooperative", "platform_shop", "livestream")
 NOT_REACHED, PROBLEMATISED, INTERESTED, ENROLLED, MOBILISED = 0, 1, 2, 3, 4
 STAGES = ("not_reached", "problematised", "interested", "enrolled", "mobilised")
 NO_LINK = -1_000_000  # link_since of a household with no live link to the network
+_ONE_RUN_PER_REGION = np.arange(4)  # region sums over one run (slice) per region
 
 
 class FarmerPopulation:
@@ -126,33 +127,40 @@ class FarmerPopulation:
             return np.bincount(self.region[indices], minlength=3).astype(np.float64)
         return np.diff(np.searchsorted(indices, b)).astype(np.float64)
 
-    def region_sum_at(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+    def region_sum_at(self, indices: np.ndarray, values: np.ndarray | tuple[np.ndarray, ...]) -> np.ndarray:
         """Sum in each region of ``values`` held by the households ``indices`` (sorted, distinct).
 
         Bit-identical to ``region_sum`` of the column holding these values and zeros elsewhere:
         ``bincount`` adds in household order and adding a zero never changes its running sum; with
         regions in grid order each region's households are one run of ``indices``, summed with a
         running sum (the same additions from 0.0, a final ``+ 0.0`` as bincount never ends on -0.0).
+        A tuple of float64 columns gives an array (column, region), all summed in one pass.
         """
+        columns = values if isinstance(values, tuple) else (values,)
         b = self._region_bounds
         if b is None:
-            return np.bincount(self.region[indices], weights=values, minlength=3)
-        cut = np.searchsorted(indices, b)
-        out = np.zeros(3)
-        for r in range(3):
-            if cut[r + 1] > cut[r]:
-                out[r] = running_sum(values[cut[r]:cut[r + 1]])
-        return out + 0.0
+            out = np.array([np.bincount(self.region[indices], weights=v, minlength=3) for v in columns])
+        else:
+            cut = np.searchsorted(indices, b)
+            out = running_sums_over_runs(columns, cut[:-1], cut[1:], _ONE_RUN_PER_REGION) + 0.0
+        return out if isinstance(values, tuple) else out[0]
 
-    def region_sum(self, values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    def region_sum(self, values: np.ndarray | tuple[np.ndarray, ...], where: np.ndarray | None = None) -> np.ndarray:
         """Sum of a farmer column in each region, bit-identical to ``bincount(region, weights=values)``.
 
         ``bincount`` adds each region's values one after another to 0.0, in farmer order, in float64.
         A cumulative sum over the region's slice is the same sequence of additions, and since adding
         a zero never changes such a running sum, a sparse column only gathers its non-zero values.
         With ``where``, values where it is False count as zero, as ``np.where(where, values, 0.0)``.
+        A tuple of float64 columns (without ``where``) gives an array (column, region), summed in one pass.
         """
         b = self._region_bounds
+        if isinstance(values, tuple):
+            if where is not None:
+                raise ValueError("where applies to one column")
+            if b is None:
+                return np.array([np.bincount(self.region, weights=v, minlength=3) for v in values])
+            return running_sums_over_runs(values, b[:-1], b[1:], _ONE_RUN_PER_REGION) + 0.0
         if b is None:
             return np.bincount(self.region, weights=values if where is None else np.where(where, values, 0.0),
                                minlength=3)
@@ -176,24 +184,24 @@ class FarmerPopulation:
                     out[r] = running_sum(part)
         return out + 0.0  # a running sum from 0.0 never ends on -0.0
 
-    def region_sum_in_villages(self, values: np.ndarray, villages: np.ndarray) -> np.ndarray:
+    def region_sum_in_villages(self, values: np.ndarray | tuple[np.ndarray, ...], villages: np.ndarray) -> np.ndarray:
         """``region_sum(values * in_villages)`` for finite values: the households of the given villages only.
 
-        ``villages`` are sorted village indices. The other households would add exact zeros, so the
-        villages' blocks are copied out and each region's part summed with a running sum: the same
-        additions in the same order.
+        ``villages`` are sorted village indices. The other households would add exact zeros, so each
+        region's sum runs over its villages' blocks of households: the same additions in the same
+        order. A tuple of float64 columns gives an array (column, region), summed in one pass.
         """
+        columns = values if isinstance(values, tuple) else (values,)
         hh = self.households
-        blocks = values.reshape(-1, hh)[villages].ravel()
+        starts = villages * hh
         b = self._region_bounds
         if b is None:
-            return np.bincount(np.repeat(self.region[villages * hh], hh), weights=blocks, minlength=3)
-        cut = np.searchsorted(villages * hh, b) * hh
-        out = np.zeros(3)
-        for r in range(3):
-            if cut[r + 1] > cut[r]:
-                out[r] = running_sum(blocks[cut[r]:cut[r + 1]])
-        return out + 0.0
+            region = np.repeat(self.region[starts], hh)
+            out = np.array([np.bincount(region, weights=v.reshape(-1, hh)[villages].ravel(), minlength=3)
+                            for v in columns])
+        else:
+            out = running_sums_over_runs(columns, starts, starts + hh, np.searchsorted(starts, b)) + 0.0
+        return out if isinstance(values, tuple) else out[0]
 
     def region_stage_counts(self, stages: int) -> np.ndarray:
         """Households at each stage in each region: int64 array (stage, region)."""
