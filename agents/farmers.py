@@ -240,15 +240,15 @@ class FarmerPopulation:
                                         sensitivity, inertia)
         self.channel = channel
 
-    def decide_fraud(self, gain_share: np.ndarray, detection: np.ndarray, penalty: np.ndarray) -> None:
+    def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
         The expected net gain per yuan of premium is ``1 - detection * (1 + penalty)``; a household
         lies when that exceeds its honesty threshold (uniform 0.5-1.5), and only where a premium of
         at least 1% of the price is to be had.
         """
-        expected = 1.0 - detection * (1.0 + penalty)
-        self.misrepresent = (gain_share > 0.01) & (expected > self.honesty) & self.online & ~self.traced
+        expected = np.float32(1.0 - detection * (1.0 + penalty))  # compared with the float32 honesty in float32
+        self.misrepresent = _misrepresenting(gain_share, expected, self.honesty, self.channel, self.traced)
 
     def decide_traceability(self, gain_per_kg: np.ndarray, cost_per_kg: float, fixed_cost: float,
                             monthly_kg: np.ndarray) -> None:
@@ -256,8 +256,7 @@ class FarmerPopulation:
 
         The fixed monthly cost spread over a small seller's few kilograms is what small sellers feel.
         """
-        cost = cost_per_kg + fixed_cost / np.maximum(monthly_kg, 1.0)
-        self.traced = self.online & (gain_per_kg > cost)
+        self.traced = _verifying(gain_per_kg, cost_per_kg, fixed_cost, monthly_kg, self.channel)
 
     def close_year(self) -> None:
         """Move this year's income to last year's and start a new year."""
@@ -283,6 +282,26 @@ def _open_channel_bits(stage: np.ndarray, member: np.ndarray, new_farmer: np.nda
             b |= (enrolled & (new_farmer[i] | leader_village[v]) & live_village[v]) << LIVE
             bits[i] = b
     return bits
+
+
+@njit(cache=True, nogil=True)
+def _misrepresenting(gain_share: np.ndarray, expected_gain: np.float32, honesty: np.ndarray, channel: np.ndarray,
+                     traced: np.ndarray) -> np.ndarray:
+    """Online, untraced households with a premium share above 1% whose expected gain beats their honesty."""
+    lies = np.empty(channel.size, np.bool_)
+    for i in range(channel.size):
+        lies[i] = (gain_share[i] > 0.01) & (expected_gain > honesty[i]) & (channel[i] != OFFLINE) & ~traced[i]
+    return lies
+
+
+@njit(cache=True, nogil=True)
+def _verifying(gain_per_kg: np.ndarray, cost_per_kg: float, fixed_cost: float, monthly_kg: np.ndarray,
+               channel: np.ndarray) -> np.ndarray:
+    """Online households whose verification gain per kg beats ``cost_per_kg + fixed_cost / max(kg, 1)``."""
+    traced = np.empty(channel.size, np.bool_)
+    for i in range(channel.size):
+        traced[i] = (channel[i] != OFFLINE) & (gain_per_kg[i] > cost_per_kg + fixed_cost / max(monthly_kg[i], 1.0))
+    return traced
 
 
 @njit(cache=True, nogil=True)
