@@ -250,7 +250,8 @@ class RuralEconomy(mesa.Model):
         production = harvested * self._production_cost_per_kg
         offwork = self._offwork_income
         allowance = self.government.allowances(f.n, moy, led)
-        income = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, offwork, production, allowance)
+        income = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, offwork, production, allowance,
+                               f.cash, f.income_ytd)
         total = fl.sums.total
         led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
@@ -273,9 +274,7 @@ class RuralEconomy(mesa.Model):
         self.fund_balance += fund_in
         for k, pl in enumerate(self.platforms):
             pl.revenue += fl.platform_revenue[k]
-        f.cash += income
         f.income_month = income
-        f.income_ytd += income
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).
         stock_change[fl.sellers] += fl.seller_to_stock
@@ -436,8 +435,9 @@ class RuralEconomy(mesa.Model):
 
 @njit(cache=True, nogil=True)
 def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: np.ndarray, offwork: np.ndarray,
-                  production: np.ndarray, allowance: np.ndarray) -> np.ndarray:
-    """Each household's income this month, in one pass over the households.
+                  production: np.ndarray, allowance: np.ndarray, cash: np.ndarray,
+                  income_ytd: np.ndarray) -> np.ndarray:
+    """Each household's income this month, added to its cash and its income so far this year, in one pass.
 
     Bulk sales, plus online net income (``sellers``, sorted, alone have one), plus wages, less
     production cost, plus allowances: the additions, in this order, of the in-place numpy sums.
@@ -449,7 +449,9 @@ def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: 
         if next_seller < sellers.size and sellers[next_seller] == i:
             value += seller_net[next_seller]
             next_seller += 1
-        income[i] = ((value + offwork[i]) - production[i]) + allowance[i]
+        income[i] = value = ((value + offwork[i]) - production[i]) + allowance[i]
+        cash[i] += value
+        income_ytd[i] += value
     return income
 
 
