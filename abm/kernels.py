@@ -33,42 +33,40 @@ PAIRWISE_BLOCK = 128
 
 
 @njit(cache=True, nogil=True)
-def _block_sum(values: np.ndarray, start: int, count: int) -> float:
-    """numpy's sum of ``values[start:start + count]`` for ``count <= 128``: eight accumulators, then the tail."""
-    if count < 8:
-        total = 0.0
-        for i in range(start, start + count):
-            total += values[i]
-        return total
-    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, start: int, count: int,
+                      lanes: np.ndarray) -> tuple[float, int]:
+    """numpy's sum of a zero block ``[start, start + count)`` (``count <= 128``, ``start`` a multiple of 8)
+    holding the values from ``first`` on that lie in it, and the first value past it.
+
+    numpy adds the first ``count - count % 8`` entries in eight lanes (entry ``i`` into lane ``i % 8``),
+    the lanes as ``((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7))``, then the rest one by one (all of them
+    one by one below 8 entries). Zero entries are left out: adding a zero changes no value, only a
+    zero's sign, and ``np.sum`` starts from 0.0, so the sign of a zero part never shows in the total.
+    """
     end = start + count
-    i = start + 8
-    while i < end - count % 8:
-        r0 += values[i]
-        r1 += values[i + 1]
-        r2 += values[i + 2]
-        r3 += values[i + 3]
-        r4 += values[i + 4]
-        r5 += values[i + 5]
-        r6 += values[i + 6]
-        r7 += values[i + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < end:
-        total += values[i]
-        i += 1
-    return total
+    k = first
+    total = 0.0
+    if count >= 8:
+        lanes[:] = 0.0
+        while k < positions.size and positions[k] < end - count % 8:
+            lanes[positions[k] & 7] += values[k]
+            k += 1
+        total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+    while k < positions.size and positions[k] < end:
+        total += values[k]
+        k += 1
+    return total, k
 
 
 @njit(cache=True, nogil=True)
 def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
     """``np.sum`` of a zero float64 column of ``length`` entries holding ``values`` at the sorted ``positions``.
 
-    The same additions as numpy's pairwise sum, in the same tree (walked with a stack: numba's cache
-    mishandles recursion), skipping the parts of the column that hold only zeros (their sum is 0.0).
+    numpy adds blocks of up to 128 entries and splits longer parts in two halves (the first a
+    multiple of 8 long), adding the halves' sums; this walks the same tree (with a stack: numba's
+    cache mishandles recursion), over the values alone (see :func:`_sparse_block_sum`).
     """
-    block = np.empty(PAIRWISE_BLOCK)
+    lanes = np.empty(8)
     # Pending parts of the column (start, count, halves done) and the sums of finished halves.
     starts = np.empty(64, np.int64)
     counts = np.empty(64, np.int64)
@@ -85,11 +83,7 @@ def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
             done += 1
             depth -= 1
         elif count <= PAIRWISE_BLOCK:
-            block[:count] = 0.0
-            while next_value < positions.size and positions[next_value] < start + count:
-                block[positions[next_value] - start] = values[next_value]
-                next_value += 1
-            sums[done] = _block_sum(block, 0, count)
+            sums[done], next_value = _sparse_block_sum(positions, values, next_value, start, count, lanes)
             done += 1
             depth -= 1
         elif stages[depth] < 2:

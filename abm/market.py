@@ -277,21 +277,22 @@ class GroupMarket:
         commission_rate = np.array([pl.commission for pl in m.platforms])
         premium_g = p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar)
         draws = m.rng.random(n, dtype=np.float32)
+        storable = crops.STORABLE[m.v_crop]
         coop_bins = max(len(m.cooperatives), 1)
-        (shipped_s, lost_on_s, delivered_s, revenue_s, to_stock_s, offline_on_s, commission_s, coop_fee_s,
+        (shipped_s, lost_on_s, delivered_s, revenue_s, to_stock_s, commission_s, coop_fee_s,
          logistics_paid_s, trace_cost_s, caught_s, penalty_s, online_net_s, processed_s, branded_s, subsidy_s,
          platform_sales, platform_commission, coop_fee_by_coop, sold_g, shipped_g) = _seller_flows(
-            on, g_on, w, fill_on, hh, f.channel, f.crop, crops.STORABLE, f.traced, f.misrepresent, f.region,
-            m.platform_of, np.maximum(m.coop_of_county[m.v_county], 0), coop_bins, commission_rate, p.coop_fee,
-            p.trace_cost, draws, np.float32(m.trust.detection), m.trust.penalty, loss, price, ship_paid,
-            ship_cost - ship_paid, proc_g, brand_v, premium_g)
+            on, g_on, w, fill_on, f.channel, storable, f.traced, f.misrepresent, m.v_region, m.platform_of,
+            np.maximum(m.coop_of_county[m.v_county], 0), coop_bins, commission_rate, p.coop_fee, p.trace_cost,
+            draws, np.float32(m.trust.detection), m.trust.penalty, loss, price, ship_paid, ship_cost - ship_paid,
+            proc_g, brand_v, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
         region_trust = BUDGET_SHARE @ m.consumers.trust
         offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = _household_flows(
-            offer, on, offline_on_s, lost_on_s, hh, village_loss, m.offline_price(), f.channel, f.quality, f.region,
-            region_trust, premium_g, ref, cbar, p.quality_premium)
+            offer, on, shipped_s, lost_on_s, storable, hh, village_loss, m.offline_price(), f.channel, f.quality,
+            m.v_region, region_trust, premium_g, ref, cbar, p.quality_premium)
         sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
@@ -414,21 +415,19 @@ def _online_sellers(channel: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray,
     place = np.empty(channel.size, np.int64)
     count = 0
     shop_live = 0
-    for i in range(channel.size):
-        if channel[i] != OFFLINE and offer[i] > 0:
-            sellers[count] = i
-            place[count] = shop_live if channel[i] >= SHOP else -1
-            count += 1
-        if channel[i] >= SHOP:
-            shop_live += 1
+    for i in range(channel.size):  # without branches: which households sell is unpredictable
+        shop = channel[i] >= SHOP
+        sellers[count] = i
+        place[count] = shop_live if shop else -1
+        count += (channel[i] != OFFLINE) & (offer[i] > 0)
+        shop_live += shop
     return sellers[:count].copy(), place[:count].copy(), shop_live
 
 
 @njit(cache=True, nogil=True)
-def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, households: int,
-                  channel: np.ndarray, crop: np.ndarray, storable: np.ndarray, traced: np.ndarray,
-                  misrepresent: np.ndarray,
-                  region: np.ndarray, platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
+def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, channel: np.ndarray,
+                  storable: np.ndarray, traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
+                  platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
                   commission_rate: np.ndarray, coop_fee: float, trace_cost: float, draws: np.ndarray,
                   detection: np.float32, penalty: float, loss: np.ndarray, price: np.ndarray, ship_paid: np.ndarray,
                   subsidy_per_kg: np.ndarray, processed: np.ndarray, brand: np.ndarray,
@@ -437,8 +436,8 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
 
     Per seller (``kg`` float32 on offer, ``fill`` the share shipped, ``g`` its group; per-household
     inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
-    shipped - lost``, ``revenue = delivered * price[g]``, ``unsold = kg - shipped``, kept (float32) or sold
-    offline by ``storable[crop]``; commission at the platform's rate (livestream 1, cooperative 0, else
+    shipped - lost``, ``revenue = delivered * price[g]``, ``unsold = kg - shipped`` kept (float32) where the
+    village's crop is ``storable``; commission at the platform's rate (livestream 1, cooperative 0, else
     ``platform_of``), cooperative fee, ``shipped * ship_paid[g]``, ``shipped * trace_cost * traced``, caught
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
@@ -451,7 +450,6 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     delivered = np.empty(count)
     revenue = np.empty(count)
     to_stock = np.empty(count, np.float32)
-    offline = np.empty(count)
     commission = np.empty(count)
     fee = np.empty(count)
     logistics = np.empty(count)
@@ -469,17 +467,13 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     shipped_by_group = np.zeros(loss.size)
     for k in range(count):
         h, g = sellers[k], group_of[k]
+        v = g // 3  # a group is one of its village's 3 online channels
         shipped[k] = shipped_k = kg[k] * fill[k]
         lost[k] = lost_k = shipped_k * loss[g]
         delivered[k] = delivered_k = shipped_k - lost_k
         revenue[k] = revenue_k = delivered_k * price[g]
         unsold = kg[k] - shipped_k
-        if storable[crop[h]]:
-            to_stock[k] = np.float32(unsold)
-            offline[k] = 0.0
-        else:
-            to_stock[k] = np.float32(0.0)
-            offline[k] = unsold
+        to_stock[k] = np.float32(unsold) if storable[v] else np.float32(0.0)
         ch = channel[h]
         platform = 1 if ch == LIVE else (0 if ch == COOP else platform_of[h])
         commission[k] = commission_k = revenue_k * commission_rate[platform]
@@ -492,27 +486,29 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
         processed_kg[k] = delivered_k * processed[g]
         branded_kg[k] = delivered_k * (1.0 if brand[g] else 0.0)
         subsidy[k] = shipped_k * subsidy_per_kg[g]
-        platform_sales[platform] += revenue_k * (1.0 if region[h] == 0 else 0.0)
+        platform_sales[platform] += revenue_k * (1.0 if region[v] == 0 else 0.0)
         platform_commission[platform] += commission_k
-        fee_by_coop[coop_of_village[h // households]] += fee_k
+        fee_by_coop[coop_of_village[v]] += fee_k
         delivered_by_group[g] += delivered_k
         shipped_by_group[g] += shipped_k
-    return (shipped, lost, delivered, revenue, to_stock, offline, commission, fee, logistics, tracing, caught,
+    return (shipped, lost, delivered, revenue, to_stock, commission, fee, logistics, tracing, caught,
             penalised, net, processed_kg, branded_kg, subsidy, platform_sales, platform_commission, fee_by_coop,
             delivered_by_group, shipped_by_group)
 
 
 @njit(cache=True, nogil=True)
-def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_offline: np.ndarray, seller_lost: np.ndarray,
-                     households: int, village_loss: np.ndarray, offline_price: np.ndarray, channel: np.ndarray,
-                     quality: np.ndarray, region: np.ndarray, region_trust: np.ndarray, premium: np.ndarray,
-                     ref: np.ndarray, cbar: np.ndarray, quality_premium: float) -> tuple[np.ndarray, ...]:
+def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.ndarray, seller_lost: np.ndarray,
+                     storable: np.ndarray, households: int, village_loss: np.ndarray, offline_price: np.ndarray,
+                     channel: np.ndarray, quality: np.ndarray, region: np.ndarray, region_trust: np.ndarray,
+                     premium: np.ndarray, ref: np.ndarray, cbar: np.ndarray,
+                     quality_premium: float) -> tuple[np.ndarray, ...]:
     """Per household the bulk-channel flows and its own online group's terms, as ``clear`` computed them.
 
-    ``offline_kg`` is the offer in float64 (``seller_offline`` at the sellers), ``lost_off = offline_kg *
+    ``offline_kg`` is the offer in float64 (at a seller its unsold kg, ``offer - seller_shipped``, unless the
+    village's crop is ``storable``: then 0.0), ``lost_off = offline_kg *
     village_loss[v]``, ``lost = lost_off (+ seller_lost)``, ``offline_revenue = offline_kg *
     offline_price[v]``, ``delivered_offline = offline_kg - lost_off``; a household on an online channel
-    (group ``g``, trust ``t = region_trust[region]``) has ``premium[g]`` and ``ref[g] * quality_premium *
+    (group ``g``, trust ``t = region_trust[region[v]]``) has ``premium[g]`` and ``ref[g] * quality_premium *
     quality * t * np.maximum(0.0, 1.0 - cbar[g] / np.maximum(t, 1e-9))``, every other household 0.0.
     """
     n = offer.size
@@ -523,27 +519,27 @@ def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_offline: np.
     premium_share = np.empty(n)
     verification_gain = np.empty(n)
     k = 0
-    for i in range(n):
-        v = i // households
-        if k < sellers.size and sellers[k] == i:
-            kg = seller_offline[k]
-            lost_off = kg * village_loss[v]
-            lost[i] = lost_off + seller_lost[k]
-            k += 1
-        else:
-            kg = np.float64(offer[i])
-            lost_off = kg * village_loss[v]
-            lost[i] = lost_off
-        offline_kg[i] = kg
-        offline_revenue[i] = kg * offline_price[v]
-        delivered_offline[i] = kg - lost_off
-        if channel[i] != OFFLINE:
-            g = v * 3 + channel[i] - 1
-            trust = region_trust[region[i]]
-            premium_share[i] = premium[g]
-            verification_gain[i] = (ref[g] * quality_premium * np.float64(quality[i]) * trust
-                                    * np_maximum(0.0, 1.0 - cbar[g] / np_maximum(trust, 1e-9)))
-        else:
-            premium_share[i] = 0.0
-            verification_gain[i] = 0.0
+    for v in range(n // households):
+        for i in range(v * households, (v + 1) * households):
+            if k < sellers.size and sellers[k] == i:
+                kg = 0.0 if storable[v] else np.float64(offer[i]) - seller_shipped[k]  # unsold: sold in bulk
+                lost_off = kg * village_loss[v]
+                lost[i] = lost_off + seller_lost[k]
+                k += 1
+            else:
+                kg = np.float64(offer[i])
+                lost_off = kg * village_loss[v]
+                lost[i] = lost_off
+            offline_kg[i] = kg
+            offline_revenue[i] = kg * offline_price[v]
+            delivered_offline[i] = kg - lost_off
+            if channel[i] != OFFLINE:
+                g = v * 3 + channel[i] - 1
+                trust = region_trust[region[v]]
+                premium_share[i] = premium[g]
+                verification_gain[i] = (ref[g] * quality_premium * np.float64(quality[i]) * trust
+                                        * np_maximum(0.0, 1.0 - cbar[g] / np_maximum(trust, 1e-9)))
+            else:
+                premium_share[i] = 0.0
+                verification_gain[i] = 0.0
     return offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain
