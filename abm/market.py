@@ -226,11 +226,16 @@ class GroupMarket:
 
     def _realised(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> np.ndarray:
         """Net price per kg offered in each group: shipped share net of loss, fees and shipping, rest sold in bulk."""
+        net = np.empty(self.groups)
+        _realised_net(net, np.ones(self.groups, bool), fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
+                      m.offline_price())
+        return net
+
+    @staticmethod
+    def _fee_of_channel(m: RuralEconomy) -> np.ndarray:
+        """Share of revenue paid in fees on each online channel of a group: cooperative, shop, livestream."""
         commission = np.array([pl.commission for pl in m.platforms])
-        fee = np.where(q.channel == 0, m.p.coop_fee + commission[0],
-                       np.where(q.channel == 2, commission[1], commission[[0, 2]].mean()))
-        off = m.offline_price()[q.village]
-        return fill * ((1 - q.loss) * q.price * (1 - fee) - q.ship_paid) + (1 - fill) * off
+        return np.array([m.p.coop_fee + commission[0], commission[[0, 2]].mean(), commission[1]])
 
     def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
         """Clear this month's online and offline markets and ship the produce.
@@ -311,12 +316,7 @@ class GroupMarket:
         platform_revenue = platform_commission[:len(m.platforms)] - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
         coop_fee_by_coop = coop_fee_by_coop[: len(m.cooperatives)]
-        origin_bought = np.zeros((3, 3))
-        origin_fraud = np.zeros((3, 3))
-        for r in range(3):
-            sel = origin[active] == r
-            origin_bought[:, r] = bought[:, sel].sum(axis=1)
-            origin_fraud[:, r] = (bought[:, sel] * fraud_g[active][sel]).sum(axis=1)
+        origin_bought, origin_fraud = _by_origin(bought, origin[active], fraud_g[active])
         outside = ~(np.arange(3)[:, None] == origin[active][None, :])
         value = bought * price[active][None, :]
         plain = ~brand_v & (traced_g < 0.5) & (sold_g > 0)
@@ -361,8 +361,8 @@ class GroupMarket:
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
-        has = q.supply > 0
-        self.expected_net[has] = 0.5 * self.expected_net[has] + 0.5 * self._realised(m, q, fill)[has]
+        _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
+                      m.offline_price(), halfway=True)
 
 
 @njit(cache=True, nogil=True)
@@ -547,3 +547,37 @@ def _household_flows(out: np.ndarray, offer: np.ndarray, sellers: np.ndarray, se
             else:
                 premium_share[i] = 0.0
                 verification_gain[i] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _realised_net(out: np.ndarray, groups: np.ndarray, fill: np.ndarray, loss: np.ndarray, price: np.ndarray,
+                  ship_paid: np.ndarray, fee_of_channel: np.ndarray, offline_price: np.ndarray,
+                  halfway: bool = False) -> None:
+    """Each selected group's realised net price per kg, written to ``out`` (or ``out`` moved halfway to it).
+
+    ``fill * ((1 - loss) * price * (1 - fee) - ship_paid) + (1 - fill) * off`` with the fee of the group's
+    channel (``g % 3``) and the bulk price ``off`` of its village (``g // 3``); ``halfway``: ``0.5 * out +
+    0.5 * net``.
+    """
+    for g in range(out.size):
+        if groups[g]:
+            net = (fill[g] * ((1 - loss[g]) * price[g] * (1 - fee_of_channel[g % 3]) - ship_paid[g])
+                   + (1 - fill[g]) * offline_price[g // 3])
+            out[g] = 0.5 * out[g] + 0.5 * net if halfway else net
+
+
+@njit(cache=True, nogil=True)
+def _by_origin(bought: np.ndarray, origin: np.ndarray, fraud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kg bought by each segment from each origin region, and the misrepresented kg of it (arrays 3 x 3).
+
+    Column ``r`` is ``bought[:, origin == r].sum(axis=1)`` and ``(bought[:, origin == r] * fraud[origin ==
+    r]).sum(axis=1)``; the selection is Fortran-ordered, so numpy adds each row in column order from 0.0.
+    """
+    by_origin = np.zeros((3, 3))
+    fraud_by_origin = np.zeros((3, 3))
+    for j in range(origin.size):
+        r = origin[j]
+        for s in range(bought.shape[0]):
+            by_origin[s, r] += bought[s, j]
+            fraud_by_origin[s, r] += bought[s, j] * fraud[j]
+    return by_origin, fraud_by_origin
