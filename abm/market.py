@@ -148,13 +148,14 @@ class GroupMarket:
         self.group_channel = np.arange(self.groups) % 3
         self._fixed: FixedGroupTerms | None = None
         self._household_columns: np.ndarray | None = None  # reused by every clear: see MonthFlows
-        self._logistics: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # cold chain bits, loss, cost
 
-    def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray) -> Quote:
+    def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
+              village_loss: np.ndarray | None = None) -> Quote:
         """Prices, credibility, loss and shipping cost of every group, given the sellers, their groups and kg.
 
         Only sellers with kg on offer weigh in (the others would add exact zeros), so ``sellers`` are
-        the households with ``w > 0``, in order.
+        the households with ``w > 0``, in order. ``village_loss`` is this month's transit loss of each
+        village (computed here when not given).
         """
         f, p = m.farmers, m.p
         G = self.groups
@@ -179,10 +180,13 @@ class GroupMarket:
         ref = fx.ref
         list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
             * (1 + (p.processing_multiplier - 1) * proc)
-        village_loss, ship_cost = self._logistics_terms(m)
+        # Logistics: cost and loss per group; every route out of a village uses its cold chain.
+        cc = m.v_cold_chain[gv]
+        ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in m.providers])
+        ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
         eligible = fx.eligible
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
-        loss = village_loss[gv]
+        loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss, seller_rating)
@@ -201,18 +205,6 @@ class GroupMarket:
                 ref=crops.BASE_PRICE[m.v_crop[gv]] * p.online_markup, fresh=m.v_fresh[gv], km=km, provider=provider,
                 eligible=(m.v_region[gv] == 0) | (km > p.loss_reference_km))
         return self._fixed
-
-    def _logistics_terms(self, m: RuralEconomy) -> tuple[np.ndarray, np.ndarray]:
-        """Transit loss of each village and shipping cost of each group: every route out of a village uses its
-        cold chain, the only input that changes in a run (recomputed when a cold chain's bits change)."""
-        cold_chain = m.v_cold_chain
-        if self._logistics is None or not np.array_equal(self._logistics[0], cold_chain.view(np.uint8)):
-            fx = self._fixed_terms(m)
-            cc = cold_chain[self.group_village]
-            ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in m.providers])
-            ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
-            self._logistics = (cold_chain.view(np.uint8).copy(), self.village_loss(m), ship_cost)
-        return self._logistics[1], self._logistics[2]
 
     @staticmethod
     def village_loss(m: RuralEconomy) -> np.ndarray:
@@ -261,8 +253,8 @@ class GroupMarket:
         g_on = village_of[on] * 3 + channel_s - 1
         w = offer[on]  # float32, as the kg on offer: products with it stay float32, as they always were
         G = self.groups
-        village_loss = self._logistics_terms(m)[0]
-        q = self.quote(m, on, g_on, w)
+        village_loss = self.village_loss(m)
+        q = self.quote(m, on, g_on, w, village_loss)
         supply, gv, gch, origin = q.supply, q.village, q.channel, q.origin
         claim_g, fraud_g, traced_g, brand_v, proc_g = q.claim, q.fraud, q.traced, q.brand, q.processed
         cred, cbar, ref, price, loss = q.credibility, q.cbar, q.ref, q.price, q.loss
