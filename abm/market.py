@@ -307,13 +307,14 @@ class GroupMarket:
         sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
+        # Revenue of shop and livestream sellers, summed over the households on those channels as numpy did.
         shop_live_s = shop_live_place >= 0
         shop_live_rev = spread_sum(shop_live_count, shop_live_place[shop_live_s], revenue_s[shop_live_s])
         discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in m.platforms])
-        levy = p.fund_rate * eastern * platform_sales[:len(m.platforms)]
+        levy = p.fund_rate * eastern * platform_sales
         fund_levy = float(levy.sum())
-        platform_revenue = platform_commission[:len(m.platforms)] - levy
+        platform_revenue = platform_commission - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
         coop_fee_by_coop = coop_fee_by_coop[: len(m.cooperatives)]
         origin_bought, origin_fraud = _by_origin(bought, origin[active], fraud_g[active])
