@@ -189,3 +189,102 @@ def running_sums_over_runs(columns: tuple, run_starts: np.ndarray, run_ends: np.
                     totals[k] += columns[k][i]
         out[:, g] = totals
     return out
+
+
+# --- numpy's pairwise summation -----------------------------------------------------------------
+# ``np.sum`` of a contiguous float64 array is ``0.0 + pairwise(values)``: blocks of up to 128 values
+# are added with eight accumulators, longer runs are split in two halves (the first a multiple of 8
+# long) and their sums added. The kernels below do exactly those additions.
+
+PAIRWISE_BLOCK = 128
+
+
+@njit(cache=True, nogil=True)
+def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, start: int, count: int,
+                      lanes: np.ndarray) -> tuple[float, int]:
+    """numpy's sum of a zero block ``[start, start + count)`` (``count <= 128``, ``start`` a multiple of 8)
+    holding the values from ``first`` on that lie in it, and the first value past it.
+
+    numpy adds the first ``count - count % 8`` entries in eight lanes (entry ``i`` into lane ``i % 8``),
+    the lanes as ``((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7))``, then the rest one by one (all of them
+    one by one below 8 entries). Zero entries are left out: adding a zero changes no value, only a
+    zero's sign, and ``np.sum`` starts from 0.0, so the sign of a zero part never shows in the total.
+    """
+    end = start + count
+    k = first
+    total = 0.0
+    if count >= 8:
+        lanes[:] = 0.0
+        while k < positions.size and positions[k] < end - count % 8:
+            lanes[positions[k] & 7] += values[k]
+            k += 1
+        total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+    while k < positions.size and positions[k] < end:
+        total += values[k]
+        k += 1
+    return total, k
+
+
+@njit(cache=True, nogil=True)
+def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
+    """``np.sum`` of a zero float64 column of ``length`` entries holding ``values`` at the sorted ``positions``.
+
+    numpy adds blocks of up to 128 entries and splits longer parts in two halves (the first a
+    multiple of 8 long), adding the halves' sums; this walks the same tree (with a stack: numba's
+    cache mishandles recursion), over the values alone (see :func:`_sparse_block_sum`).
+    """
+    lanes = np.empty(8)
+    # Pending parts of the column (start, count, halves done) and the sums of finished halves.
+    starts = np.empty(64, np.int64)
+    counts = np.empty(64, np.int64)
+    stages = np.empty(64, np.int64)
+    sums = np.empty(64)
+    depth = 0
+    done = 0
+    starts[0], counts[0], stages[0] = 0, length, 0
+    next_value = 0  # the first value not yet added: the parts are visited in column order
+    while depth >= 0:
+        start, count = starts[depth], counts[depth]
+        if stages[depth] == 0 and (next_value == positions.size or positions[next_value] >= start + count):
+            sums[done] = 0.0  # an all-zero part
+            done += 1
+            depth -= 1
+        elif count <= PAIRWISE_BLOCK:
+            sums[done], next_value = _sparse_block_sum(positions, values, next_value, start, count, lanes)
+            done += 1
+            depth -= 1
+        elif stages[depth] < 2:
+            half = count // 2
+            half -= half % 8
+            stages[depth] += 1
+            if stages[depth] == 1:
+                starts[depth + 1], counts[depth + 1] = start, half
+            else:
+                starts[depth + 1], counts[depth + 1] = start + half, count - half
+            stages[depth + 1] = 0
+            depth += 1
+        else:
+            done -= 1
+            sums[done - 1] = sums[done - 1] + sums[done]
+            depth -= 1
+    return 0.0 + sums[0]
+
+
+@njit(cache=True, nogil=True)
+def np_minimum(a: float, b: float) -> float:
+    """``np.minimum(a, b)`` of two floats: the smaller, NaN if either is NaN."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a <= b else b
+
+
+@njit(cache=True, nogil=True)
+def np_maximum(a: float, b: float) -> float:
+    """``np.maximum(a, b)`` of two floats: the larger, NaN if either is NaN."""
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a >= b else b

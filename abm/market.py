@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from abm import crops
+from abm.kernels import np_maximum, np_minimum, spread_sum
 from agents.consumers import BUDGET_SHARE
 from agents.farmers import COOP, LIVE, OFFLINE, SHOP
 from agents.logistics import transit_loss
@@ -33,23 +35,18 @@ class SellerSums:
     """Whole-population sums of per-seller values, bit for bit as numpy sums the spread-out column.
 
     ``np.sum`` of a per-household column adds pairwise, so where the values sit in the column
-    decides the rounding: the values are written at the sellers' places in one zero column (kept
-    between calls, as every quantity has the same sellers and zeros elsewhere) and summed there.
+    decides the rounding: the sum is numpy's of the zero column holding the values at the sellers'
+    places (:func:`abm.kernels.spread_sum`, which skips the all-zero parts and writes no column).
     """
 
     def __init__(self, households: int, sellers: np.ndarray) -> None:
-        """A zero column of ``households`` entries for the given sellers (sorted indices)."""
+        """Sums over a column of ``households`` entries for the given sellers (sorted indices)."""
+        self.households = households
         self.sellers = sellers
-        self._column = np.zeros(households)
-
-    def column(self, values: np.ndarray) -> np.ndarray:
-        """The per-household column of these per-seller values (valid until the next call)."""
-        self._column[self.sellers] = values
-        return self._column
 
     def total(self, values: np.ndarray) -> float:
         """``np.sum`` of the per-household column of these per-seller values."""
-        return float(self.column(values).sum())
+        return spread_sum(self.households, self.sellers, values)
 
 
 @dataclass
@@ -58,7 +55,9 @@ class MonthFlows:
 
     Online quantities are kept per seller (``sellers``: households on an online channel with
     produce, in order; every other household sells exactly nothing online); ``sums`` adds them up
-    as the per-household columns would be.
+    as the per-household columns would be. The per-household arrays (``offline_kg`` to
+    ``verification_gain``) are rows of one block the market reuses: the next clear overwrites them
+    (writing fresh memory every month costs more than the arithmetic), so copy what must outlive the month.
     """
 
     sellers: np.ndarray
@@ -148,6 +147,7 @@ class GroupMarket:
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
         self._fixed: FixedGroupTerms | None = None
+        self._household_columns: np.ndarray | None = None  # reused by every clear: see MonthFlows
 
     def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
               village_loss: np.ndarray | None = None) -> Quote:
@@ -160,18 +160,14 @@ class GroupMarket:
         f, p = m.farmers, m.p
         G = self.groups
         s = sellers
-        supply = np.bincount(gi, weights=w, minlength=G)
-        safe = np.maximum(supply, 1e-12)
-        claim = np.minimum(1.0, f.quality[s] + FRAUD_INFLATION * f.misrepresent[s])
         gv, gch = self.group_village, self.group_channel
-
-        def mean(values: np.ndarray) -> np.ndarray:
-            return np.bincount(gi, weights=w * values, minlength=G) / safe
-
-        claim_g = mean(claim)
         seller_rating = m.trust.rating(f.reputation[s], f.sales_count[s])
-        rating_g = mean(seller_rating)
-        traced_g = mean(f.traced[s])
+        supply, claim_kg, rating_kg, traced_kg, fraud_kg = _group_sums(G, s, gi, w, f.quality, f.misrepresent,
+                                                                       f.traced, seller_rating)
+        safe = np.maximum(supply, 1e-12)
+        claim_g = claim_kg / safe
+        rating_g = rating_kg / safe
+        traced_g = traced_kg / safe
         fx = self._fixed_terms(m)
         coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[fx.coop_of_group]
         coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[fx.coop_of_group]
@@ -191,7 +187,7 @@ class GroupMarket:
         eligible = fx.eligible
         discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
         loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
-        return Quote(supply, gv, gch, origin, claim_g, mean(f.misrepresent[s]), traced_g, brand, proc, cred, cbar, ref,
+        return Quote(supply, gv, gch, origin, claim_g, fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss, seller_rating)
 
@@ -230,11 +226,16 @@ class GroupMarket:
 
     def _realised(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> np.ndarray:
         """Net price per kg offered in each group: shipped share net of loss, fees and shipping, rest sold in bulk."""
+        net = np.empty(self.groups)
+        _realised_net(net, np.ones(self.groups, bool), fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
+                      m.offline_price())
+        return net
+
+    @staticmethod
+    def _fee_of_channel(m: RuralEconomy) -> np.ndarray:
+        """Share of revenue paid in fees on each online channel of a group: cooperative, shop, livestream."""
         commission = np.array([pl.commission for pl in m.platforms])
-        fee = np.where(q.channel == 0, m.p.coop_fee + commission[0],
-                       np.where(q.channel == 2, commission[1], commission[[0, 2]].mean()))
-        off = m.offline_price()[q.village]
-        return fill * ((1 - q.loss) * q.price * (1 - fee) - q.ship_paid) + (1 - fill) * off
+        return np.array([m.p.coop_fee + commission[0], commission[[0, 2]].mean(), commission[1]])
 
     def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
         """Clear this month's online and offline markets and ship the produce.
@@ -247,8 +248,7 @@ class GroupMarket:
         hh = f.households
         n = f.n
         village_of = m.village_of
-        on_channel = f.channel != OFFLINE
-        on = np.flatnonzero(on_channel & (offer > 0))
+        on, shop_live_place, shop_live_count = _online_sellers(f.channel, offer)
         channel_s = f.channel[on]
         g_on = village_of[on] * 3 + channel_s - 1
         w = offer[on]  # float32, as the kg on offer: products with it stay float32, as they always were
@@ -282,65 +282,44 @@ class GroupMarket:
         fill_g[active] = fill
         # Per-seller outcomes.
         fill_on = self._seller_fill(m, q, on, g_on, w, fill_g)
-        shipped_s = w * fill_on
-        lost_on_s = shipped_s * loss[g_on]
-        delivered_s = shipped_s - lost_on_s
-        revenue_s = delivered_s * price[g_on]
-        unsold_s = w - shipped_s
-        storable_s = crops.STORABLE[f.crop[on]]
-        to_stock_s = np.where(storable_s, unsold_s, 0.0).astype(np.float32)
-        offline_kg = offer.astype(np.float64)
-        offline_kg[on] = np.where(storable_s, 0.0, unsold_s)
-        # Village values broadcast over the (village, household) view: no per-household copy of them.
-        by_village = offline_kg.reshape(-1, hh)
-        lost_off = (by_village * village_loss[:, None]).ravel()
-        offline_revenue = (by_village * m.offline_price()[:, None]).ravel()
-        # Lost online plus lost offline (a household not selling online adds an exact zero).
-        lost = lost_off.copy()
-        lost[on] += lost_on_s
         commission_rate = np.array([pl.commission for pl in m.platforms])
-        platform_s = np.where(channel_s == LIVE, 1, np.where(channel_s == COOP, 0, m.platform_of[on]))
-        commission_s = revenue_s * commission_rate[platform_s]
-        coop_fee_s = np.where(channel_s == COOP, revenue_s * p.coop_fee, 0.0)
-        logistics_paid_s = shipped_s * ship_paid[g_on]
-        trace_cost_s = shipped_s * p.trace_cost * f.traced[on]
-        # Households on an online channel read their own village-channel group (even in a month without
-        # produce), for next month's misrepresentation and traceability decisions: computed for them alone.
-        own = np.flatnonzero(on_channel)
-        g_own = village_of[own] * 3 + f.channel[own] - 1
         premium_g = p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar)
-        premium_share = _spread(n, own, premium_g[g_own])
-        # What verified quality would add per kg: the premium on true quality at full credibility.
-        region_trust = BUDGET_SHARE @ m.consumers.trust
-        trust_own = region_trust[f.region[own]]
-        verification_gain = _spread(n, own, ref[g_own] * p.quality_premium * f.quality[own] * trust_own
-                                    * np.maximum(0.0, 1.0 - cbar[g_own] / np.maximum(trust_own, 1e-9)))
         draws = m.rng.random(n, dtype=np.float32)
-        caught_s = (f.misrepresent[on] & (delivered_s > 0) & (draws[on] < m.trust.detection)).astype(np.float64)
-        penalty_s = caught_s * m.trust.penalty * revenue_s * premium_share[on]
-        online_net_s = revenue_s - commission_s - coop_fee_s - logistics_paid_s - trace_cost_s - penalty_s
+        storable = crops.STORABLE[m.v_crop]
+        coop_bins = max(len(m.cooperatives), 1)
+        (shipped_s, lost_on_s, delivered_s, revenue_s, to_stock_s, commission_s, coop_fee_s,
+         logistics_paid_s, trace_cost_s, caught_s, penalty_s, online_net_s, processed_s, branded_s, subsidy_s,
+         platform_sales, platform_commission, coop_fee_by_coop, sold_g, shipped_g) = _seller_flows(
+            on, g_on, w, fill_on, f.channel, storable, f.traced, f.misrepresent, m.v_region, m.platform_of,
+            np.maximum(m.coop_of_county[m.v_county], 0), coop_bins, commission_rate, p.coop_fee, p.trace_cost,
+            draws, np.float32(m.trust.detection), m.trust.penalty, loss, price, ship_paid, ship_cost - ship_paid,
+            proc_g, brand_v, premium_g)
+        # Per household: the bulk channel (village values by household) and, for every household on an online
+        # channel (even in a month without produce), its own group's terms for next month's misrepresentation
+        # and traceability decisions.
+        region_trust = BUDGET_SHARE @ m.consumers.trust
+        if self._household_columns is None or self._household_columns.shape[1] != n:
+            self._household_columns = np.empty((6, n))
+        columns = self._household_columns
+        _household_flows(columns, offer, on, shipped_s, lost_on_s, storable, hh, village_loss, m.offline_price(),
+                         f.channel, f.quality, m.v_region, region_trust, premium_g, ref, cbar, p.quality_premium)
+        offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = columns
         sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
-        shop_live_rev = float(sums.column(revenue_s)[np.flatnonzero(f.channel >= SHOP)].sum())
+        # Revenue of shop and livestream sellers, summed over the households on those channels as numpy did.
+        shop_live_s = shop_live_place >= 0
+        shop_live_rev = spread_sum(shop_live_count, shop_live_place[shop_live_s], revenue_s[shop_live_s])
         discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in m.platforms])
-        levy = p.fund_rate * eastern * np.bincount(platform_s, weights=revenue_s * (f.region[on] == 0),
-                                                   minlength=len(m.platforms))
+        levy = p.fund_rate * eastern * platform_sales
         fund_levy = float(levy.sum())
-        platform_revenue = np.bincount(platform_s, weights=commission_s, minlength=len(m.platforms)) - levy
+        platform_revenue = platform_commission - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
-        coop_fee_by_coop = np.bincount(np.maximum(m.coop_of_county[m.v_county], 0)[village_of[on]],
-                                       weights=coop_fee_s, minlength=max(len(m.cooperatives), 1))[: len(m.cooperatives)]
-        origin_bought = np.zeros((3, 3))
-        origin_fraud = np.zeros((3, 3))
-        for r in range(3):
-            sel = origin[active] == r
-            origin_bought[:, r] = bought[:, sel].sum(axis=1)
-            origin_fraud[:, r] = (bought[:, sel] * fraud_g[active][sel]).sum(axis=1)
+        coop_fee_by_coop = coop_fee_by_coop[: len(m.cooperatives)]
+        origin_bought, origin_fraud = _by_origin(bought, origin[active], fraud_g[active])
         outside = ~(np.arange(3)[:, None] == origin[active][None, :])
         value = bought * price[active][None, :]
-        sold_g = np.bincount(g_on, weights=delivered_s, minlength=G)
         plain = ~brand_v & (traced_g < 0.5) & (sold_g > 0)
         branded = brand_v & (sold_g > 0)
         unit = price / (ref / p.online_markup)
@@ -353,8 +332,8 @@ class GroupMarket:
             seller_delivered=delivered_s, seller_revenue=revenue_s, seller_commission=commission_s,
             seller_coop_fee=coop_fee_s, seller_logistics=logistics_paid_s, seller_trace_cost=trace_cost_s,
             seller_penalty=penalty_s, seller_net=online_net_s, seller_caught=caught_s, seller_to_stock=to_stock_s,
-            seller_processed=delivered_s * proc_g[g_on], seller_branded=delivered_s * brand_v[g_on],
-            delivered_offline=offline_kg - lost_off, offline_kg=offline_kg, lost=lost,
+            seller_processed=processed_s, seller_branded=branded_s,
+            delivered_offline=delivered_offline, offline_kg=offline_kg, lost=lost,
             offline_revenue=offline_revenue, premium_share=premium_share, verification_gain=verification_gain,
             coop_fee_by_coop=coop_fee_by_coop, platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
@@ -364,8 +343,8 @@ class GroupMarket:
             if sold_g.sum() > 0 else 0.0,
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=fund_levy,
-            logistics_subsidy=sums.total(shipped_s * (ship_cost - ship_paid)[g_on]),
-            eligible_kg=float(np.bincount(g_on, weights=shipped_s, minlength=G)[eligible].sum()),
+            logistics_subsidy=sums.total(subsidy_s),
+            eligible_kg=float(shipped_g[eligible].sum()),
         )
 
     def _seller_fill(self, m: RuralEconomy, q: Quote, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
@@ -377,21 +356,229 @@ class GroupMarket:
         ``sellers`` are the households with kg on offer, ``gs`` their groups and ``ws`` their kg, as
         given to the quote ``q`` (whose ratings and group supply they reuse).
         """
-        f = m.farmers
         if not m.trust.uses_ratings:
             return fill_g[gs]
-        score = np.where(f.traced[sellers], 1.0, q.seller_rating)
-        mean_score = np.bincount(gs, weights=ws * score, minlength=self.groups) / np.maximum(q.supply, 1e-12)
-        return np.minimum(1.0, fill_g[gs] * score / np.maximum(mean_score[gs], 1e-9))
+        return _rated_fill(sellers, gs, ws, m.farmers.traced, q.seller_rating, q.supply, fill_g)
 
     def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
-        has = q.supply > 0
-        self.expected_net[has] = 0.5 * self.expected_net[has] + 0.5 * self._realised(m, q, fill)[has]
+        _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
+                      m.offline_price(), halfway=True)
 
 
-def _spread(n: int, idx: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A length-``n`` float64 array of zeros holding ``values`` at ``idx``."""
-    out = np.zeros(n)
-    out[idx] = values
-    return out
+@njit(cache=True, nogil=True)
+def _group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, quality: np.ndarray,
+                misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per group the kg on offer and the kg times claim, rating, traced and misrepresent, as the quote sums them.
+
+    ``np.bincount(group_of, weights=x, minlength=groups)`` of ``kg``, ``kg * claim`` (claim =
+    ``np.minimum(1.0, quality + FRAUD_INFLATION * misrepresent)`` of the sellers), ``kg * rating``,
+    ``kg * traced`` and ``kg * misrepresent``, each product in numpy's dtype (float32 kg by a float32
+    rating or a flag stays float32); ``quality``, ``misrepresent`` and ``traced`` are per household.
+    """
+    supply = np.zeros(groups)
+    claim_kg = np.zeros(groups)
+    rating_kg = np.zeros(groups)
+    traced_kg = np.zeros(groups)
+    fraud_kg = np.zeros(groups)
+    for k in range(sellers.size):
+        h, g, w = sellers[k], group_of[k], kg[k]
+        claim = np_minimum(1.0, np.float64(quality[h]) + (FRAUD_INFLATION if misrepresent[h] else 0.0))
+        supply[g] += np.float64(w)
+        claim_kg[g] += w * claim
+        rating_kg[g] += np.float64(w * rating[k])
+        traced_kg[g] += np.float64(w) if traced[h] else 0.0
+        fraud_kg[g] += np.float64(w) if misrepresent[h] else 0.0
+    return supply, claim_kg, rating_kg, traced_kg, fraud_kg
+
+
+@njit(cache=True, nogil=True)
+def _rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
+                supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
+    """Each seller's fill when ratings rank sellers, as :meth:`GroupMarket._seller_fill` computes it in numpy.
+
+    With ``score = np.where(traced[sellers], 1.0, rating)`` (float32) and ``mean_score =
+    np.bincount(group_of, weights=kg * score) / np.maximum(supply, 1e-12)``:
+    ``np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))``.
+    """
+    score_kg = np.zeros(supply.size)
+    score = np.empty(sellers.size, np.float32)
+    for k in range(sellers.size):
+        score[k] = np.float32(1.0) if traced[sellers[k]] else rating[k]
+        score_kg[group_of[k]] += np.float64(kg[k] * score[k])
+    fill = np.empty(sellers.size)
+    for k in range(sellers.size):
+        g = group_of[k]
+        mean_score = score_kg[g] / np_maximum(supply[g], 1e-12)
+        fill[k] = np_minimum(1.0, group_fill[g] * np.float64(score[k]) / np_maximum(mean_score, 1e-9))
+    return fill
+
+
+@njit(cache=True, nogil=True)
+def _online_sellers(channel: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The online sellers ``np.flatnonzero((channel != OFFLINE) & (offer > 0))``, with their places in
+    ``np.flatnonzero(channel >= SHOP)`` (-1 for cooperative sellers) and the length of that."""
+    sellers = np.empty(channel.size, np.int64)
+    place = np.empty(channel.size, np.int64)
+    count = 0
+    shop_live = 0
+    for i in range(channel.size):  # without branches: which households sell is unpredictable
+        shop = channel[i] >= SHOP
+        sellers[count] = i
+        place[count] = shop_live if shop else -1
+        count += (channel[i] != OFFLINE) & (offer[i] > 0)
+        shop_live += shop
+    return sellers[:count].copy(), place[:count].copy(), shop_live
+
+
+@njit(cache=True, nogil=True)
+def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, channel: np.ndarray,
+                  storable: np.ndarray, traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
+                  platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
+                  commission_rate: np.ndarray, coop_fee: float, trace_cost: float, draws: np.ndarray,
+                  detection: np.float32, penalty: float, loss: np.ndarray, price: np.ndarray, ship_paid: np.ndarray,
+                  subsidy_per_kg: np.ndarray, processed: np.ndarray, brand: np.ndarray,
+                  premium: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each online seller's flows and their sums by platform, cooperative and group, as ``clear`` computed them.
+
+    Per seller (``kg`` float32 on offer, ``fill`` the share shipped, ``g`` its group; per-household
+    inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
+    shipped - lost``, ``revenue = delivered * price[g]``, ``unsold = kg - shipped`` kept (float32) where the
+    village's crop is ``storable``; commission at the platform's rate (livestream 1, cooperative 0, else
+    ``platform_of``), cooperative fee, ``shipped * ship_paid[g]``, ``shipped * trace_cost * traced``, caught
+    (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
+    premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
+    subsidy_per_kg[g]``. The sums are the ``np.bincount`` sums (index order) of revenue in region 0 and
+    commission by platform, cooperative fee by the village's cooperative, delivered and shipped kg by group.
+    """
+    count = sellers.size
+    shipped = np.empty(count)
+    lost = np.empty(count)
+    delivered = np.empty(count)
+    revenue = np.empty(count)
+    to_stock = np.empty(count, np.float32)
+    commission = np.empty(count)
+    fee = np.empty(count)
+    logistics = np.empty(count)
+    tracing = np.empty(count)
+    caught = np.empty(count)
+    penalised = np.empty(count)
+    net = np.empty(count)
+    processed_kg = np.empty(count)
+    branded_kg = np.empty(count)
+    subsidy = np.empty(count)
+    platform_sales = np.zeros(commission_rate.size)
+    platform_commission = np.zeros(commission_rate.size)
+    fee_by_coop = np.zeros(max(coop_bins, coop_of_village.max() + 1) if coop_of_village.size else coop_bins)
+    delivered_by_group = np.zeros(loss.size)
+    shipped_by_group = np.zeros(loss.size)
+    for k in range(count):
+        h, g = sellers[k], group_of[k]
+        v = g // 3  # a group is one of its village's 3 online channels
+        shipped[k] = shipped_k = kg[k] * fill[k]
+        lost[k] = lost_k = shipped_k * loss[g]
+        delivered[k] = delivered_k = shipped_k - lost_k
+        revenue[k] = revenue_k = delivered_k * price[g]
+        unsold = kg[k] - shipped_k
+        to_stock[k] = np.float32(unsold) if storable[v] else np.float32(0.0)
+        ch = channel[h]
+        platform = 1 if ch == LIVE else (0 if ch == COOP else platform_of[h])
+        commission[k] = commission_k = revenue_k * commission_rate[platform]
+        fee[k] = fee_k = revenue_k * coop_fee if ch == COOP else 0.0
+        logistics[k] = logistics_k = shipped_k * ship_paid[g]
+        tracing[k] = tracing_k = shipped_k * trace_cost * (1.0 if traced[h] else 0.0)
+        caught[k] = caught_k = 1.0 if misrepresent[h] and delivered_k > 0 and draws[h] < detection else 0.0
+        penalised[k] = penalty_k = caught_k * penalty * revenue_k * premium[g]
+        net[k] = revenue_k - commission_k - fee_k - logistics_k - tracing_k - penalty_k
+        processed_kg[k] = delivered_k * processed[g]
+        branded_kg[k] = delivered_k * (1.0 if brand[g] else 0.0)
+        subsidy[k] = shipped_k * subsidy_per_kg[g]
+        platform_sales[platform] += revenue_k * (1.0 if region[v] == 0 else 0.0)
+        platform_commission[platform] += commission_k
+        fee_by_coop[coop_of_village[v]] += fee_k
+        delivered_by_group[g] += delivered_k
+        shipped_by_group[g] += shipped_k
+    return (shipped, lost, delivered, revenue, to_stock, commission, fee, logistics, tracing, caught,
+            penalised, net, processed_kg, branded_kg, subsidy, platform_sales, platform_commission, fee_by_coop,
+            delivered_by_group, shipped_by_group)
+
+
+@njit(cache=True, nogil=True)
+def _household_flows(out: np.ndarray, offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.ndarray,
+                     seller_lost: np.ndarray, storable: np.ndarray, households: int, village_loss: np.ndarray,
+                     offline_price: np.ndarray, channel: np.ndarray, quality: np.ndarray, region: np.ndarray,
+                     region_trust: np.ndarray, premium: np.ndarray, ref: np.ndarray, cbar: np.ndarray,
+                     quality_premium: float) -> None:
+    """Per household the bulk-channel flows and its own online group's terms, as ``clear`` computed them.
+
+    Written into the rows of ``out``: ``offline_kg``, ``lost``, ``offline_revenue``, ``delivered_offline``,
+    ``premium_share`` and ``verification_gain``.
+
+    ``offline_kg`` is the offer in float64 (at a seller its unsold kg, ``offer - seller_shipped``, unless the
+    village's crop is ``storable``: then 0.0), ``lost_off = offline_kg *
+    village_loss[v]``, ``lost = lost_off (+ seller_lost)``, ``offline_revenue = offline_kg *
+    offline_price[v]``, ``delivered_offline = offline_kg - lost_off``; a household on an online channel
+    (group ``g``, trust ``t = region_trust[region[v]]``) has ``premium[g]`` and ``ref[g] * quality_premium *
+    quality * t * np.maximum(0.0, 1.0 - cbar[g] / np.maximum(t, 1e-9))``, every other household 0.0.
+    """
+    n = offer.size
+    offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = (
+        out[0], out[1], out[2], out[3], out[4], out[5])
+    k = 0
+    for v in range(n // households):
+        for i in range(v * households, (v + 1) * households):
+            if k < sellers.size and sellers[k] == i:
+                kg = 0.0 if storable[v] else np.float64(offer[i]) - seller_shipped[k]  # unsold: sold in bulk
+                lost_off = kg * village_loss[v]
+                lost[i] = lost_off + seller_lost[k]
+                k += 1
+            else:
+                kg = np.float64(offer[i])
+                lost_off = kg * village_loss[v]
+                lost[i] = lost_off
+            offline_kg[i] = kg
+            offline_revenue[i] = kg * offline_price[v]
+            delivered_offline[i] = kg - lost_off
+            if channel[i] != OFFLINE:
+                g = v * 3 + channel[i] - 1
+                trust = region_trust[region[v]]
+                premium_share[i] = premium[g]
+                verification_gain[i] = (ref[g] * quality_premium * np.float64(quality[i]) * trust
+                                        * np_maximum(0.0, 1.0 - cbar[g] / np_maximum(trust, 1e-9)))
+            else:
+                premium_share[i] = 0.0
+                verification_gain[i] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _realised_net(out: np.ndarray, groups: np.ndarray, fill: np.ndarray, loss: np.ndarray, price: np.ndarray,
+                  ship_paid: np.ndarray, fee_of_channel: np.ndarray, offline_price: np.ndarray,
+                  halfway: bool = False) -> None:
+    """Each selected group's realised net price per kg, written to ``out`` (or ``out`` moved halfway to it).
+
+    ``fill * ((1 - loss) * price * (1 - fee) - ship_paid) + (1 - fill) * off`` with the fee of the group's
+    channel (``g % 3``) and the bulk price ``off`` of its village (``g // 3``); ``halfway``: ``0.5 * out +
+    0.5 * net``.
+    """
+    for g in range(out.size):
+        if groups[g]:
+            net = (fill[g] * ((1 - loss[g]) * price[g] * (1 - fee_of_channel[g % 3]) - ship_paid[g])
+                   + (1 - fill[g]) * offline_price[g // 3])
+            out[g] = 0.5 * out[g] + 0.5 * net if halfway else net
+
+
+@njit(cache=True, nogil=True)
+def _by_origin(bought: np.ndarray, origin: np.ndarray, fraud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kg bought by each segment from each origin region, and the misrepresented kg of it (arrays 3 x 3).
+
+    Column ``r`` is ``bought[:, origin == r].sum(axis=1)`` and ``(bought[:, origin == r] * fraud[origin ==
+    r]).sum(axis=1)``; the selection is Fortran-ordered, so numpy adds each row in column order from 0.0.
+    """
+    by_origin = np.zeros((3, 3))
+    fraud_by_origin = np.zeros((3, 3))
+    for j in range(origin.size):
+        r = origin[j]
+        for s in range(bought.shape[0]):
+            by_origin[s, r] += bought[s, j]
+            fraud_by_origin[s, r] += bought[s, j] * fraud[j]
+    return by_origin, fraud_by_origin

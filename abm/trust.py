@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
+from abm.kernels import np_maximum
 from abm.params import Parameters
 
 #: channel index inside a seller group (village x online channel): cooperative, shop, livestream
@@ -56,12 +58,27 @@ class TrustMechanism:
         acting as intermediary lifts it; ratings replace it where the mechanism has them; verified
         (traced) kg are fully credible.
         """
-        same_region = np.arange(3)[:, None] == origin[None, :]
-        base = np.where(same_region, self.inside, self.outside)
-        base = np.where((channel == GROUP_COOP)[None, :] & ~same_region, np.maximum(base, 0.45), base)
-        if self.uses_ratings:
-            base = np.maximum(base, rating[None, :])
-        return traced[None, :] + (1 - traced[None, :]) * base
+        return _credibility(rating, traced, origin, channel, self.inside, self.outside, self.uses_ratings)
+
+
+@njit(cache=True, nogil=True)
+def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, channel: np.ndarray, inside: float,
+                 outside: float, uses_ratings: bool) -> np.ndarray:
+    """:meth:`TrustMechanism.credibility` in one pass, the same operations on each (segment, group) entry.
+
+    ``base = inside`` in the origin region, else ``outside`` (``np.maximum(base, 0.45)`` for a cooperative),
+    ``np.maximum(base, rating)`` with ratings, then ``traced + (1 - traced) * base``.
+    """
+    out = np.empty((3, origin.size))
+    for g in range(origin.size):
+        coop = channel[g] == GROUP_COOP
+        for s in range(3):
+            same_region = s == origin[g]
+            base = inside if same_region else outside
+            base = np_maximum(base, 0.45) if coop and not same_region else base
+            base = np_maximum(base, rating[g]) if uses_ratings else base
+            out[s, g] = traced[g] + (1 - traced[g]) * base
+    return out
 
 
 def mechanism(p: Parameters) -> TrustMechanism:
