@@ -55,9 +55,7 @@ class MonthFlows:
 
     Online quantities are kept per seller (``sellers``: households on an online channel with
     produce, in order; every other household sells exactly nothing online); ``sums`` adds them up
-    as the per-household columns would be. The per-household arrays (``offline_kg`` to
-    ``verification_gain``) are rows of one block the market reuses: the next clear overwrites them
-    (writing fresh memory every month costs more than the arithmetic), so copy what must outlive the month.
+    as the per-household columns would be.
     """
 
     sellers: np.ndarray
@@ -147,7 +145,6 @@ class GroupMarket:
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
         self._fixed: FixedGroupTerms | None = None
-        self._household_columns: np.ndarray | None = None  # reused by every clear: see MonthFlows
 
     def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
               village_loss: np.ndarray | None = None) -> Quote:
@@ -298,12 +295,9 @@ class GroupMarket:
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
         region_trust = BUDGET_SHARE @ m.consumers.trust
-        if self._household_columns is None or self._household_columns.shape[1] != n:
-            self._household_columns = np.empty((6, n))
-        columns = self._household_columns
-        _household_flows(columns, offer, on, shipped_s, lost_on_s, storable, hh, village_loss, m.offline_price(),
-                         f.channel, f.quality, m.v_region, region_trust, premium_g, ref, cbar, p.quality_premium)
-        offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = columns
+        offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = _household_flows(
+            offer, on, shipped_s, lost_on_s, storable, hh, village_loss, m.offline_price(), f.channel, f.quality,
+            m.v_region, region_trust, premium_g, ref, cbar, p.quality_premium)
         sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
@@ -504,15 +498,12 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
 
 
 @njit(cache=True, nogil=True)
-def _household_flows(out: np.ndarray, offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.ndarray,
-                     seller_lost: np.ndarray, storable: np.ndarray, households: int, village_loss: np.ndarray,
-                     offline_price: np.ndarray, channel: np.ndarray, quality: np.ndarray, region: np.ndarray,
-                     region_trust: np.ndarray, premium: np.ndarray, ref: np.ndarray, cbar: np.ndarray,
-                     quality_premium: float) -> None:
+def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.ndarray, seller_lost: np.ndarray,
+                     storable: np.ndarray, households: int, village_loss: np.ndarray, offline_price: np.ndarray,
+                     channel: np.ndarray, quality: np.ndarray, region: np.ndarray, region_trust: np.ndarray,
+                     premium: np.ndarray, ref: np.ndarray, cbar: np.ndarray,
+                     quality_premium: float) -> tuple[np.ndarray, ...]:
     """Per household the bulk-channel flows and its own online group's terms, as ``clear`` computed them.
-
-    Written into the rows of ``out``: ``offline_kg``, ``lost``, ``offline_revenue``, ``delivered_offline``,
-    ``premium_share`` and ``verification_gain``.
 
     ``offline_kg`` is the offer in float64 (at a seller its unsold kg, ``offer - seller_shipped``, unless the
     village's crop is ``storable``: then 0.0), ``lost_off = offline_kg *
@@ -522,8 +513,12 @@ def _household_flows(out: np.ndarray, offer: np.ndarray, sellers: np.ndarray, se
     quality * t * np.maximum(0.0, 1.0 - cbar[g] / np.maximum(t, 1e-9))``, every other household 0.0.
     """
     n = offer.size
-    offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = (
-        out[0], out[1], out[2], out[3], out[4], out[5])
+    offline_kg = np.empty(n)
+    lost = np.empty(n)
+    offline_revenue = np.empty(n)
+    delivered_offline = np.empty(n)
+    premium_share = np.empty(n)
+    verification_gain = np.empty(n)
     k = 0
     for v in range(n // households):
         for i in range(v * households, (v + 1) * households):
@@ -548,6 +543,7 @@ def _household_flows(out: np.ndarray, offer: np.ndarray, sellers: np.ndarray, se
             else:
                 premium_share[i] = 0.0
                 verification_gain[i] = 0.0
+    return offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain
 
 
 @njit(cache=True, nogil=True)
