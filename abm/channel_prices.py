@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import nan_max
+from abm.kernels import np_maximum
 from agents.farmers import COOP, LIVE, OFFLINE, SHOP, FarmerPopulation
 
 LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share of a streamer's effort
@@ -125,8 +125,8 @@ def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly
         v = i // households
         effort[k] = e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
         best = expected_coop[v] if member[i] and coop_open[v] else -np.inf
-        best = nan_max(best, expected_shop[v] - e if shop_open[v] else -np.inf)
+        best = np_maximum(best, expected_shop[v] - e if shop_open[v] else -np.inf)
         live = (new_farmer[i] or has_leader[v]) and live_open[v]
-        best = nan_max(best, expected_live[v] - _live_effort_per_kg(e, new_farmer[i]) if live else -np.inf)
+        best = np_maximum(best, expected_live[v] - _live_effort_per_kg(e, new_farmer[i]) if live else -np.inf)
         gain[k] = best - offline_price[v]
     return gain, effort

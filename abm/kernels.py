@@ -12,14 +12,6 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def nan_max(a: float, b: float) -> float:
-    """``np.maximum`` of two floats: NaN if either is NaN."""
-    if a != a or b != b:
-        return a + b
-    return a if a >= b else b
-
-
-@njit(cache=True, nogil=True)
 def running_sum(values: np.ndarray) -> float:
     """The values added one after another to 0.0 in float64: ``np.cumsum(values, dtype=float64)[-1] + 0.0``.
 
@@ -47,108 +39,10 @@ def group_sums(groups: np.ndarray, columns: tuple, bins: int) -> np.ndarray:
     return out
 
 
-# numpy's pairwise summation cuts a range of more than 128 values into halves (the first a multiple of 8
-# long) and adds the halves' sums; leaves of at most 128 values are summed with eight accumulators. The
-# kernels below sum the leaves left to right, then add the leaf sums up the same tree (walked with an
-# explicit stack: numba's cached recursive functions crash on loading).
-_PAIRWISE_LEAF = 128
-_MAX_DEPTH = 64
-
-
-@njit(cache=True, nogil=True)
-def _pairwise_leaves(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and length of each leaf of numpy's pairwise tree over ``n`` >= 1 values, left to right."""
-    starts = np.empty(n // (_PAIRWISE_LEAF // 2) + 1, np.int64)
-    lengths = np.empty_like(starts)
-    leaves = 0
-    pending_start = np.empty(_MAX_DEPTH, np.int64)  # right halves still to visit
-    pending_n = np.empty(_MAX_DEPTH, np.int64)
-    pending = 0
-    start = 0
-    while True:
-        while n > _PAIRWISE_LEAF:
-            half = n // 2
-            half -= half % 8
-            pending_start[pending], pending_n[pending] = start + half, n - half
-            pending += 1
-            n = half
-        starts[leaves], lengths[leaves] = start, n
-        leaves += 1
-        if pending == 0:
-            return starts[:leaves], lengths[:leaves]
-        pending -= 1
-        start, n = pending_start[pending], pending_n[pending]
-
-
-@njit(cache=True, nogil=True)
-def _pairwise_tree(n: int, leaf_sums: np.ndarray):
-    """Sum of the leaf sums (in :func:`_pairwise_leaves` order) up numpy's pairwise tree over ``n`` values."""
-    left = np.empty(_MAX_DEPTH, leaf_sums.dtype)  # finished left halves waiting for their right halves
-    right_n = np.empty(_MAX_DEPTH, np.int64)
-    waiting = np.zeros(_MAX_DEPTH, np.bool_)
-    depth = 0
-    leaf = 0
-    while True:
-        while n > _PAIRWISE_LEAF:
-            half = n // 2
-            half -= half % 8
-            right_n[depth], waiting[depth] = n - half, False
-            depth += 1
-            n = half
-        total = leaf_sums[leaf]
-        leaf += 1
-        while depth > 0 and waiting[depth - 1]:
-            depth -= 1
-            total = left[depth] + total
-        if depth == 0:
-            return total
-        left[depth - 1], waiting[depth - 1] = total, True
-        n = right_n[depth - 1]
-
-
-@njit(cache=True, nogil=True)
-def _pairwise_leaf(values: np.ndarray, start: int, n: int):
-    """numpy's sum of a leaf ``values[start:start + n]`` (1 <= n <= 128) in the values' dtype, less its
-    initial +0.0 below 8 values (added at the very end instead: the same bits)."""
-    if n < 8:
-        total = values[start]
-        for i in range(start + 1, start + n):
-            total += values[i]
-        return total
-    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
-    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
-    end8 = start + n - n % 8
-    i = start + 8
-    while i < end8:
-        r0 += values[i]
-        r1 += values[i + 1]
-        r2 += values[i + 2]
-        r3 += values[i + 3]
-        r4 += values[i + 4]
-        r5 += values[i + 5]
-        r6 += values[i + 6]
-        r7 += values[i + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < start + n:
-        total += values[i]
-        i += 1
-    return total
-
-
 @njit(cache=True, nogil=True)
 def pairwise_sum(values: np.ndarray) -> float:
-    """``float(values.sum())`` of a contiguous 1-D float64 or float32 array, bit for bit.
-
-    numpy adds pairwise, in the array's dtype, onto an initial 0.0; this is the same tree.
-    """
-    if values.size == 0:
-        return 0.0
-    starts, lengths = _pairwise_leaves(values.size)
-    leaf_sums = np.empty(starts.size, values.dtype)
-    for leaf in range(starts.size):
-        leaf_sums[leaf] = _pairwise_leaf(values, starts[leaf], lengths[leaf])
-    return 0.0 + _pairwise_tree(values.size, leaf_sums)
+    """``float(values.sum())`` of a contiguous 1-D float64 or float32 array, bit for bit (see :func:`spread_sum`)."""
+    return spread_sum(values.size, np.arange(values.size), values)
 
 
 @njit(cache=True, nogil=True)
@@ -201,20 +95,21 @@ PAIRWISE_BLOCK = 128
 
 @njit(cache=True, nogil=True)
 def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, start: int, count: int,
-                      lanes: np.ndarray) -> tuple[float, int]:
+                      lanes: np.ndarray) -> tuple:
     """numpy's sum of a zero block ``[start, start + count)`` (``count <= 128``, ``start`` a multiple of 8)
     holding the values from ``first`` on that lie in it, and the first value past it.
 
     numpy adds the first ``count - count % 8`` entries in eight lanes (entry ``i`` into lane ``i % 8``),
     the lanes as ``((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7))``, then the rest one by one (all of them
-    one by one below 8 entries). Zero entries are left out: adding a zero changes no value, only a
-    zero's sign, and ``np.sum`` starts from 0.0, so the sign of a zero part never shows in the total.
+    one by one below 8 entries), in the values' dtype. Zero entries are left out: adding a zero changes
+    no value, only a zero's sign, and ``np.sum`` starts from 0.0, so the sign of a zero part never shows
+    in the total.
     """
     end = start + count
     k = first
-    total = 0.0
+    lanes[:] = 0.0
+    total = lanes[0]
     if count >= 8:
-        lanes[:] = 0.0
         while k < positions.size and positions[k] < end - count % 8:
             lanes[positions[k] & 7] += values[k]
             k += 1
@@ -227,18 +122,20 @@ def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, sta
 
 @njit(cache=True, nogil=True)
 def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
-    """``np.sum`` of a zero float64 column of ``length`` entries holding ``values`` at the sorted ``positions``.
+    """``np.sum`` of a zero column of ``length`` entries holding ``values`` at the sorted ``positions``.
+
+    The column has the values' dtype (float64, or float32: then the additions are in float32, as numpy's).
 
     numpy adds blocks of up to 128 entries and splits longer parts in two halves (the first a
     multiple of 8 long), adding the halves' sums; this walks the same tree (with a stack: numba's
     cache mishandles recursion), over the values alone (see :func:`_sparse_block_sum`).
     """
-    lanes = np.empty(8)
+    lanes = np.empty(8, values.dtype)  # float32 values are added in float32, as numpy does
     # Pending parts of the column (start, count, halves done) and the sums of finished halves.
     starts = np.empty(64, np.int64)
     counts = np.empty(64, np.int64)
     stages = np.empty(64, np.int64)
-    sums = np.empty(64)
+    sums = np.empty(64, values.dtype)
     depth = 0
     done = 0
     starts[0], counts[0], stages[0] = 0, length, 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import nan_max, running_sum, running_sums_over_runs
+from abm.kernels import np_maximum, running_sum, running_sums_over_runs
 
 #: sales channels
 OFFLINE, COOP, SHOP, LIVE = 0, 1, 2, 3
@@ -341,10 +341,10 @@ def _logit_pick(net: np.ndarray, open_bits: np.ndarray, current: np.ndarray, dra
     for row in range(net.shape[0]):
         bits = open_bits[row]
         for k in range(4):
-            utility[k] = sensitivity * np.log(nan_max(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
+            utility[k] = sensitivity * np.log(np_maximum(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
         if (bits >> current[row]) & 1:
             utility[current[row]] += inertia
-        top = nan_max(nan_max(utility[0], utility[1]), nan_max(utility[2], utility[3]))
+        top = np_maximum(np_maximum(utility[0], utility[1]), np_maximum(utility[2], utility[3]))
         for k in range(4):
             weight[k] = np.exp(utility[k] - top) if (bits >> k) & 1 else 0.0
         c1 = weight[0] + weight[1]
