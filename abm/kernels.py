@@ -94,10 +94,11 @@ PAIRWISE_BLOCK = 128
 
 
 @njit(cache=True, nogil=True)
-def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, start: int, count: int,
-                      lanes: np.ndarray) -> tuple:
+def _sparse_block_sums(positions: np.ndarray, columns: tuple, first: int, start: int, count: int,
+                       lanes: np.ndarray, out: np.ndarray) -> int:
     """numpy's sum of a zero block ``[start, start + count)`` (``count <= 128``, ``start`` a multiple of 8)
-    holding the values from ``first`` on that lie in it, and the first value past it.
+    holding each column's values from ``first`` on that lie in it, written to ``out``; returns the first
+    value past the block.
 
     numpy adds the first ``count - count % 8`` entries in eight lanes (entry ``i`` into lane ``i % 8``),
     the lanes as ``((0 + 1) + (2 + 3)) + ((4 + 5) + (6 + 7))``, then the rest one by one (all of them
@@ -107,35 +108,42 @@ def _sparse_block_sum(positions: np.ndarray, values: np.ndarray, first: int, sta
     """
     end = start + count
     k = first
-    lanes[:] = 0.0
-    total = lanes[0]
+    lanes[:, :] = 0.0
+    out[:] = 0.0
     if count >= 8:
         while k < positions.size and positions[k] < end - count % 8:
-            lanes[positions[k] & 7] += values[k]
+            lane = positions[k] & 7
+            for c in range(len(columns)):
+                lanes[c, lane] += columns[c][k]
             k += 1
-        total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+        for c in range(len(columns)):
+            out[c] = (((lanes[c, 0] + lanes[c, 1]) + (lanes[c, 2] + lanes[c, 3]))
+                      + ((lanes[c, 4] + lanes[c, 5]) + (lanes[c, 6] + lanes[c, 7])))
     while k < positions.size and positions[k] < end:
-        total += values[k]
+        for c in range(len(columns)):
+            out[c] += columns[c][k]
         k += 1
-    return total, k
+    return k
 
 
 @njit(cache=True, nogil=True)
-def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
-    """``np.sum`` of a zero column of ``length`` entries holding ``values`` at the sorted ``positions``.
+def spread_sums(length: int, positions: np.ndarray, columns: tuple) -> np.ndarray:
+    """``np.sum`` of each zero column of ``length`` entries holding a column's values at the sorted ``positions``.
 
-    The column has the values' dtype (float64, or float32: then the additions are in float32, as numpy's).
+    The columns have one dtype (float64, or float32: then the additions are in float32, as numpy's),
+    and are summed together in one walk of the positions.
 
     numpy adds blocks of up to 128 entries and splits longer parts in two halves (the first a
     multiple of 8 long), adding the halves' sums; this walks the same tree (with a stack: numba's
-    cache mishandles recursion), over the values alone (see :func:`_sparse_block_sum`).
+    cache mishandles recursion), over the values alone (see :func:`_sparse_block_sums`).
     """
-    lanes = np.empty(8, values.dtype)  # float32 values are added in float32, as numpy does
+    width = len(columns)
+    lanes = np.empty((width, 8), columns[0].dtype)
     # Pending parts of the column (start, count, halves done) and the sums of finished halves.
     starts = np.empty(64, np.int64)
     counts = np.empty(64, np.int64)
     stages = np.empty(64, np.int64)
-    sums = np.empty(64, values.dtype)
+    sums = np.empty((64, width), columns[0].dtype)
     depth = 0
     done = 0
     starts[0], counts[0], stages[0] = 0, length, 0
@@ -147,7 +155,7 @@ def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
             done += 1
             depth -= 1
         elif count <= PAIRWISE_BLOCK:
-            sums[done], next_value = _sparse_block_sum(positions, values, next_value, start, count, lanes)
+            next_value = _sparse_block_sums(positions, columns, next_value, start, count, lanes, sums[done])
             done += 1
             depth -= 1
         elif stages[depth] < 2:
@@ -162,9 +170,16 @@ def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
             depth += 1
         else:
             done -= 1
-            sums[done - 1] = sums[done - 1] + sums[done]
+            for c in range(width):
+                sums[done - 1, c] = sums[done - 1, c] + sums[done, c]
             depth -= 1
-    return 0.0 + sums[0]
+    return 0.0 + sums[0].astype(np.float64)
+
+
+@njit(cache=True, nogil=True)
+def spread_sum(length: int, positions: np.ndarray, values: np.ndarray) -> float:
+    """``np.sum`` of a zero column of ``length`` entries holding ``values`` at the sorted ``positions``."""
+    return spread_sums(length, positions, (values,))[0]
 
 
 @njit(cache=True, nogil=True)

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from abm import crops
-from abm.kernels import np_maximum, np_minimum, spread_sum
+from abm.kernels import np_maximum, np_minimum, spread_sum, spread_sums
 from agents.consumers import BUDGET_SHARE
 from agents.farmers import COOP, LIVE, OFFLINE, SHOP
 from agents.logistics import transit_loss
@@ -47,6 +47,10 @@ class SellerSums:
     def total(self, values: np.ndarray) -> float:
         """``np.sum`` of the per-household column of these per-seller values."""
         return spread_sum(self.households, self.sellers, values)
+
+    def totals(self, *values: np.ndarray) -> list[float]:
+        """:meth:`total` of several per-seller float64 arrays, in one walk over the sellers."""
+        return spread_sums(self.households, self.sellers, values).tolist()
 
 
 @dataclass

@@ -114,7 +114,6 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     # Online quantities are non-zero at the sellers alone: their region sums add the sellers' values
     # (the same additions in the same order), their totals come from ``fl.sums`` (numpy's own order).
     at = fl.sellers
-    total = fl.sums.total
     rev_s = fl.seller_revenue
     delivered_s = fl.seller_delivered
     fraud_kg_s = delivered_s * f.misrepresent[at]
@@ -138,30 +137,32 @@ def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, reg
     shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), m.fresh_villages)
     offline_sales_r, sold_r, offline_r = f.region_sum((fl.offline_revenue, sold, fl.offline_kg))
     sales_by_channel = {"offline": offline_sales_r} | sales_by_channel
-    online_kg = total(delivered_s)
+    (online_kg, processed_kg, online_sales, online_kg_fresh, shipped_cold_chain, lost_cold_chain, branded_kg,
+     fraud_kg, traced_kg) = fl.sums.totals(
+        delivered_s, fl.seller_processed, rev_s, delivered_s * fresh[at], fl.seller_shipped * with_cc_s,
+        fl.seller_lost * with_cc_s, fl.seller_branded, fraud_kg_s, delivered_s * f.traced[at])
     sold_kg = online_kg + float(fl.offline_kg.sum())
-    processed_kg = total(fl.seller_processed)
     model = {
-        "online_sales": total(rev_s), "offline_sales": float(fl.offline_revenue.sum()),
-        "online_kg": online_kg, "online_kg_fresh": total(delivered_s * fresh[at]),
+        "online_sales": online_sales, "offline_sales": float(fl.offline_revenue.sum()),
+        "online_kg": online_kg, "online_kg_fresh": online_kg_fresh,
         "online_kg_primary": online_kg - processed_kg,
         "fresh_shipped": float(shipped_fresh_r.sum()), "fresh_lost": float(lost_fresh_r.sum()),
         "fresh_loss": _rate(lost_fresh_r.sum(), shipped_fresh_r.sum()),
         "fresh_shipped_no_cold_chain": float((shipped_all * no_cc).sum()),
         "fresh_lost_no_cold_chain": float((fl.lost * no_cc).sum()),
-        "fresh_shipped_cold_chain": total(fl.seller_shipped * with_cc_s),
-        "fresh_lost_cold_chain": total(fl.seller_lost * with_cc_s),
-        "branded_share": weighted_share(total(fl.seller_branded), sold_kg),
+        "fresh_shipped_cold_chain": shipped_cold_chain,
+        "fresh_lost_cold_chain": lost_cold_chain,
+        "branded_share": weighted_share(branded_kg, sold_kg),
         "processed_share": weighted_share(processed_kg, sold_kg),
         "primary_share": 1.0 - weighted_share(processed_kg, online_kg),
         "unbranded_price_ratio": fl.unbranded_price_ratio,
         "quality_premium": fl.quality_premium,
-        "fraud_rate": weighted_share(total(fraud_kg_s), online_kg),
+        "fraud_rate": weighted_share(fraud_kg, online_kg),
         "market_reach": fl.sales_outside_region,
         "west_online_share": weighted_share(online_region[0], online_region.sum()),
         "bulk_raw_share_west": _rate(offline_r[0], sold_r[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
-        "traced_share": weighted_share(total(delivered_s * f.traced[at]), online_kg),
+        "traced_share": weighted_share(traced_kg, online_kg),
         "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
     }
     model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}

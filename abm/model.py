@@ -252,16 +252,18 @@ class RuralEconomy(mesa.Model):
         allowance = self.government.allowances(f.n, moy, led)
         income = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, offwork, production, allowance,
                                f.cash, f.income_ytd)
-        total = fl.sums.total
-        led.add("consumers", "farmers", total(fl.seller_revenue), "online_sales")
+        revenue, commission, coop_fee, shipping, tracing, penalty = fl.sums.totals(
+            fl.seller_revenue, fl.seller_commission, fl.seller_coop_fee, fl.seller_logistics, fl.seller_trace_cost,
+            fl.seller_penalty)
+        led.add("consumers", "farmers", revenue, "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
         led.add("labour_market", "farmers", self._offwork_total, "wages")
         led.add("farmers", "inputs", production.sum(), "production_cost")
-        led.add("farmers", "platforms", total(fl.seller_commission), "commission")
-        led.add("farmers", "cooperatives", total(fl.seller_coop_fee), "coop_fee")
-        led.add("farmers", "logistics", total(fl.seller_logistics), "shipping")
-        led.add("farmers", "traceability", total(fl.seller_trace_cost), "traceability")
-        led.add("farmers", "consumers", total(fl.seller_penalty), "fraud_penalty")
+        led.add("farmers", "platforms", commission, "commission")
+        led.add("farmers", "cooperatives", coop_fee, "coop_fee")
+        led.add("farmers", "logistics", shipping, "shipping")
+        led.add("farmers", "traceability", tracing, "traceability")
+        led.add("farmers", "consumers", penalty, "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
         subsidy = min(fl.logistics_subsidy, self.government.available["logistics"])
         led.add("government", "logistics", subsidy, "logistics_subsidy")
