@@ -444,14 +444,11 @@ def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: 
     Bulk sales, plus online net income (``sellers``, sorted, alone have one), plus wages, less
     production cost, plus allowances: the additions, in this order, of the in-place numpy sums.
     """
-    income = np.empty(offline_revenue.size)
-    next_seller = 0
+    income = offline_revenue.copy()
+    for k in range(sellers.size):  # a separate pass: sellers are scattered, a test per household mispredicts
+        income[sellers[k]] += seller_net[k]
     for i in range(income.size):
-        value = offline_revenue[i]
-        if next_seller < sellers.size and sellers[next_seller] == i:
-            value += seller_net[next_seller]
-            next_seller += 1
-        income[i] = value = ((value + offwork[i]) - production[i]) + allowance[i]
+        income[i] = value = ((income[i] + offwork[i]) - production[i]) + allowance[i]
         cash[i] += value
         income_ytd[i] += value
     return income
@@ -514,15 +511,14 @@ def _learn_households(sellers, seller_delivered, seller_caught, seller_net, sell
             reputation[i] = np.float32(reputation[i] + 0.2 * ((1.0 - seller_caught[k]) - reputation[i]))
             sales_count[i] = sales_count[i] + np.float32(1)
     tolerance = np.float32(promise_tolerance)
-    next_seller = 0
+    realised_gain = np.zeros(offer.size)
+    for k in range(sellers.size):
+        kg = max(seller_offer[k], np.float32(1e-9))
+        realised_gain[sellers[k]] = seller_net[k] / np.float64(kg) - offline_price[sellers[k] // households]
     for v in range(offline_price.size):
         for i in range(v * households, (v + 1) * households):
-            realised = 0.0
-            if next_seller < sellers.size and sellers[next_seller] == i:
-                kg = max(seller_offer[next_seller], np.float32(1e-9))
-                realised = seller_net[next_seller] / np.float64(kg) - offline_price[v]
-                next_seller += 1
-            if offer[i] > 0 and stage[i] >= ENROLLED:
+            realised = realised_gain[i]
+            if stage[i] >= ENROLLED and offer[i] > 0:
                 promise = promised[i]
                 if np.isnan(promise):
                     promise = np.float32(realised)
