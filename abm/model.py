@@ -22,7 +22,6 @@ from abm.kernels import group_sums
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
 from abm.measures import measure
-from abm.memory import keep_freed_memory
 from abm.metrics import gini, theil
 from abm.params import Parameters
 from abm.scenario import validate_parameters
@@ -57,7 +56,6 @@ class RuralEconomy(mesa.Model):
     def __init__(self, parameters: Parameters | None = None, seed: int = 42, **overrides: Any) -> None:
         """Build the world from declared parameters (``overrides`` are validated like a scenario file)."""
         super().__init__(rng=seed)
-        keep_freed_memory()  # the monthly temporaries are reused, not page-faulted in afresh
         p = parameters or Parameters()
         if overrides:
             p = validate_parameters(p.model_dump() | overrides, origin="model arguments")
