@@ -437,7 +437,7 @@ class RuralEconomy(mesa.Model):
 def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: np.ndarray, offwork: np.ndarray,
                   production: np.ndarray, allowance: np.ndarray, cash: np.ndarray,
                   income_ytd: np.ndarray) -> np.ndarray:
-    """Each household's income this month, added to its cash and its income so far this year, in one pass.
+    """Each household's income this month, added to its cash and its income so far this year.
 
     Bulk sales, plus online net income (``sellers``, sorted, alone have one), plus wages, less
     production cost, plus allowances: the additions, in this order, of the in-place numpy sums.
