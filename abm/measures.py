@@ -13,19 +13,14 @@ import numpy as np
 from abm.kernels import pairwise_sums_split
 from abm.metrics import weighted_share
 from abm.params import REGIONS
-from abm.translation import TRANSITIONS, funnel, stability
+from abm.translation import TRANSITIONS, stability, tallies
 from agents.consumers import BUDGET_SHARE
-from agents.farmers import CHANNELS, ENROLLED, OFFLINE, STAGES
+from agents.farmers import CHANNELS, ENROLLED, MOBILISED, STAGES
 from agents.government import INSTRUMENTS
 
 if TYPE_CHECKING:
     from abm.market import MonthFlows
     from abm.model import RuralEconomy
-
-
-def _share(mask: np.ndarray) -> float:
-    """Share of True values, the same number as ``mask.mean()``."""
-    return float(np.count_nonzero(mask) / mask.size)
 
 
 def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
@@ -36,27 +31,24 @@ def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
     month = m.steps
     ys = m.year_stats
     count = f.region_households()
-    stages = funnel(f)
-    pp = m.passage_points()
-    enrolled = f.stage >= ENROLLED
-    alive_now = f.region_count(enrolled)
+    t = tallies(f, month, *m.village_passage_points())
+    stages = t.stages
+    alive_now = stages[ENROLLED] + stages[MOBILISED]
     m.alive_history.append(alive_now)
     year_ago = m.alive_history[max(0, len(m.alive_history) - 13)]
     if month_flows is not None:
         m.defection_history.append(month_flows[1][TRANSITIONS.index("defected")])
     recent = np.sum(m.defection_history[-12:], axis=0) if m.defection_history else np.zeros(3)
-    stab, persistence, fragile = stability(f, month, year_ago, pp, recent)
-    online = f.channel != OFFLINE
-    online_r = f.region_count(online)
-    trained_r = f.region_count(f.trained)
+    stab, persistence, fragile = stability(t, year_ago, recent)
+    online_r, trained_r = t.online, t.trained
     out: dict[str, float] = {
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
         "gini": ys["gini"], "theil": ys["theil"], "theil_between": ys["theil_between"],
         "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
-        "adoption": _share(online),
-        "enrolled_share": _share(enrolled),
-        "trained_share": _share(f.trained),
+        "adoption": float(online_r.sum() / f.n),
+        "enrolled_share": float(alive_now.sum() / f.n),
+        "trained_share": float(trained_r.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
         "cold_chain": float(m.v_cold_chain.mean()),
         "g5_share": float(m.v_g5.mean()),

@@ -336,13 +336,16 @@ class RuralEconomy(mesa.Model):
 
         ``new_farmers_by_village`` is the number of new farmers in each village, where the caller has it.
         """
+        return _household_passage_points(*self.village_passage_points(new_farmers_by_village), self.farmers.member)
+
+    def village_passage_points(self, new_farmers_by_village: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+        """Each village's passage points (int8), and whether its county has a cooperative (a member's one more)."""
         f = self.farmers
         if new_farmers_by_village is None:
             new_farmers_by_village = f.village_sum(f.new_farmer)
         has_coop = self.coop_of_county[self.v_county] >= 0
         recruiter = self.v_broadband if self.p.development_model == "platform" else np.zeros_like(self.v_station)
-        village_pp = self.v_station.astype(np.int8) + (new_farmers_by_village > 0) + recruiter
-        return _household_passage_points(village_pp, has_coop, f.member)
+        return self.v_station.astype(np.int8) + (new_farmers_by_village > 0) + recruiter, has_coop
 
     def _policy(self, moy: int, month: int) -> None:
         """Government instruments, cooperatives' investment, and the east-west fund and pairing."""

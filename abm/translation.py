@@ -146,13 +146,77 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
             found[3, :count[3]].copy(), found[4, :count[4]].copy())
 
 
-def funnel(f: FarmerPopulation) -> np.ndarray:
-    """Households at each stage by region: array (stage, region); sums to the population."""
-    return f.region_stage_counts(len(STAGES))
+@dataclass
+class Tallies:
+    """Households counted by region (float64 arrays over the three regions) for the month's measures."""
+
+    stages: np.ndarray        # (stage, region): households at each stage
+    online: np.ndarray        # selling on a channel other than offline
+    trained: np.ndarray       # systematically trained
+    old_links: np.ndarray     # enrolled with a link at least twelve months old
+    fragile: np.ndarray       # enrolled with fewer than two passage points
 
 
-def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passage_points: np.ndarray,
-              defected_last_year: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tallies(f: FarmerPopulation, month: int, village_points: np.ndarray, has_coop: np.ndarray) -> Tallies:
+    """Count the households of each region by stage, channel, training, link age and passage points, in one pass.
+
+    ``village_points`` and ``has_coop`` are each village's passage points and whether its county
+    has a cooperative (a member has one more passage point there).
+    """
+    counts = _region_tallies(f.stage, f.channel, f.trained, f.member, f.link_since, f.region[::f.households],
+                             village_points, has_coop, month)
+    if counts[:len(STAGES)].sum() != f.n:
+        raise ValueError(f"a stage outside 0-{len(STAGES) - 1}")
+    return Tallies(counts[:len(STAGES)], counts[5], counts[6], counts[7], counts[8])
+
+
+@njit(cache=True, nogil=True)
+def _region_tallies(stage, channel, trained, member, link_since, village_region, village_points, has_coop, month):
+    """Array (9, 3) of counts by region: the five stages, online, trained, old links, fragile (see :class:`Tallies`).
+
+    Counters stay in registers while the region stays the same (regions are bands of villages).
+    """
+    out = np.zeros((9, 3))
+    households = stage.size // village_region.size
+    region = village_region[0]
+    c = np.zeros(9, np.int64)
+    for v in range(village_region.size):
+        if village_region[v] != region:
+            for k in range(9):
+                out[k, region] += c[k]
+            c[:] = 0
+            region = village_region[v]
+        s0 = s1 = s2 = s3 = s4 = online = trained_n = old = fragile = 0
+        points = village_points[v]
+        coop = has_coop[v]
+        for i in range(v * households, (v + 1) * households):
+            s = stage[i]
+            s0 += s == NOT_REACHED
+            s1 += s == PROBLEMATISED
+            s2 += s == INTERESTED
+            s3 += s == ENROLLED
+            s4 += s == MOBILISED
+            online += channel[i] != OFFLINE
+            trained_n += trained[i]
+            enrolled = s >= ENROLLED
+            old += enrolled & (link_since[i] > NO_LINK) & (link_since[i] <= month - 12)
+            fragile += enrolled & (points + (member[i] & coop) < 2)
+        c[0] += s0
+        c[1] += s1
+        c[2] += s2
+        c[3] += s3
+        c[4] += s4
+        c[5] += online
+        c[6] += trained_n
+        c[7] += old
+        c[8] += fragile
+    for k in range(9):
+        out[k, region] += c[k]
+    return out
+
+
+def stability(t: Tallies, alive_year_ago: np.ndarray, defected_last_year: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Network stability by region: link persistence times (1 - fragile share).
 
     Persistence is the share of links alive a year ago that are still alive (a link is a farmer's
@@ -164,18 +228,15 @@ def stability(f: FarmerPopulation, month: int, alive_year_ago: np.ndarray, passa
         (stability, persistence, fragile share), each an array over the three regions and, last,
         the whole province (computed from province totals, not as an average of the regions).
     """
-    def by_region_and_total(values: np.ndarray) -> np.ndarray:
-        counts = f.region_count(values)
+    def by_region_and_total(counts: np.ndarray) -> np.ndarray:
         return np.append(counts, counts.sum())
 
-    enrolled = f.stage >= ENROLLED
-    old = enrolled & (f.link_since > NO_LINK) & (f.link_since <= month - 12)
-    kept = by_region_and_total(old)
+    kept = by_region_and_total(t.old_links)
     alive_year_ago = np.append(alive_year_ago, alive_year_ago.sum())
     persistence = np.where(alive_year_ago > 0, np.minimum(kept / np.maximum(alive_year_ago, 1), 1.0), 1.0)
-    n_enrolled = by_region_and_total(enrolled)
+    n_enrolled = by_region_and_total(t.stages[ENROLLED] + t.stages[MOBILISED])
     defected = np.append(defected_last_year, defected_last_year.sum())
-    fragile = by_region_and_total(enrolled & (passage_points < 2)) + defected
+    fragile = by_region_and_total(t.fragile) + defected
     reached = n_enrolled + defected
     fragile_share = np.where(reached > 0, fragile / np.maximum(reached, 1), 0.0)
     return persistence * (1 - fragile_share), persistence, fragile_share

@@ -203,16 +203,6 @@ class FarmerPopulation:
             out = running_sums_over_runs(columns, starts, starts + hh, np.searchsorted(starts, b)) + 0.0
         return out if isinstance(values, tuple) else out[0]
 
-    def region_stage_counts(self, stages: int) -> np.ndarray:
-        """Households at each stage in each region: int64 array (stage, region)."""
-        b = self._region_bounds
-        if b is None:
-            return np.bincount(self.stage.astype(np.int64) * 3 + self.region, minlength=stages * 3).reshape(stages, 3)
-        out = np.array([self.region_count(self.stage == s) for s in range(stages)]).astype(np.int64)
-        if out.sum() != self.n:
-            raise ValueError(f"a stage outside 0-{stages - 1}")
-        return out
-
     def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray, village_served: np.ndarray,
                       village_has_leader: np.ndarray) -> np.ndarray:
         """Which channels each household can use: one uint8 per household, bit ``k`` set where channel ``k`` is open.

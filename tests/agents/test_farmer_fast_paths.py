@@ -52,9 +52,6 @@ def test_region_sums_equal_bincount(sorted_regions):
     mask = rng.random(f.n) < 0.4
     np.testing.assert_array_equal(f.region_count(mask), np.bincount(f.region, weights=mask, minlength=3))
     np.testing.assert_array_equal(f.region_households(), np.bincount(f.region, minlength=3).astype(float))
-    f.stage[:] = rng.integers(0, 5, f.n)
-    np.testing.assert_array_equal(f.region_stage_counts(5),
-                                  np.bincount(f.stage.astype(np.int64) * 3 + f.region, minlength=15).reshape(5, 3))
 
 
 def test_village_sums_of_whole_numbers_are_exact():
