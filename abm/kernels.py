@@ -25,21 +25,6 @@ def running_sum(values: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def group_sums(groups: np.ndarray, columns: tuple, bins: int) -> np.ndarray:
-    """Sums of each column by group, array (columns, bins): ``np.bincount(groups, weights=column, minlength=bins)``.
-
-    One pass for all the columns (of one dtype), adding each bin's values to 0.0 in index order in
-    float64, as ``bincount`` does.
-    """
-    out = np.zeros((len(columns), bins))
-    for i in range(groups.size):
-        g = groups[i]
-        for c in range(len(columns)):
-            out[c, g] += columns[c][i]
-    return out
-
-
-@njit(cache=True, nogil=True)
 def pairwise_sum(values: np.ndarray) -> float:
     """``float(values.sum())`` of a contiguous 1-D float64 or float32 array, bit for bit (see :func:`spread_sum`)."""
     return spread_sum(values.size, np.arange(values.size), values)

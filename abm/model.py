@@ -18,7 +18,7 @@ from numba import njit
 from abm import crops
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
-from abm.kernels import group_sums
+from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
 from abm.measures import measure
@@ -107,6 +107,10 @@ class RuralEconomy(mesa.Model):
         self._monthly_kg = np.maximum(self.annual_marketable / 12.0, 1.0)
         self.village_of = np.arange(f.n) // f.households  # each household's village
         self._crop_index = f.crop.astype(np.intp)
+        # Each crop's households as runs of whole villages, in household order (for per-crop sums).
+        by_crop = np.argsort(self.v_crop, kind="stable")
+        self._crop_runs = (by_crop * f.households, (by_crop + 1) * f.households,
+                           np.searchsorted(self.v_crop[by_crop], np.arange(len(crops.CROPS) + 1)))
         self.fresh_household = crops.FRESH[self._crop_index]  # grows a fresh crop
         self._storable = crops.STORABLE[self._crop_index]
         self._home_share = crops.HOME_SHARE[self._crop_index].astype(np.float32)
@@ -281,8 +285,8 @@ class RuralEconomy(mesa.Model):
         f.stock[fl.sellers] += fl.seller_to_stock
         crop = self._crop_index
         k = len(crops.CROPS)
-        harvested_k, home_k, stock_change_k = group_sums(crop, (harvested, home, stock_change), k)
-        delivered_offline_k, lost_k = group_sums(crop, (fl.delivered_offline, fl.lost), k)
+        harvested_k, home_k, stock_change_k = running_sums_over_runs((harvested, home, stock_change), *self._crop_runs)
+        delivered_offline_k, lost_k = running_sums_over_runs((fl.delivered_offline, fl.lost), *self._crop_runs)
         self.goods.record(
             self.steps, harvested=harvested_k, home=home_k,
             delivered_online=np.bincount(crop[fl.sellers], weights=fl.seller_delivered, minlength=k),
