@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from abm.kernels import pairwise_sums_split
-from abm.metrics import weighted_share
+from abm.metrics import gini, theil, weighted_share
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, stability, tallies
 from agents.consumers import BUDGET_SHARE
@@ -21,6 +21,16 @@ from agents.government import INSTRUMENTS
 if TYPE_CHECKING:
     from abm.market import MonthFlows
     from abm.model import RuralEconomy
+
+
+def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
+    """Inequality and income statistics of one year's household incomes (sorts, so once a year)."""
+    th = theil(income, region.astype(np.int64), 3)
+    means = np.bincount(region, weights=income, minlength=3) / np.maximum(np.bincount(region, minlength=3), 1)
+    medians = np.array([np.median(income[region == r]) if (region == r).any() else 0.0 for r in range(3)])
+    return {"gini": gini(income), "theil": th.total, "theil_between": th.between, "theil_within": th.within,
+            "income_mean": float(income.mean()), "income_median": float(np.median(income)),
+            "region_mean": means, "region_median": medians}
 
 
 def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
@@ -65,7 +75,7 @@ def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
     for name in INSTRUMENTS:
         out[f"spend_{name}"] = m.government.spent_total[name]
     out["spend_total"] = float(sum(m.government.spent_total.values()))
-    flow_cols = _flow_metrics(m, month_flows, region, count)
+    flow_cols = flow_metrics(m, month_flows, region, count)
     out |= flow_cols.pop("model")
     rows = []
     for r, rname in enumerate(REGIONS):
@@ -82,7 +92,7 @@ def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
     return out, rows
 
 
-def _flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, region: np.ndarray,
+def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, region: np.ndarray,
                   count: np.ndarray) -> dict[str, Any]:
     """Metrics of this month's sales, losses, trust and translation flows (zeros before the first month)."""
     f = m.farmers

@@ -21,8 +21,8 @@ from abm.eastwest import pair_counties, spend_fund
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_close
 from abm.market import GroupMarket
-from abm.measures import measure
-from abm.metrics import gini, theil
+from abm.measures import measure, year_statistics
+from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.scenario import validate_parameters
 from abm.translation import Exposure, Rates, network, transition
@@ -35,12 +35,6 @@ from agents.government import Government, PolicyTargets, train
 from agents.logistics import LogisticsProvider
 from agents.platform import Platform
 
-REGION_METRICS = ("income_mean", "income_median", "adoption", "online_sales", "sales_offline",
-                  "sales_cooperative", "sales_platform_shop", "sales_livestream", "fresh_loss", "cold_chain",
-                  "stability", "persistence", "fragile_share", "trained_share", "fraud_rate",
-                  "not_reached", "problematised", "interested", "enrolled", "mobilised",
-                  "flow_problematised", "flow_interested", "flow_enrolled", "flow_mobilised", "flow_defected",
-                  "bulk_raw_share", "processed_share", "branded_share")
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
@@ -123,13 +117,14 @@ class RuralEconomy(mesa.Model):
         self.last_shipped_eligible = 0.0
         self.market.initialise(self)
         self._expected = self._expected_income()
-        self.year_stats = self._year_stats(self._expected)
+        self.year_stats = year_statistics(self._expected, f.region)
         self.metrics: dict[str, float] = {}
         self.region_rows: list[dict[str, float]] = []
         self._measure(month_flows=None)
+        check_declared(list(self.metrics), list(self.region_rows[0]))
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: partial(read_metric, name=name) for name in self.metrics},
-            tables={"regions": ["month", "region", *REGION_METRICS]},
+            model_reporters={o.name: partial(read_metric, name=o.name) for o in series_outcomes()},
+            tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
         )
         self._collect()
 
@@ -386,23 +381,13 @@ class RuralEconomy(mesa.Model):
         """Year end: income statistics, talent titles, a new year for every household."""
         f = self.farmers
         f.close_year()
-        self.year_stats = self._year_stats(f.income_year)
+        self.year_stats = year_statistics(f.income_year, f.region)
         v = np.arange(f.n) // f.households
         live_sales = np.bincount(v, weights=f.online_revenue_year * (f.channel == LIVE), minlength=self.geo.villages)
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
         lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
         led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
         self.government.award_titles(led_sales, lifted, f.new_farmer)
-
-    def _year_stats(self, income: np.ndarray) -> dict[str, Any]:
-        """Inequality and income statistics of one year's household incomes (sorts, so once a year)."""
-        f = self.farmers
-        th = theil(income, f.region.astype(np.int64), 3)
-        means = np.bincount(f.region, weights=income, minlength=3) / np.maximum(np.bincount(f.region, minlength=3), 1)
-        medians = np.array([np.median(income[f.region == r]) if (f.region == r).any() else 0.0 for r in range(3)])
-        return {"gini": gini(income), "theil": th.total, "theil_between": th.between, "theil_within": th.within,
-                "income_mean": float(income.mean()), "income_median": float(np.median(income)),
-                "region_mean": means, "region_median": medians}
 
     # --- measurement --------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,26 @@ def params(
     for d in rows:
         rng = ", ".join(d["choices"]) if d["choices"] else (f"{d['min']} - {d['max']}" if d["min"] is not None else "")
         table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"])
+    console.print(table)
+
+
+@app.command()
+def outcomes(
+    json_: Annotated[bool, typer.Option("--json", help="Print the declarations as JSON.")] = False,
+) -> None:
+    """List every output column of series.parquet and regions.parquet with its unit, kind, period and meaning."""
+    from abm import outcomes as registry
+
+    if json_:
+        text = json.dumps({"key_columns": registry.KEY_COLUMNS, "outcomes": registry.as_records()}, indent=2)
+        typer.echo(text)
+        return
+    table = Table(title=f"{len(registry.OUTCOMES)} declared outcomes (month 0 is the initial state; "
+                        "period 'run' is a running total since month 1)")
+    for col in ("name", "unit", "kind", "period", "tables", "better", "meaning"):
+        table.add_column(col)
+    for o in registry.OUTCOMES.values():
+        table.add_row(o.name, o.unit, o.kind, o.period, o.tables, o.better, o.meaning)
     console.print(table)
 
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from abm.outcomes import outcome
 from abm.params import Parameters, declarations
 from abm.scenario import Scenario, ScenarioError, format_validation_error, load_scenario, read_table
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
@@ -155,6 +156,19 @@ class Experiment(BaseModel):
         if not arms and not has_design:
             raise ValueError("no arms and no design; allowed: arms (a table of overrides per arm name) or a design")
         return arms
+
+    @field_validator("outcomes")
+    @classmethod
+    def _outcomes_are_declared(cls, outcomes: list[str] | None) -> list[str] | None:
+        for name in outcomes or []:
+            try:
+                declared = outcome(name)
+            except KeyError as e:
+                raise ValueError(f"{e.args[0]}; allowed: a series outcome") from None
+            if not declared.series:
+                raise ValueError(f"{name!r} is in the regional table only (regions.parquet keeps every regional "
+                                 "outcome); allowed: a series outcome (see `ruralsim outcomes`)")
+        return outcomes
 
     @field_validator("reference")
     @classmethod

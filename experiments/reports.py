@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from abm.outcomes import outcome
 from abm.params import declarations
 from abm.scenario import ScenarioError, read_table
 from experiments.analysis import describe, load_results, paired_differences, summarise
@@ -24,6 +25,8 @@ from viz.plots import bands, new_figure
 SUITES = ("trust", "subsidies", "eastwest")
 REFERENCE_FARMERS = 30_000
 BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
+#: what a hypothesis predicts of an outcome (see :func:`predicted_sign`)
+Effect = Literal["raises", "lowers", "improves", "worsens"]
 
 
 def suite_plan(name: str, replicates: int | None = None, farmers: int | None = None, months: int | None = None):
@@ -151,8 +154,26 @@ def _header(title: str, df: pd.DataFrame, note: str) -> list[str]:
             f"paired difference to the reference arm. {note}", ""]
 
 
-def _verdict(d: pd.Series, direction: int) -> str:
-    """Whether a paired difference supports a predicted direction (+1 up, -1 down)."""
+def predicted_sign(name: str, effect: Effect) -> int:
+    """Sign of the difference a hypothesis predicts for an outcome.
+
+    ``raises``/``lowers`` say it outright; ``improves``/``worsens`` read it from the outcome's
+    declared direction (:mod:`abm.outcomes`), so "lowers fraud" is "improves fraud_rate".
+
+    Raises:
+        ValueError: For ``improves``/``worsens`` of an outcome declared neutral.
+    """
+    if effect in ("raises", "lowers"):
+        return +1 if effect == "raises" else -1
+    direction = outcome(name).direction
+    if direction == 0:
+        raise ValueError(f"{name!r} is declared neutral (neither higher nor lower is better): say raises or lowers")
+    return direction if effect == "improves" else -direction
+
+
+def _verdict(d: pd.Series, outcome_name: str, effect: Effect) -> str:
+    """Whether a paired difference supports the predicted effect on an outcome."""
+    direction = predicted_sign(outcome_name, effect)
     if d.ci_low > 0 or d.ci_high < 0:
         return "supported" if np.sign(d["mean"]) == direction else "contradicted (the opposite direction)"
     return "not supported (interval includes 0)"
@@ -171,19 +192,20 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
     lines += ["## Hypotheses of the source papers", "",
               "| hypothesis | evidence (paired Δ against acquaintance-only, 95% CI) | verdict |", "|---|---|---|"]
 
-    def row(text: str, arm: str, outcome: str, direction: int, table=diff) -> None:
-        d = table.loc[(arm, outcome)]
-        lines.append(f"| {text} | {arm}: Δ {outcome} = {ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, direction)} |")
+    def row(text: str, arm: str, name: str, effect: Effect, table=diff) -> None:
+        d = table.loc[(arm, name)]
+        lines.append(f"| {text} | {arm}: Δ {name} = {ci_cell(d['mean'], d.ci_low, d.ci_high)} | "
+                     f"{_verdict(d, name, effect)} |")
 
-    row("the dual mechanism extends market reach (000)", "dual", "market_reach", +1)
-    row("the dual mechanism lowers fraud (000)", "dual", "fraud_rate", -1)
-    row("traceability lowers fraud (002)", "blockchain", "fraud_rate", -1)
-    row("traceability lowers fraud where verification is cheap (002)", "blockchain_low_cost", "fraud_rate", -1)
+    row("the dual mechanism extends market reach (000)", "dual", "market_reach", "improves")
+    row("the dual mechanism lowers fraud (000)", "dual", "fraud_rate", "improves")
+    row("traceability lowers fraud (002)", "blockchain", "fraud_rate", "improves")
+    row("traceability lowers fraud where verification is cheap (002)", "blockchain_low_cost", "fraud_rate", "improves")
     on_ratings = paired_differences(final, "reputation", ["fraud_rate"]).set_index(["arm", "outcome"])
     for arm in ("blockchain", "blockchain_low_cost"):
         d = on_ratings.loc[(arm, "fraud_rate")]
         lines.append(f"| traceability lowers fraud against ratings alone (002) | {arm} minus reputation: Δ fraud_rate = "
-                     f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, -1)} |")
+                     f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, 'fraud_rate', 'improves')} |")
     fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
     lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
                  + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
@@ -195,10 +217,12 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
                  f"{ci_cell(cheap['mean'], cheap.ci_low, cheap.ci_high)} at a sixth of it; the fixed monthly cost "
                  f"still keeps sellers with few kg out (tests/abm/test_trust.py) | "
                  f"{'supported' if dear['mean'] < 0.5 else 'not supported'} |")
-    row("reputation systems shut newcomers out at first (001/002)", "reputation", "newcomer_sales_ratio", -1,
+    row("reputation systems shut newcomers out at first (001/002)", "reputation", "newcomer_sales_ratio", "worsens",
         early_diff)
-    row("price discrimination raises platform revenue (001)", "acquaintance_discrimination", "platform_revenue", +1)
-    row("price discrimination erodes consumer trust (001)", "acquaintance_discrimination", "consumer_trust", -1)
+    row("price discrimination raises platform revenue (001)", "acquaintance_discrimination", "platform_revenue",
+        "raises")
+    row("price discrimination erodes consumer trust (001)", "acquaintance_discrimination", "consumer_trust",
+        "worsens")
     lines += ["", "Why, by mechanism: acquaintance trust is high inside the seller's region and low outside, so "
               "reach stays local unless a cooperative intermediates; reputation lets claims travel but starts "
               "newcomers from a low rating (they sell less of what they offer) and catches only a quarter of "

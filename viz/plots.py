@@ -8,7 +8,7 @@ which does not touch pyplot, so it is safe in the Solara server's threads). In a
     plots.by_region(fig.subplots(), model.datacollector.get_table_dataframe("regions"), "adoption")
 
 Regions always have the same colours (west orange, centre blue, east green), and every axis is
-labelled with its unit from :data:`OUTCOMES`.
+labelled with its unit from the outcome registry, :data:`abm.outcomes.OUTCOMES`.
 
 The time-series helpers can be called again on the same axes with longer data: they then only
 update their lines (found by ``gid``) and the limits, which is several times cheaper than drawing
@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from abm.crops import CROPS
+from abm.outcomes import OUTCOMES
 from abm.params import REGIONS
 from abm.world import LAYERS
 from agents.farmers import STAGES
@@ -47,52 +48,15 @@ CROP_COLOURS = ("#d62728", "#2ca02c", "#e3c16f", "#17becf", "#ff7f0e")
 #: colours of experiment arms (the reference arm is drawn in ALL_COLOUR)
 ARM_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#999999")
 
-#: outcome name -> (axis title, unit); units follow docs/ODD.md
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "income_mean": ("mean household income (last full year)", "yuan/year"),
-    "income_median": ("median household income (last full year)", "yuan/year"),
-    "adoption": ("households selling online", "share of households"),
-    "enrolled_share": ("households enrolled or mobilised", "share of households"),
-    "fresh_loss": ("fresh produce lost in transit", "share of fresh kg"),
-    "fraud_rate": ("online produce misrepresented", "share of online kg"),
-    "consumer_trust": ("consumers' trust in rural produce", "index 0-1"),
-    "stability": ("network stability", "index 0-1"),
-    "gini": ("Gini of household income", "index 0-1"),
-    "theil": ("Theil T of household income", "index"),
-    "theil_between": ("Theil T between regions", "index"),
-    "theil_within": ("Theil T within regions", "index"),
-    "online_sales": ("online sales", "yuan/month"),
-    "offline_sales": ("offline sales", "yuan/month"),
-    "branded_share": ("branded produce", "share of kg sold"),
-    "processed_share": ("deep-processed produce", "share of kg sold"),
-    "primary_share": ("primary produce online", "share of online kg"),
-    "cold_chain": ("cold-chain coverage", "share of route"),
-    "trained_share": ("trained farmers", "share of households"),
-    "market_reach": ("online sales outside the home region", "share of sales"),
-    "east_west_income_ratio": ("east/west mean income", "ratio"),
-    "new_farmers": ("new farmers (livestreamers)", "households"),
-    "fund_balance": ("east-west fund balance", "yuan"),
-    "spend_total": ("government spending to date", "yuan"),
-    "online_kg": ("produce delivered online", "kg/month"),
-    "platform_revenue": ("platform revenue", "yuan/month"),
-    "newcomer_sales_ratio": ("newcomers' sales per kg offered, relative to established sellers", "ratio"),
-    "quality_premium": ("price premium for claimed quality", "share of price"),
-    "traced_share": ("verified (traced) produce", "share of online kg"),
-    "west_online_share": ("west's share of online sales", "share of sales"),
-    "bulk_raw_share_west": ("western produce sold in bulk, raw", "share of kg sold"),
-    "fund_spent": ("east-west fund spent to date", "yuan"),
-    "pairing_spent": ("pairing spending to date", "yuan"),
-    "income_total": ("household income, all households", "yuan/month"),
-}
-
 #: fixed margins of the app's time-series figures (room for a legend on the right); constrained
 #: layout costs about as much again as drawing on two cores, so the app lays figures out by hand
 SERIES_MARGINS = {"left": 0.13, "right": 0.74, "bottom": 0.16, "top": 0.88}
 
 
 def outcome_label(name: str) -> tuple[str, str]:
-    """Title and unit of an outcome (the name in words, without unit, when it is not listed)."""
-    return OUTCOMES.get(name, (name.replace("_", " "), ""))
+    """Title and unit of an outcome from :mod:`abm.outcomes` (the name in words, no unit, if undeclared)."""
+    declared = OUTCOMES.get(name)
+    return (declared.title, declared.unit) if declared else (name.replace("_", " "), "")
 
 
 def axis_label(name: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from abm.docs import BEGIN, END, parameter_table
+from abm.docs import BEGIN, END, OUTCOMES_BEGIN, OUTCOMES_END, parameter_table
+from abm.outcomes import outcome_table
 from abm.params import declarations
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
@@ -21,3 +22,10 @@ def test_every_parameter_has_unit_source_and_meaning():
     """Each declaration carries a unit, a source and a one-line meaning."""
     for d in declarations():
         assert d["unit"] and d["source"] and d["description"], d["name"]
+
+
+def test_odd_outcome_table_is_current():
+    """The ODD's outcome table is the one generated from abm/outcomes.py (regenerate with refresh_odd)."""
+    text = ODD.read_text(encoding="utf-8")
+    table = text.split(OUTCOMES_BEGIN, 1)[1].split(OUTCOMES_END, 1)[0].strip()
+    assert table == outcome_table(), "docs/ODD.md outcome table is stale: run refresh_odd"

@@ -64,14 +64,21 @@ def test_yaml_files_work_like_toml(tmp_path: Path) -> None:
     assert plan.points.commission.tolist() == [0.1] and len(plan.seeds) == 2
 
 
-def test_unknown_outcome_stops_the_batch_with_the_available_names(tmp_path: Path) -> None:
-    """A misspelt outcome stops the batch after the first run, listing the model's outcomes."""
+def test_unknown_outcome_is_refused_before_any_run_with_a_suggestion(tmp_path: Path) -> None:
+    """A misspelt outcome is refused when the file is read, with the closest declared outcome; nothing runs."""
     file = write(tmp_path, "months = 2\nreplicates = 1\noutcomes = ['income_maen']\nparameters = { farmers = 500 }"
                  + ARM)
     result = subprocess.run(runner_command(file, tmp_path / "out", "--workers", "1"), cwd=ROOT,
                             env=subprocess_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "outcomes: 'income_maen' not reported by the model; allowed: income_mean" in result.stderr
+    assert "outcomes = ['income_maen']: unknown outcome 'income_maen'; did you mean income_mean" in result.stderr
+    assert not (tmp_path / "out" / "runs").exists()
+
+
+def test_regional_only_outcome_is_refused_as_a_series_outcome(tmp_path: Path) -> None:
+    """An outcome of the regional table alone cannot be kept as a series column, and the message says why."""
+    with pytest.raises(ScenarioError, match="'bulk_raw_share' is in the regional table only"):
+        load_experiment(write(tmp_path, "outcomes = ['bulk_raw_share']" + ARM))
 
 
 def test_cli_entry_exits_2_with_one_message_and_no_traceback(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from experiments.reports import _verdict, gain_per_yuan, run_suite, suite_plan
+from experiments.reports import _verdict, gain_per_yuan, predicted_sign, run_suite, suite_plan
 
 
 def test_smaller_world_scales_every_budget_in_proportion():
@@ -29,9 +29,19 @@ def test_gain_per_yuan_is_cumulative_income_gain_over_cumulative_spending():
 def test_verdict_reads_the_interval():
     """An interval on the predicted side supports; on the other side contradicts; across zero does neither."""
     row = pd.Series
-    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5}), -1) == "supported"
-    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0}), -1).startswith("contradicted")
-    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7}), +1).startswith("not supported")
+    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5}), "platform_revenue", "lowers") == "supported"
+    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0}), "platform_revenue", "lowers").startswith(
+        "contradicted")
+    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7}), "platform_revenue", "raises").startswith(
+        "not supported")
+
+
+def test_improves_and_worsens_read_the_declared_direction():
+    """"Improves" is down for an outcome where lower is better (fraud) and up where higher is (income)."""
+    assert predicted_sign("fraud_rate", "improves") == -1 and predicted_sign("fraud_rate", "worsens") == +1
+    assert predicted_sign("income_mean", "improves") == +1 and predicted_sign("consumer_trust", "worsens") == -1
+    with pytest.raises(ValueError, match="'platform_revenue' is declared neutral"):
+        predicted_sign("platform_revenue", "improves")
 
 
 @pytest.mark.parametrize("name, section", [("trust", "Hypotheses"), ("subsidies", "Cost-effectiveness ranking"),
