@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from abm import __version__, crops
+from abm import __version__, crops, interrupts
 from abm.model import RuralEconomy
 from abm.scenario import Scenario
 
@@ -37,9 +37,11 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
             for _ in range(months):
                 model.step()
                 bar.advance(task)
+                interrupts.check()
     else:
         for _ in range(months):
             model.step()
+            interrupts.check()
     return collect(model, scenario, seed, months)
 
 

@@ -13,12 +13,8 @@ from typing import Annotated
 
 import typer
 
-
-class Engine(str, Enum):
-    """Where the validation runs execute."""
-
-    local = "local"
-    dask = "dask"
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, ReplicatesOpt, RootSeedOpt, SchedulerOpt,
+                                 WorkersOpt, check_scheduler)
 
 
 class LocalSearch(str, Enum):
@@ -29,24 +25,24 @@ class LocalSearch(str, Enum):
 
 
 def validate(
-    replicates: Annotated[int, typer.Option(help="Replicate seeds (paired: SeedSequence(root).spawn).")] = 10,
-    root_seed: Annotated[int, typer.Option(help="Root of the replicate seeds.")] = 12345,
-    months: Annotated[int, typer.Option(help="Months of each run.")] = 120,
-    farmers: Annotated[int | None, typer.Option(help="Households (default: the scenario's).")] = None,
+    replicates: ReplicatesOpt = 10,
+    root_seed: RootSeedOpt = 12345,
+    months: MonthsOpt = 120,
+    farmers: FarmersOpt = None,
     scenario: Annotated[str, typer.Option(help="Base scenario: packaged name or file.")] = "default",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/validate"),
-    engine: Annotated[Engine, typer.Option(help="local: process pool; dask: dask.distributed.")] = Engine.local,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    out: OutOpt = Path("results/validate"),
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: seeds/facts.csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit with code 1 when an output fact is missed.")] = False,
 ) -> None:
     """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
-    from abm.scenario import ScenarioError
     from experiments.validate import validate as run_validation
 
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers {workers}: must be at least 1")
-    result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine.value, workers, facts)
+    check_scheduler(engine, scheduler)
+    result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine, workers, facts,
+                            address=scheduler, warn=lambda line: typer.echo(line, err=True))
     typer.echo(f"table: {result.out}/facts.csv, {result.out}/facts.md; per replicate: {result.out}/replicates.csv")
     if result.failed_outputs:
         typer.echo(f"output facts missed: {', '.join(result.failed_outputs)}", err=True)
@@ -64,7 +60,7 @@ def calibrate(
     budget_minutes: Annotated[float, typer.Option(
         help="Wall-clock budget; local searches stop when spent (16 cores: about 8 minutes suffice).")] = 60.0,
     root_seed: Annotated[int, typer.Option(help="Root of the calibration seeds.")] = 2025,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    workers: WorkersOpt = None,
     out: Annotated[Path | None, typer.Option(help="Record to write (default: seeds/calibration.toml).")] = None,
     dry_run: Annotated[bool, typer.Option(help="Fit and print, but write no record.")] = False,
 ) -> None:
@@ -72,12 +68,9 @@ def calibrate(
     from rich.console import Console
     from rich.table import Table
 
-    from abm.scenario import ScenarioError
     from experiments.calibrate import calibrate as run_calibration
     from experiments.calibrate import write_record
 
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers {workers}: must be at least 1")
     console = Console()
     cal = run_calibration(farmers, months, seeds, points, starts, budget_minutes, root_seed, workers,
                           progress=console.print, method=local.value)
