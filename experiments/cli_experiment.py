@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, ReplicatesOpt, RootSeedOpt, SchedulerOpt,
-                                 WorkersOpt, check_outcomes, check_scheduler, household_warnings)
+                                 WorkersOpt, check_outcome, check_scheduler, household_warnings)
 from experiments.worker import DEFAULT_MODEL
 
 
@@ -73,7 +73,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     from abm.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, [outcome])
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
     check_design(plan)
     kept = plan.experiment.outcomes
     if kept is not None and outcome not in kept:
@@ -85,15 +85,14 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
 
 
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
-            farmers: int | None, root_seed: int | None, outcomes: list[str] = ()):
-    """Check the options, load and plan the experiment, check its outcome names and warn of changed sizes."""
+            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+    """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
     from experiments.experiment import load_experiment
 
     check_scheduler(engine, scheduler)
+    if outcome is not None and model == DEFAULT_MODEL:
+        check_outcome(outcome)
     plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)
-    if model == DEFAULT_MODEL:
-        check_outcomes(plan.experiment.outcomes or [], "outcomes")
-        check_outcomes(list(outcomes), "--outcome")
     for line in household_warnings([s.parameters for s in plan.scenarios]):
         typer.echo(line, err=True)
     return plan

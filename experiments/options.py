@@ -109,23 +109,18 @@ def household_warnings(parameter_sets: list[Parameters]) -> list[str]:
     return list(notes.values())
 
 
-def model_outcomes() -> list[str]:
-    """Names of the model-level outcomes (series columns), read from a three-village model."""
-    from abm.model import RuralEconomy
-
-    return list(RuralEconomy(Parameters(farmers=150), seed=0).metrics)
-
-
-def check_outcomes(names: list[str], where: str) -> None:
-    """Refuse, before any run, an outcome name the model does not report.
+def check_outcome(name: str, option: str = "--outcome") -> None:
+    """Refuse, before any run, a name that is not a declared model-level outcome (:mod:`abm.outcomes`).
 
     Raises:
-        ScenarioError: Naming the option or field, the unknown name, the closest names and where to find them all.
+        ScenarioError: Naming the option, the unknown name, the closest declared names and where to see them.
     """
-    from experiments.design import unknown_name_message
+    from abm.outcomes import outcome
 
-    known = model_outcomes()
-    for name in names:
-        if name not in known:
-            raise ScenarioError(f"{where} = {name!r}: {unknown_name_message(name, known, 'outcome')}; "
-                                f"allowed: {', '.join(known)}")
+    try:
+        declared = outcome(name)
+    except KeyError as err:
+        raise ScenarioError(f"{option} = {name!r}: {err.args[0]}; allowed: a series outcome") from None
+    if not declared.series:
+        raise ScenarioError(f"{option} = {name!r}: in the regional table only; allowed: a series outcome "
+                            "(see `ruralsim outcomes`)")
