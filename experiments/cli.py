@@ -46,7 +46,7 @@ def run(
     check_run_target(folder, overwrite)
     check_writable(folder, (months or sc.months) * BYTES_PER_RUN_MONTH)
     warn(household_warnings([sc.parameters]))
-    from abm.output import write_run
+    from abm.output import write_run  # the model's imports only once the input is known to be good
     from abm.simulate import run as simulate
     from abm.summary import print_summary
 

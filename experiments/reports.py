@@ -30,6 +30,8 @@ Effect = Literal["raises", "lowers", "improves", "worsens"]
 #: fewest replicates behind a hypothesis verdict: below it a 95% t interval has at most 3 degrees of
 #: freedom (its half-width is 3.2 or more standard errors) and one odd seed can decide the verdict
 MIN_VERDICT_REPLICATES = 5
+#: fewest months of a suite: its reports compare the second year with the first
+SUITE_MIN_MONTHS = 13
 
 
 def suite_plan(name: str, replicates: int | None = None, farmers: int | None = None, months: int | None = None,
@@ -41,6 +43,9 @@ def suite_plan(name: str, replicates: int | None = None, farmers: int | None = N
     """
     if name not in SUITES:
         raise ScenarioError(f"suite {name!r}: unknown; allowed: {', '.join(SUITES)}")
+    if months is not None and months < SUITE_MIN_MONTHS:
+        raise ScenarioError(f"--months = {months}: a suite report needs more than a year; "
+                            f"allowed: {SUITE_MIN_MONTHS} to 1200")
     path = resources.files("experiments") / "suites" / f"{name}.toml"
     data: dict[str, Any] = read_table(Path(str(path)))
     if replicates is not None:

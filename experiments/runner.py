@@ -381,18 +381,11 @@ def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: 
 
 
 def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [--engine ...] [--workers N] [--out DIR]``."""
-    import typer
+    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
+    from experiments import cli
 
-    from experiments.cli_experiment import experiment
-
-    app = typer.Typer(add_completion=False)
-    app.command()(experiment)
-    try:
-        app()
-    except ScenarioError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise SystemExit(2) from None
+    sys.argv.insert(1, "experiment")
+    cli.main()
 
 
 if __name__ == "__main__":

@@ -126,6 +126,7 @@ CASES: list[tuple[str, tuple[dict, list[str]], list[str]]] = [
     ("option", option("suite", "trust", "--farmers", "50"), ["--farmers = 50"]),
     ("option", option("suite", "nosuch"), ["suite 'nosuch': unknown", "trust, subsidies, eastwest"]),
     ("option", option("suite", "trust", "--engine", "x"), ["--engine = 'x'"]),
+    ("option", option("suite", "trust", "--months", "6"), ["--months = 6", "allowed: 13 to 1200"]),
     ("option", option("sensitivity", "example", "--outcome", "x", "--workers", "-1"), ["--workers = -1"]),
     ("option", ({"s.toml": SOBOL}, ["sensitivity", "{d}/s.toml", "--outcome", "adoptoin", "--out", "{d}/o"]),
      ["--outcome = 'adoptoin': unknown outcome 'adoptoin'; did you mean adoption"]),

@@ -32,10 +32,10 @@ def test_verdict_reads_the_interval():
     row = pd.Series
     assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5, "n": 5}), "platform_revenue",
                     "lowers") == "supported (n = 5)"
-    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n": 8}), "platform_revenue", "lowers").startswith(
-        "contradicted")
-    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7, "n": 5}), "platform_revenue", "raises").startswith(
-        "not supported")
+    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n": 8}), "platform_revenue",
+                    "lowers").startswith("contradicted")
+    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7, "n": 5}), "platform_revenue",
+                    "raises").startswith("not supported")
     assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5, "n": 2}), "platform_revenue",
                     "lowers") == "not enough replicates (n = 2; a verdict needs at least 5)"
 
