@@ -34,11 +34,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from abm.outcomes import outcome
 from abm.params import Parameters, declarations
@@ -61,11 +62,11 @@ class DesignSpec(BaseModel):
 
     kind: Literal["full_factorial", "lhs", "sobol", "morris"]
     parameters: list[str] = Field(default_factory=list, description="Numeric parameters sampled over ranges.")
-    ranges: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
-        default_factory=dict, description="[min, max] overrides.")
+    ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(default_factory=dict,
+                                                                 description="[min, max] overrides.")
     values: dict[str, list[Any]] = Field(default_factory=dict, description="Explicit levels (full_factorial).")
-    levels: int | None = Field(None, ge=2, le=101, description="Levels per parameter.")
-    samples: int | None = Field(None, ge=1, le=1_000_000, validate_default=True, description="N.")
+    levels: int | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
+    samples: int | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
 
     @field_validator("parameters")
     @classmethod
@@ -85,7 +86,7 @@ class DesignSpec(BaseModel):
 
     @field_validator("ranges")
     @classmethod
-    def _within_declared(cls, ranges: dict[str, list[float]], info: ValidationInfo) -> dict:
+    def _within_declared(cls, ranges: dict[str, tuple[float, float]], info: ValidationInfo) -> dict:
         decl = numeric_parameters()
         for name, (lo, hi) in ranges.items():
             if name not in info.data.get("parameters", [name]):
@@ -144,14 +145,14 @@ class Experiment(BaseModel):
     name: str = ""
     description: str = ""
     base: str = Field("default", description="Packaged scenario name or scenario file.")
-    months: int | None = Field(None, ge=1, le=1200, description="Overrides the scenario's months.")
+    months: int | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Set for every run.")
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
     reference: str | None = Field(None, description="Reference arm of paired differences.")
     outcomes: list[str] | None = Field(None, min_length=1, description="Series columns to keep.")
-    replicates: int = Field(10, ge=1, le=100_000)
-    root_seed: int = Field(12345, ge=0)
+    replicates: int = Field(10, strict=True, ge=1, le=100_000)
+    root_seed: int = Field(12345, strict=True, ge=0, lt=2**63)
 
     @field_validator("arms")
     @classmethod
@@ -241,7 +242,7 @@ def parse_experiment(data: Any, origin: str) -> Experiment:
         raise ScenarioError(f"{origin}: an experiment file must be a table of keys, got {type(data).__name__}")
     reject_non_finite(data, origin, allowed_values)
     try:
-        return Experiment.model_validate(data, strict=True)
+        return Experiment.model_validate(data)  # numbers strict field by field (ranges may be lists or tuples)
     except ValidationError as err:
         raise ScenarioError(_format_error(err, origin)) from None
 
