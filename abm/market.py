@@ -21,7 +21,7 @@ from agents.farmers import COOP, LIVE, OFFLINE, SHOP
 from agents.logistics import transit_loss
 
 if TYPE_CHECKING:
-    from abm.model import RuralEconomy
+    from abm.state import Province
 
 FRAUD_INFLATION = 0.3  # how much a misrepresenting seller overstates quality (0-1 scale)
 LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price discrimination)
@@ -96,7 +96,6 @@ class MonthFlows:
     noticed_markup: float
     fund_levy: float
     logistics_subsidy: float
-    eligible_kg: float
 
 
 @dataclass
@@ -148,9 +147,10 @@ class GroupMarket:
         self.expected_net = np.full(self.groups, np.nan)
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
+        self.eligible_kg_last_month = 0.0  # kg shipped under the logistics subsidy's terms (sets its discount)
         self._fixed: FixedGroupTerms | None = None
 
-    def quote(self, m: RuralEconomy, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
+    def quote(self, pv: Province, month: int, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
               village_loss: np.ndarray | None = None) -> Quote:
         """Prices, credibility, loss and shipping cost of every group, given the sellers, their groups and kg.
 
@@ -158,104 +158,104 @@ class GroupMarket:
         the households with ``w > 0``, in order. ``village_loss`` is this month's transit loss of each
         village (computed here when not given).
         """
-        f, p = m.farmers, m.p
+        f, p, inst, vil = pv.farmers, pv.p, pv.institutions, pv.villages
         G = self.groups
         s = sellers
         gv, gch = self.group_village, self.group_channel
-        seller_rating = m.trust.rating(f.reputation[s], f.sales_count[s])
+        seller_rating = inst.trust.rating(f.reputation[s], f.sales_count[s])
         supply, claim_kg, rating_kg, traced_kg, fraud_kg = _group_sums(G, s, gi, w, f.quality, f.misrepresent,
                                                                        f.traced, seller_rating)
         safe = np.maximum(supply, 1e-12)
         claim_g = claim_kg / safe
         rating_g = rating_kg / safe
         traced_g = traced_kg / safe
-        fx = self._fixed_terms(m)
-        coop_branded = np.array([c.branded for c in m.cooperatives] + [False])[fx.coop_of_group]
-        coop_proc = np.array([c.processing for c in m.cooperatives] + [0.0])[fx.coop_of_group]
-        brand = np.where(fx.is_coop, coop_branded, m.public_brand[gv])
+        fx = self._fixed_terms(pv)
+        coop_branded = np.array([c.branded for c in inst.cooperatives] + [False])[fx.coop_of_group]
+        coop_proc = np.array([c.processing for c in inst.cooperatives] + [0.0])[fx.coop_of_group]
+        brand = np.where(fx.is_coop, coop_branded, vil.public_brand[gv])
         proc = np.where(fx.is_coop, coop_proc * fx.processable, 0.0)
         origin = fx.origin
-        cred = m.trust.credibility(rating_g, traced_g, origin, gch)
+        cred = inst.trust.credibility(rating_g, traced_g, origin, gch)
         cred = np.where(brand, np.maximum(cred, BRAND_CREDIBILITY), cred)
-        cbar = BUDGET_SHARE @ (m.consumers.trust[:, origin] * cred)
+        cbar = BUDGET_SHARE @ (inst.consumers.trust[:, origin] * cred)
         ref = fx.ref
         list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
             * (1 + (p.processing_multiplier - 1) * proc)
         # Logistics: cost and loss per group; every route out of a village uses its cold chain.
-        cc = m.v_cold_chain[gv]
-        ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in m.providers])
+        cc = vil.cold_chain[gv]
+        ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in inst.providers])
         ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
         eligible = fx.eligible
-        discount = m.government.logistics_discount((m.steps - 1) % 12, m.last_shipped_eligible)
-        loss = (self.village_loss(m) if village_loss is None else village_loss)[gv]
+        discount = inst.government.logistics_discount((month - 1) % 12, self.eligible_kg_last_month)
+        loss = (self.village_loss(pv) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss, seller_rating)
 
-    def _fixed_terms(self, m: RuralEconomy) -> FixedGroupTerms:
+    def _fixed_terms(self, pv: Province) -> FixedGroupTerms:
         """The group terms that never change in a run (built at the first quote)."""
         if self._fixed is None:
-            p, gv = m.p, self.group_village
-            km = m.v_road_km[gv]
+            p, v, gv = pv.p, pv.villages, self.group_village
+            km = v.road_km[gv]
             provider = np.zeros(self.groups, np.int64)
-            for k, lp in enumerate(m.providers):
-                provider = np.where(lp.home[m.v_county[gv]], k, provider)
+            for k, lp in enumerate(pv.institutions.providers):
+                provider = np.where(lp.home[v.county[gv]], k, provider)
             self._fixed = FixedGroupTerms(
-                is_coop=self.group_channel == 0, coop_of_group=m.coop_of_county[m.v_county][gv],
-                processable=crops.PROCESSABLE[m.v_crop[gv]], origin=m.v_region[gv].astype(np.int64),
-                ref=crops.BASE_PRICE[m.v_crop[gv]] * p.online_markup, fresh=m.v_fresh[gv], km=km, provider=provider,
-                eligible=(m.v_region[gv] == 0) | (km > p.loss_reference_km))
+                is_coop=self.group_channel == 0, coop_of_group=v.coop_of_county[v.county][gv],
+                processable=crops.PROCESSABLE[v.crop[gv]], origin=v.region[gv].astype(np.int64),
+                ref=crops.BASE_PRICE[v.crop[gv]] * p.online_markup, fresh=v.fresh[gv], km=km, provider=provider,
+                eligible=(v.region[gv] == 0) | (km > p.loss_reference_km))
         return self._fixed
 
     @staticmethod
-    def village_loss(m: RuralEconomy) -> np.ndarray:
+    def village_loss(pv: Province) -> np.ndarray:
         """Share of the kg shipped out of each village lost in transit this month (every route uses its cold chain)."""
-        p = m.p
-        return transit_loss(crops.PERISHABILITY[m.v_crop], m.v_cold_chain, m.v_road_km, p.fresh_loss_no_cold_chain,
+        p, v = pv.p, pv.villages
+        return transit_loss(crops.PERISHABILITY[v.crop], v.cold_chain, v.road_km, p.fresh_loss_no_cold_chain,
                             p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
 
-    def initialise(self, m: RuralEconomy) -> None:
+    def initialise(self, pv: Province) -> None:
         """First expectations of every group's net price per kg, from list prices as if all were sold."""
-        f = m.farmers
-        w = m.annual_marketable
+        f = pv.farmers
+        w = pv.terms.annual_marketable
         s = np.flatnonzero(w)
         fill = np.ones(self.groups)
         for channel in range(3):
-            q = self.quote(m, s, (s // f.households) * 3 + channel, w[s])
+            q = self.quote(pv, 0, s, (s // f.households) * 3 + channel, w[s])
             sel = q.channel == channel
-            self.expected_net[sel] = self._realised(m, q, fill)[sel]
+            self.expected_net[sel] = self._realised(pv, q, fill)[sel]
 
-    def _realised(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> np.ndarray:
+    def _realised(self, pv: Province, q: Quote, fill: np.ndarray) -> np.ndarray:
         """Net price per kg offered in each group: shipped share net of loss, fees and shipping, rest sold in bulk."""
         net = np.empty(self.groups)
-        _realised_net(net, np.ones(self.groups, bool), fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
-                      m.offline_price())
+        _realised_net(net, np.ones(self.groups, bool), fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(pv),
+                      pv.villages.offline_price())
         return net
 
     @staticmethod
-    def _fee_of_channel(m: RuralEconomy) -> np.ndarray:
+    def _fee_of_channel(pv: Province) -> np.ndarray:
         """Share of revenue paid in fees on each online channel of a group: cooperative, shop, livestream."""
-        commission = np.array([pl.commission for pl in m.platforms])
-        return np.array([m.p.coop_fee + commission[0], commission[[0, 2]].mean(), commission[1]])
+        commission = pv.institutions.commission_rates()
+        return np.array([pv.p.coop_fee + commission[0], commission[[0, 2]].mean(), commission[1]])
 
-    def clear(self, m: RuralEconomy, offer: np.ndarray) -> MonthFlows:
+    def clear(self, pv: Province, month: int, offer: np.ndarray, rng: np.random.Generator) -> MonthFlows:
         """Clear this month's online and offline markets and ship the produce.
 
         Online sellers (households on an online channel with produce, subset ``on``) are computed
         alone, in index order, and spread into zeros where a per-household array is needed: a
         household not selling online ships, loses and earns exactly 0 online.
         """
-        f, p = m.farmers, m.p
+        f, p, inst, vil, terms = pv.farmers, pv.p, pv.institutions, pv.villages, pv.terms
         hh = f.households
         n = f.n
-        village_of = m.village_of
+        village_of = terms.village_of
         on, shop_live_place, shop_live_count = _online_sellers(f.channel, offer)
         channel_s = f.channel[on]
         g_on = village_of[on] * 3 + channel_s - 1
         w = offer[on]  # float32, as the kg on offer: products with it stay float32, as they always were
         G = self.groups
-        village_loss = self.village_loss(m)
-        q = self.quote(m, on, g_on, w, village_loss)
+        village_loss = self.village_loss(pv)
+        q = self.quote(pv, month, on, g_on, w, village_loss)
         supply, gv, gch, origin = q.supply, q.village, q.channel, q.origin
         claim_g, fraud_g, traced_g, brand_v, proc_g = q.claim, q.fraud, q.traced, q.brand, q.processed
         cred, cbar, ref, price, loss = q.credibility, q.cbar, q.ref, q.price, q.loss
@@ -263,14 +263,14 @@ class GroupMarket:
         # Demand: a logit over active groups with an outside option.
         active = np.flatnonzero(supply > 0)
         total_offer = float(offer.sum())
-        budget = p.demand_scale * float((offer * m.base_price_household).sum()) * p.online_markup
+        budget = p.demand_scale * float((offer * terms.base_price).sum()) * p.online_markup
         weight = supply[active] / max(total_offer, 1e-12)
         reach = np.where(gch[active] == 2, p.livestream_reach, 1.0)
-        boost = np.where(m.pairing_counties[m.v_county[gv[active]]] & (gch[active] > 0), p.pairing_boost, 0.0)
-        util = m.consumers.utility(np.log(price[active] / ref[active]), cred[:, active], origin[active],
+        boost = np.where(pv.eastwest.pairing_counties[vil.county[gv[active]]] & (gch[active] > 0), p.pairing_boost, 0.0)
+        util = inst.consumers.utility(np.log(price[active] / ref[active]), cred[:, active], origin[active],
                                    brand_v[active].astype(float), reach, p.trust_weight, p.price_sensitivity)
         util = util + boost[None, :]
-        spend = m.consumers.demand(budget, weight, util, p.outside_utility, m.v_crop[gv[active]],
+        spend = inst.consumers.demand(budget, weight, util, p.outside_utility, vil.crop[gv[active]],
                                    p.nest_dissimilarity)
         want_kg = spend.sum(axis=0) / price[active]
         deliverable = supply[active] * (1 - loss[active])
@@ -282,26 +282,26 @@ class GroupMarket:
         fill_g = np.zeros(G)
         fill_g[active] = fill
         # Per-seller outcomes.
-        fill_on = self._seller_fill(m, q, on, g_on, w, fill_g)
-        commission_rate = np.array([pl.commission for pl in m.platforms])
+        fill_on = self._seller_fill(pv, q, on, g_on, w, fill_g)
+        commission_rate = inst.commission_rates()
         premium_g = p.quality_premium * cbar * FRAUD_INFLATION / (1 + p.quality_premium * claim_g * cbar)
-        draws = m.rng.random(n, dtype=np.float32)
-        storable = crops.STORABLE[m.v_crop]
-        coop_bins = max(len(m.cooperatives), 1)
+        draws = rng.random(n, dtype=np.float32)
+        storable = crops.STORABLE[vil.crop]
+        coop_bins = max(len(inst.cooperatives), 1)
         (shipped_s, lost_on_s, delivered_s, revenue_s, to_stock_s, commission_s, coop_fee_s,
          logistics_paid_s, trace_cost_s, caught_s, penalty_s, online_net_s, processed_s, branded_s, subsidy_s,
          platform_sales, platform_commission, coop_fee_by_coop, sold_g, shipped_g) = _seller_flows(
-            on, g_on, w, fill_on, f.channel, storable, f.traced, f.misrepresent, m.v_region, m.platform_of,
-            np.maximum(m.coop_of_county[m.v_county], 0), coop_bins, commission_rate, p.coop_fee, p.trace_cost,
-            draws, np.float32(m.trust.detection), m.trust.penalty, loss, price, ship_paid, ship_cost - ship_paid,
+            on, g_on, w, fill_on, f.channel, storable, f.traced, f.misrepresent, vil.region, terms.platform_of,
+            np.maximum(vil.coop_of_county[vil.county], 0), coop_bins, commission_rate, p.coop_fee, p.trace_cost,
+            draws, np.float32(inst.trust.detection), inst.trust.penalty, loss, price, ship_paid, ship_cost - ship_paid,
             proc_g, brand_v, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
-        region_trust = BUDGET_SHARE @ m.consumers.trust
+        region_trust = BUDGET_SHARE @ inst.consumers.trust
         offline_kg, lost, offline_revenue, delivered_offline, premium_share, verification_gain = _household_flows(
-            offer, on, shipped_s, lost_on_s, storable, hh, village_loss, m.offline_price(), f.channel, f.quality,
-            m.v_region, region_trust, premium_g, ref, cbar, p.quality_premium)
+            offer, on, shipped_s, lost_on_s, storable, hh, village_loss, vil.offline_price(), f.channel, f.quality,
+            vil.region, region_trust, premium_g, ref, cbar, p.quality_premium)
         sums = SellerSums(n, on)
         # Totals for the ledger and the measures.
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
@@ -309,12 +309,12 @@ class GroupMarket:
         shop_live_s = shop_live_place >= 0
         shop_live_rev = spread_sum(shop_live_count, shop_live_place[shop_live_s], revenue_s[shop_live_s])
         discrimination = disc * LOYAL_SHARE * shop_live_rev
-        eastern = np.array([pl.home_region == 2 for pl in m.platforms])
+        eastern = np.array([pl.home_region == 2 for pl in inst.platforms])
         levy = p.fund_rate * eastern * platform_sales
         fund_levy = float(levy.sum())
         platform_revenue = platform_commission - levy
         platform_revenue[:2] += discrimination * 0.5  # the two eastern platforms discriminate
-        coop_fee_by_coop = coop_fee_by_coop[: len(m.cooperatives)]
+        coop_fee_by_coop = coop_fee_by_coop[: len(inst.cooperatives)]
         origin_bought, origin_fraud = _by_origin(bought, origin[active], fraud_g[active])
         outside = ~(np.arange(3)[:, None] == origin[active][None, :])
         value = bought * price[active][None, :]
@@ -324,7 +324,8 @@ class GroupMarket:
         ratio_price = (np.average(unit[plain], weights=sold_g[plain])
                        / np.average(unit[branded], weights=sold_g[branded])
                        if plain.any() and branded.any() else float("nan"))
-        self._update_expectations(m, q, fill_g)
+        self._update_expectations(pv, q, fill_g)
+        self.eligible_kg_last_month = float(shipped_g[eligible].sum())
         return MonthFlows(
             sellers=on, sums=sums, seller_offer=w, seller_shipped=shipped_s, seller_lost=lost_on_s,
             seller_delivered=delivered_s, seller_revenue=revenue_s, seller_commission=commission_s,
@@ -342,10 +343,9 @@ class GroupMarket:
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=fund_levy,
             logistics_subsidy=sums.total(subsidy_s),
-            eligible_kg=float(shipped_g[eligible].sum()),
         )
 
-    def _seller_fill(self, m: RuralEconomy, q: Quote, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
+    def _seller_fill(self, pv: Province, q: Quote, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
                      fill_g: np.ndarray) -> np.ndarray:
         """Share of each seller's offer that sells: the group's share, tilted by rank where ratings rank sellers.
 
@@ -354,14 +354,14 @@ class GroupMarket:
         ``sellers`` are the households with kg on offer, ``gs`` their groups and ``ws`` their kg, as
         given to the quote ``q`` (whose ratings and group supply they reuse).
         """
-        if not m.trust.uses_ratings:
+        if not pv.institutions.trust.uses_ratings:
             return fill_g[gs]
-        return _rated_fill(sellers, gs, ws, m.farmers.traced, q.seller_rating, q.supply, fill_g)
+        return _rated_fill(sellers, gs, ws, pv.farmers.traced, q.seller_rating, q.supply, fill_g)
 
-    def _update_expectations(self, m: RuralEconomy, q: Quote, fill: np.ndarray) -> None:
+    def _update_expectations(self, pv: Province, q: Quote, fill: np.ndarray) -> None:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
-        _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(m),
-                      m.offline_price(), halfway=True)
+        _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(pv),
+                      pv.villages.offline_price(), halfway=True)
 
 
 @njit(cache=True, nogil=True)
