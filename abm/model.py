@@ -15,15 +15,23 @@ from typing import Any, NamedTuple
 import mesa
 import networkx as nx
 import numpy as np
-from numba import njit
 
 from abm import crops
 from abm.channel_prices import ChannelPrices
+from abm.development import DevelopmentModel, development_model
 from abm.eastwest import EastWestAccounts, pair_counties, spend_fund
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
 from abm.measures import measure, year_statistics
+from abm.month_kernels import (
+    _cooperative_and_platform_sellers,
+    _enrolled_and_new_farmers,
+    _harvest_households,
+    _household_passage_points,
+    _learn_households,
+    _month_income,
+)
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.scenario import validate_parameters
@@ -33,10 +41,10 @@ from abm.trust import mechanism
 from abm.world import Geography, build_grid, by_region, neighbour_mean
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
-from agents.farmers import COOP, ENROLLED, LIVE, MOBILISED, OFFLINE, SHOP, FarmerPopulation
+from agents.farmers import LIVE, OFFLINE, FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.logistics import LogisticsProvider
-from agents.platform import Platform
+from agents.platform import CENTRAL_MARKETPLACE, EASTERN_MARKETPLACE, PLATFORM_TERMS, Platform
 
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
@@ -106,11 +114,7 @@ class RuralEconomy(mesa.Model):
         # A county belongs to the region of its seat (the hub village), even where its block straddles a border.
         county_region = region[hub_of_county].astype(np.int8)
         cooperatives, coop_of_county = self._build_cooperatives(region, county, hub_of_county)
-        platforms = [
-            Platform(self, "eastern_marketplace", 2, False, 0.7, p.commission),
-            Platform(self, "eastern_livestream", 2, True, 0.0, p.commission),
-            Platform(self, "central_marketplace", 1, False, 0.3, p.commission),
-        ]
+        platforms = [Platform(self, name, *terms, p.commission) for name, terms in PLATFORM_TERMS.items()]
         national = self.rng.random(n_counties) < 0.6
         providers = [
             LogisticsProvider(self, "national_express", national, p.logistics_base, p.logistics_per_km,
@@ -119,14 +123,14 @@ class RuralEconomy(mesa.Model):
                               p.cold_chain_surcharge),
         ]
         government = Government(self, p)
-        station = g.station.data.ravel()
-        public_brand = station.copy() if p.development_model == "government_brand" else np.zeros(region.size, bool)
+        development = development_model(p)
+        public_brand = development.brand_villages(g.station.data.ravel())
         villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, p.offline_price_ratio)
-        farmers = self._build_farmers(villages, platforms[0].seller_share)
+        farmers, platform_of = self._build_farmers(villages, platforms[EASTERN_MARKETPLACE].seller_share, development)
         institutions = Institutions(cooperatives, platforms, providers, government,
                                     ConsumerMarket(p.initial_trust, p.trust_learning), mechanism(p))
-        return Province(p, villages, institutions, farmers[0], HouseholdTerms.of(farmers[0], villages, p, farmers[1]),
-                        EastWestAccounts(np.zeros(n_counties, bool)))
+        return Province(p, villages, institutions, farmers, HouseholdTerms.of(farmers, villages, p, platform_of),
+                        EastWestAccounts(np.zeros(n_counties, bool)), development)
 
     def _build_cooperatives(self, region: np.ndarray, county: np.ndarray, hub_of_county: np.ndarray
                             ) -> tuple[list[Cooperative], np.ndarray]:
@@ -148,19 +152,16 @@ class RuralEconomy(mesa.Model):
             cooperatives.append(coop)
         return cooperatives, coop_of_county
 
-    def _build_farmers(self, v: Villages, shop_share: float) -> tuple[FarmerPopulation, np.ndarray]:
-        """The farmer population, each household's platform, and the livestream model's first new farmers."""
+    def _build_farmers(self, v: Villages, shop_share: float, development: DevelopmentModel
+                       ) -> tuple[FarmerPopulation, np.ndarray]:
+        """The farmer population, each household's shop platform, and the development model's first new farmers."""
         p = self.p
         member_share = np.where(v.has_coop(), p.coop_membership, 0.0)
         f = FarmerPopulation(v.region, v.crop, p.households_per_village, by_region(p, "junior_school"),
                              p.trained_share, by_region(p, "initial_online"), member_share, self.rng)
-        platform_of = np.where(self.rng.random(f.n) < shop_share, 0, 2).astype(np.int8)
-        if p.development_model == "livestream":
-            seed_nf = np.repeat(v.g5, f.households) & (self.rng.random(f.n) < 0.01)
-            f.new_farmer[seed_nf] = True
-            f.stage[seed_nf] = MOBILISED
-            f.link_since[seed_nf] = 0
-            f.skill[seed_nf] = np.maximum(f.skill[seed_nf], 0.7)
+        platform_of = np.where(self.rng.random(f.n) < shop_share, EASTERN_MARKETPLACE,
+                               CENTRAL_MARKETPLACE).astype(np.int8)
+        development.seed_new_farmers(f, v.g5, self.rng)
         return f, platform_of
 
     # --- public views -------------------------------------------------------------------------
@@ -333,15 +334,11 @@ class RuralEconomy(mesa.Model):
         imitation = neighbour_mean(v_enrolled, self.geo.width, self.geo.height) + \
             p.new_farmer_pull * neighbour_mean(v_nf, self.geo.width, self.geo.height)
         pp = household_passage_points(pv, new_farmers_v)
-        # Interessement devices of the village (each household's training is added in the transition);
-        # the terms are multiples of 0.5, so their sum is exact in any order.
-        village_incentives = (v.station * 0.5
-                              + (v.broadband * 1.0 if p.development_model == "platform" else 0.0)
-                              + ((v_nf > 0) * 1.0 if p.development_model == "livestream" else 0.0)
-                              + (v.public_brand * 1.0 if p.development_model == "government_brand" else 0.0)
-                              + pv.eastwest.pairing_counties[v.county] * 0.5)
+        # Interessement devices of the village (each household's training is added in the transition).
+        village_incentives = pv.development.village_incentives(v.station, v.broadband, v_nf, v.public_brand,
+                                                               pv.eastwest.pairing_counties[v.county])
         x = Exposure(pp, imitation, village_incentives, prices.enrolment_terms, v.broadband & served, v.g5)
-        mob = p.mobilisation_rate * (3.0 if p.development_model == "livestream" else 1.0)
+        mob = p.mobilisation_rate * pv.development.mobilisation_factor
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
                       p.enrolment_rate, mob, p.defection_patience)
         flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
@@ -441,151 +438,10 @@ def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | No
     f, v = pv.farmers, pv.villages
     if new_farmers_by_village is None:
         new_farmers_by_village = f.village_sum(f.new_farmer)
-    recruiter = v.broadband if pv.p.development_model == "platform" else np.zeros_like(v.station)
+    recruiter = pv.development.recruiters(v.broadband)
     return v.station.astype(np.int8) + (new_farmers_by_village > 0) + recruiter, v.has_coop()
 
 
 def household_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None) -> np.ndarray:
     """Obligatory passage points within each farmer's reach: station, cooperative, new farmer, recruiter (int8)."""
     return _household_passage_points(*village_passage_points(pv, new_farmers_by_village), pv.farmers.member)
-
-
-@njit(cache=True, nogil=True)
-def _month_income(offline_revenue: np.ndarray, sellers: np.ndarray, seller_net: np.ndarray, offwork: np.ndarray,
-                  production: np.ndarray, allowance: np.ndarray, cash: np.ndarray,
-                  income_ytd: np.ndarray) -> np.ndarray:
-    """Each household's income this month, added to its cash and its income so far this year.
-
-    Bulk sales, plus online net income (``sellers``, sorted, alone have one), plus wages, less
-    production cost, plus allowances: the additions, in this order, of the in-place numpy sums.
-    """
-    income = offline_revenue.copy()
-    for k in range(sellers.size):  # a separate pass: sellers are scattered, a test per household mispredicts
-        income[sellers[k]] += seller_net[k]
-    for i in range(income.size):
-        income[i] = value = ((income[i] + offwork[i]) - production[i]) + allowance[i]
-        cash[i] += value
-        income_ytd[i] += value
-    return income
-
-
-@njit(cache=True, nogil=True)
-def _harvest_households(village_yield: np.ndarray, productivity: np.ndarray, home_share: np.ndarray,
-                        storable: np.ndarray, stock_sale_share: float, stock: np.ndarray) -> tuple:
-    """Each household's kg on offer, harvested, kept at home and added to stock (float32), in one pass.
-
-    The harvest is the village's yield per unit of productivity times the household's, rounded to
-    float32; storable crops go to stock (updated in place) and a ``stock_sale_share`` of the stock
-    is offered, the rest is offered at once: numpy's float32 arithmetic, step by step.
-    """
-    n = productivity.size
-    households = n // village_yield.size
-    offer = np.empty(n, np.float32)
-    harvested = np.empty(n, np.float32)
-    home = np.empty(n, np.float32)
-    stock_change = np.empty(n, np.float32)
-    share = np.float32(stock_sale_share)
-    zero = np.float32(0.0)
-    for v in range(village_yield.size):
-        for i in range(v * households, (v + 1) * households):
-            h = np.float32(village_yield[v] * np.float64(productivity[i]))
-            kept = h * home_share[i]
-            net = h - kept
-            harvested[i] = h
-            home[i] = kept
-            if storable[i]:
-                in_stock = stock[i] + net
-                from_stock = in_stock * share
-                stock[i] = in_stock - from_stock
-                offer[i] = from_stock
-                stock_change[i] = net - from_stock
-            else:
-                stock[i] = (stock[i] + zero) - zero
-                offer[i] = net
-                stock_change[i] = zero - zero
-    return offer, harvested, home, stock_change
-
-
-@njit(cache=True, nogil=True)
-def _learn_households(sellers, seller_delivered, seller_caught, seller_net, seller_offer, offline_price, offer,
-                      stage, skill, reputation, sales_count, promised, shortfall, skill_learning: float,
-                      promise_tolerance: float, adaptation: float) -> None:
-    """Sellers who delivered learn (skill, rating, sales count); committed households with produce judge the month.
-
-    The realised gain per kg over the bulk price (0 without an online sale) counts as a shortfall when
-    below ``promise_tolerance`` of the promised gain, and the promise moves ``adaptation`` of the way
-    towards it; a NaN promise (online before month 0) is first set to it. Columns change in place,
-    with numpy's float32 and float64 steps.
-    """
-    households = offer.size // offline_price.size
-    learning = np.float32(skill_learning)
-    for k in range(sellers.size):
-        if seller_delivered[k] > 0:
-            i = sellers[k]
-            skill[i] = skill[i] + learning * (np.float32(1) - skill[i])
-            reputation[i] = np.float32(reputation[i] + 0.2 * ((1.0 - seller_caught[k]) - reputation[i]))
-            sales_count[i] = sales_count[i] + np.float32(1)
-    tolerance = np.float32(promise_tolerance)
-    realised_gain = np.zeros(offer.size)
-    for k in range(sellers.size):
-        kg = max(seller_offer[k], np.float32(1e-9))
-        realised_gain[sellers[k]] = seller_net[k] / np.float64(kg) - offline_price[sellers[k] // households]
-    for v in range(offline_price.size):
-        for i in range(v * households, (v + 1) * households):
-            realised = realised_gain[i]
-            if stage[i] >= ENROLLED and offer[i] > 0:
-                promise = promised[i]
-                if np.isnan(promise):
-                    promise = np.float32(realised)
-                shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
-                promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
-
-
-@njit(cache=True, nogil=True)
-def _enrolled_and_new_farmers(stage: np.ndarray, new_farmer: np.ndarray, households: int) -> tuple:
-    """Number of enrolled (or mobilised) households and of new farmers in each village, as float64."""
-    villages = stage.size // households
-    enrolled = np.zeros(villages)
-    new_farmers = np.zeros(villages)
-    for v in range(villages):
-        e = 0
-        nf = 0
-        for i in range(v * households, (v + 1) * households):
-            e += stage[i] >= ENROLLED
-            nf += new_farmer[i]
-        enrolled[v] = e
-        new_farmers[v] = nf
-    return enrolled, new_farmers
-
-
-@njit(cache=True, nogil=True)
-def _household_passage_points(village_points: np.ndarray, has_coop: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """Each household's passage points: its village's, plus one for a member where the county has a cooperative."""
-    households = member.size // village_points.size
-    points = np.empty(member.size, np.int8)
-    for v in range(village_points.size):
-        for i in range(v * households, (v + 1) * households):
-            points[i] = village_points[v] + (member[i] & has_coop[v])
-    return points
-
-
-@njit(cache=True, nogil=True)
-def _cooperative_and_platform_sellers(member: np.ndarray, channel: np.ndarray, platform_of: np.ndarray,
-                                      households: int, platforms: int) -> tuple:
-    """Members selling through the cooperative in each village (float64), and online sellers of each platform.
-
-    A livestreamer sells on the livestream platform (index 1), a shop on the household's platform.
-    """
-    villages = member.size // households
-    coop_sellers = np.zeros(villages)
-    sellers = np.zeros(platforms, np.int64)
-    for v in range(villages):
-        count = 0
-        for i in range(v * households, (v + 1) * households):
-            count += member[i] & (channel[i] == COOP)
-            if channel[i] == LIVE:
-                sellers[1] += 1
-            elif channel[i] == SHOP:
-                sellers[platform_of[i]] += 1
-        coop_sellers[v] = count
-    return coop_sellers, sellers

@@ -15,6 +15,7 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from abm import crops
+from abm.development import DevelopmentModel
 from abm.eastwest import EastWestAccounts
 from abm.params import Parameters
 from abm.trust import TrustMechanism
@@ -127,7 +128,10 @@ class HouseholdTerms:
 
 @dataclass(frozen=True)
 class Province:
-    """Everything the month's phases read and write, besides the ledgers and the market's own state."""
+    """Everything the month's phases read and write, besides the ledgers and the market's own state.
+
+    ``development`` is the development model (a strategy, :mod:`abm.development`).
+    """
 
     p: Parameters
     villages: Villages
@@ -135,6 +139,7 @@ class Province:
     farmers: FarmerPopulation
     terms: HouseholdTerms
     eastwest: EastWestAccounts
+    development: DevelopmentModel
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on (village layers written in place)."""
