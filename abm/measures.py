@@ -13,14 +13,14 @@ import numpy as np
 from abm.kernels import pairwise_sums_split
 from abm.metrics import gini, theil, weighted_share
 from abm.params import REGIONS
-from abm.translation import TRANSITIONS, stability, tallies
+from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.farmers import CHANNELS, ENROLLED, MOBILISED, STAGES
 from agents.government import INSTRUMENTS
 
 if TYPE_CHECKING:
     from abm.market import MonthFlows
-    from abm.model import RuralEconomy
+    from abm.state import Province
 
 
 def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
@@ -33,69 +33,69 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
             "region_mean": means, "region_median": medians}
 
 
-def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
-            ) -> tuple[dict[str, float], list[dict[str, Any]]]:
-    """Model-level metrics and one row of regional metrics per region for this month."""
-    f = m.farmers
-    region = f.region
-    month = m.steps
-    ys = m.year_stats
-    count = f.region_households()
-    t = tallies(f, month, *m.village_passage_points())
-    stages = t.stages
-    alive_now = stages[ENROLLED] + stages[MOBILISED]
-    m.alive_history.append(alive_now)
-    year_ago = m.alive_history[max(0, len(m.alive_history) - 13)]
-    if month_flows is not None:
-        m.defection_history.append(month_flows[1][TRANSITIONS.index("defected")])
-    recent = np.sum(m.defection_history[-12:], axis=0) if m.defection_history else np.zeros(3)
-    stab, persistence, fragile = stability(t, year_ago, recent)
-    online_r, trained_r = t.online, t.trained
+def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tuple[np.ndarray, np.ndarray],
+            month_flows: tuple[MonthFlows, np.ndarray] | None) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
+
+    ``ys`` is the last complete year's income statistics, ``t`` this month's tallies, ``window`` the
+    stability history's (enrolled a year ago, defections in the last 12 months) and ``month_flows``
+    the month's market and translation flows (None in month 0).
+    """
+    count = pv.farmers.region_households()
+    stab = stability(t, *window)
+    flows = flow_metrics(pv, month, month_flows)
+    out = state_outcomes(pv, ys, t, stab) | flows.pop("model")
+    rows = []
+    cold_chain, region = pv.villages.cold_chain, pv.villages.region
+    for r, rname in enumerate(REGIONS):
+        row = {"month": month, "region": rname,
+               "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
+               "adoption": float(t.online[r] / max(count[r], 1)),
+               "cold_chain": float(cold_chain[region == r].mean()) if (region == r).any() else 0.0,
+               "stability": float(stab[0][r]), "persistence": float(stab[1][r]), "fragile_share": float(stab[2][r]),
+               "trained_share": float(t.trained[r] / max(count[r], 1))}
+        for s, name in enumerate(STAGES):
+            row[name] = float(t.stages[s, r])
+        row |= {k: float(v[r]) for k, v in flows["region"].items()}
+        rows.append(row)
+    return out, rows
+
+
+def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.ndarray, ...]) -> dict[str, float]:
+    """Model-level outcomes of the state at the month's end: income statistics, shares, stages, spending."""
+    f, v, inst, ew = pv.farmers, pv.villages, pv.institutions, pv.eastwest
+    alive_now = t.stages[ENROLLED] + t.stages[MOBILISED]
+    stab_, persistence, fragile = stab
     out: dict[str, float] = {
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
         "gini": ys["gini"], "theil": ys["theil"], "theil_between": ys["theil_between"],
         "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
-        "adoption": float(online_r.sum() / f.n),
+        "adoption": float(t.online.sum() / f.n),
         "enrolled_share": float(alive_now.sum() / f.n),
-        "trained_share": float(trained_r.sum() / f.n),
+        "trained_share": float(t.trained.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
-        "cold_chain": float(m.v_cold_chain.mean()),
-        "g5_share": float(m.v_g5.mean()),
-        "broadband_share": float(m.v_broadband.mean()),
-        "consumer_trust": float(BUDGET_SHARE @ m.consumers.trust.mean(axis=1)),
+        "cold_chain": float(v.cold_chain.mean()),
+        "g5_share": float(v.g5.mean()),
+        "broadband_share": float(v.broadband.mean()),
+        "consumer_trust": float(BUDGET_SHARE @ inst.consumers.trust.mean(axis=1)),
         "new_farmers": float(np.count_nonzero(f.new_farmer)),
-        "income_total": float(f.income_month.sum()) if month_flows is not None else 0.0,
-        "stability": float(stab[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
-        "fund_balance": m.fund_balance, "fund_spent": m.fund_spent, "pairing_spent": m.pairing_spent,
-        "branded_cooperatives": float(sum(c.branded for c in m.cooperatives)),
+        "income_total": float(f.income_month.sum()),
+        "stability": float(stab_[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
+        "fund_balance": ew.fund_balance, "fund_spent": ew.fund_spent, "pairing_spent": ew.pairing_spent,
+        "branded_cooperatives": float(sum(c.branded for c in inst.cooperatives)),
     }
     for s, name in enumerate(STAGES):
-        out[name] = float(stages[s].sum())
+        out[name] = float(t.stages[s].sum())
     for name in INSTRUMENTS:
-        out[f"spend_{name}"] = m.government.spent_total[name]
-    out["spend_total"] = float(sum(m.government.spent_total.values()))
-    flow_cols = flow_metrics(m, month_flows, region, count)
-    out |= flow_cols.pop("model")
-    rows = []
-    for r, rname in enumerate(REGIONS):
-        row = {"month": month, "region": rname,
-               "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
-               "adoption": float(online_r[r] / max(count[r], 1)),
-               "cold_chain": float(m.v_cold_chain[m.v_region == r].mean()) if (m.v_region == r).any() else 0.0,
-               "stability": float(stab[r]), "persistence": float(persistence[r]), "fragile_share": float(fragile[r]),
-               "trained_share": float(trained_r[r] / max(count[r], 1))}
-        for s, name in enumerate(STAGES):
-            row[name] = float(stages[s, r])
-        row |= {k: float(v[r]) for k, v in flow_cols["region"].items()}
-        rows.append(row)
-    return out, rows
+        out[f"spend_{name}"] = inst.government.spent_total[name]
+    out["spend_total"] = float(sum(inst.government.spent_total.values()))
+    return out
 
 
-def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, region: np.ndarray,
-                  count: np.ndarray) -> dict[str, Any]:
-    """Metrics of this month's sales, losses, trust and translation flows (zeros before the first month)."""
-    f = m.farmers
+def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | None) -> dict[str, Any]:
+    """Outcomes of this month's sales, losses, trust and translation flows (zeros before the first month)."""
+    f, v = pv.farmers, pv.villages
     zeros3 = np.zeros(3)
     if mf is None:
         model = {"online_sales": 0.0, "offline_sales": 0.0, "fresh_shipped": 0.0, "fresh_lost": 0.0,
@@ -128,15 +128,15 @@ def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, regi
     sales_by_channel = dict(zip(CHANNELS[1:], channel_r))
     # Cold chain is a village property: its masks are spread over the households (the sellers' read
     # from their villages), not compared per household.
-    fresh = m.fresh_household
-    no_cc = np.repeat(m.v_fresh & (m.v_cold_chain < 0.1), f.households)
-    with_cc_s = (m.v_fresh & (m.v_cold_chain >= 0.8))[at // f.households]
+    fresh = pv.terms.fresh
+    no_cc = np.repeat(v.fresh & (v.cold_chain < 0.1), f.households)
+    with_cc_s = (v.fresh & (v.cold_chain >= 0.8))[at // f.households]
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()
     shipped_all[at] += fl.seller_shipped
     sold = fl.offline_kg.copy()
     sold[at] += delivered_s
-    shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), m.fresh_villages)
+    shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), v.fresh_villages)
     offline_sales_r, sold_r, offline_r = f.region_sum((fl.offline_revenue, sold, fl.offline_kg))
     sales_by_channel = {"offline": offline_sales_r} | sales_by_channel
     (online_kg, processed_kg, online_sales, online_kg_fresh, shipped_cold_chain, lost_cold_chain, branded_kg,
@@ -165,7 +165,7 @@ def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, regi
         "bulk_raw_share_west": _rate(offline_r[0], sold_r[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
         "traced_share": weighted_share(traced_kg, online_kg),
-        "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
+        "newcomer_sales_ratio": _newcomer_ratio(f, fl, month),
     }
     model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}

@@ -27,7 +27,7 @@ Period = Literal["month", "year", "run"]
 
 #: where the functions that compute the outcomes live (``computed_by`` names one of them)
 YEAR = "abm.measures.year_statistics"
-STATE = "abm.measures.measure"
+STATE = "abm.measures.state_outcomes"
 FLOWS = "abm.measures.flow_metrics"
 
 #: identifier columns of the tables (not outcomes): name -> meaning

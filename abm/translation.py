@@ -8,7 +8,7 @@ hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
@@ -213,6 +213,23 @@ def _region_tallies(stage, channel, trained, member, link_since, village_region,
     for k in range(9):
         out[k, region] += c[k]
     return out
+
+
+@dataclass
+class StabilityHistory:
+    """What network stability looks back on: enrolled households a year ago, defections in the last year."""
+
+    alive: list[np.ndarray] = field(default_factory=list)      # per month: enrolled + mobilised by region
+    defected: list[np.ndarray] = field(default_factory=list)   # per stepped month: defections by region
+
+    def record(self, t: Tallies, defected: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Add this month (``defected`` is None in month 0); returns (alive a year ago, defections in 12 months)."""
+        self.alive.append(t.stages[ENROLLED] + t.stages[MOBILISED])
+        year_ago = self.alive[max(0, len(self.alive) - 13)]
+        if defected is not None:
+            self.defected.append(defected)
+        recent = np.sum(self.defected[-12:], axis=0) if self.defected else np.zeros(3)
+        return year_ago, recent
 
 
 def stability(t: Tallies, alive_year_ago: np.ndarray, defected_last_year: np.ndarray

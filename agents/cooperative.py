@@ -5,6 +5,7 @@ from __future__ import annotations
 from mesa.discrete_space import FixedAgent
 
 from abm.ledger import MoneyLedger
+from agents.farmers import ENROLLED, INTERESTED, MOBILISED
 
 BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
 PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)
@@ -27,7 +28,7 @@ class Cooperative(FixedAgent):
         self.cash = 0.0
         self.members = 0
         self.member_sales = 0.0
-        self.stage = 3 if branded else 2
+        self.stage = ENROLLED if branded else INTERESTED
 
     def invest(self, ledger: MoneyLedger, capacity_step: float) -> None:
         """Spend fee income on a brand first, then on processing capacity.
@@ -46,8 +47,8 @@ class Cooperative(FixedAgent):
     def update_stage(self, active_members: int) -> None:
         """Enrolled while it sells for members online; mobilised when it speaks for many under a brand."""
         if active_members == 0:
-            self.stage = 2
+            self.stage = INTERESTED
         elif self.branded and active_members >= 20:
-            self.stage = 4
+            self.stage = MOBILISED
         else:
-            self.stage = 3
+            self.stage = ENROLLED
