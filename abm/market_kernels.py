@@ -155,11 +155,13 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     Per seller (``kg`` float32 on offer, ``fill`` the share shipped, ``g`` its group; per-household
     inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
     shipped - lost``, ``revenue = delivered * price[g]``, ``unsold = kg - shipped`` kept (float32) where the
-    village's crop is ``storable``; commission at the platform's rate (livestream ``EASTERN_LIVESTREAM``, cooperative 0, else
-    ``platform_of``), cooperative fee, ``shipped * ship_paid[g]``, ``shipped * trace_cost * traced``, caught
+    village's crop is ``storable``; commission at the platform's rate (``EASTERN_LIVESTREAM`` for a livestreamer,
+    0 for a cooperative seller, else ``platform_of``), cooperative fee, ``shipped * ship_paid[g]``, ``shipped * trace_cost * traced``, caught
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
-    subsidy_per_kg[g]``. The sums are the ``np.bincount`` sums (index order) of revenue in region 0 and
+    subsidy_per_kg[g]``. (Longer than most functions on purpose: one compiled pass over the sellers
+    computes every flow; :func:`abm.market_reference.seller_flows` states it in numpy.) The sums are
+    the ``np.bincount`` sums (index order) of revenue in region 0 and
     commission by platform, cooperative fee by the village's cooperative, delivered and shipped kg by group.
     """
     count = sellers.size

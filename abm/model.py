@@ -17,9 +17,9 @@ import networkx as nx
 import numpy as np
 
 from abm import crops
+from abm.build import build_province, expected_income
 from abm.channel_prices import ChannelPrices
-from abm.development import DevelopmentModel, development_model
-from abm.eastwest import EastWestAccounts, pair_counties, spend_fund
+from abm.eastwest import pair_counties, spend_fund
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
@@ -35,16 +35,12 @@ from abm.month_kernels import (
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.scenario import validate_parameters
-from abm.state import HouseholdTerms, Institutions, Province, Villages
-from abm.translation import Exposure, Rates, StabilityHistory, TRANSITIONS, network, tallies, transition
-from abm.trust import mechanism
-from abm.world import Geography, build_grid, by_region, neighbour_mean
-from agents.consumers import ConsumerMarket
+from abm.state import Province
+from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, network, tallies, transition
+from abm.world import Geography, build_grid, neighbour_mean
 from agents.cooperative import Cooperative
 from agents.farmers import LIVE, OFFLINE, FarmerPopulation
 from agents.government import Government, PolicyTargets, train
-from agents.logistics import LogisticsProvider
-from agents.platform import CENTRAL_MARKETPLACE, EASTERN_MARKETPLACE, PLATFORM_TERMS, Platform
 
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
@@ -83,7 +79,7 @@ class RuralEconomy(mesa.Model):
         self.p = p
         self.geo = Geography.from_params(p)
         self.grid = build_grid(self.geo, p, self.rng, self.random)
-        self.province = self._build_province()
+        self.province = build_province(self)
         self.market = GroupMarket(self.geo.villages)
         self.money = MoneyLedger()
         self.goods = GoodsLedger(len(crops.CROPS))
@@ -91,7 +87,7 @@ class RuralEconomy(mesa.Model):
         self.history = StabilityHistory()
         self.cash_at_close = 0.0  # farmers' cash at the last month's close (the books check it)
         self.market.initialise(self.province)
-        self.expected_income = _expected_income(self.province)
+        self.expected_income = expected_income(self.province)
         self.year_stats = year_statistics(self.expected_income, self.farmers.region)
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
@@ -100,69 +96,6 @@ class RuralEconomy(mesa.Model):
             tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
         )
         self._collect()
-
-    # --- set-up -------------------------------------------------------------------------------
-
-    def _build_province(self) -> Province:
-        """Villages, institutions and farmers, drawn from the model's generator in a fixed order."""
-        p, g = self.p, self.grid
-        region, county = g.region.data.ravel(), g.county.data.ravel()
-        n_counties = int(county.max()) + 1
-        hubs = np.flatnonzero(g.hub.data.ravel())
-        hub_of_county = np.full(n_counties, -1)
-        hub_of_county[county[hubs]] = hubs
-        # A county belongs to the region of its seat (the hub village), even where its block straddles a border.
-        county_region = region[hub_of_county].astype(np.int8)
-        cooperatives, coop_of_county = self._build_cooperatives(region, county, hub_of_county)
-        platforms = [Platform(self, name, *terms, p.commission) for name, terms in PLATFORM_TERMS.items()]
-        national = self.rng.random(n_counties) < 0.6
-        providers = [
-            LogisticsProvider(self, "national_express", national, p.logistics_base, p.logistics_per_km,
-                              p.cold_chain_surcharge),
-            LogisticsProvider(self, "regional_carrier", ~national, p.logistics_base * 1.1, p.logistics_per_km,
-                              p.cold_chain_surcharge),
-        ]
-        government = Government(self, p)
-        development = development_model(p)
-        public_brand = development.brand_villages(g.station.data.ravel())
-        villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, p.offline_price_ratio)
-        farmers, platform_of = self._build_farmers(villages, platforms[EASTERN_MARKETPLACE].seller_share, development)
-        institutions = Institutions(cooperatives, platforms, providers, government,
-                                    ConsumerMarket(p.initial_trust, p.trust_learning), mechanism(p))
-        return Province(p, villages, institutions, farmers, HouseholdTerms.of(farmers, villages, p, platform_of),
-                        EastWestAccounts(np.zeros(n_counties, bool)), development)
-
-    def _build_cooperatives(self, region: np.ndarray, county: np.ndarray, hub_of_county: np.ndarray
-                            ) -> tuple[list[Cooperative], np.ndarray]:
-        """Cooperatives at county hubs, in a share of counties by region; returns them and each county's one."""
-        p = self.p
-        n_counties = hub_of_county.size
-        coop_of_county = np.full(n_counties, -1)
-        cooperatives: list[Cooperative] = []
-        u = self.rng.random((3, n_counties))
-        share = by_region(p, "coop_counties")
-        cells = list(self.grid.all_cells)
-        for c in range(n_counties):
-            v = hub_of_county[c]
-            if v < 0 or u[0, c] >= share[region[v]]:
-                continue
-            coop = Cooperative(self, cells[v], int(v), c, bool(u[1, c] < p.coop_branded),
-                               p.coop_processing if u[2, c] < 0.3 else 0.0, p.coop_fee)
-            coop_of_county[c] = len(cooperatives)
-            cooperatives.append(coop)
-        return cooperatives, coop_of_county
-
-    def _build_farmers(self, v: Villages, shop_share: float, development: DevelopmentModel
-                       ) -> tuple[FarmerPopulation, np.ndarray]:
-        """The farmer population, each household's shop platform, and the development model's first new farmers."""
-        p = self.p
-        member_share = np.where(v.has_coop(), p.coop_membership, 0.0)
-        f = FarmerPopulation(v.region, v.crop, p.households_per_village, by_region(p, "junior_school"),
-                             p.trained_share, by_region(p, "initial_online"), member_share, self.rng)
-        platform_of = np.where(self.rng.random(f.n) < shop_share, EASTERN_MARKETPLACE,
-                               CENTRAL_MARKETPLACE).astype(np.int8)
-        development.seed_new_farmers(f, v.g5, self.rng)
-        return f, platform_of
 
     # --- public views -------------------------------------------------------------------------
 
@@ -419,14 +352,6 @@ class RuralEconomy(mesa.Model):
     def _check_books(self) -> float:
         """The money ledger matches the state every month; returns farmers' cash at this close."""
         return check_books(self.money, self.province, self.cash_at_close)
-
-
-def _expected_income(pv: Province) -> np.ndarray:
-    """Yearly income each household would earn selling everything offline (the starting estimate)."""
-    f, p = pv.farmers, pv.p
-    offline = pv.villages.offline_price()[pv.terms.village_of] * pv.terms.annual_marketable
-    cost = crops.YIELD_KG[f.crop] * f.productivity * crops.BASE_PRICE[f.crop] * p.production_cost_share
-    return offline - cost + 12 * by_region(p, "offwork_income")[f.region] * f.wage_factor
 
 
 def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None

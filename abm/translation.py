@@ -264,7 +264,7 @@ ACTANTS = ("infrastructure", "cold_chain", "brand_standard", "data", "policy_ins
 
 def network(f: FarmerPopulation, month: int, village_county: np.ndarray, cooperatives: list, platforms: list,
             providers: list, government, platform_of: np.ndarray, max_farmers: int | None = None) -> nx.Graph:
-    """The actor-network at this month as a networkx graph.
+    """The actor-network at this month as a networkx graph (one block per kind of actor and link, hence its length).
 
     Nodes are actors (farmers, cooperatives, platforms, logistics providers, government) and the
     non-human actants; edges are live links with their kind and age (months).

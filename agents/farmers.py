@@ -29,6 +29,9 @@ class FarmerPopulation:
                  member_share: np.ndarray, rng: np.random.Generator) -> None:
         """Draw the initial households of every village.
 
+        Longer than most functions (one line per farmer column, drawn in a fixed order from ``rng``):
+        splitting it would scatter the columns' declarations and the order of the draws.
+
         Args:
             village_region: region index of each village.
             village_crop: crop index of each village.
@@ -233,7 +236,9 @@ class FarmerPopulation:
     def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
-        The expected net gain per yuan of premium is ``1 - detection * (1 + penalty)``; a household
+        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust`, which decides how
+        fraud is caught; this is the sellers' side of it). The expected net gain per yuan of premium
+        is ``1 - detection * (1 + penalty)``; a household
         lies when that exceeds its honesty threshold (uniform 0.5-1.5), and only where a premium of
         at least 1% of the price is to be had.
         """

@@ -180,6 +180,7 @@ def _verdict(d: pd.Series, outcome_name: str, effect: Effect) -> str:
 
 
 def _trust(df: pd.DataFrame, folder: Path) -> str:
+    """The trust suite's report: one table row per hypothesis of the source papers (a list, hence its length)."""
     ref = "acquaintance"
     final = window(df)
     outcomes = ["online_kg", "market_reach", "fraud_rate", "consumer_trust", "quality_premium", "income_mean",

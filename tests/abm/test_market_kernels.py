@@ -83,8 +83,8 @@ def test_household_flows_is_its_equation(seed):
     w = _world(seed)
     rng = w["rng"]
     shipped = w["kg"] * w["fill"][w["group_of"]]
-    args = (w["offer"], w["sellers"], shipped, shipped * 0.1, w["storable"], HOUSEHOLDS, rng.random(w["villages"]) * 0.2,
-            rng.uniform(1, 5, w["villages"]), w["channel"], w["quality"], w["region"], rng.random(3),
+    args = (w["offer"], w["sellers"], shipped, shipped * 0.1, w["storable"], HOUSEHOLDS,
+            rng.random(w["villages"]) * 0.2, rng.uniform(1, 5, w["villages"]), w["channel"], w["quality"], w["region"], rng.random(3),
             rng.random(w["groups"]), w["price"], rng.random(w["groups"]), 0.3)
     got, want = kernel.household_flows(*args), reference.household_flows(*args)
     for name in kernel.HouseholdFlows._fields:

@@ -1,4 +1,4 @@
-"""Inequality and summary measures: Gini, Theil T with its between/within-region decomposition.
+"""Inequality measures: the Gini coefficient, and Theil T with its between/within-region decomposition.
 
 Rule for non-positive incomes (stated in the ODD): incomes below 1 yuan a year are raised to
 1 yuan before Gini and Theil are computed, so the logarithm is defined and the measures stay finite.
@@ -52,8 +52,3 @@ def theil(income: np.ndarray, group: np.ndarray, groups: int) -> Theil:
     between = float(np.sum(np.where(present, share * np.log(mu_g / mu), 0.0)))
     within = float(np.sum(share * t_g))
     return Theil(total, between, within)
-
-
-def weighted_share(part: float, whole: float) -> float:
-    """``part / whole``, or 0 when the whole is zero."""
-    return float(part / whole) if whole > 0 else 0.0
