@@ -304,7 +304,7 @@ class Parameters(BaseModel):
 
 
 def declarations() -> list[dict[str, Any]]:
-    """Return the declaration of every parameter as plain dicts (name, type, unit, range, default, source, plausible)."""
+    """Return every parameter's declaration as plain dicts (name, type, unit, range, default, source, plausible)."""
     rows = []
     for name, field in Parameters.model_fields.items():
         extra = field.json_schema_extra or {}

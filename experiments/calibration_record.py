@@ -145,7 +145,8 @@ def record_tables(cal: Calibration, frame: pd.DataFrame, choice: str, previous: 
         "points_per_wave": s.points, "checked_members": len(check), "runs": cal.runs,
         "seconds": round(cal.seconds, 1), "date": date or dt.date.today().isoformat(), "machine": cal.machine,
         "model": cal.model, "posterior_file": "posterior.parquet", "posterior_rows": len(frame),
-        "posterior_proposals": cal.match.posterior.proposals, "effective_sample_size": round(cal.match.posterior.ess, 1),
+        "posterior_proposals": cal.match.posterior.proposals,
+        "effective_sample_size": round(cal.match.posterior.ess, 1),
         "check_within_3sd": round(float(within.mean()), 3), "default_member": which,
     }
     return {"record": record | {

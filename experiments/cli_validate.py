@@ -81,7 +81,8 @@ def calibrate(
     seeds: Annotated[int | None, typer.Option(help="Seeds per point, the same at every point (default 4).")] = None,
     waves: Annotated[int | None, typer.Option(help="History-matching waves (default 4).")] = None,
     points: Annotated[int | None, typer.Option(help="Design points per wave (default 64).")] = None,
-    check: Annotated[int | None, typer.Option(help="Posterior members run to check the emulators (default 10).")] = None,
+    check: Annotated[int | None, typer.Option(
+        help="Posterior members run to check the emulators (default 10).")] = None,
     parameters: Annotated[str | None, typer.Option(help="Comma-separated free parameters to calibrate (default: all; "
                                                         "the others keep their defaults).")] = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: seeds/facts.csv).")] = None,

@@ -170,7 +170,8 @@ def _header(title: str, df: pd.DataFrame, note: str) -> list[str]:
                      "where a verdict rests on a difference, its seed-only interval and the share of members that "
                      "agree on its sign follow it")
     else:
-        design = f"{df.arm.nunique()} arms x {n} replicates (common random numbers: replicate k of every arm uses the same seed)"
+        design = (f"{df.arm.nunique()} arms x {n} replicates (common random numbers: replicate k of every arm uses "
+                  "the same seed)")
         intervals = "Means with 95% t confidence intervals"
     return [f"# {title}", "", f"{design}, {int(df.month.max())} months. {intervals}; Δ is the "
             f"paired difference to the reference arm. {note}", ""]

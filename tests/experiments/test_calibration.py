@@ -78,7 +78,8 @@ def test_free_parameters_are_those_declared_with_a_plausible_range() -> None:
         lo, hi, reason = decl[n]["plausible"]
         assert decl[n]["min"] <= lo < hi <= decl[n]["max"] and len(reason) > 10
     space = Space.plausible(["imitation_rate"])
-    assert space.values(np.array([0.5]))["imitation_rate"] == pytest.approx(sum(decl["imitation_rate"]["plausible"][:2]) / 2)
+    middle = sum(decl["imitation_rate"]["plausible"][:2]) / 2
+    assert space.values(np.array([0.5]))["imitation_rate"] == pytest.approx(middle)
     with pytest.raises(ScenarioError, match="not free parameters.*allowed"):
         Space.plausible(["commission"])
 
@@ -95,7 +96,8 @@ def facts_at_truth(path: Path) -> Path:
     """A facts file whose calibration targets are the model's own values at :data:`RECOVER` (three seeds)."""
     facts = {f.id: f for f in load_facts()}
     scenario = load_scenario().with_overrides({"farmers": WORLD.farmers, **FIXED, **RECOVER})
-    values = [measure_run(run(scenario, seed=s, months=WORLD.months), [facts[i] for i in TARGETS]) for s in (91, 92, 93)]
+    measured = [facts[i] for i in TARGETS]
+    values = [measure_run(run(scenario, seed=s, months=WORLD.months), measured) for s in (91, 92, 93)]
     with open(facts_path(), newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
@@ -140,4 +142,5 @@ def test_the_record_and_posterior_file_round_trip_and_keep_values_when_asked(rec
     assert frame.weight.sum() == pytest.approx(1.0) and set(RECOVER) <= set(frame.columns)
     best = write_record(cal, tmp_path, "best", command="test")
     row = int(cal.check.sort_values("score").iloc[0].row)
-    assert tomllib.loads(best.read_text())["values"]["brand_multiplier"] == pytest.approx(frame.brand_multiplier[row], rel=1e-4)
+    chosen = tomllib.loads(best.read_text())["values"]["brand_multiplier"]
+    assert chosen == pytest.approx(frame.brand_multiplier[row], rel=1e-4)

@@ -63,7 +63,8 @@ def test_intervals_over_members_add_parameter_to_seed_uncertainty() -> None:
 
 def test_paired_differences_over_members_say_when_the_sign_changes() -> None:
     rows = [{"arm": arm, "member": m, "replicate": k, "seed": 10 + k, "month": 1,
-             "y": 1.0 + (m - 0.5) * 2 * (arm == "b") + 0.01 * k} for arm in ("a", "b") for m in (0, 1) for k in range(3)]
+             "y": 1.0 + (m - 0.5) * 2 * (arm == "b") + 0.01 * k}
+            for arm in ("a", "b") for m in (0, 1) for k in range(3)]
     diff = paired_differences(pd.DataFrame(rows), "a", ["y"]).iloc[0]
     assert diff["mean"] == pytest.approx(0.0) and diff.sign_changes and diff.members == 2
 
@@ -77,3 +78,19 @@ def test_validate_over_posterior_members_reports_both_intervals(posterior_file: 
     assert row.ci_low <= row.seed_ci_low <= row["mean"] <= row.seed_ci_high <= row.ci_high
     assert 0.0 <= row.members_within <= 1.0
     assert "95% seed only" in (tmp_path / "v" / "facts.md").read_text()
+
+
+def test_the_experiment_command_over_the_packaged_posterior_shows_both_intervals(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from experiments.cli import app
+
+    spec = tmp_path / "arms.toml"
+    spec.write_text('months = 3\nreplicates = 2\nparameters = { farmers = 300 }\n'
+                    '[arms.low]\ncommission = 0.05\n[arms.high]\ncommission = 0.2\n')
+    args = ["experiment", str(spec), "--workers", "1", "--out", str(tmp_path / "o"), "--posterior", "2"]
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "sign agrees" in result.output and "8 runs" in result.output
+    bad = CliRunner().invoke(app, ["calibrate", "--quick", "--parameters", "commission", "--dry-run"])
+    assert isinstance(bad.exception, ScenarioError) and "not free parameters" in str(bad.exception)
