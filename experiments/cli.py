@@ -96,6 +96,9 @@ def suite(
     months: Annotated[int | None, typer.Option(min=13, help="Months (default: the suite's).")] = None,
     engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+    posterior: Annotated[int | None, typer.Option(
+        min=1, help="Run every arm over N calibration-posterior members (intervals carry parameter uncertainty).")
+    ] = None,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
     from experiments.reports import run_suite
@@ -103,7 +106,7 @@ def suite(
     if engine not in ("local", "dask"):
         raise ScenarioError(f"--engine {engine!r}: allowed: local, dask")
     folder = out or Path("results") / name
-    report = run_suite(name, folder, engine, workers, replicates, farmers, months)
+    report = run_suite(name, folder, engine, workers, replicates, farmers, months, posterior)
     console.print(f"report: {report}")
 
 

@@ -236,7 +236,7 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob(".*.tmp"):
         stale.unlink()
-    pending = [job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()]
+    pending = list({job.run_id: job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()}.values())
     if not pending:
         return 0
     workers = min(workers or os.cpu_count() or 1, len(pending))
