@@ -17,12 +17,14 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from abm.calendar import CALENDAR_COLUMNS, __doc__ as MONTH_CONVENTION
+from abm.outcomes import KEY_COLUMNS as OUTCOME_KEY_COLUMNS
+from abm.outcomes import OUTCOMES
 from abm.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
 
 RUN_KEY, COLUMNS_KEY = b"ruralsim.run", b"ruralsim.columns"
 _ID = {"unit": "", "kind": "id", "period": ""}
 KEY_COLUMNS: dict[str, dict[str, str]] = {
-    "month": _ID | {"meaning": "Months since the start; month 0 is the initial state, before the first step."},
+    "month": _ID | {"meaning": OUTCOME_KEY_COLUMNS["month"]},
     **{name: _ID | {"meaning": meaning} for name, meaning in CALENDAR_COLUMNS.items()},
     "region": {"unit": "", "kind": "category", "period": "", "meaning": "Region: west < centre < east."},
     "crop": {"unit": "", "kind": "category", "period": "", "meaning": "Crop (ordered as abm.crops.CROPS)."},
@@ -43,6 +45,13 @@ _NETWORK = {
     "type": _ID | {"kind": "category", "meaning": "Kind of link (abm.network)."},
     "age": {"unit": "months", "kind": "stock", "period": "month", "meaning": "Months since the link formed."},
     "node": _ID | {"meaning": "Node name: kind:id."}, "kind": _ID | {"kind": "category", "meaning": "Kind of node."},
+    "stage": _ID | {"kind": "category", "meaning": "Translation stage of the actor (farmers and institutions)."},
+    "branded": {"unit": "", "kind": "stock", "period": "", "meaning": "A cooperative with a registered brand."},
+    "county": _ID | {"meaning": "County id (villages and cooperatives)."},
+    "village": _ID | {"meaning": "Village id of a farmer (as in households.parquet)."},
+    "income": {"unit": "yuan/year", "kind": "flow", "period": "year",
+               "meaning": "A farmer's income_last_year (as in households.parquet)."},
+    "new_farmer": {"unit": "", "kind": "stock", "period": "", "meaning": "A farmer who is a new farmer."},
 }
 
 
@@ -53,10 +62,6 @@ def _snapshot_docs(columns) -> dict[str, dict[str, str]]:
 
 def _outcome_docs() -> dict[str, dict[str, str]]:
     """Dictionary entries of the series and regional outcomes, from the outcome registry."""
-    try:
-        from abm.outcomes import OUTCOMES
-    except ImportError:  # the registry lands with issue 17
-        return {}
     return {o.name: {"unit": o.unit, "meaning": o.meaning, "kind": o.kind, "period": o.period}
             for o in OUTCOMES.values()}
 

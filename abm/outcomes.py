@@ -114,9 +114,11 @@ _DECLARED: list[tuple[Any, ...]] = [
      "flow", "year", +1, YEAR),
     ("income_median", "yuan/year", "Median household income of the last complete year (expected income before).",
      "flow", "year", +1, YEAR),
-    ("gini", "index 0-1", "Gini coefficient of household income of the last complete year (incomes floored at 1 yuan).",
+    ("gini", "index", "Gini coefficient of household income of the last complete year, negative incomes kept "
+     "(expected income before; households.parquet income_last_year).",
      "index", "year", -1, YEAR),
-    ("theil", "index", "Theil T of household income of the last complete year.", "index", "year", -1, YEAR),
+    ("theil", "index", "Theil T of household income of the last complete year, incomes raised to at least 1 yuan.",
+     "index", "year", -1, YEAR),
     ("theil_between", "index", "Between-region part of Theil T (between + within = total exactly).",
      "index", "year", -1, YEAR),
     ("theil_within", "index", "Within-region part of Theil T.", "index", "year", -1, YEAR),

@@ -82,9 +82,7 @@ def params(
     """List every declared parameter with its unit, range, default and source."""
     rows = declarations()
     if json_:
-        import json
-
-        print(json.dumps(rows, indent=2, default=str))
+        typer.echo(json.dumps(rows, indent=2, default=str))
         return
     if markdown:
         from abm.docs import parameter_table

@@ -117,8 +117,7 @@ def test_every_file_carries_the_run_and_its_columns_dictionary(folder):
         assert len(about["parameters_digest"]) == 16 and about["package_version"]
         columns = json.loads(meta[COLUMNS_KEY])
         assert list(columns) == pq.read_schema(path).names
-        if path.stem in ("households", "villages", "ledger", "goods"):
-            assert all(c["meaning"] != "(undeclared)" and c["kind"] for c in columns.values()), path.name
+        assert all(c["meaning"] != "(undeclared)" and c["kind"] for c in columns.values()), path.name
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
