@@ -24,8 +24,7 @@ from abm.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
 RUN_KEY, COLUMNS_KEY = b"ruralsim.run", b"ruralsim.columns"
 _ID = {"unit": "", "kind": "id", "period": ""}
 KEY_COLUMNS: dict[str, dict[str, str]] = {
-    "month": _ID | {"meaning": OUTCOME_KEY_COLUMNS["month"]},
-    **{name: _ID | {"meaning": meaning} for name, meaning in CALENDAR_COLUMNS.items()},
+    **{name: _ID | {"meaning": OUTCOME_KEY_COLUMNS[name]} for name in ("month", *CALENDAR_COLUMNS)},
     "region": {"unit": "", "kind": "category", "period": "", "meaning": "Region: west < centre < east."},
     "crop": {"unit": "", "kind": "category", "period": "", "meaning": "Crop (ordered as abm.crops.CROPS)."},
 }

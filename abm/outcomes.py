@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from abm.calendar import CALENDAR_COLUMNS
 from abm.translation import TRANSITIONS
 from agents.farmers import CHANNELS, STAGES
 from agents.government import INSTRUMENTS
@@ -33,6 +34,7 @@ FLOWS = "abm.measures.flow_metrics"
 #: identifier columns of the tables (not outcomes): name -> meaning
 KEY_COLUMNS = {
     "month": "Months since the start; month 0 is the initial state, before the first step (flows are 0 there).",
+    **CALENDAR_COLUMNS,
     "region": "west, centre or east (regional table only).",
 }
 

@@ -61,8 +61,8 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
             advance()
     result = collect(model, scenario, seed, months)
     result.villages = recorder.village_frame()
-    if recorder.household_months:
-        result.households = recorder.household_frame()
+    if panel != "none" or panel_months is not None:
+        result.households = recorder.household_frame()  # without a chosen month: the columns, no rows
     if recorder.graphs:
         result.graphs = recorder.graphs
         result.network_nodes, result.network_edges = network_tables(recorder.graphs)
