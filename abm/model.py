@@ -20,10 +20,12 @@ from abm import crops
 from abm.build import build_province, expected_income
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
+from abm.income import MonthIncome
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
 from abm.measures import measure, year_statistics
+from abm.network import actor_network
 from abm.month_kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
@@ -36,7 +38,7 @@ from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.scenario import validate_parameters
 from abm.state import Province
-from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, network, tallies, transition
+from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
 from agents.cooperative import Cooperative
 from agents.farmers import LIVE, OFFLINE, FarmerPopulation
@@ -86,6 +88,7 @@ class RuralEconomy(mesa.Model):
         self.calendar = crops.harvest_calendar()
         self.history = StabilityHistory()
         self.cash_at_close = 0.0  # farmers' cash at the last month's close (the books check it)
+        self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
         self.market.initialise(self.province)
         self.expected_income = expected_income(self.province)
         self.year_stats = year_statistics(self.expected_income, self.farmers.region)
@@ -115,10 +118,8 @@ class RuralEconomy(mesa.Model):
         return self.province.institutions.government
 
     def network(self, max_farmers: int | None = None) -> nx.Graph:
-        """The actor-network this month as a networkx graph (actors, actants, typed links with ages)."""
-        pv, inst = self.province, self.province.institutions
-        return network(pv.farmers, self.steps, pv.villages.county, inst.cooperatives, inst.platforms, inst.providers,
-                       inst.government, pv.terms.platform_of, max_farmers)
+        """The actor-network this month as a typed networkx graph (``abm.network``)."""
+        return actor_network(self, max_farmers)
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""
@@ -201,6 +202,7 @@ class RuralEconomy(mesa.Model):
         allowance = inst.government.allowances(f.n, moy, self.money)
         f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, terms.offwork_income, production,
                                        allowance, f.cash, f.income_ytd)
+        self.month_income = MonthIncome(fl, terms.offwork_income, production, allowance)
         self._book_money(fl, production.sum())
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).

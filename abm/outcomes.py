@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from abm.calendar import CALENDAR_COLUMNS
 from abm.translation import TRANSITIONS
 from agents.farmers import CHANNELS, STAGES
 from agents.government import INSTRUMENTS
@@ -33,6 +34,7 @@ FLOWS = "abm.measures.flow_metrics"
 #: identifier columns of the tables (not outcomes): name -> meaning
 KEY_COLUMNS = {
     "month": "Months since the start; month 0 is the initial state, before the first step (flows are 0 there).",
+    **CALENDAR_COLUMNS,
     "region": "west, centre or east (regional table only).",
 }
 
@@ -114,9 +116,11 @@ _DECLARED: list[tuple[Any, ...]] = [
      "flow", "year", +1, YEAR),
     ("income_median", "yuan/year", "Median household income of the last complete year (expected income before).",
      "flow", "year", +1, YEAR),
-    ("gini", "index 0-1", "Gini coefficient of household income of the last complete year (incomes floored at 1 yuan).",
+    ("gini", "index", "Gini coefficient of household income of the last complete year, negative incomes kept "
+     "(expected income before; households.parquet income_last_year).",
      "index", "year", -1, YEAR),
-    ("theil", "index", "Theil T of household income of the last complete year.", "index", "year", -1, YEAR),
+    ("theil", "index", "Theil T of household income of the last complete year, incomes raised to at least 1 yuan.",
+     "index", "year", -1, YEAR),
     ("theil_between", "index", "Between-region part of Theil T (between + within = total exactly).",
      "index", "year", -1, YEAR),
     ("theil_within", "index", "Within-region part of Theil T.", "index", "year", -1, YEAR),

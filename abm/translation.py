@@ -1,4 +1,4 @@
-"""Actor-network translation: stage transitions as hazards, the funnel, the network and its stability.
+"""Actor-network translation: stage transitions as hazards, the funnel and the network's stability.
 
 Stages (Callon's moments): not reached -> problematised -> interested -> enrolled -> mobilised, with
 defection from enrolment or mobilisation back to problematised when promised gains fail. Each
@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 from numba import njit
 
-from agents.farmers import (COOP, ENROLLED, INTERESTED, LIVE, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE,
-                            PROBLEMATISED, SHOP, STAGES, FarmerPopulation)
+from agents.farmers import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED,
+                            STAGES, FarmerPopulation)
 
 TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected")
 
@@ -257,64 +256,3 @@ def stability(t: Tallies, alive_year_ago: np.ndarray, defected_last_year: np.nda
     reached = n_enrolled + defected
     fragile_share = np.where(reached > 0, fragile / np.maximum(reached, 1), 0.0)
     return persistence * (1 - fragile_share), persistence, fragile_share
-
-
-ACTANTS = ("infrastructure", "cold_chain", "brand_standard", "data", "policy_instrument", "trust_mechanism")
-
-
-def network(f: FarmerPopulation, month: int, village_county: np.ndarray, cooperatives: list, platforms: list,
-            providers: list, government, platform_of: np.ndarray, max_farmers: int | None = None) -> nx.Graph:
-    """The actor-network at this month as a networkx graph (one block per kind of actor and link, hence its length).
-
-    Nodes are actors (farmers, cooperatives, platforms, logistics providers, government) and the
-    non-human actants; edges are live links with their kind and age (months).
-    """
-    g = nx.Graph()
-    for name in ACTANTS:
-        g.add_node(f"actant:{name}", kind="actant")
-    g.add_node("government", kind="government", stage=STAGES[government.stage])
-    for p in platforms:
-        g.add_node(f"platform:{p.name}", kind="platform", stage=STAGES[p.stage])
-        g.add_edge(f"platform:{p.name}", "actant:data", kind="platform-actant")
-        g.add_edge(f"platform:{p.name}", "actant:trust_mechanism", kind="platform-actant")
-    for lp in providers:
-        g.add_node(f"logistics:{lp.name}", kind="logistics", stage=STAGES[lp.stage])
-        g.add_edge(f"logistics:{lp.name}", "actant:infrastructure", kind="logistics-actant")
-        g.add_edge(f"logistics:{lp.name}", "actant:cold_chain", kind="logistics-actant")
-    coop_of_county = {c.county: c for c in cooperatives}
-    for c in cooperatives:
-        g.add_node(f"coop:{c.county}", kind="cooperative", stage=STAGES[c.stage], branded=c.branded)
-        g.add_edge(f"coop:{c.county}", f"platform:{platforms[0].name}", kind="cooperative-platform")
-        if c.branded:
-            g.add_edge(f"coop:{c.county}", "actant:brand_standard", kind="cooperative-actant")
-    g.add_edge("government", "actant:policy_instrument", kind="government-actant")
-    ids = np.flatnonzero(f.stage >= ENROLLED)
-    if max_farmers is not None:
-        ids = ids[:max_farmers]
-    village = ids // f.households
-    for i, v in zip(ids.tolist(), village.tolist()):
-        node = f"farmer:{i}"
-        g.add_node(node, kind="farmer", stage=STAGES[f.stage[i]], region=int(f.region[i]),
-                   new_farmer=bool(f.new_farmer[i]))
-        age = int(month - f.link_since[i])
-        if f.channel[i] in (SHOP, LIVE):
-            g.add_edge(node, f"platform:{platforms[platform_of[i]].name}", kind="farmer-platform", age=age)
-        coop = coop_of_county.get(int(village_county[v]))
-        if f.member[i] and coop is not None:
-            g.add_edge(node, f"coop:{coop.county}", kind="farmer-cooperative", age=age)
-        if f.returnee[i] or f.trained[i]:
-            g.add_edge("government", node, kind="government-recipient")
-    for v in np.unique(village).tolist():
-        g.add_node(f"village:{v}", kind="village")
-        for lp in providers:
-            if lp.serves[village_county[v]]:
-                g.add_edge(f"logistics:{lp.name}", f"village:{v}", kind="logistics-village")
-    # Followers: enrolled farmers in a village with a new farmer are linked to the first new farmer there.
-    leaders = {}
-    for i in ids[f.new_farmer[ids]].tolist():
-        leaders.setdefault(i // f.households, i)
-    for i, v in zip(ids.tolist(), village.tolist()):
-        lead = leaders.get(v)
-        if lead is not None and lead != i:
-            g.add_edge(f"farmer:{i}", f"farmer:{lead}", kind="follower-new_farmer")
-    return g

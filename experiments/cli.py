@@ -28,6 +28,9 @@ def run(
     months: Annotated[int | None, typer.Option(help="Months to simulate (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("results/default"),
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
+    panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
+    network: Annotated[str, typer.Option(help="Actor-network export: none or yearly (GraphML + Parquet).")] = "none",
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
     from abm.output import write_run
@@ -39,21 +42,48 @@ def run(
         sc = sc.with_overrides(parse_overrides(set_))
     if months is not None and months < 1:
         raise ScenarioError(f"--months {months}: must be at least 1")
+    chosen = _panel_options(panel, panel_months, network, sc.months if months is None else months)
     start = time.perf_counter()
-    result = simulate(sc, seed=seed, months=months, progress=True)
+    result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
     elapsed = time.perf_counter() - start
     print_summary(result, console)
-    write_run(result, out)
+    paths = write_run(result, out)
+    names = ", ".join(sorted({p.name for p in paths if p.parent == Path(out)}))
     console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "
-                  f"{elapsed:.1f} s. Outputs: {out}/ (series, regions, ledger, goods .parquet; manifest.json)")
+                  f"{elapsed:.1f} s. Outputs: {out}/ ({names}); `ruralsim describe {out}` lists every column")
+
+
+def _panel_options(panel: str, panel_months: str | None, network: str, months: int) -> list[int] | None:
+    """Check the panel and network options; the chosen panel months as integers (None if not given)."""
+    from abm.panel import PANEL_KINDS
+    from abm.simulate import NETWORK_KINDS
+
+    if panel not in PANEL_KINDS:
+        raise ScenarioError(f"--panel {panel!r}: allowed: {', '.join(PANEL_KINDS)}")
+    if network not in NETWORK_KINDS:
+        raise ScenarioError(f"--network {network!r}: allowed: {', '.join(NETWORK_KINDS)}")
+    if panel_months is None:
+        return None
+    try:
+        chosen = [int(x) for x in panel_months.split(",") if x.strip()]
+    except ValueError:
+        raise ScenarioError(f"--panel-months {panel_months!r}: allowed: whole months separated by commas") from None
+    bad = [x for x in chosen if not 0 <= x <= months]
+    if bad or not chosen:
+        raise ScenarioError(f"--panel-months {panel_months!r}: allowed: months from 0 to {months}, comma-separated")
+    return chosen
 
 
 @app.command()
 def params(
     markdown: Annotated[bool, typer.Option(help="Print as a Markdown table.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
     """List every declared parameter with its unit, range, default and source."""
     rows = declarations()
+    if json_:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
     if markdown:
         from abm.docs import parameter_table
         console.print(parameter_table(), markup=False, highlight=False)
@@ -108,6 +138,22 @@ def suite(
     folder = out or Path("results") / name
     report = run_suite(name, folder, engine, workers, replicates, farmers, months, posterior)
     console.print(f"report: {report}")
+
+
+@app.command()
+def describe(
+    folder: Annotated[Path, typer.Argument(help="A run's output folder (ruralsim run --out).")],
+) -> None:
+    """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
+    from abm.dictionary import describe_folder
+
+    for title, rows in describe_folder(folder):
+        table = Table(title=title, title_justify="left")
+        for col in ("column", "type", "unit", "kind", "period", "meaning"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
 
 
 @app.command(name="ui")

@@ -55,6 +55,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
+from abm.output import FILE_MODE
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
@@ -94,12 +95,13 @@ def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over (mode 0644)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(tmp, FILE_MODE)
     os.replace(tmp, path)
 
 

@@ -80,4 +80,5 @@ def test_cli_run_writes_outputs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "income mean" in proc.stdout and "Gini" in proc.stdout
     assert {p.name for p in out.iterdir()} == {"series.parquet", "regions.parquet", "ledger.parquet",
-                                               "goods.parquet", "manifest.json"}
+                                               "goods.parquet", "households.parquet", "villages.parquet",
+                                               "manifest.json"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -44,8 +45,8 @@ def test_development_models_grow_different_networks():
     assert livestream[:, 1].mean() - base[:, 1].mean() > 3 * noise[1]  # more new farmers mobilised
 
 
-def test_network_exports_actors_actants_and_typed_links():
-    """The network at a month holds every enrolled household and the link kinds of the ODD."""
+def test_network_is_one_main_component_of_typed_links_holding_every_enrolled_farmer():
+    """The network at a month: every node kind and link type of the ODD, all enrolled farmers in one component."""
     m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, development_model="livestream", **DIFFUSING),
                      seed=2)
     for _ in range(24):
@@ -53,7 +54,17 @@ def test_network_exports_actors_actants_and_typed_links():
     g = m.network()
     kinds = {d["kind"] for _, d in g.nodes(data=True)}
     assert {"farmer", "cooperative", "platform", "logistics", "government", "actant", "village"} <= kinds
-    links = {d["kind"] for *_, d in g.edges(data=True)}
-    assert {"farmer-platform", "logistics-village", "cooperative-platform", "follower-new_farmer"} <= links
-    farmers = sum(1 for _, d in g.nodes(data=True) if d["kind"] == "farmer")
-    assert farmers == int((m.farmers.stage >= 3).sum())
+    links = {d["type"] for *_, d in g.edges(data=True)}
+    assert {"farmer-platform", "farmer-village", "village-cooperative", "logistics-village", "cooperative-platform",
+            "follower-new_farmer"} <= links
+    assert all(d["age"] >= 0 for *_, d in g.edges(data=True))
+    farmers = [n for n, d in g.nodes(data=True) if d["kind"] == "farmer"]
+    assert len(farmers) == int((m.farmers.stage >= 3).sum())
+    main = max(nx.connected_components(g), key=len)
+    assert set(farmers) <= main
+    outside = set(g) - main
+    assert all(g.nodes[n]["kind"] == "actant" for n in outside)  # only an actant nobody mobilises
+    i = int(farmers[0].split(":")[1])
+    node = g.nodes[farmers[0]]
+    assert (node["region"], node["village"]) == (("west", "centre", "east")[m.farmers.region[i]], i // 25)
+    assert node["income"] == m.farmers.income_year[i] and node["stage"] in ("enrolled", "mobilised")
