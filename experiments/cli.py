@@ -28,6 +28,8 @@ def run(
     months: Annotated[int | None, typer.Option(help="Months to simulate (default: the scenario's).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("results/default"),
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    detail: Annotated[bool, typer.Option(help="Also print the translation detail: the decade year by year, "
+                                              "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
     from abm.output import write_run
@@ -43,6 +45,9 @@ def run(
     result = simulate(sc, seed=seed, months=months, progress=True)
     elapsed = time.perf_counter() - start
     print_summary(result, console)
+    if detail:
+        from abm.detail import print_detail
+        print_detail(result, console)
     write_run(result, out)
     console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "
                   f"{elapsed:.1f} s. Outputs: {out}/ (series, regions, ledger, goods .parquet; manifest.json)")
