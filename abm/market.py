@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from abm import crops
+from abm.audience import cooperative_partners, ration_audience, streamed_groups
 from abm.kernels import spread_sum, spread_sums
 from abm.market_kernels import (
     FRAUD_INFLATION,
@@ -161,6 +162,7 @@ class GroupMarket:
         self.group_channel = np.arange(self.groups) % 3
         self.eligible_kg_last_month = 0.0  # kg shipped under the logistics subsidy's terms (sets its discount)
         self._fixed: FixedGroupTerms | None = None
+        self.audience_scale = 1.0  # share of streamed demand the livestream audience carried last month
 
     def quote(self, pv: Province, month: int, sellers: np.ndarray, gi: np.ndarray, w: np.ndarray,
               village_loss: np.ndarray | None = None) -> Quote:
@@ -291,12 +293,15 @@ class GroupMarket:
         gv, gch, price = q.village[active], q.channel[active], q.price[active]
         budget = p.demand_scale * float((offer * pv.terms.base_price).sum()) * p.online_markup
         weight = q.supply[active] / max(float(offer.sum()), 1e-12)
-        reach = np.where(gch == 2, p.livestream_reach, 1.0)
+        partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
+        streamed = streamed_groups(gch, gv, partners)
+        reach = np.where(streamed, p.livestream_reach, 1.0)
         boost = np.where(pv.eastwest.pairing_counties[vil.county[gv]] & (gch > 0), p.pairing_boost, 0.0)
         util = inst.consumers.utility(np.log(price / q.ref[active]), q.credibility[:, active], q.origin[active],
                                       q.brand[active].astype(float), reach, p.trust_weight, p.price_sensitivity)
         util = util + boost[None, :]
         spend = inst.consumers.demand(budget, weight, util, p.outside_utility, vil.crop[gv], p.nest_dissimilarity)
+        spend, self.audience_scale = ration_audience(spend, streamed, p.livestream_audience * budget)
         want_kg = spend.sum(axis=0) / price
         deliverable = q.supply[active] * (1 - q.loss[active])
         fill = np.minimum(1.0, want_kg / np.maximum(deliverable, 1e-12))      # share of offer shipped

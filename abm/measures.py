@@ -16,7 +16,8 @@ from abm.outcomes import FLOWS, OUTCOMES
 from abm.params import REGIONS
 from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
-from agents.farmers import CHANNELS, ENROLLED, MOBILISED, STAGES
+from agents.cooperative import EXIT_REASONS
+from agents.farmers import CHANNELS, ENROLLED, LIVE, MOBILISED, STAGES
 from agents.government import INSTRUMENTS
 
 if TYPE_CHECKING:
@@ -35,17 +36,22 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
 
 
 def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tuple[np.ndarray, np.ndarray],
-            month_flows: tuple[MonthFlows, np.ndarray] | None) -> tuple[dict[str, float], list[dict[str, Any]]]:
+            month_flows: tuple[MonthFlows, np.ndarray] | None, audience_scale: float, settled: np.ndarray
+            ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
 
     ``ys`` is the last complete year's income statistics, ``t`` this month's tallies, ``window`` the
-    stability history's (enrolled a year ago, defections in the last 12 months) and ``month_flows``
-    the month's market and translation flows (None in month 0).
+    stability history's (enrolled a year ago, defections in the last 12 months), ``month_flows``
+    the month's market and translation flows (None in month 0), ``audience_scale`` the livestream
+    audience's rationing this month and ``settled`` the cooperative members who left (by reason)
+    and joined at this month's settlement (zeros outside December).
     """
     count = pv.farmers.region_households()
     stab = stability(t, *window)
     flows = flow_metrics(pv, month, month_flows)
-    out = state_outcomes(pv, ys, t, stab) | flows.pop("model")
+    hosts, followers = hosts_and_followers(pv)
+    out = (state_outcomes(pv, ys, t, stab) | flows.pop("model")
+           | channel_outcomes(pv, audience_scale, settled, followers))
     rows = []
     cold_chain, region = pv.villages.cold_chain, pv.villages.region
     for r, rname in enumerate(REGIONS):
@@ -54,7 +60,8 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
                "adoption": float(t.online[r] / max(count[r], 1)),
                "cold_chain": float(cold_chain[region == r].mean()) if (region == r).any() else 0.0,
                "stability": float(stab[0][r]), "persistence": float(stab[1][r]), "fragile_share": float(stab[2][r]),
-               "trained_share": float(t.trained[r] / max(count[r], 1))}
+               "trained_share": float(t.trained[r] / max(count[r], 1)),
+               "new_farmers": float(hosts[r]), "followers": float(followers[r])}
         for s, name in enumerate(STAGES):
             row[name] = float(t.stages[s, r])
         row |= {k: float(v[r]) for k, v in flows["region"].items()}
@@ -92,6 +99,21 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         out[f"spend_{name}"] = inst.government.spent_total[name]
     out["spend_total"] = float(sum(inst.government.spent_total.values()))
     return out
+
+
+def hosts_and_followers(pv: Province) -> tuple[np.ndarray, np.ndarray]:
+    """New farmers (livestream hosts) and their followers (others selling on a livestream) by region."""
+    f = pv.farmers
+    return f.region_count(f.new_farmer), f.region_count((f.channel == LIVE) & ~f.new_farmer)
+
+
+def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray, followers: np.ndarray
+                     ) -> dict[str, float]:
+    """Followers, the livestream audience's rationing, cooperative members and the year's membership flows."""
+    out = {"followers": float(followers.sum()), "audience_scale": audience_scale,
+           "coop_members": float(np.count_nonzero(pv.farmers.member))}
+    out |= {f"coop_left_{reason}": float(settled[k]) for k, reason in enumerate(EXIT_REASONS)}
+    return out | {"coop_joined": float(settled[-1])}
 
 
 class RegionSums(NamedTuple):

@@ -31,17 +31,18 @@ from abm.month_kernels import (
     _enrolled_and_new_farmers,
     _harvest_households,
     _household_passage_points,
-    _learn_households,
+    _learn_sellers,
     _month_income,
 )
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
+from abm.promises import HARVEST_CYCLE, judge_promises
 from abm.scenario import validate_parameters
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
-from agents.cooperative import Cooperative
-from agents.farmers import LIVE, OFFLINE, FarmerPopulation
+from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
+from agents.farmers import COOP, LIVE, OFFLINE, FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
@@ -89,6 +90,8 @@ class RuralEconomy(mesa.Model):
         self.history = StabilityHistory()
         self.cash_at_close = 0.0  # farmers' cash at the last month's close (the books check it)
         self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
+        self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
+        self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
         self.market.initialise(self.province)
         self.expected_income = expected_income(self.province)
         self.year_stats = year_statistics(self.expected_income, self.farmers.region)
@@ -252,9 +255,13 @@ class RuralEconomy(mesa.Model):
         """Learning by doing, sellers' ratings, promises judged, and consumers' trust from what they received."""
         pv, p = self.province, self.p
         f, inst = pv.farmers, pv.institutions
-        _learn_households(fl.sellers, fl.seller_delivered, fl.seller_caught, fl.seller_net, fl.seller_offer,
-                          pv.villages.offline_price(), offer, f.stage, f.skill, f.reputation, f.sales_count,
-                          f.promised, f.shortfall, p.skill_learning, p.promise_tolerance, ASPIRATION_ADAPTATION)
+        _learn_sellers(fl.sellers, fl.seller_delivered, fl.seller_caught, f.skill, f.reputation, f.sales_count,
+                       p.skill_learning)
+        offline_price = pv.villages.offline_price()
+        judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, offline_price, offer, f.stage, f.link_since,
+                       f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
+                       ASPIRATION_ADAPTATION, HARVEST_CYCLE)
+        self._pool(fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, inst.trust.detection, inst.trust.penalty)
         if inst.trust.traceable:
@@ -275,7 +282,8 @@ class RuralEconomy(mesa.Model):
         x = Exposure(pp, imitation, village_incentives, prices.enrolment_terms, v.broadband & served, v.g5)
         mob = p.mobilisation_rate * pv.development.mobilisation_factor
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
-                      p.enrolment_rate, mob, p.defection_patience)
+                      p.enrolment_rate, mob, p.defection_patience, p.interest_lapse_rate,
+                      self.market.audience_scale)
         flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
         self._update_institution_stages()
         return flows
@@ -323,7 +331,30 @@ class RuralEconomy(mesa.Model):
         lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
         led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
         pv.institutions.government.award_titles(led_sales, lifted, f.new_farmer)
+        self.membership_flows = self._settle_membership()
         return stats
+
+    def _pool(self, fl: MonthFlows, offline_price: np.ndarray) -> None:
+        """Add the month's cooperative sales to each cooperative's pooled year."""
+        v = self.province.villages
+        pooled = self.farmers.channel[fl.sellers] == COOP
+        village = fl.sellers[pooled] // self.farmers.households
+        self.pooled.add(v.coop_of_county[v.county[village]], fl.seller_offer[pooled].astype(np.float64),
+                        fl.seller_shipped[pooled], fl.seller_to_stock[pooled].astype(np.float64),
+                        fl.seller_net[pooled], fl.seller_coop_fee[pooled], offline_price[village])
+
+    def _settle_membership(self) -> np.ndarray:
+        """December settlement: members leave for a named reason, neighbours join; returns (left by reason, joined)."""
+        f, p, v = self.farmers, self.p, self.province.villages
+        reason = self.pooled.reasons(p.coop_min_fill)
+        coop_of_household = np.repeat(v.coop_of_county[v.county], f.households)
+        leave, join = review_membership(f.member, coop_of_household, reason, p.coop_exit_rate, p.coop_join_rate,
+                                        self.rng.random(f.n, dtype=np.float32))
+        f.member[leave] = False
+        f.member[join] = True
+        self.pooled = PooledYear(len(self.cooperatives))
+        left_for = reason[coop_of_household[leave]]
+        return np.append(np.bincount(left_for, minlength=len(EXIT_REASONS)), join.size).astype(np.float64)
 
     # --- measurement --------------------------------------------------------------------------
 
@@ -333,7 +364,9 @@ class RuralEconomy(mesa.Model):
         census = tallies(pv.farmers, month, *village_passage_points(pv))
         defected = None if month_flows is None else month_flows[1][TRANSITIONS.index("defected")]
         window = self.history.record(census, defected)
-        self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows)
+        settled = self.membership_flows if month > 0 and month % 12 == 0 else np.zeros(len(EXIT_REASONS) + 1)
+        self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows,
+                                                 self.market.audience_scale, settled)
 
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""

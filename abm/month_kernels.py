@@ -70,17 +70,12 @@ def _harvest_households(village_yield: np.ndarray, productivity: np.ndarray, hom
 
 
 @njit(cache=True, nogil=True)
-def _learn_households(sellers, seller_delivered, seller_caught, seller_net, seller_offer, offline_price, offer,
-                      stage, skill, reputation, sales_count, promised, shortfall, skill_learning: float,
-                      promise_tolerance: float, adaptation: float) -> None:
-    """Sellers who delivered learn (skill, rating, sales count); committed households with produce judge the month.
+def _learn_sellers(sellers, seller_delivered, seller_caught, skill, reputation, sales_count,
+                   skill_learning: float) -> None:
+    """Sellers who delivered learn: skill, rating (20% towards not caught) and months of sales, in place.
 
-    The realised gain per kg over the bulk price (0 without an online sale) counts as a shortfall when
-    below ``promise_tolerance`` of the promised gain, and the promise moves ``adaptation`` of the way
-    towards it; a NaN promise (online before month 0) is first set to it. Columns change in place,
-    with numpy's float32 and float64 steps.
+    numpy's float32 and float64 steps, seller by seller (promises are judged in :mod:`abm.promises`).
     """
-    households = offer.size // offline_price.size
     learning = np.float32(skill_learning)
     for k in range(sellers.size):
         if seller_delivered[k] > 0:
@@ -88,20 +83,6 @@ def _learn_households(sellers, seller_delivered, seller_caught, seller_net, sell
             skill[i] = skill[i] + learning * (np.float32(1) - skill[i])
             reputation[i] = np.float32(reputation[i] + 0.2 * ((1.0 - seller_caught[k]) - reputation[i]))
             sales_count[i] = sales_count[i] + np.float32(1)
-    tolerance = np.float32(promise_tolerance)
-    realised_gain = np.zeros(offer.size)
-    for k in range(sellers.size):
-        kg = max(seller_offer[k], np.float32(1e-9))
-        realised_gain[sellers[k]] = seller_net[k] / np.float64(kg) - offline_price[sellers[k] // households]
-    for v in range(offline_price.size):
-        for i in range(v * households, (v + 1) * households):
-            realised = realised_gain[i]
-            if stage[i] >= ENROLLED and offer[i] > 0:
-                promise = promised[i]
-                if np.isnan(promise):
-                    promise = np.float32(realised)
-                shortfall[i] = shortfall[i] + 1 if realised < tolerance * promise else 0
-                promised[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
 
 
 @njit(cache=True, nogil=True)

@@ -37,30 +37,13 @@ def harvest_households(village_yield, productivity, home_share, storable, stock_
     return offer, harvested, home, np.where(storable, net - from_stock, zero - zero)
 
 
-def learn_households(sellers, seller_delivered, seller_caught, seller_net, seller_offer, offline_price, offer, stage,
-                     skill, reputation, sales_count, promised, shortfall, skill_learning, promise_tolerance,
-                     adaptation) -> None:
-    """Sellers who delivered learn (skill, rating, sales); committed households with produce judge their promise.
-
-    The realised gain per kg over the bulk price (0 without an online sale) is a shortfall when below
-    ``promise_tolerance`` of the promise, and the promise moves ``adaptation`` of the way to it (a NaN
-    promise, online before month 0, starts at it).
-    """
-    households = offer.size // offline_price.size
+def learn_sellers(sellers, seller_delivered, seller_caught, skill, reputation, sales_count, skill_learning) -> None:
+    """Sellers who delivered learn: skill, rating (20% towards not caught) and months of sales."""
     learnt = sellers[seller_delivered > 0]
     caught = seller_caught[seller_delivered > 0]
     skill[learnt] = skill[learnt] + np.float32(skill_learning) * (np.float32(1) - skill[learnt])
     reputation[learnt] = (reputation[learnt] + 0.2 * ((1.0 - caught) - reputation[learnt])).astype(np.float32)
     sales_count[learnt] = sales_count[learnt] + np.float32(1)
-    realised = np.zeros(offer.size)
-    kg = np.maximum(seller_offer, np.float32(1e-9)).astype(np.float64)
-    realised[sellers] = seller_net / kg - offline_price[sellers // households]
-    judged = (stage >= ENROLLED) & (offer > 0)
-    promise = np.where(np.isnan(promised), realised.astype(np.float32), promised)
-    short = realised < np.float32(promise_tolerance) * promise
-    shortfall[judged] = np.where(short, shortfall + 1, 0)[judged]
-    moved = (promise + adaptation * (realised - promise.astype(np.float64))).astype(np.float32)
-    promised[judged] = moved[judged]
 
 
 def enrolled_and_new_farmers(stage: np.ndarray, new_farmer: np.ndarray, households: int) -> tuple:

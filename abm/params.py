@@ -147,6 +147,14 @@ class Parameters(BaseModel):
                               "Platform commission on shop and livestream sales.")
     livestream_reach: float = param(1.6, "x demand weight", 1.0, 5.0, ASSUMPTION,
                                     "How much more demand a livestream seller's offer attracts than a shop.")
+    livestream_audience: float = param(0.25, "share of online budget", 0.0, 1.0, ASSUMPTION,
+                                       "Most of the urban online budget livestream viewers spend on streamed produce.")
+    coop_exit_rate: float = param(0.3, "per year", 0.0, 1.0, ASSUMPTION,
+                                  "Chance a member leaves a cooperative that paid less than the trader or sold late.")
+    coop_join_rate: float = param(0.03, "per year", 0.0, 1.0, ASSUMPTION,
+                                  "Chance a non-member joins a county cooperative that beat the trader on time.")
+    coop_min_fill: float = param(0.5, "share of pooled kg", 0.0, 1.0, ASSUMPTION,
+                                 "Share of the pooled kg a cooperative must sell in a year, or members leave for delay.")
     logistics_base: float = param(0.8, "yuan/kg", 0.0, 10.0, ASSUMPTION,
                                   "Fixed logistics cost per kg shipped from the county hub.")
     logistics_per_km: float = param(0.004, "yuan/kg/km", 0.0, 0.1, ASSUMPTION,
@@ -222,10 +230,12 @@ class Parameters(BaseModel):
                                       "Monthly cost of running an online shop at zero skill (halved at full skill).")
     mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,
                                      "Hazard that a skilled, successful enrolled farmer becomes a new farmer (mobilised).")
-    defection_patience: int = param(6, "months", 1, 36, ASSUMPTION,
-                                    "Months of realised gains below promise before an actor defects.")
+    defection_patience: int = param(2, "harvest cycles", 1, 5, ASSUMPTION,
+                                    "Yearly reviews in a row whose gain falls short of the promise before an actor defects.")
     promise_tolerance: float = param(0.5, "share of promise", 0.0, 1.0, ASSUMPTION,
-                                     "Share of the promised gain per kg below which a month counts as a shortfall.")
+                                     "Share of a harvest cycle's promised gain below which the promise counts as broken.")
+    interest_lapse_rate: float = param(0.1, "per month", 0.0, 1.0, ASSUMPTION,
+                                       "Hazard that an interested household that does not enrol loses interest.")
     skill_learning: float = param(0.01, "per month", 0.0, 0.2, ASSUMPTION,
                                   "Skill gained each month of selling online (learning by doing).")
     new_farmer_pull: float = param(3.0, "x imitation", 0.0, 20.0, ASSUMPTION,

@@ -64,7 +64,12 @@ class FarmerPopulation:
         # Links of households already online date from one to five years before the start.
         self.link_since = np.where(online, -12 - (48 * u[6]).astype(np.int32), NO_LINK).astype(np.int32)
         self.wage_factor = rng.lognormal(-0.18, 0.6, n).astype(np.float32)
-        self.shortfall = np.zeros(n, np.int8)
+        self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
+        # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
+        # kg (yuan), judged at each enrolment anniversary (abm/promises.py).
+        self.cycle_gain = np.zeros(n, np.float64)
+        self.cycle_promised = np.zeros(n, np.float64)
+        self.defected_at = np.full(n, NO_LINK, np.int32)  # month of the last defection
         # Households already online have sold for years: their aspiration is formed from what they realise
         # (NaN until their first judged month), not from a newcomer's list-price promise.
         self.promised = np.where(online, np.nan, 0.0).astype(np.float32)

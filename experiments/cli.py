@@ -31,6 +31,8 @@ def run(
     panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
     panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
     network: Annotated[str, typer.Option(help="Actor-network export: none or yearly (GraphML + Parquet).")] = "none",
+    detail: Annotated[bool, typer.Option(help="Also print the translation detail: the decade year by year, "
+                                              "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
     from abm.output import write_run
@@ -47,6 +49,9 @@ def run(
     result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
     elapsed = time.perf_counter() - start
     print_summary(result, console)
+    if detail:
+        from abm.detail import print_detail
+        print_detail(result, console)
     paths = write_run(result, out)
     names = ", ".join(sorted({p.name for p in paths if p.parent == Path(out)}))
     console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "

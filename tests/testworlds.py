@@ -20,3 +20,13 @@ def same_bits(a, b) -> bool:
         return len(a) == len(b) and all(same_bits(x, y) for x, y in zip(a, b, strict=True))
     a, b = np.asarray(a), np.asarray(b)
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def summed_ratio(model, months: int, numerator: str, denominator: str) -> float:
+    """Step ``model`` for ``months`` and return the ratio of two of its monthly metrics summed over them."""
+    top = bottom = 0.0
+    for _ in range(months):
+        model.step()
+        top += model.metrics[numerator]
+        bottom += model.metrics[denominator]
+    return top / bottom

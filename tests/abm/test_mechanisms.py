@@ -8,16 +8,12 @@ from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.simulate import run
 from agents.logistics import transit_loss
+from testworlds import summed_ratio
 
 
 def _fresh_loss(**kw) -> float:
     m = RuralEconomy(Parameters(farmers=3000, households_per_village=25, **kw), seed=11)
-    lost = shipped = 0.0
-    for _ in range(12):
-        m.step()
-        lost += m.metrics["fresh_lost"]
-        shipped += m.metrics["fresh_shipped"]
-    return lost / shipped
+    return summed_ratio(m, 12, "fresh_lost", "fresh_shipped")
 
 
 def test_transit_loss_falls_with_cold_chain_and_rises_with_distance():
