@@ -8,6 +8,8 @@ western villages, 20% training of western farmers. Money the rule cannot place s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from abm.ledger import MoneyLedger
@@ -17,6 +19,20 @@ from agents.government import PolicyTargets, add_processing, award_brands, build
 FUND_RULE = {"brand": 0.4, "processing": 0.2, "cold_chain": 0.2, "training": 0.2}
 PROCESSING_LINE = 300_000.0  # yuan for one deep-processing line (as cooperatives pay)
 WEST = 0
+
+
+@dataclass
+class EastWestAccounts:
+    """The fund's balance and what the fund and the pairing partners have spent, and the paired counties."""
+
+    pairing_counties: np.ndarray  # per county: paired with an eastern partner
+    fund_balance: float = 0.0
+    fund_spent: float = 0.0
+    pairing_spent: float = 0.0
+
+    def pairing_cost(self, cost_per_county: float) -> float:
+        """What eastern partners spend this year on pairing: a cost per paired western county."""
+        return float(cost_per_county * self.pairing_counties.sum())
 
 
 def pair_counties(county_region: np.ndarray) -> np.ndarray:

@@ -6,21 +6,23 @@ year end, since they sort); before the first year ends they use the households' 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from abm.kernels import pairwise_sums_split
-from abm.metrics import gini, theil, weighted_share
+from abm.inequality import gini, theil
+from abm.outcomes import FLOWS, OUTCOMES
 from abm.params import REGIONS
-from abm.translation import TRANSITIONS, stability, tallies
+from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
-from agents.farmers import CHANNELS, ENROLLED, MOBILISED, STAGES
+from agents.cooperative import EXIT_REASONS
+from agents.farmers import CHANNELS, ENROLLED, LIVE, MOBILISED, STAGES
 from agents.government import INSTRUMENTS
 
 if TYPE_CHECKING:
     from abm.market import MonthFlows
-    from abm.model import RuralEconomy
+    from abm.state import Province
 
 
 def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
@@ -33,124 +35,170 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
             "region_mean": means, "region_median": medians}
 
 
-def measure(m: RuralEconomy, month_flows: tuple[MonthFlows, np.ndarray] | None
+def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tuple[np.ndarray, np.ndarray],
+            month_flows: tuple[MonthFlows, np.ndarray] | None, audience_scale: float, settled: np.ndarray
             ) -> tuple[dict[str, float], list[dict[str, Any]]]:
-    """Model-level metrics and one row of regional metrics per region for this month."""
-    f = m.farmers
-    region = f.region
-    month = m.steps
-    ys = m.year_stats
-    count = f.region_households()
-    t = tallies(f, month, *m.village_passage_points())
-    stages = t.stages
-    alive_now = stages[ENROLLED] + stages[MOBILISED]
-    m.alive_history.append(alive_now)
-    year_ago = m.alive_history[max(0, len(m.alive_history) - 13)]
-    if month_flows is not None:
-        m.defection_history.append(month_flows[1][TRANSITIONS.index("defected")])
-    recent = np.sum(m.defection_history[-12:], axis=0) if m.defection_history else np.zeros(3)
-    stab, persistence, fragile = stability(t, year_ago, recent)
-    online_r, trained_r = t.online, t.trained
+    """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
+
+    ``ys`` is the last complete year's income statistics, ``t`` this month's tallies, ``window`` the
+    stability history's (enrolled a year ago, defections in the last 12 months), ``month_flows``
+    the month's market and translation flows (None in month 0), ``audience_scale`` the livestream
+    audience's rationing this month and ``settled`` the cooperative members who left (by reason)
+    and joined at this month's settlement (zeros outside December).
+    """
+    count = pv.farmers.region_households()
+    stab = stability(t, *window)
+    flows = flow_metrics(pv, month, month_flows)
+    hosts, followers = hosts_and_followers(pv)
+    out = (state_outcomes(pv, ys, t, stab) | flows.pop("model")
+           | channel_outcomes(pv, audience_scale, settled, followers))
+    rows = []
+    cold_chain, region = pv.villages.cold_chain, pv.villages.region
+    for r, rname in enumerate(REGIONS):
+        row = {"month": month, "region": rname,
+               "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
+               "adoption": float(t.online[r] / max(count[r], 1)),
+               "cold_chain": float(cold_chain[region == r].mean()) if (region == r).any() else 0.0,
+               "stability": float(stab[0][r]), "persistence": float(stab[1][r]), "fragile_share": float(stab[2][r]),
+               "trained_share": float(t.trained[r] / max(count[r], 1)),
+               "new_farmers": float(hosts[r]), "followers": float(followers[r])}
+        for s, name in enumerate(STAGES):
+            row[name] = float(t.stages[s, r])
+        row |= {k: float(v[r]) for k, v in flows["region"].items()}
+        rows.append(row)
+    return out, rows
+
+
+def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.ndarray, ...]) -> dict[str, float]:
+    """Model-level outcomes of the state at the month's end: income statistics, shares, stages, spending."""
+    f, v, inst, ew = pv.farmers, pv.villages, pv.institutions, pv.eastwest
+    alive_now = t.stages[ENROLLED] + t.stages[MOBILISED]
+    stab_, persistence, fragile = stab
     out: dict[str, float] = {
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
         "gini": ys["gini"], "theil": ys["theil"], "theil_between": ys["theil_between"],
         "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
-        "adoption": float(online_r.sum() / f.n),
+        "adoption": float(t.online.sum() / f.n),
         "enrolled_share": float(alive_now.sum() / f.n),
-        "trained_share": float(trained_r.sum() / f.n),
+        "trained_share": float(t.trained.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
-        "cold_chain": float(m.v_cold_chain.mean()),
-        "g5_share": float(m.v_g5.mean()),
-        "broadband_share": float(m.v_broadband.mean()),
-        "consumer_trust": float(BUDGET_SHARE @ m.consumers.trust.mean(axis=1)),
+        "cold_chain": float(v.cold_chain.mean()),
+        "g5_share": float(v.g5.mean()),
+        "broadband_share": float(v.broadband.mean()),
+        "consumer_trust": float(BUDGET_SHARE @ inst.consumers.trust.mean(axis=1)),
         "new_farmers": float(np.count_nonzero(f.new_farmer)),
-        "income_total": float(f.income_month.sum()) if month_flows is not None else 0.0,
-        "stability": float(stab[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
-        "fund_balance": m.fund_balance, "fund_spent": m.fund_spent, "pairing_spent": m.pairing_spent,
-        "branded_cooperatives": float(sum(c.branded for c in m.cooperatives)),
+        "income_total": float(f.income_month.sum()),
+        "stability": float(stab_[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
+        "fund_balance": ew.fund_balance, "fund_spent": ew.fund_spent, "pairing_spent": ew.pairing_spent,
+        "branded_cooperatives": float(sum(c.branded for c in inst.cooperatives)),
     }
     for s, name in enumerate(STAGES):
-        out[name] = float(stages[s].sum())
+        out[name] = float(t.stages[s].sum())
     for name in INSTRUMENTS:
-        out[f"spend_{name}"] = m.government.spent_total[name]
-    out["spend_total"] = float(sum(m.government.spent_total.values()))
-    flow_cols = flow_metrics(m, month_flows, region, count)
-    out |= flow_cols.pop("model")
-    rows = []
-    for r, rname in enumerate(REGIONS):
-        row = {"month": month, "region": rname,
-               "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
-               "adoption": float(online_r[r] / max(count[r], 1)),
-               "cold_chain": float(m.v_cold_chain[m.v_region == r].mean()) if (m.v_region == r).any() else 0.0,
-               "stability": float(stab[r]), "persistence": float(persistence[r]), "fragile_share": float(fragile[r]),
-               "trained_share": float(trained_r[r] / max(count[r], 1))}
-        for s, name in enumerate(STAGES):
-            row[name] = float(stages[s, r])
-        row |= {k: float(v[r]) for k, v in flow_cols["region"].items()}
-        rows.append(row)
-    return out, rows
+        out[f"spend_{name}"] = inst.government.spent_total[name]
+    out["spend_total"] = float(sum(inst.government.spent_total.values()))
+    return out
 
 
-def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, region: np.ndarray,
-                  count: np.ndarray) -> dict[str, Any]:
-    """Metrics of this month's sales, losses, trust and translation flows (zeros before the first month)."""
-    f = m.farmers
-    zeros3 = np.zeros(3)
+def hosts_and_followers(pv: Province) -> tuple[np.ndarray, np.ndarray]:
+    """New farmers (livestream hosts) and their followers (others selling on a livestream) by region."""
+    f = pv.farmers
+    return f.region_count(f.new_farmer), f.region_count((f.channel == LIVE) & ~f.new_farmer)
+
+
+def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray, followers: np.ndarray
+                     ) -> dict[str, float]:
+    """Followers, the livestream audience's rationing, cooperative members and the year's membership flows."""
+    out = {"followers": float(followers.sum()), "audience_scale": audience_scale,
+           "coop_members": float(np.count_nonzero(pv.farmers.member))}
+    out |= {f"coop_left_{reason}": float(settled[k]) for k, reason in enumerate(EXIT_REASONS)}
+    return out | {"coop_joined": float(settled[-1])}
+
+
+class RegionSums(NamedTuple):
+    """This month's sales and kg summed by region (arrays over the three regions)."""
+
+    online_sales: np.ndarray
+    delivered: np.ndarray         # kg delivered online
+    fraud: np.ndarray             # kg delivered online by misrepresenting sellers
+    processed: np.ndarray
+    branded: np.ndarray
+    sales_by_channel: dict        # channel -> revenue by region (offline: bulk sales)
+    fresh_shipped: np.ndarray
+    fresh_lost: np.ndarray
+    sold: np.ndarray              # kg sold, bulk and online
+    bulk: np.ndarray              # kg sold in bulk
+    shipped_all: np.ndarray       # per household: kg shipped, bulk and online
+
+
+def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | None) -> dict[str, Any]:
+    """Outcomes of this month's sales, losses, trust and translation flows (zeros before the first month)."""
     if mf is None:
-        model = {"online_sales": 0.0, "offline_sales": 0.0, "fresh_shipped": 0.0, "fresh_lost": 0.0,
-                 "fresh_loss": np.nan, "fresh_shipped_no_cold_chain": 0.0, "fresh_lost_no_cold_chain": 0.0,
-                 "fresh_shipped_cold_chain": 0.0, "fresh_lost_cold_chain": 0.0, "branded_share": 0.0, "processed_share": 0.0,
-                 "primary_share": 1.0, "unbranded_price_ratio": np.nan, "quality_premium": 0.0, "fraud_rate": 0.0,
-                 "market_reach": 0.0, "west_online_share": 0.0, "bulk_raw_share_west": 1.0,
-                 "traced_share": 0.0, "newcomer_sales_ratio": np.nan,
-                 "platform_revenue": 0.0, "online_kg": 0.0, "online_kg_fresh": 0.0, "online_kg_primary": 0.0}
-        model |= {f"sales_{c}": 0.0 for c in CHANNELS}
-        model |= {f"flow_{t}": 0.0 for t in TRANSITIONS}
-        region_cols = {k: zeros3 for k in ("online_sales", "fresh_loss", "fraud_rate", "bulk_raw_share",
-                                           "processed_share", "branded_share")}
-        region_cols |= {f"sales_{c}": zeros3 for c in CHANNELS}
-        region_cols |= {f"flow_{t}": zeros3 for t in TRANSITIONS}
-        return {"model": model, "region": region_cols}
+        return _before_the_first_month()
     fl, trans = mf
-    # Online quantities are non-zero at the sellers alone: their region sums add the sellers' values
-    # (the same additions in the same order), their totals come from ``fl.sums`` (numpy's own order).
-    at = fl.sellers
-    rev_s = fl.seller_revenue
-    delivered_s = fl.seller_delivered
-    fraud_kg_s = delivered_s * f.misrepresent[at]
-    # Sales by channel: the offline entry is replaced by bulk sales below (the dict keeps its key order).
+    r = _region_sums(pv, fl)
+    model = _province_flow_outcomes(pv, month, fl, r)
+    model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
+    region_cols = {
+        "online_sales": r.online_sales,
+        "fresh_loss": np.where(r.fresh_shipped > 0, r.fresh_lost / np.maximum(r.fresh_shipped, 1e-12), np.nan),
+        "fraud_rate": r.fraud / np.maximum(r.delivered, 1e-12),
+        "bulk_raw_share": np.where(r.sold > 0, r.bulk / np.maximum(r.sold, 1e-12), np.nan),
+        "processed_share": r.processed / np.maximum(r.sold, 1e-12),
+        "branded_share": r.branded / np.maximum(r.sold, 1e-12),
+    }
+    region_cols |= {f"sales_{c}": v for c, v in r.sales_by_channel.items()}
+    region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
+    return {"model": model, "region": region_cols}
+
+
+def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
+    """Region sums of the month's flows, each bit for bit ``np.bincount`` of the per-household column.
+
+    Online quantities are non-zero at the sellers alone: their region sums add the sellers' values
+    (the same additions in the same order).
+    """
+    f, v, at = pv.farmers, pv.villages, fl.sellers
     # A channel's region sums add its own sellers' revenue and exact zeros for the others.
     seller_channel = f.channel[at]
-    by_channel = [np.where(seller_channel == k, rev_s, 0.0) for k in range(1, len(CHANNELS))]
+    by_channel = [np.where(seller_channel == k, fl.seller_revenue, 0.0) for k in range(1, len(CHANNELS))]
     online_region, delivered_r, fraud_r, processed_r, branded_r, *channel_r = f.region_sum_at(
-        at, (rev_s, delivered_s, fraud_kg_s, fl.seller_processed, fl.seller_branded, *by_channel))
-    sales_by_channel = dict(zip(CHANNELS[1:], channel_r))
-    # Cold chain is a village property: its masks are spread over the households (the sellers' read
-    # from their villages), not compared per household.
-    fresh = m.fresh_household
-    no_cc = np.repeat(m.v_fresh & (m.v_cold_chain < 0.1), f.households)
-    with_cc_s = (m.v_fresh & (m.v_cold_chain >= 0.8))[at // f.households]
+        at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * f.misrepresent[at], fl.seller_processed,
+             fl.seller_branded, *by_channel))
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()
     shipped_all[at] += fl.seller_shipped
     sold = fl.offline_kg.copy()
-    sold[at] += delivered_s
-    shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), m.fresh_villages)
+    sold[at] += fl.seller_delivered
+    shipped_fresh_r, lost_fresh_r = f.region_sum_in_villages((shipped_all, fl.lost), v.fresh_villages)
     offline_sales_r, sold_r, offline_r = f.region_sum((fl.offline_revenue, sold, fl.offline_kg))
-    sales_by_channel = {"offline": offline_sales_r} | sales_by_channel
+    sales_by_channel = {"offline": offline_sales_r} | dict(zip(CHANNELS[1:], channel_r))
+    return RegionSums(online_region, delivered_r, fraud_r, processed_r, branded_r, sales_by_channel,
+                      shipped_fresh_r, lost_fresh_r, sold_r, offline_r, shipped_all)
+
+
+def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionSums) -> dict[str, float]:
+    """Model-level outcomes of the month's sales and losses; totals come from ``fl.sums`` (numpy's own order)."""
+    f, v, at = pv.farmers, pv.villages, fl.sellers
+    delivered_s = fl.seller_delivered
+    # Cold chain is a village property: its masks are spread over the households (the sellers' read
+    # from their villages), not compared per household.
+    no_cc = np.repeat(v.fresh & (v.cold_chain < 0.1), f.households)
+    with_cc_s = (v.fresh & (v.cold_chain >= 0.8))[at // f.households]
     (online_kg, processed_kg, online_sales, online_kg_fresh, shipped_cold_chain, lost_cold_chain, branded_kg,
      fraud_kg, traced_kg) = fl.sums.totals(
-        delivered_s, fl.seller_processed, rev_s, delivered_s * fresh[at], fl.seller_shipped * with_cc_s,
-        fl.seller_lost * with_cc_s, fl.seller_branded, fraud_kg_s, delivered_s * f.traced[at])
+        delivered_s, fl.seller_processed, fl.seller_revenue, delivered_s * pv.terms.fresh[at],
+        fl.seller_shipped * with_cc_s, fl.seller_lost * with_cc_s, fl.seller_branded, delivered_s * f.misrepresent[at],
+        delivered_s * f.traced[at])
     sold_kg = online_kg + float(fl.offline_kg.sum())
     model = {
         "online_sales": online_sales, "offline_sales": float(fl.offline_revenue.sum()),
         "online_kg": online_kg, "online_kg_fresh": online_kg_fresh,
         "online_kg_primary": online_kg - processed_kg,
-        "fresh_shipped": float(shipped_fresh_r.sum()), "fresh_lost": float(lost_fresh_r.sum()),
-        "fresh_loss": _rate(lost_fresh_r.sum(), shipped_fresh_r.sum()),
-        "fresh_shipped_no_cold_chain": float((shipped_all * no_cc).sum()),
+        "fresh_shipped": float(r.fresh_shipped.sum()), "fresh_lost": float(r.fresh_lost.sum()),
+        "fresh_loss": _rate(r.fresh_lost.sum(), r.fresh_shipped.sum()),
+        "fresh_shipped_no_cold_chain": float((r.shipped_all * no_cc).sum()),
         "fresh_lost_no_cold_chain": float((fl.lost * no_cc).sum()),
         "fresh_shipped_cold_chain": shipped_cold_chain,
         "fresh_lost_cold_chain": lost_cold_chain,
@@ -161,25 +209,25 @@ def flow_metrics(m: RuralEconomy, mf: tuple[MonthFlows, np.ndarray] | None, regi
         "quality_premium": fl.quality_premium,
         "fraud_rate": weighted_share(fraud_kg, online_kg),
         "market_reach": fl.sales_outside_region,
-        "west_online_share": weighted_share(online_region[0], online_region.sum()),
-        "bulk_raw_share_west": _rate(offline_r[0], sold_r[0]),
+        "west_online_share": weighted_share(r.online_sales[0], r.online_sales.sum()),
+        "bulk_raw_share_west": _rate(r.bulk[0], r.sold[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
         "traced_share": weighted_share(traced_kg, online_kg),
-        "newcomer_sales_ratio": _newcomer_ratio(f, fl, m.steps),
+        "newcomer_sales_ratio": _newcomer_ratio(f, fl, month),
     }
-    model |= {f"sales_{c}": float(v.sum()) for c, v in sales_by_channel.items()}
-    model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
-    region_cols = {
-        "online_sales": online_region,
-        "fresh_loss": np.where(shipped_fresh_r > 0, lost_fresh_r / np.maximum(shipped_fresh_r, 1e-12), np.nan),
-        "fraud_rate": fraud_r / np.maximum(delivered_r, 1e-12),
-        "bulk_raw_share": np.where(sold_r > 0, offline_r / np.maximum(sold_r, 1e-12), np.nan),
-        "processed_share": processed_r / np.maximum(sold_r, 1e-12),
-        "branded_share": branded_r / np.maximum(sold_r, 1e-12),
-    }
-    region_cols |= {f"sales_{c}": v for c, v in sales_by_channel.items()}
-    region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
-    return {"model": model, "region": region_cols}
+    return model | {f"sales_{c}": float(v.sum()) for c, v in r.sales_by_channel.items()}
+
+
+#: flow outcomes whose month-0 value is not 0: rates with nothing to measure, and shares of all kg
+MONTH_ZERO = {"fresh_loss": np.nan, "primary_share": 1.0, "unbranded_price_ratio": np.nan,
+              "bulk_raw_share_west": 1.0, "newcomer_sales_ratio": np.nan}
+
+
+def _before_the_first_month() -> dict[str, Any]:
+    """The flow outcomes of month 0, the initial state: nothing has been sold, shipped or translated yet."""
+    flows = [o for o in OUTCOMES.values() if o.computed_by == FLOWS]
+    model = {o.name: MONTH_ZERO.get(o.name, 0.0) for o in flows if o.series}
+    return {"model": model, "region": {o.name: np.zeros(3) for o in flows if o.regional}}
 
 
 def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
@@ -193,6 +241,11 @@ def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
     offered = pairwise_sums_split(fl.seller_offer, new)
     per_kg = [revenue[k] / max(offered[k], 1e-9) for k in (0, 1)]
     return per_kg[0] / per_kg[1] if 0 < np.count_nonzero(new) < new.size and per_kg[1] > 0 else float("nan")
+
+
+def weighted_share(part: float, whole: float) -> float:
+    """``part / whole``, or 0 when the whole is zero."""
+    return float(part / whole) if whole > 0 else 0.0
 
 
 def _rate(part: float, whole: float) -> float:

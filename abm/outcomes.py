@@ -18,7 +18,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from abm.calendar import CALENDAR_COLUMNS
 from abm.translation import TRANSITIONS
+from agents.cooperative import EXIT_REASONS
 from agents.farmers import CHANNELS, STAGES
 from agents.government import INSTRUMENTS
 
@@ -27,12 +29,13 @@ Period = Literal["month", "year", "run"]
 
 #: where the functions that compute the outcomes live (``computed_by`` names one of them)
 YEAR = "abm.measures.year_statistics"
-STATE = "abm.measures.measure"
+STATE = "abm.measures.state_outcomes"
 FLOWS = "abm.measures.flow_metrics"
 
 #: identifier columns of the tables (not outcomes): name -> meaning
 KEY_COLUMNS = {
     "month": "Months since the start; month 0 is the initial state, before the first step (flows are 0 there).",
+    **CALENDAR_COLUMNS,
     "region": "west, centre or east (regional table only).",
 }
 
@@ -85,7 +88,7 @@ class Outcome:
 REGION_COLUMNS = (
     "income_mean", "income_median", "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
-    *(f"flow_{t}" for t in TRANSITIONS),
+    *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
     "bulk_raw_share", "processed_share", "branded_share",
 )
 
@@ -105,7 +108,9 @@ _INSTRUMENT_MEANING = {
 _FLOW_MEANING = {
     "problematised": "Households problematised this month.", "interested": "Households interested this month.",
     "enrolled": "Households enrolled this month.", "mobilised": "Households mobilised this month.",
-    "defected": "Enrolled households who left the network this month (their promise was not kept).",
+    "defected": "Enrolled households who left the network this month (promises broken for their patience).",
+    "lapsed": "Interested households who lost interest this month without enrolling (back to problematised).",
+    "reenrolled": "Households enrolled this month who had defected before (a part of flow_enrolled).",
 }
 
 # (name, unit, meaning, kind, period, direction[, computed_by]) in the order of the series columns.
@@ -114,9 +119,11 @@ _DECLARED: list[tuple[Any, ...]] = [
      "flow", "year", +1, YEAR),
     ("income_median", "yuan/year", "Median household income of the last complete year (expected income before).",
      "flow", "year", +1, YEAR),
-    ("gini", "index 0-1", "Gini coefficient of household income of the last complete year (incomes floored at 1 yuan).",
+    ("gini", "index", "Gini coefficient of household income of the last complete year, negative incomes kept "
+     "(expected income before; households.parquet income_last_year).",
      "index", "year", -1, YEAR),
-    ("theil", "index", "Theil T of household income of the last complete year.", "index", "year", -1, YEAR),
+    ("theil", "index", "Theil T of household income of the last complete year, incomes raised to at least 1 yuan.",
+     "index", "year", -1, YEAR),
     ("theil_between", "index", "Between-region part of Theil T (between + within = total exactly).",
      "index", "year", -1, YEAR),
     ("theil_within", "index", "Within-region part of Theil T.", "index", "year", -1, YEAR),
@@ -131,7 +138,16 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("broadband_share", "share of villages", "Villages with broadband.", "rate", "month", +1),
     ("consumer_trust", "index 0-1", "Consumers' trust in rural produce, averaged over segments and origins.",
      "index", "month", +1),
-    ("new_farmers", "households", "New farmers (livestreamers and returnees) in the province.", "count", "month", +1),
+    ("new_farmers", "households", "New farmers (livestream hosts and returnees).", "count", "month", +1),
+    ("followers", "households", "Followers: households other than new farmers selling on a host's livestream.",
+     "count", "month", 0),
+    ("audience_scale", "share of streamed demand", "Share of buyers' spending on streamed produce the livestream "
+     "audience carried this month (1: not saturated).", "rate", "month", 0),
+    ("coop_members", "households", "Cooperative members at the month's end.", "count", "month", +1),
+    *((f"coop_left_{r}", "households/year", f"Members who left a cooperative at the December settlement for "
+       f"{r} (0 in other months).", "flow", "month", -1) for r in EXIT_REASONS),
+    ("coop_joined", "households/year", "Households who joined a cooperative at the December settlement (0 in "
+     "other months).", "flow", "month", +1),
     ("income_total", "yuan/month", "Income of all households this month (0 in month 0).", "flow", "month", +1),
     ("stability", "index 0-1", "Network stability: link persistence x (1 - fragile share).", "index", "month", +1),
     ("persistence", "index 0-1", "Share of network links alive 12 months ago that are still alive.",

@@ -25,11 +25,17 @@ def calibrated(name: str) -> Any:
 
 
 def param(default: Any, unit: str, lo: float | None, hi: float | None, source: str, doc: str,
-          *, choices: tuple[str, ...] | None = None) -> Any:
-    """Declare one parameter with its unit, allowed range, source and one-line meaning."""
-    extra = {"unit": unit, "source": source}
+          *, choices: tuple[str, ...] | None = None, plausible: tuple[float, float, str] | None = None) -> Any:
+    """Declare one parameter with its unit, allowed range, source and one-line meaning.
+
+    A free parameter (source :data:`CALIBRATION`) also declares ``plausible=(lo, hi, reason)``: the
+    narrower range a calibration searches, and why it is plausible for a Chinese rural province.
+    """
+    extra: dict[str, Any] = {"unit": unit, "source": source}
     if choices is not None:
         extra["choices"] = list(choices)
+    if plausible is not None:
+        extra["plausible"] = list(plausible)
     return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
 
 
@@ -101,9 +107,13 @@ class Parameters(BaseModel):
     coop_membership: float = param(0.15, "share of households", 0.0, 1.0, ASSUMPTION,
                                    "Share of households in a cooperative's county that are members.")
     coop_branded: float = param(calibrated("coop_branded"), "share of cooperatives", 0.0, 1.0, CALIBRATION,
-                                "Share of cooperatives that start with a registered brand.")
+                                "Share of cooperatives that start with a registered brand.",
+                                plausible=(0.0, 0.3, "003: under 10% of produce is branded, so at most a third of "
+                                                     "cooperatives start with a brand"))
     coop_processing: float = param(calibrated("coop_processing"), "share of pooled kg", 0.0, 1.0, CALIBRATION,
-                                   "Processing capacity of a cooperative that processes, as a share of pooled kg.")
+                                   "Processing capacity of a cooperative that processes, as a share of pooled kg.",
+                                   plausible=(0.05, 0.4, "a processing line takes a minority of pooled kg; "
+                                                         "cooperatives invest up to 0.5"))
     offwork_income_west: float = param(1600.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
                                        "Off-farm (wage) income of a western household.")
     offwork_income_centre: float = param(2200.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
@@ -113,13 +123,20 @@ class Parameters(BaseModel):
 
     # --- prices, channels, logistics ---------------------------------------------------------
     offline_price_ratio: float = param(calibrated("offline_price_ratio"), "share of base price", 0.1, 1.0, CALIBRATION,
-                                       "Price a bulk trader pays, as a share of the crop's base price.")
+                                       "Price a bulk trader pays, as a share of the crop's base price.",
+                                       plausible=(0.4, 0.8, "bulk traders pay 40-80% of the farm-gate wholesale price"))
     online_markup: float = param(calibrated("online_markup"), "x base price", 1.0, 4.0, CALIBRATION,
-                                 "Retail online price of unbranded produce relative to the base price.")
+                                 "Retail online price of unbranded produce relative to the base price.",
+                                 plausible=(1.2, 2.5, "online retail of unbranded produce at 1.2-2.5 times the "
+                                                      "farm-gate price"))
     brand_multiplier: float = param(calibrated("brand_multiplier"), "x price", 1.0, 5.0, CALIBRATION,
-                                    "Price multiplier a registered brand commands online.")
+                                    "Price multiplier a registered brand commands online.",
+                                    plausible=(1.2, 5.0, "003: branded produce sells at about three times unbranded "
+                                                         "(Luochuan apples); list prices up to 5x before the market's "
+                                                         "price index"))
     quality_premium: float = param(calibrated("quality_premium"), "x price", 0.0, 2.0, CALIBRATION,
-                                   "Extra price for top claimed quality, paid in proportion to buyers' trust.")
+                                   "Extra price for top claimed quality, paid in proportion to buyers' trust.",
+                                   plausible=(0.0, 1.0, "top trusted quality sells at up to twice the price"))
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.")
     production_cost_share: float = param(0.35, "share of base price", 0.0, 1.0, ASSUMPTION,
@@ -130,6 +147,14 @@ class Parameters(BaseModel):
                               "Platform commission on shop and livestream sales.")
     livestream_reach: float = param(1.6, "x demand weight", 1.0, 5.0, ASSUMPTION,
                                     "How much more demand a livestream seller's offer attracts than a shop.")
+    livestream_audience: float = param(0.25, "share of online budget", 0.0, 1.0, ASSUMPTION,
+                                       "Most of the urban online budget livestream viewers spend on streamed produce.")
+    coop_exit_rate: float = param(0.3, "per year", 0.0, 1.0, ASSUMPTION,
+                                  "Chance a member leaves a cooperative that paid less than the trader or sold late.")
+    coop_join_rate: float = param(0.03, "per year", 0.0, 1.0, ASSUMPTION,
+                                  "Chance a non-member joins a county cooperative that beat the trader on time.")
+    coop_min_fill: float = param(0.5, "share of pooled kg", 0.0, 1.0, ASSUMPTION,
+                                 "Share of the pooled kg a cooperative must sell in a year, or members leave for delay.")
     logistics_base: float = param(0.8, "yuan/kg", 0.0, 10.0, ASSUMPTION,
                                   "Fixed logistics cost per kg shipped from the county hub.")
     logistics_per_km: float = param(0.004, "yuan/kg/km", 0.0, 0.1, ASSUMPTION,
@@ -147,12 +172,18 @@ class Parameters(BaseModel):
 
     # --- consumers and demand ----------------------------------------------------------------
     demand_scale: float = param(calibrated("demand_scale"), "x retail value on offer", 0.0, 10.0, CALIBRATION,
-                                "Urban consumers' potential online spending, relative to the retail value of produce on offer.")
+                                "Urban consumers' potential online spending, relative to the retail value of produce on offer.",
+                                plausible=(0.3, 3.0, "urban online spending from a third to three times the produce "
+                                                     "on offer"))
     outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
-                                   "Utility of buying elsewhere (supermarket): the outside option.")
+                                   "Utility of buying elsewhere (supermarket): the outside option.",
+                                   plausible=(-1.0, 3.0, "supermarkets from slightly worse than to far better than "
+                                                         "rural online produce"))
     nest_dissimilarity: float = param(calibrated("nest_dissimilarity"), "0-1", 0.05, 1.0, CALIBRATION,
                                       "Nested-logit dissimilarity of groups selling one crop: 1 = each is its own product, "
-                                      "towards 0 = perfect substitutes sharing one pool of demand (price wars, 001, 002).")
+                                      "towards 0 = perfect substitutes sharing one pool of demand (price wars, 001, 002).",
+                                      plausible=(0.1, 1.0, "from near-perfect substitutes within a crop (price wars, "
+                                                           "001, 002) to every village's produce a product of its own"))
     price_sensitivity: float = param(1.2, "utils per log price", 0.0, 10.0, ASSUMPTION,
                                      "Consumers' disutility of a higher price.")
     trust_weight: float = param(2.0, "utils", 0.0, 10.0, ASSUMPTION,
@@ -170,17 +201,27 @@ class Parameters(BaseModel):
     channel_inertia: float = param(0.5, "log-odds", 0.0, 5.0, ASSUMPTION,
                                    "Bonus for staying with last month's channel.")
     initial_online_west: float = param(calibrated("initial_online_west"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                       "Western farmers already selling online at the start.")
+                                       "Western farmers already selling online at the start.",
+                                       plausible=(0.01, 0.08, "a few per cent of western households online at the "
+                                                              "start"))
     initial_online_centre: float = param(calibrated("initial_online_centre"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                         "Central farmers already selling online at the start.")
+                                         "Central farmers already selling online at the start.",
+                                         plausible=(0.02, 0.12, "central start between the west's and the east's"))
     initial_online_east: float = param(calibrated("initial_online_east"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                       "Eastern farmers already selling online at the start.")
+                                       "Eastern farmers already selling online at the start.",
+                                       plausible=(0.04, 0.25, "eastern households online at the start, up to a "
+                                                              "quarter"))
     innovation_rate: float = param(calibrated("innovation_rate"), "per month", 0.0, 0.5, CALIBRATION,
-                                   "Bass innovation: monthly chance of problematisation with no passage point.")
+                                   "Bass innovation: monthly chance of problematisation with no passage point.",
+                                   plausible=(0.0002, 0.02, "Bass innovation of 0.2-24% a year"))
     passage_point_rate: float = param(calibrated("passage_point_rate"), "per month", 0.0, 0.5, CALIBRATION,
-                                      "Problematisation hazard added by a service station or cooperative.")
+                                      "Problematisation hazard added by a service station or cooperative.",
+                                      plausible=(0.0005, 0.08, "a passage point adds from almost nothing to about the "
+                                                               "imitation pull of a fully enrolled neighbourhood"))
     imitation_rate: float = param(calibrated("imitation_rate"), "per month", 0.0, 2.0, CALIBRATION,
-                                  "Bass imitation: hazard per unit share of enrolled neighbours.")
+                                  "Bass imitation: hazard per unit share of enrolled neighbours.",
+                                  plausible=(0.005, 0.5, "Bass imitation at full exposure of 0.005-0.5 a month (slow "
+                                                         "diffusion of a maturing market included)"))
     interessement_rate: float = param(0.08, "per month", 0.0, 1.0, ASSUMPTION,
                                       "Hazard that a problematised farmer takes up an offered incentive.")
     enrolment_rate: float = param(0.10, "per month", 0.0, 1.0, ASSUMPTION,
@@ -189,10 +230,12 @@ class Parameters(BaseModel):
                                       "Monthly cost of running an online shop at zero skill (halved at full skill).")
     mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,
                                      "Hazard that a skilled, successful enrolled farmer becomes a new farmer (mobilised).")
-    defection_patience: int = param(6, "months", 1, 36, ASSUMPTION,
-                                    "Months of realised gains below promise before an actor defects.")
+    defection_patience: int = param(2, "harvest cycles", 1, 5, ASSUMPTION,
+                                    "Yearly reviews in a row whose gain falls short of the promise before an actor defects.")
     promise_tolerance: float = param(0.5, "share of promise", 0.0, 1.0, ASSUMPTION,
-                                     "Share of the promised gain per kg below which a month counts as a shortfall.")
+                                     "Share of a harvest cycle's promised gain below which the promise counts as broken.")
+    interest_lapse_rate: float = param(0.1, "per month", 0.0, 1.0, ASSUMPTION,
+                                       "Hazard that an interested household that does not enrol loses interest.")
     skill_learning: float = param(0.01, "per month", 0.0, 0.2, ASSUMPTION,
                                   "Skill gained each month of selling online (learning by doing).")
     new_farmer_pull: float = param(3.0, "x imitation", 0.0, 20.0, ASSUMPTION,
@@ -271,7 +314,7 @@ class Parameters(BaseModel):
 
 
 def declarations() -> list[dict[str, Any]]:
-    """Return the declaration of every parameter as plain dicts (name, type, unit, range, default, source)."""
+    """Return every parameter's declaration as plain dicts (name, type, unit, range, default, source, plausible)."""
     rows = []
     for name, field in Parameters.model_fields.items():
         extra = field.json_schema_extra or {}
@@ -283,7 +326,7 @@ def declarations() -> list[dict[str, Any]]:
         rows.append({
             "name": name, "type": kind, "unit": extra.get("unit", ""), "min": lo, "max": hi,
             "default": field.default, "choices": extra.get("choices"), "source": extra.get("source", ""),
-            "description": field.description or "",
+            "description": field.description or "", "plausible": extra.get("plausible"),
         })
     return rows
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
-from abm.params import Parameters, declarations
+from abm.params import REGIONS, Parameters, declarations
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
 
@@ -117,13 +117,19 @@ def packaged_scenarios() -> list[str]:
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
-    """Parse ``NAME=VALUE`` strings (values read as TOML literals, else as text)."""
+    """Parse ``NAME=VALUE`` strings (values read as TOML literals, else as text).
+
+    A regional parameter may be named ``STEM.REGION`` as well as ``STEM_REGION`` (``g5.west`` is ``g5_west``).
+    """
     known = {d["name"] for d in declarations()}
     out: dict[str, Any] = {}
     for item in items:
         if "=" not in item:
             raise ScenarioError(f"--set {item!r}: expected NAME=VALUE")
         name, raw = (s.strip() for s in item.split("=", 1))
+        stem, dot, region = name.rpartition(".")
+        if dot and region in REGIONS:
+            name = f"{stem}_{region}"
         if name not in known:
             raise ScenarioError(f"--set {name}: unknown parameter; see `ruralsim params` for the declared names")
         if name in out:

@@ -1,23 +1,23 @@
-"""Actor-network translation: stage transitions as hazards, the funnel, the network and its stability.
+"""Actor-network translation: stage transitions as hazards, the funnel and the network's stability.
 
 Stages (Callon's moments): not reached -> problematised -> interested -> enrolled -> mobilised, with
-defection from enrolment or mobilisation back to problematised when promised gains fail. Each
-hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
+defection from enrolment or mobilisation back to problematised when promises fail over a harvest
+cycle (:mod:`abm.promises`), and interest that lapses back to problematised when it is not acted
+on. Each hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 from numba import njit
 
-from agents.farmers import (COOP, ENROLLED, INTERESTED, LIVE, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE,
-                            PROBLEMATISED, SHOP, STAGES, FarmerPopulation)
+from agents.farmers import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED,
+                            STAGES, FarmerPopulation)
 
-TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected")
+TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
 
 
 @dataclass
@@ -45,6 +45,8 @@ class Rates:
     enrolment: float
     mobilisation: float
     patience: int
+    lapse: float             # hazard that an interested household that does not enrol loses interest
+    audience_slack: float    # share of livestream demand the platform's audience carried last month (0-1)
 
 
 def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np.ndarray) -> np.ndarray:
@@ -61,19 +63,18 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
         Array (len(TRANSITIONS), 3): transitions of each kind per region this month.
     """
     stage = f.stage
-    hh = f.households
-    to_p, to_i, can_sell, to_m, defect = _at_risk_and_drawn(
-        stage, f.trained, f.skill, f.sales_count, f.shortfall, x.passage_points, hh, draws,
+    lapse_probability = 1 - np.exp(-r.lapse)
+    to_p, to_i, can_sell, to_m, defect, lapse_idle = _at_risk_and_drawn(
+        stage, f.trained, f.skill, f.sales_count, f.shortfall, x.passage_points, f.households, draws,
         _first_contact_probability(x, r), x.incentives, r.interessement, x.can_sell_online, x.can_livestream,
-        1 - np.exp(-r.mobilisation), r.patience)
-    # Interested households that can sell online enrol where the expected gain beats the effort.
-    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
-    worth = expected_gain > effort_cost
-    candidates, promise = can_sell[worth], promise[worth]
-    enrols = draws[2][candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
-    to_e, promise_e = candidates[enrols], promise[enrols]
+        1 - np.exp(-r.mobilisation * r.audience_slack), r.patience, lapse_probability)
+    to_e, promise_e, waiting = _enrolments(f, x, r, can_sell, draws[2])
+    # Interest not acted on lapses: interested households that did not enrol this month, by draw 1.
+    to_l = np.union1d(lapse_idle, waiting[draws[1][waiting] < lapse_probability])
+    reenrolled = to_e[f.defected_at[to_e] > NO_LINK]
     stage[to_p] = PROBLEMATISED
     stage[to_i] = INTERESTED
+    stage[to_l] = PROBLEMATISED
     stage[to_e] = ENROLLED
     f.link_since[to_e] = month
     f.promised[to_e] = promise_e
@@ -81,10 +82,29 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     f.new_farmer[to_m] = True
     stage[defect] = PROBLEMATISED
     f.link_since[defect] = NO_LINK
+    f.defected_at[defect] = month
     f.new_farmer[defect] = False
     f.shortfall[defect] = 0
     f.channel[defect] = np.where(f.member[defect], COOP, OFFLINE)
-    return np.stack([f.region_count_at(k) for k in (to_p, to_i, to_e, to_m, defect)])
+    for opened in (to_e, defect):
+        f.cycle_gain[opened] = 0.0
+        f.cycle_promised[opened] = 0.0
+    return np.stack([f.region_count_at(k) for k in (to_p, to_i, to_e, to_m, defect, to_l, reenrolled)])
+
+
+def _enrolments(f: FarmerPopulation, x: Exposure, r: Rates, can_sell: np.ndarray, draws: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interested households able to sell online enrol where the expected gain beats the effort.
+
+    Returns the enrolling households, their promises (gain per kg) and those who stay interested.
+    """
+    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
+    worth = np.flatnonzero(expected_gain > effort_cost)
+    candidates = can_sell[worth]
+    enrols = draws[candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
+    stays = np.ones(can_sell.size, bool)
+    stays[worth[enrols]] = False
+    return candidates[enrols], promise[worth][enrols], can_sell[stays]
 
 
 def _first_contact_probability(x: Exposure, r: Rates) -> np.ndarray:
@@ -100,18 +120,20 @@ def _first_contact_probability(x: Exposure, r: Rates) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,
                        first_contact, incentives, interessement, can_sell_online, can_livestream,
-                       mobilisation_probability, patience):
+                       mobilisation_probability, patience, lapse_probability):
     """One pass over the households: who moves this month, by last month's stage (index arrays).
 
     Returns the households reached (draw 0 under their first-contact probability), interested
     (draw 1 under ``1 - exp(-interessement * (1 + trained + village incentives))``), able to enrol
     (interested where the village can sell online), mobilised (enrolled, 5G, skill >= 0.6, six sales,
-    no shortfall; draw 3 under ``mobilisation_probability``) and defecting (committed with a
-    shortfall of ``patience`` months), with numpy's arithmetic (the float32 skill against float32 0.6).
+    no broken promise; draw 3 under ``mobilisation_probability``), defecting (committed with
+    ``patience`` broken promises) and losing interest (interested where the village cannot sell
+    online; draw 1 under ``lapse_probability``), with numpy's arithmetic (the float32 skill against
+    float32 0.6).
     """
     n = stage.size
-    found = np.empty((5, n), np.intp)
-    count = np.zeros(5, np.intp)
+    found = np.empty((6, n), np.intp)
+    count = np.zeros(6, np.intp)
     counts_per_village = first_contact.shape[1]
     table = first_contact.ravel()
     # The interessement hazard depends on a household only through its village and its training.
@@ -133,6 +155,8 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
         elif s == INTERESTED:
             if can_sell_online[v]:
                 kind = 2
+            elif draws[1, i] < lapse_probability:
+                kind = 5
         else:
             if shortfall[i] >= patience:
                 kind = 4
@@ -143,7 +167,7 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
             found[kind, count[kind]] = i
             count[kind] += 1
     return (found[0, :count[0]].copy(), found[1, :count[1]].copy(), found[2, :count[2]].copy(),
-            found[3, :count[3]].copy(), found[4, :count[4]].copy())
+            found[3, :count[3]].copy(), found[4, :count[4]].copy(), found[5, :count[5]].copy())
 
 
 @dataclass
@@ -215,6 +239,23 @@ def _region_tallies(stage, channel, trained, member, link_since, village_region,
     return out
 
 
+@dataclass
+class StabilityHistory:
+    """What network stability looks back on: enrolled households a year ago, defections in the last year."""
+
+    alive: list[np.ndarray] = field(default_factory=list)      # per month: enrolled + mobilised by region
+    defected: list[np.ndarray] = field(default_factory=list)   # per stepped month: defections by region
+
+    def record(self, t: Tallies, defected: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Add this month (``defected`` is None in month 0); returns (alive a year ago, defections in 12 months)."""
+        self.alive.append(t.stages[ENROLLED] + t.stages[MOBILISED])
+        year_ago = self.alive[max(0, len(self.alive) - 13)]
+        if defected is not None:
+            self.defected.append(defected)
+        recent = np.sum(self.defected[-12:], axis=0) if self.defected else np.zeros(3)
+        return year_ago, recent
+
+
 def stability(t: Tallies, alive_year_ago: np.ndarray, defected_last_year: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Network stability by region: link persistence times (1 - fragile share).
@@ -240,64 +281,3 @@ def stability(t: Tallies, alive_year_ago: np.ndarray, defected_last_year: np.nda
     reached = n_enrolled + defected
     fragile_share = np.where(reached > 0, fragile / np.maximum(reached, 1), 0.0)
     return persistence * (1 - fragile_share), persistence, fragile_share
-
-
-ACTANTS = ("infrastructure", "cold_chain", "brand_standard", "data", "policy_instrument", "trust_mechanism")
-
-
-def network(f: FarmerPopulation, month: int, village_county: np.ndarray, cooperatives: list, platforms: list,
-            providers: list, government, platform_of: np.ndarray, max_farmers: int | None = None) -> nx.Graph:
-    """The actor-network at this month as a networkx graph.
-
-    Nodes are actors (farmers, cooperatives, platforms, logistics providers, government) and the
-    non-human actants; edges are live links with their kind and age (months).
-    """
-    g = nx.Graph()
-    for name in ACTANTS:
-        g.add_node(f"actant:{name}", kind="actant")
-    g.add_node("government", kind="government", stage=STAGES[government.stage])
-    for p in platforms:
-        g.add_node(f"platform:{p.name}", kind="platform", stage=STAGES[p.stage])
-        g.add_edge(f"platform:{p.name}", "actant:data", kind="platform-actant")
-        g.add_edge(f"platform:{p.name}", "actant:trust_mechanism", kind="platform-actant")
-    for lp in providers:
-        g.add_node(f"logistics:{lp.name}", kind="logistics", stage=STAGES[lp.stage])
-        g.add_edge(f"logistics:{lp.name}", "actant:infrastructure", kind="logistics-actant")
-        g.add_edge(f"logistics:{lp.name}", "actant:cold_chain", kind="logistics-actant")
-    coop_of_county = {c.county: c for c in cooperatives}
-    for c in cooperatives:
-        g.add_node(f"coop:{c.county}", kind="cooperative", stage=STAGES[c.stage], branded=c.branded)
-        g.add_edge(f"coop:{c.county}", f"platform:{platforms[0].name}", kind="cooperative-platform")
-        if c.branded:
-            g.add_edge(f"coop:{c.county}", "actant:brand_standard", kind="cooperative-actant")
-    g.add_edge("government", "actant:policy_instrument", kind="government-actant")
-    ids = np.flatnonzero(f.stage >= ENROLLED)
-    if max_farmers is not None:
-        ids = ids[:max_farmers]
-    village = ids // f.households
-    for i, v in zip(ids.tolist(), village.tolist()):
-        node = f"farmer:{i}"
-        g.add_node(node, kind="farmer", stage=STAGES[f.stage[i]], region=int(f.region[i]),
-                   new_farmer=bool(f.new_farmer[i]))
-        age = int(month - f.link_since[i])
-        if f.channel[i] in (SHOP, LIVE):
-            g.add_edge(node, f"platform:{platforms[platform_of[i]].name}", kind="farmer-platform", age=age)
-        coop = coop_of_county.get(int(village_county[v]))
-        if f.member[i] and coop is not None:
-            g.add_edge(node, f"coop:{coop.county}", kind="farmer-cooperative", age=age)
-        if f.returnee[i] or f.trained[i]:
-            g.add_edge("government", node, kind="government-recipient")
-    for v in np.unique(village).tolist():
-        g.add_node(f"village:{v}", kind="village")
-        for lp in providers:
-            if lp.serves[village_county[v]]:
-                g.add_edge(f"logistics:{lp.name}", f"village:{v}", kind="logistics-village")
-    # Followers: enrolled farmers in a village with a new farmer are linked to the first new farmer there.
-    leaders = {}
-    for i in ids[f.new_farmer[ids]].tolist():
-        leaders.setdefault(i // f.households, i)
-    for i, v in zip(ids.tolist(), village.tolist()):
-        lead = leaders.get(v)
-        if lead is not None and lead != i:
-            g.add_edge(f"farmer:{i}", f"farmer:{lead}", kind="follower-new_farmer")
-    return g

@@ -3,6 +3,10 @@
 Four mechanisms behind one interface (source 000, 002): acquaintance-only, platform reputation,
 the dual mechanism (acquaintance trust turned into a credit rating, plus contract enforcement and a
 dispute channel), and blockchain traceability (verified quality at a cost per kg).
+
+The sellers' side of fraud, whether to misrepresent given the mechanism's ``detection`` and
+``penalty``, is :meth:`agents.farmers.FarmerPopulation.decide_fraud` (called in the learning
+phase, ``RuralEconomy._learn``); whether to buy traceability is ``decide_traceability`` there.
 """
 
 from __future__ import annotations

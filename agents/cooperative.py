@@ -1,14 +1,27 @@
-"""Cooperatives: pool members' produce, standardise, brand and process it, sell it online for a fee."""
+"""Cooperatives: pool members' produce, standardise, brand and process it, sell it online for a fee.
+
+A cooperative persists as a channel with members: it sells the pooled produce on the marketplace
+and, where a livestream host works in its county, through that partner's stream. Once a year (its
+December settlement) members weigh what it paid against the bulk trader and leave for a reason
+the model names: ``price`` (even before its fee it paid less than the trader), ``fee`` (its fee
+turned a better price into a worse one) or ``delay`` (it sold less than ``min_fill`` of what members
+pooled and the rest waited in their stores); where none holds, neighbours join (docs/ODD.md,
+"Cooperatives").
+"""
 
 from __future__ import annotations
 
+import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.ledger import MoneyLedger
+from agents.farmers import ENROLLED, INTERESTED, MOBILISED
 
 BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
 PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)
 RESERVE = 3.0  # multiples of an investment a cooperative holds before it invests (assumption)
+EXIT_REASONS = ("price", "fee", "delay")
+NO_REASON, NO_SALES = -1, -2
 
 
 class Cooperative(FixedAgent):
@@ -27,7 +40,7 @@ class Cooperative(FixedAgent):
         self.cash = 0.0
         self.members = 0
         self.member_sales = 0.0
-        self.stage = 3 if branded else 2
+        self.stage = ENROLLED if branded else INTERESTED
 
     def invest(self, ledger: MoneyLedger, capacity_step: float) -> None:
         """Spend fee income on a brand first, then on processing capacity.
@@ -46,8 +59,63 @@ class Cooperative(FixedAgent):
     def update_stage(self, active_members: int) -> None:
         """Enrolled while it sells for members online; mobilised when it speaks for many under a brand."""
         if active_members == 0:
-            self.stage = 2
+            self.stage = INTERESTED
         elif self.branded and active_members >= 20:
-            self.stage = 4
+            self.stage = MOBILISED
         else:
-            self.stage = 3
+            self.stage = ENROLLED
+
+
+class PooledYear:
+    """Each cooperative's year of pooled sales (arrays over cooperatives): what members' reviews weigh.
+
+    Unsold perishable kg fall back to the bulk trader in the same month and count at its price;
+    unsold storable kg go back to members' stock, so payment for them waits (the delay).
+    """
+
+    def __init__(self, cooperatives: int) -> None:
+        """Open an empty year for ``cooperatives`` cooperatives."""
+        self.size = cooperatives
+        self.offered = np.zeros(cooperatives)       # kg members offered through the cooperative
+        self.waiting = np.zeros(cooperatives)       # kg it could not sell that went back to stock
+        self.paid = np.zeros(cooperatives)          # what members got for the rest, net of fee, commission, shipping
+        self.fee = np.zeros(cooperatives)           # the cooperative's fee on it
+        self.trader_value = np.zeros(cooperatives)  # what the bulk trader would have paid for the same kg
+
+    def add(self, coop: np.ndarray, offered: np.ndarray, shipped: np.ndarray, to_stock: np.ndarray,
+            net: np.ndarray, fee: np.ndarray, trader_price: np.ndarray) -> None:
+        """Add one month of the cooperative sellers' flows (``coop``: each seller's cooperative index)."""
+        fallback = offered - shipped - to_stock
+        for total, values in ((self.offered, offered), (self.waiting, to_stock),
+                              (self.paid, net + fallback * trader_price), (self.fee, fee),
+                              (self.trader_value, (offered - to_stock) * trader_price)):
+            total += np.bincount(coop, weights=values, minlength=self.size)
+
+    def reasons(self, min_fill: float) -> np.ndarray:
+        """Each cooperative's reason for members to leave (index into EXIT_REASONS, NO_REASON or NO_SALES).
+
+        ``price``: even with its fee it paid less than the trader would have; ``fee``: only its fee
+        made it pay less; ``delay``: more than ``1 - min_fill`` of the pooled kg waited unsold.
+        """
+        reason = np.full(self.size, NO_REASON)
+        reason[self.paid + self.fee < self.trader_value] = EXIT_REASONS.index("price")
+        fee_only = (self.paid < self.trader_value) & (self.paid + self.fee >= self.trader_value)
+        reason[fee_only] = EXIT_REASONS.index("fee")
+        reason[(reason == NO_REASON) & (self.waiting > (1 - min_fill) * self.offered)] = EXIT_REASONS.index("delay")
+        reason[self.offered <= 0] = NO_SALES
+        return reason
+
+
+def review_membership(member: np.ndarray, coop_of_household: np.ndarray, reason: np.ndarray, exit_rate: float,
+                      join_rate: float, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Members who leave and households who join this year (index arrays), from their cooperative's reason.
+
+    A member of a cooperative with a reason leaves with probability ``exit_rate``; a household of a
+    county whose cooperative sold and gave no reason joins with probability ``join_rate``; a
+    cooperative that sold nothing keeps its members and draws none. ``coop_of_household`` is -1
+    where the county has no cooperative.
+    """
+    theirs = np.append(reason, NO_SALES)[coop_of_household]  # index -1: no cooperative, nothing sold
+    leave = np.flatnonzero(member & (theirs >= 0) & (draws < exit_rate))
+    join = np.flatnonzero(~member & (theirs == NO_REASON) & (draws < join_rate))
+    return leave, join

@@ -29,6 +29,9 @@ class FarmerPopulation:
                  member_share: np.ndarray, rng: np.random.Generator) -> None:
         """Draw the initial households of every village.
 
+        Longer than most functions (one line per farmer column, drawn in a fixed order from ``rng``):
+        splitting it would scatter the columns' declarations and the order of the draws.
+
         Args:
             village_region: region index of each village.
             village_crop: crop index of each village.
@@ -61,7 +64,12 @@ class FarmerPopulation:
         # Links of households already online date from one to five years before the start.
         self.link_since = np.where(online, -12 - (48 * u[6]).astype(np.int32), NO_LINK).astype(np.int32)
         self.wage_factor = rng.lognormal(-0.18, 0.6, n).astype(np.float32)
-        self.shortfall = np.zeros(n, np.int8)
+        self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
+        # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
+        # kg (yuan), judged at each enrolment anniversary (abm/promises.py).
+        self.cycle_gain = np.zeros(n, np.float64)
+        self.cycle_promised = np.zeros(n, np.float64)
+        self.defected_at = np.full(n, NO_LINK, np.int32)  # month of the last defection
         # Households already online have sold for years: their aspiration is formed from what they realise
         # (NaN until their first judged month), not from a newcomer's list-price promise.
         self.promised = np.where(online, np.nan, 0.0).astype(np.float32)
@@ -233,7 +241,9 @@ class FarmerPopulation:
     def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
-        The expected net gain per yuan of premium is ``1 - detection * (1 + penalty)``; a household
+        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust`, which decides how
+        fraud is caught; this is the sellers' side of it). The expected net gain per yuan of premium
+        is ``1 - detection * (1 + penalty)``; a household
         lies when that exceeds its honesty threshold (uniform 0.5-1.5), and only where a premium of
         at least 1% of the price is to be had.
         """

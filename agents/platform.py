@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from mesa import Agent
 
+from agents.farmers import ENROLLED, INTERESTED, MOBILISED
+
+#: platform indices (``platform_of`` of a shop seller, the commission and revenue arrays)
+EASTERN_MARKETPLACE, EASTERN_LIVESTREAM, CENTRAL_MARKETPLACE = 0, 1, 2
+#: each platform's home region, whether it is a livestream platform, and its share of shop sellers, in index order
+PLATFORM_TERMS = {
+    "eastern_marketplace": (2, False, 0.7),
+    "eastern_livestream": (2, True, 0.0),
+    "central_marketplace": (1, False, 0.3),
+}
+
 
 class Platform(Agent):
     """A marketplace or livestream platform, most of them based in the east."""
@@ -20,7 +31,7 @@ class Platform(Agent):
         self.commission = commission
         self.revenue = 0.0
         self.sellers = 0
-        self.stage = 3
+        self.stage = ENROLLED
 
     def set_shock(self, active: bool, hike: float) -> None:
         """Raise the commission by ``hike`` (absolute) while a commission shock is active."""
@@ -29,4 +40,4 @@ class Platform(Agent):
     def update_stage(self, sellers: int, threshold: int) -> None:
         """Mobilised when it speaks for many rural sellers, enrolled with some, interested with none."""
         self.sellers = sellers
-        self.stage = 4 if sellers >= threshold else (3 if sellers > 0 else 2)
+        self.stage = MOBILISED if sellers >= threshold else (ENROLLED if sellers > 0 else INTERESTED)

@@ -57,8 +57,14 @@ def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> dict[str, fl
 def describe(long: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.DataFrame:
     """Group a long table's ``value`` column and add mean, std, n and the t confidence interval.
 
-    Groups of one value get a NaN standard deviation and interval.
+    Groups of one value get a NaN standard deviation and interval. Over posterior members (a
+    ``member`` column with several members, see :mod:`experiments.posterior`) the interval combines
+    seed and parameter uncertainty, and the seed-only interval and the sign across members are added.
     """
+    if "member" in long.columns and "member" not in by and long.member.nunique() > 1:
+        from experiments.posterior import describe_members
+
+        return describe_members(long, by, level)
     out = long.groupby(by, sort=False)["value"].agg(mean="mean", std="std", n="count").reset_index()
     half = stats.t.ppf(0.5 + level / 2, out.n - 1) * out["std"] / np.sqrt(out.n)
     return out.assign(ci_low=out["mean"] - half, ci_high=out["mean"] + half)
@@ -89,7 +95,9 @@ def final_month(df: pd.DataFrame) -> pd.DataFrame:
 
 def paired_differences(df: pd.DataFrame, reference: str | None = None, outcomes: list[str] | None = None,
                        by: tuple[str, ...] = ("month",), level: float = 0.95) -> pd.DataFrame:
-    """Each arm minus the reference arm, paired by replicate seed, per month and outcome.
+    """Each arm minus the reference arm, paired by replicate seed (and posterior member), per month and outcome.
+
+    Over posterior members the intervals include calibration uncertainty (see :func:`describe`).
 
     Args:
         df: Results from :func:`load_results`.
@@ -101,7 +109,7 @@ def paired_differences(df: pd.DataFrame, reference: str | None = None, outcomes:
     reference = reference or df.arm.iloc[0]
     if reference not in set(df.arm):
         raise ScenarioError(f"reference {reference!r}: not an arm; allowed: {', '.join(df.arm.unique())}")
-    keys = [*by, "seed"]
+    keys = [*by, *(["member"] if "member" in df.columns else []), "seed"]
     wide = _long(df, outcomes, ["arm", *keys]).pivot(index=["outcome", *keys], columns="arm", values="value")
     diffs = wide.drop(columns=reference).sub(wide[reference], axis=0)
     long = diffs.stack().rename("value").reset_index()
@@ -125,8 +133,9 @@ def summary_table(folder: str | Path, reference: str | None = None, level: float
     df = final_month(load_results(folder))
     reference = reference or _reference(Path(folder)) or df.arm.iloc[0]
     table = summarise(df, level=level).drop(columns="month")
-    diffs = paired_differences(df, reference, level=level)[["arm", "outcome", "mean", "ci_low", "ci_high"]]
-    diffs = diffs.rename(columns={"mean": "diff", "ci_low": "diff_ci_low", "ci_high": "diff_ci_high"})
+    diffs = paired_differences(df, reference, level=level)
+    kept = ["mean", "ci_low", "ci_high", *[c for c in ("seed_ci_low", "seed_ci_high", "sign_share") if c in diffs]]
+    diffs = diffs[["arm", "outcome", *kept]].rename(columns={c: "diff" if c == "mean" else f"diff_{c}" for c in kept})
     order = {name: i for i, name in enumerate(outcome_names(df))}
     table = table.merge(diffs, on=["arm", "outcome"], how="left")
     return table.sort_values("outcome", key=lambda s: s.map(order), kind="stable", ignore_index=True)

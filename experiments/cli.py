@@ -15,8 +15,9 @@ from rich.table import Table
 from abm import interrupts
 from abm.params import declarations
 from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
-from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, ReplicatesOpt,
-                                 RootSeedOpt, SchedulerOpt, SeedOpt, WorkersOpt, check_scheduler, household_warnings)
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
+                                 ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WorkersOpt, check_scheduler,
+                                 household_warnings)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -34,6 +35,11 @@ def run(
         help="Folder for the outputs (default: a new results/<scenario>-<date>-<time>).")] = None,
     overwrite: OverwriteOpt = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
+    panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
+    panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
+    network: Annotated[str, typer.Option(help="Actor-network export: none or yearly (GraphML + Parquet).")] = "none",
+    detail: Annotated[bool, typer.Option(help="Also print the translation detail: the decade year by year, "
+                                              "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
     from abm.folders import BYTES_PER_RUN_MONTH, check_run_target, check_writable, new_run_folder, write_folder
@@ -50,13 +56,19 @@ def run(
     from abm.simulate import run as simulate
     from abm.summary import print_summary
 
+    chosen = _panel_options(panel, panel_months, network, sc.months if months is None else months)
     start = time.perf_counter()
-    result = simulate(sc, seed=seed, months=months, progress=True)
+    result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
     elapsed = time.perf_counter() - start
     print_summary(result, console)
-    write_folder(folder, lambda tmp: write_run(result, tmp))
+    if detail:
+        from abm.detail import print_detail
+        print_detail(result, console)
+    names = []
+    write_folder(folder, lambda tmp: names.extend(sorted({p.name for p in write_run(result, tmp) if p.parent == tmp})))
     console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "
-                  f"{elapsed:.1f} s. Outputs: {folder}/ (series, regions, ledger, goods .parquet; manifest.json)")
+                  f"{elapsed:.1f} s. Outputs: {folder}/ ({', '.join(names)}); `ruralsim describe {folder}` lists "
+                  "every column")
 
 
 def warn(lines: list[str]) -> None:
@@ -65,12 +77,37 @@ def warn(lines: list[str]) -> None:
         err.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
+def _panel_options(panel: str, panel_months: str | None, network: str, months: int) -> list[int] | None:
+    """Check the panel and network options; the chosen panel months as integers (None if not given)."""
+    from abm.panel import PANEL_KINDS
+    from abm.simulate import NETWORK_KINDS
+
+    if panel not in PANEL_KINDS:
+        raise ScenarioError(f"--panel {panel!r}: allowed: {', '.join(PANEL_KINDS)}")
+    if network not in NETWORK_KINDS:
+        raise ScenarioError(f"--network {network!r}: allowed: {', '.join(NETWORK_KINDS)}")
+    if panel_months is None:
+        return None
+    try:
+        chosen = [int(x) for x in panel_months.split(",") if x.strip()]
+    except ValueError:
+        raise ScenarioError(f"--panel-months {panel_months!r}: allowed: whole months separated by commas") from None
+    bad = [x for x in chosen if not 0 <= x <= months]
+    if bad or not chosen:
+        raise ScenarioError(f"--panel-months {panel_months!r}: allowed: months from 0 to {months}, comma-separated")
+    return chosen
+
+
 @app.command()
 def params(
     markdown: Annotated[bool, typer.Option(help="Print as a Markdown table.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
     """List every declared parameter with its unit, range, default and source."""
     rows = declarations()
+    if json_:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
     if markdown:
         from abm.docs import parameter_table
         console.print(parameter_table(), markup=False, highlight=False)
@@ -109,7 +146,7 @@ def suite(
     name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
     out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
     root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None,
+    scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
     from experiments.reports import run_suite, suite_plan
@@ -118,8 +155,24 @@ def suite(
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     warn(household_warnings([s.parameters for s in plan.scenarios]))
     report = run_suite(name, out or Path("results") / name, engine, workers, replicates, farmers, months, root_seed,
-                       scheduler)
+                       scheduler, posterior)
     console.print(f"report: {report}")
+
+
+@app.command()
+def describe(
+    folder: Annotated[Path, typer.Argument(help="A run's output folder (ruralsim run --out).")],
+) -> None:
+    """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
+    from abm.dictionary import describe_folder
+
+    for title, rows in describe_folder(folder):
+        table = Table(title=title, title_justify="left")
+        for col in ("column", "type", "unit", "kind", "period", "meaning"):
+            table.add_column(col, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
 
 
 @app.command(name="ui")

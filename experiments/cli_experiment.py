@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, ReplicatesOpt, RootSeedOpt, SchedulerOpt,
-                                 WorkersOpt, check_outcome, check_scheduler, household_warnings)
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
+                                 SchedulerOpt, WorkersOpt, check_outcome, check_scheduler, household_warnings)
 from experiments.worker import DEFAULT_MODEL
 
 
@@ -40,23 +40,36 @@ def _interval(lo: float, hi: float) -> str:
 
 
 def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Condense :func:`summary_table` to outcome, arm, n, mean, CI, difference and its CI."""
-    return pd.DataFrame({
+    """Condense :func:`summary_table` to outcome, arm, n, mean, CI, difference and its CI.
+
+    Over posterior members the intervals are seed + parameter, and two columns give the difference's
+    seed-only interval and the share of members agreeing on its sign.
+    """
+    compact = pd.DataFrame({
         "outcome": table.outcome, "arm": table.arm, "n": table.n, "mean": table["mean"],
         "95% CI": [_interval(lo, hi) for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
         "diff": [("-" if pd.isna(d) else f"{d:.4g}") for d in table["diff"]],
         "diff 95% CI": [_interval(lo, hi) for lo, hi in zip(table.diff_ci_low, table.diff_ci_high, strict=True)],
     })
+    if "diff_sign_share" in table:
+        compact["diff seed-only CI"] = [_interval(lo, hi) for lo, hi in
+                                        zip(table.diff_seed_ci_low, table.diff_seed_ci_high, strict=True)]
+        compact["sign agrees"] = ["-" if pd.isna(s) else f"{s:.0%}" for s in table.diff_sign_share]
+    return compact
 
 
 def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
                months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
-               root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
+               root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+               posterior: PosteriorOpt = None) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
     from experiments.analysis import summary_table
+    from experiments.posterior import with_posterior
     from experiments.runner import run_experiment
 
     plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
+    if posterior is not None:
+        plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
     report = run_experiment(plan, folder, engine, workers, scheduler, model)
     typer.echo(f"{report.runs} runs ({report.executed} new, {report.skipped} already done) "

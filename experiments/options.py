@@ -82,6 +82,9 @@ EngineOpt = Annotated[str, typer.Option(parser=choice(*ENGINES), metavar="local|
                                         help="local: process pool; dask: dask.distributed cluster.")]
 WorkersOpt = Annotated[int | None, typer.Option(parser=whole(1, 4096), metavar="N",
                                                 help="Worker processes (default: all cores).")]
+PosteriorOpt = Annotated[int | None, typer.Option(
+    parser=whole(1, 100_000), metavar="N",
+    help="Run every arm over N calibration-posterior members (paired by member and seed).")]
 SchedulerOpt = Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (dask engine).")]
 OutOpt = Annotated[Path | None, typer.Option(help="Output folder (default: under results/).")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace a finished run in --out instead of refusing.")]

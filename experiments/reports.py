@@ -73,9 +73,16 @@ def _default(name: str) -> Any:
 
 def run_suite(name: str, out: Path, engine: str = "local", workers: int | None = None,
               replicates: int | None = None, farmers: int | None = None, months: int | None = None,
-              root_seed: int | None = None, address: str | None = None) -> Path:
-    """Run a suite (skipping runs already on disk) and write its report; returns the report's path."""
+              root_seed: int | None = None, address: str | None = None, posterior: int | None = None) -> Path:
+    """Run a suite (skipping runs already on disk) and write its report; returns the report's path.
+
+    With ``posterior`` every arm runs over that many calibration-posterior members.
+    """
     plan = suite_plan(name, replicates, farmers, months, root_seed)
+    if posterior is not None:
+        from experiments.posterior import with_posterior
+
+        plan = with_posterior(plan, posterior)
     run_experiment(plan, out, engine, workers, address)
     return write_report(name, out)
 
@@ -103,10 +110,15 @@ def markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def run_keys(df: pd.DataFrame) -> list[str]:
+    """The columns that name one run: arm, posterior member (where there is one), replicate and seed."""
+    return ["arm", *(["member"] if "member" in df.columns else []), "replicate", "seed"]
+
+
 def window(df: pd.DataFrame, months: int = 12) -> pd.DataFrame:
     """Each run's mean over its last ``months`` months (flows are noisy month to month)."""
     last = df[df.month > df.month.max() - months]
-    keys = ["arm", "replicate", "seed"]
+    keys = run_keys(df)
     return last.groupby(keys, sort=False).mean(numeric_only=True).reset_index().assign(month=df.month.max())
 
 
@@ -130,7 +142,7 @@ def outcome_table(final: pd.DataFrame, outcomes: list[str], reference: str) -> p
 def yearly(df: pd.DataFrame) -> pd.DataFrame:
     """Each run's yearly means, dated at the year's last month (harvest seasons make months noisy)."""
     run = df[df.month > 0].assign(month=lambda d: ((d.month - 1) // 12 + 1) * 12)
-    return run.groupby(["arm", "replicate", "seed", "month"], sort=False).mean(numeric_only=True).reset_index()
+    return run.groupby([*run_keys(df), "month"], sort=False).mean(numeric_only=True).reset_index()
 
 
 def figure_grid(df: pd.DataFrame, outcomes: list[str], reference: str, path: Path, arms: list[str] | None = None) -> Path:
@@ -161,8 +173,18 @@ def write_report(name: str, folder: Path) -> Path:
 
 def _header(title: str, df: pd.DataFrame, note: str) -> list[str]:
     n = df.groupby("arm").replicate.nunique().min()
-    return [f"# {title}", "", f"{df.arm.nunique()} arms x {n} replicates (common random numbers: replicate k of every "
-            f"arm uses the same seed), {int(df.month.max())} months. Means with 95% t confidence intervals; Δ is the "
+    if "member" in df.columns:
+        members = df.member.nunique()
+        design = (f"{df.arm.nunique()} arms x {members} calibration-posterior members x {n} replicates (member m and "
+                  "replicate k of every arm share parameters and seed)")
+        intervals = ("Means with 95% intervals of seed and parameter uncertainty together (experiments/posterior.py); "
+                     "where a verdict rests on a difference, its seed-only interval and the share of members that "
+                     "agree on its sign follow it")
+    else:
+        design = (f"{df.arm.nunique()} arms x {n} replicates (common random numbers: replicate k of every arm uses "
+                  "the same seed)")
+        intervals = "Means with 95% t confidence intervals"
+    return [f"# {title}", "", f"{design}, {int(df.month.max())} months. {intervals}; Δ is the "
             f"paired difference to the reference arm. {note}", ""]
 
 
@@ -184,13 +206,17 @@ def predicted_sign(name: str, effect: Effect) -> int:
 
 
 def _verdict(d: pd.Series, outcome_name: str, effect: Effect) -> str:
-    """Whether a paired difference of ``n`` replicates supports the predicted effect on an outcome."""
+    """Whether a paired difference of ``n`` runs supports the predicted effect, and its sign across members."""
     direction = predicted_sign(outcome_name, effect)
     if d.ci_low > 0 or d.ci_high < 0:
-        word = "supported" if np.sign(d["mean"]) == direction else "contradicted (the opposite direction)"
+        text = "supported" if np.sign(d["mean"]) == direction else "contradicted (the opposite direction)"
     else:
-        word = "not supported (interval includes 0)"
-    return _judged(word, int(d["n"]))
+        text = "not supported (interval includes 0)"
+    if "sign_share" in d.index and not pd.isna(d.sign_share):
+        text += (f"; seed-only {ci_cell(d['mean'], d.seed_ci_low, d.seed_ci_high)}; sign "
+                 + ("changes across the posterior" if d.sign_changes else "the same for every member")
+                 + f" ({d.sign_share:.0%} of members agree)")
+    return _judged(text, int(d["n"]))
 
 
 def _judged(verdict: str, n: int) -> str:
@@ -201,6 +227,7 @@ def _judged(verdict: str, n: int) -> str:
 
 
 def _trust(df: pd.DataFrame, folder: Path) -> str:
+    """The trust suite's report: one table row per hypothesis of the source papers (a list, hence its length)."""
     ref = "acquaintance"
     final = window(df)
     outcomes = ["online_kg", "market_reach", "fraud_rate", "consumer_trust", "quality_premium", "income_mean",
@@ -267,10 +294,12 @@ def gain_per_yuan(df: pd.DataFrame, reference: str) -> pd.DataFrame:
 
     ``gain(t) = sum_{m<=t} (income_total_arm - income_total_ref) / spend_total_arm(t)``, paired by seed.
     """
-    wide = df.pivot_table(index=["seed", "month"], columns="arm", values="income_total").sort_index()
-    cum = wide.groupby(level="seed").cumsum()
+    runs = run_keys(df)[1:]
+    runs.remove("replicate")
+    wide = df.pivot_table(index=[*runs, "month"], columns="arm", values="income_total").sort_index()
+    cum = wide.groupby(level=runs).cumsum()
     gain = cum.drop(columns=reference).sub(cum[reference], axis=0)
-    spend = df.pivot_table(index=["seed", "month"], columns="arm", values="spend_total").sort_index()
+    spend = df.pivot_table(index=[*runs, "month"], columns="arm", values="spend_total").sort_index()
     ratio = gain / spend.drop(columns=reference).where(lambda s: s > 0)
     return ratio.stack().rename("value").reset_index()
 

@@ -57,6 +57,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 import abm
 from abm import interrupts
 from abm.folders import BYTES_PER_RUN_MONTH, check_writable, locked
+from abm.output import FILE_MODE
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
@@ -96,12 +97,13 @@ def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over (mode 0644)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(tmp, FILE_MODE)
     os.replace(tmp, path)
 
 
@@ -264,7 +266,7 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob(".*.tmp"):
         stale.unlink()
-    pending = [job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()]
+    pending = list({job.run_id: job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()}.values())
     if not pending:
         return 0
     workers = min(workers or os.cpu_count() or 1, len(pending))

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from abm.scenario import ScenarioError
 from experiments.analysis import mean_ci
-from experiments.experiment import parse_experiment, plan_experiment
+from experiments.experiment import Plan, parse_experiment, plan_experiment
 from experiments.facts import GROWTH_YEARS, Fact, load_facts, measure_run
 from experiments.options import household_warnings
 from experiments.runner import make_jobs, run_experiment
@@ -58,6 +58,17 @@ def load_run(path: str | Path) -> LoadedRun:
     rows = frame[frame.region != "all"]
     regions = rows[[c for c in rows.columns if c in ("month", "region") or rows[c].notna().any()]]
     return LoadedRun(series, regions.reset_index(drop=True), manifest)
+
+
+def measure_plan(plan: Plan, out: Path, facts: list[Fact]) -> pd.DataFrame:
+    """Every fact's value on every run of a finished plan: one row per run (point, arm, replicate, seed)."""
+    arms = plan.points.set_index("point").arm
+    rows = []
+    for job in make_jobs(plan):
+        run = load_run(Path(out) / "runs" / f"{job.run_id}.parquet")
+        rows.append({"point": job.point, "arm": arms[job.point], "replicate": job.replicate, "seed": job.seed,
+                     **measure_run(run, facts)})
+    return pd.DataFrame(rows)
 
 
 @dataclass
@@ -95,8 +106,30 @@ def status(f: Fact, mean: float) -> str:
     return "ok" if f.within(mean) else "MISS"
 
 
+def fact_stats(values: pd.DataFrame, f: Fact, level: float) -> dict[str, Any]:
+    """Mean, interval, std and n of one fact over replicates; over posterior members, both intervals too.
+
+    With a ``member`` column the interval combines parameter and seed uncertainty, ``seed_ci_*`` is the
+    seed-only interval and ``members_within`` the share of members whose seed-mean meets the fact.
+    """
+    if "member" not in values or values.member.nunique() < 2:
+        stats = mean_ci(values[f.id].astype(float).dropna(), level)
+        return {k: stats[k] for k in ("mean", "ci_low", "ci_high", "std")} | {"n": int(stats["n"])}
+    from experiments.posterior import describe_members
+
+    long = values[["member", f.id]].rename(columns={f.id: "value"}).astype({"value": float}).dropna()
+    if long.empty:
+        return {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "std": math.nan, "n": 0}
+    stats = describe_members(long, [], level).iloc[0]
+    met = long.groupby("member").value.mean().map(f.within).mean()
+    return {k: stats[k] for k in ("mean", "ci_low", "ci_high", "std", "seed_ci_low", "seed_ci_high")} | {
+        "n": int(stats["n"]), "members_within": float(met)}
+
+
 def fact_table(facts: list[Fact], values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """One row per fact: figure, acceptance, mean and t confidence interval over replicates, status.
+
+    Over posterior members (a ``member`` column) the interval is seed + parameter (see :func:`fact_stats`).
 
     Args:
         facts: The stylized facts.
@@ -109,9 +142,7 @@ def fact_table(facts: list[Fact], values: pd.DataFrame, level: float = 0.95) -> 
         row: dict[str, Any] = {"id": f.id, "kind": f.kind, "figure": figure(f), "unit": f.unit,
                                "tolerance": f.tolerance, "accept_low": lo, "accept_high": hi}
         if f.measure and f.id in values:
-            stats = mean_ci(values[f.id].astype(float).dropna(), level)
-            row |= {"mean": stats["mean"], "ci_low": stats["ci_low"], "ci_high": stats["ci_high"],
-                    "std": stats["std"], "n": int(stats["n"])}
+            row |= fact_stats(values, f, level)
         else:
             row |= {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "std": math.nan, "n": 0}
         row["within"] = "-" if f.kind == "context" else ("yes" if f.within(row["mean"]) else "no")
@@ -133,13 +164,23 @@ def _number(x: float) -> str:
 
 
 def display_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns a reader needs, numbers as text: fact, kind, figure, mean, 95% CI, status, target."""
-    ci = [("-" if math.isnan(lo) else f"[{lo:.4g}, {hi:.4g}]") for lo, hi in zip(table.ci_low, table.ci_high)]
-    return pd.DataFrame({
+    """The columns a reader needs, numbers as text: fact, kind, figure, mean, 95% interval(s), status, target."""
+    shown = pd.DataFrame({
         "fact": table.id, "kind": table.kind, "figure": table.figure, "tol": table.tolerance.map(_number),
-        "mean": table["mean"].map(_number), "95% CI": ci, "n": table.n, "status": table.status,
-        "calibrated": table.calibration_target, "source": table.source.str.replace(".txt", "", regex=False),
+        "mean": table["mean"].map(_number), "95% CI": _intervals(table.ci_low, table.ci_high), "n": table.n,
+        "status": table.status, "calibrated": table.calibration_target,
+        "source": table.source.str.replace(".txt", "", regex=False),
     })
+    if "seed_ci_low" in table:
+        shown.insert(5, "95% seed+param", shown.pop("95% CI"))
+        shown.insert(6, "95% seed only", _intervals(table.seed_ci_low, table.seed_ci_high))
+        shown.insert(7, "members met", table.members_within.map(lambda s: "-" if math.isnan(s) else f"{s:.0%}"))
+    return shown
+
+
+def _intervals(lows: pd.Series, highs: pd.Series) -> list[str]:
+    """Intervals as text, a dash where there is none."""
+    return [("-" if math.isnan(lo) else f"[{lo:.4g}, {hi:.4g}]") for lo, hi in zip(lows, highs, strict=True)]
 
 
 def markdown(table: pd.DataFrame, title: str) -> str:
@@ -172,7 +213,8 @@ def print_table(table: pd.DataFrame, title: str) -> None:
 def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months: int = 120,
              farmers: int | None = None, scenario: str = "default", out: str | Path = DEFAULT_OUT,
              engine: str = "local", workers: int | None = None, facts_file: str | Path | None = None,
-             progress: bool = True, show: bool = True, address: str | None = None,
+             progress: bool = True, show: bool = True, posterior: int | None = None,
+             posterior_file: str | Path | None = None, address: str | None = None,
              warn: Callable[[str], object] | None = None) -> Validation:
     """Run the baseline over replicate seeds through the runner and compare it with every stylized fact.
 
@@ -188,6 +230,9 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
         facts_file: Facts file (default: the packaged ``seeds/facts.csv``).
         progress: Show the runner's progress bar.
         show: Print the table.
+        posterior: Run over this many calibration-posterior members (each at every replicate seed), so the
+            intervals combine parameter and seed uncertainty.
+        posterior_file: The posterior ensemble (default: the packaged ``seeds/posterior.parquet``).
         address: A running Dask scheduler (dask engine).
         warn: Where to say that the household count was changed to fit whole villages.
 
@@ -207,17 +252,20 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
     plan = plan_experiment(experiment, origin="validate")
     for line in household_warnings([s.parameters for s in plan.scenarios]) if warn else ():
         warn(line)
+    if posterior is not None:
+        from experiments.posterior import with_posterior
+
+        plan = with_posterior(plan, posterior, posterior_file)
     out = Path(out)
     run_experiment(plan, out, engine=engine, workers=workers, address=address, progress=progress)
-    measured = [f for f in facts if f.measure]
-    rows = []
-    for job in make_jobs(plan):
-        run = load_run(out / "runs" / f"{job.run_id}.parquet")
-        rows.append({"replicate": job.replicate, "seed": job.seed, **measure_run(run, measured)})
-    values = pd.DataFrame(rows)
+    values = measure_plan(plan, out, [f for f in facts if f.measure])
+    if posterior is not None:
+        values.insert(0, "member", values.point.map(plan.points.set_index("point").member))
+    values = values.drop(columns=["point", "arm"])
     table = fact_table(facts, values)
     size = plan.base.parameters.farmers
-    title = (f"Baseline against the stylized facts: {replicates} replicates, {size:,} households, "
+    over = f"{posterior} posterior members x " if posterior is not None else ""
+    title = (f"Baseline against the stylized facts: {over}{replicates} replicates, {size:,} households, "
              f"{months} months (root seed {root_seed})")
     values.to_csv(out / "replicates.csv", index=False)
     table.to_csv(out / "facts.csv", index=False)

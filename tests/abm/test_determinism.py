@@ -7,10 +7,11 @@ from abm.simulate import run
 
 
 def test_same_seed_gives_identical_files(small, tmp_path):
-    """Two runs with one seed write the same bytes."""
-    a = write_run(run(small, months=13), tmp_path / "a")
-    b = write_run(run(small, months=13), tmp_path / "b")
-    for pa, pb in zip(a, b):
+    """Two runs with one seed write the same bytes, the household panel and the network exports included."""
+    a = write_run(run(small, months=13, panel="monthly", network="yearly"), tmp_path / "a")
+    b = write_run(run(small, months=13, panel="monthly", network="yearly"), tmp_path / "b")
+    assert {p.name for p in a} >= {"households.parquet", "villages.parquet", "month_0012.graphml"}
+    for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
 
 

@@ -23,7 +23,8 @@ def test_fund_money_is_conserved_in_the_ledger():
     collected = j.loc[j.destination == "fund", "amount"].sum()
     spent = j.loc[j.source == "fund", "amount"].sum()
     assert collected > 0 and spent > 0
-    assert np.isclose(collected - spent, m.fund_balance) and np.isclose(spent, m.fund_spent)
+    assert np.isclose(collected - spent, m.province.eastwest.fund_balance)
+    assert np.isclose(spent, m.province.eastwest.fund_spent)
     levy = j.loc[j.kind == "east_west_fund", "amount"].sum()
     assert np.isclose(levy, collected)
 
@@ -31,20 +32,21 @@ def test_fund_money_is_conserved_in_the_ledger():
 def test_fund_spending_reaches_only_western_targets():
     """Brand awards, processing lines, cold chain and training paid by the fund all land in the west."""
     m = RuralEconomy(Parameters(farmers=6000, households_per_village=25, cold_chain_west=0.1), seed=3)
-    cold, trained = m.v_cold_chain.copy(), m.farmers.trained.copy()
+    v = m.province.villages
+    cold, trained = v.cold_chain.copy(), m.farmers.trained.copy()
     m.farmers.stage[:] = 2
     brands = [c.branded for c in m.cooperatives]
     processing = [c.processing for c in m.cooperatives]
     spent = spend_fund(m.policy_targets(), 3_000_000.0, m.p, m.money)
     assert 0 < spent <= 3_000_000.0
-    moved = m.v_cold_chain != cold
+    moved = v.cold_chain != cold
     new_trained = m.farmers.trained & ~trained
     new_brand = [c for c, b in zip(m.cooperatives, brands) if c.branded and not b]
     new_line = [c for c, q in zip(m.cooperatives, processing) if c.processing > q]
     assert moved.any() and new_trained.any() and new_brand and new_line
-    west = m.county_region == 0  # a county belongs to the region of its seat
-    farmer_county = np.repeat(m.v_county, m.farmers.households)
-    assert west[m.v_county[moved]].all() and west[farmer_county[new_trained]].all()
+    west = v.county_region == 0  # a county belongs to the region of its seat
+    farmer_county = np.repeat(v.county, m.farmers.households)
+    assert west[v.county[moved]].all() and west[farmer_county[new_trained]].all()
     assert all(west[c.county] for c in new_brand + new_line)
     assert np.isclose(-m.money.balance["fund"], spent)  # the fund paid for all of it
 

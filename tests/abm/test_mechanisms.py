@@ -8,16 +8,12 @@ from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.simulate import run
 from agents.logistics import transit_loss
+from testworlds import summed_ratio
 
 
 def _fresh_loss(**kw) -> float:
     m = RuralEconomy(Parameters(farmers=3000, households_per_village=25, **kw), seed=11)
-    lost = shipped = 0.0
-    for _ in range(12):
-        m.step()
-        lost += m.metrics["fresh_lost"]
-        shipped += m.metrics["fresh_shipped"]
-    return lost / shipped
+    return summed_ratio(m, 12, "fresh_lost", "fresh_shipped")
 
 
 def test_transit_loss_falls_with_cold_chain_and_rises_with_distance():
@@ -46,9 +42,9 @@ def test_online_sales_rise_with_broadband(small):
 def test_western_farmers_pay_more_logistics_per_kg():
     """Remoteness makes shipping from the west dearer per kg than from the east."""
     m = RuralEconomy(Parameters(farmers=3000, households_per_village=25), seed=5)
-    lp = m.providers[0]
-    cost = lp.cost_per_kg(m.v_road_km, m.v_cold_chain * 0, np.zeros(m.geo.villages))
-    west, east = cost[m.v_region == 0].mean(), cost[m.v_region == 2].mean()
+    lp, v = m.province.institutions.providers[0], m.province.villages
+    cost = lp.cost_per_kg(v.road_km, v.cold_chain * 0, np.zeros(v.n))
+    west, east = cost[v.region == 0].mean(), cost[v.region == 2].mean()
     assert west > east * 1.1
 
 

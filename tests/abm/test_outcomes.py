@@ -52,8 +52,9 @@ def test_tables_have_the_registry_columns_in_its_order(written_run: Path) -> Non
     """The series and the regional table hold exactly the declared outcomes of each, in declaration order."""
     series = pd.read_parquet(written_run / "series.parquet")
     regions = pd.read_parquet(written_run / "regions.parquet")
-    assert list(series.columns) == ["month", *(o.name for o in series_outcomes())]
-    assert list(regions.columns) == ["month", "region", *(o.name for o in region_outcomes())]
+    calendar = ["month", "year", "month_of_year"]
+    assert list(series.columns) == [*calendar, *(o.name for o in series_outcomes())]
+    assert list(regions.columns) == [*calendar, "region", *(o.name for o in region_outcomes())]
     assert series.month.tolist() == [0, 1, 2, 3]  # month 0 is the initial state
     assert (series.loc[0, ["online_sales", "income_total", "flow_enrolled"]] == 0).all()
 
@@ -91,7 +92,7 @@ def test_cli_lists_every_outcome_as_json() -> None:
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
     assert [o["name"] for o in listed["outcomes"]] == list(OUTCOMES)
-    assert set(listed["key_columns"]) == {"month", "region"} and "initial state" in listed["key_columns"]["month"]
+    assert set(listed["key_columns"]) == {"month", "year", "month_of_year", "region"} and "initial state" in listed["key_columns"]["month"]
     assert all(o["unit"] and o["meaning"] for o in listed["outcomes"])
 
 

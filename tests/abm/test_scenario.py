@@ -56,6 +56,13 @@ def test_overrides_are_typed_and_checked():
         parse_overrides(["nonsense=1"])
 
 
+def test_regional_overrides_take_a_dotted_region():
+    """``g5.west=0.2`` sets g5_west, like ``g5_west=0.2``; an unknown stem or region is still refused."""
+    assert parse_overrides(["g5.west=0.2", "cold_chain_east=0.5"]) == {"g5_west": 0.2, "cold_chain_east": 0.5}
+    with pytest.raises(ScenarioError, match="--set g5.north: unknown parameter"):
+        parse_overrides(["g5.north=0.2"])
+
+
 def test_cli_reports_user_mistakes_without_traceback(tmp_path):
     """The command-line tool prints one clear message and exits with code 2."""
     path = _write(tmp_path, "[parameters]\nfarmers = -5\n")
@@ -73,4 +80,5 @@ def test_cli_run_writes_outputs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "income mean" in proc.stdout and "Gini" in proc.stdout
     assert {p.name for p in out.iterdir()} == {"series.parquet", "regions.parquet", "ledger.parquet",
-                                               "goods.parquet", "manifest.json"}
+                                               "goods.parquet", "households.parquet", "villages.parquet",
+                                               "manifest.json"}

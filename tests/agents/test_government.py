@@ -18,17 +18,19 @@ def test_cold_chain_subsidy_builds_capacity_that_lowers_loss_where_it_reaches():
     """Subsidised villages get full coverage, and their fresh produce loses less in transit."""
     m = _model(cold_chain_west=0.05, cold_chain_centre=0.05, cold_chain_east=0.05)
     t = m.policy_targets()
-    before = m.v_cold_chain.copy()
+    v = m.province.villages
+    before = v.cold_chain.copy()
     ledger = MoneyLedger()
     spent = build_cold_chain(t, 2_000_000.0, 0.4, 400_000.0, ledger, "government")
-    reached = m.v_cold_chain > before
+    reached = v.cold_chain > before
     assert reached.any() and (~reached).any() and spent <= 2_000_000.0
-    assert np.allclose(m.v_cold_chain[reached], 1.0) and m.v_fresh[reached].all()
+    assert np.allclose(v.cold_chain[reached], 1.0) and v.fresh[reached].all()
     assert np.isclose(ledger.balance["logistics"], -(spent / 0.4) + spent)  # the provider pays the other 60%
     sellers = np.arange(m.farmers.n)
-    q = m.market.quote(m, sellers, sellers // m.farmers.households * 3 + 1, m.annual_marketable)
+    q = m.market.quote(m.province, 1, sellers, sellers // m.farmers.households * 3 + 1,
+                       m.province.terms.annual_marketable)
     loss = q.loss.reshape(-1, 3)[:, 1]
-    fresh = m.v_fresh
+    fresh = v.fresh
     assert loss[reached & fresh].mean() < 0.5 * loss[~reached & fresh].mean()
 
 

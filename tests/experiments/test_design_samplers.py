@@ -27,11 +27,11 @@ def test_latin_hypercube_has_one_point_per_stratum() -> None:
 
 def test_scaling_uses_declared_ranges_and_rounds_integers() -> None:
     """Unit points map to the declared min and max; integer parameters are rounded."""
-    ranges = ranges_for(["commission", "defection_patience"])
+    ranges = ranges_for(["commission", "county_size"])
     table = scale(np.array([[0.0, 0.0], [0.5, 0.5], [1.0, 1.0]]), ranges)
     assert table.commission.tolist() == [0.0, 0.25, 0.5]
-    assert table.defection_patience.tolist() == [1, 18, 36]
-    assert table.defection_patience.dtype == np.int64
+    assert table.county_size.tolist() == [2, 11, 20]
+    assert table.county_size.dtype == np.int64
 
 
 def test_range_overrides_replace_declared_bounds() -> None:

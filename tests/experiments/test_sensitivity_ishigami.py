@@ -39,8 +39,8 @@ def test_morris_ranks_linear_effects_by_slope() -> None:
 
 def test_problem_ranges_come_from_the_declarations() -> None:
     """The SALib problem takes declared bounds unless overridden."""
-    problem = problem_for(["commission", "defection_patience"], {"commission": (0.01, 0.2)})
-    assert problem["bounds"] == [[0.01, 0.2], [1.0, 36.0]]
+    problem = problem_for(["commission", "county_size"], {"commission": (0.01, 0.2)})
+    assert problem["bounds"] == [[0.01, 0.2], [2.0, 20.0]]
 
 
 def test_morris_on_the_model_writes_table_and_plot(tmp_path: Path) -> None:

@@ -1,9 +1,8 @@
-"""Stylized facts, validation and calibration: the facts file, measures, CI math, --strict, the search."""
+"""Stylized facts and validation: the facts file, measures, CI math, --strict."""
 
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +11,11 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from abm.params import CALIBRATION, declarations
 from abm.scenario import ScenarioError
 from abm.simulate import RunResult
 from experiments import facts as facts_module
-from experiments.calibrate import (PLAUSIBLE, Calibration, Space, free_parameters, objective, search,
-                                   write_record)
 from experiments.design import replicate_seeds
-from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, measure_run, trend_growth
+from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
 from experiments.validate import fact_table, failed_outputs, validate
 
 # --- the facts file ------------------------------------------------------------------------------
@@ -217,77 +213,3 @@ def test_validate_rejects_user_mistakes_with_scenario_error(tmp_path: Path) -> N
         validate(replicates=1, months=72, farmers=10, out=tmp_path, show=False)
     with pytest.raises(ScenarioError, match="--months = 12: too short to judge the facts"):
         validate(replicates=1, months=12, out=tmp_path, show=False)
-
-
-# --- calibrate ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("method", ["Powell", "Nelder-Mead"])
-def test_search_finds_the_known_optimum_of_a_toy_objective(method: str) -> None:
-    optimum = np.array([0.2, 0.7, 0.45, 0.9])
-    calls = []
-
-    def batch(units: np.ndarray) -> np.ndarray:
-        calls.append(len(units))
-        return ((units - optimum) ** 2 * [1.0, 3.0, 0.5, 2.0]).sum(axis=1)
-
-    result = search(batch, 4, points=32, starts=2, max_local=400, seed=3, tolerance=1e-8, method=method)
-    assert calls[0] == 32  # the design is evaluated as one batch (in parallel on the model)
-    assert np.allclose(result.best, optimum, atol=1e-3)
-    assert result.best_value < 1e-6 < result.design_values.min()
-    assert not result.stopped_by_budget
-
-
-def test_search_stops_at_its_time_budget_and_keeps_the_best_point() -> None:
-    result = search(lambda u: (u ** 2).sum(axis=1), 3, points=8, starts=2, budget_seconds=0.0, seed=1)
-    assert result.stopped_by_budget and result.local_evaluations == 0
-    assert result.best_value == pytest.approx(result.design_values.min())
-
-
-def test_plausible_ranges_cover_exactly_the_free_parameters_within_their_declared_ranges() -> None:
-    free = free_parameters()
-    assert set(free) == {d["name"] for d in declarations() if d["source"] == CALIBRATION} == set(PLAUSIBLE)
-    space = Space.plausible()
-    point = space.values(np.full(len(free), 0.5))
-    assert np.allclose(space.unit(point), 0.5)
-
-
-def test_objective_sums_squared_tolerance_scaled_misses() -> None:
-    facts = [f for f in load_facts() if f.calibration_target]
-    on_target = {f.id: (f.target if not f.is_bound else (f.low if f.low is not None else f.high)) for f in facts}
-    assert objective(on_target, facts) == 0.0
-    growth = next(f for f in facts if f.id == "online_retail_growth")
-    off = on_target | {"online_retail_growth": growth.target + 2 * growth.tolerance}
-    assert objective(off, facts) == pytest.approx(4.0)
-    assert objective(on_target | {"online_retail_growth": float("nan")}, facts) == pytest.approx(100.0 ** 2)
-
-
-def test_the_record_writes_values_the_parameters_can_read(tmp_path: Path) -> None:
-    space = Space.plausible()
-    values = space.values(np.full(len(space.names), 0.25))
-    cal = Calibration(values=values, objective=1.5, fit=[{"fact": "branded_share", "target": 0.1, "low": None,
-                      "high": 0.1, "tolerance": 0.01, "value": 0.03, "scaled_miss": 0.0, "within": True}],
-                      facts=["branded_share"], seeds=[1, 2], farmers=6000, months=120, workers=2, points=8, starts=1,
-                      evaluations=10, runs=20, seconds=3.0, stopped_by_budget=False, method="Powell", model="test",
-                      design_best=2.0,
-                      near_optimal={n: (0.0, 1.0) for n in space.names}, start_values=values, start_objective=9.0,
-                      space=space)
-    path = write_record(cal, tmp_path / "calibration.toml", date="2025-01-01")
-    data = tomllib.loads(path.read_text())
-    assert data["values"] == values
-    assert data["record"]["final_objective"] == 1.5 and data["record"]["date"] == "2025-01-01"
-    assert data["record"]["fit"]["branded_share"]["within"] is True
-    assert set(data["values"]) == set(free_parameters())
-
-
-def test_model_objective_runs_the_model_at_common_seeds() -> None:
-    from experiments.calibrate import ModelObjective
-
-    facts = [f for f in load_facts() if f.calibration_target]
-    space = Space.plausible()
-    with ModelObjective(space, facts, farmers=300, months=60, seeds=[1, 2], workers=1) as model:
-        entry = model.evaluate(np.full((1, len(space.names)), 0.5))[0]
-        again = model.evaluate(np.full((1, len(space.names)), 0.5))[0]
-    assert entry is again and len(model.history) == 1
-    assert entry["objective"] == pytest.approx(objective(entry["facts"], facts))
-    assert set(entry["facts"]) == {f.id for f in facts}

@@ -171,7 +171,7 @@ def test_experiment_page_compares_the_arms_of_a_results_folder(browser: Browser,
     expect(table).to_contain_text("high")
     before = figure.get_attribute("src")
     page.locator(".ruralsim-outcome").click()
-    page.get_by_role("option", name=re.compile("^households selling online")).click()
+    page.get_by_role("option", name=re.compile("^households selling online", re.IGNORECASE)).click()
     expect(figure).not_to_have_attribute("src", before)
     tall_screenshot(page, screenshots / "05_experiments.png", height=1600)
     levels = figure.get_attribute("src")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.metrics import gini, theil
+from abm.inequality import gini, theil
 
 
 def test_theil_parts_add_up_and_match_direct_computation():

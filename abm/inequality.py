@@ -1,7 +1,9 @@
-"""Inequality and summary measures: Gini, Theil T with its between/within-region decomposition.
+"""Inequality measures: the Gini coefficient, and Theil T with its between/within-region decomposition.
 
-Rule for non-positive incomes (stated in the ODD): incomes below 1 yuan a year are raised to
-1 yuan before Gini and Theil are computed, so the logarithm is defined and the measures stay finite.
+Rule for non-positive incomes (stated in the ODD): Gini uses the incomes as they are, negative
+ones included (it can then exceed 1); Theil T needs a logarithm, so it is computed on incomes
+raised to at least 1 yuan a year (:data:`INCOME_FLOOR`), a transformation a user can repeat on
+``households.parquet``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ INCOME_FLOOR = 1.0
 
 
 def gini(income: np.ndarray) -> float:
-    """Gini coefficient of a population's incomes (floored at 1 yuan)."""
-    y = np.sort(np.maximum(np.asarray(income, dtype=np.float64), INCOME_FLOOR))
+    """Gini coefficient of a population's incomes, negative incomes kept (mean difference over twice the mean)."""
+    y = np.sort(np.asarray(income, dtype=np.float64))
     n = y.size
     if n == 0:
         return float("nan")
@@ -33,7 +35,7 @@ class Theil:
 
 
 def theil(income: np.ndarray, group: np.ndarray, groups: int) -> Theil:
-    """Theil T = (1/N) sum (y/mu) ln(y/mu), split by group.
+    """Theil T = (1/N) sum (y/mu) ln(y/mu) of the incomes raised to :data:`INCOME_FLOOR`, split by group.
 
     between = sum_g s_g ln(mu_g / mu) and within = sum_g s_g T_g, with s_g the group's income
     share; between + within equals the total exactly.
@@ -52,8 +54,3 @@ def theil(income: np.ndarray, group: np.ndarray, groups: int) -> Theil:
     between = float(np.sum(np.where(present, share * np.log(mu_g / mu), 0.0)))
     within = float(np.sum(share * t_g))
     return Theil(total, between, within)
-
-
-def weighted_share(part: float, whole: float) -> float:
-    """``part / whole``, or 0 when the whole is zero."""
-    return float(part / whole) if whole > 0 else 0.0

@@ -1,0 +1,39 @@
+"""The calendar of every output table: which year and month of the year a model month is.
+
+Month 0 is the initial state, before the first step: it is year 0, month of year 0 (stocks and
+rates describe the world as built; monthly flows are 0). Month ``m >= 1`` is month
+``(m - 1) % 12 + 1`` (1 January ... 12 December) of year ``(m - 1) // 12 + 1``, so year 1 is
+months 1-12 and a year end is a month divisible by 12. Group by ``year`` (not ``month // 12``)
+to add up a year's flows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CALENDAR_COLUMNS = {
+    "year": "Year of the month: months 1-12 are year 1; month 0 (the initial state) is year 0.",
+    "month_of_year": "Month of the year, 1 (January) to 12 (December); 0 for month 0, the initial state.",
+}
+
+
+def year_of(month: np.ndarray) -> np.ndarray:
+    """Year of each model month (0 for month 0)."""
+    month = np.asarray(month)
+    return np.where(month > 0, (month - 1) // 12 + 1, 0).astype(np.int16)
+
+
+def month_of_year(month: np.ndarray) -> np.ndarray:
+    """Month of the year of each model month, 1-12 (0 for month 0)."""
+    month = np.asarray(month)
+    return np.where(month > 0, (month - 1) % 12 + 1, 0).astype(np.int8)
+
+
+def add_calendar(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with ``year`` and ``month_of_year`` columns right after its ``month`` column."""
+    out = df.copy()
+    at = list(out.columns).index("month") + 1
+    out.insert(at, "month_of_year", month_of_year(out["month"].to_numpy()))
+    out.insert(at, "year", year_of(out["month"].to_numpy()))
+    return out

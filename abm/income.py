@@ -1,0 +1,68 @@
+"""A month's household income by component, kept on the model so outputs can add it up per household.
+
+The model's monthly income is ``offline_sales + online_net + wages - production_cost + allowances``
+(``abm.model._month_income``). :data:`INCOME_COMPONENTS` names each term once; the household panel
+writes one column per entry, so a component added here appears in every panel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.market import MonthFlows
+
+
+@dataclass(frozen=True)
+class MonthIncome:
+    """This month's per-household income terms: the market's flows and the three terms settled beside them."""
+
+    flows: MonthFlows
+    wages: np.ndarray            # off-farm wages, yuan this month
+    production_cost: np.ndarray  # cost of what was harvested, yuan this month
+    allowances: np.ndarray       # government allowances paid, yuan this month
+
+    def at_sellers(self, seller_values: np.ndarray) -> np.ndarray:
+        """A per-seller array spread over every household (zeros for households that sold nothing online)."""
+        out = np.zeros(self.wages.size)
+        out[self.flows.sellers] = seller_values
+        return out
+
+    def sales_kg(self) -> np.ndarray:
+        """Kilograms each household sold this month, to bulk traders and online buyers."""
+        kg = self.flows.delivered_offline.astype(np.float64)
+        kg[self.flows.sellers] += self.flows.seller_delivered
+        return kg
+
+
+@dataclass(frozen=True)
+class Component:
+    """One term of household income: its column name, meaning and sign in the sum, and how to read it."""
+
+    name: str
+    meaning: str
+    sign: int
+    read: Callable[[MonthIncome], np.ndarray]
+
+
+#: the terms of household income, in the order the model adds them (sign -1: subtracted)
+INCOME_COMPONENTS: list[Component] = [
+    Component("offline_sales", "Revenue from bulk sales to traders.", +1, lambda m: m.flows.offline_revenue),
+    Component("online_net", "Online revenue less commission, cooperative fee, shipping, tracing and penalties.",
+              +1, lambda m: m.at_sellers(m.flows.seller_net)),
+    Component("wages", "Off-farm wages (off-work income).", +1, lambda m: m.wages),
+    Component("production_cost", "Cost of producing the harvest (subtracted from income).", -1,
+              lambda m: m.production_cost),
+    Component("allowances", "Government allowances paid to holders of talent titles.", +1, lambda m: m.allowances),
+]
+
+#: other per-household monthly flows the panel adds up over the year: name -> (unit, meaning, reader)
+MONTH_FLOWS: dict[str, tuple[str, str, Callable[[MonthIncome], np.ndarray]]] = {
+    "online_revenue": ("yuan", "Online sales revenue before commission, fees and shipping.",
+                       lambda m: m.at_sellers(m.flows.seller_revenue)),
+    "sales_kg": ("kg", "Produce sold, to bulk traders and online buyers.", MonthIncome.sales_kg),
+}

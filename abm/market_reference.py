@@ -1,0 +1,121 @@
+"""The market's equations in plain numpy: what each kernel of :mod:`abm.market_kernels` computes.
+
+Read these to see the equations; the kernels compute the same numbers in one compiled pass
+(``tests/abm/test_market_kernels.py`` checks them bit for bit on random inputs). ``np.bincount``
+adds in index order from 0.0, as the kernels' loops do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.market_kernels import FRAUD_INFLATION, HouseholdFlows, OnlineSellers, SellerFlows
+from agents.farmers import COOP, LIVE, OFFLINE, SHOP
+from agents.platform import EASTERN_LIVESTREAM
+
+
+def group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, quality: np.ndarray,
+               misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per group: kg on offer, and kg times the claimed quality, the rating, traced and misrepresenting."""
+    claim = np.minimum(1.0, quality[sellers] + FRAUD_INFLATION * misrepresent[sellers])
+
+    def per_group(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(group_of, weights=weights, minlength=groups)
+
+    return (per_group(kg), per_group(kg * claim), per_group(kg * rating), per_group(kg * traced[sellers]),
+            per_group(kg * misrepresent[sellers]))
+
+
+def rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
+               supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
+    """Each seller's fill when ratings rank sellers: the group's fill times its score over the group's mean score."""
+    score = np.where(traced[sellers], np.float32(1.0), rating)
+    mean_score = np.bincount(group_of, weights=kg * score, minlength=supply.size) / np.maximum(supply, 1e-12)
+    return np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))
+
+
+def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
+    """Households on an online channel with produce, and their places among the shop and livestream households."""
+    sellers = np.flatnonzero((channel != OFFLINE) & (offer > 0))
+    shop_live = channel >= SHOP
+    place = np.where(shop_live[sellers], np.cumsum(shop_live)[sellers] - 1, -1)
+    return OnlineSellers(sellers, place, int(shop_live.sum()))
+
+
+def seller_flows(sellers, group_of, kg, fill, channel, storable, traced, misrepresent, region, platform_of,
+                 coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, draws, detection, penalty, loss,
+                 price, ship_paid, subsidy_per_kg, processed, brand, premium) -> SellerFlows:
+    """Each online seller's shipment, loss, revenue, fees and penalty, and their sums by platform, cooperative, group.
+
+    A livestreamer sells on the livestream platform, a cooperative seller pays no commission (platform 0's rate
+    is read but a cooperative's fee replaces it), a shop seller on its own platform.
+    """
+    g = group_of
+    village = g // 3
+    ch = channel[sellers]
+    shipped = kg * fill
+    lost = shipped * loss[g]
+    delivered = shipped - lost
+    revenue = delivered * price[g]
+    to_stock = np.where(storable[village], (kg - shipped).astype(np.float32), np.float32(0.0))
+    platform = np.where(ch == LIVE, EASTERN_LIVESTREAM, np.where(ch == COOP, 0, platform_of[sellers]))
+    commission = revenue * commission_rate[platform]
+    fee = np.where(ch == COOP, revenue * coop_fee, 0.0)
+    logistics = shipped * ship_paid[g]
+    tracing = shipped * trace_cost * traced[sellers]
+    caught = (misrepresent[sellers] & (delivered > 0) & (draws[sellers] < detection)).astype(np.float64)
+    penalised = caught * penalty * revenue * premium[g]
+    net = revenue - commission - fee - logistics - tracing - penalised
+    bins = max(coop_bins, coop_of_village.max() + 1) if coop_of_village.size else coop_bins
+    return SellerFlows(
+        shipped, lost, delivered, revenue, to_stock, commission, fee, logistics, tracing, caught, penalised, net,
+        delivered * processed[g], delivered * brand[g], shipped * subsidy_per_kg[g],
+        np.bincount(platform, weights=revenue * (region[village] == 0), minlength=commission_rate.size),
+        np.bincount(platform, weights=commission, minlength=commission_rate.size),
+        np.bincount(coop_of_village[village], weights=fee, minlength=bins),
+        np.bincount(g, weights=delivered, minlength=loss.size), np.bincount(g, weights=shipped, minlength=loss.size))
+
+
+def household_flows(offer, sellers, seller_shipped, seller_lost, storable, households, village_loss, offline_price,
+                    channel, quality, region, region_trust, premium, ref, cbar, quality_premium) -> HouseholdFlows:
+    """Per household the bulk channel's kg, loss and revenue, and its own online group's premium and gain.
+
+    Everything a household offered goes to the bulk trader except what sold online; a seller's
+    unsold storable kg go back to stock instead. The verification gain is the premium a verified
+    claim would add over the group's current credibility.
+    """
+    village = np.arange(offer.size) // households
+    offline_kg = offer.astype(np.float64)
+    at = village[sellers]
+    offline_kg[sellers] = np.where(storable[at], 0.0, offline_kg[sellers] - seller_shipped)
+    lost_off = offline_kg * village_loss[village]
+    lost = lost_off.copy()
+    lost[sellers] = lost_off[sellers] + seller_lost
+    online = channel != OFFLINE
+    g = np.where(online, village * 3 + channel.astype(np.int64) - 1, 0)
+    trust = region_trust[region[village]]
+    gain = ref[g] * quality_premium * quality.astype(np.float64) * trust * np.maximum(
+        0.0, 1.0 - cbar[g] / np.maximum(trust, 1e-9))
+    return HouseholdFlows(offline_kg, lost, offline_kg * offline_price[village], offline_kg - lost_off,
+                          np.where(online, premium[g], 0.0), np.where(online, gain, 0.0))
+
+
+def realised_net(out: np.ndarray, groups: np.ndarray, fill: np.ndarray, loss: np.ndarray, price: np.ndarray,
+                 ship_paid: np.ndarray, fee_of_channel: np.ndarray, offline_price: np.ndarray,
+                 halfway: bool = False) -> None:
+    """Realised net price per kg of the selected groups: shipped share net of loss, fee and shipping, rest in bulk."""
+    index = np.arange(out.size)
+    net = (fill * ((1 - loss) * price * (1 - fee_of_channel[index % 3]) - ship_paid)
+           + (1 - fill) * offline_price[index // 3])
+    out[groups] = (0.5 * out + 0.5 * net)[groups] if halfway else net[groups]
+
+
+def by_origin(bought: np.ndarray, origin: np.ndarray, fraud: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kg bought by each consumer segment from each origin region, and the misrepresented kg of it."""
+    totals = np.zeros((3, 3))
+    misrepresented = np.zeros((3, 3))
+    for r in range(3):
+        mine = origin == r
+        totals[:, r] = bought[:, mine].sum(axis=1)
+        misrepresented[:, r] = (bought[:, mine] * fraud[mine]).sum(axis=1)
+    return totals, misrepresented

@@ -1,0 +1,148 @@
+"""The province's state as named records that the month's phases receive explicitly.
+
+:class:`Villages` holds per-village views of the grid's property layers (the layers stay the one
+home of spatial data: a policy writing ``villages.cold_chain[v]`` writes the layer) and the
+village facts fixed at set-up; :class:`Institutions` the few institutional actors;
+:class:`HouseholdTerms` the per-household constants of the monthly step; :class:`Province` bundles
+them with the farmer population, the parameters and the east-west accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from abm import crops
+from abm.development import DevelopmentModel
+from abm.eastwest import EastWestAccounts
+from abm.params import Parameters
+from abm.trust import TrustMechanism
+from abm.world import by_region
+from agents.consumers import ConsumerMarket
+from agents.cooperative import Cooperative
+from agents.farmers import FarmerPopulation
+from agents.government import Government, PolicyTargets
+from agents.logistics import LogisticsProvider
+from agents.platform import Platform
+
+
+@dataclass(frozen=True)
+class Villages:
+    """Each village (grid cell, C order): views of the property layers and facts fixed at set-up."""
+
+    region: np.ndarray          # 0 west, 1 centre, 2 east (layer view)
+    county: np.ndarray          # county index (layer view)
+    crop: np.ndarray            # crop index, int64 (a copy: crops never change)
+    broadband: np.ndarray       # layer view, written by the broadband roll-out
+    g5: np.ndarray              # layer view, written by the broadband roll-out
+    road_km: np.ndarray         # layer view
+    cold_chain: np.ndarray      # layer view, written by cold-chain subsidies and the fund
+    station: np.ndarray         # village service station (layer view)
+    fresh: np.ndarray           # grows a fresh crop
+    fresh_villages: np.ndarray  # indices of the fresh-crop villages
+    coop_of_county: np.ndarray  # index of each county's cooperative (-1: none)
+    county_region: np.ndarray   # region of each county's seat
+    public_brand: np.ndarray    # sells under the government's regional public brand
+    offline_price_ratio: float  # a bulk trader's price over the base price at the trunk road
+
+    @classmethod
+    def from_grid(cls, grid: OrthogonalMooreGrid, coop_of_county: np.ndarray, county_region: np.ndarray,
+                  public_brand: np.ndarray, offline_price_ratio: float) -> Villages:
+        """Views of ``grid``'s layers, with the county and brand facts decided at set-up."""
+        crop = grid.crop.data.ravel().astype(np.int64)
+        fresh = crops.FRESH[crop]
+        return cls(grid.region.data.ravel(), grid.county.data.ravel(), crop, grid.broadband.data.ravel(),
+                   grid.g5.data.ravel(), grid.road_km.data.ravel(), grid.cold_chain.data.ravel(),
+                   grid.station.data.ravel(), fresh, np.flatnonzero(fresh), coop_of_county, county_region,
+                   public_brand, offline_price_ratio)
+
+    @property
+    def n(self) -> int:
+        """Number of villages."""
+        return self.region.size
+
+    def offline_price(self) -> np.ndarray:
+        """Price a bulk trader pays per kg in each village: lower where the road is long."""
+        base = crops.BASE_PRICE[self.crop] * self.offline_price_ratio
+        return base * np.maximum(0.5, 1.0 - 0.002 * self.road_km)
+
+    def has_coop(self) -> np.ndarray:
+        """Whether each village's county has a cooperative."""
+        return self.coop_of_county[self.county] >= 0
+
+
+@dataclass(frozen=True)
+class Institutions:
+    """The institutional actors: cooperatives, platforms, carriers, government, consumers, trust mechanism."""
+
+    cooperatives: list[Cooperative]
+    platforms: list[Platform]
+    providers: list[LogisticsProvider]
+    government: Government
+    consumers: ConsumerMarket
+    trust: TrustMechanism
+
+    def platform(self, name: str) -> Platform:
+        """The platform of this name (``eastern_marketplace``, ``eastern_livestream``, ``central_marketplace``)."""
+        return next(pl for pl in self.platforms if pl.name == name)
+
+    def commission_rates(self) -> np.ndarray:
+        """Each platform's commission rate this month, in platform order."""
+        return np.array([pl.commission for pl in self.platforms])
+
+
+@dataclass(frozen=True)
+class HouseholdTerms:
+    """Per-household constants of the monthly step, computed once (the same numbers every month)."""
+
+    annual_marketable: np.ndarray       # kg a year for sale (after the home share)
+    monthly_kg: np.ndarray              # a twelfth of it, at least 1 kg
+    village_of: np.ndarray              # each household's village
+    crop_index: np.ndarray              # crop, as intp
+    crop_runs: tuple                    # each crop's households as runs of whole villages (starts, ends, bounds)
+    fresh: np.ndarray                   # grows a fresh crop
+    storable: np.ndarray                # grows a storable crop
+    home_share: np.ndarray              # share of the harvest kept at home (float32)
+    base_price: np.ndarray              # base price of the household's crop
+    production_cost_per_kg: np.ndarray
+    offwork_income: np.ndarray          # a month's off-farm wages
+    offwork_total: float
+    platform_of: np.ndarray             # the platform a shop seller uses (int8 platform index)
+
+    @classmethod
+    def of(cls, f: FarmerPopulation, villages: Villages, p: Parameters, platform_of: np.ndarray) -> HouseholdTerms:
+        """The constants of population ``f`` in ``villages`` under parameters ``p``."""
+        annual = crops.YIELD_KG[f.crop] * (1 - crops.HOME_SHARE[f.crop]) * f.productivity
+        crop = f.crop.astype(np.intp)
+        by_crop = np.argsort(villages.crop, kind="stable")
+        runs = (by_crop * f.households, (by_crop + 1) * f.households,
+                np.searchsorted(villages.crop[by_crop], np.arange(len(crops.CROPS) + 1)))
+        base_price = crops.BASE_PRICE[crop]
+        offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
+        return cls(annual, np.maximum(annual / 12.0, 1.0), np.arange(f.n) // f.households, crop, runs,
+                   crops.FRESH[crop], crops.STORABLE[crop], crops.HOME_SHARE[crop].astype(np.float32), base_price,
+                   base_price * p.production_cost_share, offwork, float(offwork.sum()), platform_of)
+
+
+@dataclass(frozen=True)
+class Province:
+    """Everything the month's phases read and write, besides the ledgers and the market's own state.
+
+    ``development`` is the development model (a strategy, :mod:`abm.development`).
+    """
+
+    p: Parameters
+    villages: Villages
+    institutions: Institutions
+    farmers: FarmerPopulation
+    terms: HouseholdTerms
+    eastwest: EastWestAccounts
+    development: DevelopmentModel
+
+    def policy_targets(self) -> PolicyTargets:
+        """What the government and the fund may act on (village layers written in place)."""
+        v = self.villages
+        return PolicyTargets(v.region, v.county, v.county_region, v.fresh, v.broadband, v.g5, v.cold_chain,
+                             v.road_km, self.farmers, self.institutions.cooperatives)
