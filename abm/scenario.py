@@ -7,14 +7,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
 from abm.params import REGIONS, Parameters, declarations
 
-
-class ScenarioError(ValueError):
-    """A scenario, experiment file or parameter override is invalid; the message says why."""
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
 
 
 class Scenario(BaseModel):
@@ -22,10 +20,10 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = "default"
-    description: str = ""
+    name: str = Field("default", min_length=1, max_length=200, description="Scenario name.")
+    description: str = Field("", max_length=10_000, description="What the scenario is for.")
     months: int = Field(120, ge=1, le=1200, description="Months to simulate.")
-    seed: int = Field(42, ge=0, description="Root seed of the model's random generator.")
+    seed: int = Field(42, ge=0, lt=2**63, description="Root seed of the model's random generator.")
     parameters: Parameters = Field(default_factory=Parameters)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
@@ -34,8 +32,10 @@ class Scenario(BaseModel):
         return self.model_copy(update={"parameters": validate_parameters(merged, origin="override")})
 
 
-def _allowed(name: str) -> str:
-    """Describe what values parameter ``name`` allows."""
+def allowed_values(name: str) -> str:
+    """Describe what values parameter or scenario field ``name`` allows."""
+    if name in SCENARIO_FIELDS_ALLOWED:
+        return SCENARIO_FIELDS_ALLOWED[name]
     for d in declarations():
         if d["name"] == name:
             if d["choices"]:
@@ -44,6 +44,13 @@ def _allowed(name: str) -> str:
                 return f"{d['type']} from {d['min']} to {d['max']} {d['unit']}".rstrip()
             return d["type"]
     return "a declared parameter (see `ruralsim params`)"
+
+
+SCENARIO_FIELDS_ALLOWED = {
+    "name": "text of 1 to 200 characters", "description": "text of at most 10,000 characters",
+    "months": "a whole number from 1 to 1200", "seed": "a whole number from 0 to 2**63 - 1",
+    "parameters": "a table of declared parameters (see `ruralsim params`)",
+}
 
 
 def format_validation_error(err: ValidationError, origin: str, prefix: str = "") -> str:
@@ -56,7 +63,8 @@ def format_validation_error(err: ValidationError, origin: str, prefix: str = "")
         if e["type"] == "extra_forbidden":
             lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(prefix + loc)}")
         else:
-            lines.append(f"  {prefix}{loc} = {value!r}: {e['msg']}; allowed: {_allowed(field)}")
+            given = f"{value!r} ({type(value).__name__})" if e["type"].endswith("_type") else repr(value)
+            lines.append(f"  {prefix}{loc} = {given}: {e['msg']}; allowed: {allowed_values(field)}")
     return "\n".join(lines)
 
 
@@ -68,9 +76,10 @@ def _allowed_names(loc: str) -> str:
 
 
 def validate_parameters(values: dict[str, Any], origin: str) -> Parameters:
-    """Validate a dict of parameter values, raising :class:`ScenarioError` with a clear message."""
+    """Validate a dict of parameter values strictly (no text or true/false read as numbers)."""
+    reject_non_finite({"parameters": values}, origin, allowed_values)
     try:
-        return Parameters(**values)
+        return Parameters.model_validate(values, strict=True)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, origin, prefix="parameters.")) from None
 
@@ -79,25 +88,11 @@ def parse_scenario(data: dict[str, Any], origin: str) -> Scenario:
     """Validate the parsed content of a scenario file."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{origin}: a scenario file must be a table of keys, got {type(data).__name__}")
+    reject_non_finite(data, origin, allowed_values)
     try:
-        return Scenario(**data)
+        return Scenario.model_validate(data, strict=True)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, origin)) from None
-
-
-def read_table(path: Path) -> dict[str, Any]:
-    """Read a TOML or YAML file into a dict, with a clear error for syntax mistakes."""
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such file")
-    text = path.read_text(encoding="utf-8")
-    try:
-        if path.suffix == ".toml":
-            return tomllib.loads(text)
-        if path.suffix in (".yaml", ".yml"):
-            return yaml.safe_load(text) or {}
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        raise ScenarioError(f"{path}: not valid {path.suffix[1:].upper()}: {err}") from None
-    raise ScenarioError(f"{path}: unknown file type {path.suffix!r}; allowed: .toml, .yaml, .yml")
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
@@ -108,7 +103,8 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     if not p.exists() and p.suffix == "":
         packaged = resources.files("experiments") / "scenarios" / f"{p.name}.toml"
         if packaged.is_file():
-            return parse_scenario(tomllib.loads(packaged.read_text(encoding="utf-8")), f"{p.name}.toml")
+            origin = f"{p.name}.toml"
+            return parse_scenario(parse_text(packaged.read_text(encoding="utf-8"), ".toml", origin), origin)
         names = ", ".join(packaged_scenarios())
         raise ScenarioError(f"{path}: no such file or packaged scenario; packaged: {names}")
     return parse_scenario(read_table(p), str(p))
@@ -136,6 +132,8 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
             name = f"{stem}_{region}"
         if name not in known:
             raise ScenarioError(f"--set {name}: unknown parameter; see `ruralsim params` for the declared names")
+        if name in out:
+            raise ScenarioError(f"--set {name}: given twice; allowed: each parameter once")
         try:
             out[name] = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:

@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from abm import __version__, crops
+from abm import __version__, crops, interrupts
 from abm.model import RuralEconomy
 from abm.network import network_tables
 from abm.panel import PanelRecorder, snapshot_months
@@ -59,6 +59,7 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
             model.step()
             recorder.observe(model)
             advance()
+            interrupts.check()
     result = collect(model, scenario, seed, months)
     result.villages = recorder.village_frame()
     if panel != "none" or panel_months is not None:

@@ -12,8 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from abm import interrupts
 from abm.params import declarations
 from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
+                                 ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WorkersOpt, check_scheduler,
+                                 household_warnings)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -24,9 +28,12 @@ err = Console(stderr=True)
 @app.command()
 def run(
     scenario: Annotated[str | None, typer.Argument(help="Scenario file (.toml/.yaml) or packaged name.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
-    months: Annotated[int | None, typer.Option(help="Months to simulate (default: the scenario's).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("results/default"),
+    seed: SeedOpt = None,
+    months: MonthsOpt = None,
+    farmers: FarmersOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the outputs (default: a new results/<scenario>-<date>-<time>).")] = None,
+    overwrite: OverwriteOpt = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
     panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
     panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
@@ -35,15 +42,20 @@ def run(
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
-    from abm.output import write_run
+    from abm.folders import BYTES_PER_RUN_MONTH, check_run_target, check_writable, new_run_folder, write_folder
+
+    sc = load_scenario(scenario)
+    overrides = parse_overrides(set_ or []) | ({"farmers": farmers} if farmers is not None else {})
+    if overrides:
+        sc = sc.with_overrides(overrides)
+    folder = out or new_run_folder(Path("results"), sc.name)
+    check_run_target(folder, overwrite)
+    check_writable(folder, (months or sc.months) * BYTES_PER_RUN_MONTH)
+    warn(household_warnings([sc.parameters]))
+    from abm.output import write_run  # the model's imports only once the input is known to be good
     from abm.simulate import run as simulate
     from abm.summary import print_summary
 
-    sc = load_scenario(scenario)
-    if set_:
-        sc = sc.with_overrides(parse_overrides(set_))
-    if months is not None and months < 1:
-        raise ScenarioError(f"--months {months}: must be at least 1")
     chosen = _panel_options(panel, panel_months, network, sc.months if months is None else months)
     start = time.perf_counter()
     result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
@@ -52,10 +64,17 @@ def run(
     if detail:
         from abm.detail import print_detail
         print_detail(result, console)
-    paths = write_run(result, out)
-    names = ", ".join(sorted({p.name for p in paths if p.parent == Path(out)}))
+    names = []
+    write_folder(folder, lambda tmp: names.extend(sorted({p.name for p in write_run(result, tmp) if p.parent == tmp})))
     console.print(f"{result.manifest['farmers']:,} households, {result.manifest['months']} months in "
-                  f"{elapsed:.1f} s. Outputs: {out}/ ({names}); `ruralsim describe {out}` lists every column")
+                  f"{elapsed:.1f} s. Outputs: {folder}/ ({', '.join(names)}); `ruralsim describe {folder}` lists "
+                  "every column")
+
+
+def warn(lines: list[str]) -> None:
+    """Print warnings on stderr."""
+    for line in lines:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _panel_options(panel: str, panel_months: str | None, network: str, months: int) -> list[int] | None:
@@ -125,23 +144,18 @@ def outcomes(
 @app.command()
 def suite(
     name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
-    out: Annotated[Path | None, typer.Option(help="Results folder (default: results/NAME).")] = None,
-    replicates: Annotated[int | None, typer.Option(min=1, help="Replicates (default: the suite's).")] = None,
-    farmers: Annotated[int | None, typer.Option(min=100, help="Households; budgets scale along.")] = None,
-    months: Annotated[int | None, typer.Option(min=13, help="Months (default: the suite's).")] = None,
-    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
-    posterior: Annotated[int | None, typer.Option(
-        min=1, help="Run every arm over N calibration-posterior members (intervals carry parameter uncertainty).")
-    ] = None,
+    out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
+    root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
-    from experiments.reports import run_suite
+    from experiments.reports import run_suite, suite_plan
 
-    if engine not in ("local", "dask"):
-        raise ScenarioError(f"--engine {engine!r}: allowed: local, dask")
-    folder = out or Path("results") / name
-    report = run_suite(name, folder, engine, workers, replicates, farmers, months, posterior)
+    check_scheduler(engine, scheduler)
+    plan = suite_plan(name, replicates, farmers, months, root_seed)
+    warn(household_warnings([s.parameters for s in plan.scenarios]))
+    report = run_suite(name, out or Path("results") / name, engine, workers, replicates, farmers, months, root_seed,
+                       scheduler, posterior)
     console.print(f"report: {report}")
 
 
@@ -186,23 +200,48 @@ _register()
 
 
 def main() -> None:
-    """Entry point: run the app, turning user mistakes into one clear message and exit code 2."""
+    """Entry point: run the app; a user mistake is one message and exit code 2, an interrupt 130 or 143."""
+    interrupts.install()
     try:
         app(standalone_mode=False)
     except ScenarioError as e:
-        err.print("error: " + str(e), markup=False, highlight=False)
-        sys.exit(2)
+        fail(str(e))
+    except typer.BadParameter as e:
+        fail(option_message(e))
+    except typer.TyperException as e:  # typer's usage errors: unknown command or option, missing argument
+        fail(usage_message(e))
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except interrupts.Interrupted as e:
+        err.print(f"interrupted by {e}: stopped; finished runs are kept, nothing half-written is left",
+                  markup=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    except typer.Abort:
         err.print("aborted")
         sys.exit(130)
-    except Exception as e:  # click's usage errors
-        import click
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
-        raise
+
+
+def fail(message: str) -> None:
+    """Print ``error: message`` on stderr and exit with code 2."""
+    err.print("error: " + message, markup=False, highlight=False, soft_wrap=True)
+    sys.exit(2)
+
+
+def option_message(e: typer.BadParameter) -> str:
+    """A bad option's message: ``--name = value: why; allowed: ...`` (ours) or ``--name: why`` (typer's)."""
+    param = e.param
+    name = (param.opts[0] if getattr(param, "opts", None) else getattr(param, "name", None)) or e.param_hint or "value"
+    return f"{name} = {e.message}" if isinstance(e, OptionError) else f"{name}: {e.format_message()}"
+
+
+def usage_message(e: typer.TyperException) -> str:
+    """An unknown command or option, with what is allowed there."""
+    ctx = getattr(e, "ctx", None)
+    text = e.format_message() if hasattr(e, "format_message") else str(e)
+    if ctx is not None and hasattr(ctx.command, "list_commands") and "command" in text.lower():
+        return f"{text} allowed: {', '.join(ctx.command.list_commands(ctx))}"
+    where = ctx.command_path if ctx is not None else "ruralsim"
+    return f"{text} See `{where} --help`."
 
 
 if __name__ == "__main__":

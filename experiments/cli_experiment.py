@@ -7,7 +7,6 @@ machinery is imported when a command runs, so ``--help`` and the runner's worker
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,22 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
+                                 SchedulerOpt, WorkersOpt, check_outcome, check_scheduler, household_warnings)
 from experiments.worker import DEFAULT_MODEL
 
 
-class Engine(StrEnum):
-    """Where the runs execute."""
-
-    local = "local"
-    dask = "dask"
-
-
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
-EngineOpt = Annotated[Engine, typer.Option(help="local: process pool; dask: dask.distributed cluster.")]
-WorkersOpt = Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")]
-OutOpt = Annotated[Path | None, typer.Option(help="Output folder (default: results/<experiment name>).")]
-MonthsOpt = Annotated[int | None, typer.Option(min=1, max=1200, help="Override the experiment's months.")]
-SchedulerOpt = Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (dask engine).")]
 ModelOpt = Annotated[str, typer.Option(help="Model function as module:function.")]
 
 
@@ -69,41 +58,57 @@ def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
     return compact
 
 
-PosteriorOpt = Annotated[int | None, typer.Option(
-    min=1, help="Run every arm over N calibration-posterior members (paired by member and seed).")]
-
-
-def experiment(file: FileArg, engine: EngineOpt = Engine.local, workers: WorkersOpt = None, out: OutOpt = None,
-               months: MonthsOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+               months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
+               root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                posterior: PosteriorOpt = None) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
     from experiments.analysis import summary_table
-    from experiments.experiment import load_experiment
     from experiments.posterior import with_posterior
     from experiments.runner import run_experiment
 
-    plan = load_experiment(file, months)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
     if posterior is not None:
         plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
-    report = run_experiment(plan, folder, engine.value, workers, scheduler, model)
+    report = run_experiment(plan, folder, engine, workers, scheduler, model)
     typer.echo(f"{report.runs} runs ({report.executed} new, {report.skipped} already done) "
                f"in {report.seconds:.1f} s; results in {folder}/results.parquet")
     print_frame(compact_summary(summary_table(folder)), title="final month (diff: arm minus reference, paired)")
 
 
 def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcome analysed (final month).")],
-                engine: EngineOpt = Engine.local, workers: WorkersOpt = None, out: OutOpt = None,
-                months: MonthsOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
+                engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+                months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
+                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL
+                ) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
-    from experiments.experiment import load_experiment
-    from experiments.sensitivity import run_sensitivity
+    from abm.scenario import ScenarioError
+    from experiments.sensitivity import check_design, run_sensitivity
 
-    plan = load_experiment(file, months)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
+    check_design(plan)
+    kept = plan.experiment.outcomes
+    if kept is not None and outcome not in kept:
+        raise ScenarioError(f"--outcome = {outcome!r}: not among the experiment's outcomes; allowed: {', '.join(kept)}")
     folder = out or Path("results") / plan.experiment.name
-    table = run_sensitivity(plan, folder, outcome, engine.value, workers, scheduler, model)
+    table = run_sensitivity(plan, folder, outcome, engine, workers, scheduler, model)
     print_frame(table, title=f"{plan.experiment.design.kind} indices of {outcome}")
     typer.echo(f"table and plot: {folder}/sensitivity_{outcome}.csv, .png")
+
+
+def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
+            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+    """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
+    from experiments.experiment import load_experiment
+
+    check_scheduler(engine, scheduler)
+    if outcome is not None and model == DEFAULT_MODEL:
+        check_outcome(outcome)
+    plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)
+    for line in household_warnings([s.parameters for s in plan.scenarios]):
+        typer.echo(line, err=True)
+    return plan
 
 
 def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],

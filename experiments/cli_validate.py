@@ -13,12 +13,8 @@ from typing import Annotated
 
 import typer
 
-
-class Engine(str, Enum):
-    """Where the validation runs execute."""
-
-    local = "local"
-    dask = "dask"
+from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
+                                 SchedulerOpt, WorkersOpt, check_scheduler)
 
 
 class DefaultMember(str, Enum):
@@ -30,28 +26,25 @@ class DefaultMember(str, Enum):
 
 
 def validate(
-    replicates: Annotated[int, typer.Option(help="Replicate seeds (paired: SeedSequence(root).spawn).")] = 10,
-    root_seed: Annotated[int, typer.Option(help="Root of the replicate seeds.")] = 12345,
-    months: Annotated[int, typer.Option(help="Months of each run.")] = 120,
-    farmers: Annotated[int | None, typer.Option(help="Households (default: the scenario's).")] = None,
+    replicates: ReplicatesOpt = 10,
+    root_seed: RootSeedOpt = 12345,
+    months: MonthsOpt = 120,
+    farmers: FarmersOpt = None,
     scenario: Annotated[str, typer.Option(help="Base scenario: packaged name or file.")] = "default",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/validate"),
-    engine: Annotated[Engine, typer.Option(help="local: process pool; dask: dask.distributed.")] = Engine.local,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    out: OutOpt = Path("results/validate"),
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: seeds/facts.csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit with code 1 when an output fact is missed.")] = False,
-    posterior: Annotated[int | None, typer.Option(
-        min=1, help="Run N calibration-posterior members at every replicate seed: intervals combine parameter "
-                    "and seed uncertainty.")] = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
-    from abm.scenario import ScenarioError
     from experiments.validate import validate as run_validation
 
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers {workers}: must be at least 1")
-    result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine.value, workers, facts,
-                            posterior=posterior)
+    check_scheduler(engine, scheduler)
+    result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine, workers, facts,
+                            posterior=posterior, address=scheduler, warn=lambda line: typer.echo(line, err=True))
     typer.echo(f"table: {result.out}/facts.csv, {result.out}/facts.md; per replicate: {result.out}/replicates.csv")
     if result.failed_outputs:
         typer.echo(f"output facts missed: {', '.join(result.failed_outputs)}", err=True)
@@ -87,9 +80,9 @@ def calibrate(
                                                         "the others keep their defaults).")] = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: seeds/facts.csv).")] = None,
     root_seed: Annotated[int, typer.Option(help="Root of the calibration seeds and designs.")] = 2025,
-    engine: Annotated[Engine, typer.Option(help="local: process pool; dask: dask.distributed.")] = Engine.local,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (dask engine).")] = None,
+    engine: EngineOpt = "local",
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
     work: Annotated[Path, typer.Option(help="Folder of the cached runs (resumable).")] = Path("results/calibrate"),
     out: Annotated[Path | None, typer.Option(help="Folder of the record (default: seeds/, the package's).")] = None,
     default_member: Annotated[DefaultMember, typer.Option(
@@ -103,18 +96,16 @@ def calibrate(
 
     from rich.console import Console
 
-    from abm.scenario import ScenarioError
     from experiments.calibrate import QUICK, Settings
     from experiments.calibrate import calibrate as run_calibration
     from experiments.calibration_record import parameter_summary, posterior_frame, write_record
 
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers {workers}: must be at least 1")
+    check_scheduler(engine, scheduler)
     given = {"farmers": farmers, "months": months, "seeds": seeds, "waves": waves, "points": points, "check": check}
     settings = dataclasses.replace(QUICK if quick else Settings(), root_seed=root_seed,
                                    **{k: v for k, v in given.items() if v is not None})
     names = [n.strip() for n in parameters.split(",") if n.strip()] if parameters else None
-    cal = run_calibration(settings, names, facts, work, engine.value, workers, scheduler, report=print_wave)
+    cal = run_calibration(settings, names, facts, work, engine, workers, scheduler, report=print_wave)
     console = Console()
     post = cal.match.posterior
     console.print(f"posterior: {len(post.weights)} weighted sets from {post.proposals} draws of the region, "

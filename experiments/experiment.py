@@ -38,11 +38,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from abm.outcomes import outcome
 from abm.params import Parameters, declarations
-from abm.scenario import Scenario, ScenarioError, format_validation_error, load_scenario, read_table
+from abm.inputs import reject_non_finite
+from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
 #: series columns kept when an experiment names no outcomes (those the model reports)
@@ -60,16 +62,21 @@ class DesignSpec(BaseModel):
 
     kind: Literal["full_factorial", "lhs", "sobol", "morris"]
     parameters: list[str] = Field(default_factory=list, description="Numeric parameters sampled over ranges.")
-    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict, description="[min, max] overrides.")
+    ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(default_factory=dict,
+                                                                 description="[min, max] overrides.")
     values: dict[str, list[Any]] = Field(default_factory=dict, description="Explicit levels (full_factorial).")
-    levels: int | None = Field(None, ge=2, le=101, description="Levels per parameter.")
-    samples: int | None = Field(None, ge=1, le=1_000_000, validate_default=True, description="N.")
+    levels: int | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
+    samples: int | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
 
     @field_validator("parameters")
     @classmethod
     def _numeric_names(cls, names: list[str]) -> list[str]:
         known = list(numeric_parameters())
+        choices = {d["name"]: d for d in declarations() if d["name"] not in known}
         for name in names:
+            if name in choices:
+                raise ValueError(f"{name} is a {choices[name]['type']} parameter, not a numeric range; allowed: "
+                                 "numeric parameters here; vary it through design.values (full_factorial) or arms")
             if name not in known:
                 raise ValueError(unknown_name_message(name, known, "numeric parameter")
                                  + "; allowed: numeric declared parameters (see `ruralsim params`)")
@@ -138,14 +145,14 @@ class Experiment(BaseModel):
     name: str = ""
     description: str = ""
     base: str = Field("default", description="Packaged scenario name or scenario file.")
-    months: int | None = Field(None, ge=1, le=1200, description="Overrides the scenario's months.")
+    months: int | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Set for every run.")
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
     reference: str | None = Field(None, description="Reference arm of paired differences.")
     outcomes: list[str] | None = Field(None, min_length=1, description="Series columns to keep.")
-    replicates: int = Field(10, ge=1, le=100_000)
-    root_seed: int = Field(12345, ge=0)
+    replicates: int = Field(10, strict=True, ge=1, le=100_000)
+    root_seed: int = Field(12345, strict=True, ge=0, lt=2**63)
 
     @field_validator("arms")
     @classmethod
@@ -233,8 +240,9 @@ def parse_experiment(data: Any, origin: str) -> Experiment:
     """
     if not isinstance(data, dict):
         raise ScenarioError(f"{origin}: an experiment file must be a table of keys, got {type(data).__name__}")
+    reject_non_finite(data, origin, allowed_values)
     try:
-        return Experiment(**data)
+        return Experiment.model_validate(data)  # numbers strict field by field (ranges may be lists or tuples)
     except ValidationError as err:
         raise ScenarioError(_format_error(err, origin)) from None
 
@@ -251,8 +259,9 @@ def check_overrides(base: Parameters, values: dict[str, Any], where: str, origin
             raise ScenarioError(f"{origin}: invalid experiment\n  {where}.{name}: "
                                 f"{unknown_name_message(name, known, 'parameter')}; "
                                 "allowed: declared parameters (see `ruralsim params`)")
+    reject_non_finite(values, origin, allowed_values)
     try:
-        return Parameters(**(base.model_dump() | values))
+        return Parameters.model_validate(base.model_dump() | values, strict=True)
     except ValidationError as err:
         detail = format_validation_error(err, origin, prefix=f"{where}.").split("\n", 1)[1]
         raise ScenarioError(f"{origin}: invalid experiment\n{detail}") from None
@@ -327,12 +336,29 @@ def packaged_suites() -> list[str]:
     return sorted(f.name.removesuffix(".toml") for f in folder.iterdir() if f.name.endswith(".toml"))
 
 
-def load_experiment(path: str | Path, months: int | None = None) -> Plan:
+def with_farmers(data: dict[str, Any], farmers: int, origin: str) -> dict[str, Any]:
+    """Set ``parameters.farmers`` for every run, refusing it where arms or the design already vary it."""
+    design = data.get("design") if isinstance(data.get("design"), dict) else {}
+    arms = data.get("arms") if isinstance(data.get("arms"), dict) else {}
+    varied = [f"arms.{name}" for name, arm in arms.items() if isinstance(arm, dict) and "farmers" in arm]
+    varied += ["design"] * ("farmers" in (design.get("parameters") or []) or "farmers" in (design.get("values") or {}))
+    if varied:
+        raise ScenarioError(f"--farmers = {farmers}: {origin} varies farmers ({', '.join(varied)}); "
+                            "allowed: --farmers only for experiments that do not vary it")
+    parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    return data | {"parameters": parameters | {"farmers": farmers}}
+
+
+def load_experiment(path: str | Path, months: int | None = None, *, replicates: int | None = None,
+                    root_seed: int | None = None, farmers: int | None = None) -> Plan:
     """Load, validate and plan an experiment file or a packaged suite by name.
 
     Args:
         path: A TOML or YAML file, or the name of a packaged suite (e.g. ``"example"``).
         months: Optional override of the experiment's months.
+        replicates: Optional override of its replicates.
+        root_seed: Optional override of its root seed.
+        farmers: Optional household count for every run (refused where the file varies it).
 
     Raises:
         ScenarioError: With a one-message explanation of what is wrong.
@@ -344,8 +370,10 @@ def load_experiment(path: str | Path, months: int | None = None) -> Plan:
             raise ScenarioError(f"{path}: no such file or packaged suite; packaged: {', '.join(packaged_suites())}")
         p = Path(str(packaged))
     data = read_table(p)
-    if months is not None and isinstance(data, dict):
-        data = data | {"months": months}
+    given = {"months": months, "replicates": replicates, "root_seed": root_seed}
+    data = data | {key: value for key, value in given.items() if value is not None}
+    if farmers is not None:
+        data = with_farmers(data, farmers, str(path))
     experiment = parse_experiment(data, str(path))
     if not experiment.name:
         experiment = experiment.model_copy(update={"name": p.stem})

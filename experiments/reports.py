@@ -27,22 +27,33 @@ REFERENCE_FARMERS = 30_000
 BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
 #: what a hypothesis predicts of an outcome (see :func:`predicted_sign`)
 Effect = Literal["raises", "lowers", "improves", "worsens"]
+#: fewest replicates behind a hypothesis verdict: below it a 95% t interval has at most 3 degrees of
+#: freedom (its half-width is 3.2 or more standard errors) and one odd seed can decide the verdict
+MIN_VERDICT_REPLICATES = 5
+#: fewest months of a suite: its reports compare the second year with the first
+SUITE_MIN_MONTHS = 13
 
 
-def suite_plan(name: str, replicates: int | None = None, farmers: int | None = None, months: int | None = None):
-    """Plan a packaged suite, optionally smaller: fewer replicates, households or months.
+def suite_plan(name: str, replicates: int | None = None, farmers: int | None = None, months: int | None = None,
+               root_seed: int | None = None):
+    """Plan a packaged suite, optionally smaller (fewer replicates, households or months) or on other seeds.
 
     With ``farmers`` every yuan-per-year parameter (budgets, pairing cost) is scaled in proportion,
     so the budget per household stays what the suite declares.
     """
     if name not in SUITES:
         raise ScenarioError(f"suite {name!r}: unknown; allowed: {', '.join(SUITES)}")
+    if months is not None and months < SUITE_MIN_MONTHS:
+        raise ScenarioError(f"--months = {months}: a suite report needs more than a year; "
+                            f"allowed: {SUITE_MIN_MONTHS} to 1200")
     path = resources.files("experiments") / "suites" / f"{name}.toml"
     data: dict[str, Any] = read_table(Path(str(path)))
     if replicates is not None:
         data["replicates"] = replicates
     if months is not None:
         data["months"] = months
+    if root_seed is not None:
+        data["root_seed"] = root_seed
     if farmers is not None:
         scale = farmers / data.get("parameters", {}).get("farmers", REFERENCE_FARMERS)
         data.setdefault("parameters", {})["farmers"] = farmers
@@ -62,17 +73,17 @@ def _default(name: str) -> Any:
 
 def run_suite(name: str, out: Path, engine: str = "local", workers: int | None = None,
               replicates: int | None = None, farmers: int | None = None, months: int | None = None,
-              posterior: int | None = None) -> Path:
+              root_seed: int | None = None, address: str | None = None, posterior: int | None = None) -> Path:
     """Run a suite (skipping runs already on disk) and write its report; returns the report's path.
 
     With ``posterior`` every arm runs over that many calibration-posterior members.
     """
-    plan = suite_plan(name, replicates, farmers, months)
+    plan = suite_plan(name, replicates, farmers, months, root_seed)
     if posterior is not None:
         from experiments.posterior import with_posterior
 
         plan = with_posterior(plan, posterior)
-    run_experiment(plan, out, engine, workers)
+    run_experiment(plan, out, engine, workers, address)
     return write_report(name, out)
 
 
@@ -195,7 +206,7 @@ def predicted_sign(name: str, effect: Effect) -> int:
 
 
 def _verdict(d: pd.Series, outcome_name: str, effect: Effect) -> str:
-    """Whether a paired difference supports the predicted effect on an outcome, and its sign across members."""
+    """Whether a paired difference of ``n`` runs supports the predicted effect, and its sign across members."""
     direction = predicted_sign(outcome_name, effect)
     if d.ci_low > 0 or d.ci_high < 0:
         text = "supported" if np.sign(d["mean"]) == direction else "contradicted (the opposite direction)"
@@ -205,7 +216,14 @@ def _verdict(d: pd.Series, outcome_name: str, effect: Effect) -> str:
         text += (f"; seed-only {ci_cell(d['mean'], d.seed_ci_low, d.seed_ci_high)}; sign "
                  + ("changes across the posterior" if d.sign_changes else "the same for every member")
                  + f" ({d.sign_share:.0%} of members agree)")
-    return text
+    return _judged(text, int(d["n"]))
+
+
+def _judged(verdict: str, n: int) -> str:
+    """A verdict with its replicate count, or "not enough replicates" below :data:`MIN_VERDICT_REPLICATES`."""
+    if n < MIN_VERDICT_REPLICATES:
+        return f"not enough replicates (n = {n}; a verdict needs at least {MIN_VERDICT_REPLICATES})"
+    return f"{verdict} (n = {n})"
 
 
 def _trust(df: pd.DataFrame, folder: Path) -> str:
@@ -237,16 +255,18 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
         lines.append(f"| traceability lowers fraud against ratings alone (002) | {arm} minus reputation: Δ fraud_rate = "
                      f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, 'fraud_rate', 'improves')} |")
     fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
+    lowest = min(fraud, key=fraud.get)
+    most = "supported" if lowest == "blockchain" else f"not supported: {lowest} lowers it most"
     lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
                  + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
-                 + f" | {'supported' if min(fraud, key=fraud.get) == 'blockchain' else 'not supported: ' + min(fraud, key=fraud.get) + ' lowers it most'} |")
+                 + f" | {_judged(most, int(diff.loc[('blockchain', 'fraud_rate')]['n']))} |")
     tr = summarise(final, ["traced_share"]).set_index("arm")
     dear, cheap = tr.loc["blockchain"], tr.loc["blockchain_low_cost"]
     lines.append(f"| traceability has a cost small sellers feel (002) | traced share of online kg: "
                  f"{ci_cell(dear['mean'], dear.ci_low, dear.ci_high)} at the default cost per kg, "
                  f"{ci_cell(cheap['mean'], cheap.ci_low, cheap.ci_high)} at a sixth of it; the fixed monthly cost "
                  f"still keeps sellers with few kg out (tests/abm/test_trust.py) | "
-                 f"{'supported' if dear['mean'] < 0.5 else 'not supported'} |")
+                 f"{_judged('supported' if dear['mean'] < 0.5 else 'not supported', int(dear['n']))} |")
     row("reputation systems shut newcomers out at first (001/002)", "reputation", "newcomer_sales_ratio", "worsens",
         early_diff)
     row("price discrimination raises platform revenue (001)", "acquaintance_discrimination", "platform_revenue",

@@ -55,6 +55,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
+from abm import interrupts
+from abm.folders import BYTES_PER_RUN_MONTH, check_writable, locked
 from abm.output import FILE_MODE
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
@@ -148,12 +150,33 @@ def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] =
     if workers == 1:
         yield from map(fn, items)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]))
+    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]),
+                               initializer=interrupts.ignore_in_worker)
     try:
-        for future in as_completed([pool.submit(fn, item) for item in items]):
+        finished = as_completed([pool.submit(fn, item) for item in items])
+        while True:
+            with interrupts.stop_at_once():
+                future = next(finished, None)
+            if future is None:
+                return
             yield future.result()
+    except BaseException:
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes now (on an interrupt or error: their runs are abandoned).
+
+    Python 3.14 has ``terminate_workers``; before it, the pool's process table is the only handle.
+    """
+    if hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
 
 
 def _worker_environ() -> dict[str, object]:
@@ -186,7 +209,12 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
     futures = []
     try:
         futures = client.map(fn, items, pure=False)
-        for future in dask_completed(futures):
+        finished = dask_completed(futures)
+        while True:
+            with interrupts.stop_at_once():
+                future = next(finished, None)
+            if future is None:
+                return
             yield future.result()
     finally:
         client.cancel(futures)
@@ -318,7 +346,32 @@ def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: 
     start = time.perf_counter()
     out = Path(out)
     jobs = make_jobs(plan, model)
-    executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
+    check_writable(out, len(jobs) * plan.base.months * BYTES_PER_RUN_MONTH)
+    with locked(out):
+        check_same_experiment(out, plan)
+        executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
+        _write_tables(plan, jobs, out, engine, workers, start)
+    return BatchReport(out, len(jobs), executed, len(jobs) - executed, time.perf_counter() - start)
+
+
+def check_same_experiment(out: Path, plan: Plan) -> None:
+    """Refuse a folder that holds another experiment's finished results (they would be replaced).
+
+    Raises:
+        ScenarioError: Naming the folder, the experiment it holds and what is allowed.
+    """
+    path = out / "manifest.json"
+    if not path.exists():
+        return
+    held = json.loads(path.read_text(encoding="utf-8")).get("experiment", {}).get("name")
+    if held != plan.experiment.name:
+        raise ScenarioError(f"--out = {out}: holds the results of experiment {held!r}, not "
+                            f"{plan.experiment.name!r}; allowed: that experiment's folder (to resume or extend it) "
+                            "or a new folder")
+
+
+def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: int | None, start: float) -> None:
+    """Consolidate the runs and write the tidy tables, the experiment file and the manifest."""
     results, regions = consolidate(plan, jobs, out / "runs")
     atomic_write(out / "results.parquet", parquet_bytes(results))
     atomic_write(out / "regions.parquet", parquet_bytes(regions))
@@ -327,22 +380,14 @@ def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: 
     seconds = time.perf_counter() - start
     text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
     atomic_write(out / "manifest.json", text.encode())
-    return BatchReport(out, len(jobs), executed, len(jobs) - executed, seconds)
 
 
 def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [--engine ...] [--workers N] [--out DIR]``."""
-    import typer
+    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
+    from experiments import cli
 
-    from experiments.cli_experiment import experiment
-
-    app = typer.Typer(add_completion=False)
-    app.command()(experiment)
-    try:
-        app()
-    except ScenarioError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise SystemExit(2) from None
+    sys.argv.insert(1, "experiment")
+    cli.main()
 
 
 if __name__ == "__main__":

@@ -101,6 +101,15 @@ def plot(table: pd.DataFrame, method: str, outcome: str) -> Figure:
     return fig
 
 
+def check_design(plan: Plan) -> None:
+    """Refuse an experiment whose design is not sobol or morris (before any run)."""
+    design = plan.experiment.design
+    if design is None or design.kind not in METHODS:
+        kind = "arms" if design is None else design.kind
+        raise ScenarioError(f"{plan.origin}: design.kind = {kind!r}: no sensitivity indices from it; "
+                            f"allowed: {', '.join(METHODS)}")
+
+
 def run_sensitivity(plan: Plan, out: str | Path, outcome: str, engine: str = "local", workers: int | None = None,
                     address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True) -> pd.DataFrame:
     """Run a sobol or morris experiment through the runner and analyse one outcome.
@@ -110,9 +119,8 @@ def run_sensitivity(plan: Plan, out: str | Path, outcome: str, engine: str = "lo
     Raises:
         ScenarioError: If the experiment's design is not sobol or morris, or the outcome is unknown.
     """
+    check_design(plan)
     design = plan.experiment.design
-    if design is None or design.kind not in METHODS:
-        raise ScenarioError(f"{plan.origin}: design.kind must be sobol or morris for a sensitivity analysis")
     run_experiment(plan, out, engine, workers, address, model, progress)
     Y = outcome_by_point(load_results(out), outcome)
     problem = {"num_vars": len(design.parameters), "names": design.parameters,

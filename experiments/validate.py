@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,15 @@ import pyarrow.parquet as pq
 from abm.scenario import ScenarioError
 from experiments.analysis import mean_ci
 from experiments.experiment import Plan, parse_experiment, plan_experiment
-from experiments.facts import Fact, load_facts, measure_run
+from experiments.facts import GROWTH_YEARS, Fact, load_facts, measure_run
+from experiments.options import household_warnings
 from experiments.runner import make_jobs, run_experiment
 
 #: root of the validation seeds (the calibration uses another, so validation is out of sample)
 VALIDATION_ROOT_SEED = 12345
 DEFAULT_OUT = Path("results/validate")
+#: the fewest months the facts can be judged on: the growth window ends with year GROWTH_YEARS[1]
+MIN_MONTHS = GROWTH_YEARS[1] * 12
 
 
 @dataclass
@@ -210,7 +214,8 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
              farmers: int | None = None, scenario: str = "default", out: str | Path = DEFAULT_OUT,
              engine: str = "local", workers: int | None = None, facts_file: str | Path | None = None,
              progress: bool = True, show: bool = True, posterior: int | None = None,
-             posterior_file: str | Path | None = None) -> Validation:
+             posterior_file: str | Path | None = None, address: str | None = None,
+             warn: Callable[[str], object] | None = None) -> Validation:
     """Run the baseline over replicate seeds through the runner and compare it with every stylized fact.
 
     Args:
@@ -228,26 +233,31 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
         posterior: Run over this many calibration-posterior members (each at every replicate seed), so the
             intervals combine parameter and seed uncertainty.
         posterior_file: The posterior ensemble (default: the packaged ``seeds/posterior.parquet``).
+        address: A running Dask scheduler (dask engine).
+        warn: Where to say that the household count was changed to fit whole villages.
 
     Raises:
         ScenarioError: For settings that cannot validate, or an invalid scenario or facts file.
     """
     if replicates < 1:
-        raise ScenarioError(f"--replicates {replicates}: must be at least 1")
-    if not 1 <= months <= 1200:
-        raise ScenarioError(f"--months {months}: allowed: 1 to 1200")
+        raise ScenarioError(f"--replicates = {replicates}: too few; allowed: a whole number, at least 1")
+    if not MIN_MONTHS <= months <= 1200:
+        raise ScenarioError(f"--months = {months}: too short to judge the facts (growth is measured over years "
+                            f"{GROWTH_YEARS[0]}-{GROWTH_YEARS[1]}); allowed: {MIN_MONTHS} to 1200")
     facts = load_facts(facts_file)
     experiment = parse_experiment({
         "name": "validate", "description": "The baseline against the stylized facts", "base": scenario,
         "months": months, "replicates": replicates, "root_seed": root_seed, "arms": {"baseline": {}},
         "parameters": {} if farmers is None else {"farmers": farmers}}, "validate")
     plan = plan_experiment(experiment, origin="validate")
+    for line in household_warnings([s.parameters for s in plan.scenarios]) if warn else ():
+        warn(line)
     if posterior is not None:
         from experiments.posterior import with_posterior
 
         plan = with_posterior(plan, posterior, posterior_file)
     out = Path(out)
-    run_experiment(plan, out, engine=engine, workers=workers, progress=progress)
+    run_experiment(plan, out, engine=engine, workers=workers, address=address, progress=progress)
     values = measure_plan(plan, out, [f for f in facts if f.measure])
     if posterior is not None:
         values.insert(0, "member", values.point.map(plan.points.set_index("point").member))

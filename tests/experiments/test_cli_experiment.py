@@ -48,7 +48,8 @@ def test_sensitivity_needs_a_sobol_or_morris_design(app: typer.Typer, tmp_path: 
     result = CliRunner().invoke(app, ["sensitivity", str(small_experiment), "--outcome", "income_mean",
                                       "--out", str(tmp_path / "out")])
     assert isinstance(result.exception, ScenarioError)
-    assert "design.kind must be sobol or morris" in str(result.exception)
+    assert "design.kind = 'arms': no sensitivity indices from it; allowed: sobol, morris" in str(result.exception)
+    assert not (tmp_path / "out").exists()
 
 
 def test_months_option_overrides_the_file(app: typer.Typer, tmp_path: Path) -> None:

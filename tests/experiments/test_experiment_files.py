@@ -26,7 +26,7 @@ BAD = [  # (file content, what the message must contain)
     ("[design]\nkind = 'lhs'\nparameters = ['commission']\nsamples = 4\nsample = 3",
      ["design.sample: unknown key", "allowed: kind, parameters, ranges, values, levels, samples"]),
     ("[design]\nkind = 'lhs'\nparameters = ['trust_mechanism']\nsamples = 4",
-     ["design.parameters = ['trust_mechanism']", "numeric parameter 'trust_mechanism'"]),
+     ["design.parameters = ['trust_mechanism']", "trust_mechanism is a choice parameter, not a numeric range"]),
     ("[design]\nkind = 'sobol'\nparameters = ['commission']\nsamples = 100", ["design.samples = 100", "power of two"]),
     ("[design]\nkind = 'lhs'\nparameters = ['commission']\nsamples = 4\nranges = { commission = [0.0, 0.9] }",
      ["design.ranges", "within [0.0, 0.5]"]),

@@ -27,13 +27,17 @@ def test_gain_per_yuan_is_cumulative_income_gain_over_cumulative_spending():
 
 
 def test_verdict_reads_the_interval():
-    """An interval on the predicted side supports; on the other side contradicts; across zero does neither."""
+    """An interval on the predicted side supports; on the other side contradicts; across zero does neither;
+    below the minimum replicate count there is no verdict."""
     row = pd.Series
-    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5}), "platform_revenue", "lowers") == "supported"
-    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0}), "platform_revenue", "lowers").startswith(
-        "contradicted")
-    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7}), "platform_revenue", "raises").startswith(
-        "not supported")
+    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5, "n": 5}), "platform_revenue",
+                    "lowers") == "supported (n = 5)"
+    assert _verdict(row({"mean": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n": 8}), "platform_revenue",
+                    "lowers").startswith("contradicted")
+    assert _verdict(row({"mean": 0.1, "ci_low": -0.5, "ci_high": 0.7, "n": 5}), "platform_revenue",
+                    "raises").startswith("not supported")
+    assert _verdict(row({"mean": -1.0, "ci_low": -2.0, "ci_high": -0.5, "n": 2}), "platform_revenue",
+                    "lowers") == "not enough replicates (n = 2; a verdict needs at least 5)"
 
 
 def test_improves_and_worsens_read_the_declared_direction():

@@ -168,7 +168,7 @@ def one_fact_file(folder: Path, fact_id: str = "branded_share") -> Path:
 
 def test_validate_runs_replicates_through_the_runner_with_paired_seeds(tmp_path: Path) -> None:
     out = tmp_path / "v"
-    result = validate(replicates=2, root_seed=5, months=12, farmers=300, out=out, workers=1, progress=False,
+    result = validate(replicates=2, root_seed=5, months=72, farmers=300, out=out, workers=1, progress=False,
                       show=False)
     assert list(result.replicates.seed) == replicate_seeds(5, 2)
     assert len(list((out / "runs").glob("*.parquet"))) == 2
@@ -193,7 +193,7 @@ def cli_app():
 
 
 def test_strict_exits_non_zero_when_an_output_fact_fails(tmp_path: Path, cli_app, monkeypatch) -> None:
-    args = ["validate", "--replicates", "2", "--months", "12", "--farmers", "300", "--workers", "1",
+    args = ["validate", "--replicates", "2", "--months", "72", "--farmers", "300", "--workers", "1",
             "--facts", str(one_fact_file(tmp_path)), "--out", str(tmp_path / "v"), "--strict"]
     runner = CliRunner()
     passed = runner.invoke(cli_app, args)
@@ -210,4 +210,6 @@ def test_validate_rejects_user_mistakes_with_scenario_error(tmp_path: Path) -> N
     with pytest.raises(ScenarioError, match="replicates"):
         validate(replicates=0, out=tmp_path, show=False)
     with pytest.raises(ScenarioError, match="farmers"):
-        validate(replicates=1, months=1, farmers=10, out=tmp_path, show=False)
+        validate(replicates=1, months=72, farmers=10, out=tmp_path, show=False)
+    with pytest.raises(ScenarioError, match="--months = 12: too short to judge the facts"):
+        validate(replicates=1, months=12, out=tmp_path, show=False)

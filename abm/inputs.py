@@ -1,0 +1,142 @@
+"""The input layer: read scenario and experiment files safely, refusing what could hang, crash or mislead.
+
+Every file goes through :func:`read_table`: it must be a regular file of at most
+:data:`MAX_FILE_BYTES`, UTF-8 text (no NUL bytes), not empty, and valid TOML or YAML whose top level
+is a table. YAML is read with a safe loader that refuses anchors and aliases outright (an alias bomb
+expands a few hundred bytes into gigabytes), duplicate keys (TOML refuses them too) and nesting
+deeper than :data:`MAX_DEPTH`. :func:`reject_non_finite` refuses NaN and infinity by name wherever
+they appear, so a range check never has to judge them.
+"""
+
+from __future__ import annotations
+
+import math
+import stat
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent, CollectionStartEvent
+
+#: largest scenario or experiment file read (bytes); the packaged ones are a few kilobytes
+MAX_FILE_BYTES = 1_000_000
+#: deepest nesting of tables and lists in a file (the packaged files nest three deep)
+MAX_DEPTH = 16
+SUFFIXES = (".toml", ".yaml", ".yml")
+
+
+class ScenarioError(ValueError):
+    """A scenario, experiment file, option or parameter override is invalid; the message says why."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases, with a depth limit and duplicate keys refused."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing aliases, anchors and nesting beyond :data:`MAX_DEPTH`."""
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise ConstructorError(None, None, "anchors and aliases (& and *) are not allowed; write the "
+                                   "values out", event.start_mark)
+        if isinstance(event, CollectionStartEvent):
+            self._depth = getattr(self, "_depth", 0) + 1
+            if self._depth > MAX_DEPTH:
+                raise ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """Build a mapping, refusing a key given twice (YAML would silently keep the last)."""
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise ConstructorError(None, None, f"duplicate key {key!r}; allowed: each key once",
+                                       key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _check_path(path: Path) -> None:
+    """Refuse a missing path, a folder, a device or pipe, an unknown suffix and an oversized file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read ({err.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{path}: is a folder; allowed: a .toml or .yaml file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(f"{path}: not a regular file (a device, pipe or socket); allowed: a .toml or .yaml file")
+    if path.suffix not in SUFFIXES:
+        raise ScenarioError(f"{path}: unknown file type {path.suffix!r}; allowed: {', '.join(SUFFIXES)}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{path}: {info.st_size:,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes")
+
+
+def read_text(path: Path) -> str:
+    """Read a file that passed the path checks as UTF-8 text, refusing binary content and empty files."""
+    _check_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read ({err.strerror})") from None
+    if b"\0" in data:
+        raise ScenarioError(f"{path}: binary content (NUL bytes); allowed: TOML or YAML text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start}); allowed: TOML or YAML text") from None
+    if not text.strip():
+        raise ScenarioError(f"{path}: empty file; allowed: a table of keys (see the packaged examples)")
+    return text
+
+
+def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
+    """Parse TOML or YAML text into a non-empty table (NaN and infinity are checked by the caller)."""
+    try:
+        data = tomllib.loads(text) if suffix == ".toml" else yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
+        raise ScenarioError(f"{origin}: not valid {suffix[1:].upper()}: {err}") from None
+    except RecursionError:
+        raise ScenarioError(f"{origin}: nested too deeply; allowed: at most {MAX_DEPTH} levels") from None
+    if data is None or data == {}:
+        raise ScenarioError(f"{origin}: no keys (only comments?); allowed: a table of keys")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{origin}: the top level must be a table of keys, got {type(data).__name__}")
+    return data
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """Read a TOML or YAML file into a dict through every check of this module."""
+    path = Path(path)
+    text = read_text(path)
+    return parse_text(text, ".toml" if path.suffix == ".toml" else ".yaml", str(path))
+
+
+def non_finite(data: Any, where: str = "") -> list[tuple[str, float]]:
+    """List ``(dotted.path, value)`` of every NaN or infinite number inside nested dicts and lists."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return [(where, data)]
+    if isinstance(data, dict):
+        return [hit for k, v in data.items() for hit in non_finite(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(data, list | tuple):
+        return [hit for i, v in enumerate(data) for hit in non_finite(v, f"{where}[{i}]")]
+    return []
+
+
+def reject_non_finite(data: Any, origin: str, allowed: Callable[[str], str] | None = None) -> None:
+    """Raise :class:`ScenarioError` naming every NaN or infinity in ``data`` (``allowed(field)`` says what is)."""
+    hits = non_finite(data)
+    if hits:
+        lines = [f"  {where} = {value}: not a finite number; allowed: "
+                 f"{allowed(where.rsplit('.', 1)[-1]) if allowed else 'finite numbers (no nan or inf)'}"
+                 for where, value in hits]
+        raise ScenarioError("\n".join([f"{origin}: invalid input", *lines]))

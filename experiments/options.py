@@ -1,0 +1,129 @@
+"""The command-line options shared by ``run``, ``suite``, ``experiment``, ``sensitivity`` and ``validate``.
+
+Each option is declared once here, with a parser that reads the raw text strictly (``12``, not
+``12.0``, ``1e3`` or ``true``) and refuses a value out of range with one message naming the option,
+the value and what is allowed (:class:`OptionError`; ``experiments/cli.py`` prints it and exits
+with code 2 before any work starts). Commands of other issues reuse these definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from abm.inputs import ScenarioError
+from abm.params import Parameters, declarations
+
+ENGINES = ("local", "dask")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+class OptionError(typer.BadParameter):
+    """A command-line option's value is not allowed; the message gives the value, why and what is allowed."""
+
+    def __init__(self, value: str, reason: str, allowed: str) -> None:
+        super().__init__(f"{value}: {reason}; allowed: {allowed}")
+
+
+def whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """A parser of a whole number from ``lo`` to ``hi`` (no upper bound when None)."""
+    allowed = f"a whole number from {lo:,} to {hi:,}" if hi is not None else f"a whole number, at least {lo:,}"
+
+    def parse(text: str | int) -> int:
+        if isinstance(text, int):  # a command's own default
+            return text
+        if not _WHOLE.fullmatch(text.strip()):
+            raise OptionError(repr(text), "not a whole number", allowed)
+        value = int(text)
+        if value < lo or (hi is not None and value > hi):
+            raise OptionError(text, "out of range", allowed)
+        return value
+
+    return parse
+
+
+def choice(*names: str) -> Callable[[str], str]:
+    """A parser that accepts exactly one of ``names``."""
+
+    def parse(text: str) -> str:
+        if text not in names:
+            raise OptionError(repr(text), "unknown", "one of " + ", ".join(names))
+        return text
+
+    return parse
+
+
+def _declared_range(name: str) -> tuple[int, int]:
+    """The declared range of an integer parameter."""
+    d = next(d for d in declarations() if d["name"] == name)
+    return int(d["min"]), int(d["max"])
+
+
+FARMERS_RANGE = _declared_range("farmers")
+MONTHS_RANGE = (1, 1200)
+SEED_RANGE = (0, 2**63 - 1)
+
+FarmersOpt = Annotated[int | None, typer.Option(
+    parser=whole(*FARMERS_RANGE), metavar="N",
+    help="Households, rounded to whole villages with a warning (none given: the scenario's).")]
+MonthsOpt = Annotated[int | None, typer.Option(parser=whole(*MONTHS_RANGE), metavar="N",
+                                               help="Months to simulate (none given: the file's).")]
+ReplicatesOpt = Annotated[int | None, typer.Option(parser=whole(1, 100_000), metavar="N",
+                                                   help="Replicate seeds (none given: the file's).")]
+SeedOpt = Annotated[int | None, typer.Option(parser=whole(*SEED_RANGE), metavar="N",
+                                             help="Random seed (none given: the scenario's).")]
+RootSeedOpt = Annotated[int | None, typer.Option(parser=whole(*SEED_RANGE), metavar="N",
+                                                 help="Root of the replicate seeds (none given: the file's).")]
+EngineOpt = Annotated[str, typer.Option(parser=choice(*ENGINES), metavar="local|dask",
+                                        help="local: process pool; dask: dask.distributed cluster.")]
+WorkersOpt = Annotated[int | None, typer.Option(parser=whole(1, 4096), metavar="N",
+                                                help="Worker processes (default: all cores).")]
+PosteriorOpt = Annotated[int | None, typer.Option(
+    parser=whole(1, 100_000), metavar="N",
+    help="Run every arm over N calibration-posterior members (paired by member and seed).")]
+SchedulerOpt = Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (dask engine).")]
+OutOpt = Annotated[Path | None, typer.Option(help="Output folder (default: under results/).")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace a finished run in --out instead of refusing.")]
+
+
+def check_scheduler(engine: str, scheduler: str | None) -> None:
+    """Refuse a scheduler address given without the dask engine (it would be ignored)."""
+    if scheduler is not None and engine != "dask":
+        raise ScenarioError(f"--scheduler {scheduler}: given with --engine {engine}; "
+                            "allowed: --scheduler only with --engine dask")
+
+
+def household_warnings(parameter_sets: list[Parameters]) -> list[str]:
+    """Say, once per distinct size, where a household count is changed to fit whole villages on the grid."""
+    from abm.world import Geography
+
+    notes = {}
+    for p in parameter_sets:
+        geo = Geography.from_params(p)
+        if geo.farmers != p.farmers:
+            notes[(p.farmers, p.households_per_village)] = (
+                f"warning: farmers = {p.farmers:,} becomes {geo.farmers:,} households: the world is whole "
+                f"villages of {p.households_per_village} households on a {geo.width} x {geo.height} grid "
+                f"(about 3:2, at least 3 villages); ask for a multiple that fits to avoid this")
+    return list(notes.values())
+
+
+def check_outcome(name: str, option: str = "--outcome") -> None:
+    """Refuse, before any run, a name that is not a declared model-level outcome (:mod:`abm.outcomes`).
+
+    Raises:
+        ScenarioError: Naming the option, the unknown name, the closest declared names and where to see them.
+    """
+    from abm.outcomes import outcome
+
+    try:
+        declared = outcome(name)
+    except KeyError as err:
+        raise ScenarioError(f"{option} = {name!r}: {err.args[0]}; allowed: a series outcome") from None
+    if not declared.series:
+        raise ScenarioError(f"{option} = {name!r}: in the regional table only; allowed: a series outcome "
+                            "(see `ruralsim outcomes`)")
