@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -30,12 +29,10 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
 
     problem, source = load_problem(file, quick, check_outcomes=model == DEFAULT_MODEL)
     folder = out or Path("results") / (problem.name + ("_quick" if quick else ""))
-    start = time.perf_counter()
     result = search(problem, folder, engine.value, workers, scheduler, model, source=source)
-    seconds = time.perf_counter() - start
     command = "ruralsim " + shlex.join(["optimise", *sys.argv[2:]]) if len(sys.argv) > 1 else f"ruralsim optimise {file}"
-    report = write_optimisation_report(problem, result, seconds, command)
-    typer.echo(f"{len(result.candidates)} candidates, {result.runs} runs ({result.executed} new) in {seconds:.1f} s; "
+    report = write_optimisation_report(problem, result, command)
+    typer.echo(f"{len(result.candidates)} candidates, {result.runs} runs ({result.executed} new) in {result.seconds:.1f} s; "
                f"{int(result.candidates.pareto.sum())} on the Pareto set. Report: {report}")
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,7 @@ class Evaluator:
     seeds: list[int] = field(init=False)
     rows: list[dict[str, Any]] = field(default_factory=list)
     executed: int = 0
+    run_ids: set[str] = field(default_factory=set)
     _values: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -149,6 +151,7 @@ class Evaluator:
         reference = self.jobs({}, -1) if needs_base else []
         everything = [job for _, _, job in reference] + [job for jobs in planned for _, _, job in jobs]
         unique = list({job.run_id: job for job in everything}.values())
+        self.run_ids.update(job.run_id for job in unique)
         self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
                                          self.address, self.progress)
         ref = {(k, r): self.read(job) for k, r, job in reference}
@@ -250,6 +253,12 @@ class Optimisation:
     convergence: pd.DataFrame
     executed: int
     runs: int
+    calls: list[dict[str, float]]
+
+    @property
+    def seconds(self) -> float:
+        """Wall time of this call."""
+        return self.calls[-1]["seconds"]
 
 
 def pymoo_problem(problem: Problem) -> Any:
@@ -297,6 +306,7 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     (robust values per candidate, with ``pareto`` marking the non-dominated feasible ones),
     ``convergence.csv`` (hypervolume per generation) and a copy of the problem file to ``OUT``.
     """
+    start = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if source is not None:
@@ -318,12 +328,19 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     atomic_write(out / "candidates.parquet", parquet_bytes(candidates))
     convergence = hypervolumes(problem, candidates, fronts, evaluations)
     atomic_write(out / "convergence.csv", convergence.to_csv(index=False).encode())
+    calls = _calls(out, evaluator.executed, time.perf_counter() - start)
     features = [*lever_columns(problem), *(problem.uncertain.ranges if problem.uncertain else [])]
     manifest = {"problem": problem.model_dump(mode="json"), "features": features, "model": model,
-                "runs": int(evaluations.run_id.nunique()), "executed": evaluator.executed}
+                "runs": len(evaluator.run_ids), "calls": calls}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
-    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed,
-                        evaluations.run_id.nunique())
+    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls)
+
+
+def _calls(out: Path, executed: int, seconds: float) -> list[dict[str, float]]:
+    """Every call on this folder so far (runs executed, seconds), from the manifest, with this one added."""
+    path = out / "manifest.json"
+    calls = json.loads(path.read_text()).get("calls", []) if path.is_file() else []
+    return [*calls, {"executed": executed, "seconds": round(seconds, 1)}]
 
 
 def candidate_table(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame:

@@ -161,7 +161,7 @@ def plot_convergence(result: Optimisation, path: Path) -> None:
     fig.savefig(path)
 
 
-def _problem_lines(problem: Problem, result: Optimisation, seconds: float, command: str) -> list[str]:
+def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list[str]:
     """The report's opening: what was searched, under which conditions, how big and how long."""
     cand = result.candidates
     farmers = problem.parameters.get("farmers", Parameters().farmers)
@@ -184,15 +184,17 @@ def _problem_lines(problem: Problem, result: Optimisation, seconds: float, comma
             f"seeds x {conditions}.{budget} Objectives: {objectives}. Constraints: {constraints}. Robustness: "
             f"{robust}. Search: NSGA-II (pymoo, mixed variables), population {problem.search.population}, "
             f"{problem.search.generations} generations, seed {problem.search.seed}.", "",
-            f"{len(cand)} distinct candidates, {result.runs} runs ({result.executed} run in this call, the rest "
-            f"from the run store), {seconds / 60:.1f} minutes. Command: `{command}`.", ""]
+            f"{len(cand)} distinct candidates, {result.runs} runs (with the runs without levers). Time on this "
+            f"machine, every call on this folder: " + "; ".join(f"{c['executed']} runs in {c['seconds'] / 60:.1f} min"
+                                                               for c in result.calls)
+            + f" (later calls find earlier runs in the run store). Command: `{command}`.", ""]
 
 
-def write_optimisation_report(problem: Problem, result: Optimisation, seconds: float, command: str) -> Path:
+def write_optimisation_report(problem: Problem, result: Optimisation, command: str) -> Path:
     """Write ``report.md`` with the Pareto table, named solutions, figures and scenario files."""
     out = result.out
     pareto = result.candidates[result.candidates.pareto]
-    lines = _problem_lines(problem, result, seconds, command)
+    lines = _problem_lines(problem, result, command)
     plot_convergence(result, out / "convergence.png")
     lines += ["## Convergence", "", "Hypervolume of each generation's front in objectives normalised over every "
               "candidate (reference point 1.1 in each).", "", "![convergence](convergence.png)", ""]
