@@ -49,7 +49,6 @@ A problem file (TOML or YAML) declares what a planner may choose and what they w
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,18 +65,11 @@ INSTRUMENTS = ("budget_cold_chain", "budget_logistics", "budget_broadband", "bud
 BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
 
 
-@functools.cache
 def known_outcomes() -> dict[str, bool]:
-    """Every outcome the model reports, mapped to whether the regional table has it.
+    """Every outcome the model reports (the outcome registry), mapped to whether the regional table has it."""
+    from abm.outcomes import OUTCOMES
 
-    The one place objective names are checked; it reads a tiny model's reporters until the outcome
-    registry (``abm.outcomes``) lands, then lists the registry instead.
-    """
-    from abm.model import REGION_METRICS, RuralEconomy
-    from abm.params import Parameters
-
-    model = RuralEconomy(Parameters(farmers=100), seed=0)
-    return {name: name in REGION_METRICS for name in model.metrics} | dict.fromkeys(REGION_METRICS, True)
+    return {name: o.regional for name, o in OUTCOMES.items()}
 
 
 def _declared() -> dict[str, dict]:
@@ -157,7 +149,19 @@ class Measured(BaseModel):
 class ObjectiveSpec(Measured):
     """An objective: a measured outcome and whether higher or lower is better."""
 
-    direction: Literal["max", "min"]
+    direction: Literal["max", "min"] | None = Field(None, description="Default: the outcome registry's.")
+
+    @model_validator(mode="after")
+    def _direction(self, info: ValidationInfo) -> ObjectiveSpec:
+        if self.direction is None:
+            known = (info.context or {}).get("outcomes") is not None
+            from abm.outcomes import OUTCOMES
+
+            sign = OUTCOMES[self.outcome].direction if known and self.outcome in OUTCOMES else 0
+            if sign == 0:
+                raise ValueError(f"{self.outcome}: no direction declared for it; allowed: direction = max or min")
+            self.direction = "max" if sign > 0 else "min"
+        return self
 
 
 class ConstraintSpec(Measured):
