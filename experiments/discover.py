@@ -162,6 +162,7 @@ def discover(table: pd.DataFrame, features: list[str], condition: str, mass_min:
 
 def write_discovery(found: Discovery, tree: object, features: list[str], out: Path) -> Path:
     """Write the trajectory, box, scores, figures and ``report.md`` of a discovery to ``out``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from sklearn.tree import plot_tree
 
     out.mkdir(parents=True, exist_ok=True)
@@ -179,6 +180,7 @@ def write_discovery(found: Discovery, tree: object, features: list[str], out: Pa
     ax.set_title("PRIM peeling trajectory (red: chosen box)", fontsize=10, loc="left")
     fig.savefig(out / "tradeoff.png")
     fig = new_figure(width=12, height=6, dpi=80)
+    FigureCanvasAgg(fig)  # plot_tree measures text with the canvas's renderer
     plot_tree(tree, ax=fig.add_subplot(1, 1, 1), feature_names=list(tree.feature_names_in_), filled=True,
               class_names=["no", "yes"], fontsize=7, impurity=False)
     fig.savefig(out / "tree.png")
