@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from abm.params import Parameters
 from experiments.analysis import describe
-from experiments.calibrate import toml_text
 from experiments.optimise import Optimisation, condition_means, lever_columns, objective_matrix
 from experiments.problem import Problem
 from experiments.reports import ci_cell, fmt, markdown_table
@@ -74,10 +74,11 @@ def export_scenarios(problem: Problem, result: Optimisation, named: dict[str, st
         name = label.get(row.candidate, f"pareto_{row.candidate}")
         params = {k: v for k, v in problem.parameters.items() if v != defaults.get(k)}
         params |= {k: _plain(row[k]) for k in lever_columns(problem)}
-        header = (f"# Pareto solution {row.candidate} of problem {problem.name!r} (ruralsim optimise)\n"
-                  f'name = "{name}"\ndescription = "{problem.name}: {name}"\nmonths = {problem.months}\nseed = 42')
+        scenario = {"name": name, "description": f"{problem.name}: {name}", "months": problem.months, "seed": 42,
+                    "parameters": params}
         path = folder / f"{name}.toml"
-        path.write_text(toml_text({"parameters": params}, header), encoding="utf-8")
+        path.write_text(f"# Pareto solution {row.candidate} of problem {problem.name!r} (ruralsim optimise)\n"
+                        + tomli_w.dumps(scenario), encoding="utf-8")
         paths.append(path)
     return paths
 
