@@ -1,9 +1,10 @@
 """The east-west cooperation fund and pairing assistance (sources 003 and 000).
 
 The fund collects ``fund_rate`` of western sales through eastern platforms (in the market) and
-spends its balance each December at the origin, by a stated rule: 40% brand awards to western
-cooperatives, 20% deep-processing lines in western cooperatives, 20% shared cold chain in
-western villages, 20% training of western farmers. Money the rule cannot place stays in the fund.
+spends its balance each December at the origin, by the allocation rule ``fund_rule``: ``mixed`` (the
+default) gives 40% to brand awards for western cooperatives, 20% to deep-processing lines in western
+cooperatives, 20% to shared cold chain in western villages and 20% to training western farmers; each
+other rule gives all of it to one of those uses. Money the rule cannot place stays in the fund.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from abm.ledger import MoneyLedger
 from abm.params import Parameters
 from agents.government import PolicyTargets, add_processing, award_brands, build_cold_chain, train
 
-FUND_RULE = {"brand": 0.4, "processing": 0.2, "cold_chain": 0.2, "training": 0.2}
+FUND_USES = ("brand", "processing", "cold_chain", "training")
+FUND_RULES = {"mixed": {"brand": 0.4, "processing": 0.2, "cold_chain": 0.2, "training": 0.2}} | {
+    use: {u: float(u == use) for u in FUND_USES} for use in FUND_USES}
 PROCESSING_LINE = 300_000.0  # yuan for one deep-processing line (as cooperatives pay)
 WEST = 0
 
@@ -45,14 +48,15 @@ def pair_counties(county_region: np.ndarray) -> np.ndarray:
 
 
 def spend_fund(t: PolicyTargets, balance: float, p: Parameters, ledger: MoneyLedger) -> float:
-    """Spend the fund at the western origin by the fixed rule; returns the money spent."""
+    """Spend the fund at the western origin by the allocation rule ``p.fund_rule``; returns the money spent."""
+    rule = FUND_RULES[p.fund_rule]
     west_county = t.county_region == WEST
     west_village = west_county[t.county]
     west_farmer = np.repeat(west_village, t.farmers.households)
-    spent = award_brands(t, balance * FUND_RULE["brand"], p.brand_award, ledger, "fund", west_county)
-    spent += add_processing(t, balance * FUND_RULE["processing"], PROCESSING_LINE, ledger, "fund", west_county)
-    spent += build_cold_chain(t, balance * FUND_RULE["cold_chain"], p.cold_chain_subsidy_rate, p.cold_chain_capex,
+    spent = award_brands(t, balance * rule["brand"], p.brand_award, ledger, "fund", west_county)
+    spent += add_processing(t, balance * rule["processing"], PROCESSING_LINE, ledger, "fund", west_county)
+    spent += build_cold_chain(t, balance * rule["cold_chain"], p.cold_chain_subsidy_rate, p.cold_chain_capex,
                               ledger, "fund", west_village)
-    spent += train(t, balance * FUND_RULE["training"], p.training_cost, p.training_skill_gain, ledger, "fund",
+    spent += train(t, balance * rule["training"], p.training_cost, p.training_skill_gain, ledger, "fund",
                    west_farmer)
     return spent

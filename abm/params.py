@@ -305,6 +305,10 @@ class Parameters(BaseModel):
     # --- east-west cooperation (experiment 3) ------------------------------------------------
     fund_rate: float = param(0.0, "share of sales", 0.0, 0.2, "003 (1% proposed)",
                              "Share of western sales through eastern platforms returned to the origin fund.")
+    fund_rule: Literal["mixed", "brand", "processing", "cold_chain", "training"] = param(
+        "mixed", "choice", None, None, ASSUMPTION,
+        "How the fund is spent in the west: mixed (40% brands, 20% each processing, cold chain, training) or all on one use.",
+        choices=("mixed", "brand", "processing", "cold_chain", "training"))
     pairing: bool = param(False, "on/off", None, None, "000",
                           "Eastern counties paired with western ones (training, market access).")
     pairing_boost: float = param(0.3, "utils", 0.0, 3.0, ASSUMPTION,

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +45,21 @@ def runner_command(file: Path, out: Path, *args: str) -> list[str]:
 def subprocess_env() -> dict[str, str]:
     """Environment of a child Python that imports this checkout."""
     return os.environ | {"PYTHONPATH": str(ROOT)}
+
+
+#: the declared parameters in [0, 1] that carry ZDT1's three decision variables
+ZDT1_LEVERS = ("trained_share", "coop_membership", "station_west")
+
+
+def zdt1(scenario, seed: int, months: int, progress: bool = False) -> SimpleNamespace:
+    """A stand-in model with the runner's signature: ZDT1's two objectives (f1, f2) as a one-row series.
+
+    ZDT1 (Zitzler, Deb and Thiele 2000): f1 = x1, g = 1 + 9 mean(x2..xn), f2 = g (1 - sqrt(f1 / g));
+    its Pareto front is f2 = 1 - sqrt(f1), reached where x2..xn = 0.
+    """
+    x = np.array([getattr(scenario.parameters, name) for name in ZDT1_LEVERS])
+    g = 1.0 + 9.0 * x[1:].mean()
+    f1, f2 = x[0], g * (1.0 - np.sqrt(x[0] / g))
+    series = pd.DataFrame({"month": [0, months], "f1": [f1, f1], "f2": [f2, f2]})
+    regions = pd.DataFrame({"month": pd.Series(dtype=int), "region": pd.Series(dtype=str)})
+    return SimpleNamespace(series=series, regions=regions, manifest={"seed": seed, "months": months})

@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-NAMES = ["quickstart", "trust", "subsidies", "eastwest", "sensitivity"]
+NAMES = ["quickstart", "trust", "subsidies", "eastwest", "sensitivity", "policy_design"]
 #: tiny sizes for every notebook (a name is only set where the parameters cell defines it)
 TINY = {"FARMERS": 1500, "MONTHS": 24, "REPLICATES": 2, "WORKERS": 2}
 #: per-notebook changes to TINY
@@ -47,7 +47,7 @@ def with_parameters(nb: nbformat.NotebookNode, values: dict) -> nbformat.Noteboo
     return nb
 
 
-def test_there_are_five_notebooks() -> None:
+def test_there_are_six_notebooks() -> None:
     """Every analysis notebook is in notebooks/."""
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(NAMES)
 

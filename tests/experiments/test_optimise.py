@@ -1,0 +1,159 @@
+"""Policy design: NSGA-II through the runner's plumbing finds ZDT1's front, respects the budget, and resumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from exphelpers import ROOT, write
+from hypothesis import given
+from hypothesis import strategies as st
+
+from abm.scenario import ScenarioError
+from experiments.optimise import optimise, split_budget
+from experiments.problem import INSTRUMENTS, load_problem, parse_problem
+
+#: the stand-in model's two objectives, both minimised
+OBJECTIVES = '''
+[[objectives]]
+outcome = "f1"
+direction = "min"
+[[objectives]]
+outcome = "f2"
+direction = "min"
+'''
+
+ZDT1 = """
+name = "zdt1"
+months = 1
+replicates = 1
+[levers.trained_share]
+range = [0.0, 1.0]
+[levers.coop_membership]
+range = [0.0, 1.0]
+[levers.station_west]
+range = [0.0, 1.0]
+{objectives}[search]
+population = 16
+generations = {generations}
+seed = 3
+"""
+
+#: a stand-in model's budget problem: seven shares, plus a categorical lever
+BUDGET = """
+name = "budget"
+months = 1
+replicates = 2
+parameters = {{ farmers = 1000 }}
+[budget]
+total = 123457.9
+spend = "up_to"
+[levers.trust_mechanism]
+values = ["reputation", "dual"]
+{objectives}[uncertain]
+conditions = 2
+ranges = {{ demand_scale = [0.2, 0.4] }}
+[robustness]
+measure = "regret"
+[search]
+population = 8
+generations = 3
+"""
+
+
+def _zdt1(tmp_path: Path, generations: int, out: Path):
+    problem, _ = load_problem(write(tmp_path, ZDT1.format(generations=generations, objectives=OBJECTIVES), "zdt1.toml"), check_outcomes=False)
+    return optimise(problem, out, workers=1, model="exphelpers:zdt1", progress=False)
+
+
+def test_nsga2_through_the_runner_finds_the_zdt1_front(tmp_path: Path) -> None:
+    """ZDT1's Pareto front is f2 = 1 - sqrt(f1): the returned set lies near it, spans it, and hypervolume grows."""
+    result = _zdt1(tmp_path, 25, tmp_path / "out")
+    front = result.candidates[result.candidates.pareto]
+    distance = front.f2 - (1.0 - np.sqrt(front.f1))
+    assert len(front) >= 10
+    assert distance.min() >= -1e-9  # nothing beats the true front
+    assert distance.median() < 0.05 and distance.max() < 0.3
+    assert front.f1.min() < 0.1 and front.f1.max() > 0.8
+    hv = result.convergence.hypervolume
+    assert hv.iloc[-1] > hv.iloc[0] + 0.2 and hv.iloc[-1] >= 0.99 * hv.max()  # crowding may trim a little
+    assert result.runs == len(result.candidates) == 400  # every candidate one run: duplicates are not re-run
+
+
+def test_interrupted_optimisation_resumes_without_redoing_runs(tmp_path: Path) -> None:
+    """Stopped after 2 generations and started again for 4, it re-runs nothing, and ends as a 4-generation run did."""
+    out = tmp_path / "out"
+    first = _zdt1(tmp_path, 2, out)
+    assert first.executed == 32
+    lost = sorted((out / "runs").glob("*.parquet"))[:5]  # a kill mid-generation: some runs never written
+    for path in lost:
+        path.unlink()
+    resumed = _zdt1(tmp_path, 4, out)
+    assert resumed.executed == 32 + 5
+    straight = _zdt1(tmp_path, 4, tmp_path / "fresh")
+    pd.testing.assert_frame_equal(resumed.candidates, straight.candidates)
+    again = _zdt1(tmp_path, 4, out)
+    assert again.executed == 0
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=7, max_size=7), st.floats(0.0, 1.0),
+       st.floats(1.0, 1e9, allow_nan=False))
+def test_split_budget_never_exceeds_the_total(shares: list[float], spent: float, total: float) -> None:
+    """Whole-yuan budgets from any shares sum to at most the share spent of the total."""
+    budgets = split_budget(total, shares, spent)
+    assert sum(budgets) <= total * spent + 1e-6 and min(budgets) >= 0
+
+
+def test_no_returned_solution_exceeds_the_budget(tmp_path: Path) -> None:
+    """Every evaluated candidate (and the exported scenario files) spends at most the total, under regret."""
+    problem, _ = load_problem(write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml"), check_outcomes=False)
+    result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
+    spent = result.candidates[list(INSTRUMENTS)].sum(axis=1)
+    assert (spent <= 123457.9).all() and spent.max() > 0
+    assert set(result.candidates.trust_mechanism) <= {"reputation", "dual"}
+    assert result.evaluations.groupby("candidate").size().eq(4).all()  # 2 conditions x 2 paired seeds
+    assert (result.candidates.loc[result.candidates.pareto, ["f1", "f2"]] >= 0).all().all()  # regrets
+
+
+def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> None:
+    """Unknown levers and outcomes, bad ranges, budget levers twice: one clear line each."""
+    base = {"objectives": [{"outcome": "income_mean", "direction": "max"}]}
+    cases = [
+        (base | {"levers": {"fund_rat": {"range": [0, 0.1]}}}, "did you mean fund_rate"),
+        (base | {"levers": {"fund_rate": {"range": [0, 0.9]}}}, "allowed: within [0.0, 0.2]"),
+        (base | {"levers": {"pairing": {"values": [True, False]}}, "objectives": [{"outcome": "incme_mean"}]},
+         "did you mean income_mean"),
+        (base | {"budget": {"total": 1e6, "instruments": ["budget_gold"]}}, "unknown instrument 'budget_gold'"),
+        (base | {"budget": {"total": 1e6}, "levers": {"budget_brand": {"range": [0, 1]}}}, "is set by [budget]"),
+        (base | {"levers": {"trust_mechanism": {"values": ["reputation", "magic"]}}}, "allowed: acquaintance"),
+        (base | {"budget": {"total": 1e6}, "robustness": {"measure": "median"}}, "robustness.measure = 'median'"),
+        (base | {"budget": {"total": 1e6}, "searchh": {}}, "searchh: unknown key"),
+    ]
+    from experiments.problem import known_outcomes
+
+    for data, message in cases:
+        with pytest.raises(ScenarioError, match="invalid problem") as err:
+            parse_problem(data, "p.toml", known_outcomes())
+        assert message in str(err.value), (message, str(err.value))
+
+
+@pytest.mark.parametrize("name", ["subsidy_mix", "eastwest"])
+def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path, name: str) -> None:
+    """Both examples run at --quick size on the model and their solutions load as scenarios."""
+    import subprocess
+    import sys
+
+    from abm.scenario import load_scenario
+
+    out = tmp_path / name
+    command = [sys.executable, "-m", "experiments.cli", "optimise", str(ROOT / "experiments/problems" / f"{name}.toml"),
+               "--quick", "--workers", "1", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (out / "report.md").is_file() and (out / "tradeoff.png").is_file()
+    compromise = load_scenario(out / "solutions" / "compromise.toml")
+    assert compromise.parameters.farmers == 500
+    if name == "subsidy_mix":
+        assert sum(getattr(compromise.parameters, b) for b in INSTRUMENTS) <= 3e6 * 500 / 3000 + 1e-6
