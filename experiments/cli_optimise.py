@@ -13,13 +13,14 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli_experiment import EngineOpt, ModelOpt, SchedulerOpt, WorkersOpt, Engine, print_frame
+from experiments.cli_experiment import ModelOpt, print_frame
+from experiments.options import EngineOpt, SchedulerOpt, WorkersOpt, check_scheduler
 from experiments.worker import DEFAULT_MODEL
 
 
 def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YAML), e.g. experiments/problems/subsidy_mix.toml.")],
              quick: Annotated[bool, typer.Option(help="Use the file's [quick] size (a small world, a short search).")] = False,
-             engine: EngineOpt = Engine.local, workers: WorkersOpt = None,
+             engine: EngineOpt = "local", workers: WorkersOpt = None,
              out: Annotated[Path | None, typer.Option(help="Output folder (default: results/<problem name>).")] = None,
              scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
     """Find the robust Pareto set of a policy-design problem and write its report (resumable)."""
@@ -27,9 +28,10 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
     from experiments.optimise_report import write_optimisation_report
     from experiments.problem import load_problem
 
+    check_scheduler(engine, scheduler)
     problem, source = load_problem(file, quick, check_outcomes=model == DEFAULT_MODEL)
     folder = out or Path("results") / (problem.name + ("_quick" if quick else ""))
-    result = search(problem, folder, engine.value, workers, scheduler, model, source=source)
+    result = search(problem, folder, engine, workers, scheduler, model, source=source)
     command = "ruralsim " + shlex.join(["optimise", *sys.argv[2:]]) if len(sys.argv) > 1 else f"ruralsim optimise {file}"
     report = write_optimisation_report(problem, result, command)
     typer.echo(f"{len(result.candidates)} candidates, {result.runs} runs ({result.executed} new) in {result.seconds:.1f} s; "
