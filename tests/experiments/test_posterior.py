@@ -13,7 +13,7 @@ from experiments.analysis import paired_differences
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.posterior import describe_members, posterior_members, with_posterior
 from experiments.runner import make_jobs
-from experiments.validate import validate
+from experiments.validate import MIN_MONTHS, validate
 
 
 @pytest.fixture()
@@ -70,7 +70,7 @@ def test_paired_differences_over_members_say_when_the_sign_changes() -> None:
 
 
 def test_validate_over_posterior_members_reports_both_intervals(posterior_file: Path, tmp_path: Path) -> None:
-    result = validate(replicates=2, months=72, farmers=300, out=tmp_path / "v", show=False, posterior=2,
+    result = validate(replicates=2, months=MIN_MONTHS, farmers=300, out=tmp_path / "v", show=False, posterior=2,
                       posterior_file=posterior_file, workers=1, progress=False)
     values = result.replicates
     assert sorted(values.member.unique()) == [0, 1] and len(values) == 4
