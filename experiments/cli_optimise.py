@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from experiments.cli_experiment import ModelOpt, print_frame
-from experiments.options import EngineOpt, SchedulerOpt, WorkersOpt, check_scheduler
+from experiments.options import EngineOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
 from experiments.worker import DEFAULT_MODEL
 
 
@@ -41,9 +41,12 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
 def discover(results: Annotated[Path, typer.Argument(help="An experiment or optimisation output folder.")],
              where: Annotated[str, typer.Option(help="Condition of interest, e.g. 'income_mean_west_pct_change < 5'.")],
              out: Annotated[Path | None, typer.Option(help="Output folder (default: RESULTS/discovery).")] = None,
-             min_coverage: Annotated[float, typer.Option(min=0.0, max=1.0, help="Coverage the chosen PRIM box keeps.")] = 0.8,
-             mass_min: Annotated[float, typer.Option(min=0.0, max=1.0, help="Smallest share of rows in a PRIM box.")] = 0.05,
-             depth: Annotated[int, typer.Option(min=1, max=10, help="Depth of the CART tree.")] = 3) -> None:
+             min_coverage: Annotated[float, typer.Option(parser=number(0.0, 1.0), metavar="X",
+                                                         help="Coverage the chosen PRIM box keeps.")] = 0.8,
+             mass_min: Annotated[float, typer.Option(parser=number(0.0, 1.0), metavar="X",
+                                                     help="Smallest share of rows in a PRIM box.")] = 0.05,
+             depth: Annotated[int, typer.Option(parser=whole(1, 10), metavar="N",
+                                                help="Depth of the CART tree.")] = 3) -> None:
     """Scenario discovery: PRIM boxes and a CART tree for the rows where a condition holds."""
     from experiments.discover import discover as find
     from experiments.discover import results_table, write_discovery

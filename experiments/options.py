@@ -8,6 +8,7 @@ with code 2 before any work starts). Commands of other issues reuse these defini
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,26 @@ def whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
             raise OptionError(repr(text), "not a whole number", allowed)
         value = int(text)
         if value < lo or (hi is not None and value > hi):
+            raise OptionError(text, "out of range", allowed)
+        return value
+
+    return parse
+
+
+def number(lo: float, hi: float) -> Callable[[str], float]:
+    """A parser of a finite decimal number from ``lo`` to ``hi`` (no nan, inf or true)."""
+    allowed = f"a number from {lo:g} to {hi:g}"
+
+    def parse(text: str | float) -> float:
+        if isinstance(text, float | int):  # a command's own default
+            return float(text)
+        try:
+            value = float(text)
+        except ValueError:
+            raise OptionError(repr(text), "not a number", allowed) from None
+        if not math.isfinite(value):
+            raise OptionError(text, "not a finite number", allowed)
+        if not lo <= value <= hi:
             raise OptionError(text, "out of range", allowed)
         return value
 
