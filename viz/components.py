@@ -208,7 +208,8 @@ def village_rows(model, x: int, y: int) -> list[tuple[str, str]]:
             text = number(value)
         rows.append((name if name in ("region", "crop", "county") else meaning, text))
     county = int(grid.county.data[x, y])
-    coop = int(model.coop_of_county[county]) if county < len(model.coop_of_county) else -1
+    coop_of_county = model.province.villages.coop_of_county
+    coop = int(coop_of_county[county]) if county < len(coop_of_county) else -1
     rows.append(("county cooperative", "none" if coop < 0 else
                  ("branded" if model.cooperatives[coop].branded else "not branded")))
     return rows

@@ -1,7 +1,6 @@
 """Names, units and number format of the page: one place that says how an outcome or value is shown.
 
-Titles and units of outcomes come from the project's outcome registry (``abm.outcomes``) where it
-knows the outcome, else from :data:`viz.plots.OUTCOMES`. Numbers have one format everywhere:
+Titles and units of outcomes come from the project's outcome registry (:mod:`abm.outcomes`). Numbers have one format everywhere:
 thousands separated, at most four significant digits, no exponent.
 """
 
@@ -12,27 +11,14 @@ import math
 from viz import plots
 
 
-def _registered(name: str):
-    """The registry's entry for an outcome, or None (no registry yet, or not registered)."""
-    try:
-        from abm.outcomes import OUTCOMES
-    except ImportError:
-        return None
-    return OUTCOMES.get(name)
-
-
 def outcome_title(name: str) -> str:
-    """An outcome's name in words."""
-    entry = _registered(name)
-    if entry is not None and getattr(entry, "meaning", ""):
-        return entry.meaning
+    """An outcome's title, from the outcome registry (the name in words when it is not registered)."""
     return plots.outcome_label(name)[0]
 
 
 def outcome_unit(name: str) -> str:
-    """An outcome's unit ("" when it has none)."""
-    entry = _registered(name)
-    return entry.unit if entry is not None else plots.outcome_label(name)[1]
+    """An outcome's unit, from the outcome registry ("" when it has none)."""
+    return plots.outcome_label(name)[1]
 
 
 def number(value: float, digits: int = 4) -> str:
