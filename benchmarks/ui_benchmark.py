@@ -95,8 +95,7 @@ def step_seconds(page: Page) -> float:
 
 def reset_seconds(page: Page) -> float:
     """Seconds from a click on Reset until month 0 shows (after a step, so that there is something to reset)."""
-    page.get_by_role("button", name="Step", exact=True).click()
-    wait_month(page, 1)
+    step_seconds(page)
     return timed(lambda: page.get_by_role("button", name="Reset", exact=True).click(), lambda: wait_month(page, 0))
 
 

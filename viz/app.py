@@ -43,7 +43,7 @@ def Simulation() -> None:
     with solara.Sidebar():
         RunControls(model, reset, len(pending_changes(state.value["values"], model.value)))
         with solara.Card("Seed", classes=["ruralsim-seed"]):
-            solara.InputText("random seed (whole number; applies on Reset)", value=seed, continuous_update=False)
+            solara.InputText("random seed (whole number; applies on Reset)", value=seed, continuous_update=True)
         ParameterPanel(state, model.value)
         ScenarioCard(state, seed, model.value)
     Figures(model.value)

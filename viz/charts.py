@@ -46,7 +46,8 @@ def _base(title: str, unit: str, legend_rows: int = 1) -> dict[str, Any]:
     top = 52 + 22 * legend_rows
     return {
         "animation": False,
-        "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": TITLE_FONT, "fontWeight": "normal"}},
+        "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": TITLE_FONT, "fontWeight": "normal",
+                                                                  "width": 400, "overflow": "truncate"}},
         "legend": {"top": 24, "left": 4, "right": 40, "textStyle": {"fontSize": FONT}, "itemWidth": 18},
         "grid": {"left": 12, "right": 18, "top": top, "bottom": 34, "containLabel": True},
         "tooltip": {"trigger": "axis", "confine": True},
@@ -115,9 +116,14 @@ def funnel(series: pd.DataFrame) -> dict[str, Any]:
     lines = [Line(n, series[s].to_numpy(dtype=float), plots.STAGE_COLOURS[STAGES.index(s)])
              for s, n in zip(present, names, strict=True)]
     option = time_series("translation funnel (households by stage)", "households", series["month"], lines)
+    # stacked on a category axis of months: on a value axis ECharts would stack the months too
+    months = [int(m) for m in series["month"]]
+    option["xAxis"] = {**option["xAxis"], "type": "category", "data": months, "boundaryGap": False}
+    del option["xAxis"]["min"], option["xAxis"]["max"], option["xAxis"]["minInterval"]
     for item in option["series"]:
         item.update(stack="stages", areaStyle={"color": item["itemStyle"]["color"], "opacity": 0.9},
-                    showSymbol=False, lineStyle={"width": 0.5, "color": "#ffffff"})
+                    showSymbol=False, lineStyle={"width": 0.5, "color": "#ffffff"},
+                    data=[v for _, v in item["data"]])
     return option
 
 

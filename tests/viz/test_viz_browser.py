@@ -131,10 +131,11 @@ def test_plot_ranges_contain_their_data(sim: Page) -> None:
         step(sim)
     for name in ("loss", "income", "adoption", "trust", "funnel"):
         low, high = drawn(sim, name, "c => c.getModel().getComponent('yAxis', 0).axis.scale.getExtent()")
-        values = drawn(sim, name, "c => c.getOption().series.flatMap(s => s.data.map(p => p[1]))"
-                                  ".filter(v => v !== null)")
-        if name == "funnel":  # stacked: the top of the stack is the number of households
-            values = [sum(values[i::points(sim, name)]) for i in range(points(sim, name))]
+        values = drawn(sim, name, "c => c.getOption().series.flatMap(s => s.data.map(p => Array.isArray(p) ? "
+                                  "p[1] : p)).filter(v => v !== null)")
+        if name == "funnel":  # stacked by month: the top of the stack is the number of households
+            n = points(sim, name)
+            values = [sum(values[i::n]) for i in range(n)]
         assert low <= min(values) and max(values) <= high, (name, low, high, max(values))
 
 

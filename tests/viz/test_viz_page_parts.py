@@ -38,6 +38,7 @@ def test_every_line_has_a_legend_entry_and_the_plot_room_for_the_wrapped_legend(
     assert "data" not in option["legend"]  # ECharts lists every series; the legend wraps instead of being cut
     rows = charts.legend_rows(names)
     assert rows >= 2 and option["grid"]["top"] >= option["legend"]["top"] + 22 * rows
+    assert option["xAxis"]["type"] == "category"  # stacks the stages month by month (not the months)
     json.dumps(option)  # plain data for the browser: no NaN, no numpy
 
 
