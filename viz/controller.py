@@ -9,6 +9,7 @@ step ends with Mesa's ``force_update`` so that the figures (which read ``update_
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -27,29 +28,31 @@ PROGRESS_EVERY_S = 0.5
 END_MONTH = 120
 
 
-def step_once(model, render_lock: threading.Lock | None = None) -> None:
+def step_once(model, render_lock: threading.Lock | None = None, go_on: Callable[[], bool] = lambda: True) -> bool:
     """One month of the model (under its lock, see :func:`viz.components.model_lock`), then redraw.
 
-    With ``render_lock`` (the page's render context's), it first waits for a render in progress
-    (a click's) to finish: a month arriving during every pass of that render would make reacton
-    give up ("too many renders").
+    With ``render_lock`` (the page's render context's), the month runs only after a render in
+    progress (a click's) has finished, and only if ``go_on()`` still says so then: a Pause click
+    is seen before the next month, and a click's render never sees a month arrive in every pass
+    (reacton would give up: "too many renders"). Returns whether a month ran.
     """
-    with model_lock(model):
-        model.step()
-    if render_lock is not None:
-        with render_lock:
-            pass
+    with render_lock or contextlib.nullcontext():
+        if not go_on():
+            return False
+        with model_lock(model):
+            model.step()
     force_update()
+    return True
 
 
 def play_months(model, playing: solara.Reactive[bool], speed: Callable[[], float],
                 render_lock: threading.Lock | None = None) -> None:
     """Step the model while ``playing`` is set, at about ``speed()`` months a second, redrawing each month."""
-    while playing.value and model.running:
+    while model.running:
         start = time.perf_counter()
-        step_once(model, render_lock)
-        took = time.perf_counter() - start
-        time.sleep(max(0.01, 1.0 / speed() - took))
+        if not step_once(model, render_lock, lambda: playing.value):
+            return
+        time.sleep(max(0.01, 1.0 / speed() - (time.perf_counter() - start)))
 
 
 def fast_forward(model, months: int, running: solara.Reactive[bool], progress: solara.Reactive[float]) -> int:
