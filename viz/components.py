@@ -1,38 +1,48 @@
-"""Solara components of the simulation page: the village map, the time series and a summary.
+"""Solara components of the simulation page: village map with inspector, time series, outputs picker, summary.
 
-Each component takes the model and reads Mesa's ``update_counter``, so it redraws after every step.
-Figures are kept per component and model and only updated each month (see :mod:`viz.plots`), then
-sent as PNG: on two cores that is several times cheaper than drawing new figures.
+:func:`Figures` reads Mesa's ``update_counter``, so the page redraws after every step, in one pass.
+Figures are ECharts options (:mod:`viz.charts`) drawn in the browser: a month sends a few kB of
+data instead of images, and the axes fit their data each month.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import pandas as pd
 import solara
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+import traitlets
 from mesa.visualization.utils import update_counter
+from solara.components.echarts import EchartsWidget
 
-from viz import plots
+from abm.params import REGIONS
+from abm.world import LAYERS
+from viz import charts, plots
+from viz.controls import changed_parameters
+from viz.labels import number, outcome_title, outcome_unit, with_unit
 
-#: PNG resolution of the app's figures (light on two cores, sharp enough on screen)
-DPI = 90
-#: size in inches of a time-series figure and of the map
-SERIES_SIZE = (5.6, 3.2)
-MAP_SIZE = (5.6, 4.0)
-#: page style: figures shrink with their grid cell instead of overflowing it
+#: page style: the figures' grid fills the width (one to three columns), the map spans two
 CSS = """
-.ruralsim-chart img { max-width: 100%; height: auto; }
+.ruralsim-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 12px;
+                 width: 100%; }
+.ruralsim-wide { grid-column: 1 / -1; }
+@media (min-width: 1500px) { .ruralsim-wide { grid-column: span 2; } }
+.ruralsim-card { background: white; border: 1px solid #e0e0e0; border-radius: 4px; padding: 6px; min-width: 0; }
+.ruralsim-summary table td { font-size: 13px; }
+.ruralsim-run { position: sticky; top: 0; z-index: 5; }
 """
-#: fast PNG encoding (the images are small; compression costs more than it saves here)
-PNG = {"format": "png", "dpi": DPI, "pil_kwargs": {"compress_level": 1}}
+#: height in px of a time-series figure and of the map
+SERIES_HEIGHT, MAP_HEIGHT = 330, 520
 #: map layer chosen in this browser session (kept when the model is reset)
 map_layer = solara.reactive("region")
+#: village picked on the map, (column, row), or None
+picked_village: solara.Reactive[tuple[int, int] | None] = solara.reactive(None)
 
 
 @dataclass
@@ -45,133 +55,190 @@ class History:
 
 
 _histories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_locks_lock = threading.Lock()
+
+
+def model_lock(model) -> threading.Lock:
+    """The lock held while a model steps and while its tables are read (Play steps in another thread)."""
+    with _locks_lock:
+        return _locks.setdefault(model, threading.Lock())
 
 
 def history(model) -> History:
     """The model's DataCollector tables, built once per month and shared by the charts."""
     cached = _histories.get(model)
     if cached is None or cached.steps != model.steps:
-        series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        with model_lock(model):
+            steps = model.steps
+            series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+            regions = model.datacollector.get_table_dataframe("regions")
         series.insert(0, "month", range(len(series)))
-        cached = History(model.steps, series, model.datacollector.get_table_dataframe("regions"))
+        cached = History(steps, series, regions)
         _histories[model] = cached
     return cached
 
 
-def series_figure() -> tuple[Figure, Axes]:
-    """An empty time-series figure and its axes, with the app's fixed margins."""
-    fig = plots.new_figure(*SERIES_SIZE, dpi=DPI, margins=plots.SERIES_MARGINS)
-    return fig, fig.subplots()
+class JsonEcharts(EchartsWidget):
+    """Solara's ECharts widget with the option sent as JSON text (see ``echarts_json.vue``)."""
+
+    template_file = (__file__, "echarts_json.vue")
+    option_json = traitlets.Unicode("{}").tag(sync=True)
 
 
 @solara.component
-def Chart(model, name: str, draw: Callable[[Axes, History], object]) -> None:
-    """A time series of the model: ``draw(ax, history)`` on this model's figure, as a PNG each month."""
-    update_counter.get()
-    fig, ax = solara.use_memo(series_figure, [model])
+def EChart(name: str, option: dict, height: int = SERIES_HEIGHT, on_click: Callable | None = None,
+           data_layer: str = "") -> None:
+    """One browser-drawn figure in a card (class ``ruralsim-chart-NAME``), resizing with the page."""
+    text = solara.use_memo(lambda: json.dumps(option, separators=(",", ":")), [id(option)])
+    with solara.Div(classes=["ruralsim-card", "ruralsim-chart", f"ruralsim-chart-{name}"],
+                    attributes={"data-layer": data_layer} if data_layer else {}):
+        JsonEcharts.element(option_json=text, on_click=on_click, responsive=True,
+                            attributes={"style": f"height: {height}px; width: 100%;"})
+
+
+def income_option(h: History) -> dict:
+    """Mean household income by region (last complete year), with the province."""
+    return charts.by_region(h.regions, "income_mean", h.series)
+
+
+def adoption_option(h: History) -> dict:
+    """Share of households selling online, by region and in the province."""
+    return charts.by_region(h.regions, "adoption", h.series, title="online adoption")
+
+
+def loss_option(h: History) -> dict:
+    """Fresh produce lost in transit and online produce misrepresented (shares of kg)."""
+    return charts.outcome_lines(h.series, ["fresh_loss", "fraud_rate"], ["#0072B2", "#D55E00"],
+                                "fresh loss and fraud rate", "share of kg")
+
+
+def trust_option(h: History) -> dict:
+    """Consumers' trust in rural produce and the network's stability (indices 0-1)."""
+    return charts.outcome_lines(h.series, ["consumer_trust", "stability"], ["#CC79A7", plots.ALL_COLOUR],
+                                "consumer trust and network stability", "index 0-1", y_max=1.0)
+
+
+def funnel_option(h: History) -> dict:
+    """The translation funnel: households in each stage over months."""
+    return charts.funnel(h.series)
+
+
+#: the page's fixed time series: name -> option builder
+SERIES_CHARTS: dict[str, Callable[[History], dict]] = {
+    "income": income_option, "adoption": adoption_option, "loss": loss_option, "trust": trust_option,
+    "funnel": funnel_option,
+}
+
+
+@solara.component
+def SeriesChart(model, name: str, steps: int = 0) -> None:
+    """One of :data:`SERIES_CHARTS`, updated each month."""
     h = history(model)
-    solara.use_memo(lambda: draw(ax, h), [model, h.steps])
-    with solara.Div(classes=["ruralsim-chart", f"ruralsim-chart-{name}"], style={"width": "100%"}):
-        solara.FigureMatplotlib(fig, dependencies=[id(model), h.steps], **PNG)
+    option = solara.use_memo(lambda: SERIES_CHARTS[name](h), [model, h.steps, name])
+    EChart(name, option)
+
+
+def recorded_outcomes(model) -> list[str]:
+    """Every outcome the model records each month (its DataCollector's columns), province-wide."""
+    return list(model.datacollector.model_reporters)
+
+
+@solara.component
+def OutputsChart(model, steps: int = 0) -> None:
+    """Any recorded outcome over months, picked from a list (by region where the model records it so)."""
+    h = history(model)
+    names = recorded_outcomes(model)
+    chosen, set_chosen = solara.use_state("gini")
+    labels = {f"{outcome_title(n)} [{n}]": n for n in names}
+    regional = chosen in h.regions.columns
+
+    def build() -> dict:
+        if regional:
+            return charts.by_region(h.regions, chosen, h.series)
+        return charts.outcome_lines(h.series, [chosen], [plots.ALL_COLOUR], outcome_title(chosen),
+                                    outcome_unit(chosen))
+
+    option = solara.use_memo(build, [model, h.steps, chosen])
+    with solara.Div(classes=["ruralsim-outputs"]):
+        solara.Select("output", values=list(labels), value=next(t for t, n in labels.items() if n == chosen),
+                      on_value=lambda text: set_chosen(labels[text]), dense=True, classes=["ruralsim-output-pick"])
+        EChart("outputs", option)
 
 
 def map_state(model, layer: str) -> int:
-    """A digest of what the map shows: the layer's values and the cooperatives' brands.
-
-    Static layers (region, crop, ...) keep their digest from month to month, so the map is not
-    redrawn and sent again for them.
-    """
+    """A digest of what the map shows: the layer's values and the cooperatives' brands (static layers keep it)."""
     values = getattr(model.grid, layer).data
     return hash((values.tobytes(), tuple(bool(c.branded) for c in model.cooperatives)))
 
 
 @solara.component
-def VillageMap(model) -> None:
-    """The village grid coloured by the chosen layer, with cooperatives, stations and hubs."""
-    update_counter.get()
+def VillageMap(model, steps: int = 0) -> None:
+    """The village grid coloured by the chosen layer, with cooperatives, stations and hubs; click a village."""
     layer = map_layer.value
     state = map_state(model, layer)
-    fig, vmap = solara.use_memo(lambda: plots.map_figure(model, layer, *MAP_SIZE, dpi=DPI), [model, layer])
-    solara.use_memo(lambda: plots.update_map(vmap, model), [model, layer, state])
+    option = solara.use_memo(lambda: charts.map_option(model, layer), [model, layer, state])
     labels = {spec.label: name for name, spec in plots.MAP_LAYERS.items()}
-    with solara.Column(gap="0px", style={"width": "100%"}):
+
+    def clicked(event: dict) -> None:
+        if event.get("seriesType") == "heatmap" and event.get("data"):
+            picked_village.set((int(event["data"][0]), int(event["data"][1])))
+
+    with solara.Div(classes=["ruralsim-wide"]):
         solara.Select("map layer", values=list(labels), value=plots.MAP_LAYERS[layer].label,
                       on_value=lambda text: map_layer.set(labels[text]), dense=True,
                       style={"max-width": "260px"}, classes=["ruralsim-map-layer"])
-        with solara.Div(classes=["ruralsim-chart", "ruralsim-chart-map"], style={"width": "100%"}):
-            solara.FigureMatplotlib(fig, dependencies=[id(model), layer, state], **PNG)
+        EChart("map", option, height=MAP_HEIGHT, on_click=clicked, data_layer=layer)
 
 
-def _income(ax: Axes, h: History) -> None:
-    plots.by_region(ax, h.regions, "income_mean", h.series)
-
-
-def _adoption(ax: Axes, h: History) -> None:
-    plots.by_region(ax, h.regions, "adoption", h.series, title="online adoption")
-
-
-def _loss(ax: Axes, h: History) -> None:
-    plots.lines(ax, h.series, ["fresh_loss", "fraud_rate"], "fresh loss and fraud rate", "share of kg",
-                [{"color": "#0072B2", "label": "fresh loss\n(of fresh kg\nshipped)"},
-                 {"color": "#D55E00", "label": "fraud rate\n(of online kg)"}], ylim=(0, None))
-
-
-def _trust(ax: Axes, h: History) -> None:
-    plots.lines(ax, h.series, ["consumer_trust", "stability"], "consumer trust and network stability",
-                "index 0-1", [{"color": "#CC79A7", "label": "consumer\ntrust"},
-                              {"color": plots.ALL_COLOUR, "label": "network\nstability"}], ylim=(0, 1))
-
-
-def _funnel(ax: Axes, h: History) -> None:
-    plots.funnel(ax, h.series)
-
-
-@solara.component
-def IncomeByRegion(model) -> None:
-    """Mean household income by region (last complete year), with the province."""
-    Chart(model, "income", _income)
+def village_rows(model, x: int, y: int) -> list[tuple[str, str]]:
+    """What the inspector shows of village (x, y): its layers, households and cooperative."""
+    grid = model.grid
+    rows = [("village", f"column {x}, row {y} (id {x * model.geo.height + y})"),
+            ("households", f"{model.geo.households:,}")]
+    for name, (_, meaning) in LAYERS.items():
+        value = getattr(grid, name).data[x, y]
+        if name == "region":
+            text = REGIONS[int(value)]
+        elif name == "crop":
+            text = plots.CROPS[int(value)]
+        elif isinstance(value, bool) or value.dtype == bool:
+            text = "yes" if value else "no"
+        else:
+            text = number(value)
+        rows.append((name if name in ("region", "crop", "county") else meaning, text))
+    county = int(grid.county.data[x, y])
+    coop_of_county = model.province.villages.coop_of_county
+    coop = int(coop_of_county[county]) if county < len(coop_of_county) else -1
+    rows.append(("county cooperative", "none" if coop < 0 else
+                 ("branded" if model.cooperatives[coop].branded else "not branded")))
+    return rows
 
 
 @solara.component
-def AdoptionByRegion(model) -> None:
-    """Share of households selling online, by region and in the province."""
-    Chart(model, "adoption", _adoption)
-
-
-@solara.component
-def LossAndFraud(model) -> None:
-    """Fresh produce lost in transit and online produce misrepresented (shares of kg)."""
-    Chart(model, "loss", _loss)
-
-
-@solara.component
-def TrustAndStability(model) -> None:
-    """Consumers' trust in rural produce and the network's stability (indices 0-1)."""
-    Chart(model, "trust", _trust)
-
-
-@solara.component
-def Funnel(model) -> None:
-    """The translation funnel: households in each stage over months."""
-    Chart(model, "funnel", _funnel)
+def VillageInspector(model, steps: int = 0) -> None:
+    """The figures of the village last clicked on the map."""
+    where = picked_village.value
+    with solara.Div(classes=["ruralsim-card", "ruralsim-inspector"]):
+        if where is None or where[0] >= model.geo.width or where[1] >= model.geo.height:
+            solara.Text("Click a village on the map to see its figures.", style={"font-size": "13px"})
+            return
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Village inspector</b>" + html_table(village_rows(model, *where)))
 
 
 def summary_rows(model) -> list[tuple[str, str]]:
     """This month's headline numbers of a model, as (name, formatted value with unit)."""
-    m, p = model.metrics, model.p
-    year, month = divmod(model.steps, 12)
-    return [
-        ("month", f"{model.steps} (year {year + 1}, month {month + 1})" if model.steps else "0 (start)"),
-        ("households", f"{model.farmers.n:,} in {model.geo.villages:,} villages "
-                       f"({model.geo.width} x {model.geo.height})"),
-        ("cooperatives", f"{len(model.cooperatives)} ({sum(c.branded for c in model.cooperatives)} branded)"),
-        ("development model / trust", f"{p.development_model} / {p.trust_mechanism}"),
-        ("mean income", f"{m['income_mean']:,.0f} yuan/year"),
-        ("online adoption", f"{m['adoption']:.1%} of households"),
-        ("consumer trust", f"{m['consumer_trust']:.2f}"),
-        ("network stability", f"{m['stability']:.2f}"),
-        ("Gini", f"{m['gini']:.3f}"),
-    ]
+    m = model.metrics
+    year, month = divmod(model.steps - 1, 12)
+    last = f" (last simulated: year {year + 1}, month {month + 1})" if model.steps else " (start)"
+    rows = [("month", f"{model.steps}{last}"),
+            ("households", f"{model.farmers.n:,} in {model.geo.villages:,} villages "
+                           f"({model.geo.width} x {model.geo.height})"),
+            ("cooperatives", f"{len(model.cooperatives)} ({sum(c.branded for c in model.cooperatives)} branded)"),
+            ("development model / trust", f"{model.p.development_model} / {model.p.trust_mechanism}")]
+    for name in ("income_mean", "adoption", "consumer_trust", "stability", "gini"):
+        rows.append((outcome_title(name), with_unit(m[name], outcome_unit(name))))
+    return rows
 
 
 def html_table(rows: list[tuple[str, str]]) -> str:
@@ -181,17 +248,46 @@ def html_table(rows: list[tuple[str, str]]) -> str:
     return f"<table style='border-collapse:collapse;font-size:13px'>{cells}</table>"
 
 
+def changes_text(model) -> str:
+    """The parameters of a model that differ from its preset, as ``name value (preset: value)``."""
+    changed = changed_parameters(model.p, getattr(model, "preset", None))
+    if not changed:
+        return "no parameter differs from the preset"
+    return "; ".join(f"{name} {_value(new)} (preset: {_value(old)})" for name, (old, new) in changed.items())
+
+
+def _value(value: Any) -> str:
+    """A parameter value as the summary shows it."""
+    return number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
 @solara.component
-def Summary(model) -> None:
-    """Headline numbers of this month, in a small table (HTML: Solara's Markdown would fetch KaTeX online)."""
-    update_counter.get()
+def Summary(model, steps: int = 0) -> None:
+    """Headline numbers of this month and what differs from the preset (HTML: Markdown would fetch KaTeX)."""
     seed, preset = escape(str(getattr(model, "seed", "?"))), escape(str(getattr(model, "preset", "none")))
-    head = f"<p style='margin:4px 0 8px 0;font-size:14px'><b>This month</b> (seed {seed}, preset: {preset})</p>"
+    head = (f"<p style='margin:4px 0 4px 0;font-size:14px'><b>This month</b> (seed {seed}, preset: {preset})</p>"
+            f"<p class='ruralsim-changes' style='margin:0 0 8px 0;font-size:13px'>changed: "
+            f"{escape(changes_text(model))}</p>")
     problem = getattr(model, "problem", None)
     note = (f"<p class='ruralsim-summary-problem' style='color:#b00020;margin:0 0 8px 0;white-space:pre-line'>"
             f"{escape(problem)}</p>") if problem else ""
-    solara.HTML(tag="div", unsafe_innerHTML=head + note + html_table(summary_rows(model)), classes=["ruralsim-summary"])
+    solara.HTML(tag="div", unsafe_innerHTML=head + note + html_table(summary_rows(model)),
+                classes=["ruralsim-card", "ruralsim-summary"])
 
 
-#: the simulation page's components, in grid order (two per row)
-COMPONENTS = [VillageMap, Summary, IncomeByRegion, AdoptionByRegion, LossAndFraud, TrustAndStability, Funnel]
+@solara.component
+def Figures(model) -> None:
+    """The simulation page's main area: map, summary and inspector, then every time series, in a fluid grid.
+
+    Only this component reads Mesa's ``update_counter``: a month re-renders the figures in one pass.
+    """
+    update_counter.get()
+    steps = model.steps  # an argument of each figure, so that each re-renders when the month changes
+    with solara.Div(classes=["ruralsim-grid"]):
+        VillageMap(model, steps)
+        with solara.Column(gap="12px"):
+            Summary(model, steps)
+            VillageInspector(model, steps)
+        for name in SERIES_CHARTS:
+            SeriesChart(model, name, steps)
+        OutputsChart(model, steps)

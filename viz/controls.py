@@ -191,6 +191,17 @@ def preset_values(preset: str) -> dict[str, Any]:
     return values | UI_DEFAULTS | PRESETS[preset]
 
 
+def changed_parameters(parameters: Parameters, preset: str | None) -> dict[str, tuple[Any, Any]]:
+    """Every parameter whose value differs from the preset's (with the app's defaults): ``{name: (preset's, now)}``.
+
+    All declared parameters are compared, not only those with a control. An unknown preset
+    compares with the app's defaults.
+    """
+    base = Parameters(**preset_values(preset if preset in PRESETS else DEFAULT_PRESET)).model_dump()
+    now = parameters.model_dump()
+    return {name: (base[name], value) for name, value in now.items() if value != base[name]}
+
+
 def validate_presets() -> None:
     """Check that every preset names declared parameters with allowed values (raises otherwise)."""
     for name in PRESETS:

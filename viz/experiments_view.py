@@ -21,12 +21,14 @@ from abm.scenario import ScenarioError
 from experiments.analysis import load_results, outcome_names, paired_differences, summarise, summary_table
 from experiments.cli_experiment import compact_summary
 from viz import plots
-from viz.components import DPI
+
 
 #: environment variable naming the folder searched for results (default ``results`` in the working folder)
 RESULTS_ENV = "RURALSIM_RESULTS"
 #: most arms drawn at once (a design with many points is cut to its first ones)
 MAX_ARMS = 8
+#: PNG resolution of the figure
+DPI = 90
 PROVINCE = "province"
 #: what the figure shows: each arm's mean, or each arm's paired difference to the reference arm
 LEVELS, DIFFERENCES = "arm means", "difference to the reference arm (paired)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,17 @@ import typer
 
 #: the Solara app file
 APP = Path(__file__).with_name("app.py")
+#: Debian's Chromium for the browser tests and the UI benchmark (Playwright cannot download one offline)
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
@@ -21,8 +33,8 @@ def command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
 
 
 def environment(results: str | None = None) -> dict[str, str]:
-    """The server's environment: telemetry off, and the folder the experiment page searches."""
-    env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    """The server's environment: telemetry off, no Solara banner over the figures, the folder of results."""
+    env = os.environ | {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False"}
     if results is not None:
         env["RURALSIM_RESULTS"] = str(results)
     return env

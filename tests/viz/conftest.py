@@ -8,9 +8,7 @@ offline. Screenshots go to ``test-results/viz/`` (gitignored).
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,13 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from viz.serve import command, environment
+from viz.serve import CHROMIUM, CHROMIUM_ARGS, command, environment, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "viz"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 #: a tiny experiment: two arms x three replicates, 500 households, 12 months (a second or two)
 EXPERIMENT = """
@@ -64,13 +59,6 @@ def make_results(folder: Path) -> Path:
 def experiment_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Output folder of the small experiment (``results.parquet``, ``regions.parquet``, ``manifest.json``)."""
     return make_results(tmp_path_factory.mktemp("viz_experiment"))
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:

@@ -44,8 +44,19 @@ def month(page: Page) -> int:
 
 
 def chart(page: Page, name: str) -> Locator:
-    """The image of one figure (``map``, ``income``, ``adoption``, ``loss``, ``trust``, ``funnel``)."""
-    return page.locator(f".ruralsim-chart-{name} img")
+    """The drawing of one figure (``map``, ``income``, ``adoption``, ``loss``, ``trust``, ``funnel``, ``outputs``)."""
+    return page.locator(f".ruralsim-chart-{name} .solara-echarts")
+
+
+def drawn(page: Page, name: str, script: str):
+    """Evaluate ``script`` (a function of the ECharts instance) on one figure as the browser drew it."""
+    chart(page, name).locator("canvas").first.wait_for()
+    return chart(page, name).evaluate(f"el => ({script})(el.ruralsimChart)")
+
+
+def points(page: Page, name: str) -> int:
+    """How many points the first line of a figure has."""
+    return drawn(page, name, "c => c.getOption().series[0].data.length")
 
 
 def tall_screenshot(page: Page, path: Path, height: int = 2100) -> None:
@@ -61,16 +72,16 @@ def step(page: Page) -> int:
     """Press Step and wait until the summary shows the next month; return it."""
     before = month(page)
     page.get_by_role("button", name="Step", exact=True).click()
-    expect(page.locator(".ruralsim-summary")).to_contain_text(f"{before + 1} (year")
+    expect(page.locator(".ruralsim-summary")).to_contain_text(f"{before + 1} (last simulated")
     return before + 1
 
 
 def test_page_loads_with_controls_map_and_charts(sim: Page, screenshots: Path) -> None:
-    for name in ("Reset", "Step", "▶"):
+    for name in ("Reset", "Step", "▶ Play"):
         expect(sim.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(sim.get_by_text("ruralsim: rural e-commerce").first).to_be_visible()
-    for name in ("map", "income", "adoption", "loss", "trust", "funnel"):
-        expect(chart(sim, name)).to_have_count(1)
+    for name in ("map", "income", "adoption", "loss", "trust", "funnel", "outputs"):
+        expect(chart(sim, name).locator("canvas")).to_have_count(1)
     expect(sim.locator(".ruralsim-param-farmers")).to_contain_text("6,000 households")
     assert summary_value(sim, "households").startswith("5,880 in 294 villages")
     expect(sim.locator(".v-alert.error")).to_have_count(0)
@@ -89,30 +100,100 @@ def test_showing_every_control_changes_no_parameter(sim: Page) -> None:
 def test_step_advances_the_month(sim: Page) -> None:
     before = month(sim)
     assert step(sim) == before + 1
-    expect(sim.get_by_text(f"Time: {before + 1}.0")).to_be_visible()
+
+
+def wait_points(page: Page, name: str, count: int) -> None:
+    """Wait until the first line of a figure has ``count`` points."""
+    page.wait_for_function(f"el => el.ruralsimChart.getOption().series[0].data.length === {count}",
+                           arg=chart(page, name).element_handle())
 
 
 def test_a_plot_changes_when_the_model_steps(sim: Page, screenshots: Path) -> None:
-    adoption, funnel = chart(sim, "adoption"), chart(sim, "funnel")
-    before = adoption.get_attribute("src"), funnel.get_attribute("src")
+    before = points(sim, "adoption"), points(sim, "funnel")
     step(sim)
-    expect(adoption).not_to_have_attribute("src", before[0])
-    expect(funnel).not_to_have_attribute("src", before[1])
+    wait_points(sim, "adoption", before[0] + 1)
+    wait_points(sim, "funnel", before[1] + 1)
     tall_screenshot(sim, screenshots / "02_stepped.png")
 
 
 def test_picking_another_layer_redraws_the_map(sim: Page, screenshots: Path) -> None:
-    the_map = chart(sim, "map")
-    before = the_map.get_attribute("src")
-    sim.locator(".ruralsim-map-layer").click()
-    sim.get_by_role("option", name="online adoption").click()
-    expect(sim.locator(".ruralsim-map-layer")).to_contain_text("online adoption")
-    expect(the_map).not_to_have_attribute("src", before)
-    after = the_map.get_attribute("src")
-    sim.locator(".ruralsim-map-layer").click()
-    sim.get_by_role("option", name="translation stage").click()
-    expect(the_map).not_to_have_attribute("src", after)
-    the_map.screenshot(path=screenshots / "03_map_stage.png")
+    for label, layer in (("online adoption", "adoption"), ("translation stage", "stage")):
+        sim.locator(".ruralsim-map-layer").click()
+        sim.get_by_role("option", name=label).click()
+        expect(sim.locator(".ruralsim-chart-map")).to_have_attribute("data-layer", layer)
+        sim.wait_for_function(f"el => el.ruralsimChart.getOption().series[0].name === {label!r}",
+                              arg=chart(sim, "map").element_handle())
+    sim.locator(".ruralsim-chart-map").screenshot(path=screenshots / "03_map_stage.png")
+
+
+def test_plot_ranges_contain_their_data(sim: Page) -> None:
+    for _ in range(3):
+        step(sim)
+    for name in ("loss", "income", "adoption", "trust", "funnel"):
+        low, high = drawn(sim, name, "c => c.getModel().getComponent('yAxis', 0).axis.scale.getExtent()")
+        values = drawn(sim, name, "c => c.getOption().series.flatMap(s => s.data.map(p => Array.isArray(p) ? "
+                                  "p[1] : p)).filter(v => v !== null)")
+        if name == "funnel":  # stacked by month: the top of the stack is the number of households
+            n = points(sim, name)
+            values = [sum(values[i::n]) for i in range(n)]
+        assert low <= min(values) and max(values) <= high, (name, low, high, max(values))
+
+
+def test_every_series_is_in_its_legend(sim: Page) -> None:
+    for name in ("funnel", "income", "loss"):
+        shown = drawn(sim, name, "c => c.getModel().getComponent('legend', 0).getData().map(d => d.get('name'))")
+        series = drawn(sim, name, "c => c.getOption().series.map(s => s.name)")
+        assert shown == series and len(series) >= 2
+
+
+def test_nothing_covers_the_figures_and_the_page_uses_its_width(sim: Page, screenshots: Path) -> None:
+    expect(sim.get_by_text("This website runs on")).to_have_count(0)  # Solara's banner sat on the axes
+    for width, height in ((1024, 768), (1920, 1080), (1440, 900)):
+        sim.set_viewport_size({"width": width, "height": height})
+        sim.wait_for_timeout(800)
+        sim.screenshot(path=screenshots / f"07_page_{width}.png")
+        grid = sim.locator(".ruralsim-grid").bounding_box()
+        the_map = sim.locator(".ruralsim-chart-map").bounding_box()
+        assert the_map["width"] >= 0.6 * grid["width"] and the_map["width"] >= 550, (width, the_map)
+        right = max(b["x"] + b["width"] for b in (sim.locator(".ruralsim-card").nth(i).bounding_box()
+                                                  for i in range(sim.locator(".ruralsim-card").count())))
+        assert right >= grid["x"] + 0.95 * grid["width"], width  # no empty right-hand side
+
+
+def test_play_runs_months_and_pause_stops_at_once(sim: Page) -> None:
+    expect(sim.locator(".ruralsim-speed-value")).to_contain_text("8 months/s")
+    start = month(sim)
+    sim.get_by_role("button", name="▶ Play").click()
+    expect(sim.get_by_role("button", name="❚❚ Pause")).to_be_visible()
+    while month(sim) < start + 2:
+        sim.wait_for_timeout(50)
+    sim.get_by_role("button", name="❚❚ Pause").click()
+    expect(sim.get_by_role("button", name="▶ Play")).to_be_visible()
+    paused = month(sim)
+    sim.wait_for_timeout(1500)
+    assert month(sim) == paused
+
+
+def test_run_n_months_and_inspect_a_village(sim: Page) -> None:
+    start = month(sim)
+    sim.locator(".ruralsim-months input").fill("5")
+    sim.get_by_role("button", name="Run", exact=True).click()
+    expect(sim.locator(".ruralsim-summary")).to_contain_text(f"{start + 5} (last simulated")
+    box = chart(sim, "map").bounding_box()
+    sim.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    expect(sim.locator(".ruralsim-inspector")).to_contain_text("share of households selling online")
+    expect(sim.locator(".ruralsim-inspector")).to_contain_text("county cooperative")
+
+
+def test_the_run_downloads_as_a_table_pandas_reads(sim: Page, tmp_path: Path) -> None:
+    import pandas as pd
+
+    with sim.expect_download() as info:
+        sim.get_by_role("button", name="series.csv").click()
+    path = tmp_path / "series.csv"
+    info.value.save_as(path)
+    frame = pd.read_csv(path)
+    assert len(frame) == month(sim) + 1 and "income_mean" in frame
 
 
 def test_a_slider_change_applies_on_reset(sim: Page, screenshots: Path) -> None:
@@ -128,6 +209,7 @@ def test_a_slider_change_applies_on_reset(sim: Page, screenshots: Path) -> None:
     expect(sim.locator(".ruralsim-summary")).to_contain_text("0 (start)")
     expect(sim.locator(".ruralsim-pending")).to_have_count(0)
     assert summary_value(sim, "households") != households
+    expect(sim.locator(".ruralsim-changes")).to_contain_text("farmers")  # the summary says what differs
     sim.screenshot(path=screenshots / "04_reset_with_more_farmers.png")
 
 
@@ -138,11 +220,12 @@ def test_a_preset_sets_the_controls_and_reset_applies_it(sim: Page) -> None:
     sim.get_by_role("button", name="Reset", exact=True).click()
     expect(sim.locator(".ruralsim-summary")).to_contain_text("baseline / blockchain")
     expect(sim.locator(".ruralsim-summary")).to_contain_text("preset: trust: blockchain traceability")
+    expect(sim.locator(".ruralsim-changes")).to_contain_text("no parameter differs from the preset")
     assert summary_value(sim, "households").startswith("5,880")  # the preset restored the app's defaults
 
 
 def test_a_mistyped_seed_is_reported_and_the_page_lives_on(sim: Page) -> None:
-    seed = sim.locator(".v-card", has_text="Model Parameters").locator("input")
+    seed = sim.locator(".ruralsim-seed input")
     seed.fill("4x2")
     seed.press("Enter")
     sim.get_by_role("button", name="Reset", exact=True).click()

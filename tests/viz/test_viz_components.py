@@ -155,13 +155,14 @@ def test_simulation_page_steps_switches_layers_and_resets_from_a_preset() -> Non
     _, rc = solara.render(solara.AppLayout(children=[Simulation()]), handle_error=False)
     assert "0 (start)" in _summary_html(rc)
     rc.find(v.Btn, children=["Step"]).widget.click()
-    assert "1 (year 1, month 2)" in _summary_html(rc)
-    images = rc.find(v.Html, class_="ruralsim-chart ruralsim-chart-map")
+    assert "1 (last simulated: year 1, month 1)" in _summary_html(rc)
+    images = rc.find(components.JsonEcharts)
     components.map_layer.set("adoption")
     assert rc.find(v.Select, label="map layer").widget.v_model == "online adoption"
     assert images  # the map is there, and it redrew without error
     rc.find(v.Select, label="preset").widget.v_model = "trust: acquaintance"
     assert "change(s) not applied yet" in str([w.children for w in rc.find(v.Alert).widgets])
+    assert "changed: no parameter differs" in _summary_html(rc)
     rc.find(v.Btn, children=["Reset"]).widget.click()
     html = _summary_html(rc)
     assert "0 (start)" in html and "baseline / acquaintance" in html
@@ -196,3 +197,4 @@ def test_ui_serves_the_app_offline_in_production_mode() -> None:
     assert cmd[cmd.index("--port") + 1] == "9999" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     env = environment("somewhere")
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False" and env["RURALSIM_RESULTS"] == "somewhere"
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "False"  # Solara's banner covered the figures' axes
