@@ -19,6 +19,7 @@ from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
 from agents.government import Government
+from agents.households import OffFarmIncome
 from agents.logistics import LogisticsProvider
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_MARKETPLACE, PLATFORM_TERMS, Platform
 
@@ -87,9 +88,9 @@ def _build_farmers(model: mesa.Model, v: Villages, shop_share: float, developmen
     return f, platform_of
 
 
-def expected_income(pv: Province) -> np.ndarray:
+def expected_income(pv: Province, off_farm: OffFarmIncome) -> np.ndarray:
     """Yearly income each household would earn selling everything offline (the starting estimate)."""
     f, p = pv.farmers, pv.p
     offline = pv.villages.offline_price()[pv.terms.village_of] * pv.terms.annual_marketable
     cost = crops.YIELD_KG[f.crop] * f.productivity * crops.BASE_PRICE[f.crop] * p.production_cost_share
-    return offline - cost + 12 * by_region(p, "offwork_income")[f.region] * f.wage_factor
+    return offline - cost + 12 * off_farm.total()

@@ -1,6 +1,8 @@
 """A month's household income by component, kept on the model so outputs can add it up per household.
 
-The model's monthly income is ``offline_sales + online_net + wages - production_cost + allowances``
+The model's monthly income is ``offline_sales + online_net + off-farm income - production_cost + allowances``,
+the off-farm income being the survey's wages, non-farm business, property and transfers
+(:class:`agents.households.OffFarmIncome`)
 (``abm.model._month_income``). :data:`INCOME_COMPONENTS` names each term once; the household panel
 writes one column per entry, so a component added here appears in every panel.
 """
@@ -15,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from abm.market import MonthFlows
+    from agents.households import OffFarmIncome
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,13 @@ class MonthIncome:
     """This month's per-household income terms: the market's flows and the three terms settled beside them."""
 
     flows: MonthFlows
-    wages: np.ndarray            # off-farm wages, yuan this month
+    off_farm: OffFarmIncome      # wages, non-farm business, property and transfers, yuan this month
     production_cost: np.ndarray  # cost of what was harvested, yuan this month
     allowances: np.ndarray       # government allowances paid, yuan this month
 
     def at_sellers(self, seller_values: np.ndarray) -> np.ndarray:
         """A per-seller array spread over every household (zeros for households that sold nothing online)."""
-        out = np.zeros(self.wages.size)
+        out = np.zeros(self.off_farm.wages.size)
         out[self.flows.sellers] = seller_values
         return out
 
@@ -54,7 +57,11 @@ INCOME_COMPONENTS: list[Component] = [
     Component("offline_sales", "Revenue from bulk sales to traders.", +1, lambda m: m.flows.offline_revenue),
     Component("online_net", "Online revenue less commission, cooperative fee, shipping, tracing and penalties.",
               +1, lambda m: m.at_sellers(m.flows.seller_net)),
-    Component("wages", "Off-farm wages (off-work income).", +1, lambda m: m.wages),
+    Component("wages", "Wages (local and migrant work).", +1, lambda m: m.off_farm.wages),
+    Component("nonfarm_business", "Net income of non-farm household business (livestock, side lines, shops).", +1,
+              lambda m: m.off_farm.business),
+    Component("property", "Net property income (land rents, dividends).", +1, lambda m: m.off_farm.property),
+    Component("transfers", "Net transfers (pensions, subsidies, remittances).", +1, lambda m: m.off_farm.transfers),
     Component("production_cost", "Cost of producing the harvest (subtracted from income).", -1,
               lambda m: m.production_cost),
     Component("allowances", "Government allowances paid to holders of talent titles.", +1, lambda m: m.allowances),

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 ACCOUNTS = (
     "consumers", "traders", "farmers", "cooperatives", "platforms", "logistics", "inputs",
-    "labour_market", "government", "treasury", "fund", "traceability", "brand_services",
+    "labour_market", "local_business", "property_income", "social_transfers", "government", "treasury", "fund",
+    "traceability", "brand_services",
     "equipment", "telecom", "training_providers", "eastern_partners",
 )
 

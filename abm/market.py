@@ -1,9 +1,11 @@
 """Market clearing: online demand allocated over seller groups, the offline bulk channel, logistics.
 
 Sellers are matched at the level of groups (village x online channel); within a group every
-household sells the same share of what it offered. Demand is a logit over groups with an outside
-option (see :meth:`agents.consumers.ConsumerMarket.demand`); unsold perishable produce falls back
-to the bulk trader, unsold storable produce goes back to stock.
+household sells the same share of what it offered. Demand is the urban segments' own budget
+(:func:`agents.consumers.segment_budgets`) spread by a nested logit over groups with an outside
+option (:meth:`agents.consumers.ConsumerMarket.demand`); what the online buyers do not take is sold
+to the bulk trader the same month (storable produce too: a seller does not hoard what the platform
+left, or its stock would grow without bound where demand is tight).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from abm.market_kernels import (
     online_sellers,
     seller_flows,
 )
-from agents.consumers import BUDGET_SHARE
+from agents.consumers import BUDGET_SHARE, segment_budgets
 from agents.logistics import transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
@@ -42,6 +44,7 @@ NOTICE = 0.6           # share of the discriminatory markup loyal buyers notice
 COOP_SHIPPING = 0.8    # pooled shipping costs a cooperative this share of the single-parcel price
 PRICE_BOUNDS = (0.5, 2.0)
 BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
+REFERENCE_KG = 400.0     # kg a month per household against which a group's offer weighs in demand (about the mean)
 
 
 class SellerSums:
@@ -77,6 +80,7 @@ class MonthFlows:
 
     sellers: np.ndarray
     sums: SellerSums
+    seller_channel: np.ndarray     # the channel each seller sold through (before the month's translation)
     seller_offer: np.ndarray       # kg offered online (float32)
     seller_shipped: np.ndarray     # kg shipped
     seller_lost: np.ndarray        # kg lost in transit
@@ -89,7 +93,6 @@ class MonthFlows:
     seller_penalty: np.ndarray
     seller_net: np.ndarray         # revenue net of commission, fee, shipping, tracing and penalty
     seller_caught: np.ndarray      # 1.0 where a misrepresentation was caught
-    seller_to_stock: np.ndarray    # unsold storable kg back to stock (float32)
     seller_processed: np.ndarray   # kg delivered of processed produce
     seller_branded: np.ndarray     # kg delivered under a brand
     delivered_offline: np.ndarray
@@ -266,42 +269,46 @@ class GroupMarket:
         w = offer[on.sellers]  # float32, as the kg on offer: products with it stay float32, as they always were
         village_loss = self.village_loss(pv)
         q = self.quote(pv, month, on.sellers, g_on, w, village_loss)
-        d = self._demand(pv, q, offer)
+        d = self._demand(pv, q, month)
         fill_on = self._seller_fill(pv, q, on.sellers, g_on, w, d.fill)
         premium_g = p.quality_premium * q.cbar * FRAUD_INFLATION / (1 + p.quality_premium * q.claim * q.cbar)
         draws = rng.random(f.n, dtype=np.float32)
-        storable = crops.STORABLE[vil.crop]
         s = seller_flows(
-            on.sellers, g_on, w, fill_on, f.channel, storable, f.traced, f.misrepresent, vil.region, terms.platform_of,
+            on.sellers, g_on, w, fill_on, f.channel, f.traced, f.misrepresent, vil.region, terms.platform_of,
             np.maximum(vil.coop_of_county[vil.county], 0), max(len(inst.cooperatives), 1), inst.commission_rates(),
             p.coop_fee, p.trace_cost, draws, np.float32(inst.trust.detection), inst.trust.penalty, q.loss, q.price,
             q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
-        h = household_flows(offer, on.sellers, s.shipped, s.lost, storable, f.households, village_loss,
+        h = household_flows(offer, on.sellers, s.shipped, s.lost, f.households, village_loss,
                             vil.offline_price(), f.channel, f.quality, vil.region,
                             BUDGET_SHARE @ inst.consumers.trust, premium_g, q.ref, q.cbar, p.quality_premium)
         self._update_expectations(pv, q, d.fill)
         self.eligible_kg_last_month = float(s.shipped_by_group[q.eligible].sum())
         return self._month_flows(pv, q, d, on, w, s, h)
 
-    def _demand(self, pv: Province, q: Quote, offer: np.ndarray) -> Demand:
-        """Consumers' demand over the groups with supply (a logit with an outside option); moves the price index."""
+    def _demand(self, pv: Province, q: Quote, month: int) -> Demand:
+        """Urban segments' budgets over the groups with supply (a nested logit with an outside option).
+
+        The budgets are given (:func:`agents.consumers.segment_budgets`); a group's weight is its kg over
+        :data:`REFERENCE_KG` a month per household. Moves the price index towards demand over deliverable kg.
+        """
         p, inst, vil = pv.p, pv.institutions, pv.villages
         active = np.flatnonzero(q.supply > 0)
         gv, gch, price = q.village[active], q.channel[active], q.price[active]
-        budget = p.demand_scale * float((offer * pv.terms.base_price).sum()) * p.online_markup
-        weight = q.supply[active] / max(float(offer.sum()), 1e-12)
+        budget = segment_budgets(pv.farmers.n, p.urban_budget, p.urban_budget_growth, month)
+        weight = q.supply[active] / (REFERENCE_KG * pv.farmers.n)
         partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
         streamed = streamed_groups(gch, gv, partners)
         reach = np.where(streamed, p.livestream_reach, 1.0)
         boost = np.where(pv.eastwest.pairing_counties[vil.county[gv]] & (gch > 0), p.pairing_boost, 0.0)
         util = inst.consumers.utility(np.log(price / q.ref[active]), q.credibility[:, active], q.origin[active],
-                                      q.brand[active].astype(float), reach, p.trust_weight, p.price_sensitivity)
+                                      q.brand[active].astype(float), reach, p.trust_weight, p.price_sensitivity,
+                                      q.loss[active], p.delivery_weight)
         util = util + boost[None, :]
         spend = inst.consumers.demand(budget, weight, util, p.outside_utility, vil.crop[gv], p.nest_dissimilarity)
-        spend, self.audience_scale = ration_audience(spend, streamed, p.livestream_audience * budget)
+        spend, self.audience_scale = ration_audience(spend, streamed, p.livestream_audience * float(budget.sum()))
         want_kg = spend.sum(axis=0) / price
         deliverable = q.supply[active] * (1 - q.loss[active])
         fill = np.minimum(1.0, want_kg / np.maximum(deliverable, 1e-12))      # share of offer shipped
@@ -333,10 +340,10 @@ class GroupMarket:
         value = d.bought * q.price[d.active][None, :]
         outside = ~(np.arange(3)[:, None] == origin[None, :])
         return MonthFlows(
-            sellers=on.sellers, sums=sums, seller_offer=w, seller_shipped=s.shipped, seller_lost=s.lost,
+            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers], seller_offer=w, seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,
             seller_coop_fee=s.coop_fee, seller_logistics=s.logistics, seller_trace_cost=s.tracing,
-            seller_penalty=s.penalty, seller_net=s.net, seller_caught=s.caught, seller_to_stock=s.to_stock,
+            seller_penalty=s.penalty, seller_net=s.net, seller_caught=s.caught,
             seller_processed=s.processed, seller_branded=s.branded,
             delivered_offline=h.delivered_offline, offline_kg=h.offline_kg, lost=h.lost,
             offline_revenue=h.offline_revenue, premium_share=h.premium_share, verification_gain=h.verification_gain,

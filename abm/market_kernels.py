@@ -25,7 +25,6 @@ class SellerFlows(NamedTuple):
     lost: np.ndarray
     delivered: np.ndarray
     revenue: np.ndarray
-    to_stock: np.ndarray        # unsold storable kg back to stock (float32)
     commission: np.ndarray
     coop_fee: np.ndarray
     logistics: np.ndarray       # shipping paid
@@ -144,7 +143,7 @@ def _online_sellers(channel: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, channel: np.ndarray,
-                  storable: np.ndarray, traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
+                  traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
                   platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
                   commission_rate: np.ndarray, coop_fee: float, trace_cost: float, draws: np.ndarray,
                   detection: np.float32, penalty: float, loss: np.ndarray, price: np.ndarray, ship_paid: np.ndarray,
@@ -154,9 +153,9 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
 
     Per seller (``kg`` float32 on offer, ``fill`` the share shipped, ``g`` its group; per-household
     inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
-    shipped - lost``, ``revenue = delivered * price[g]``, ``unsold = kg - shipped`` kept (float32) where the
-    village's crop is ``storable``; commission at the platform's rate (``EASTERN_LIVESTREAM`` for a livestreamer,
-    0 for a cooperative seller, else ``platform_of``), cooperative fee, ``shipped * ship_paid[g]``, ``shipped * trace_cost * traced``, caught
+    shipped - lost``, ``revenue = delivered * price[g]``; commission at the platform's rate (``EASTERN_LIVESTREAM``
+    for a livestreamer, 0 for a cooperative seller, else ``platform_of``), cooperative fee, ``shipped *
+    ship_paid[g]``, ``shipped * trace_cost * traced``, caught
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
     subsidy_per_kg[g]``. (Longer than most functions on purpose: one compiled pass over the sellers
@@ -169,7 +168,6 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     lost = np.empty(count)
     delivered = np.empty(count)
     revenue = np.empty(count)
-    to_stock = np.empty(count, np.float32)
     commission = np.empty(count)
     fee = np.empty(count)
     logistics = np.empty(count)
@@ -192,8 +190,6 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
         lost[k] = lost_k = shipped_k * loss[g]
         delivered[k] = delivered_k = shipped_k - lost_k
         revenue[k] = revenue_k = delivered_k * price[g]
-        unsold = kg[k] - shipped_k
-        to_stock[k] = np.float32(unsold) if storable[v] else np.float32(0.0)
         ch = channel[h]
         platform = EASTERN_LIVESTREAM if ch == LIVE else (0 if ch == COOP else platform_of[h])
         commission[k] = commission_k = revenue_k * commission_rate[platform]
@@ -211,21 +207,21 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
         fee_by_coop[coop_of_village[v]] += fee_k
         delivered_by_group[g] += delivered_k
         shipped_by_group[g] += shipped_k
-    return (shipped, lost, delivered, revenue, to_stock, commission, fee, logistics, tracing, caught,
+    return (shipped, lost, delivered, revenue, commission, fee, logistics, tracing, caught,
             penalised, net, processed_kg, branded_kg, subsidy, platform_sales, platform_commission, fee_by_coop,
             delivered_by_group, shipped_by_group)
 
 
 @njit(cache=True, nogil=True)
 def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.ndarray, seller_lost: np.ndarray,
-                     storable: np.ndarray, households: int, village_loss: np.ndarray, offline_price: np.ndarray,
+                     households: int, village_loss: np.ndarray, offline_price: np.ndarray,
                      channel: np.ndarray, quality: np.ndarray, region: np.ndarray, region_trust: np.ndarray,
                      premium: np.ndarray, ref: np.ndarray, cbar: np.ndarray,
                      quality_premium: float) -> tuple[np.ndarray, ...]:
     """Per household the bulk-channel flows and its own online group's terms, as ``clear`` computed them.
 
-    ``offline_kg`` is the offer in float64 (at a seller its unsold kg, ``offer - seller_shipped``, unless the
-    village's crop is ``storable``: then 0.0), ``lost_off = offline_kg *
+    ``offline_kg`` is the offer in float64 (at a seller its unsold kg, ``offer - seller_shipped``),
+    ``lost_off = offline_kg *
     village_loss[v]``, ``lost = lost_off (+ seller_lost)``, ``offline_revenue = offline_kg *
     offline_price[v]``, ``delivered_offline = offline_kg - lost_off``; a household on an online channel
     (group ``g``, trust ``t = region_trust[region[v]]``) has ``premium[g]`` and ``ref[g] * quality_premium *
@@ -242,7 +238,7 @@ def _household_flows(offer: np.ndarray, sellers: np.ndarray, seller_shipped: np.
     for v in range(n // households):
         for i in range(v * households, (v + 1) * households):
             if k < sellers.size and sellers[k] == i:
-                kg = 0.0 if storable[v] else np.float64(offer[i]) - seller_shipped[k]  # unsold: sold in bulk
+                kg = np.float64(offer[i]) - seller_shipped[k]  # unsold: sold in bulk
                 lost_off = kg * village_loss[v]
                 lost[i] = lost_off + seller_lost[k]
                 k += 1

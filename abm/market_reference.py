@@ -42,7 +42,7 @@ def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
     return OnlineSellers(sellers, place, int(shop_live.sum()))
 
 
-def seller_flows(sellers, group_of, kg, fill, channel, storable, traced, misrepresent, region, platform_of,
+def seller_flows(sellers, group_of, kg, fill, channel, traced, misrepresent, region, platform_of,
                  coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, draws, detection, penalty, loss,
                  price, ship_paid, subsidy_per_kg, processed, brand, premium) -> SellerFlows:
     """Each online seller's shipment, loss, revenue, fees and penalty, and their sums by platform, cooperative, group.
@@ -57,7 +57,6 @@ def seller_flows(sellers, group_of, kg, fill, channel, storable, traced, misrepr
     lost = shipped * loss[g]
     delivered = shipped - lost
     revenue = delivered * price[g]
-    to_stock = np.where(storable[village], (kg - shipped).astype(np.float32), np.float32(0.0))
     platform = np.where(ch == LIVE, EASTERN_LIVESTREAM, np.where(ch == COOP, 0, platform_of[sellers]))
     commission = revenue * commission_rate[platform]
     fee = np.where(ch == COOP, revenue * coop_fee, 0.0)
@@ -68,7 +67,7 @@ def seller_flows(sellers, group_of, kg, fill, channel, storable, traced, misrepr
     net = revenue - commission - fee - logistics - tracing - penalised
     bins = max(coop_bins, coop_of_village.max() + 1) if coop_of_village.size else coop_bins
     return SellerFlows(
-        shipped, lost, delivered, revenue, to_stock, commission, fee, logistics, tracing, caught, penalised, net,
+        shipped, lost, delivered, revenue, commission, fee, logistics, tracing, caught, penalised, net,
         delivered * processed[g], delivered * brand[g], shipped * subsidy_per_kg[g],
         np.bincount(platform, weights=revenue * (region[village] == 0), minlength=commission_rate.size),
         np.bincount(platform, weights=commission, minlength=commission_rate.size),
@@ -76,18 +75,17 @@ def seller_flows(sellers, group_of, kg, fill, channel, storable, traced, misrepr
         np.bincount(g, weights=delivered, minlength=loss.size), np.bincount(g, weights=shipped, minlength=loss.size))
 
 
-def household_flows(offer, sellers, seller_shipped, seller_lost, storable, households, village_loss, offline_price,
+def household_flows(offer, sellers, seller_shipped, seller_lost, households, village_loss, offline_price,
                     channel, quality, region, region_trust, premium, ref, cbar, quality_premium) -> HouseholdFlows:
     """Per household the bulk channel's kg, loss and revenue, and its own online group's premium and gain.
 
-    Everything a household offered goes to the bulk trader except what sold online; a seller's
-    unsold storable kg go back to stock instead. The verification gain is the premium a verified
+    Everything a household offered goes to the bulk trader except what sold online (storable kg
+    too: a seller does not hoard what the platform left). The verification gain is the premium a verified
     claim would add over the group's current credibility.
     """
     village = np.arange(offer.size) // households
     offline_kg = offer.astype(np.float64)
-    at = village[sellers]
-    offline_kg[sellers] = np.where(storable[at], 0.0, offline_kg[sellers] - seller_shipped)
+    offline_kg[sellers] = offline_kg[sellers] - seller_shipped
     lost_off = offline_kg * village_loss[village]
     lost = lost_off.copy()
     lost[sellers] = lost_off[sellers] + seller_lost

@@ -17,8 +17,9 @@ from abm.params import REGIONS
 from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
-from agents.farmers import CHANNELS, ENROLLED, LIVE, MOBILISED, STAGES
+from agents.farmers import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
 from agents.government import INSTRUMENTS
+from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:
     from abm.market import MonthFlows
@@ -40,11 +41,12 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
             ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
 
-    ``ys`` is the last complete year's income statistics, ``t`` this month's tallies, ``window`` the
-    stability history's (enrolled a year ago, defections in the last 12 months), ``month_flows``
-    the month's market and translation flows (None in month 0), ``audience_scale`` the livestream
-    audience's rationing this month and ``settled`` the cooperative members who left (by reason)
-    and joined at this month's settlement (zeros outside December).
+    ``ys`` is the last complete year's income statistics (``income_parts``: per person by part and
+    region, :meth:`agents.households.HouseholdIncome.parts_per_person`), ``t`` this month's tallies,
+    ``window`` the stability history's (enrolled a year ago, defections in the last 12 months),
+    ``month_flows`` the month's market and translation flows (None in month 0), ``audience_scale``
+    the livestream audience's rationing this month and ``settled`` the cooperative members who left
+    (by reason) and joined at this month's settlement (zeros outside December).
     """
     count = pv.farmers.region_households()
     stab = stability(t, *window)
@@ -64,6 +66,7 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
                "new_farmers": float(hosts[r]), "followers": float(followers[r])}
         for s, name in enumerate(STAGES):
             row[name] = float(t.stages[s, r])
+        row |= income_per_person(ys["income_parts"][:, r])
         row |= {k: float(v[r]) for k, v in flows["region"].items()}
         rows.append(row)
     return out, rows
@@ -80,6 +83,7 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
         "adoption": float(t.online.sum() / f.n),
+        "own_online_sellers": float(np.count_nonzero(f.channel >= SHOP) / f.n),
         "enrolled_share": float(alive_now.sum() / f.n),
         "trained_share": float(t.trained.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
@@ -98,7 +102,12 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
     for name in INSTRUMENTS:
         out[f"spend_{name}"] = inst.government.spent_total[name]
     out["spend_total"] = float(sum(inst.government.spent_total.values()))
-    return out
+    return out | income_per_person(province_parts(ys["income_parts"], f.region_households()))
+
+
+def income_per_person(parts: np.ndarray) -> dict[str, float]:
+    """Income per person and its four survey parts (one value each, yuan/person/year)."""
+    return {"income_per_person": float(parts.sum())} | {f"income_{k}": float(v) for k, v in zip(INCOME_PARTS, parts)}
 
 
 def hosts_and_followers(pv: Province) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +170,7 @@ def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
     """
     f, v, at = pv.farmers, pv.villages, fl.sellers
     # A channel's region sums add its own sellers' revenue and exact zeros for the others.
-    seller_channel = f.channel[at]
+    seller_channel = fl.seller_channel  # as sold: the month's translation may since have moved a defector offline
     by_channel = [np.where(seller_channel == k, fl.seller_revenue, 0.0) for k in range(1, len(CHANNELS))]
     online_region, delivered_r, fraud_r, processed_r, branded_r, *channel_r = f.region_sum_at(
         at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * f.misrepresent[at], fl.seller_processed,

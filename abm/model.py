@@ -18,6 +18,7 @@ import numpy as np
 
 from abm import crops
 from abm.build import build_province, expected_income
+from abm.calendar import year_of
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
 from abm.income import MonthIncome
@@ -41,9 +42,11 @@ from abm.scenario import validate_parameters
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
+from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
 from agents.farmers import COOP, LIVE, OFFLINE, FarmerPopulation
 from agents.government import Government, PolicyTargets, train
+from agents.households import HouseholdIncome
 
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
@@ -93,8 +96,11 @@ class RuralEconomy(mesa.Model):
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
         self.market.initialise(self.province)
-        self.expected_income = expected_income(self.province)
-        self.year_stats = year_statistics(self.expected_income, self.farmers.region)
+        self.household_income = HouseholdIncome(p, self.farmers.region, self.farmers.wage_factor, self.rng)
+        self.expected_income = expected_income(self.province, self.household_income.month)
+        self.year_stats = year_statistics(self.expected_income, self.farmers.region) | {
+            "income_parts": self.household_income.parts_per_person(self.expected_income, 0.0,
+                                                                   self.household_income.month)}
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
         self.datacollector = mesa.DataCollector(
@@ -140,6 +146,7 @@ class RuralEconomy(mesa.Model):
         moy = (month - 1) % 12
         if moy == 0:
             self.government.open_year(self.money)
+            self.household_income.open_year(int(year_of(month)))
         served = self._apply_shocks(month)
         harvest = self._harvest(moy)
         prices = self._choose_channels(harvest.offer, served)
@@ -173,11 +180,16 @@ class RuralEconomy(mesa.Model):
         return served[self.province.villages.county]
 
     def _harvest(self, moy: int) -> Harvest:
-        """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it."""
+        """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it.
+
+        The share of the stock offered follows the shopping calendar: households release more stored
+        produce for the festivals (Double 11, Spring Festival) when buyers spend more.
+        """
         pv = self.province
         per_crop = crops.YIELD_KG * self.calendar[:, moy]
         return Harvest(*_harvest_households(per_crop[pv.villages.crop], pv.farmers.productivity, pv.terms.home_share,
-                                            pv.terms.storable, crops.STOCK_SALE_SHARE, pv.farmers.stock))
+                                            pv.terms.storable, crops.STOCK_SALE_SHARE * SHOPPING_CALENDAR[moy],
+                                            pv.farmers.stock))
 
     def _choose_channels(self, offer: np.ndarray, served: np.ndarray) -> ChannelPrices:
         """Each household with produce picks a channel by expected net price per kg (logit with inertia).
@@ -203,17 +215,16 @@ class RuralEconomy(mesa.Model):
         f, inst, terms = pv.farmers, pv.institutions, pv.terms
         production = harvest.harvested * terms.production_cost_per_kg
         allowance = inst.government.allowances(f.n, moy, self.money)
-        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, terms.offwork_income, production,
+        self.household_income.allowances_ytd += allowance
+        off_farm = self.household_income.month
+        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, off_farm.total(), production,
                                        allowance, f.cash, f.income_ytd)
-        self.month_income = MonthIncome(fl, terms.offwork_income, production, allowance)
+        self.month_income = MonthIncome(fl, off_farm, production, allowance)
         self._book_money(fl, production.sum())
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
-        # Unsold storable kg go back to stock (sellers only; everyone else adds an exact zero).
-        stock_change = harvest.stock_change
-        stock_change[fl.sellers] += fl.seller_to_stock
-        f.stock[fl.sellers] += fl.seller_to_stock
         runs = terms.crop_runs
-        harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home, stock_change),
+        harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
+                                                                      harvest.stock_change),
                                                                      *runs)
         delivered_offline_k, lost_k = running_sums_over_runs((fl.delivered_offline, fl.lost), *runs)
         self.goods.record(
@@ -232,7 +243,11 @@ class RuralEconomy(mesa.Model):
             fl.seller_penalty)
         led.add("consumers", "farmers", revenue, "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
-        led.add("labour_market", "farmers", pv.terms.offwork_total, "wages")
+        off_farm = self.household_income.month
+        led.add("labour_market", "farmers", float(off_farm.wages.sum()), "wages")
+        led.add("local_business", "farmers", float(off_farm.business.sum()), "nonfarm_business")
+        led.add("property_income", "farmers", float(off_farm.property.sum()), "property_income")
+        led.add("social_transfers", "farmers", float(off_farm.transfers.sum()), "transfers")
         led.add("farmers", "inputs", production_cost, "production_cost")
         led.add("farmers", "platforms", commission, "commission")
         led.add("farmers", "cooperatives", coop_fee, "coop_fee")
@@ -324,7 +339,10 @@ class RuralEconomy(mesa.Model):
         pv = self.province
         f = pv.farmers
         f.close_year()
-        stats = year_statistics(f.income_year, f.region)
+        hi = self.household_income
+        stats = year_statistics(f.income_year, f.region) | {
+            "income_parts": hi.parts_per_person(f.income_year, hi.allowances_ytd, hi.month)}
+        hi.allowances_ytd[:] = 0.0
         live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
                                  minlength=self.geo.villages)
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
@@ -340,8 +358,7 @@ class RuralEconomy(mesa.Model):
         pooled = self.farmers.channel[fl.sellers] == COOP
         village = fl.sellers[pooled] // self.farmers.households
         self.pooled.add(v.coop_of_county[v.county[village]], fl.seller_offer[pooled].astype(np.float64),
-                        fl.seller_shipped[pooled], fl.seller_to_stock[pooled].astype(np.float64),
-                        fl.seller_net[pooled], fl.seller_coop_fee[pooled], offline_price[village])
+                        fl.seller_shipped[pooled], fl.seller_net[pooled], fl.seller_coop_fee[pooled], offline_price[village])
 
     def _settle_membership(self) -> np.ndarray:
         """December settlement: members leave for a named reason, neighbours join; returns (left by reason, joined)."""

@@ -23,6 +23,7 @@ from abm.translation import TRANSITIONS
 from agents.cooperative import EXIT_REASONS
 from agents.farmers import CHANNELS, STAGES
 from agents.government import INSTRUMENTS
+from agents.households import INCOME_PARTS
 
 Kind = Literal["flow", "stock", "rate", "index", "count"]
 Period = Literal["month", "year", "run"]
@@ -86,7 +87,7 @@ class Outcome:
 
 #: the regional table's columns after month and region, in order (an outcome here is ``regional``)
 REGION_COLUMNS = (
-    "income_mean", "income_median", "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
+    "income_mean", "income_median", "income_per_person", *(f"income_{k}" for k in INCOME_PARTS), "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
     *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
     "bulk_raw_share", "processed_share", "branded_share",
@@ -113,6 +114,13 @@ _FLOW_MEANING = {
     "reenrolled": "Households enrolled this month who had defected before (a part of flow_enrolled).",
 }
 
+_PART_MEANING = {
+    "wages": "Wage income (local and migrant work)",
+    "business": "Net business income (farm sales net of costs, e-commerce, non-farm household business)",
+    "property": "Net property income (land rents, dividends)",
+    "transfers": "Net transfer income (pensions, subsidies, remittances, allowances)",
+}
+
 # (name, unit, meaning, kind, period, direction[, computed_by]) in the order of the series columns.
 _DECLARED: list[tuple[Any, ...]] = [
     ("income_mean", "yuan/year", "Mean household income of the last complete year (expected income before).",
@@ -129,7 +137,13 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("theil_within", "index", "Within-region part of Theil T.", "index", "year", -1, YEAR),
     ("east_west_income_ratio", "ratio", "East's mean household income over the west's (last complete year).",
      "rate", "year", -1, YEAR),
+    ("income_per_person", "yuan/person/year", "Disposable income per person as the household survey counts it "
+     "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
+    *((f"income_{k}", "yuan/person/year", f"{_PART_MEANING[k]} per person (last complete year; expected before).",
+       "flow", "year", 0) for k in INCOME_PARTS),
     ("adoption", _HH, "Households selling online this month (cooperative, shop or livestream).", "rate", "month", +1),
+    ("own_online_sellers", _HH, "Households with an online shop or livestream of their own this month.",
+     "rate", "month", +1),
     ("enrolled_share", _HH, "Households enrolled or mobilised in the network.", "rate", "month", +1),
     ("trained_share", _HH, "Households with e-commerce training.", "rate", "month", +1),
     ("skill_mean", "index 0-1", "Mean e-commerce skill of the households.", "index", "month", +1),

@@ -114,12 +114,40 @@ class Parameters(BaseModel):
                                    "Processing capacity of a cooperative that processes, as a share of pooled kg.",
                                    plausible=(0.05, 0.4, "a processing line takes a minority of pooled kg; "
                                                          "cooperatives invest up to 0.5"))
-    offwork_income_west: float = param(1600.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                       "Off-farm (wage) income of a western household.")
-    offwork_income_centre: float = param(2200.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                         "Off-farm (wage) income of a central household.")
-    offwork_income_east: float = param(3300.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                       "Off-farm (wage) income of an eastern household.")
+    persons_per_household: float = param(3.27, "persons", 1.0, 10.0, "NBS 2016 agricultural census",
+                                         "Persons per rural family household (income per person divides by it).")
+    wage_income_west: float = param(1472.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                    "Wages (local and migrant work) of a western household in 2021, before its own factor.")
+    wage_income_centre: float = param(1989.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                      "Wages of a central household in 2021, before its own factor.")
+    wage_income_east: float = param(3270.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                    "Wages of an eastern household in 2021, before its own factor.")
+    nonfarm_business_west: float = param(1150.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                         "Mean net income of non-farm household business (shops, transport) in the west, 2021.")
+    nonfarm_business_centre: float = param(1100.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                           "Mean net income of non-farm household business in the centre, 2021.")
+    nonfarm_business_east: float = param(1150.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                         "Mean net income of non-farm household business in the east, 2021.")
+    property_income_west: float = param(82.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                        "Net property income (land rents, dividends) of a western household, 2021.")
+    property_income_centre: float = param(109.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                          "Net property income of a central household, 2021.")
+    property_income_east: float = param(218.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                        "Net property income of an eastern household, 2021.")
+    transfer_income_west: float = param(1038.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                        "Net transfers (pensions, subsidies, remittances) to a western household, 2021.")
+    transfer_income_centre: float = param(1024.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                          "Net transfers to a central household, 2021.")
+    transfer_income_east: float = param(1105.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+                                        "Net transfers to an eastern household, 2021.")
+    wage_growth: float = param(0.07, "per year", -0.2, 0.5, "NBS (rural wage income 2021-2024)",
+                               "Nominal growth of wages a year.")
+    nonfarm_business_growth: float = param(0.06, "per year", -0.2, 0.5, ASSUMPTION,
+                                           "Nominal growth of non-farm household business income a year.")
+    property_growth: float = param(0.05, "per year", -0.2, 0.5, ASSUMPTION,
+                                   "Nominal growth of net property income a year.")
+    transfer_growth: float = param(0.075, "per year", -0.2, 0.5, "NBS (rural net transfers 2021-2024)",
+                                   "Nominal growth of net transfers a year.")
 
     # --- prices, channels, logistics ---------------------------------------------------------
     offline_price_ratio: float = param(calibrated("offline_price_ratio"), "share of base price", 0.1, 1.0, CALIBRATION,
@@ -139,8 +167,9 @@ class Parameters(BaseModel):
                                    plausible=(0.0, 1.0, "top trusted quality sells at up to twice the price"))
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.")
-    production_cost_share: float = param(0.35, "share of base price", 0.0, 1.0, ASSUMPTION,
-                                         "Cash production cost per kg, as a share of the base price.")
+    production_cost_share: float = param(0.2, "share of base price", 0.0, 1.0, ASSUMPTION,
+                                         "Cash production cost per kg (seed, fertiliser, pesticide, machine hire), "
+                                         "as a share of the base price.")
     coop_fee: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
                             "Cooperative's fee on members' pooled sales.")
     commission: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
@@ -153,8 +182,8 @@ class Parameters(BaseModel):
                                   "Chance a member leaves a cooperative that paid less than the trader or sold late.")
     coop_join_rate: float = param(0.03, "per year", 0.0, 1.0, ASSUMPTION,
                                   "Chance a non-member joins a county cooperative that beat the trader on time.")
-    coop_min_fill: float = param(0.5, "share of pooled kg", 0.0, 1.0, ASSUMPTION,
-                                 "Share of the pooled kg a cooperative must sell in a year, or members leave for delay.")
+    coop_min_fill: float = param(0.1, "share of pooled kg", 0.0, 1.0, ASSUMPTION,
+                                 "Share of the pooled kg a cooperative must sell in a year, or members leave for unsold produce.")
     logistics_base: float = param(0.8, "yuan/kg", 0.0, 10.0, ASSUMPTION,
                                   "Fixed logistics cost per kg shipped from the county hub.")
     logistics_per_km: float = param(0.004, "yuan/kg/km", 0.0, 0.1, ASSUMPTION,
@@ -171,10 +200,16 @@ class Parameters(BaseModel):
                                             "Elasticity of transit loss with respect to distance.")
 
     # --- consumers and demand ----------------------------------------------------------------
-    demand_scale: float = param(calibrated("demand_scale"), "x retail value on offer", 0.0, 10.0, CALIBRATION,
-                                "Urban consumers' potential online spending, relative to the retail value of produce on offer.",
-                                plausible=(0.3, 3.0, "urban online spending from a third to three times the produce "
-                                                     "on offer"))
+    urban_budget: float = param(calibrated("urban_budget"), "yuan/month per household", 0.0, 10_000.0, CALIBRATION,
+                                "Urban online budget for the province's kinds of produce in January 2021, per "
+                                "household of the province (the outside option's share included).",
+                                plausible=(50.0, 1000.0, "urban online budget for the province's kinds of produce of "
+                                                         "50-1,000 yuan a month per rural household, before the "
+                                                         "outside option's share"))
+    urban_budget_growth: float = param(0.06, "per year", -0.5, 1.0, ASSUMPTION,
+                                       "Growth of the urban online budget a year (urban incomes, online food shopping).")
+    delivery_weight: float = param(2.0, "utils per share lost", 0.0, 20.0, ASSUMPTION,
+                                   "Consumers' disutility of a route's transit loss (spoiled, slow deliveries).")
     outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
                                    "Utility of buying elsewhere (supermarket): the outside option.",
                                    plausible=(-1.0, 3.0, "supermarkets from slightly worse than to far better than "

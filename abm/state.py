@@ -19,7 +19,6 @@ from abm.development import DevelopmentModel
 from abm.eastwest import EastWestAccounts
 from abm.params import Parameters
 from abm.trust import TrustMechanism
-from abm.world import by_region
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
@@ -107,8 +106,6 @@ class HouseholdTerms:
     home_share: np.ndarray              # share of the harvest kept at home (float32)
     base_price: np.ndarray              # base price of the household's crop
     production_cost_per_kg: np.ndarray
-    offwork_income: np.ndarray          # a month's off-farm wages
-    offwork_total: float
     platform_of: np.ndarray             # the platform a shop seller uses (int8 platform index)
 
     @classmethod
@@ -120,10 +117,9 @@ class HouseholdTerms:
         runs = (by_crop * f.households, (by_crop + 1) * f.households,
                 np.searchsorted(villages.crop[by_crop], np.arange(len(crops.CROPS) + 1)))
         base_price = crops.BASE_PRICE[crop]
-        offwork = by_region(p, "offwork_income")[f.region] * f.wage_factor
         return cls(annual, np.maximum(annual / 12.0, 1.0), np.arange(f.n) // f.households, crop, runs,
                    crops.FRESH[crop], crops.STORABLE[crop], crops.HOME_SHARE[crop].astype(np.float32), base_price,
-                   base_price * p.production_cost_share, offwork, float(offwork.sum()), platform_of)
+                   base_price * p.production_cost_share, platform_of)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ from abm.params import Parameters
 #: channel index inside a seller group (village x online channel): cooperative, shop, livestream
 GROUP_COOP = 0
 RATING_DETECTION = 0.25  # share of misrepresented deliveries that buyers' ratings expose
+#: credibility of an acquaintance-only seller to urban buyers of its own region: kin and neighbour ties reach
+#: few of a region's city buyers, most are strangers to the village (0.85 earlier made region-wide kinship)
+ACQUAINTANCE_INSIDE = 0.6
 
 
 @dataclass
@@ -88,7 +91,7 @@ def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, cha
 def mechanism(p: Parameters) -> TrustMechanism:
     """Build the trust mechanism the parameters choose."""
     if p.trust_mechanism == "acquaintance":
-        return TrustMechanism("acquaintance", 0.85, 0.15, 0.0, 1.0, False, 0.45, p.fraud_penalty, False)
+        return TrustMechanism("acquaintance", ACQUAINTANCE_INSIDE, 0.15, 0.0, 1.0, False, 0.45, p.fraud_penalty, False)
     if p.trust_mechanism == "reputation":
         return TrustMechanism("reputation", 0.5, 0.0, 0.3, 6.0, True, RATING_DETECTION, p.fraud_penalty, False)
     if p.trust_mechanism == "dual":

@@ -1,14 +1,40 @@
-"""The urban consumer market: segments with budgets, price sensitivity, taste and trust by origin."""
+"""The urban consumer market: segments with budgets, price sensitivity, taste and trust by origin.
+
+Demand is its own market: each segment's monthly online budget for the kinds of produce the
+province grows exists whatever the province offers, grows at its own rate and follows the shopping
+calendar; the province's sellers compete for it against an outside option (other provinces,
+supermarkets, offline buying), so price, trust, quality signals and delivery move total spending.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+
+from abm.calendar import month_of_year
 
 SEGMENTS = ("west_urban", "centre_urban", "east_urban")
 #: share of the online budget, price-sensitivity multiplier and taste for brand and quality
 BUDGET_SHARE = np.array([0.15, 0.30, 0.55])
 PRICE_SENSITIVITY = np.array([1.3, 1.0, 0.8])
 TASTE = np.array([0.6, 1.0, 1.4])
+#: Online retail of physical goods by calendar month (January first) relative to the average month, from
+#: NBS's 2024 monthly cumulative releases: November 11.3% of the year (Double 11), June 8.7% (618),
+#: December 9.7% (Double 12, New Year), January and February together 13.9% (split 0.9 / 0.77: Spring
+#: Festival gift buying falls before the holiday, an assumption), the other seven months share the rest.
+#: The harvest season enters through supply (the crop calendar), not here.
+_OTHER = (1.0 - 0.113 - 0.087 - 0.097 - 0.139) * 12 / 7
+SHOPPING_CALENDAR = np.array([0.90, 0.768, _OTHER, _OTHER, _OTHER, 0.087 * 12, _OTHER, _OTHER, _OTHER, _OTHER,
+                              0.113 * 12, 0.097 * 12])
+
+
+def segment_budgets(households: int, budget: float, growth: float, month: int) -> np.ndarray:
+    """Each segment's online budget for the province's kinds of produce in model month ``month`` (yuan).
+
+    ``budget`` yuan a month per household of the province at month 1 (the outside option's share
+    included), growing by ``growth`` a year (compounded monthly) and shaped by the shopping calendar.
+    """
+    level = households * budget * (1.0 + growth) ** ((month - 1) / 12)
+    return level * SHOPPING_CALENDAR[month_of_year(month) - 1] * BUDGET_SHARE
 
 
 class ConsumerMarket:
@@ -20,24 +46,30 @@ class ConsumerMarket:
         self.learning = learning
 
     def utility(self, log_price_ratio: np.ndarray, credibility: np.ndarray, origin: np.ndarray,
-                brand: np.ndarray, reach: np.ndarray, trust_weight: float, sensitivity: float) -> np.ndarray:
-        """Each segment's utility of each seller group: array (segment, group)."""
+                brand: np.ndarray, reach: np.ndarray, trust_weight: float, sensitivity: float,
+                loss: np.ndarray, delivery_weight: float) -> np.ndarray:
+        """Each segment's utility of each seller group: array (segment, group).
+
+        Price, trust in the origin times the claim's credibility, brand, reach, and delivery: the
+        share of the kg that spoils on the way (slow, warm routes) costs ``delivery_weight`` utils.
+        """
         trust = self.trust[:, origin]
         return (-sensitivity * PRICE_SENSITIVITY[:, None] * log_price_ratio[None, :]
                 + trust_weight * trust * credibility
                 + TASTE[:, None] * 0.5 * brand[None, :]
-                + np.log(reach)[None, :])
+                + (np.log(reach) - delivery_weight * loss)[None, :])
 
-    def demand(self, budget: float, weight: np.ndarray, utility: np.ndarray, outside: float, nest: np.ndarray,
+    def demand(self, budget: np.ndarray, weight: np.ndarray, utility: np.ndarray, outside: float, nest: np.ndarray,
                dissimilarity: float) -> np.ndarray:
         """Spending (yuan) of each segment on each group: a nested logit with an outside option.
 
         Groups selling the same crop form a nest of near substitutes (homogeneous produce competes on
         one pool of demand: 001's and 002's price wars). With ``S_sc = sum_{h in c} w_h exp(u_sh / l)``,
-        ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``w_g`` is the
-        group's share of all produce on offer and ``l`` the dissimilarity. At ``l = 1`` this is a plain
-        logit in which every seller brings its own demand; below 1 a crop's demand grows more slowly than
-        its supply, so entry lowers the price per kg.
+        ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``B_s`` is the
+        segment's budget (:func:`segment_budgets`), ``w_g`` the group's kg on offer over a fixed reference
+        (:data:`abm.market.REFERENCE_KG` a month per household of the province) and ``l`` the dissimilarity. The budget does not grow with supply:
+        more kg on offer raises the province's share against the outside option less than in proportion,
+        and the price per kg falls.
         """
         top = max(float(utility.max(initial=outside)) / dissimilarity, outside / dissimilarity)
         e = weight[None, :] * np.exp(utility / dissimilarity - top)
@@ -46,7 +78,7 @@ class ConsumerMarket:
         nest_term = within ** dissimilarity
         denom = np.exp(outside - dissimilarity * top) + nest_term.sum(axis=1, keepdims=True)
         share_in_nest = e / np.maximum(within[:, nest], 1e-300)
-        return budget * BUDGET_SHARE[:, None] * share_in_nest * nest_term[:, nest] / denom
+        return budget[:, None] * share_in_nest * nest_term[:, nest] / denom
 
     def learn(self, bought: np.ndarray, disappointed: np.ndarray, noticed_markup: float) -> None:
         """Update trust by (segment, origin) from last month's purchases.

@@ -4,8 +4,8 @@ A cooperative persists as a channel with members: it sells the pooled produce on
 and, where a livestream host works in its county, through that partner's stream. Once a year (its
 December settlement) members weigh what it paid against the bulk trader and leave for a reason
 the model names: ``price`` (even before its fee it paid less than the trader), ``fee`` (its fee
-turned a better price into a worse one) or ``delay`` (it sold less than ``min_fill`` of what members
-pooled and the rest waited in their stores); where none holds, neighbours join (docs/ODD.md,
+turned a better price into a worse one) or ``unsold`` (it sold less than ``min_fill`` of what members
+pooled online and the rest went to the bulk trader after all); where none holds, neighbours join (docs/ODD.md,
 "Cooperatives").
 """
 
@@ -20,7 +20,7 @@ from agents.farmers import ENROLLED, INTERESTED, MOBILISED
 BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
 PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)
 RESERVE = 3.0  # multiples of an investment a cooperative holds before it invests (assumption)
-EXIT_REASONS = ("price", "fee", "delay")
+EXIT_REASONS = ("price", "fee", "unsold")
 NO_REASON, NO_SALES = -1, -2
 
 
@@ -69,39 +69,39 @@ class Cooperative(FixedAgent):
 class PooledYear:
     """Each cooperative's year of pooled sales (arrays over cooperatives): what members' reviews weigh.
 
-    Unsold perishable kg fall back to the bulk trader in the same month and count at its price;
-    unsold storable kg go back to members' stock, so payment for them waits (the delay).
+    Kg the cooperative could not sell online fall back to the bulk trader in the same month and
+    count at its price (:mod:`abm.market`).
     """
 
     def __init__(self, cooperatives: int) -> None:
         """Open an empty year for ``cooperatives`` cooperatives."""
         self.size = cooperatives
         self.offered = np.zeros(cooperatives)       # kg members offered through the cooperative
-        self.waiting = np.zeros(cooperatives)       # kg it could not sell that went back to stock
+        self.unsold = np.zeros(cooperatives)        # kg it could not sell online (sold to the trader instead)
         self.paid = np.zeros(cooperatives)          # what members got for the rest, net of fee, commission, shipping
         self.fee = np.zeros(cooperatives)           # the cooperative's fee on it
         self.trader_value = np.zeros(cooperatives)  # what the bulk trader would have paid for the same kg
 
-    def add(self, coop: np.ndarray, offered: np.ndarray, shipped: np.ndarray, to_stock: np.ndarray,
-            net: np.ndarray, fee: np.ndarray, trader_price: np.ndarray) -> None:
+    def add(self, coop: np.ndarray, offered: np.ndarray, shipped: np.ndarray, net: np.ndarray, fee: np.ndarray,
+            trader_price: np.ndarray) -> None:
         """Add one month of the cooperative sellers' flows (``coop``: each seller's cooperative index)."""
-        fallback = offered - shipped - to_stock
-        for total, values in ((self.offered, offered), (self.waiting, to_stock),
-                              (self.paid, net + fallback * trader_price), (self.fee, fee),
-                              (self.trader_value, (offered - to_stock) * trader_price)):
+        unsold = offered - shipped
+        for total, values in ((self.offered, offered), (self.unsold, unsold),
+                              (self.paid, net + unsold * trader_price), (self.fee, fee),
+                              (self.trader_value, offered * trader_price)):
             total += np.bincount(coop, weights=values, minlength=self.size)
 
     def reasons(self, min_fill: float) -> np.ndarray:
         """Each cooperative's reason for members to leave (index into EXIT_REASONS, NO_REASON or NO_SALES).
 
         ``price``: even with its fee it paid less than the trader would have; ``fee``: only its fee
-        made it pay less; ``delay``: more than ``1 - min_fill`` of the pooled kg waited unsold.
+        made it pay less; ``unsold``: more than ``1 - min_fill`` of the pooled kg did not sell online.
         """
         reason = np.full(self.size, NO_REASON)
         reason[self.paid + self.fee < self.trader_value] = EXIT_REASONS.index("price")
         fee_only = (self.paid < self.trader_value) & (self.paid + self.fee >= self.trader_value)
         reason[fee_only] = EXIT_REASONS.index("fee")
-        reason[(reason == NO_REASON) & (self.waiting > (1 - min_fill) * self.offered)] = EXIT_REASONS.index("delay")
+        reason[(reason == NO_REASON) & (self.unsold > (1 - min_fill) * self.offered)] = EXIT_REASONS.index("unsold")
         reason[self.offered <= 0] = NO_SALES
         return reason
 

@@ -35,7 +35,9 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from abm.calendar import model_year_of
 from abm.scenario import ScenarioError
+from agents.households import INCOME_PARTS
 
 #: what the model owes a fact (see the module docstring)
 KINDS = ("input", "output", "policy", "context")
@@ -44,7 +46,11 @@ COLUMNS = ("id", "statement", "target", "low", "high", "unit", "source", "tolera
            "calibration_target")
 #: the source papers a fact may cite (MISSION.md)
 SOURCES = ("000_9a8f51988e555b84.txt", "001_ff255768d815f055.txt", "002_d2a0d7a49f16f090.txt",
-           "003_d59e74559908fb7a.txt", "004_26afaa9ec5ea077b.txt")
+           "003_d59e74559908fb7a.txt", "004_26afaa9ec5ea077b.txt",
+           # official statistics (MISSION.md, "Official statistics"), read in copies of the releases
+           "NBS_yearly_releases", "NBS_2023_composition_secondary", "Rural_Green_Book_2021-22_secondary",
+           "NBS_2016_agricultural_census", "MOFCOM_via_Xinhua", "MOFCOM_NBS_derived", "NBS_monthly_releases",
+           "MARA_secondary", "SAMR_secondary")
 #: months at the end of a run over which shares and price ratios are averaged (three years)
 LAST_MONTHS = 36
 #: first and last year of the growth window: year 1 holds the start-up transients (consumers' trust
@@ -285,21 +291,9 @@ def unbranded_price_ratio(run: RunLike) -> float:
 def online_sales_growth(run: RunLike) -> float:
     """Trend growth a year of the online sales value (yuan, every online channel) over years 2-6.
 
-    The province's online sales are its rural online retail: the model sells only farm produce online.
+    The province's online sales are its online retail of farm produce: the model sells only farm produce online.
     """
     return trend_growth(yearly_totals(run, "online_sales"))
-
-
-@measure
-def online_primary_kg_growth(run: RunLike) -> float:
-    """Trend growth a year of the kg of primary (unprocessed) farm produce sold online, over years 2-6.
-
-    In kg, because every online sale in the model is farm produce: its value is the retail fact's
-    measure. What sets the farm-produce figure apart is the volume of produce moving online, which
-    grows faster than the value when unit prices fall as supply enters (national farm-produce
-    figures are values; this is the model's nearest distinct counterpart).
-    """
-    return trend_growth(yearly_totals(run, "online_kg_primary"))
 
 
 @measure
@@ -312,6 +306,109 @@ def fund_rate(run: RunLike) -> float:
 def cold_chain_subsidy_rate(run: RunLike) -> float:
     """The share of cold-chain investment the capex subsidy pays, in the run."""
     return _parameter(run, "cold_chain_subsidy_rate")
+
+
+def _year_end(run: RunLike, column: str, calendar: int) -> float:
+    """A year-statistic column (``period = year``) as it stands for calendar year ``calendar``.
+
+    At the last month of a model year the statistic refers to that complete year; NaN when the run is shorter.
+    """
+    s = run.series
+    row = s[s.month == 12 * model_year_of(calendar)]
+    return float(row[column].iloc[0]) if len(row) else math.nan
+
+
+def _income_in(calendar: int) -> Measure:
+    """The measure of income per person (all households) in one calendar year."""
+    def income_per_person(run: RunLike) -> float:
+        return _year_end(run, "income_per_person", calendar)
+    income_per_person.__doc__ = f"Income per person of all households in {calendar} (yuan/person/year)."
+    return income_per_person
+
+
+def _share_in(part: str, calendar: int) -> Measure:
+    """The measure of one survey part's share of income per person in one calendar year."""
+    def income_share(run: RunLike) -> float:
+        return _year_end(run, f"income_{part}", calendar) / _year_end(run, "income_per_person", calendar)
+    income_share.__doc__ = f"Share of {part} in income per person in {calendar}."
+    return income_share
+
+
+for _year in (2022, 2023, 2024):
+    MEASURES[f"income_per_person_{_year}"] = _income_in(_year)
+for _part in INCOME_PARTS:
+    MEASURES[f"{_part}_share_2023"] = _share_in(_part, 2023)
+
+
+def _yearly_income_growth(run: RunLike) -> pd.Series:
+    """Growth of income per person in each complete year after the first (index: model year)."""
+    s = run.series
+    year_end = s[(s.month > 0) & (s.month % 12 == 0)].set_index("month")["income_per_person"]
+    year_end.index = year_end.index // 12
+    return (year_end / year_end.shift(1) - 1).dropna()
+
+
+@measure
+def income_growth_lowest(run: RunLike) -> float:
+    """The lowest nominal growth of income per person over the years after the first."""
+    return float(_yearly_income_growth(run).min())
+
+
+@measure
+def income_growth_highest(run: RunLike) -> float:
+    """The highest nominal growth of income per person over the years after the first."""
+    return float(_yearly_income_growth(run).max())
+
+
+@measure
+def east_west_income_per_person_2021(run: RunLike) -> float:
+    """East's income per person over the west's in 2021 (the Green Book's year)."""
+    r = run.regions
+    row = r[r.month == 12 * model_year_of(2021)].set_index("region")["income_per_person"]
+    return float(row["east"] / row["west"]) if len(row) else math.nan
+
+
+def _facts_years(run: RunLike, first: int, last: int) -> pd.DataFrame:
+    """The simulated months of calendar years ``first`` to ``last``."""
+    s = _months(run)
+    return s[(s.month > 12 * (model_year_of(first) - 1)) & (s.month <= 12 * model_year_of(last))]
+
+
+@measure
+def online_share_of_farm_sales(run: RunLike) -> float:
+    """Online sales over all farm sales (online and bulk, yuan) in 2021-2023, the years of MOFCOM's series."""
+    s = _facts_years(run, 2021, 2023)
+    return _ratio(s.online_sales, _sales(s))
+
+
+@measure
+def own_online_sellers_highest(run: RunLike) -> float:
+    """The largest monthly share of households selling online themselves (own shop or livestream), 2021-2023."""
+    return float(_facts_years(run, 2021, 2023).own_online_sellers.max())
+
+
+@measure
+def november_sales_ratio(run: RunLike) -> float:
+    """November's online sales over the mean month of its year, averaged over the complete years after the first."""
+    s = _months(run)
+    year = (s.month - 1) // 12 + 1
+    full = s[(year > 1) & (year.map(year.value_counts()) == 12)]
+    year = (full.month - 1) // 12 + 1
+    november = full[(full.month - 1) % 12 == 10].set_index(year[(full.month - 1) % 12 == 10]).online_sales
+    return float((november / full.groupby(year).online_sales.mean()).mean())
+
+
+@measure
+def misrepresented_share(run: RunLike) -> float:
+    """Share of online kg delivered by misrepresenting sellers, over the whole run."""
+    s = _months(run)
+    return _ratio(s.fraud_rate.fillna(0.0) * s.online_kg, s.online_kg)
+
+
+@measure
+def persons_per_household(run: RunLike) -> float:
+    """Persons per household in the run (an input)."""
+    return _parameter(run, "persons_per_household")
 
 
 # --- the facts file -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ A problem file (TOML or YAML) declares what a planner may choose and what they w
 
     [uncertain]                   # conditions every candidate faces, sampled from declared ranges
     conditions = 4
-    ranges = { demand_scale = [0.5, 1.5] }
+    ranges = { urban_budget = [80.0, 200.0] }
 
     [robustness]
     measure = "percentile"        # mean | percentile | regret

@@ -32,11 +32,11 @@ def test_model_loss_falls_as_cold_chain_coverage_rises():
 
 
 def test_online_sales_rise_with_broadband(small):
-    """More villages with broadband means more online sales."""
+    """More villages with broadband means more online sales (less than in proportion: the urban budget is given)."""
     lo = small.with_overrides({"broadband_west": 0.1, "broadband_centre": 0.1, "broadband_east": 0.1,
                                "g5_west": 0.0, "g5_centre": 0.0, "g5_east": 0.0})
     hi = small.with_overrides({"broadband_west": 1.0, "broadband_centre": 1.0, "broadband_east": 1.0})
-    assert run(hi).series.online_sales.sum() > 1.2 * run(lo).series.online_sales.sum()
+    assert run(hi).series.online_sales.sum() > 1.1 * run(lo).series.online_sales.sum()
 
 
 def test_western_farmers_pay_more_logistics_per_kg():

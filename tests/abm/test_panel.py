@@ -69,9 +69,10 @@ def test_gini_theil_and_east_west_ratio_reproduce_from_the_panel(folder):
 
 
 def test_income_is_the_sum_of_its_components(folder):
-    """Year to date, income = offline sales + online net + wages - production cost + allowances."""
+    """Year to date, income = offline sales + online net + the survey's off-farm parts - production cost + allowances."""
     h = pd.read_parquet(folder / "households.parquet")
-    parts = (h.offline_sales.astype(float) + h.online_net + h.wages - h.production_cost + h.allowances)
+    parts = (h.offline_sales.astype(float) + h.online_net + h.wages + h.nonfarm_business + h.property + h.transfers
+             - h.production_cost + h.allowances)
     assert np.allclose(parts, h.income, rtol=1e-5, atol=0.05)
     assert (h[h.month == 24].online_net != 0).any()
 

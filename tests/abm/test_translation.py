@@ -26,11 +26,11 @@ def _runs(name: str, months: int = 96, **overrides):
 
 @pytest.mark.parametrize("shock", ["shock_logistics", "shock_commission"])
 def test_shock_raises_defection_lowers_stability_and_recovers(shock):
-    """A shock lasting two harvest cycles (the default patience) multiplies defections and lowers stability; it recovers."""
+    """A shock lasting two harvest cycles (the default patience) raises defections by half or more and lowers stability; it recovers."""
     base = _runs("default", months=120, shock_start=36, shock_months=24)
     hit = _runs(shock, months=120, shock_start=36, shock_months=24)
     during = slice(37, 73)  # the two shock years, in which every household reviews twice
-    assert sum(h.flow_defected[during].sum() for h in hit) > 3 * sum(b.flow_defected[during].sum() for b in base)
+    assert sum(h.flow_defected[during].sum() for h in hit) > 1.5 * sum(b.flow_defected[during].sum() for b in base)
     for b, h in zip(base, hit):
         assert h.stability[54:73].mean() < 0.93 * b.stability[54:73].mean()
         assert h.stability[108:121].mean() > b.stability[108:121].mean() - 0.02

@@ -8,21 +8,20 @@ from abm.model import RuralEconomy
 from agents.cooperative import EXIT_REASONS, NO_REASON, NO_SALES, PooledYear, review_membership
 
 
-def _year(paid_per_kg: float, fee_per_kg: float, waiting_share: float, trader: float = 2.0) -> PooledYear:
-    """One cooperative's year: 100 kg pooled, a share back to stock, the rest shipped at the given net price."""
+def _year(paid_per_kg: float, fee_per_kg: float, unsold_share: float, trader: float = 2.0) -> PooledYear:
+    """One cooperative's year: 100 kg pooled, a share unsold online (to the trader), the rest shipped at the given net price."""
     year = PooledYear(1)
     coop = np.zeros(1, np.int64)
-    shipped = 100.0 * (1 - waiting_share)
-    year.add(coop, np.array([100.0]), np.array([shipped]), np.array([100.0 - shipped]),
-             np.array([shipped * paid_per_kg]), np.array([shipped * fee_per_kg]), np.array([trader]))
+    shipped = 100.0 * (1 - unsold_share)
+    year.add(coop, np.array([100.0]), np.array([shipped]), np.array([shipped * paid_per_kg]), np.array([shipped * fee_per_kg]), np.array([trader]))
     return year
 
 
 def test_each_reason_is_named_from_the_years_prices():
-    """Below the trader even before the fee: price; only after it: fee; most kg unsold: delay; else none."""
+    """Below the trader even before the fee: price; only after it: fee; most kg unsold online: unsold; else none."""
     assert EXIT_REASONS[_year(1.5, 0.2, 0.0).reasons(0.5)[0]] == "price"
     assert EXIT_REASONS[_year(1.9, 0.2, 0.0).reasons(0.5)[0]] == "fee"
-    assert EXIT_REASONS[_year(3.0, 0.2, 0.7).reasons(0.5)[0]] == "delay"
+    assert EXIT_REASONS[_year(3.0, 0.2, 0.7).reasons(0.5)[0]] == "unsold"
     assert _year(3.0, 0.2, 0.2).reasons(0.5)[0] == NO_REASON
     assert PooledYear(1).reasons(0.5)[0] == NO_SALES
 
@@ -50,7 +49,8 @@ def _members_left(**overrides) -> dict[str, float]:
 
 
 def test_a_cooperative_paying_above_the_trader_keeps_its_members_in_the_model():
-    """With a bulk price far below the online one no member leaves; where a 50% fee eats the gain, members leave for the fee."""
-    assert sum(_members_left(offline_price_ratio=0.2).values()) == 0
+    """With a bulk price far below the online one no member leaves for price or fee; where a 50% fee eats the gain, they do."""
+    cheap_trader = _members_left(offline_price_ratio=0.2)
+    assert cheap_trader["price"] == cheap_trader["fee"] == 0
     fee_eats_it = _members_left(offline_price_ratio=1.0, online_markup=1.0, brand_multiplier=1.0, coop_fee=0.5)
     assert fee_eats_it["fee"] > 0

@@ -89,7 +89,7 @@ def test_free_parameters_are_those_declared_with_a_plausible_range() -> None:
 RECOVER = {"brand_multiplier": 3.0, "imitation_rate": 0.15}
 FIXED = {"coop_branded": 1.0}  # every cooperative branded: a small world then has a price ratio
 WORLD = Settings(farmers=1000, months=72, seeds=2, waves=2, points=12, check=2, proposals=1024)
-TARGETS = {"unbranded_price_ratio": 0.03, "online_retail_growth": 0.03, "farm_produce_growth": 0.03}
+TARGETS = {"unbranded_price_ratio": 0.03, "online_share_of_farm_sales": 0.03, "farm_produce_growth": 0.03}
 
 
 def facts_at_truth(path: Path) -> Path:

@@ -54,7 +54,7 @@ spend = "up_to"
 values = ["reputation", "dual"]
 {objectives}[uncertain]
 conditions = 2
-ranges = {{ demand_scale = [0.2, 0.4] }}
+ranges = {{ urban_budget = [80.0, 160.0] }}
 [robustness]
 measure = "regret"
 [search]

@@ -19,7 +19,7 @@ from experiments.validate import MIN_MONTHS, validate
 @pytest.fixture()
 def posterior_file(tmp_path: Path) -> Path:
     """A posterior of three weighted sets of two free parameters."""
-    frame = pd.DataFrame({"row": [0, 1, 2], "imitation_rate": [0.05, 0.2, 0.4], "demand_scale": [0.5, 1.0, 2.0],
+    frame = pd.DataFrame({"row": [0, 1, 2], "imitation_rate": [0.05, 0.2, 0.4], "urban_budget": [0.5, 1.0, 2.0],
                           "weight": [0.5, 0.0, 0.5]})
     path = tmp_path / "posterior.parquet"
     frame.to_parquet(path)
@@ -36,13 +36,13 @@ def test_members_are_drawn_by_weight(posterior_file: Path) -> None:
 
 
 def test_a_posterior_plan_pairs_arms_by_member_and_seed_and_keeps_what_the_experiment_sets(posterior_file) -> None:
-    experiment = parse_experiment({"name": "p", "months": 2, "replicates": 2, "parameters": {"demand_scale": 0.9},
+    experiment = parse_experiment({"name": "p", "months": 2, "replicates": 2, "parameters": {"urban_budget": 0.9},
                                    "arms": {"low": {"commission": 0.05}, "high": {"commission": 0.2}}}, "p")
     plan = with_posterior(plan_experiment(experiment, "p"), 2, posterior_file)
     assert plan.points[["arm", "member"]].values.tolist() == [["low", 0], ["low", 1], ["high", 0], ["high", 1]]
     params = [s.parameters for s in plan.scenarios]
     assert [p.imitation_rate for p in params] == [0.05, 0.4, 0.05, 0.4]
-    assert {p.demand_scale for p in params} == {0.9}  # the experiment's own value wins
+    assert {p.urban_budget for p in params} == {0.9}  # the experiment's own value wins
     jobs = make_jobs(plan)
     assert [j.seed for j in jobs if j.point == 0] == [j.seed for j in jobs if j.point == 3]
 

@@ -15,6 +15,7 @@ from abm.scenario import ScenarioError
 from abm.simulate import RunResult
 from experiments import facts as facts_module
 from experiments.design import replicate_seeds
+from agents.households import INCOME_PARTS
 from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
 from experiments.validate import fact_table, failed_outputs, validate
 
@@ -40,7 +41,8 @@ def test_facts_file_is_well_formed_and_every_measure_exists() -> None:
             assert callable(MEASURES[f.measure])
         if f.calibration_target:
             assert f.kind == "output" and f.tolerance > 0
-    assert {f.id for f in facts if f.calibration_target} >= {"unbranded_price_ratio", "online_retail_growth"}
+    assert {f.id for f in facts if f.calibration_target} >= {"unbranded_price_ratio", "farm_produce_growth",
+                                                                   "online_share_of_farm_sales"}
 
 
 def test_facts_header_matches_the_documented_columns() -> None:
@@ -104,10 +106,17 @@ def hand_made_run(years: int = 6) -> RunResult:
         "cold_chain": np.full(n, 0.28),
         "g5_share": np.full(n, 0.41),
         "trained_share": np.full(n, 0.15),
+        "income_per_person": 20_000.0 * 1.07 ** year,
+        **{f"income_{k}": 20_000.0 * 1.07 ** year * share
+           for k, share in zip(INCOME_PARTS, (0.42, 0.35, 0.03, 0.20))},
+        "own_online_sellers": np.where(months == 30, 0.12, 0.1),
+        "fraud_rate": np.where(months > 0, 0.05, np.nan),
     })
-    regions = pd.DataFrame({"month": [0, 0, 0], "region": ["west", "centre", "east"], "cold_chain": [0.12, 0.26, 0.45]})
+    regions = pd.DataFrame({"month": [0, 0, 0, 12, 12, 12], "region": ["west", "centre", "east"] * 2,
+                            "cold_chain": [0.12, 0.26, 0.45] * 2,
+                            "income_per_person": [0.0, 0.0, 0.0, 15_000.0, 18_000.0, 22_500.0]})
     params = {"junior_school_west": 0.86, "junior_school_centre": 0.82, "fund_rate": 0.0,
-              "cold_chain_subsidy_rate": 0.4}
+              "cold_chain_subsidy_rate": 0.4, "persons_per_household": 3.27}
     return RunResult(series, regions, pd.DataFrame(), pd.DataFrame(), {"parameters": params})
 
 
@@ -117,7 +126,17 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["fresh_loss_no_cold_chain"] == pytest.approx(0.25)
     assert m["fresh_loss_cold_chain"] == pytest.approx(0.07)
     assert m["online_sales_growth"] == pytest.approx(0.10)
-    assert m["online_primary_kg_growth"] == pytest.approx(0.05)
+    # official statistics: calendar 2021 is model year 1; income grows 7% a year from 20,000 in year 1
+    assert m["income_per_person_2022"] == pytest.approx(21_400.0)
+    assert m["income_per_person_2024"] == pytest.approx(20_000.0 * 1.07 ** 3)
+    assert m["income_growth_lowest"] == pytest.approx(0.07) == m["income_growth_highest"]
+    assert m["wages_share_2023"] == pytest.approx(0.42) and m["transfers_share_2023"] == pytest.approx(0.20)
+    assert m["east_west_income_per_person_2021"] == pytest.approx(1.5)
+    assert m["online_share_of_farm_sales"] == pytest.approx(331.0 / 631.0)  # 2021-2023: 100, 110, 121 vs 100
+    assert m["own_online_sellers_highest"] == pytest.approx(0.12)
+    assert m["november_sales_ratio"] == pytest.approx(1.0)  # sales are flat within each year
+    assert m["misrepresented_share"] == pytest.approx(0.05)
+    assert m["persons_per_household"] == pytest.approx(3.27)
     # branded share over the last 36 months, months weighted by their sales value (online + offline)
     last = run.series[run.series.month > 72 - 36]
     w = last.online_sales + last.offline_sales

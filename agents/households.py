@@ -1,0 +1,100 @@
+"""Household income as the rural household survey counts it: wages, net business, property, transfers.
+
+NBS's survey divides a rural household's disposable income into four parts. Here net business
+income is the household's farm sales (offline and online, net of commission, fees, shipping and
+production cost: the market's mechanism) plus non-farm household business (shops, transport,
+home-stays: an input by region); wages (local and migrant work), net property income (land
+transfer rents, dividends) and net transfers (pensions, subsidies, remittances) are inputs by
+region, each with its own nominal growth, stepped each January; government allowances are
+transfers. Income per person divides by the persons per household.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from abm.params import Parameters
+from abm.world import by_region
+
+#: the survey's four parts of disposable income, in the order of every (part, region) array here
+INCOME_PARTS = ("wages", "business", "property", "transfers")
+#: spread of non-farm household business between households (lognormal sigma; the mean factor is 1)
+BUSINESS_SPREAD = 0.8
+
+
+@dataclass
+class OffFarmIncome:
+    """Each household's monthly income from outside its farm sales, for the current calendar year (float64).
+
+    Attributes:
+        wages: wages of the household's members this month.
+        business: net income of the household's non-farm business this month.
+        property: net property income this month.
+        transfers: net transfers this month (government allowances are added as they are paid).
+    """
+
+    wages: np.ndarray
+    business: np.ndarray
+    property: np.ndarray
+    transfers: np.ndarray
+
+    def total(self) -> np.ndarray:
+        """All four a month, per household."""
+        return ((self.wages + self.business) + self.property) + self.transfers
+
+
+class HouseholdIncome:
+    """The off-farm levels of every household and the survey's accounting of a year's income by part."""
+
+    def __init__(self, p: Parameters, region: np.ndarray, wage_factor: np.ndarray, rng: np.random.Generator) -> None:
+        """Draw each household's non-farm business factor and set the levels of year 1.
+
+        Args:
+            p: the parameters (regional levels ``*_west/centre/east`` and growth rates).
+            region: each household's region.
+            wage_factor: each household's wage relative to its region's level (mean 1).
+            rng: the model's generator.
+        """
+        self.persons = p.persons_per_household
+        self.region = region
+        self._wage_level = by_region(p, "wage_income")[region] * wage_factor
+        business_factor = rng.lognormal(-BUSINESS_SPREAD ** 2 / 2, BUSINESS_SPREAD, region.size)
+        self._business_level = by_region(p, "nonfarm_business")[region] * business_factor
+        self._property_level = by_region(p, "property_income")[region]
+        self._transfer_level = by_region(p, "transfer_income")[region]
+        self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
+        self.month = self.for_year(1)
+        self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)
+
+    def for_year(self, year: int) -> OffFarmIncome:
+        """The monthly off-farm income of every household in model year ``year`` (levels x growth^(year-1))."""
+        g = (1.0 + self._growth) ** (year - 1)
+        return OffFarmIncome(self._wage_level * g[0], self._business_level * g[1], self._property_level * g[2],
+                             self._transfer_level * g[3])
+
+    def open_year(self, year: int) -> None:
+        """Step every level to model year ``year`` (each January)."""
+        self.month = self.for_year(year)
+
+    def parts_per_person(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
+                         off_farm: OffFarmIncome) -> np.ndarray:
+        """Mean income per person of a year by part and region: array (part, region), yuan/person/year.
+
+        Wages, property and transfers are twelve months of ``off_farm`` (transfers plus the year's
+        ``allowances_year``); net business is what is left of each household's ``income_year``: its
+        farm sales net of costs and its non-farm business. The parts add up to the year's income.
+        """
+        transfers = 12.0 * off_farm.transfers + allowances_year
+        wages = 12.0 * off_farm.wages
+        prop = 12.0 * off_farm.property
+        business = income_year - wages - prop - transfers
+        count = np.maximum(np.bincount(self.region, minlength=3), 1) * self.persons
+        return np.array([np.bincount(self.region, weights=v, minlength=3) / count
+                         for v in (wages, business, prop, transfers)])
+
+
+def province_parts(parts: np.ndarray, households: np.ndarray) -> np.ndarray:
+    """Province-wide income per person by part from the regional means (weights: households per region)."""
+    return parts @ households / households.sum()
