@@ -96,7 +96,7 @@ class RuralEconomy(mesa.Model):
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
         self.market.initialise(self.province)
-        self.household_income = HouseholdIncome(p, self.farmers.region, self.farmers.wage_factor, self.rng)
+        self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
         self.year_stats = year_statistics(self.expected_income, self.farmers.region) | {
             "income_parts": self.household_income.parts_per_person(self.expected_income, 0.0,

@@ -130,6 +130,8 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("gini", "index", "Gini coefficient of household income of the last complete year, negative incomes kept "
      "(expected income before; households.parquet income_last_year).",
      "index", "year", -1, YEAR),
+    ("quintile_ratio", "ratio", "Mean income of the richest fifth of households over the poorest fifth's, last "
+     "complete year (the yearbooks' quintile table).", "rate", "year", -1, YEAR),
     ("theil", "index", "Theil T of household income of the last complete year, incomes raised to at least 1 yuan.",
      "index", "year", -1, YEAR),
     ("theil_between", "index", "Between-region part of Theil T (between + within = total exactly).",

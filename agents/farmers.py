@@ -68,7 +68,6 @@ class FarmerPopulation:
         self.channel = np.where(online, SHOP, np.where(self.member, COOP, OFFLINE)).astype(np.int8)
         # Links of households already online date from one to five years before the start.
         self.link_since = np.where(online, -12 - (48 * u[6]).astype(np.int32), NO_LINK).astype(np.int32)
-        self.wage_factor = rng.lognormal(-0.18, 0.6, n).astype(np.float32)
         self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
         # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
         # kg (yuan), judged at each enrolment anniversary (abm/promises.py).

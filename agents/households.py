@@ -20,8 +20,24 @@ from abm.world import by_region
 
 #: the survey's four parts of disposable income, in the order of every (part, region) array here
 INCOME_PARTS = ("wages", "business", "property", "transfers")
-#: spread of non-farm household business between households (lognormal sigma; the mean factor is 1)
-BUSINESS_SPREAD = 0.8
+#: share of households with 0, 1, 2 and 3 members in wage work (local or migrant); a household without
+#: one (the elderly, those tied to the farm) earns no wages (assumption, see docs/ODD.md 7.5)
+WAGE_EARNER_SHARES = (0.3, 0.35, 0.28, 0.07)
+#: spread between households (lognormal sigma, mean factor 1) of each earner's wage, of non-farm business,
+#: of property income (land rents and dividends are concentrated) and of net transfers (pensions, remittances)
+WAGE_SPREAD, BUSINESS_SPREAD, PROPERTY_SPREAD, TRANSFER_SPREAD = 0.6, 0.9, 1.0, 0.7
+
+
+def spread_factor(rng: np.random.Generator, sigma: float, n: int) -> np.ndarray:
+    """Lognormal factors with mean 1 and log-sd ``sigma`` (one per household)."""
+    return rng.lognormal(-sigma ** 2 / 2, sigma, n)
+
+
+def wage_factors(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage."""
+    shares = np.array(WAGE_EARNER_SHARES)
+    earners = rng.choice(shares.size, n, p=shares)
+    return earners * spread_factor(rng, WAGE_SPREAD, n) / float(np.arange(shares.size) @ shares)
 
 
 @dataclass
@@ -48,22 +64,21 @@ class OffFarmIncome:
 class HouseholdIncome:
     """The off-farm levels of every household and the survey's accounting of a year's income by part."""
 
-    def __init__(self, p: Parameters, region: np.ndarray, wage_factor: np.ndarray, rng: np.random.Generator) -> None:
-        """Draw each household's non-farm business factor and set the levels of year 1.
+    def __init__(self, p: Parameters, region: np.ndarray, rng: np.random.Generator) -> None:
+        """Draw each household's wage earners and its spread of every off-farm part; set the levels of year 1.
 
         Args:
             p: the parameters (regional levels ``*_west/centre/east`` and growth rates).
             region: each household's region.
-            wage_factor: each household's wage relative to its region's level (mean 1).
             rng: the model's generator.
         """
         self.persons = p.persons_per_household
         self.region = region
-        self._wage_level = by_region(p, "wage_income")[region] * wage_factor
-        business_factor = rng.lognormal(-BUSINESS_SPREAD ** 2 / 2, BUSINESS_SPREAD, region.size)
-        self._business_level = by_region(p, "nonfarm_business")[region] * business_factor
-        self._property_level = by_region(p, "property_income")[region]
-        self._transfer_level = by_region(p, "transfer_income")[region]
+        n = region.size
+        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n)
+        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n)
+        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n)
+        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n)
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from abm.inequality import gini, theil
 
@@ -26,3 +27,10 @@ def test_theil_is_zero_for_equal_incomes_and_gini_known_value():
     """Equal incomes give zero inequality; incomes 1, 2, 3, 4 give Gini 0.25 exactly."""
     assert abs(theil(np.full(4, 5.0), np.array([0, 1, 2, 0]), 3).total) < 1e-12
     assert np.isclose(gini(np.array([4.0, 1.0, 3.0, 2.0])), 0.25)
+
+
+def test_quintile_ratio_is_the_top_fifths_mean_over_the_bottom_fifths():
+    """Incomes 1..10: the bottom fifth (1, 2) averages 1.5, the top fifth (9, 10) 9.5."""
+    from abm.inequality import quintile_ratio
+    assert quintile_ratio(np.arange(10.0, 0.0, -1.0)) == pytest.approx(9.5 / 1.5)
+    assert quintile_ratio(np.full(50, 7.0)) == 1.0

@@ -1,0 +1,31 @@
+"""Households' off-farm income: wage earners and the spread of each part between households."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.households import WAGE_EARNER_SHARES, spread_factor, wage_factors
+
+
+def test_a_household_without_wage_earners_earns_no_wages_and_the_mean_factor_is_one():
+    """About 30% of households have no member in wage work; over all households the factor averages 1."""
+    factors = wage_factors(np.random.default_rng(3), 200_000)
+    assert np.mean(factors == 0) == pytest.approx(WAGE_EARNER_SHARES[0], abs=0.005)
+    assert factors.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_spread_factors_have_mean_one_and_the_stated_log_spread():
+    """A lognormal factor with sigma 1.0 keeps the part's mean and has that standard deviation of logs."""
+    f = spread_factor(np.random.default_rng(4), 1.0, 200_000)
+    assert f.mean() == pytest.approx(1.0, abs=0.02)
+    assert np.log(f).std() == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_default_province_has_a_quintile_ratio_in_the_yearbooks_band():
+    """Off-farm spreads and farm income together give a richest-to-poorest fifth ratio of 4.5-10 (seeds/facts.csv)."""
+    from abm.model import RuralEconomy
+    m = RuralEconomy(farmers=3000, seed=5)
+    for _ in range(24):
+        m.step()
+    assert 4.5 <= m.metrics["quintile_ratio"] <= 10.0
