@@ -50,7 +50,7 @@ SOURCES = ("000_9a8f51988e555b84.txt", "001_ff255768d815f055.txt", "002_d2a0d7a4
            # official statistics (MISSION.md, "Official statistics"), read in copies of the releases
            "NBS_yearly_releases", "NBS_2023_composition_secondary", "Rural_Green_Book_2021-22_secondary",
            "NBS_2016_agricultural_census", "MOFCOM_via_Xinhua", "MOFCOM_NBS_derived", "NBS_monthly_releases",
-           "MARA_secondary", "SAMR_secondary")
+           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11")
 #: months at the end of a run over which shares and price ratios are averaged (three years)
 LAST_MONTHS = 36
 #: first and last year of the growth window: year 1 holds the start-up transients (consumers' trust
