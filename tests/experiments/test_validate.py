@@ -111,6 +111,7 @@ def hand_made_run(years: int = 6) -> RunResult:
            for k, share in zip(INCOME_PARTS, (0.42, 0.35, 0.03, 0.20))},
         "own_online_sellers": np.where(months == 30, 0.12, 0.1),
         "fraud_rate": np.where(months > 0, 0.05, np.nan),
+        "quintile_ratio": 5.0 + year,
     })
     regions = pd.DataFrame({"month": [0, 0, 0, 12, 12, 12], "region": ["west", "centre", "east"] * 2,
                             "cold_chain": [0.12, 0.26, 0.45] * 2,
@@ -137,6 +138,7 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["november_sales_ratio"] == pytest.approx(1.0)  # sales are flat within each year
     assert m["misrepresented_share"] == pytest.approx(0.05)
     assert m["persons_per_household"] == pytest.approx(3.27)
+    assert m["income_quintile_ratio_2021_2023"] == pytest.approx(6.0)  # year ends 12, 24, 36: 5, 6, 7
     # branded share over the last 36 months, months weighted by their sales value (online + offline)
     last = run.series[run.series.month > 72 - 36]
     w = last.online_sales + last.offline_sales
