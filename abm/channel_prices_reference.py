@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.channel_prices import LEADER_EFFORT_SHARE
-from agents.farmers import COOP, LIVE, OFFLINE, SHOP
+from abm.stages import COOP, LIVE, OFFLINE, SHOP
 
 
 def effort_per_kg(skill: np.ndarray, effort_cost: float, kg: np.ndarray) -> np.ndarray:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from agents.farmers import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED,
-                            STAGES, FarmerPopulation)
+from abm.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
+from agents.farmers import FarmerPopulation
 
 TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
 MOBILISATION_SKILL = np.float32(0.6)  # least skill of an enrolled household that can be mobilised

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED
 from abm.translation import MOBILISATION_SALES, MOBILISATION_SKILL
-from agents.farmers import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED
 
 
 def at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,

@@ -8,7 +8,7 @@ from testworlds import same_bits
 
 from abm import translation as kernel
 from abm import translation_reference as reference
-from agents.farmers import CHANNELS, NO_LINK, STAGES
+from abm.stages import CHANNELS, NO_LINK, STAGES
 
 HOUSEHOLDS = 30
 VILLAGES = 30
