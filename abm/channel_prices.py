@@ -11,7 +11,8 @@ import numpy as np
 from numba import njit
 
 from abm.kernels import np_maximum
-from agents.farmers import COOP, LIVE, OFFLINE, SHOP, FarmerPopulation
+from abm.stages import COOP, LIVE, OFFLINE, SHOP
+from agents.farmers import FarmerPopulation
 
 LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share of a streamer's effort
 

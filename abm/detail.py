@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from abm.simulate import RunResult
+from abm.stages import STAGES
 from agents.cooperative import EXIT_REASONS
-from agents.farmers import STAGES
 
 ONLINE_CHANNELS = ("sales_cooperative", "sales_platform_shop", "sales_livestream")
 REPORTED_YEARS = (1, 5, 10)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from abm.params import Parameters
-from agents.farmers import MOBILISED, FarmerPopulation
+from abm.stages import MOBILISED
+from agents.farmers import FarmerPopulation
 
 
 @dataclass(frozen=True)

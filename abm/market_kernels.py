@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from abm.kernels import np_maximum, np_minimum
-from agents.farmers import COOP, LIVE, OFFLINE, SHOP
+from abm.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 FRAUD_INFLATION = 0.3  # how much a misrepresenting seller overstates quality (0-1 scale)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.market_kernels import FRAUD_INFLATION, HouseholdFlows, OnlineSellers, SellerFlows
-from agents.farmers import COOP, LIVE, OFFLINE, SHOP
+from abm.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 

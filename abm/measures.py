@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from abm.kernels import pairwise_sums_split
 from abm.inequality import gini, quintile_ratio, theil
+from abm.kernels import pairwise_sums_split
 from abm.outcomes import FLOWS, OUTCOMES
 from abm.params import REGIONS
+from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
 from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
-from agents.farmers import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
 from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 

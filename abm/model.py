@@ -26,7 +26,6 @@ from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
 from abm.measures import measure, year_statistics
-from abm.network import actor_network
 from abm.month_kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
@@ -35,16 +34,18 @@ from abm.month_kernels import (
     _learn_sellers,
     _month_income,
 )
+from abm.network import actor_network
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
 from abm.scenario import validate_parameters
+from abm.stages import COOP, LIVE, OFFLINE
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
 from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
-from agents.farmers import COOP, LIVE, OFFLINE, FarmerPopulation
+from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.households import HouseholdIncome
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.farmers import COOP, ENROLLED, LIVE, SHOP
+from abm.stages import COOP, ENROLLED, LIVE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 

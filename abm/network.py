@@ -25,7 +25,7 @@ import pandas as pd
 from abm import crops
 from abm.panel import income_basis
 from abm.params import REGIONS
-from agents.farmers import ENROLLED, LIVE, SHOP, STAGES
+from abm.stages import ENROLLED, LIVE, SHOP, STAGES
 from agents.platform import EASTERN_MARKETPLACE
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from abm.calendar import CALENDAR_COLUMNS
+from abm.stages import CHANNELS, STAGES
 from abm.translation import TRANSITIONS
 from agents.cooperative import EXIT_REASONS
-from agents.farmers import CHANNELS, STAGES
 from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS
 

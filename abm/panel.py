@@ -21,8 +21,8 @@ from abm import crops
 from abm.calendar import add_calendar
 from abm.income import INCOME_COMPONENTS, MONTH_FLOWS
 from abm.params import REGIONS
+from abm.stages import CHANNELS, ENROLLED, OFFLINE, STAGES
 from abm.world import LAYERS
-from agents.farmers import CHANNELS, ENROLLED, OFFLINE, STAGES
 
 if TYPE_CHECKING:
     from abm.model import RuralEconomy

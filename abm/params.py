@@ -1,7 +1,9 @@
 """Every model parameter, declared once: name, unit, range, default and source.
 
 Scenario files, the CLI's ``--set``, the Solara sliders, the sensitivity-analysis problem and
-the parameter table in ``docs/ODD.md`` are all derived from :class:`Parameters`.
+the parameter table in ``docs/ODD.md`` are all derived from :class:`Parameters`. A regional
+parameter is one declaration (:func:`regional`) of one flat field per region (``g5_west``,
+``g5_centre``, ``g5_east``), so every consumer can treat it as one parameter or as three.
 """
 
 from __future__ import annotations
@@ -39,6 +41,32 @@ def param(default: Any, unit: str, lo: float | None, hi: float | None, source: s
     return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
 
 
+#: the words a regional parameter's meaning may use for its region: ``{region}`` (west), ``{regional}`` (western)
+#: and ``{Regional}`` (Western)
+_REGION_WORDS = {region: {"region": region, "regional": adjective, "Regional": adjective.capitalize()}
+                 for region, adjective in zip(REGIONS, ("western", "central", "eastern"), strict=True)}
+
+
+def regional(namespace: dict[str, Any], name: str, defaults: tuple[float, float, float], unit: str, lo: float,
+             hi: float, source: str | tuple[str, str, str], doc: str, *,
+             plausible: tuple[tuple[float, float, str], ...] | None = None) -> None:
+    """Declare one regional parameter: the fields ``NAME_west``, ``NAME_centre`` and ``NAME_east``.
+
+    Called in the body of :class:`Parameters` with ``locals()`` (a class body's namespace), it adds
+    one float field per region with the unit and range, the region's default, source (one for all
+    or one per region), plausible range (per region) and the meaning ``doc`` with the region's
+    words filled in; each field records ``regional=NAME``, from which sliders, SALib groups and the
+    ODD table gather the three.
+    """
+    sources = (source,) * len(REGIONS) if isinstance(source, str) else source
+    for k, region in enumerate(REGIONS):
+        field = param(defaults[k], unit, lo, hi, sources[k], doc.format(**_REGION_WORDS[region]),
+                      plausible=plausible[k] if plausible else None)
+        field.json_schema_extra |= {"regional": name, "region": region, "regional_doc": doc}
+        namespace["__annotations__"][f"{name}_{region}"] = float
+        namespace[f"{name}_{region}"] = field
+
+
 TRUST_MECHANISMS = ("acquaintance", "reputation", "dual", "blockchain")
 DEVELOPMENT_MODELS = ("baseline", "platform", "government_brand", "livestream")
 SHOCKS = ("none", "commission_hike", "logistics_exit")
@@ -58,52 +86,26 @@ class Parameters(BaseModel):
                              "A county is a square block of county_size x county_size villages.")
     km_per_cell: float = param(8.0, "km", 1.0, 50.0, ASSUMPTION,
                                "Road distance between neighbouring villages.")
-    remoteness_km_west: float = param(60.0, "km", 0.0, 300.0, ASSUMPTION,
-                                      "Extra road distance from a western county hub to the trunk network.")
-    remoteness_km_centre: float = param(25.0, "km", 0.0, 300.0, ASSUMPTION,
-                                        "Extra road distance from a central county hub to the trunk network.")
-    remoteness_km_east: float = param(5.0, "km", 0.0, 300.0, ASSUMPTION,
-                                      "Extra road distance from an eastern county hub to the trunk network.")
+    regional(locals(), "remoteness_km", (60.0, 25.0, 5.0), "km", 0.0, 300.0, ASSUMPTION,
+             "Extra road distance from a county hub in the {region} to the trunk network.")
 
     # --- infrastructure endowments (inputs set from the stylized facts) ----------------------
-    cold_chain_west: float = param(0.12, "share of route", 0.0, 1.0, "003 (west gap > 60%)",
-                                   "Initial cold-chain coverage of western villages.")
-    cold_chain_centre: float = param(0.26, "share of route", 0.0, 1.0, "003 (national < 30%)",
-                                     "Initial cold-chain coverage of central villages.")
-    cold_chain_east: float = param(0.45, "share of route", 0.0, 1.0, "003 (national < 30%)",
-                                   "Initial cold-chain coverage of eastern villages.")
-    g5_west: float = param(0.12, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
-                           "Share of western villages with 5G.")
-    g5_centre: float = param(0.38, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
-                             "Share of central villages with 5G.")
-    g5_east: float = param(0.70, "share of villages", 0.0, 1.0, "003 (60% without 5G)",
-                           "Share of eastern villages with 5G.")
-    broadband_west: float = param(0.75, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                  "Share of western villages with usable broadband.")
-    broadband_centre: float = param(0.90, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                    "Share of central villages with usable broadband.")
-    broadband_east: float = param(0.98, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                  "Share of eastern villages with usable broadband.")
-    station_west: float = param(0.35, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                "Share of western villages with an e-commerce service station.")
-    station_centre: float = param(0.55, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                  "Share of central villages with an e-commerce service station.")
-    station_east: float = param(0.75, "share of villages", 0.0, 1.0, ASSUMPTION,
-                                "Share of eastern villages with an e-commerce service station.")
-    junior_school_west: float = param(0.86, "share of farmers", 0.0, 1.0, "003 (> 80% centre/west)",
-                                      "Western practitioners with junior-school schooling or less.")
-    junior_school_centre: float = param(0.82, "share of farmers", 0.0, 1.0, "003 (> 80% centre/west)",
-                                        "Central practitioners with junior-school schooling or less.")
-    junior_school_east: float = param(0.60, "share of farmers", 0.0, 1.0, ASSUMPTION,
-                                      "Eastern practitioners with junior-school schooling or less.")
+    regional(locals(), "cold_chain", (0.12, 0.26, 0.45), "share of route", 0.0, 1.0,
+             ("003 (west gap > 60%)", "003 (national < 30%)", "003 (national < 30%)"),
+             "Initial cold-chain coverage of {regional} villages.")
+    regional(locals(), "g5", (0.12, 0.38, 0.70), "share of villages", 0.0, 1.0, "003 (60% without 5G)",
+             "Share of {regional} villages with 5G.")
+    regional(locals(), "broadband", (0.75, 0.90, 0.98), "share of villages", 0.0, 1.0, ASSUMPTION,
+             "Share of {regional} villages with usable broadband.")
+    regional(locals(), "station", (0.35, 0.55, 0.75), "share of villages", 0.0, 1.0, ASSUMPTION,
+             "Share of {regional} villages with an e-commerce service station.")
+    regional(locals(), "junior_school", (0.86, 0.82, 0.60), "share of farmers", 0.0, 1.0,
+             ("003 (> 80% centre/west)", "003 (> 80% centre/west)", ASSUMPTION),
+             "{Regional} practitioners with junior-school schooling or less.")
     trained_share: float = param(0.15, "share of farmers", 0.0, 1.0, "003 (15% trained)",
                                  "Share of farmers systematically trained at the start.")
-    coop_counties_west: float = param(0.6, "share of counties", 0.0, 1.0, ASSUMPTION,
-                                      "Share of western counties with a cooperative.")
-    coop_counties_centre: float = param(0.7, "share of counties", 0.0, 1.0, ASSUMPTION,
-                                        "Share of central counties with a cooperative.")
-    coop_counties_east: float = param(0.8, "share of counties", 0.0, 1.0, ASSUMPTION,
-                                      "Share of eastern counties with a cooperative.")
+    regional(locals(), "coop_counties", (0.6, 0.7, 0.8), "share of counties", 0.0, 1.0, ASSUMPTION,
+             "Share of {regional} counties with a cooperative.")
     coop_membership: float = param(0.15, "share of households", 0.0, 1.0, ASSUMPTION,
                                    "Share of households in a cooperative's county that are members.")
     coop_branded: float = param(calibrated("coop_branded"), "share of cooperatives", 0.0, 1.0, CALIBRATION,
@@ -116,30 +118,14 @@ class Parameters(BaseModel):
                                                          "cooperatives invest up to 0.5"))
     persons_per_household: float = param(3.27, "persons", 1.0, 10.0, "NBS 2016 agricultural census",
                                          "Persons per rural family household (income per person divides by it).")
-    wage_income_west: float = param(1472.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                    "Wages (local and migrant work) of a western household in 2021, before its own factor.")
-    wage_income_centre: float = param(1989.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                      "Wages of a central household in 2021, before its own factor.")
-    wage_income_east: float = param(3270.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                    "Wages of an eastern household in 2021, before its own factor.")
-    nonfarm_business_west: float = param(1150.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                         "Mean net income of non-farm household business (shops, transport) in the west, 2021.")
-    nonfarm_business_centre: float = param(1100.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                           "Mean net income of non-farm household business in the centre, 2021.")
-    nonfarm_business_east: float = param(1150.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                         "Mean net income of non-farm household business in the east, 2021.")
-    property_income_west: float = param(82.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                        "Net property income (land rents, dividends) of a western household, 2021.")
-    property_income_centre: float = param(109.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                          "Net property income of a central household, 2021.")
-    property_income_east: float = param(218.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                        "Net property income of an eastern household, 2021.")
-    transfer_income_west: float = param(1038.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                        "Net transfers (pensions, subsidies, remittances) to a western household, 2021.")
-    transfer_income_centre: float = param(1024.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                          "Net transfers to a central household, 2021.")
-    transfer_income_east: float = param(1105.0, "yuan/month", 0.0, 20_000.0, ASSUMPTION,
-                                        "Net transfers to an eastern household, 2021.")
+    regional(locals(), "wage_income", (1472.0, 1989.0, 3270.0), "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+             "Wages (local and migrant work) of a household in the {region} in 2021, before its own factor.")
+    regional(locals(), "nonfarm_business", (1150.0, 1100.0, 1150.0), "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+             "Mean net income of non-farm household business (shops, transport) in the {region}, 2021.")
+    regional(locals(), "property_income", (82.0, 109.0, 218.0), "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+             "Net property income (land rents, dividends) of a household in the {region}, 2021.")
+    regional(locals(), "transfer_income", (1038.0, 1024.0, 1105.0), "yuan/month", 0.0, 20_000.0, ASSUMPTION,
+             "Net transfers (pensions, subsidies, remittances) to a household in the {region}, 2021.")
     wage_growth: float = param(0.07, "per year", -0.2, 0.5, "NBS (rural wage income 2021-2024)",
                                "Nominal growth of wages a year.")
     nonfarm_business_growth: float = param(0.06, "per year", -0.2, 0.5, ASSUMPTION,
@@ -235,17 +221,11 @@ class Parameters(BaseModel):
                                       "Logit sensitivity of the channel choice to expected net price.")
     channel_inertia: float = param(0.5, "log-odds", 0.0, 5.0, ASSUMPTION,
                                    "Bonus for staying with last month's channel.")
-    initial_online_west: float = param(calibrated("initial_online_west"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                       "Western farmers already selling online at the start.",
-                                       plausible=(0.01, 0.08, "a few per cent of western households online at the "
-                                                              "start"))
-    initial_online_centre: float = param(calibrated("initial_online_centre"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                         "Central farmers already selling online at the start.",
-                                         plausible=(0.02, 0.12, "central start between the west's and the east's"))
-    initial_online_east: float = param(calibrated("initial_online_east"), "share of farmers", 0.0, 1.0, CALIBRATION,
-                                       "Eastern farmers already selling online at the start.",
-                                       plausible=(0.04, 0.25, "eastern households online at the start, up to a "
-                                                              "quarter"))
+    regional(locals(), "initial_online", tuple(calibrated(f"initial_online_{r}") for r in REGIONS),
+             "share of farmers", 0.0, 1.0, CALIBRATION, "{Regional} farmers already selling online at the start.",
+             plausible=((0.01, 0.08, "a few per cent of western households online at the start"),
+                        (0.02, 0.12, "central start between the west's and the east's"),
+                        (0.04, 0.25, "eastern households online at the start, up to a quarter")))
     innovation_rate: float = param(calibrated("innovation_rate"), "per month", 0.0, 0.5, CALIBRATION,
                                    "Bass innovation: monthly chance of problematisation with no passage point.",
                                    plausible=(0.0002, 0.02, "Bass innovation of 0.2-24% a year"))
@@ -353,7 +333,10 @@ class Parameters(BaseModel):
 
 
 def declarations() -> list[dict[str, Any]]:
-    """Return every parameter's declaration as plain dicts (name, type, unit, range, default, source, plausible)."""
+    """Return every parameter's declaration as plain dicts (name, type, unit, range, default, source, plausible).
+
+    A regional parameter's field also names its parameter (``regional``), its region and the meaning's template.
+    """
     rows = []
     for name, field in Parameters.model_fields.items():
         extra = field.json_schema_extra or {}
@@ -366,8 +349,25 @@ def declarations() -> list[dict[str, Any]]:
             "name": name, "type": kind, "unit": extra.get("unit", ""), "min": lo, "max": hi,
             "default": field.default, "choices": extra.get("choices"), "source": extra.get("source", ""),
             "description": field.description or "", "plausible": extra.get("plausible"),
+            "regional": extra.get("regional"), "region": extra.get("region"),
+            "regional_doc": extra.get("regional_doc"),
         })
     return rows
+
+
+def regional_parameters() -> dict[str, tuple[str, ...]]:
+    """Each regional parameter's name and its flat fields in :data:`REGIONS` order, in declaration order."""
+    out: dict[str, list[str]] = {}
+    for d in declarations():
+        if d["regional"]:
+            out.setdefault(d["regional"], []).append(d["name"])
+    return {name: tuple(fields) for name, fields in out.items()}
+
+
+def in_region(region: str, *names: str) -> tuple[str, ...]:
+    """The flat field names of some regional parameters in one region (``in_region("west", "g5")``: ``g5_west``)."""
+    fields = regional_parameters()
+    return tuple(fields[name][REGIONS.index(region)] for name in names)
 
 
 def numeric_declarations() -> list[dict[str, Any]]:

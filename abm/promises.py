@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from agents.farmers import ENROLLED
+from abm.stages import ENROLLED
 
 HARVEST_CYCLE = 12  # months between two reviews: every crop's calendar repeats yearly
 

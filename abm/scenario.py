@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
-from abm.params import REGIONS, Parameters, declarations
+from abm.params import REGIONS, Parameters, declarations, regional_parameters
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
 
@@ -128,8 +128,8 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
             raise ScenarioError(f"--set {item!r}: expected NAME=VALUE")
         name, raw = (s.strip() for s in item.split("=", 1))
         stem, dot, region = name.rpartition(".")
-        if dot and region in REGIONS:
-            name = f"{stem}_{region}"
+        if dot and stem in regional_parameters() and region in REGIONS:
+            name = regional_parameters()[stem][REGIONS.index(region)]
         if name not in known:
             raise ScenarioError(f"--set {name}: unknown parameter; see `ruralsim params` for the declared names")
         if name in out:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from agents.farmers import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED,
-                            STAGES, FarmerPopulation)
+from abm.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
+from agents.farmers import FarmerPopulation
 
 TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
+MOBILISATION_SKILL = np.float32(0.6)  # least skill of an enrolled household that can be mobilised
+MOBILISATION_SALES = 6                # least months of sales of an enrolled household that can be mobilised
 
 
 @dataclass
@@ -129,7 +131,7 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
     no broken promise; draw 3 under ``mobilisation_probability``), defecting (committed with
     ``patience`` broken promises) and losing interest (interested where the village cannot sell
     online; draw 1 under ``lapse_probability``), with numpy's arithmetic (the float32 skill against
-    float32 0.6).
+    a float32 threshold); :func:`abm.translation_reference.at_risk_and_drawn` states it in numpy.
     """
     n = stage.size
     found = np.empty((6, n), np.intp)
@@ -141,7 +143,6 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
     for v in range(incentives.size):
         for trained_now in range(2):
             interest[v, trained_now] = 1 - np.exp(-interessement * (1 + (np.float64(trained_now) + incentives[v])))
-    min_skill = np.float32(0.6)
     for i in range(n):
         s = stage[i]
         v = i // households
@@ -160,8 +161,9 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
         else:
             if shortfall[i] >= patience:
                 kind = 4
-            elif (s == ENROLLED and can_livestream[v] and skill[i] >= min_skill and sales_count[i] >= 6
-                  and shortfall[i] == 0 and draws[3, i] < mobilisation_probability):
+            elif (s == ENROLLED and can_livestream[v] and skill[i] >= MOBILISATION_SKILL
+                  and sales_count[i] >= MOBILISATION_SALES and shortfall[i] == 0
+                  and draws[3, i] < mobilisation_probability):
                 kind = 3
         if kind >= 0:
             found[kind, count[kind]] = i
@@ -198,7 +200,8 @@ def tallies(f: FarmerPopulation, month: int, village_points: np.ndarray, has_coo
 def _region_tallies(stage, channel, trained, member, link_since, village_region, village_points, has_coop, month):
     """Array (9, 3) of counts by region: the five stages, online, trained, old links, fragile (see :class:`Tallies`).
 
-    Counters stay in registers while the region stays the same (regions are bands of villages).
+    Counters stay in registers while the region stays the same (regions are bands of villages);
+    :func:`abm.translation_reference.region_tallies` states it in numpy.
     """
     out = np.zeros((9, 3))
     households = stage.size // village_region.size

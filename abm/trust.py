@@ -21,6 +21,8 @@ from abm.params import Parameters
 
 #: channel index inside a seller group (village x online channel): cooperative, shop, livestream
 GROUP_COOP = 0
+#: least credibility of a cooperative's claim to buyers outside its region (it acts as intermediary)
+COOP_OUTSIDE_CREDIBILITY = 0.45
 RATING_DETECTION = 0.25  # share of misrepresented deliveries that buyers' ratings expose
 #: credibility of an acquaintance-only seller to urban buyers of its own region: kin and neighbour ties reach
 #: few of a region's city buyers, most are strangers to the village (0.85 earlier made region-wide kinship)
@@ -73,8 +75,9 @@ def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, cha
                  outside: float, uses_ratings: bool) -> np.ndarray:
     """:meth:`TrustMechanism.credibility` in one pass, the same operations on each (segment, group) entry.
 
-    ``base = inside`` in the origin region, else ``outside`` (``np.maximum(base, 0.45)`` for a cooperative),
-    ``np.maximum(base, rating)`` with ratings, then ``traced + (1 - traced) * base``.
+    ``base = inside`` in the origin region, else ``outside`` (at least ``COOP_OUTSIDE_CREDIBILITY`` for a
+    cooperative), ``np.maximum(base, rating)`` with ratings, then ``traced + (1 - traced) * base``
+    (:func:`abm.trust_reference.credibility` states it in numpy).
     """
     out = np.empty((3, origin.size))
     for g in range(origin.size):
@@ -82,7 +85,7 @@ def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, cha
         for s in range(3):
             same_region = s == origin[g]
             base = inside if same_region else outside
-            base = np_maximum(base, 0.45) if coop and not same_region else base
+            base = np_maximum(base, COOP_OUTSIDE_CREDIBILITY) if coop and not same_region else base
             base = np_maximum(base, rating[g]) if uses_ratings else base
             out[s, g] = traced[g] + (1 - traced[g]) * base
     return out

@@ -15,7 +15,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.ledger import MoneyLedger
-from agents.farmers import ENROLLED, INTERESTED, MOBILISED
+from abm.stages import ENROLLED, INTERESTED, MOBILISED
 
 BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
 PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)

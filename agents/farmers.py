@@ -10,14 +10,8 @@ import numpy as np
 from numba import njit
 
 from abm.kernels import np_maximum, running_sum, running_sums_over_runs
+from abm.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
 
-#: sales channels
-OFFLINE, COOP, SHOP, LIVE = 0, 1, 2, 3
-CHANNELS = ("offline", "cooperative", "platform_shop", "livestream")
-#: translation stages (actor-network theory's moments), plus "not reached"
-NOT_REACHED, PROBLEMATISED, INTERESTED, ENROLLED, MOBILISED = 0, 1, 2, 3, 4
-STAGES = ("not_reached", "problematised", "interested", "enrolled", "mobilised")
-NO_LINK = -1_000_000  # link_since of a household with no live link to the network
 _ONE_RUN_PER_REGION = np.arange(4)  # region sums over one run (slice) per region
 #: lowest honesty threshold (thresholds are uniform on [HONESTY_FLOOR, HONESTY_FLOOR + 1]): under platform
 #: reputation (detection 0.25, no penalty) about 5% of sellers with a premium to gain over-claim: the 2.3-3.2%

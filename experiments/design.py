@@ -64,15 +64,23 @@ def ranges_for(names: list[str], overrides: dict[str, tuple[float, float]] | Non
     return out
 
 
-def salib_problem(ranges: list[Range]) -> dict:
-    """Return the SALib problem (names and bounds) for some ranges."""
-    return {"num_vars": len(ranges), "names": [r.name for r in ranges],
-            "bounds": [[r.lo, r.hi] for r in ranges]}
+def salib_problem(ranges: list[Range], group_regions: bool = False) -> dict:
+    """Return the SALib problem (names and bounds) for some ranges.
+
+    With ``group_regions`` the problem has SALib ``groups``: the regions of one regional parameter
+    (``g5_west``, ``g5_centre``, ``g5_east``) form one group named for it, any other parameter its own.
+    """
+    problem = {"num_vars": len(ranges), "names": [r.name for r in ranges], "bounds": [[r.lo, r.hi] for r in ranges]}
+    if group_regions:
+        decl = numeric_parameters()
+        problem["groups"] = [decl[r.name]["regional"] or r.name for r in ranges]
+    return problem
 
 
-def unit_problem(k: int) -> dict:
-    """Return a SALib problem over the unit cube in ``k`` dimensions."""
-    return {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
+def unit_problem(k: int, groups: list[str] | None = None) -> dict:
+    """Return a SALib problem over the unit cube in ``k`` dimensions (with SALib ``groups`` when given)."""
+    problem = {"num_vars": k, "names": [f"x{i}" for i in range(k)], "bounds": [[0.0, 1.0]] * k}
+    return problem | {"groups": groups} if groups else problem
 
 
 def unit_full_factorial(k: int, levels: int) -> np.ndarray:
@@ -88,18 +96,18 @@ def unit_lhs(k: int, samples: int, seed: int) -> np.ndarray:
     return qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(samples)
 
 
-def unit_sobol(k: int, samples: int, seed: int) -> np.ndarray:
-    """Saltelli's Sobol design for first and total order: ``samples * (k + 2)`` points."""
+def unit_sobol(k: int, samples: int, seed: int, groups: list[str] | None = None) -> np.ndarray:
+    """Saltelli's Sobol design for first and total order: ``samples * (k + 2)`` points (k counts groups)."""
     from SALib.sample import sobol as sobol_sample
 
-    return sobol_sample.sample(unit_problem(k), samples, calc_second_order=False, seed=seed)
+    return sobol_sample.sample(unit_problem(k, groups), samples, calc_second_order=False, seed=seed)
 
 
-def unit_morris(k: int, samples: int, seed: int, levels: int = 4) -> np.ndarray:
-    """Morris trajectories: ``samples * (k + 1)`` points on a grid of ``levels`` levels."""
+def unit_morris(k: int, samples: int, seed: int, levels: int = 4, groups: list[str] | None = None) -> np.ndarray:
+    """Morris trajectories: ``samples * (k + 1)`` points on a grid of ``levels`` levels (k counts groups)."""
     from SALib.sample import morris as morris_sample
 
-    return morris_sample.sample(unit_problem(k), samples, num_levels=levels, seed=seed)
+    return morris_sample.sample(unit_problem(k, groups), samples, num_levels=levels, seed=seed)
 
 
 def unit_design(kind: str, k: int, samples: int | None, levels: int | None, seed: int) -> np.ndarray:

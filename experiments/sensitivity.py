@@ -23,23 +23,38 @@ from SALib.analyze import sobol as sobol_analyze
 
 from abm.scenario import ScenarioError
 from experiments.analysis import final_month, load_results
-from experiments.design import Range, ranges_for, salib_problem, scale, unit_design
+from experiments.design import Range, ranges_for, salib_problem, scale, unit_design, unit_morris, unit_sobol
 from experiments.experiment import Plan
 from experiments.runner import DEFAULT_MODEL, atomic_write, run_experiment
 
 METHODS = ("sobol", "morris")
 
 
-def problem_for(names: list[str], ranges: dict[str, tuple[float, float]] | None = None) -> dict:
-    """The SALib problem over declared numeric parameters, with optional ``{name: (lo, hi)}`` overrides."""
-    return salib_problem(ranges_for(names, ranges))
+def problem_for(names: list[str], ranges: dict[str, tuple[float, float]] | None = None,
+                group_regions: bool = False) -> dict:
+    """The SALib problem over declared numeric parameters, with optional ``{name: (lo, hi)}`` overrides.
+
+    With ``group_regions`` the regions of a regional parameter vary as one SALib group (one index).
+    """
+    return salib_problem(ranges_for(names, ranges), group_regions)
 
 
 def sample(problem: dict, method: str, samples: int, seed: int = 0, levels: int = 4) -> np.ndarray:
-    """Sample a problem's inputs: a unit-cube design mapped through its bounds (no rounding)."""
+    """Sample a problem's inputs: a unit-cube design (over its groups, if any) mapped through its bounds."""
     ranges = [Range(name, lo, hi) for name, (lo, hi) in zip(problem["names"], problem["bounds"], strict=True)]
-    unit = unit_design(method, problem["num_vars"], samples, levels, seed)
+    groups = problem.get("groups")
+    if method == "sobol":
+        unit = unit_sobol(problem["num_vars"], samples, seed, groups)
+    elif method == "morris":
+        unit = unit_morris(problem["num_vars"], samples, seed, levels, groups)
+    else:
+        unit = unit_design(method, problem["num_vars"], samples, levels, seed)
     return scale(unit, ranges).to_numpy()
+
+
+def factors(problem: dict) -> list[str]:
+    """What a problem's indices are indexed by: its groups in first-seen order, else its parameters."""
+    return list(dict.fromkeys(problem["groups"])) if problem.get("groups") else list(problem["names"])
 
 
 def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", levels: int = 4,
@@ -56,7 +71,7 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
         seed: Seed of the bootstrap resampling.
 
     Returns:
-        One row per parameter: ``S1, S1_conf, ST, ST_conf`` (Sobol) or ``mu, mu_star,
+        One row per parameter (per group, see :func:`factors`): ``S1, S1_conf, ST, ST_conf`` (Sobol) or ``mu, mu_star,
         mu_star_conf, sigma`` (Morris); ``*_conf`` is the half-width of the interval.
     """
     Y = np.asarray(Y, dtype=float)
@@ -69,7 +84,7 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
         keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
     else:
         raise ScenarioError(f"method {method!r}: unknown; allowed: {', '.join(METHODS)}")
-    return pd.DataFrame({"parameter": problem["names"], **{k: np.asarray(si[k], dtype=float) for k in keys}})
+    return pd.DataFrame({"parameter": factors(problem), **{k: np.asarray(si[k], dtype=float) for k in keys}})
 
 
 def evaluate(problem: dict, model: Callable[[np.ndarray], np.ndarray], method: str = "sobol",

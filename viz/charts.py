@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from abm.params import REGIONS
-from agents.farmers import STAGES
+from abm.stages import STAGES
 from viz import plots
 from viz.labels import outcome_title, outcome_unit
 

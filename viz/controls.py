@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from abm.model import RuralEconomy
-from abm.params import Parameters, declarations
+from abm.params import Parameters, declarations, in_region
 from abm.scenario import ScenarioError, validate_parameters
 
 #: parameters the app shows, by group (each a declared parameter)
@@ -27,7 +27,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
     "development model and trust": ("development_model", "trust_mechanism", "fraud_penalty", "dispute_speed",
                                     "trace_cost", "price_discrimination", "discrimination_regulation"),
     "market and diffusion": ("commission", "coop_fee", "trust_weight", "initial_trust", "imitation_rate"),
-    "western infrastructure": ("cold_chain_west", "g5_west", "broadband_west"),
+    "western infrastructure": in_region("west", "cold_chain", "g5", "broadband"),
     "government instruments": ("budget_cold_chain", "cold_chain_subsidy_rate", "budget_logistics",
                                "budget_broadband", "budget_training", "budget_talent", "budget_returnee",
                                "budget_brand", "unspent_rule"),

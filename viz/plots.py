@@ -34,8 +34,8 @@ from matplotlib.ticker import MaxNLocator
 from abm.crops import CROPS
 from abm.outcomes import OUTCOMES
 from abm.params import REGIONS
+from abm.stages import STAGES
 from abm.world import LAYERS
-from agents.farmers import STAGES
 
 #: one colour per region (Okabe-Ito, colour-blind safe), used by every plot and the map
 REGION_COLOURS = {"west": "#E69F00", "centre": "#56B4E9", "east": "#009E73"}

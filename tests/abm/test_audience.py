@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from testworlds import summed_ratio
 
 from abm.audience import ration_audience, streamed_groups
 from abm.model import RuralEconomy
-from agents.farmers import MOBILISED
-from testworlds import summed_ratio
+from abm.stages import MOBILISED
 
 
 def test_streamed_spending_is_held_to_the_audience():

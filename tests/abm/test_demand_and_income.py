@@ -13,8 +13,8 @@ from scipy import stats
 from abm import crops
 from abm.model import RuralEconomy
 from abm.params import Parameters
+from abm.stages import OFFLINE
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket, segment_budgets
-from agents.farmers import OFFLINE
 from agents.households import INCOME_PARTS
 
 SEEDS = (11, 12, 13, 14, 15)

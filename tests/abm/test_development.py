@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from abm.development import DEVELOPMENT_MODELS
-from agents.farmers import MOBILISED, FarmerPopulation
+from abm.stages import MOBILISED
+from agents.farmers import FarmerPopulation
 
 
 def test_each_model_sets_only_its_own_devices():

@@ -8,7 +8,7 @@ from testworlds import same_bits
 
 from abm import market_kernels as kernel
 from abm import market_reference as reference
-from agents.farmers import CHANNELS
+from abm.stages import CHANNELS
 
 HOUSEHOLDS = 7  # per village
 SEEDS = [0, 1, 2]

@@ -8,7 +8,7 @@ from testworlds import same_bits
 
 from abm import month_kernels as kernel
 from abm import month_reference as reference
-from agents.farmers import CHANNELS, STAGES
+from abm.stages import CHANNELS, STAGES
 
 HOUSEHOLDS = 9
 VILLAGES = 30

@@ -6,7 +6,7 @@ import numpy as np
 
 from abm.model import RuralEconomy
 from abm.promises import HARVEST_CYCLE, judge_promises, judge_promises_numpy
-from agents.farmers import ENROLLED
+from abm.stages import ENROLLED
 
 
 def _accounts(n: int) -> tuple[np.ndarray, ...]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from abm.stages import ENROLLED, NO_LINK, OFFLINE
 from abm.translation import Tallies, stability, tallies
-from agents.farmers import ENROLLED, NO_LINK, OFFLINE, FarmerPopulation
+from agents.farmers import FarmerPopulation
 
 
 @pytest.mark.parametrize("sorted_regions", [True, False])

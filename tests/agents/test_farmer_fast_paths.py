@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.farmers import ENROLLED, FarmerPopulation
+from abm.stages import ENROLLED
+from agents.farmers import FarmerPopulation
 
 
 def population(villages: int = 30, households: int = 8, sorted_regions: bool = True, seed: int = 0) -> FarmerPopulation:

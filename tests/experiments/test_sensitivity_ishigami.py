@@ -43,6 +43,18 @@ def test_problem_ranges_come_from_the_declarations() -> None:
     assert problem["bounds"] == [[0.01, 0.2], [2.0, 20.0]]
 
 
+def test_a_regional_parameter_is_one_sobol_group_of_its_regions() -> None:
+    """Grouped by region, g5's three fields get one index, which carries what they do together."""
+    names = ["g5_west", "g5_centre", "g5_east", "commission"]
+    problem = problem_for(names, group_regions=True)
+    assert problem["groups"] == ["g5", "g5", "g5", "commission"]
+    table = evaluate(problem, lambda X: X[:, 0] * X[:, 1] + X[:, 2] + 0.1 * X[:, 3], "sobol", samples=1024, seed=2)
+    assert list(table.parameter) == ["g5", "commission"]
+    # variance: g5's terms 7/144 + 1/12 against commission's 0.01/12, so g5 holds about 99% of it
+    assert table.S1.to_numpy() == pytest.approx([0.994, 0.006], abs=0.02)
+    assert table.ST.to_numpy() == pytest.approx([0.994, 0.006], abs=0.02)
+
+
 def test_morris_on_the_model_writes_table_and_plot(tmp_path: Path) -> None:
     """A Morris experiment on the model runs through the runner and writes the CSV and the PNG."""
     file = write(tmp_path, """
