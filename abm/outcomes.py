@@ -114,7 +114,7 @@ _FLOW_MEANING = {
     "reenrolled": "Households enrolled this month who had defected before (a part of flow_enrolled).",
 }
 
-_PART_MEANING = {
+PART_MEANING = {
     "wages": "Wage income (local and migrant work)",
     "business": "Net business income (farm sales net of costs, e-commerce, non-farm household business)",
     "property": "Net property income (land rents, dividends)",
@@ -141,7 +141,7 @@ _DECLARED: list[tuple[Any, ...]] = [
      "rate", "year", -1, YEAR),
     ("income_per_person", "yuan/person/year", "Disposable income per person as the household survey counts it "
      "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
-    *((f"income_{k}", "yuan/person/year", f"{_PART_MEANING[k]} per person (last complete year; expected before).",
+    *((f"income_{k}", "yuan/person/year", f"{PART_MEANING[k]} per person (last complete year; expected before).",
        "flow", "year", 0) for k in INCOME_PARTS),
     ("adoption", _HH, "Households selling online this month (cooperative, shop or livestream).", "rate", "month", +1),
     ("own_online_sellers", _HH, "Households with an online shop or livestream of their own this month.",
