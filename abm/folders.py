@@ -25,6 +25,7 @@ BYTES_PER_RUN_MONTH = 200_000
 #: the free space kept in hand besides the estimate
 SPARE_BYTES = 50_000_000
 RUN_MARKER = "manifest.json"
+FOLDER_MODE = 0o755  # a run folder, like its subfolders: readable by all (mkdtemp alone gives 0700)
 
 
 def _existing_ancestor(folder: Path) -> Path:
@@ -90,6 +91,7 @@ def write_folder(out: Path, write: Callable[[Path], object]) -> None:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    os.chmod(tmp, FOLDER_MODE)
     old = out.parent / f".{out.name}.{os.getpid()}.old"
     try:
         write(tmp)

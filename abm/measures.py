@@ -94,14 +94,14 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "new_farmers": float(np.count_nonzero(f.new_farmer)),
         "income_total": float(f.income_month.sum()),
         "stability": float(stab_[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
-        "fund_balance": ew.fund_balance, "fund_spent": ew.fund_spent, "pairing_spent": ew.pairing_spent,
+        "fund_balance": ew.fund_balance, "fund_spent_to_date": ew.fund_spent, "pairing_spent_to_date": ew.pairing_spent,
         "branded_cooperatives": float(sum(c.branded for c in inst.cooperatives)),
     }
     for s, name in enumerate(STAGES):
         out[name] = float(t.stages[s].sum())
     for name in INSTRUMENTS:
-        out[f"spend_{name}"] = inst.government.spent_total[name]
-    out["spend_total"] = float(sum(inst.government.spent_total.values()))
+        out[f"spent_to_date_{name}"] = inst.government.spent_total[name]
+    out["spent_to_date_total"] = float(sum(inst.government.spent_total.values()))
     return out | income_per_person(province_parts(ys["income_parts"], f.region_households()))
 
 

@@ -99,9 +99,8 @@ class RuralEconomy(mesa.Model):
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
-        self.year_stats = year_statistics(self.expected_income, self.farmers.region) | {
-            "income_parts": self.household_income.parts_per_person(self.expected_income, 0.0,
-                                                                   self.household_income.month)}
+        self.year_stats = (year_statistics(self.expected_income, self.farmers.region)
+                           | self.household_income.year_parts(self.expected_income, 0.0))
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
         self.datacollector = mesa.DataCollector(
@@ -341,8 +340,7 @@ class RuralEconomy(mesa.Model):
         f = pv.farmers
         f.close_year()
         hi = self.household_income
-        stats = year_statistics(f.income_year, f.region) | {
-            "income_parts": hi.parts_per_person(f.income_year, hi.allowances_ytd, hi.month)}
+        stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
         hi.allowances_ytd[:] = 0.0
         live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
                                  minlength=self.geo.villages)

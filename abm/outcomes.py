@@ -114,12 +114,15 @@ _FLOW_MEANING = {
     "reenrolled": "Households enrolled this month who had defected before (a part of flow_enrolled).",
 }
 
-_PART_MEANING = {
+PART_MEANING = {
     "wages": "Wage income (local and migrant work)",
     "business": "Net business income (farm sales net of costs, e-commerce, non-farm household business)",
     "property": "Net property income (land rents, dividends)",
     "transfers": "Net transfer income (pensions, subsidies, remittances, allowances)",
 }
+
+#: said of every running total (period "run"); each such column's name says "to_date"
+_TO_DATE = "(a running total, not a monthly flow: diff() gives the month's spending)."
 
 # (name, unit, meaning, kind, period, direction[, computed_by]) in the order of the series columns.
 _DECLARED: list[tuple[Any, ...]] = [
@@ -141,7 +144,7 @@ _DECLARED: list[tuple[Any, ...]] = [
      "rate", "year", -1, YEAR),
     ("income_per_person", "yuan/person/year", "Disposable income per person as the household survey counts it "
      "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
-    *((f"income_{k}", "yuan/person/year", f"{_PART_MEANING[k]} per person (last complete year; expected before).",
+    *((f"income_{k}", "yuan/person/year", f"{PART_MEANING[k]} per person (last complete year; expected before).",
        "flow", "year", 0) for k in INCOME_PARTS),
     ("adoption", _HH, "Households selling online this month (cooperative, shop or livestream).", "rate", "month", +1),
     ("own_online_sellers", _HH, "Households with an online shop or livestream of their own this month.",
@@ -171,15 +174,15 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("fragile_share", "share of links", "Fragile share of network links: enrolled actors reached by under two "
      "passage points or who defected in the last 12 months, over enrolled plus recent defectors.", "rate", "month", -1),
     ("fund_balance", "yuan", "Money in the east-west fund at the month's end.", "stock", "month", 0),
-    ("fund_spent", "yuan", "East-west fund spent so far (a running total since month 1).", "flow", "run", 0),
-    ("pairing_spent", "yuan", "Eastern partners' pairing spending so far (a running total since month 1).",
+    ("fund_spent_to_date", "yuan", f"East-west fund spent from month 1 to this month {_TO_DATE}", "flow", "run", 0),
+    ("pairing_spent_to_date", "yuan", f"Eastern partners' pairing spending from month 1 to this month {_TO_DATE}",
      "flow", "run", 0),
     ("branded_cooperatives", "cooperatives", "Cooperatives with a registered brand.", "count", "month", +1),
     *((s, "households", _STAGE_MEANING[s], "count", "month", 0) for s in STAGES),
-    *((f"spend_{i}", "yuan", f"Government spending on {_INSTRUMENT_MEANING[i]} so far (a running total since "
-       "month 1, not a monthly flow).", "flow", "run", 0) for i in INSTRUMENTS),
-    ("spend_total", "yuan", "Government spending on all instruments so far (a running total since month 1, not a "
-     "monthly flow).", "flow", "run", 0),
+    *((f"spent_to_date_{i}", "yuan", f"Government spending on {_INSTRUMENT_MEANING[i]} from month 1 to this month "
+       f"{_TO_DATE}", "flow", "run", 0) for i in INSTRUMENTS),
+    ("spent_to_date_total", "yuan", f"Government spending on all instruments from month 1 to this month {_TO_DATE}",
+     "flow", "run", 0),
     ("online_sales", "yuan/month", "Online sales revenue of the households this month.", "flow", "month", +1, FLOWS),
     ("offline_sales", "yuan/month", "Offline sales revenue to bulk traders this month.",
      "flow", "month", 0, FLOWS),

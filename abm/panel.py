@@ -20,9 +20,11 @@ import pandas as pd
 from abm import crops
 from abm.calendar import add_calendar
 from abm.income import INCOME_COMPONENTS, MONTH_FLOWS
+from abm.outcomes import PART_MEANING
 from abm.params import REGIONS
 from abm.stages import CHANNELS, ENROLLED, OFFLINE, STAGES
 from abm.world import LAYERS
+from agents.households import INCOME_PARTS
 
 if TYPE_CHECKING:
     from abm.model import RuralEconomy
@@ -58,6 +60,11 @@ def income_basis(m: RuralEconomy) -> np.ndarray:
     return m.farmers.income_year if m.steps >= 12 else m.expected_income
 
 
+def _last_year_part(part: int) -> Callable[[RuralEconomy, PanelRecorder], np.ndarray]:
+    """Reader of one survey part of each household's income_last_year (:data:`agents.households.INCOME_PARTS`)."""
+    return lambda m, r: m.year_stats["household_parts"][part]
+
+
 def _ytd(name: str) -> Callable[[RuralEconomy, PanelRecorder], np.ndarray]:
     """Reader of one of the recorder's year-to-date sums."""
     return lambda m, r: r.ytd[name]
@@ -89,6 +96,15 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     Column("income_last_year", "yuan/year", "The income the model's Gini, Theil and income means use at this month: "
            "the last complete year's income; before month 12 the expected income of selling everything offline.",
            "flow", "float64", lambda m, r: income_basis(m), "year"),
+    Column("persons", "persons", "Persons in the household (persons_per_household: the census mean, the same for "
+           "every household); income per person divides by it.", "stock", "float32",
+           lambda m, r: np.full(m.farmers.n, m.household_income.persons)),
+    *(Column(f"income_last_year_{k}", "yuan/year", f"{PART_MEANING[k]} of the household: the survey's part of "
+             "income_last_year (the four parts add up to it).", "flow", "float32", _last_year_part(i), "year")
+      for i, k in enumerate(INCOME_PARTS)),
+    Column("income_per_person", "yuan/person/year", "income_last_year over persons: the household's disposable "
+           "income per person as the survey counts it (its mean is the series' income_per_person).", "flow",
+           "float32", lambda m, r: income_basis(m) / m.household_income.persons, "year"),
     Column("cash", "yuan", "Cash: every income since month 1 (no consumption is modelled).", "stock", "float32",
            lambda m, r: m.farmers.cash),
 ]

@@ -93,9 +93,14 @@ class HouseholdIncome:
         """Step every level to model year ``year`` (each January)."""
         self.month = self.for_year(year)
 
-    def parts_per_person(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
-                         off_farm: OffFarmIncome) -> np.ndarray:
-        """Mean income per person of a year by part and region: array (part, region), yuan/person/year.
+    def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float) -> dict[str, np.ndarray]:
+        """A year's survey accounts at its close, at this year's levels: per household, and per person by region."""
+        parts = self.household_parts(income_year, allowances_year, self.month)
+        return {"household_parts": parts, "income_parts": self.parts_per_person(parts)}
+
+    def household_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
+                        off_farm: OffFarmIncome) -> np.ndarray:
+        """Each household's income of a year by survey part: array (part, household), yuan/year.
 
         Wages, property and transfers are twelve months of ``off_farm`` (transfers plus the year's
         ``allowances_year``); net business is what is left of each household's ``income_year``: its
@@ -104,10 +109,12 @@ class HouseholdIncome:
         transfers = 12.0 * off_farm.transfers + allowances_year
         wages = 12.0 * off_farm.wages
         prop = 12.0 * off_farm.property
-        business = income_year - wages - prop - transfers
+        return np.array([wages, income_year - wages - prop - transfers, prop, transfers])
+
+    def parts_per_person(self, household_parts: np.ndarray) -> np.ndarray:
+        """Mean income per person by part and region of :meth:`household_parts`: array (part, region)."""
         count = np.maximum(np.bincount(self.region, minlength=3), 1) * self.persons
-        return np.array([np.bincount(self.region, weights=v, minlength=3) / count
-                         for v in (wages, business, prop, transfers)])
+        return np.array([np.bincount(self.region, weights=v, minlength=3) / count for v in household_parts])
 
 
 def province_parts(parts: np.ndarray, households: np.ndarray) -> np.ndarray:

@@ -292,14 +292,14 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
 def gain_per_yuan(df: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Cumulative household income gain over the reference per yuan spent, by arm, replicate and month.
 
-    ``gain(t) = sum_{m<=t} (income_total_arm - income_total_ref) / spend_total_arm(t)``, paired by seed.
+    ``gain(t) = sum_{m<=t} (income_total_arm - income_total_ref) / spent_to_date_total_arm(t)``, paired by seed.
     """
     runs = run_keys(df)[1:]
     runs.remove("replicate")
     wide = df.pivot_table(index=[*runs, "month"], columns="arm", values="income_total").sort_index()
     cum = wide.groupby(level=runs).cumsum()
     gain = cum.drop(columns=reference).sub(cum[reference], axis=0)
-    spend = df.pivot_table(index=[*runs, "month"], columns="arm", values="spend_total").sort_index()
+    spend = df.pivot_table(index=[*runs, "month"], columns="arm", values="spent_to_date_total").sort_index()
     ratio = gain / spend.drop(columns=reference).where(lambda s: s > 0)
     return ratio.stack().rename("value").reset_index()
 
@@ -320,7 +320,7 @@ def _subsidies(df: pd.DataFrame, folder: Path) -> str:
     t = pd.DataFrame(table)
     long_label = list(horizon)[-1]
     ranking = t[t.horizon == long_label].sort_values("mean", ascending=False)
-    spent = df[df.month == df.month.max()].groupby("arm").spend_total.mean()
+    spent = df[df.month == df.month.max()].groupby("arm").spent_to_date_total.mean()
     idle = [a for a in spent.index if a != ref and spent[a] == 0]
     note = (f" Nothing was spent by: {', '.join(idle)} (no recipient met the instrument's conditions, e.g. "
             "no household reached a talent title's sales threshold), so no gain per yuan exists." if idle else "")
@@ -363,7 +363,7 @@ def _eastwest(df: pd.DataFrame, folder: Path) -> str:
     lines = _header("East-west cooperation fund and pairing (experiment 3)", df,
                     "Outcomes are means over the last 12 months; Theil parts add up to the total exactly.")
     lines += ["## Outcomes by arm", "", markdown_table(outcome_table(final, outcomes, ref)), ""]
-    money = summarise(df[df.month == df.month.max()], ["fund_spent", "pairing_spent"])
+    money = summarise(df[df.month == df.month.max()], ["fund_spent_to_date", "pairing_spent_to_date"])
     lines += ["## Money moved (to the end of the run, mean)", "",
               markdown_table(money.pivot(index="arm", columns="outcome", values="mean").round(0).reset_index()), ""]
     arms = ["fund_0_no_pairing", "fund_1_no_pairing", "fund_5_no_pairing", "fund_0_pairing", "fund_5_pairing"]

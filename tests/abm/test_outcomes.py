@@ -82,8 +82,15 @@ def test_declarations_are_well_formed_and_name_a_real_function() -> None:
         assert o.direction in (-1, 0, 1) and (o.series or o.regional), o.name
         module, _, name = o.computed_by.rpartition(".")
         assert callable(getattr(importlib.import_module(module), name)), o.computed_by
-    assert all(OUTCOMES[name].period == "run" for name in OUTCOMES if name.startswith("spend_"))
     assert all(OUTCOMES[name].series for name in DEFAULT_OUTCOMES)
+
+
+def test_running_totals_say_so_in_their_name() -> None:
+    """Every outcome accumulated since month 1 (period run) has "to_date" in its name, and no other does."""
+    running = {name for name, o in OUTCOMES.items() if o.period == "run"}
+    assert running == {name for name in OUTCOMES if "to_date" in name}
+    assert {"spent_to_date_total", "fund_spent_to_date", "pairing_spent_to_date"} <= running
+    assert not any(name.startswith("spend_") for name in OUTCOMES)
 
 
 def test_cli_lists_every_outcome_as_json() -> None:
@@ -98,5 +105,5 @@ def test_cli_lists_every_outcome_as_json() -> None:
 
 def test_plot_labels_come_from_the_declarations() -> None:
     """A plot's title and unit are the declared ones; an undeclared name falls back to its words."""
-    assert outcome_label("spend_total") == (OUTCOMES["spend_total"].title, "yuan")
+    assert outcome_label("spent_to_date_total") == (OUTCOMES["spent_to_date_total"].title, "yuan")
     assert outcome_label("not_an_outcome") == ("not an outcome", "")

@@ -68,6 +68,32 @@ def test_gini_theil_and_east_west_ratio_reproduce_from_the_panel(folder):
     assert np.array_equal(year_end.income, year_end.income_last_year)  # a year end: the year just closed
 
 
+def test_income_per_person_and_its_survey_parts_reproduce_from_the_panel(folder):
+    """Persons and the four survey parts per household give the model's income per person, by region and overall."""
+    households = pd.read_parquet(folder / "households.parquet")
+    series = pd.read_parquet(folder / "series.parquet").set_index("month")
+    regions = pd.read_parquet(folder / "regions.parquet").set_index(["month", "region"])
+    parts = ["wages", "business", "property", "transfers"]
+    for month in (6, 12, 24):
+        h = households[households.month == month]
+        persons = h.persons.to_numpy(np.float64)
+        per_person = {k: h[f"income_last_year_{k}"].to_numpy(np.float64) / persons for k in parts}
+        total = sum(h[f"income_last_year_{k}"].to_numpy(np.float64) for k in parts)
+        assert np.allclose(total, h.income_last_year, rtol=1e-5, atol=0.05)
+        assert np.allclose(h.income_per_person, h.income_last_year / persons, rtol=1e-6)
+        assert np.mean(h.income_per_person.to_numpy(np.float64)) == pytest.approx(series.loc[month].income_per_person,
+                                                                                  rel=1e-6)
+        codes = h.region.cat.codes.to_numpy()
+        for r, name in enumerate(["west", "centre", "east"]):
+            for k in parts:
+                expected = regions.loc[(month, name), f"income_{k}"]
+                assert np.mean(per_person[k][codes == r]) == pytest.approx(expected, rel=1e-5, abs=0.01)
+        ratio = np.mean(h.income_per_person[codes == 2]) / np.mean(h.income_per_person[codes == 0])
+        assert ratio == pytest.approx(series.loc[month].east_west_income_ratio, rel=1e-5)
+    assert (households.persons == 3.27).all()
+    assert (households[households.month == 24].income_last_year_business != 0).all()
+
+
 def test_income_is_the_sum_of_its_components(folder):
     """Year to date, income = offline sales + online net + the survey's off-farm parts - production cost + allowances."""
     h = pd.read_parquet(folder / "households.parquet")
@@ -88,7 +114,13 @@ def test_village_online_counts_and_turnover_agree_with_households_and_regions(fo
     assert np.array_equal(v24.households_online.to_numpy(), online.loc[v24.index].to_numpy())
     share = (villages.assign(selling=villages.online_share >= 0.1)
              .groupby(["year", "region"], observed=True).selling.mean().unstack())
-    assert list(share.columns) == ["west", "centre", "east"] and share.loc[2].between(0, 1).all()
+    assert list(share.columns) == ["west", "centre", "east"] and list(share.index) == [0, 1, 2]
+    for year in (1, 2):
+        h = households[households.month == 12 * year]
+        village_share = (h.channel != "offline").groupby(h.village).mean()
+        region = h.groupby("village").region.first()
+        by_region = (village_share >= 0.1).groupby(region, observed=True).mean()
+        assert np.allclose(share.loc[year].to_numpy(), by_region.loc[share.columns].to_numpy(), rtol=0, atol=1e-12)
     year2 = regions[regions.year == 2].groupby("region", observed=True).online_sales.sum()
     turnover = v24.groupby("region", observed=True).online_turnover.sum()
     assert np.allclose(turnover.to_numpy(), year2.to_numpy(), rtol=1e-5)

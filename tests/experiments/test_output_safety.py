@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -15,7 +16,7 @@ import pytest
 from exphelpers import subprocess_env, write
 from filelock import FileLock
 
-from abm.folders import check_writable, write_folder
+from abm.folders import FOLDER_MODE, check_writable, write_folder
 from abm.scenario import ScenarioError
 
 INTERRUPTIBLE = """
@@ -73,6 +74,7 @@ def test_folder_is_written_whole_or_not_at_all(tmp_path):
         write_folder(out, half)
     assert (out / "manifest.json").read_text() == "first"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    assert stat.S_IMODE(out.stat().st_mode) == FOLDER_MODE == 0o755
 
 
 def test_run_without_out_never_overwrites_a_finished_run(tmp_path):

@@ -21,7 +21,7 @@ def test_gain_per_yuan_is_cumulative_income_gain_over_cumulative_spending():
     """Paired by seed: (sum of income above the reference) / spending to date."""
     df = pd.DataFrame({
         "arm": ["ref", "ref", "x", "x"], "seed": [1, 1, 1, 1], "month": [1, 2, 1, 2], "replicate": 0,
-        "income_total": [100.0, 100.0, 110.0, 130.0], "spend_total": [0.0, 0.0, 20.0, 40.0]})
+        "income_total": [100.0, 100.0, 110.0, 130.0], "spent_to_date_total": [0.0, 0.0, 20.0, 40.0]})
     g = gain_per_yuan(df, "ref").set_index("month")["value"]
     assert g[1] == pytest.approx(10 / 20) and g[2] == pytest.approx(40 / 40)
 
