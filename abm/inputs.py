@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 import stat
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionStartEvent
 
@@ -140,3 +141,23 @@ def reject_non_finite(data: Any, origin: str, allowed: Callable[[str], str] | No
                  f"{allowed(where.rsplit('.', 1)[-1]) if allowed else 'finite numbers (no nan or inf)'}"
                  for where, value in hits]
         raise ScenarioError("\n".join([f"{origin}: invalid input", *lines]))
+
+
+def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Callable[[tuple], Iterable[str]]) -> str:
+    """Describe pydantic's errors on an experiment or problem file: one line each, the field, the value, what is allowed.
+
+    ``keys(loc)`` names the keys allowed in the table where an unknown key appeared.
+    """
+    lines = [f"{origin}: invalid {kind}"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            lines.append(f"  {loc}: unknown key (value {e['input']!r}); allowed: {', '.join(keys(e['loc']))}")
+        elif e["type"] == "missing":
+            lines.append(f"  {loc}: missing; required")
+        elif isinstance(e["input"], dict):  # a check of a whole table
+            lines.append(f"  {loc or 'file'}: {msg}")
+        else:
+            lines.append(f"  {loc} = {e['input']!r}: {msg}")
+    return "\n".join(lines)

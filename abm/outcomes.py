@@ -264,6 +264,22 @@ def outcome(name: str) -> Outcome:
         raise KeyError(f"unknown outcome {name!r}{hint} (see `ruralsim outcomes`)") from None
 
 
+def series_outcome(name: str) -> str:
+    """Check that ``name`` is a declared model-level (series) outcome and return it.
+
+    Raises:
+        ValueError: For an undeclared name (with the closest declared ones) or one in the regional table only.
+    """
+    try:
+        declared = outcome(name)
+    except KeyError as err:
+        raise ValueError(f"{err.args[0]}; allowed: a series outcome") from None
+    if not declared.series:
+        raise ValueError("in the regional table only (regions.parquet keeps every regional outcome); "
+                         "allowed: a series outcome (see `ruralsim outcomes`)")
+    return name
+
+
 def series_outcomes() -> list[Outcome]:
     """The model-level outcomes, in the order of the series table's columns."""
     return [o for o in OUTCOMES.values() if o.series]

@@ -16,8 +16,8 @@ from abm import interrupts
 from abm.params import declarations
 from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
 from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
-                                 ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WorkersOpt, check_scheduler,
-                                 household_warnings)
+                                 ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WaitOpt, WorkersOpt,
+                                 check_scheduler, household_warnings)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -42,21 +42,25 @@ def run(
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
-    from abm.folders import BYTES_PER_RUN_MONTH, check_run_target, check_writable, new_run_folder, write_folder
+    from abm.folders import check_run_target, check_writable, new_run_folder, write_folder
+    from abm.output_size import run_outputs
+    from abm.panel import snapshot_months
 
     sc = load_scenario(scenario)
     overrides = parse_overrides(set_ or []) | ({"farmers": farmers} if farmers is not None else {})
     if overrides:
         sc = sc.with_overrides(overrides)
+    months = sc.months if months is None else months
+    chosen = _panel_options(panel, panel_months, network, months)
     folder = out or new_run_folder(Path("results"), sc.name)
     check_run_target(folder, overwrite)
-    check_writable(folder, (months or sc.months) * BYTES_PER_RUN_MONTH)
+    panel_count = len(snapshot_months(panel, months, chosen))
+    check_writable(folder, run_outputs(sc.parameters, months, panel_count, network == "yearly"))
     warn(household_warnings([sc.parameters]))
     from abm.output import write_run  # the model's imports only once the input is known to be good
     from abm.simulate import run as simulate
     from abm.summary import print_summary
 
-    chosen = _panel_options(panel, panel_months, network, sc.months if months is None else months)
     start = time.perf_counter()
     result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
     elapsed = time.perf_counter() - start
@@ -146,7 +150,7 @@ def suite(
     name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
     out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
     root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None,
-    scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None,
+    scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None, wait: WaitOpt = False,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
     from experiments.reports import run_suite, suite_plan
@@ -155,7 +159,7 @@ def suite(
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     warn(household_warnings([s.parameters for s in plan.scenarios]))
     report = run_suite(name, out or Path("results") / name, engine, workers, replicates, farmers, months, root_seed,
-                       scheduler, posterior)
+                       scheduler, posterior, wait)
     console.print(f"report: {report}")
 
 

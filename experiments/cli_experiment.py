@@ -15,13 +15,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
-                                 SchedulerOpt, WorkersOpt, check_outcome, check_scheduler, household_warnings)
+from experiments.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
+                                 RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
+                                 household_warnings)
 from experiments.worker import DEFAULT_MODEL
 
 
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
-ModelOpt = Annotated[str, typer.Option(help="Model function as module:function.")]
 
 
 def print_frame(df: pd.DataFrame, title: str = "") -> None:
@@ -61,7 +61,7 @@ def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
 def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
                months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
-               posterior: PosteriorOpt = None) -> None:
+               posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
     from experiments.analysis import summary_table
     from experiments.posterior import with_posterior
@@ -71,7 +71,7 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
     if posterior is not None:
         plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
-    report = run_experiment(plan, folder, engine, workers, scheduler, model)
+    report = run_experiment(plan, folder, engine, workers, scheduler, model, wait=wait)
     typer.echo(f"{report.runs} runs ({report.executed} new, {report.skipped} already done) "
                f"in {report.seconds:.1f} s; results in {folder}/results.parquet")
     print_frame(compact_summary(summary_table(folder)), title="final month (diff: arm minus reference, paired)")
@@ -80,8 +80,8 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
 def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcome analysed (final month).")],
                 engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
                 months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
-                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL
-                ) -> None:
+                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+                wait: WaitOpt = False) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
     from abm.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
@@ -92,7 +92,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     if kept is not None and outcome not in kept:
         raise ScenarioError(f"--outcome = {outcome!r}: not among the experiment's outcomes; allowed: {', '.join(kept)}")
     folder = out or Path("results") / plan.experiment.name
-    table = run_sensitivity(plan, folder, outcome, engine, workers, scheduler, model)
+    table = run_sensitivity(plan, folder, outcome, engine, workers, scheduler, model, wait=wait)
     print_frame(table, title=f"{plan.experiment.design.kind} indices of {outcome}")
     typer.echo(f"table and plot: {folder}/sensitivity_{outcome}.csv, .png")
 

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli_experiment import ModelOpt, print_frame
-from experiments.options import EngineOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
+from experiments.cli_experiment import print_frame
+from experiments.options import EngineOpt, ModelOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
 from experiments.worker import DEFAULT_MODEL
 
 

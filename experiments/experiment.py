@@ -34,16 +34,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
                       model_validator)
 
-from abm.outcomes import outcome
+from abm.outcomes import series_outcome
 from abm.params import Parameters, declarations
-from abm.inputs import reject_non_finite
+from abm.inputs import format_table_errors, reject_non_finite
 from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
@@ -150,7 +150,8 @@ class Experiment(BaseModel):
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
     reference: str | None = Field(None, description="Reference arm of paired differences.")
-    outcomes: list[str] | None = Field(None, min_length=1, description="Series columns to keep.")
+    outcomes: list[Annotated[str, AfterValidator(series_outcome)]] | None = Field(
+        None, min_length=1, description="Series columns to keep.")
     replicates: int = Field(10, strict=True, ge=1, le=100_000)
     root_seed: int = Field(12345, strict=True, ge=0, lt=2**63)
 
@@ -163,19 +164,6 @@ class Experiment(BaseModel):
         if not arms and not has_design:
             raise ValueError("no arms and no design; allowed: arms (a table of overrides per arm name) or a design")
         return arms
-
-    @field_validator("outcomes")
-    @classmethod
-    def _outcomes_are_declared(cls, outcomes: list[str] | None) -> list[str] | None:
-        for name in outcomes or []:
-            try:
-                declared = outcome(name)
-            except KeyError as e:
-                raise ValueError(f"{e.args[0]}; allowed: a series outcome") from None
-            if not declared.series:
-                raise ValueError(f"{name!r} is in the regional table only (regions.parquet keeps every regional "
-                                 "outcome); allowed: a series outcome (see `ruralsim outcomes`)")
-        return outcomes
 
     @field_validator("reference")
     @classmethod
@@ -216,20 +204,9 @@ class Plan:
         return [c for c in self.points.columns if c not in ("point", "arm")]
 
 
-def _format_error(err: ValidationError, origin: str) -> str:
-    """Describe pydantic's errors on an experiment: the field, the value given and what is allowed."""
-    lines = [f"{origin}: invalid experiment"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            model = DesignSpec if loc.startswith("design.") else Experiment
-            lines.append(f"  {loc}: unknown key (value {e['input']!r}); allowed: {', '.join(model.model_fields)}")
-        elif e["loc"] in ((), ("design",)):
-            lines.append(f"  {loc or 'file'}: {msg}")
-        else:
-            lines.append(f"  {loc} = {e['input']!r}: {msg}")
-    return "\n".join(lines)
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys allowed in the table where an unknown key appeared."""
+    return list((DesignSpec if loc[0] == "design" and len(loc) > 1 else Experiment).model_fields)
 
 
 def parse_experiment(data: Any, origin: str) -> Experiment:
@@ -244,7 +221,7 @@ def parse_experiment(data: Any, origin: str) -> Experiment:
     try:
         return Experiment.model_validate(data)  # numbers strict field by field (ranges may be lists or tuples)
     except ValidationError as err:
-        raise ScenarioError(_format_error(err, origin)) from None
+        raise ScenarioError(format_table_errors(err, origin, "experiment", _allowed_keys)) from None
 
 
 def check_overrides(base: Parameters, values: dict[str, Any], where: str, origin: str) -> Parameters:

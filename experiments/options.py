@@ -8,9 +8,11 @@ with code 2 before any work starts). Commands of other issues reuse these defini
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +23,10 @@ from abm.params import Parameters, declarations
 
 ENGINES = ("local", "dask")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+_MODEL_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
+MODEL_ALLOWED = ("module:function, the module importable (on PYTHONPATH), the function called as "
+                 "f(scenario, seed=, months=, progress=) and returning series, regions and manifest (e.g. "
+                 "abm.simulate:run)")
 
 
 class OptionError(typer.BadParameter):
@@ -109,6 +115,8 @@ PosteriorOpt = Annotated[int | None, typer.Option(
 SchedulerOpt = Annotated[str | None, typer.Option(help="Address of a running Dask scheduler (dask engine).")]
 OutOpt = Annotated[Path | None, typer.Option(help="Output folder (default: under results/).")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace a finished run in --out instead of refusing.")]
+WaitOpt = Annotated[bool, typer.Option(help="If another process is working in --out, wait until it finishes "
+                                            "(then reuse its finished runs) instead of stopping.")]
 
 
 def check_scheduler(engine: str, scheduler: str | None) -> None:
@@ -137,14 +145,53 @@ def check_outcome(name: str, option: str = "--outcome") -> None:
     """Refuse, before any run, a name that is not a declared model-level outcome (:mod:`abm.outcomes`).
 
     Raises:
-        ScenarioError: Naming the option, the unknown name, the closest declared names and where to see them.
+        ScenarioError: Naming the option, the name given, the closest declared names and what is allowed.
     """
-    from abm.outcomes import outcome
+    from abm.outcomes import series_outcome
 
     try:
-        declared = outcome(name)
-    except KeyError as err:
-        raise ScenarioError(f"{option} = {name!r}: {err.args[0]}; allowed: a series outcome") from None
-    if not declared.series:
-        raise ScenarioError(f"{option} = {name!r}: in the regional table only; allowed: a series outcome "
-                            "(see `ruralsim outcomes`)")
+        series_outcome(name)
+    except ValueError as err:
+        raise ScenarioError(f"{option} = {name!r}: {err}") from None
+
+
+def model_function(text: str) -> str:
+    """Parse ``--model``: an importable ``module:function`` that takes the runner's arguments (before any run)."""
+    if not _MODEL_PATH.fullmatch(text):
+        raise OptionError(repr(text), "not of the form module:function", MODEL_ALLOWED)
+    module, _, name = text.partition(":")
+    try:
+        found = import_module(module)
+    except ImportError as err:
+        raise OptionError(repr(text), f"cannot import {module} ({err})", MODEL_ALLOWED) from None
+    except Exception as err:  # noqa: BLE001 (a user's module failing to import is the user's error)
+        raise OptionError(repr(text), f"importing {module} failed ({type(err).__name__}: {err})", MODEL_ALLOWED) from None
+    if not hasattr(found, name):
+        raise OptionError(repr(text), f"module {module} has no {name!r}", MODEL_ALLOWED)
+    _check_model_interface(text, getattr(found, name))
+    return text
+
+
+def _check_model_interface(text: str, found: object) -> None:
+    """Refuse a class (a mesa.Model too), something not callable, or a function without the runner's arguments."""
+    if isinstance(found, type):
+        from mesa import Model
+
+        kind = "a mesa.Model class" if issubclass(found, Model) else "a class"
+        raise OptionError(repr(text), f"is {kind}, not a model function",
+                          MODEL_ALLOWED + "; wrap the class in such a function, as abm.simulate:run wraps RuralEconomy")
+    if not callable(found):
+        raise OptionError(repr(text), f"is a {type(found).__name__}, not a function", MODEL_ALLOWED)
+    try:
+        signature = inspect.signature(found)
+        signature.bind(None, seed=0, months=1, progress=False)
+        missing = [name for name in ("seed", "months", "progress") if name not in signature.parameters]
+        problem = f"no parameter named {', '.join(missing)}" if missing else ""
+    except (TypeError, ValueError) as err:  # ValueError: a callable whose signature Python cannot read
+        problem = str(err)
+    if problem:
+        raise OptionError(repr(text), f"does not take (scenario, seed=, months=, progress=): {problem}", MODEL_ALLOWED)
+
+
+ModelOpt = Annotated[str, typer.Option(parser=model_function, metavar="MODULE:FUNCTION",
+                                       help="Model function (module:function), checked before any run.")]

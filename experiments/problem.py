@@ -54,6 +54,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from abm.inputs import format_table_errors
 from abm.params import declarations
 from abm.scenario import ScenarioError, read_table
 from experiments.design import numeric_parameters, unknown_name_message
@@ -299,28 +300,12 @@ def _check_lever(name: str, spec: LeverSpec, d: dict) -> None:
         raise ValueError(f"{name} values {spec.values}: allowed: {', '.join(d['choices'])}")
 
 
-def format_problem_error(err: ValidationError, origin: str) -> str:
-    """Describe pydantic's errors on a problem file: the field, the value given and what is allowed."""
-    lines = [f"{origin}: invalid problem"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            lines.append(f"  {loc}: unknown key (value {e['input']!r}); allowed: {_allowed_keys(e['loc'])}")
-        elif e["type"] == "missing":
-            lines.append(f"  {loc}: missing; required")
-        else:
-            shown = e["input"] if not isinstance(e["input"], dict) else "{...}"
-            lines.append(f"  {loc} = {shown!r}: {msg}")
-    return "\n".join(lines)
-
-
-def _allowed_keys(loc: tuple) -> str:
+def _allowed_keys(loc: tuple) -> list[str]:
     """The keys allowed in the table where an unknown key appeared."""
     table = {"budget": BudgetSpec, "levers": LeverSpec, "objectives": ObjectiveSpec, "constraints": ConstraintSpec,
              "uncertain": UncertainSpec, "robustness": RobustnessSpec, "search": SearchSpec, "quick": QuickSpec}
     model = table.get(str(loc[0]), Problem) if len(loc) > 1 else Problem
-    return ", ".join(model.model_fields)
+    return list(model.model_fields)
 
 
 def parse_problem(data: Any, origin: str, outcomes: dict[str, bool] | None = None) -> Problem:
@@ -334,7 +319,7 @@ def parse_problem(data: Any, origin: str, outcomes: dict[str, bool] | None = Non
     try:
         return Problem.model_validate(data, context={"outcomes": outcomes})
     except ValidationError as err:
-        raise ScenarioError(format_problem_error(err, origin)) from None
+        raise ScenarioError(format_table_errors(err, origin, "problem", _allowed_keys)) from None
 
 
 def quick_size(data: dict[str, Any]) -> dict[str, Any]:

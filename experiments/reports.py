@@ -73,17 +73,19 @@ def _default(name: str) -> Any:
 
 def run_suite(name: str, out: Path, engine: str = "local", workers: int | None = None,
               replicates: int | None = None, farmers: int | None = None, months: int | None = None,
-              root_seed: int | None = None, address: str | None = None, posterior: int | None = None) -> Path:
+              root_seed: int | None = None, address: str | None = None, posterior: int | None = None,
+              wait: bool = False) -> Path:
     """Run a suite (skipping runs already on disk) and write its report; returns the report's path.
 
-    With ``posterior`` every arm runs over that many calibration-posterior members.
+    With ``posterior`` every arm runs over that many calibration-posterior members; with ``wait`` a folder
+    another process holds is waited for (see :func:`experiments.runner.run_experiment`).
     """
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     if posterior is not None:
         from experiments.posterior import with_posterior
 
         plan = with_posterior(plan, posterior)
-    run_experiment(plan, out, engine, workers, address)
+    run_experiment(plan, out, engine, workers, address, wait=wait)
     return write_report(name, out)
 
 

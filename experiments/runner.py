@@ -56,8 +56,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import abm
 from abm import interrupts
-from abm.folders import BYTES_PER_RUN_MONTH, check_writable, locked
+from abm.folders import check_writable, locked
 from abm.output import FILE_MODE
+from abm.output_size import experiment_outputs
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
@@ -331,7 +332,8 @@ def manifest(plan: Plan, jobs: list[Job], engine: str, workers: int | None, seco
 
 
 def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: int | None = None,
-                   address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True) -> BatchReport:
+                   address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True,
+                   wait: bool = False) -> BatchReport:
     """Run every (point, replicate) of a plan that is not on disk yet, then consolidate the results.
 
     Args:
@@ -342,12 +344,14 @@ def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: 
         address: A running Dask scheduler's address (dask engine only).
         model: The model function as ``module:function``, called as ``run(scenario, seed=, months=, progress=)``.
         progress: Show a progress bar with ETA on stderr.
+        wait: If another process holds ``out``, wait for it (then reuse its runs) instead of refusing.
     """
     start = time.perf_counter()
     out = Path(out)
     jobs = make_jobs(plan, model)
-    check_writable(out, len(jobs) * plan.base.months * BYTES_PER_RUN_MONTH)
-    with locked(out):
+    kept = plan.experiment.outcomes
+    check_writable(out, experiment_outputs(len(jobs), plan.base.months, len(kept) if kept else None))
+    with locked(out, wait):
         check_same_experiment(out, plan)
         executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
         _write_tables(plan, jobs, out, engine, workers, start)

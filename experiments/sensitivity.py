@@ -126,7 +126,8 @@ def check_design(plan: Plan) -> None:
 
 
 def run_sensitivity(plan: Plan, out: str | Path, outcome: str, engine: str = "local", workers: int | None = None,
-                    address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True) -> pd.DataFrame:
+                    address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True,
+                    wait: bool = False) -> pd.DataFrame:
     """Run a sobol or morris experiment through the runner and analyse one outcome.
 
     Writes ``OUT/sensitivity_<outcome>.csv`` and ``OUT/sensitivity_<outcome>.png`` besides the runs.
@@ -136,7 +137,7 @@ def run_sensitivity(plan: Plan, out: str | Path, outcome: str, engine: str = "lo
     """
     check_design(plan)
     design = plan.experiment.design
-    run_experiment(plan, out, engine, workers, address, model, progress)
+    run_experiment(plan, out, engine, workers, address, model, progress, wait)
     Y = outcome_by_point(load_results(out), outcome)
     problem = {"num_vars": len(design.parameters), "names": design.parameters,
                "bounds": [[0.0, 1.0]] * len(design.parameters)}

@@ -71,13 +71,13 @@ def test_unknown_outcome_is_refused_before_any_run_with_a_suggestion(tmp_path: P
     result = subprocess.run(runner_command(file, tmp_path / "out", "--workers", "1"), cwd=ROOT,
                             env=subprocess_env(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "outcomes = ['income_maen']: unknown outcome 'income_maen'; did you mean income_mean" in result.stderr
+    assert "outcomes.0 = 'income_maen': unknown outcome 'income_maen'; did you mean income_mean" in result.stderr
     assert not (tmp_path / "out" / "runs").exists()
 
 
 def test_regional_only_outcome_is_refused_as_a_series_outcome(tmp_path: Path) -> None:
     """An outcome of the regional table alone cannot be kept as a series column, and the message says why."""
-    with pytest.raises(ScenarioError, match="'bulk_raw_share' is in the regional table only"):
+    with pytest.raises(ScenarioError, match="outcomes.0 = 'bulk_raw_share': in the regional table only"):
         load_experiment(write(tmp_path, "outcomes = ['bulk_raw_share']" + ARM))
 
 
