@@ -3,8 +3,8 @@
 The page sends each figure as an ECharts option (plain data, a few kB) that Solara's
 ``FigureEcharts`` draws in the browser with the ECharts copy of ``solara-assets`` (no CDN). Axes fit
 their data each month, legends wrap instead of being cut, and every figure has PNG and SVG
-download buttons (``echarts_json.vue``). The options are built from the same tables and colours as :mod:`viz.plots` (matplotlib),
-which draws the PNG/SVG downloads.
+download buttons (``echarts_json.vue``, SVG from ECharts' SVG renderer). The options are built
+from the same tables and colours as :mod:`viz.plots` (matplotlib, for notebooks).
 """
 
 from __future__ import annotations

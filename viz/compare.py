@@ -27,7 +27,7 @@ COLOURS = {"A": "#0072B2", "B": "#D55E00", "B - A": plots.ALL_COLOUR}
 
 
 def parameter_set(text: str, label: str) -> dict[str, Any]:
-    """A set's ``NAME=VALUE`` lines as parameter values over the app's defaults (raises ScenarioError naming the set)."""
+    """A set's ``NAME=VALUE`` lines as parameter values over the app's defaults (ScenarioError names the set)."""
     try:
         values = parse_overrides([line.strip() for line in text.splitlines() if line.strip()])
         validate_parameters(UI_DEFAULTS | values, origin=f"parameter set {label}")
@@ -62,7 +62,8 @@ def pair_options(a: UIModel, b: UIModel, outcome: str) -> tuple[dict, dict]:
     sa, sb = history(a).series, history(b).series
     title, unit = outcome_title(outcome), outcome_unit(outcome)
     both = charts.time_series(f"{title}: A and B", unit, sa["month"],
-                              [charts.Line("A", sa[outcome], COLOURS["A"]), charts.Line("B", sb[outcome], COLOURS["B"])])
+                              [charts.Line("A", sa[outcome], COLOURS["A"]),
+                               charts.Line("B", sb[outcome], COLOURS["B"])])
     diff = charts.time_series(f"{title}: B - A", unit, sa["month"],
                               [charts.Line("B - A", sb[outcome].to_numpy() - sa[outcome].to_numpy(), COLOURS["B - A"])],
                               y_min=None)

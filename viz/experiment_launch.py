@@ -3,8 +3,9 @@
 The page plans the suite as ``ruralsim suite NAME --replicates R --farmers N --months M`` does
 (:func:`experiments.reports.suite_plan`) and runs it with the project's runner
 (:func:`experiments.runner.run_experiment`, one worker, in a thread of the page's server) into
-``<results>/page/NAME_rR_fN_mM`` (the folder the page searches). The progress bar counts the runs the runner has saved; a run
-already on disk is not run again (the runner resumes), so pressing Start twice costs nothing.
+``<results>/page/NAME_rR_fN_mM`` (the folder the page searches). The progress bar counts the runs
+the runner has saved; a run already on disk is not run again (the runner resumes), so pressing
+Start twice costs nothing.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def run_with_progress(plan, out: Path, report: Callable[[float], None]) -> str |
 def LaunchCard(root: str, on_done: Callable[[str], None]) -> None:
     """Pick a suite and its size, Start, watch the progress; ``on_done(folder)`` once its results are under ``root``."""
     suite = solara.use_reactive(SUITES[0])
-    replicates, farmers, months = solara.use_reactive(2), solara.use_reactive(600), solara.use_reactive(SUITE_MIN_MONTHS)
+    replicates, farmers = solara.use_reactive(2), solara.use_reactive(600)
+    months = solara.use_reactive(SUITE_MIN_MONTHS)
     progress, message = solara.use_reactive(0.0), solara.use_reactive("")
     job, set_job = solara.use_state(None)
 

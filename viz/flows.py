@@ -54,11 +54,12 @@ def network_option(g: nx.Graph, enrolled: int, month: int) -> dict:
               "value": d.get("stage", d["kind"])} for n, d in g.nodes(data=True)]
     links = [{"source": u, "target": v} for u, v in g.edges()]
     return {"animation": False,
-            "title": {"text": f"actor network, month {month}: {which}", "left": 4, "top": 2,
-                      "textStyle": {"fontSize": 14, "fontWeight": "normal"}},
-            "legend": {"top": 24, "data": kinds, "textStyle": {"fontSize": 12}},
+            "title": {"text": f"actor network, month {month}", "subtext": which, "left": 4, "top": 2, "itemGap": 4,
+                      "textStyle": {"fontSize": 14, "fontWeight": "normal"}, "subtextStyle": {"fontSize": 12}},
+            "legend": {"bottom": 0, "data": kinds, "textStyle": {"fontSize": 12}},
             "tooltip": {"confine": True},
-            "series": [{"type": "graph", "layout": "force", "roam": True, "top": 56, "data": nodes, "links": links,
+            "series": [{"type": "graph", "layout": "force", "roam": True, "top": 52, "bottom": 48,
+                        "data": nodes, "links": links,
                         "categories": [{"name": k, "itemStyle": {"color": KINDS[k][0]}} for k in kinds],
                         "force": {"repulsion": 30, "edgeLength": [8, 40], "gravity": 0.12, "layoutAnimation": False},
                         "lineStyle": {"color": "#bdbdbd", "width": 0.6}, "label": {"show": False}}]}
@@ -82,7 +83,7 @@ def sankey_option(flows: pd.DataFrame, title: str) -> dict:
                       "textStyle": {"fontSize": 14, "fontWeight": "normal"}},
             "tooltip": {"trigger": "item", "confine": True},
             "color": list(plots.ARM_COLOURS),
-            "series": [{"type": "sankey", "top": 36, "bottom": 12, "left": 8, "right": 110, "nodeGap": 6,
+            "series": [{"type": "sankey", "top": 36, "bottom": 12, "left": 8, "right": 110, "nodeGap": 12,
                         "data": nodes, "links": links, "emphasis": {"focus": "adjacency"},
                         "lineStyle": {"color": "gradient", "opacity": 0.35}, "label": {"fontSize": 12}}]}
 
@@ -92,7 +93,7 @@ def NetworkAndFlows(model, steps: int = 0) -> None:
     """A checkbox; when ticked, the actor network and the Sankey of money flows (updated each month)."""
     shown, set_shown = solara.use_state(False)
     period, set_period = solara.use_state("last month")
-    with solara.Div(classes=["ruralsim-wide", "ruralsim-flows"]):
+    with solara.Div(classes=["ruralsim-flows"], style={"grid-column": "1 / -1"}):
         with solara.Row(style={"align-items": "center"}):
             with solara.Div(classes=["ruralsim-show-flows"]):
                 solara.Checkbox(label="draw the actor network and the money flows (costs time each month)",

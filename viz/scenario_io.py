@@ -188,7 +188,8 @@ def RunDownloads(model) -> None:
     """Download buttons of the run's tables as CSV and Parquet (redrawn each month: the panel appears at month 12)."""
     update_counter.get()
     tables = run_tables(model)
-    with solara.Div(classes=["ruralsim-run-downloads"]):
+    with solara.Div(classes=["ruralsim-run-downloads"],
+                    style={"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "4px"}):
         for table, read in tables.items():
             for kind in ("csv", "parquet"):
                 solara.FileDownload(lambda r=read, k=kind: table_bytes(r(), k), filename=f"{table}.{kind}",

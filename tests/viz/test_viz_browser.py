@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ def sim(browser: Browser, browser_context_args: dict, server_url: str) -> Iterat
     page.locator(".ruralsim-summary").wait_for()
     yield page
     context.close()
+
+
+@contextmanager
+def own_page(browser: Browser, browser_context_args: dict, url: str, timeout_ms: int = TIMEOUT_MS) -> Iterator[Page]:
+    """A page in a browser session of its own, opened at ``url`` (closed afterwards)."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def summary_value(page: Page, name: str) -> str:
@@ -174,7 +188,8 @@ def test_play_runs_months_and_pause_stops_at_once(sim: Page) -> None:
     while month(sim) < start + 4:
         sim.wait_for_timeout(20)
     shown = sim.evaluate("""() => {  // the month on the page at the instant of the click, then the click
-        const row = [...document.querySelectorAll('.ruralsim-summary tr')].find(r => r.cells[0].textContent === 'month');
+        const rows = [...document.querySelectorAll('.ruralsim-summary tr')];
+        const row = rows.find(r => r.cells[0].textContent === 'month');
         const month = parseInt(row.cells[1].textContent);
         [...document.querySelectorAll('button')].find(b => b.textContent.includes('Pause')).click();
         return month; }""")
@@ -253,10 +268,12 @@ def test_a_mistyped_seed_is_reported_and_the_page_lives_on(sim: Page) -> None:
 
 def test_experiment_page_compares_the_arms_of_a_results_folder(browser: Browser, browser_context_args: dict,
                                                                server_url: str, screenshots: Path) -> None:
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server_url + "/experiments")
+    with own_page(browser, browser_context_args, server_url + "/experiments") as page:
+        check_the_experiment_page(page, screenshots)
+
+
+def check_the_experiment_page(page: Page, screenshots: Path) -> None:
+    """The small experiment's description, replicate note, legend, outcome switch and paired differences."""
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("viz_small")
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("2 arms x 3 replicates")
     expect(page.locator(".ruralsim-band-replicates")).to_contain_text("over 3 replicates")
@@ -278,4 +295,3 @@ def test_experiment_page_compares_the_arms_of_a_results_folder(browser: Browser,
     page.wait_for_function(f"el => ({title})(el).includes('arm minus low')", arg=figure.element_handle())
     assert figure.evaluate(legend) == ["high (commission 0.12)"]
     figure.screenshot(path=screenshots / "06_experiment_differences.png")
-    context.close()
