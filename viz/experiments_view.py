@@ -24,6 +24,7 @@ from experiments.cli_experiment import compact_summary
 from viz import charts, plots
 from viz.components import EChart
 from viz.experiment_launch import LaunchCard
+from viz.labels import number
 
 
 #: environment variable naming the folder searched for results (default ``results`` in the working folder)
@@ -31,6 +32,8 @@ RESULTS_ENV = "RURALSIM_RESULTS"
 #: fewest replicates for which the page's bands are worth reading: the 95% t quantile is 12.7 at 2
 #: replicates, 4.3 at 3, 2.8 at 5 (close to its limit 1.96); below 5 the page warns (see docs in viz/README.md)
 MIN_REPLICATES = 5
+#: most parameters the reference arm's legend label lists
+LABEL_PARAMETERS = 3
 PROVINCE = "province"
 #: what the figure shows: each arm's mean, or each arm's paired difference to the reference arm
 LEVELS, DIFFERENCES = "arm means", "difference to the reference arm (paired)"
@@ -84,20 +87,30 @@ def outcome_bands(folder: str | Path, outcome: str, scope: str = PROVINCE, refer
     return summarise(df, outcomes=[outcome])
 
 
-def arm_labels(df: pd.DataFrame) -> dict[str, str]:
-    """Each arm's name with the values of the parameters the experiment varies, for legends.
+def arm_labels(df: pd.DataFrame, reference: str | None = None) -> dict[str, str]:
+    """Each arm's name with the parameters the experiment varies, for legends: ``high (commission 0.12)``.
 
-    The runner writes the varied parameters as the columns
-    between ``seed`` and ``month``.
+    The runner writes the varied parameters as the columns between ``seed`` and ``month``. An arm
+    lists those where it differs from the reference arm; the reference lists all of them when there
+    are at most :data:`LABEL_PARAMETERS` (else its name alone).
     """
     columns = list(df.columns)
     varied = columns[columns.index("seed") + 1:columns.index("month")] if "seed" in columns else []
+    rows = {str(row["arm"]): row for _, row in df.drop_duplicates("arm").iterrows()}
+    base = rows.get(reference)
     labels = {}
-    for _, row in df.drop_duplicates("arm").iterrows():
-        values = [f"{name.removesuffix('_param').replace('_', ' ')} "
-                  + (f"{row[name]:.3g}" if isinstance(row[name], float) else str(row[name])) for name in varied]
-        labels[str(row["arm"])] = f"{row['arm']} ({', '.join(values)})" if values else str(row["arm"])
+    for arm, row in rows.items():
+        names = [n for n in varied if base is None or arm != reference and row[n] != base[n]]
+        if arm == reference and len(varied) <= LABEL_PARAMETERS:
+            names = varied
+        values = [f"{n.removesuffix('_param').replace('_', ' ')} {_shown(row[n])}" for n in names]
+        labels[arm] = f"{arm} ({', '.join(values)})" if values else arm
     return labels
+
+
+def _shown(value) -> str:
+    """A parameter value in a legend: numbers in the page's format, anything else as text."""
+    return number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def regional_outcomes(folder: str | Path) -> list[str]:
@@ -254,5 +267,5 @@ def ExperimentDetail(folder: str) -> None:
                               style={"min-width": "260px"})
         solara.ToggleButtonsSingle(value=show, values=[LEVELS, DIFFERENCES], on_value=set_show,
                                    classes=["ruralsim-show"])
-    BandsFigure(folder, outcome, scope, arms, reference, show, arm_labels(df))
+    BandsFigure(folder, outcome, scope, arms, reference, show, arm_labels(df, reference))
     SummaryTable(folder, reference)

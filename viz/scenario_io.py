@@ -189,7 +189,7 @@ def RunDownloads(model) -> None:
     update_counter.get()
     tables = run_tables(model)
     with solara.Div(classes=["ruralsim-run-downloads"],
-                    style={"display": "grid", "grid-template-columns": "1fr 1fr", "gap": "4px"}):
+                    style={"display": "flex", "flex-wrap": "wrap", "gap": "4px"}):
         for table, read in tables.items():
             for kind in ("csv", "parquet"):
                 solara.FileDownload(lambda r=read, k=kind: table_bytes(r(), k), filename=f"{table}.{kind}",

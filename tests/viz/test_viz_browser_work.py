@@ -75,7 +75,8 @@ def test_the_scenario_file_holds_the_current_controls(sim: Page, tmp_path: Path)
 
 
 def test_the_actor_network_and_the_money_flows_are_drawn(sim: Page, screenshots: Path) -> None:
-    sim.locator(".ruralsim-show-flows input").check(force=True)
+    toggle = sim.locator(".ruralsim-show-flows").get_by_text("draw the actor network")
+    toggle.click()  # the server answers in its own time: wait for the figure, not for the box
     chart(sim, "network").locator("canvas").wait_for()
     nodes = drawn(sim, "network", "c => c.getOption().series[0].data.map(n => n.id)")
     farmers = [n for n in nodes if n.startswith("farmer:")]
@@ -87,7 +88,7 @@ def test_the_actor_network_and_the_money_flows_are_drawn(sim: Page, screenshots:
     assert any(link["source"] == "consumers" and link["target"] == "→ farmers" for link in links)
     assert "last month" in title and all(link["value"] > 0 for link in links)
     sim.locator(".ruralsim-flows").screenshot(path=screenshots / "08_network_and_flows.png")
-    sim.locator(".ruralsim-show-flows input").uncheck(force=True)
+    toggle.click()
     expect(chart(sim, "network")).to_have_count(0)
 
 
