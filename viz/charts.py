@@ -116,10 +116,11 @@ def _on_months(option: dict[str, Any], months: Sequence[int]) -> None:
 
 
 def bands(summary: pd.DataFrame, arms: Sequence[str], labels: dict[str, str], title: str, unit: str,
-          reference: str | None = None) -> dict[str, Any]:
+          reference: str | None = None, width_px: float = 900.0) -> dict[str, Any]:
     """Each arm's mean over months with its confidence band (``mean``, ``ci_low``, ``ci_high`` by ``arm``, ``month``).
 
-    Every arm is in the legend (it wraps onto as many rows as it needs); a band is the arm's
+    Every arm is in the legend (it wraps onto as many rows as it needs in a figure about
+    ``width_px`` wide); a band is the arm's
     colour between ``ci_low`` and ``ci_high``, stacked under the arm's name so that its legend
     entry switches both.
     """
@@ -131,6 +132,7 @@ def bands(summary: pd.DataFrame, arms: Sequence[str], labels: dict[str, str], ti
     months = summary["month"].drop_duplicates().sort_values().to_numpy()
     option = time_series(title, unit, months, lines, y_min=None)
     option["yAxis"]["scale"] = True
+    option["grid"]["top"] = 52 + 22 * legend_rows([line.name for line in lines], width_px)
     for arm, line in zip(arms, lines, strict=True):
         low, high = _clean(rows[arm]["ci_low"]), _clean(rows[arm]["ci_high"])
         width = [None if lo is None or hi is None else hi - lo for lo, hi in zip(low, high, strict=True)]

@@ -30,9 +30,9 @@ def parameter_set(text: str, label: str) -> dict[str, Any]:
     """A set's ``NAME=VALUE`` lines as parameter values over the app's defaults (ScenarioError names the set)."""
     try:
         values = parse_overrides([line.strip() for line in text.splitlines() if line.strip()])
-        validate_parameters(UI_DEFAULTS | values, origin=f"parameter set {label}")
     except ScenarioError as err:
         raise ScenarioError(f"parameter set {label}: {err}") from err
+    validate_parameters(UI_DEFAULTS | values, origin=f"parameter set {label}")
     return values
 
 
