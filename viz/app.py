@@ -8,13 +8,16 @@ The simulation page runs one model per browser session, built from the parameter
 (:mod:`viz.panel`), the seed and, on first load, the page address (``?farmers=60000&seed=7``,
 see :mod:`viz.scenario_io`). Parameters apply on Reset. Figures are drawn in the browser
 (:mod:`viz.components`); the run controls are :mod:`viz.controller`. The experiments page compares
-the arms of a results folder written by the runner (:mod:`viz.experiments_view`).
+the arms of a results folder written by the runner and starts small experiments
+(:mod:`viz.experiments_view`); the Compare page runs two parameter sets on one seed
+(:mod:`viz.compare`).
 """
 
 from __future__ import annotations
 
 import solara
 
+from viz.compare import Compare
 from viz.components import CSS, Figures
 from viz.controller import RunControls
 from viz.controls import Settings, UIModel
@@ -51,19 +54,37 @@ def Simulation() -> None:
 
 @solara.component
 def Experiments() -> None:
-    """The experiment results page."""
+    """The experiment results page (and a small experiment started from it)."""
     solara.Style(CSS)
     PageTabs()
     ExperimentView()
 
 
+@solara.component
+def ComparePage() -> None:
+    """The A/B page: two parameter sets on the same seed."""
+    PageTabs()
+    Compare()
+
+
 routes = [
     solara.Route(path="/", component=Simulation, label="Simulation"),
     solara.Route(path="experiments", component=Experiments, label="Experiments"),
+    solara.Route(path="compare", component=ComparePage, label="Compare"),
 ]
 
 
 @solara.component
 def PageTabs() -> None:
-    """The browser tab's title."""
+    """The browser tab's title and the app bar's tabs, named by the routes' labels.
+
+    Solara's own tabs would read "Home" and the paths; tabs put in the app bar replace them.
+    """
     solara.Title(TITLE)
+    router = solara.use_router()
+    current = "/" + router.path.strip("/").split("/")[0] if router.path.strip("/") else "/"
+    paths = ["/" if r.path == "/" else f"/{r.path}" for r in routes]
+    with solara.AppBar():
+        with solara.lab.Tabs(value=paths.index(current) if current in paths else 0, align="center"):
+            for route, path in zip(routes, paths, strict=True):
+                solara.lab.Tab(route.label, path_or_route=path)

@@ -2,9 +2,9 @@
 
 The page sends each figure as an ECharts option (plain data, a few kB) that Solara's
 ``FigureEcharts`` draws in the browser with the ECharts copy of ``solara-assets`` (no CDN). Axes fit
-their data each month, legends wrap instead of being cut, and every figure has a save-as-PNG
-button. The options are built from the same tables and colours as :mod:`viz.plots` (matplotlib),
-which draws the PNG/SVG downloads.
+their data each month, legends wrap instead of being cut, and every figure has PNG and SVG
+download buttons (``echarts_json.vue``, SVG from ECharts' SVG renderer). The options are built
+from the same tables and colours as :mod:`viz.plots` (matplotlib, for notebooks).
 """
 
 from __future__ import annotations
@@ -47,11 +47,10 @@ def _base(title: str, unit: str, legend_rows: int = 1) -> dict[str, Any]:
     return {
         "animation": False,
         "title": {"text": title, "left": 4, "top": 2, "textStyle": {"fontSize": TITLE_FONT, "fontWeight": "normal",
-                                                                  "width": 400, "overflow": "truncate"}},
-        "legend": {"top": 24, "left": 4, "right": 40, "textStyle": {"fontSize": FONT}, "itemWidth": 18},
+                                                                  "width": 330, "overflow": "truncate"}},
+        "legend": {"top": 24, "left": 4, "right": 12, "textStyle": {"fontSize": FONT}, "itemWidth": 18},
         "grid": {"left": 12, "right": 18, "top": top, "bottom": 34, "containLabel": True},
         "tooltip": {"trigger": "axis", "confine": True},
-        "toolbox": {"right": 4, "top": 0, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
         "xAxis": {"type": "value", "name": "month", "nameLocation": "middle", "nameGap": 24, "minInterval": 1,
                   "axisLabel": {"fontSize": FONT}, "nameTextStyle": {"fontSize": FONT}},
         "yAxis": {"type": "value", "name": unit, "nameTextStyle": {"fontSize": FONT, "align": "left"},
@@ -108,6 +107,45 @@ def outcome_lines(series: pd.DataFrame, columns: Sequence[str], colours: Sequenc
     return time_series(title, unit, series["month"], lines, y_max=y_max)
 
 
+def _on_months(option: dict[str, Any], months: Sequence[int]) -> None:
+    """Put a time-series option on a category axis of months (ECharts stacks values only there)."""
+    option["xAxis"] = {**option["xAxis"], "type": "category", "data": [int(m) for m in months], "boundaryGap": False}
+    del option["xAxis"]["min"], option["xAxis"]["max"], option["xAxis"]["minInterval"]
+    for item in option["series"]:
+        item["data"] = [v for _, v in item["data"]]
+
+
+def bands(summary: pd.DataFrame, arms: Sequence[str], labels: dict[str, str], title: str, unit: str,
+          reference: str | None = None, width_px: float = 900.0) -> dict[str, Any]:
+    """Each arm's mean over months with its confidence band (``mean``, ``ci_low``, ``ci_high`` by ``arm``, ``month``).
+
+    Every arm is in the legend (it wraps onto as many rows as it needs in a figure about
+    ``width_px`` wide); a band is the arm's
+    colour between ``ci_low`` and ``ci_high``, stacked under the arm's name so that its legend
+    entry switches both.
+    """
+    colours = iter(plots.ARM_COLOURS * (len(arms) // len(plots.ARM_COLOURS) + 1))
+    rows = {arm: summary[summary["arm"] == arm].sort_values("month") for arm in arms}
+    lines = [Line(labels.get(arm, arm) + (" (reference)" if arm == reference else ""),
+                  rows[arm]["mean"].to_numpy(dtype=float), plots.ALL_COLOUR if arm == reference else next(colours))
+             for arm in arms]
+    months = summary["month"].drop_duplicates().sort_values().to_numpy()
+    option = time_series(title, unit, months, lines, y_min=None)
+    option["yAxis"]["scale"] = True
+    option["grid"]["top"] = 52 + 22 * legend_rows([line.name for line in lines], width_px)
+    for arm, line in zip(arms, lines, strict=True):
+        low, high = _clean(rows[arm]["ci_low"]), _clean(rows[arm]["ci_high"])
+        width = [None if lo is None or hi is None else hi - lo for lo, hi in zip(low, high, strict=True)]
+        for data, area in ((low, None), (width, {"color": line.colour, "opacity": 0.18})):
+            option["series"].append({"type": "line", "name": line.name, "stack": f"band {arm}", "symbol": "none",
+                                     "data": [[m, v] for m, v in zip(months.tolist(), data, strict=True)],
+                                     "lineStyle": {"opacity": 0}, "itemStyle": {"color": line.colour},
+                                     "areaStyle": area, "tooltip": {"show": False}, "silent": True})
+    _on_months(option, months)
+    option["legend"]["data"] = [line.name for line in lines]
+    return option
+
+
 def funnel(series: pd.DataFrame) -> dict[str, Any]:
     """The translation funnel: households in each stage, stacked (not reached at the bottom), counts in the legend."""
     present = [s for s in STAGES if s in series]
@@ -116,14 +154,10 @@ def funnel(series: pd.DataFrame) -> dict[str, Any]:
     lines = [Line(n, series[s].to_numpy(dtype=float), plots.STAGE_COLOURS[STAGES.index(s)])
              for s, n in zip(present, names, strict=True)]
     option = time_series("translation funnel (households by stage)", "households", series["month"], lines)
-    # stacked on a category axis of months: on a value axis ECharts would stack the months too
-    months = [int(m) for m in series["month"]]
-    option["xAxis"] = {**option["xAxis"], "type": "category", "data": months, "boundaryGap": False}
-    del option["xAxis"]["min"], option["xAxis"]["max"], option["xAxis"]["minInterval"]
+    _on_months(option, series["month"])  # on a value axis ECharts would stack the months too
     for item in option["series"]:
         item.update(stack="stages", areaStyle={"color": item["itemStyle"]["color"], "opacity": 0.9},
-                    showSymbol=False, lineStyle={"width": 0.5, "color": "#ffffff"},
-                    data=[v for _, v in item["data"]])
+                    showSymbol=False, lineStyle={"width": 0.5, "color": "#ffffff"})
     return option
 
 
@@ -189,7 +223,6 @@ def village_map(layers: dict[str, np.ndarray], layer: str, cooperatives: Sequenc
                   "textStyle": {"fontSize": TITLE_FONT, "fontWeight": "normal"}},
         "legend": {"bottom": 0, "data": [s["name"] for s in series[1:]], "textStyle": {"fontSize": FONT}},
         "tooltip": {"confine": True},
-        "toolbox": {"right": 4, "top": 0, "feature": {"saveAsImage": {"title": "PNG", "pixelRatio": 2}}},
         "grid": {"left": 12, "right": 120, "top": 34, "bottom": 56, "containLabel": True},
         "xAxis": {**axis, "name": "village column (west to east)", "nameGap": 24,
                   "data": list(range(width))},

@@ -36,6 +36,9 @@ CSS = """
 .ruralsim-card { background: white; border: 1px solid #e0e0e0; border-radius: 4px; padding: 6px; min-width: 0; }
 .ruralsim-summary table td { font-size: 13px; }
 .ruralsim-run { position: sticky; top: 0; z-index: 5; }
+.ruralsim-figure-downloads button { font-size: 11px; line-height: 16px; padding: 0 5px; margin-left: 3px;
+                                    border: 1px solid #bdbdbd; border-radius: 3px; background: #fff; color: #424242; }
+.ruralsim-figure-downloads button:hover { background: #e3f2fd; }
 """
 #: height in px of a time-series figure and of the map
 SERIES_HEIGHT, MAP_HEIGHT = 330, 520
@@ -57,6 +60,21 @@ class History:
 _histories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _locks_lock = threading.Lock()
+_drawn: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_drawn_changed = threading.Condition()
+
+
+def set_drawn(model, month: int) -> None:
+    """Note that the browser has drawn ``month`` of ``model`` (its last figure said so)."""
+    with _drawn_changed:
+        _drawn[model] = max(month, _drawn.get(model, -1))
+        _drawn_changed.notify_all()
+
+
+def wait_drawn(model, month: int, timeout: float) -> bool:
+    """Wait (at most ``timeout`` s) until the browser has drawn ``month`` of ``model``; whether it has."""
+    with _drawn_changed:
+        return _drawn_changed.wait_for(lambda: _drawn.get(model, -1) >= month, timeout)
 
 
 def model_lock(model) -> threading.Lock:
@@ -84,17 +102,24 @@ class JsonEcharts(EchartsWidget):
 
     template_file = (__file__, "echarts_json.vue")
     option_json = traitlets.Unicode("{}").tag(sync=True)
+    filename = traitlets.Unicode("figure").tag(sync=True)
+    month = traitlets.Int(-1).tag(sync=True)
+    drawn = traitlets.Int(-1).tag(sync=True)
 
 
 @solara.component
 def EChart(name: str, option: dict, height: int = SERIES_HEIGHT, on_click: Callable | None = None,
-           data_layer: str = "") -> None:
-    """One browser-drawn figure in a card (class ``ruralsim-chart-NAME``), resizing with the page."""
+           data_layer: str = "", month: int = -1, on_drawn: Callable[[int], None] | None = None) -> None:
+    """One browser-drawn figure in a card (class ``ruralsim-chart-NAME``), resizing with the page.
+
+    Its PNG and SVG buttons download it as ``NAME.png`` / ``NAME.svg``; ``on_drawn(month)`` is
+    called once the browser has drawn the option of ``month``.
+    """
     text = solara.use_memo(lambda: json.dumps(option, separators=(",", ":")), [id(option)])
     with solara.Div(classes=["ruralsim-card", "ruralsim-chart", f"ruralsim-chart-{name}"],
                     attributes={"data-layer": data_layer} if data_layer else {}):
-        JsonEcharts.element(option_json=text, on_click=on_click, responsive=True,
-                            attributes={"style": f"height: {height}px; width: 100%;"})
+        JsonEcharts.element(option_json=text, on_click=on_click, responsive=True, filename=name, month=month,
+                            on_drawn=on_drawn, attributes={"style": f"height: {height}px; width: 100%;"})
 
 
 def income_option(h: History) -> dict:
@@ -163,7 +188,8 @@ def OutputsChart(model, steps: int = 0) -> None:
     with solara.Div(classes=["ruralsim-outputs"]):
         solara.Select("output", values=list(labels), value=next(t for t, n in labels.items() if n == chosen),
                       on_value=lambda text: set_chosen(labels[text]), dense=True, classes=["ruralsim-output-pick"])
-        EChart("outputs", option)
+        # the last figure of the page: once the browser drew its month, it drew the month (Play waits for it)
+        EChart("outputs", option, month=h.steps, on_drawn=lambda month: set_drawn(model, month))
 
 
 def map_state(model, layer: str) -> int:
@@ -277,10 +303,11 @@ def Summary(model, steps: int = 0) -> None:
 
 @solara.component
 def Figures(model) -> None:
-    """The simulation page's main area: map, summary and inspector, then every time series, in a fluid grid.
+    """The simulation page's main area: map, summary and inspector, every time series, network and money flows.
 
     Only this component reads Mesa's ``update_counter``: a month re-renders the figures in one pass.
     """
+    from viz.flows import NetworkAndFlows  # it draws with this module's EChart
     update_counter.get()
     steps = model.steps  # an argument of each figure, so that each re-renders when the month changes
     with solara.Div(classes=["ruralsim-grid"]):
@@ -291,3 +318,4 @@ def Figures(model) -> None:
         for name in SERIES_CHARTS:
             SeriesChart(model, name, steps)
         OutputsChart(model, steps)
+        NetworkAndFlows(model, steps)

@@ -2,7 +2,8 @@
 
 Mesa's SolaraViz controller is replaced because it cannot be configured to do what a researcher
 needs: its Pause runs one more month, its interval sliders show no values, and it has no
-fast-forward. Here Play checks Pause before every month, the speed is in months per second, and
+fast-forward. Here Play checks Pause before every month and waits until the browser has drawn the
+last one (so it never runs ahead of the page), the speed is in months per second, and
 "run N months" steps without drawing each month, with a progress bar and a Stop button. Every
 step ends with Mesa's ``force_update`` so that the figures (which read ``update_counter``) redraw.
 """
@@ -18,12 +19,14 @@ import reacton.core
 import solara
 from mesa.visualization.utils import force_update
 
-from viz.components import model_lock
+from viz.components import model_lock, wait_drawn
 
 #: Play's speeds, months per second; the last draws as fast as the page can
 SPEEDS = (1, 2, 4, 8, 15, 30)
 #: how often a fast-forward redraws the page and its progress bar (seconds)
 PROGRESS_EVERY_S = 0.5
+#: longest Play waits for the browser to draw a month before it goes on (a closed or hidden page)
+DRAWN_WAIT_S = 3.0
 #: the month "to the end" runs to, when the scenario says nothing else (ten years, as the packaged scenarios)
 END_MONTH = 120
 
@@ -46,12 +49,19 @@ def step_once(model, render_lock: threading.Lock | None = None, go_on: Callable[
 
 
 def play_months(model, playing: solara.Reactive[bool], speed: Callable[[], float],
-                render_lock: threading.Lock | None = None) -> None:
-    """Step the model while ``playing`` is set, at about ``speed()`` months a second, redrawing each month."""
+                render_lock: threading.Lock | None = None, drawn: Callable[[int], bool] = lambda month: True) -> None:
+    """Step the model while ``playing`` is set, at about ``speed()`` months a second, redrawing each month.
+
+    The next month starts only once ``drawn(month)`` says the browser has drawn this one (it waits
+    for the page's acknowledgement): the server never runs ahead of what the researcher sees, so a
+    Pause clicked on the page arrives before the next month starts and only the month in progress
+    can still appear.
+    """
     while model.running:
         start = time.perf_counter()
         if not step_once(model, render_lock, lambda: playing.value):
             return
+        drawn(model.steps)
         time.sleep(max(0.01, 1.0 / speed() - (time.perf_counter() - start)))
 
 
@@ -90,7 +100,8 @@ def RunControls(model: solara.Reactive, reset: Callable[[], None], pending: int 
 
     def play_task() -> None:
         if playing.value:
-            play_months(model.value, playing, lambda: speed.value, render_lock)
+            play_months(model.value, playing, lambda: speed.value, render_lock,
+                        lambda month: wait_drawn(model.value, month, DRAWN_WAIT_S))
             playing.set(False)
 
     def forward_task() -> None:

@@ -15,20 +15,25 @@ from pathlib import Path
 
 import pandas as pd
 import solara
+from scipy import stats
 
 from abm.params import REGIONS
 from abm.scenario import ScenarioError
 from experiments.analysis import load_results, outcome_names, paired_differences, summarise, summary_table
 from experiments.cli_experiment import compact_summary
-from viz import plots
+from viz import charts, plots
+from viz.components import EChart
+from viz.experiment_launch import LaunchCard
+from viz.labels import number
 
 
 #: environment variable naming the folder searched for results (default ``results`` in the working folder)
 RESULTS_ENV = "RURALSIM_RESULTS"
-#: most arms drawn at once (a design with many points is cut to its first ones)
-MAX_ARMS = 8
-#: PNG resolution of the figure
-DPI = 90
+#: fewest replicates for which the page's bands are worth reading: the 95% t quantile is 12.7 at 2
+#: replicates, 4.3 at 3, 2.8 at 5 (close to its limit 1.96); below 5 the page warns (see docs in viz/README.md)
+MIN_REPLICATES = 5
+#: most parameters the reference arm's legend label lists
+LABEL_PARAMETERS = 3
 PROVINCE = "province"
 #: what the figure shows: each arm's mean, or each arm's paired difference to the reference arm
 LEVELS, DIFFERENCES = "arm means", "difference to the reference arm (paired)"
@@ -82,21 +87,30 @@ def outcome_bands(folder: str | Path, outcome: str, scope: str = PROVINCE, refer
     return summarise(df, outcomes=[outcome])
 
 
-def arm_labels(df: pd.DataFrame) -> dict[str, str]:
-    """Each arm's name with the values of the parameters the experiment varies, for legends.
+def arm_labels(df: pd.DataFrame, reference: str | None = None) -> dict[str, str]:
+    """Each arm's name with the parameters the experiment varies, for legends: ``high (commission 0.12)``.
 
-    Long labels get one line per parameter. The runner writes the varied parameters as the columns
-    between ``seed`` and ``month``.
+    The runner writes the varied parameters as the columns between ``seed`` and ``month``. An arm
+    lists those where it differs from the reference arm; the reference lists all of them when there
+    are at most :data:`LABEL_PARAMETERS` (else its name alone).
     """
     columns = list(df.columns)
     varied = columns[columns.index("seed") + 1:columns.index("month")] if "seed" in columns else []
+    rows = {str(row["arm"]): row for _, row in df.drop_duplicates("arm").iterrows()}
+    base = rows.get(reference)
     labels = {}
-    for _, row in df.drop_duplicates("arm").iterrows():
-        values = [f"{name.removesuffix('_param').replace('_', ' ')} "
-                  + (f"{row[name]:.3g}" if isinstance(row[name], float) else str(row[name])) for name in varied]
-        one_line = f"{row['arm']} ({', '.join(values)})" if values else str(row["arm"])
-        labels[str(row["arm"])] = one_line if len(one_line) <= 26 else "\n  ".join([str(row["arm"]), *values])
+    for arm, row in rows.items():
+        names = [n for n in varied if base is None or arm != reference and row[n] != base[n]]
+        if arm == reference and len(varied) <= LABEL_PARAMETERS:
+            names = varied
+        values = [f"{n.removesuffix('_param').replace('_', ' ')} {_shown(row[n])}" for n in names]
+        labels[arm] = f"{arm} ({', '.join(values)})" if values else arm
     return labels
+
+
+def _shown(value) -> str:
+    """A parameter value in a legend: numbers in the page's format, anything else as text."""
+    return number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def regional_outcomes(folder: str | Path) -> list[str]:
@@ -117,35 +131,52 @@ def describe(folder: str | Path, df: pd.DataFrame) -> str:
     if exp.get("description"):
         text += f": {escape(str(exp['description']))}"
     return (f"<p style='margin:4px 0'>{text}<br>{len(arms)} arms x {int(reps.max())} replicates, months 0-"
-            f"{int(df['month'].max())}; bands are 95% t confidence intervals of the mean over replicates.</p>")
+            f"{int(df['month'].max())}.</p>")
+
+
+def band_option(folder: str, outcome: str, scope: str, arms: list[str], reference: str | None, show: str,
+                labels: dict[str, str]) -> tuple[dict, int]:
+    """The ECharts option of the bands figure and the fewest replicates behind any of its bands."""
+    where = "" if scope == PROVINCE else f" ({scope})"
+    title, unit = plots.outcome_label(outcome)
+    if show == DIFFERENCES and reference is not None:
+        summary = outcome_bands(folder, outcome, scope, reference)
+        others = [a for a in arms if a != reference]
+        option = charts.bands(summary, others, labels, f"{title}{where}: arm minus {reference} (paired)", unit)
+        for item in option["series"][:1]:
+            item["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0}],
+                                "lineStyle": {"color": plots.ALL_COLOUR, "width": 1, "type": "solid"}}
+    else:
+        summary = outcome_bands(folder, outcome, scope)
+        option = charts.bands(summary, arms, labels, title + where, unit, reference)
+    shown = summary[summary["arm"].isin(arms)]
+    return option, int(shown["n"].min()) if len(shown) else 0
+
+
+def replicate_note(replicates: int) -> tuple[str, str | None]:
+    """What the page says of its bands: their replicate count, and a warning below :data:`MIN_REPLICATES`."""
+    text = (f"Bands: 95% t confidence interval of the mean over {replicates} replicate"
+            f"{'s' if replicates != 1 else ''} per arm and month.")
+    if replicates >= MIN_REPLICATES:
+        return text, None
+    return text, (f"Only {replicates} replicates (fewer than {MIN_REPLICATES}): the t quantile is "
+                  f"{stats.t.ppf(0.975, max(replicates - 1, 1)):.1f}, so the bands are wide and can leave the "
+                  f"outcome's range (a share below 0); run more replicates before reading them.")
 
 
 @solara.component
 def BandsFigure(folder: str, outcome: str, scope: str, arms: list[str], reference: str | None, show: str,
                 labels: dict[str, str]) -> None:
     """Outcome over time with confidence bands, one line per arm (or per arm's difference to the reference)."""
-    key = [folder, outcome, scope, tuple(arms), reference, show]
-
-    def draw():
-        fig = plots.new_figure(9.0, 4.0, dpi=DPI, margins={"left": 0.09, "right": 0.76, "bottom": 0.13, "top": 0.9})
-        ax = fig.subplots()
-        where = "" if scope == PROVINCE else f" ({scope})"
-        if show == DIFFERENCES and reference is not None:
-            summary = outcome_bands(folder, outcome, scope, reference)
-            others = [a for a in arms if a != reference]
-            title = f"{plots.outcome_label(outcome)[0]}{where}: arm minus {reference}"
-            plots.bands(ax, summary, outcome, others, title=title, legend_title="paired difference, 95% CI",
-                        labels=labels)
-            ax.axhline(0.0, color=plots.ALL_COLOUR, lw=0.8)
-        else:
-            summary = outcome_bands(folder, outcome, scope)
-            plots.bands(ax, summary, outcome, arms, reference, title=plots.outcome_label(outcome)[0] + where,
-                        labels=labels)
-        return fig
-
-    fig = solara.use_memo(draw, key)
-    with solara.Div(classes=["ruralsim-bands", "ruralsim-chart"], style={"width": "100%"}):
-        solara.FigureMatplotlib(fig, dependencies=key, format="png", dpi=DPI)
+    option, replicates = solara.use_memo(lambda: band_option(folder, outcome, scope, arms, reference, show, labels),
+                                         [folder, outcome, scope, tuple(arms), reference, show])
+    text, warning = replicate_note(replicates)
+    solara.Text(text, classes=["ruralsim-band-replicates"], style={"font-size": "13px"})
+    if warning:
+        solara.Warning(warning, dense=True, classes=["ruralsim-band-warning"])
+    rows = charts.legend_rows(option["legend"].get("data", []), 900.0)
+    with solara.Div(classes=["ruralsim-bands"], style={"width": "100%"}):
+        EChart("bands", option, height=380 + 22 * rows)
 
 
 def format_summary(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,8 +206,13 @@ def ExperimentView() -> None:
     if folder not in folders:
         folder = folders[0] if folders else None
 
-    with solara.Column(style={"padding": "12px", "max-width": "1100px"}):
+    def launched(out: str) -> None:
+        set_refresh(lambda count: count + 1)
+        set_folder(out)
+
+    with solara.Column(style={"padding": "12px", "max-width": "1400px"}):
         solara.HTML(tag="h2", unsafe_innerHTML="Experiment results", style={"margin": "4px 0 8px 0"})
+        LaunchCard(root, launched)
         with solara.Row(style={"align-items": "center"}):
             solara.InputText("results folder to search", value=root, on_value=set_root, continuous_update=False,
                              style={"min-width": "360px"})
@@ -216,7 +252,7 @@ def ExperimentDetail(folder: str) -> None:
     all_arms = list(dict.fromkeys(df["arm"].astype(str)))
     reference = reference_arm(folder, all_arms)
     outcome = outcome if outcome in outcomes else outcomes[0]
-    arms = [a for a in arms if a in all_arms] or all_arms[:MAX_ARMS]
+    arms = [a for a in arms if a in all_arms] or all_arms
     scopes = [PROVINCE, *REGIONS] if outcome in regional else [PROVINCE]
     scope = scope if scope in scopes else PROVINCE
 
@@ -231,5 +267,5 @@ def ExperimentDetail(folder: str) -> None:
                               style={"min-width": "260px"})
         solara.ToggleButtonsSingle(value=show, values=[LEVELS, DIFFERENCES], on_value=set_show,
                                    classes=["ruralsim-show"])
-    BandsFigure(folder, outcome, scope, arms, reference, show, arm_labels(df))
+    BandsFigure(folder, outcome, scope, arms, reference, show, arm_labels(df, reference))
     SummaryTable(folder, reference)

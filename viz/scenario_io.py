@@ -5,7 +5,8 @@ seed, months, ``[parameters]``) holding every parameter that differs from the ap
 ``ruralsim run FILE`` and the page build the same model. Saved scenarios go to
 ``<results>/scenarios/NAME.toml``. The page's address carries the same values as a query
 (``?preset=...&seed=7&farmers=60000``), read when a page opens. Downloads: the run's tables as
-CSV or Parquet and its scenario file.
+CSV or Parquet (series, regions, the money ledger, the household panel once it has a year end)
+and its scenario file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 import pandas as pd
 import solara
 import tomli_w
+from mesa.visualization.utils import update_counter
 
 from abm.scenario import ScenarioError, parse_overrides, parse_scenario
 from viz.controller import END_MONTH
@@ -125,8 +128,6 @@ def table_bytes(frame: pd.DataFrame, kind: str) -> bytes:
 @solara.component
 def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
     """Save, load, link and download the controls as a scenario; download the run's tables."""
-    from viz.components import history
-
     name = solara.use_reactive("my_scenario")
     message, set_message = solara.use_state("")
     saved_names, set_saved = solara.use_state(saved_scenarios())
@@ -164,7 +165,34 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
             solara.Text(message, classes=["ruralsim-scenario-message"], style={"font-size": "12px"})
         solara.FileDownload(lambda: scenario_toml(state.value, seed.value, name.value).encode("utf-8"),
                             filename=f"{name.value}.toml", label="scenario TOML")
-        for table in ("series", "regions"):
+        RunDownloads(model)
+
+
+def run_tables(model) -> dict[str, Callable[[], pd.DataFrame]]:
+    """The run's tables the page offers, by file name: series, regions, the money ledger, the household panel.
+
+    The household panel (a row per household at each year end, as ``ruralsim run --panel yearly``)
+    is offered once it has a year end.
+    """
+    from viz.components import history
+
+    tables = {"series": lambda: history(model).series, "regions": lambda: history(model).regions,
+              "ledger": model.money.frame}
+    if getattr(model, "panel", None) is not None and model.panel.households:
+        tables["households"] = model.panel.household_frame
+    return tables
+
+
+@solara.component
+def RunDownloads(model) -> None:
+    """Download buttons of the run's tables as CSV and Parquet (redrawn each month: the panel appears at month 12)."""
+    update_counter.get()
+    tables = run_tables(model)
+    with solara.Div(classes=["ruralsim-run-downloads"],
+                    style={"display": "flex", "flex-wrap": "wrap", "gap": "4px"}):
+        for table, read in tables.items():
             for kind in ("csv", "parquet"):
-                solara.FileDownload(lambda t=table, k=kind: table_bytes(getattr(history(model), t), k),
-                                    filename=f"{table}.{kind}", label=f"{table}.{kind}")
+                solara.FileDownload(lambda r=read, k=kind: table_bytes(r(), k), filename=f"{table}.{kind}",
+                                    label=f"{table}.{kind}")
+        if "households" not in tables:
+            solara.Text("household panel: from the first year end (month 12)", style={"font-size": "12px"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,19 @@ def sim(browser: Browser, browser_context_args: dict, server_url: str) -> Iterat
     page.locator(".ruralsim-summary").wait_for()
     yield page
     context.close()
+
+
+@contextmanager
+def own_page(browser: Browser, browser_context_args: dict, url: str, timeout_ms: int = TIMEOUT_MS) -> Iterator[Page]:
+    """A page in a browser session of its own, opened at ``url`` (closed afterwards)."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.goto(url)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def summary_value(page: Page, name: str) -> str:
@@ -80,6 +94,8 @@ def test_page_loads_with_controls_map_and_charts(sim: Page, screenshots: Path) -
     for name in ("Reset", "Step", "▶ Play"):
         expect(sim.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(sim.get_by_text("ruralsim: rural e-commerce").first).to_be_visible()
+    tabs = sim.get_by_role("tab")
+    expect(tabs).to_have_text(["Simulation", "Experiments", "Compare"], ignore_case=True)  # not HOME / PAGE 0
     for name in ("map", "income", "adoption", "loss", "trust", "funnel", "outputs"):
         expect(chart(sim, name).locator("canvas")).to_have_count(1)
     expect(sim.locator(".ruralsim-param-farmers")).to_contain_text("6,000 households")
@@ -162,15 +178,26 @@ def test_nothing_covers_the_figures_and_the_page_uses_its_width(sim: Page, scree
 
 def test_play_runs_months_and_pause_stops_at_once(sim: Page) -> None:
     expect(sim.locator(".ruralsim-speed-value")).to_contain_text("8 months/s")
+    track = sim.locator(".ruralsim-speed .v-slider")
+    box = track.bounding_box()
+    track.click(position={"x": box["width"] - 2, "y": box["height"] / 2})  # 30: as fast as the page draws
+    expect(sim.locator(".ruralsim-speed-value")).to_contain_text("30 months/s")
     start = month(sim)
     sim.get_by_role("button", name="▶ Play").click()
     expect(sim.get_by_role("button", name="❚❚ Pause")).to_be_visible()
-    while month(sim) < start + 2:
-        sim.wait_for_timeout(50)
-    sim.get_by_role("button", name="❚❚ Pause").click()
+    while month(sim) < start + 4:
+        sim.wait_for_timeout(20)
+    shown = sim.evaluate("""() => {  // the month on the page at the instant of the click, then the click
+        const rows = [...document.querySelectorAll('.ruralsim-summary tr')];
+        const row = rows.find(r => r.cells[0].textContent === 'month');
+        const month = parseInt(row.cells[1].textContent);
+        [...document.querySelectorAll('button')].find(b => b.textContent.includes('Pause')).click();
+        return month; }""")
     expect(sim.get_by_role("button", name="▶ Play")).to_be_visible()
-    paused = month(sim)
     sim.wait_for_timeout(1500)
+    assert month(sim) <= shown + 1, (shown, month(sim))  # at most the month in progress at the click
+    paused = month(sim)
+    sim.wait_for_timeout(1000)
     assert month(sim) == paused
 
 
@@ -241,24 +268,30 @@ def test_a_mistyped_seed_is_reported_and_the_page_lives_on(sim: Page) -> None:
 
 def test_experiment_page_compares_the_arms_of_a_results_folder(browser: Browser, browser_context_args: dict,
                                                                server_url: str, screenshots: Path) -> None:
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server_url + "/experiments")
+    with own_page(browser, browser_context_args, server_url + "/experiments") as page:
+        check_the_experiment_page(page, screenshots)
+
+
+def check_the_experiment_page(page: Page, screenshots: Path) -> None:
+    """The small experiment's description, replicate note, legend, outcome switch and paired differences."""
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("viz_small")
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("2 arms x 3 replicates")
-    figure = page.locator(".ruralsim-bands img")
-    expect(figure).to_have_count(1)
+    expect(page.locator(".ruralsim-band-replicates")).to_contain_text("over 3 replicates")
+    expect(page.locator(".ruralsim-band-warning")).to_contain_text("fewer than 5")  # 3 < the documented minimum
+    figure = page.locator(".ruralsim-chart-bands .solara-echarts")
+    figure.locator("canvas").wait_for()
+    legend = "el => el.ruralsimChart.getModel().getComponent('legend', 0).getData().map(d => d.get('name'))"
+    assert figure.evaluate(legend) == ["low (commission 0.03) (reference)", "high (commission 0.12)"]
     table = page.locator(".ruralsim-summary-table")
     expect(table).to_contain_text("low")
     expect(table).to_contain_text("high")
-    before = figure.get_attribute("src")
+    title = "el => el.ruralsimChart.getOption().title[0].text"
     page.locator(".ruralsim-outcome").click()
     page.get_by_role("option", name=re.compile("^households selling online", re.IGNORECASE)).click()
-    expect(figure).not_to_have_attribute("src", before)
+    page.wait_for_function(f"el => ({title})(el).toLowerCase().startsWith('households selling online')",
+                           arg=figure.element_handle())
     tall_screenshot(page, screenshots / "05_experiments.png", height=1600)
-    levels = figure.get_attribute("src")
     page.get_by_text("difference to the reference arm (paired)").click()
-    expect(figure).not_to_have_attribute("src", levels)
+    page.wait_for_function(f"el => ({title})(el).includes('arm minus low')", arg=figure.element_handle())
+    assert figure.evaluate(legend) == ["high (commission 0.12)"]
     figure.screenshot(path=screenshots / "06_experiment_differences.png")
-    context.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import math
 from pathlib import Path
 from types import SimpleNamespace
 
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pandas as pd
 import pytest
@@ -183,11 +184,14 @@ def test_experiment_view_shows_the_results_folder(experiment_results: Path, monk
     monkeypatch.setenv("RURALSIM_RESULTS", str(experiment_results.parent))
     _, rc = solara.render(ExperimentView(), handle_error=False)
     assert rc.find(v.Select, label="experiment").widget.v_model == str(experiment_results)
-    figure = rc.find(ipywidgets.Image).widget
-    levels = bytes(figure.value)
+    figure = rc.find(components.JsonEcharts).widget
+    levels = json.loads(figure.option_json)
+    assert levels["legend"]["data"] == ["low (commission 0.03) (reference)", "high (commission 0.12)"]
     assert DIFFERENCES in str(rc.find(v.BtnToggle).widget.children[1].children)
     rc.find(v.BtnToggle).widget.v_model = 1  # the second button: paired differences to the reference
-    assert bytes(rc.find(ipywidgets.Image).widget.value) != levels
+    differences = json.loads(rc.find(components.JsonEcharts).widget.option_json)
+    assert differences["legend"]["data"] == ["high (commission 0.12)"]
+    assert "arm minus low" in differences["title"]["text"]
 
 
 def test_ui_serves_the_app_offline_in_production_mode() -> None:

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 import solara
 
-from viz import charts, components, controller, controls, labels, scenario_io
+from abm.scenario import ScenarioError
+from viz import (charts, compare, components, controller, controls, experiments_view, flows, labels,
+                 scenario_io)
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +126,33 @@ def test_play_stops_before_the_next_month_once_paused() -> None:
 
     controller.play_months(m, playing, speed)
     assert m.steps == 3
+
+
+def test_the_sankey_carries_the_ledgers_money_and_the_network_is_sampled(model) -> None:
+    month = model.money.frame()
+    month = month[(month["month"] == model.steps) & (month["source"] != month["destination"])]
+    option = flows.sankey_option(flows.money_flows(model, 1), "money flows")
+    assert sum(link["value"] for link in option["series"][0]["links"]) == pytest.approx(month["amount"].sum())
+    graph, enrolled = flows.sampled_network(model, most=10)
+    farmers = [n for n, kind in graph.nodes(data="kind") if kind == "farmer"]
+    assert enrolled > 10 and len(farmers) == 10 and "government" in graph
+    assert flows.sampled_network(model, most=10)[0].nodes == graph.nodes  # a fixed-seed sample
+
+
+def test_a_and_b_share_the_seed_and_differ_by_their_parameters() -> None:
+    a, b = compare.run_pair({"farmers": 900, "households_per_village": 10},
+                            compare.parameter_set("farmers = 900\nhouseholds_per_village = 10\ncommission = 0.35", "B"),
+                            seed=3, months=4)
+    both, diff = compare.pair_options(a, b, "adoption")
+    first, second = ([p[1] for p in s["data"]] for s in both["series"])
+    assert first[0] == second[0] and [p[1] for p in diff["series"][0]["data"]] == pytest.approx(
+        [y - x for x, y in zip(first, second, strict=True)])
+    assert list(compare.difference_table(a, b)["B - A"])  # one row per headline outcome
+    with pytest.raises(ScenarioError, match="(?s)parameter set B: .*commission"):
+        compare.parameter_set("commission = 7", "B")
+
+
+def test_bands_say_their_replicates_and_warn_below_the_minimum() -> None:
+    text, warning = experiments_view.replicate_note(2)
+    assert "2 replicates" in text and "12.7" in warning
+    assert experiments_view.replicate_note(experiments_view.MIN_REPLICATES)[1] is None
