@@ -225,3 +225,15 @@ def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path
     assert compromise.parameters.farmers == 500
     if name == "subsidy_mix":
         assert sum(getattr(compromise.parameters, b) for b in INSTRUMENTS) <= 3e6 * 500 / 3000 + 1e-6
+
+
+def test_a_folder_of_another_problem_is_refused(tmp_path: Path) -> None:
+    """--out holding another problem's optimisation: a clear error, and its results left as they were."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"problem": {"name": "subsidy_mix"}}')
+    problem, _ = load_problem(write(tmp_path, ZDT1.format(generations=1, objectives=OBJECTIVES), "zdt1.toml"),
+                              check_outcomes=False)
+    with pytest.raises(ScenarioError, match="holds the optimisation of problem 'subsidy_mix', not 'zdt1'"):
+        optimise(problem, out, workers=1, model="exphelpers:zdt1", progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
