@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from abm.inputs import format_table_errors
 from abm.scenario import ScenarioError
 from experiments.design import ranges_for, scale, unit_lhs
-from experiments.problem import Problem, UncertainSpec, format_problem_error, lever_columns
+from experiments.problem import Problem, UncertainSpec, lever_columns
 from experiments.reports import fmt
 
 #: columns of a condition that label it rather than set a parameter
@@ -61,7 +62,8 @@ def with_posterior(problem: Problem, members: int) -> Problem:
     try:
         uncertain = UncertainSpec(**spec | {"posterior": members})
     except ValidationError as err:
-        raise ScenarioError(format_problem_error(err, "--posterior").replace("posterior =", "--posterior")) from None
+        raise ScenarioError(format_table_errors(err, "--posterior", "problem", lambda _: UncertainSpec.model_fields)
+                            .replace("posterior =", "--posterior")) from None
     return problem.model_copy(update={"uncertain": uncertain})
 
 
