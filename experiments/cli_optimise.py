@@ -22,15 +22,24 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
              quick: Annotated[bool, typer.Option(help="Use the file's [quick] size (a small world, a short search).")] = False,
              engine: EngineOpt = "local", workers: WorkersOpt = None,
              out: Annotated[Path | None, typer.Option(help="Output folder (default: results/<problem name>).")] = None,
-             scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL) -> None:
+             scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+             posterior: Annotated[int | None, typer.Option(
+                 parser=whole(1, 1000), metavar="N",
+                 help="Face N calibration-posterior members (seeds/posterior.parquet), one condition each, "
+                      "instead of the file's [uncertain] posterior or conditions (its ranges kept).")] = None) -> None:
     """Find the robust Pareto set of a policy-design problem and write its report (resumable)."""
     from experiments.optimise import optimise as search
     from experiments.optimise_report import write_optimisation_report
+    from experiments.conditions import with_posterior
     from experiments.problem import load_problem
 
     check_scheduler(engine, scheduler)
     problem, source = load_problem(file, quick, check_outcomes=model == DEFAULT_MODEL)
-    folder = out or Path("results") / (problem.name + ("_quick" if quick else ""))
+    if posterior is not None:
+        problem = with_posterior(problem, posterior)
+        source += f"\n# run with --posterior {posterior}: [uncertain] posterior = {posterior}\n"
+    suffix = ("_quick" if quick else "") + (f"_posterior{posterior}" if posterior is not None else "")
+    folder = out or Path("results") / (problem.name + suffix)
     result = search(problem, folder, engine, workers, scheduler, model, source=source)
     command = "ruralsim " + shlex.join(["optimise", *sys.argv[2:]]) if len(sys.argv) > 1 else f"ruralsim optimise {file}"
     report = write_optimisation_report(problem, result, command)

@@ -7,8 +7,9 @@ Dask, each run cached in ``OUT/runs``), and its hypervolume indicator tracks con
 has NSGA-II too, but evaluates through its own evaluators and mixes variable types less directly.
 
 How a candidate is evaluated: its levers (budgets split from shares of the total, never above it)
-are applied to the base scenario under each uncertain condition and each paired replicate seed
-(replicate k of every candidate uses the same seed). Each objective is read at the horizon from
+are applied to the base scenario under each uncertain condition (a Latin hypercube over declared
+ranges, or members of the calibration posterior, or both) and each paired replicate seed
+(replicate k of every candidate uses the same seed, condition k the same parameters). Each objective is read at the horizon from
 every run, averaged over seeds within a condition, and reduced over conditions by the stated
 robustness measure: the mean; a percentile of the worse side; or regret, the largest shortfall
 against the best candidate evaluated so far in each condition (then every earlier value is
@@ -33,9 +34,10 @@ import numpy as np
 import pandas as pd
 
 from abm.scenario import Scenario, ScenarioError, load_scenario
-from experiments.design import ranges_for, replicate_seeds, scale, unit_lhs
+from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
-from experiments.problem import Measured, Problem
+from experiments.conditions import CONDITION_LABELS, condition_table, uncertain_factors
+from experiments.problem import Measured, Problem, lever_columns
 from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parquet_bytes, run_key
 from experiments.worker import Job
 
@@ -92,18 +94,6 @@ def candidate_id(overrides: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(overrides, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
-def condition_table(problem: Problem) -> pd.DataFrame:
-    """The uncertain conditions, one row each (a Latin hypercube over the declared ranges; one empty row if none).
-
-    This is the hook for the calibration posterior: a ``source`` drawing from it belongs here.
-    """
-    spec = problem.uncertain
-    if spec is None:
-        return pd.DataFrame(index=pd.RangeIndex(1))
-    ranges = ranges_for(list(spec.ranges), dict(spec.ranges))
-    return scale(unit_lhs(len(ranges), spec.conditions, spec.seed), ranges)
-
-
 @dataclass
 class Evaluator:
     """Turns candidates into runs (through the runner's store) and runs into measured values."""
@@ -115,6 +105,7 @@ class Evaluator:
     address: str | None = None
     model: str = DEFAULT_MODEL
     progress: bool = True
+    posterior_file: str | Path | None = None
     base: Scenario = field(init=False)
     conditions: pd.DataFrame = field(init=False)
     seeds: list[int] = field(init=False)
@@ -128,14 +119,15 @@ class Evaluator:
         base = load_scenario(p.base)
         params = check_overrides(base.parameters, p.parameters, "parameters", p.name)
         self.base = base.model_copy(update={"parameters": params, "months": p.months, "name": p.name})
-        self.conditions = condition_table(p)
+        self.conditions = condition_table(p, self.posterior_file)
         self.seeds = replicate_seeds(p.root_seed, p.replicates)
 
     def jobs(self, overrides: dict[str, Any], point: int) -> list[tuple[int, int, Job]]:
         """The (condition, replicate, job) of one set of overrides under every condition and seed."""
         out = []
         for k, condition in enumerate(self.conditions.to_dict("records")):
-            values = {n: (v.item() if isinstance(v, np.generic) else v) for n, v in condition.items()} | overrides
+            values = {n: (v.item() if isinstance(v, np.generic) else v) for n, v in condition.items()
+                      if n not in CONDITION_LABELS} | overrides
             params = check_overrides(self.base.parameters, values, "levers", self.problem.name)
             for r, seed in enumerate(self.seeds):
                 scenario = self.base.model_copy(update={"parameters": params, "seed": seed})
@@ -155,12 +147,13 @@ class Evaluator:
         self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
                                          self.address, self.progress)
         ref = {(k, r): self.read(job) for k, r, job in reference}
+        conditions = self.conditions.to_dict("records")
         rows = []
         for overrides, jobs in zip(decoded, planned, strict=True):
             for k, r, job in jobs:
                 values = self.measure(self.read(job), ref.get((k, r)))
                 rows.append({"generation": generation, "candidate": candidate_id(overrides), **overrides,
-                             "condition": k, **self.conditions.iloc[k].to_dict(), "replicate": r,
+                             "condition": k, **conditions[k], "replicate": r,
                              "seed": job.seed, "run_id": job.run_id, **values})
         self.rows += rows
         return pd.DataFrame(rows)
@@ -299,21 +292,23 @@ def _tell(problem: Problem, space: Any, algorithm: Any, pop: Any, rows: pd.DataF
 
 def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: int | None = None,
              address: str | None = None, model: str = DEFAULT_MODEL, progress: bool = True,
-             source: str | None = None) -> Optimisation:
+             source: str | None = None, posterior_file: str | Path | None = None) -> Optimisation:
     """Search for the robust Pareto set of a problem; resumable (every run is cached in ``OUT/runs``).
 
     Writes ``evaluations.parquet`` (every candidate x condition x replicate), ``candidates.parquet``
     (robust values per candidate, with ``pareto`` marking the non-dominated feasible ones),
     ``convergence.csv`` (hypervolume per generation) and a copy of the problem file to ``OUT``.
+    ``posterior_file`` replaces the packaged ``seeds/posterior.parquet`` for ``[uncertain] posterior``.
     """
     start = time.perf_counter()
     out = Path(out)
+    check_same_problem(out, problem)
     out.mkdir(parents=True, exist_ok=True)
     if source is not None:
         atomic_write(out / "problem.toml", source.encode())
     space = pymoo_problem(problem)
     algorithm = _algorithm(problem, space)
-    evaluator = Evaluator(problem, out, engine, workers, address, model, progress)
+    evaluator = Evaluator(problem, out, engine, workers, address, model, progress, posterior_file)
     fronts = []
     generation = 0
     while algorithm.has_next():
@@ -329,11 +324,24 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     convergence = hypervolumes(problem, candidates, fronts, evaluations)
     atomic_write(out / "convergence.csv", convergence.to_csv(index=False).encode())
     calls = _calls(out, evaluator.executed, time.perf_counter() - start)
-    features = [*lever_columns(problem), *(problem.uncertain.ranges if problem.uncertain else [])]
+    features = [*lever_columns(problem), *uncertain_factors(evaluator.conditions)]
     manifest = {"problem": problem.model_dump(mode="json"), "features": features, "model": model,
                 "runs": len(evaluator.run_ids), "calls": calls}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
     return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls)
+
+
+def check_same_problem(out: Path, problem: Problem) -> None:
+    """Refuse a folder that holds another problem's optimisation (its results would be replaced).
+
+    Raises:
+        ScenarioError: Naming the folder, the problem it holds and what is allowed.
+    """
+    path = out / "manifest.json"
+    held = json.loads(path.read_text(encoding="utf-8")).get("problem", {}).get("name") if path.is_file() else None
+    if held not in (None, problem.name):
+        raise ScenarioError(f"--out = {out}: holds the optimisation of problem {held!r}, not {problem.name!r}; "
+                            "allowed: that problem's folder (to resume or extend it) or a new folder")
 
 
 def _calls(out: Path, executed: int, seconds: float) -> list[dict[str, float]]:
@@ -358,11 +366,6 @@ def candidate_table(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame
         pareto[np.flatnonzero(feasible)[front]] = True
     table = first.join(robust).assign(feasible=feasible, pareto=pareto)
     return table.reset_index()
-
-
-def lever_columns(problem: Problem) -> list[str]:
-    """The parameter columns a candidate sets: the instrument budgets, then the levers."""
-    return [*(problem.budget.instruments if problem.budget else []), *problem.levers]
 
 
 def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]],

@@ -16,8 +16,9 @@ import tomli_w
 
 from abm.params import Parameters
 from experiments.analysis import describe
-from experiments.optimise import Optimisation, condition_means, lever_columns, objective_matrix
-from experiments.problem import Problem
+from experiments.conditions import condition_words
+from experiments.optimise import Optimisation, condition_means, objective_matrix
+from experiments.problem import Problem, lever_columns
 from experiments.reports import ci_cell, fmt, markdown_table
 from viz.plots import new_figure
 
@@ -32,9 +33,14 @@ def named_solutions(problem: Problem, pareto: pd.DataFrame) -> dict[str, str]:
 
 
 def intervals(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame:
-    """Per candidate and objective: mean and 95% t interval over every paired run, and the range over conditions."""
+    """Per candidate and objective: mean and 95% interval over every paired run, and the range over conditions.
+
+    The interval is a t interval over the runs; over posterior members it adds the spread between
+    members (seed + parameter uncertainty, see :func:`experiments.posterior.describe_members`).
+    """
     names = [m.name for m in problem.objectives]
-    long = evaluations.melt(id_vars=["candidate"], value_vars=names, var_name="objective")
+    keys = ["candidate", *(["member"] if "member" in evaluations.columns else [])]
+    long = evaluations.melt(id_vars=keys, value_vars=names, var_name="objective")
     table = describe(long, ["candidate", "objective"]).set_index(["candidate", "objective"])
     by_condition = condition_means(evaluations, names).stack().rename("value").reset_index()
     spread = by_condition.rename(columns={"level_2": "objective"}).groupby(["candidate", "objective"]).value
@@ -162,14 +168,19 @@ def plot_convergence(result: Optimisation, path: Path) -> None:
     fig.savefig(path)
 
 
+def interval_words(problem: Problem) -> str:
+    """What the intervals of the Pareto table cover."""
+    if problem.uncertain is not None and (problem.uncertain.posterior or 0) > 1:
+        return "seed + parameter uncertainty: the t interval of the runs widened by the spread between members"
+    return "a t interval of the runs"
+
+
 def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list[str]:
     """The report's opening: what was searched, under which conditions, how big and how long."""
     cand = result.candidates
     farmers = problem.parameters.get("farmers", Parameters().farmers)
     uncertain = problem.uncertain
-    conditions = (f"{uncertain.conditions} uncertain conditions (Latin hypercube over "
-                  + ", ".join(f"{k} in [{fmt(lo)}, {fmt(hi)}]" for k, (lo, hi) in uncertain.ranges.items()) + ")"
-                  if uncertain else "one condition (no uncertain factors declared)")
+    conditions = condition_words(uncertain)
     budget = (f" Budget: {fmt(problem.budget.total)} yuan/year split over {len(problem.budget.instruments)} "
               f"instruments ({'all spent' if problem.budget.spend == 'all' else 'up to all of it spent'}; every "
               "candidate's budgets are whole yuan summing to at most the total)." if problem.budget else "")
@@ -208,8 +219,9 @@ def write_optimisation_report(problem: Problem, result: Optimisation, command: s
     atomic_csv = table.to_csv(index=False)
     (out / "pareto.csv").write_text(atomic_csv, encoding="utf-8")
     lines += ["## Pareto set", "", f"{len(pareto)} non-dominated feasible candidates. Budgets in thousand "
-              "yuan/year. Each objective: its robust value, the mean with a 95% t interval over every run "
-              "(conditions x paired seeds), and the range of the per-condition means.", "",
+              "yuan/year. Each objective: its robust value, the mean with a 95% interval over every run "
+              f"(conditions x paired seeds; {interval_words(problem)}), and the range of the per-condition means.",
+              "",
               markdown_table(table), ""]
     plot_tradeoff(problem, result, named, out / "tradeoff.png")
     plot_parallel(problem, result, named, out / "parallel.png")

@@ -28,9 +28,10 @@ A problem file (TOML or YAML) declares what a planner may choose and what they w
     change = "difference"
     max = 0.0
 
-    [uncertain]                   # conditions every candidate faces, sampled from declared ranges
-    conditions = 4
+    [uncertain]                   # conditions every candidate faces: declared ranges and/or posterior members
+    conditions = 4                # Latin-hypercube points of the ranges
     ranges = { urban_budget = [80.0, 200.0] }
+    # posterior = 4               # or: 4 calibration-posterior members (seeds/posterior.parquet), one a condition
 
     [robustness]
     measure = "percentile"        # mean | percentile | regret
@@ -179,17 +180,19 @@ class ConstraintSpec(Measured):
 
 
 class UncertainSpec(BaseModel):
-    """Uncertain conditions every candidate is evaluated under (a Latin hypercube over declared ranges).
+    """Uncertain conditions every candidate is evaluated under: declared ranges, posterior members, or both.
 
-    Hook for the calibration posterior: :func:`experiments.optimise.condition_table` draws the
-    conditions; a ``source = "posterior"`` reading draws from ``seeds/`` belongs there.
+    ``ranges`` are sampled by a Latin hypercube of ``conditions`` points; ``posterior = N`` draws N
+    members of the calibration posterior (``seeds/posterior.parquet``, drawn by weight as ``--posterior``
+    does), each member one condition. With both, condition k is member k with the k-th hypercube point
+    in place of its values of the ranged parameters (see :func:`experiments.conditions.condition_table`).
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    source: Literal["ranges"] = "ranges"
-    conditions: int = Field(4, ge=1, le=1000)
-    ranges: dict[str, tuple[float, float]] = Field(min_length=1)
+    conditions: int | None = Field(None, ge=1, le=1000, description="Default 4; with posterior: its N.")
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    posterior: int | None = Field(None, ge=1, le=1000, description="Calibration-posterior members, one condition each.")
     seed: int = Field(0, ge=0)
 
     @field_validator("ranges")
@@ -204,6 +207,16 @@ class UncertainSpec(BaseModel):
             if not d["min"] <= lo < hi <= d["max"]:
                 raise ValueError(f"{name} = [{lo}, {hi}]: allowed: min < max within [{d['min']}, {d['max']}]")
         return ranges
+
+    @model_validator(mode="after")
+    def _conditions(self) -> UncertainSpec:
+        if not self.ranges and self.posterior is None:
+            raise ValueError("nothing uncertain: allowed: ranges = { NAME = [min, max] }, posterior = N, or both")
+        if self.posterior is not None and self.conditions not in (None, self.posterior):
+            raise ValueError(f"conditions = {self.conditions} with posterior = {self.posterior}: allowed: the same "
+                             "number (one condition per member) or conditions left out")
+        self.conditions = self.posterior or self.conditions or 4
+        return self
 
 
 class RobustnessSpec(BaseModel):
@@ -288,6 +301,11 @@ class Problem(BaseModel):
         return [*self.objectives, *self.constraints]
 
 
+def lever_columns(problem: Problem) -> list[str]:
+    """The parameter columns a candidate sets: the instrument budgets, then the levers."""
+    return [*(problem.budget.instruments if problem.budget else []), *problem.levers]
+
+
 def _check_lever(name: str, spec: LeverSpec, d: dict) -> None:
     """Check a lever's range or values against its declaration."""
     if spec.range is not None:
@@ -341,6 +359,8 @@ def quick_size(data: dict[str, Any]) -> dict[str, Any]:
     for table, key in (("uncertain", "conditions"), ("search", "population"), ("search", "generations")):
         if getattr(quick, key) is not None and (table in data or table == "search"):
             data[table] = dict(data.get(table, {})) | {key: getattr(quick, key)}
+    if quick.conditions is not None and "posterior" in data.get("uncertain", {}):
+        data["uncertain"]["posterior"] = quick.conditions
     return data
 
 

@@ -153,6 +153,7 @@ CASES: list[tuple[str, tuple[dict, list[str]], list[str]]] = [
     ("option", option("validate", "--replicates", "0"), ["--replicates = 0"]),
     ("option", option("calibrate", "--workers", "0"), ["--workers = 0"]),
     ("option", option("optimise", "{d}/p.toml", "--workers", "0"), ["--workers = 0"]),
+    ("option", option("optimise", "{d}/p.toml", "--posterior", "0"), ["--posterior = 0", "from 1 to 1,000"]),
     ("option", option("discover", "{d}", "--where", "x < 1", "--mass-min", "nan"),
      ["--mass-min = nan: not a finite number", "a number from 0 to 1"]),
     ("option", option("discover", "{d}", "--where", "x < 1", "--depth", "0"), ["--depth = 0", "from 1 to 10"]),

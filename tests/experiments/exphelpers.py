@@ -63,3 +63,10 @@ def zdt1(scenario, seed: int, months: int, progress: bool = False) -> SimpleName
     series = pd.DataFrame({"month": [0, months], "f1": [f1, f1], "f2": [f2, f2]})
     regions = pd.DataFrame({"month": pd.Series(dtype=int), "region": pd.Series(dtype=str)})
     return SimpleNamespace(series=series, regions=regions, manifest={"seed": seed, "months": months})
+
+
+def zdt1_shifted(scenario, seed: int, months: int, progress: bool = False) -> SimpleNamespace:
+    """ZDT1 with f2 raised by the run's ``imitation_rate``: an objective that depends on an uncertain parameter."""
+    result = zdt1(scenario, seed, months)
+    result.series["f2"] += scenario.parameters.imitation_rate
+    return result

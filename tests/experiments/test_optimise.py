@@ -1,4 +1,5 @@
-"""Policy design: NSGA-II through the runner's plumbing finds ZDT1's front, respects the budget, and resumes."""
+"""Policy design: NSGA-II through the runner's plumbing finds ZDT1's front, respects the budget, resumes,
+and faces conditions drawn from the calibration posterior."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from exphelpers import ROOT, write
+from exphelpers import ROOT, ZDT1_LEVERS, write
 from hypothesis import given
 from hypothesis import strategies as st
 
 from abm.scenario import ScenarioError
-from experiments.optimise import optimise, split_budget
+from experiments.conditions import with_posterior
+from experiments.optimise import Evaluator, optimise, split_budget
+from experiments.optimise_report import intervals
+from experiments.posterior import posterior_members
 from experiments.problem import INSTRUMENTS, load_problem, parse_problem
 
 #: the stand-in model's two objectives, both minimised
@@ -60,6 +64,15 @@ measure = "regret"
 [search]
 population = 8
 generations = 3
+"""
+
+#: uncertain conditions for ZDT1: declared ranges that --posterior turns into posterior members, a worse quartile
+UNCERTAIN = """[uncertain]
+conditions = 5
+ranges = { urban_budget = [80.0, 160.0] }
+[robustness]
+measure = "percentile"
+percentile = 25
 """
 
 
@@ -117,6 +130,56 @@ def test_no_returned_solution_exceeds_the_budget(tmp_path: Path) -> None:
     assert (result.candidates.loc[result.candidates.pareto, ["f1", "f2"]] >= 0).all().all()  # regrets
 
 
+@pytest.fixture()
+def posterior_file(tmp_path: Path) -> Path:
+    """Four equally weighted posterior sets; their urban_budget lies outside the problem's range on purpose."""
+    frame = pd.DataFrame({"row": range(4), "imitation_rate": [0.1, 0.2, 0.3, 0.4], "urban_budget": 190.0,
+                          "coop_membership": 0.9, "weight": 0.25})
+    frame.to_parquet(tmp_path / "posterior.parquet")
+    return tmp_path / "posterior.parquet"
+
+
+def _uncertain_zdt1(tmp_path: Path):
+    """ZDT1 with two paired seeds over the conditions of --posterior 3 (its ranges kept)."""
+    text = ZDT1.format(generations=2, objectives=OBJECTIVES + UNCERTAIN).replace("replicates = 1", "replicates = 2")
+    return with_posterior(load_problem(write(tmp_path, text, "u.toml"), check_outcomes=False)[0], 3)
+
+
+def test_posterior_members_are_the_conditions_paired_by_member_and_seed(tmp_path: Path, posterior_file: Path) -> None:
+    """--posterior 3: each condition is a member (ranges and levers win over its values), seeds paired."""
+    problem = _uncertain_zdt1(tmp_path)
+    assert (problem.uncertain.conditions, problem.uncertain.posterior) == (3, 3)
+    members = posterior_members(3, posterior_file)
+    evaluator = Evaluator(problem, tmp_path / "out", progress=False, posterior_file=posterior_file)
+    jobs = evaluator.jobs({"trained_share": 0.5, "coop_membership": 0.1, "station_west": 0.0}, 0)
+    assert len(jobs) == 6
+    for k, _, job in jobs:
+        p = job.scenario.parameters
+        assert p.imitation_rate == members.imitation_rate[k]  # the member's value
+        assert 80.0 <= p.urban_budget <= 160.0 and p.urban_budget == evaluator.conditions.urban_budget[k]
+        assert p.coop_membership == 0.1  # the candidate's lever, not the member's value
+    assert [j.seed for k, _, j in jobs if k == 0] == [j.seed for k, _, j in jobs if k == 2]
+
+
+def test_robustness_is_measured_over_posterior_members(tmp_path: Path, posterior_file: Path) -> None:
+    """f2 shifted by the member's imitation_rate: its robust value is ZDT1's plus the members' worse quartile."""
+    problem = _uncertain_zdt1(tmp_path)
+    out = tmp_path / "out"
+    result = optimise(problem, out, workers=1, model="exphelpers:zdt1_shifted", progress=False,
+                      posterior_file=posterior_file)
+    assert result.evaluations.groupby("candidate").size().eq(6).all()  # 3 members x 2 paired seeds
+    x = result.candidates[list(ZDT1_LEVERS)].to_numpy()
+    g = 1.0 + 9.0 * x[:, 1:].mean(axis=1)
+    shift = result.candidates.f2 - g * (1.0 - np.sqrt(x[:, 0] / g))
+    members = posterior_members(3, posterior_file)
+    assert np.allclose(shift, np.percentile(members.imitation_rate, 75))
+    assert {"imitation_rate", "urban_budget", "trained_share"} <= set(
+        pd.read_json(out / "manifest.json", typ="series")["features"])
+    stats = intervals(problem, result.evaluations)
+    width = (stats.ci_high - stats.ci_low).unstack("objective")
+    assert (width.f1 == 0).all() and (width.f2 > 0).all()  # members differ in f2 only, seeds in neither
+
+
 def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> None:
     """Unknown levers and outcomes, bad ranges, budget levers twice: one clear line each."""
     base = {"objectives": [{"outcome": "income_mean", "direction": "max"}]}
@@ -130,6 +193,9 @@ def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> Non
         (base | {"levers": {"trust_mechanism": {"values": ["reputation", "magic"]}}}, "allowed: acquaintance"),
         (base | {"budget": {"total": 1e6}, "robustness": {"measure": "median"}}, "robustness.measure = 'median'"),
         (base | {"budget": {"total": 1e6}, "searchh": {}}, "searchh: unknown key"),
+        (base | {"budget": {"total": 1e6}, "uncertain": {"seed": 3}}, "nothing uncertain"),
+        (base | {"budget": {"total": 1e6}, "uncertain": {"posterior": 3, "conditions": 2}},
+         "conditions = 2 with posterior = 3: allowed: the same number"),
     ]
     from experiments.problem import known_outcomes
 
@@ -141,7 +207,7 @@ def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("name", ["subsidy_mix", "eastwest"])
 def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path, name: str) -> None:
-    """Both examples run at --quick size on the model and their solutions load as scenarios."""
+    """Both examples run at --quick size on the model (over one posterior member) and their solutions load as scenarios."""
     import subprocess
     import sys
 
@@ -153,7 +219,21 @@ def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (out / "report.md").is_file() and (out / "tradeoff.png").is_file()
+    evaluations = pd.read_parquet(out / "evaluations.parquet")
+    assert evaluations.member.eq(0).all() and evaluations.urban_budget.nunique() == 1  # [quick]: one posterior member
     compromise = load_scenario(out / "solutions" / "compromise.toml")
     assert compromise.parameters.farmers == 500
     if name == "subsidy_mix":
         assert sum(getattr(compromise.parameters, b) for b in INSTRUMENTS) <= 3e6 * 500 / 3000 + 1e-6
+
+
+def test_a_folder_of_another_problem_is_refused(tmp_path: Path) -> None:
+    """--out holding another problem's optimisation: a clear error, and its results left as they were."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"problem": {"name": "subsidy_mix"}}')
+    problem, _ = load_problem(write(tmp_path, ZDT1.format(generations=1, objectives=OBJECTIVES), "zdt1.toml"),
+                              check_outcomes=False)
+    with pytest.raises(ScenarioError, match="holds the optimisation of problem 'subsidy_mix', not 'zdt1'"):
+        optimise(problem, out, workers=1, model="exphelpers:zdt1", progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
