@@ -77,13 +77,18 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0)
     pytest.fail(f"the Solara server did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def server_url(experiment_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app as ``ruralsim ui`` does; the experiments page searches the small experiment's results."""
+def serve(experiment_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the app as ``ruralsim ui`` does over a copy of the small experiment's results; yields its URL.
+
+    A copy, because the page writes there (a suite started from it), and other tests list the original.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("viz_server") / "server.log"
+    served = tmp_path_factory.mktemp("viz_server")
+    log = served / "server.log"
+    results = served / "results"
+    shutil.copytree(experiment_results.parent, results)
     with open(log, "wb") as out:
-        proc = subprocess.Popen(command("127.0.0.1", port), cwd=ROOT, env=environment(experiment_results.parent),
+        proc = subprocess.Popen(command("127.0.0.1", port), cwd=ROOT, env=environment(results),
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -96,6 +101,18 @@ def server_url(experiment_results: Path, tmp_path_factory: pytest.TempPathFactor
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server_url(experiment_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The page served for the whole session (tests that only read results)."""
+    yield from serve(experiment_results, tmp_path_factory)
+
+
+@pytest.fixture
+def own_server_url(experiment_results: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A page served for one test that writes into its results folder (so the others see the original)."""
+    yield from serve(experiment_results, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -123,8 +123,8 @@ def check_a_comparison(page: Page, screenshots: Path) -> None:
 
 
 def test_the_experiments_tab_starts_a_suite_and_shows_every_arm(browser: Browser, browser_context_args: dict,
-                                                                server_url: str, screenshots: Path) -> None:
-    with own_page(browser, browser_context_args, server_url + "/experiments", TIMEOUT_MS * 3) as page:
+                                                                own_server_url: str, screenshots: Path) -> None:
+    with own_page(browser, browser_context_args, own_server_url + "/experiments", TIMEOUT_MS * 3) as page:
         check_a_started_suite(page, screenshots)
 
 
