@@ -1,4 +1,5 @@
-"""Inequality measures: the Gini coefficient, the top/bottom quintile ratio, and Theil T with its between/within-region decomposition.
+"""Inequality measures: the Gini coefficient, the top/bottom quintile ratio, and Theil T with its
+between/within-region decomposition.
 
 Rule for non-positive incomes (stated in the ODD): Gini uses the incomes as they are, negative
 ones included (it can then exceed 1); Theil T needs a logarithm, so it is computed on incomes

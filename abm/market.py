@@ -340,7 +340,8 @@ class GroupMarket:
         value = d.bought * q.price[d.active][None, :]
         outside = ~(np.arange(3)[:, None] == origin[None, :])
         return MonthFlows(
-            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers], seller_offer=w, seller_shipped=s.shipped, seller_lost=s.lost,
+            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers], seller_offer=w,
+            seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,
             seller_coop_fee=s.coop_fee, seller_logistics=s.logistics, seller_trace_cost=s.tracing,
             seller_penalty=s.penalty, seller_net=s.net, seller_caught=s.caught,

@@ -31,7 +31,8 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
     th = theil(income, region.astype(np.int64), 3)
     means = np.bincount(region, weights=income, minlength=3) / np.maximum(np.bincount(region, minlength=3), 1)
     medians = np.array([np.median(income[region == r]) if (region == r).any() else 0.0 for r in range(3)])
-    return {"gini": gini(income), "quintile_ratio": quintile_ratio(income), "theil": th.total, "theil_between": th.between, "theil_within": th.within,
+    return {"gini": gini(income), "quintile_ratio": quintile_ratio(income),
+            "theil": th.total, "theil_between": th.between, "theil_within": th.within,
             "income_mean": float(income.mean()), "income_median": float(np.median(income)),
             "region_mean": means, "region_median": medians}
 
@@ -79,8 +80,8 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
     stab_, persistence, fragile = stab
     out: dict[str, float] = {
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
-        "gini": ys["gini"], "quintile_ratio": ys["quintile_ratio"], "theil": ys["theil"], "theil_between": ys["theil_between"],
-        "theil_within": ys["theil_within"],
+        "gini": ys["gini"], "quintile_ratio": ys["quintile_ratio"], "theil": ys["theil"],
+        "theil_between": ys["theil_between"], "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
         "adoption": float(t.online.sum() / f.n),
         "own_online_sellers": float(np.count_nonzero(f.channel >= SHOP) / f.n),

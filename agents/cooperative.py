@@ -4,9 +4,9 @@ A cooperative persists as a channel with members: it sells the pooled produce on
 and, where a livestream host works in its county, through that partner's stream. Once a year (its
 December settlement) members weigh what it paid against the bulk trader and leave for a reason
 the model names: ``price`` (even before its fee it paid less than the trader), ``fee`` (its fee
-turned a better price into a worse one) or ``unsold`` (it sold less than ``min_fill`` of what members
-pooled online and the rest went to the bulk trader after all); where none holds, neighbours join (docs/ODD.md,
-"Cooperatives").
+turned a better price into a worse one) or ``unsold`` (it sold less than ``min_fill`` of what
+members pooled online and the rest went to the bulk trader after all); where none holds,
+neighbours join (docs/ODD.md, "Cooperatives").
 """
 
 from __future__ import annotations

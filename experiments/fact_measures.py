@@ -286,7 +286,7 @@ def east_west_income_per_person_2021(run: RunLike) -> float:
 
 @measure
 def income_quintile_ratio_2021_2023(run: RunLike) -> float:
-    """Top fifth's income over the bottom fifth's, the mean of 2019's to 2021's yearbook years mapped onto 2021-2023."""
+    """The richest fifth's mean income over the poorest fifth's, averaged over the year ends of 2021-2023."""
     return float(np.nanmean([_year_end(run, "quintile_ratio", year) for year in (2021, 2022, 2023)]))
 
 
