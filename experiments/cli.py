@@ -153,6 +153,9 @@ def suite(
     scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None, wait: WaitOpt = False,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
+    from experiments.cli_experiment import start_workers
+
+    start_workers(engine, workers)
     from experiments.reports import run_suite, suite_plan
 
     check_scheduler(engine, scheduler)

@@ -18,7 +18,8 @@ from rich.table import Table
 from experiments.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
                                  RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
                                  household_warnings)
-from experiments.worker import DEFAULT_MODEL
+from experiments.pool import start_early
+from experiments.worker import DEFAULT_MODEL, preload_modules
 
 
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
@@ -63,12 +64,14 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
+    start_workers(engine, workers, model)
     from experiments.analysis import summary_table
-    from experiments.posterior import with_posterior
     from experiments.runner import run_experiment
 
     plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
     if posterior is not None:
+        from experiments.posterior import with_posterior  # scikit-learn: imported only when asked for
+
         plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
     report = run_experiment(plan, folder, engine, workers, scheduler, model, wait=wait)
@@ -83,6 +86,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
                 root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                 wait: WaitOpt = False) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
+    start_workers(engine, workers, model)
     from abm.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
@@ -95,6 +99,11 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     table = run_sensitivity(plan, folder, outcome, engine, workers, scheduler, model, wait=wait)
     print_frame(table, title=f"{plan.experiment.design.kind} indices of {outcome}")
     typer.echo(f"table and plot: {folder}/sensitivity_{outcome}.csv, .png")
+
+
+def start_workers(engine: str, workers: int | None, model: str = DEFAULT_MODEL) -> None:
+    """Start the local engine's fork server before the command's heavy imports (see :mod:`experiments.pool`)."""
+    start_early(engine, workers, preload_modules(model))
 
 
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,

@@ -33,21 +33,20 @@ A run's result is the same whichever engine or worker count ran it: it depends o
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -55,13 +54,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm import interrupts
 from abm.folders import check_writable, locked
 from abm.output import FILE_MODE
 from abm.output_size import experiment_outputs
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
-from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
+from experiments.pool import chunk_results, guided_chunks, imap_local, run_chunk
+from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes, preload_modules
 
 ENGINES = ("local", "dask")
 _CODE = abm.code_digest()
@@ -108,76 +107,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
-    """Serialise a data frame to Parquet bytes, with optional key-value metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    return buffer.getvalue()
-
-
 def save_run(runs: Path, output: RunOutput) -> None:
-    """Write one finished run atomically as ``runs/<run_id>.parquet``."""
-    meta = {"run_id": output.run_id, "model_manifest": output.manifest}
-    atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(output.table, meta))
-
-
-def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
-    """A process start method that imports ``preload`` (and a main script) once, not in every worker.
-
-    Workers fork from a fresh fork server that preloaded the modules; where there is none
-    (Windows), they are spawned and import them each. A main module run with ``python -m`` is not
-    preloaded (each worker runs it again as ``__mp_main__``, which is why the runner's imports are light).
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    script = getattr(sys.modules["__main__"], "__spec__", None) is None
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__"] * script + list(preload))
-    return context
-
-
-def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] = ()) -> Iterator:
-    """Yield ``fn(item)`` for every item as they finish, on ``workers`` processes (1: in process).
-
-    Args:
-        fn: A module-level function.
-        items: Its arguments.
-        workers: Worker processes.
-        preload: Modules the workers need, imported once by the fork server.
-    """
-    if workers == 1:
-        yield from map(fn, items)
-        return
-    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]),
-                               initializer=interrupts.ignore_in_worker)
-    try:
-        finished = as_completed([pool.submit(fn, item) for item in items])
-        while True:
-            with interrupts.stop_at_once():
-                future = next(finished, None)
-            if future is None:
-                return
-            yield future.result()
-    except BaseException:
-        _stop_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End a pool's worker processes now (on an interrupt or error: their runs are abandoned).
-
-    Python 3.14 has ``terminate_workers``; before it, the pool's process table is the only handle.
-    """
-    if hasattr(pool, "terminate_workers"):
-        pool.terminate_workers()
-        return
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.terminate()
+    """Write one finished run's file atomically as ``runs/<run_id>.parquet``."""
+    atomic_write(runs / f"{output.run_id}.parquet", output.data)
 
 
 def _worker_environ() -> dict[str, object]:
@@ -196,7 +128,7 @@ def _worker_environ() -> dict[str, object]:
 
 
 def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
-    """Yield ``fn(item)`` as they finish, on a Dask LocalCluster or the scheduler at ``address``."""
+    """Yield ``fn(item)`` as their chunks finish, on a Dask LocalCluster or the scheduler at ``address``."""
     import dask
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
@@ -209,14 +141,8 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
     client = Client(address or cluster)
     futures = []
     try:
-        futures = client.map(fn, items, pure=False)
-        finished = dask_completed(futures)
-        while True:
-            with interrupts.stop_at_once():
-                future = next(finished, None)
-            if future is None:
-                return
-            yield future.result()
+        futures = client.map(partial(run_chunk, fn), guided_chunks(items, workers), pure=False)
+        yield from chunk_results(dask_completed(futures))
     finally:
         client.cancel(futures)
         client.close()
@@ -273,10 +199,10 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
     workers = min(workers or os.cpu_count() or 1, len(pending))
     with _progress(progress) as bar:
         task = bar.add_task(f"runs ({len(jobs) - len(pending)} already done)", total=len(pending))
-        model_module = pending[0].model.partition(":")[0]
-        for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
+        preload = preload_modules(pending[0].model)
+        for i, output in enumerate(imap(engine, execute, pending, workers, address, preload)):
             if i == 0:
-                select_outcomes(model_columns(output.table), outcomes)
+                select_outcomes(model_columns(output.table()), outcomes)
             save_run(runs, output)
             bar.advance(task)
     return len(pending)
@@ -291,27 +217,33 @@ def model_columns(table: pd.DataFrame) -> list[str]:
 def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join the runs' files into tidy model-level and per-region tables, in job order.
 
+    Only the kept outcomes are read from each file (with pyarrow, into one table), and the
+    identifiers and varied parameters are repeated over each run's rows: a few milliseconds a run.
     A varied parameter whose name is also a kept outcome's becomes the column ``<name>_param``.
 
     Returns:
         ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
     """
-    tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
-    outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
+    paths = [runs / f"{job.run_id}.parquet" for job in jobs]
+    outcomes = select_outcomes(model_columns(pd.read_parquet(paths[0])), plan.experiment.outcomes)
+    pieces = [pq.ParquetFile(path).read(columns=["month", "region", *outcomes], use_threads=False) for path in paths]
+    table = pa.concat_tables(pieces).to_pandas()
     params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
-    info = plan.points.set_index("point")
-    frames = []
-    for job, table in zip(jobs, tables, strict=True):
-        ids = {"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"],
-               "replicate": job.replicate, "seed": job.seed}
-        ids |= {column: info.at[job.point, name] for name, column in params.items()}
-        frames.append(table.reindex(columns=["month", "region", *outcomes]).assign(**ids))
-    table = pd.concat(frames, ignore_index=True)
+    ids = run_identifiers(plan, jobs, params).loc[np.repeat(np.arange(len(jobs)), [p.num_rows for p in pieces])]
+    table = pd.concat([ids.reset_index(drop=True), table], axis=1)
     head = [*ID_COLUMNS, *params.values(), "month"]
     model_rows, region_rows = table[table.region == "all"], table[table.region != "all"]
     region_outcomes = [c for c in outcomes if region_rows[c].notna().any()]
     return (model_rows[head + outcomes].reset_index(drop=True),
             region_rows[[*head, "region", *region_outcomes]].reset_index(drop=True))
+
+
+def run_identifiers(plan: Plan, jobs: list[Job], params: dict[str, str]) -> pd.DataFrame:
+    """One row per job: run id, point, arm, replicate, seed and the varied parameters' values."""
+    info = plan.points.set_index("point")
+    rows = [{"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"], "replicate": job.replicate,
+             "seed": job.seed} | {column: info.at[job.point, name] for name, column in params.items()} for job in jobs]
+    return pd.DataFrame(rows, columns=[*ID_COLUMNS, *params.values()])
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,7 @@ loading SciPy, SALib or the experiment machinery it does not need.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,11 +14,15 @@ from importlib import import_module
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from abm.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
 DEFAULT_MODEL = "abm.simulate:run"
+#: imported by a fork server after the default model: loads its compiled kernels once for every worker
+WARM_MODULE = "experiments.warm_kernels"
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,24 @@ class Job:
 
 @dataclass(frozen=True)
 class RunOutput:
-    """What a worker sends back: the run's long table and the model's manifest as JSON."""
+    """What a worker sends back: the run's file, ``runs/<run_id>.parquet``, as bytes.
+
+    The file holds the run's long table (:func:`run_table`) with the run id and the model's
+    manifest (JSON) as key-value metadata. The worker serialises it, so the process that writes
+    the files only writes bytes.
+    """
 
     run_id: str
-    table: pd.DataFrame
-    manifest: str
+    data: bytes
+
+    def table(self) -> pd.DataFrame:
+        """The run's long table, read back from the bytes."""
+        return pq.read_table(pa.BufferReader(self.data)).to_pandas()
+
+
+def preload_modules(model: str) -> list[str]:
+    """What a fork server imports before forking workers for ``model``: this module, the model's, the warm-up."""
+    return [__name__, model.partition(":")[0], *[WARM_MODULE] * (model == DEFAULT_MODEL)]
 
 
 def resolve_model(path: str) -> Callable[..., Any]:
@@ -56,7 +74,18 @@ def run_table(result: Any) -> pd.DataFrame:
     return table[first + [c for c in table.columns if c not in first]]
 
 
+def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
+    """Serialise a data frame to Parquet bytes, with optional key-value metadata."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
 def execute(job: Job) -> RunOutput:
-    """Run one job (a module-level function, so process pools and Dask can pickle it)."""
+    """Run one job and serialise its file (a module-level function, so process pools and Dask can pickle it)."""
     result = resolve_model(job.model)(job.scenario, seed=job.seed, months=job.months, progress=False)
-    return RunOutput(job.run_id, run_table(result), json.dumps(result.manifest, default=str, sort_keys=True))
+    meta = {"run_id": job.run_id, "model_manifest": json.dumps(result.manifest, default=str, sort_keys=True)}
+    return RunOutput(job.run_id, parquet_bytes(run_table(result), meta))

@@ -70,3 +70,14 @@ def zdt1_shifted(scenario, seed: int, months: int, progress: bool = False) -> Si
     result = zdt1(scenario, seed, months)
     result.series["f2"] += scenario.parameters.imitation_rate
     return result
+
+
+def loaded_kernels(_: object) -> tuple[bool, int]:
+    """In a worker: whether the kernel warm-up module ran, and how many of the model's kernels are in memory."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    modules = [m for name, m in list(sys.modules.items()) if name.startswith(("abm.", "agents."))]
+    kernels = [v for m in modules for v in vars(m).values() if isinstance(v, CPUDispatcher) and v.signatures]
+    return "experiments.warm_kernels" in sys.modules, len(kernels)
