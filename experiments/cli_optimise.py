@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli_experiment import print_frame
+from experiments.cli_experiment import print_frame, start_workers
 from experiments.options import EngineOpt, ModelOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
 from experiments.worker import DEFAULT_MODEL
 
@@ -28,6 +28,7 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
                  help="Face N calibration-posterior members (seeds/posterior.parquet), one condition each, "
                       "instead of the file's [uncertain] posterior or conditions (its ranges kept).")] = None) -> None:
     """Find the robust Pareto set of a policy-design problem and write its report (resumable)."""
+    start_workers(engine, workers, model)
     from experiments.optimise import optimise as search
     from experiments.optimise_report import write_optimisation_report
     from experiments.conditions import with_posterior
@@ -43,8 +44,10 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
     result = search(problem, folder, engine, workers, scheduler, model, source=source)
     command = "ruralsim " + shlex.join(["optimise", *sys.argv[2:]]) if len(sys.argv) > 1 else f"ruralsim optimise {file}"
     report = write_optimisation_report(problem, result, command)
-    typer.echo(f"{len(result.candidates)} candidates, {result.runs} runs ({result.executed} new) in {result.seconds:.1f} s; "
-               f"{int(result.candidates.pareto.sum())} on the Pareto set. Report: {report}")
+    stop = {None: "", True: ", converged", False: ", not converged"}[result.converged]
+    typer.echo(f"{len(result.candidates)} candidates, {result.runs} runs ({result.executed} new) in {result.seconds:.1f} s "
+               f"over {len(result.convergence)} generations{stop}; {int(result.candidates.pareto.sum())} on the Pareto "
+               f"set. Report: {report}")
 
 
 def discover(results: Annotated[Path, typer.Argument(help="An experiment or optimisation output folder.")],

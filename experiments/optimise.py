@@ -15,6 +15,9 @@ robustness measure: the mean; a percentile of the worse side; or regret, the lar
 against the best candidate evaluated so far in each condition (then every earlier value is
 recomputed, so the search compares like with like; constraints use the mean under regret).
 
+Stopping: after ``[search] generations``, or earlier once the search has converged by the problem's
+``[search] converge`` rule (hypervolume flat over the last K generations, :func:`converged`).
+
 Resuming: NSGA-II is seeded, and a generation's candidates depend only on earlier results, which
 the run store returns unchanged; so an interrupted optimisation, started again with the same file,
 asks for the same candidates and finds their runs on disk: no finished evaluation is redone.
@@ -32,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from abm.scenario import Scenario, ScenarioError, load_scenario
 from experiments.design import ranges_for, replicate_seeds
@@ -159,9 +163,20 @@ class Evaluator:
         return pd.DataFrame(rows)
 
     def read(self, job: Job) -> dict[str, float]:
-        """The level of every measured outcome in one finished run (kept in memory)."""
+        """The level of every measured outcome in one finished run (only their columns read; kept in memory).
+
+        Raises:
+            ScenarioError: If the run's model does not report a measured outcome.
+        """
         if job.run_id not in self._values:
-            table = pd.read_parquet(self.out / "runs" / f"{job.run_id}.parquet")
+            run_file = pq.ParquetFile(self.out / "runs" / f"{job.run_id}.parquet")
+            names = run_file.schema_arrow.names
+            outcomes = list(dict.fromkeys(m.outcome for m in self.problem.measured))
+            for outcome in outcomes:
+                if outcome not in names:
+                    allowed = ", ".join(c for c in names if c not in ("month", "region"))
+                    raise ScenarioError(f"outcome {outcome!r}: not reported by the model; allowed: {allowed}")
+            table = run_file.read(columns=["month", "region", *outcomes], use_threads=False).to_pandas()
             self._values[job.run_id] = {m.name: read_level(table, m) for m in self.problem.measured}
         return self._values[job.run_id]
 
@@ -177,9 +192,6 @@ class Evaluator:
 
 def read_level(table: pd.DataFrame, m: Measured) -> float:
     """One outcome of one run at the horizon: the last month, or the mean of the last 12."""
-    if m.outcome not in table.columns:
-        allowed = ", ".join(c for c in table.columns if c not in ("month", "region"))
-        raise ScenarioError(f"outcome {m.outcome!r}: not reported by the model; allowed: {allowed}")
     rows = table[table.region == (m.region or "all")]
     last = rows.month.max()
     window = rows[rows.month == last] if m.statistic == "final" else rows[rows.month > last - 12]
@@ -247,6 +259,7 @@ class Optimisation:
     executed: int
     runs: int
     calls: list[dict[str, float]]
+    converged: bool | None = None  # None: the problem has no convergence rule
 
     @property
     def seconds(self) -> float:
@@ -311,12 +324,14 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     evaluator = Evaluator(problem, out, engine, workers, address, model, progress, posterior_file)
     fronts = []
     generation = 0
-    while algorithm.has_next():
+    flat = False
+    while algorithm.has_next() and not flat:
         pop = algorithm.ask()
         rows = evaluator.evaluate([dict(ind.X) for ind in pop], generation)
         everything = pd.DataFrame(evaluator.rows)
         _tell(problem, space, algorithm, pop, rows, everything)
         fronts.append([candidate_id(decode(problem, ind.X)) for ind in algorithm.opt])
+        flat = converged(problem, everything, fronts)
         generation += 1
     evaluations = save_archive(out, evaluator.rows)
     candidates = candidate_table(problem, evaluations)
@@ -328,7 +343,22 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     manifest = {"problem": problem.model_dump(mode="json"), "features": features, "model": model,
                 "runs": len(evaluator.run_ids), "calls": calls}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
-    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls)
+    rule = problem.search.converge
+    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls,
+                        None if rule is None else flat)
+
+
+def converged(problem: Problem, evaluations: pd.DataFrame, fronts: list[list[str]]) -> bool:
+    """Whether the search has converged by the problem's rule (never, without one).
+
+    The last K + 1 fronts are measured in the normalisation of every candidate so far; converged
+    when the newest front's hypervolume is at most ``tolerance`` (relative) above the oldest one's.
+    """
+    rule = problem.search.converge
+    if rule is None or len(fronts) <= rule.generations:
+        return False
+    volumes = front_hypervolumes(problem, candidate_table(problem, evaluations), fronts[-rule.generations - 1:])
+    return volumes[-1] - volumes[0] <= rule.tolerance * abs(volumes[-1])
 
 
 def check_same_problem(out: Path, problem: Problem) -> None:
@@ -371,6 +401,15 @@ def candidate_table(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame
 def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]],
                  evaluations: pd.DataFrame) -> pd.DataFrame:
     """Hypervolume of each generation's front, in objectives normalised over every candidate (reference 1.1)."""
+    first_seen = candidates.generation.value_counts().sort_index().cumsum()
+    volumes = front_hypervolumes(problem, candidates, fronts)
+    rows = [{"generation": g, "candidates_so_far": int(first_seen.get(g, 0)), "front_size": len(front),
+             "hypervolume": volume} for g, (front, volume) in enumerate(zip(fronts, volumes, strict=True))]
+    return pd.DataFrame(rows)
+
+
+def front_hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]]) -> list[float]:
+    """Hypervolume of each front (candidate ids), in objectives normalised over ``candidates`` (reference 1.1)."""
     from pymoo.indicators.hv import HV
 
     table = candidates.set_index("candidate")
@@ -379,10 +418,4 @@ def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[s
     span = np.where(hi > lo, hi - lo, 1.0)
     indicator = HV(ref_point=np.full(F.shape[1], 1.1))
     position = {c: i for i, c in enumerate(table.index)}
-    first_seen = candidates.generation.value_counts().sort_index().cumsum()
-    rows = []
-    for g, front in enumerate(fronts):
-        points = (F[[position[c] for c in front]] - lo) / span
-        rows.append({"generation": g, "candidates_so_far": int(first_seen.get(g, 0)),
-                     "front_size": len(front), "hypervolume": float(indicator(points))})
-    return pd.DataFrame(rows)
+    return [float(indicator((F[[position[c] for c in front]] - lo) / span)) for front in fronts]

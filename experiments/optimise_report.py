@@ -175,6 +175,29 @@ def interval_words(problem: Problem) -> str:
     return "a t interval of the runs"
 
 
+def search_words(problem: Problem) -> str:
+    """The search's length: a fixed number of generations, or at most so many until converged."""
+    rule = problem.search.converge
+    if rule is None:
+        return f"{problem.search.generations} generations"
+    return (f"at most {problem.search.generations} generations, stopping once the hypervolume rises by at most "
+            f"{rule.tolerance:.1%} over the last {rule.generations}")
+
+
+def convergence_words(problem: Problem, result: Optimisation) -> str:
+    """Whether the search converged by the problem's rule, after how many generations, runs and minutes."""
+    rule, hv = problem.search.converge, result.convergence.hypervolume
+    done = (f"{len(hv)} generations, {result.runs} runs, "
+            f"{sum(c['seconds'] for c in result.calls) / 60:.1f} minutes over every call on this folder")
+    if rule is None:
+        return f"No convergence rule: the search ran its {done}."
+    window = hv.iloc[-rule.generations - 1:]
+    rise = (window.iloc[-1] - window.iloc[0]) / abs(window.iloc[-1]) if len(window) > rule.generations else np.nan
+    verdict = "Converged" if result.converged else "Not converged (stopped at the generation limit)"
+    change = "" if np.isnan(rise) else f"; over the last {rule.generations} generations it rose by {rise:.2%}"
+    return f"{verdict} after {done}{change} (the rule: at most {rule.tolerance:.1%})."
+
+
 def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list[str]:
     """The report's opening: what was searched, under which conditions, how big and how long."""
     cand = result.candidates
@@ -195,7 +218,7 @@ def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list
             f"{farmers:,} households, {problem.months} months (the horizon), {problem.replicates} paired replicate "
             f"seeds x {conditions}.{budget} Objectives: {objectives}. Constraints: {constraints}. Robustness: "
             f"{robust}. Search: NSGA-II (pymoo, mixed variables), population {problem.search.population}, "
-            f"{problem.search.generations} generations, seed {problem.search.seed}.", "",
+            f"{search_words(problem)}, seed {problem.search.seed}.", "",
             f"{len(cand)} distinct candidates, {result.runs} runs (with the runs without levers). Time on this "
             f"machine, every call on this folder: " + "; ".join(f"{c['executed']} runs in {c['seconds'] / 60:.1f} min"
                                                                for c in result.calls)
@@ -209,7 +232,8 @@ def write_optimisation_report(problem: Problem, result: Optimisation, command: s
     lines = _problem_lines(problem, result, command)
     plot_convergence(result, out / "convergence.png")
     lines += ["## Convergence", "", "Hypervolume of each generation's front in objectives normalised over every "
-              "candidate (reference point 1.1 in each).", "", "![convergence](convergence.png)", ""]
+              f"candidate (reference point 1.1 in each). {convergence_words(problem, result)}", "",
+              "![convergence](convergence.png)", ""]
     if pareto.empty:
         lines += ["No feasible candidate: every candidate broke a constraint."]
         (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
