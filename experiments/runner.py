@@ -9,8 +9,9 @@ hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of
 
 Engines:
 
-- ``local``: a ``ProcessPoolExecutor`` with ``workers`` processes (default ``os.cpu_count()``);
-  ``workers=1`` runs in this process.
+- ``local``: a ``ProcessPoolExecutor`` with ``workers`` processes (default ``os.cpu_count()``),
+  forked from a fork server that has imported the model and loaded its compiled kernels once, and
+  handed jobs in shrinking chunks (:mod:`experiments.pool`); ``workers=1`` runs in this process.
 - ``dask``: a ``dask.distributed`` client, on a ``LocalCluster`` by default or on the scheduler at
   ``address``. On a SLURM cluster (``pip install dask-jobqueue``)::
 
@@ -28,6 +29,8 @@ Engines:
   writes ``OUT``, so no shared file system is needed.
 
 A run's result is the same whichever engine or worker count ran it: it depends only on its job.
+Workers send each run back as its finished file's bytes; this process writes them (atomically, one
+file a run) and, once at the end, reads the kept outcome columns of every run into the two tables.
 """
 
 from __future__ import annotations
