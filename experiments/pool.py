@@ -17,10 +17,12 @@ heavy imports.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -59,6 +61,22 @@ def start_early(engine: str, workers: int | None, preload: Sequence[str]) -> Non
     if "forkserver" in multiprocessing.get_all_start_methods():
         pool_context(preload)
         multiprocessing.forkserver.ensure_running()
+        atexit.register(stop_fork_server)
+
+
+def stop_fork_server() -> None:
+    """End this process's fork server now (registered to run at exit by :func:`start_early`).
+
+    A server started early but never used (a bad input, every run already done) would otherwise go
+    on importing after the command ended, holding its output streams open for whoever reads them.
+    Its pid is only kept in a private attribute of ``multiprocessing.forkserver``.
+    """
+    pid = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    if pid is not None:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
 
 
 def guided_chunks(items: list, workers: int) -> list[list]:
