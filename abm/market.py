@@ -31,7 +31,9 @@ from abm.market_kernels import (
     online_sellers,
     seller_flows,
 )
-from agents.consumers import BUDGET_SHARE, segment_budgets
+from abm.stages import OFFLINE
+from abm.world import by_region
+from agents.consumers import BUDGET_SHARE, ConsumerMarket, segment_budgets
 from agents.logistics import transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
@@ -39,12 +41,12 @@ if TYPE_CHECKING:
     from abm.params import Parameters
     from abm.state import Province
 
+CLEARING_STEPS = 4     # Newton steps of the monthly clearing price (enough to clear within 1%, tested)
+FLOOR_TOLERANCE = 1e-9  # a posted log price this close to the floor's is at the floor
 LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price discrimination)
 NOTICE = 0.6           # share of the discriminatory markup loyal buyers notice
 COOP_SHIPPING = 0.8    # pooled shipping costs a cooperative this share of the single-parcel price
-PRICE_BOUNDS = (0.5, 2.0)
 BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
-REFERENCE_KG = 400.0     # kg a month per household against which a group's offer weighs in demand (about the mean)
 
 
 class SellerSums:
@@ -112,6 +114,8 @@ class MonthFlows:
     noticed_markup: float
     fund_levy: float
     logistics_subsidy: float
+    price_floor_share: float  # share of the groups with kg on offer whose price is at the economic floor
+    national_budget: float    # the national market's spending on the province's crops this month (yuan)
 
 
 @dataclass
@@ -119,6 +123,7 @@ class Quote:
     """Per-group market terms this month (arrays over village x online channel)."""
 
     supply: np.ndarray
+    shops: np.ndarray   # sellers with kg on offer
     village: np.ndarray
     channel: np.ndarray
     origin: np.ndarray
@@ -151,6 +156,7 @@ class FixedGroupTerms:
     km: np.ndarray             # road km to the trunk network
     provider: np.ndarray       # the carrier whose home the county is
     eligible: np.ndarray       # shipments qualify for the logistics subsidy
+    crop_households: np.ndarray  # the province's households growing each crop
 
 
 class GroupMarket:
@@ -205,7 +211,8 @@ class GroupMarket:
         eligible = fx.eligible
         discount = inst.government.logistics_discount((month - 1) % 12, self.eligible_kg_last_month)
         loss = (self.village_loss(pv) if village_loss is None else village_loss)[gv]
-        return Quote(supply, gv, gch, origin, claim_g, fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
+        return Quote(supply, np.bincount(gi, minlength=G).astype(np.float64), gv, gch, origin, claim_g,
+                     fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
                      eligible, loss, seller_rating)
 
@@ -221,7 +228,8 @@ class GroupMarket:
                 is_coop=self.group_channel == 0, coop_of_group=v.coop_of_county[v.county][gv],
                 processable=crops.PROCESSABLE[v.crop[gv]], origin=v.region[gv].astype(np.int64),
                 ref=crops.BASE_PRICE[v.crop[gv]] * p.online_markup, fresh=v.fresh[gv], km=km, provider=provider,
-                eligible=(v.region[gv] == 0) | (km > p.loss_reference_km))
+                eligible=(v.region[gv] == 0) | (km > p.loss_reference_km),
+                crop_households=np.bincount(pv.terms.crop_index, minlength=len(crops.CROPS)).astype(np.float64))
         return self._fixed
 
     @staticmethod
@@ -232,15 +240,31 @@ class GroupMarket:
                             p.fresh_loss_cold_chain, p.loss_reference_km, p.loss_distance_elasticity)
 
     def initialise(self, pv: Province) -> None:
-        """First expectations of every group's net price per kg, from list prices as if all were sold."""
-        f = pv.farmers
-        w = pv.terms.annual_marketable
-        s = np.flatnonzero(w)
-        fill = np.ones(self.groups)
+        """Month-0 prices and expectations: the market cleared at an average month's supply.
+
+        The households online at the start offer a twelfth of a year's marketable kg on their
+        channels; the market clears at that supply (prices at the clearing index, from the economic
+        floor up), and every group expects the net price per kg it would realise there: a seller in an
+        empty group one household's average kg, at its own clearing price.
+        """
+        f, terms = pv.farmers, pv.terms
+        monthly = terms.annual_marketable / 12.0
+        on = np.flatnonzero(f.channel != OFFLINE)
+        self._clear_at(pv, on, (on // f.households) * 3 + f.channel[on] - 1, monthly[on], np.ones(self.groups, bool))
+        first = np.arange(pv.villages.n) * f.households  # each village's first household, as a lone seller
         for channel in range(3):
-            q = self.quote(pv, 0, s, (s // f.households) * 3 + channel, w[s])
-            sel = q.channel == channel
-            self.expected_net[sel] = self._realised(pv, q, fill)[sel]
+            self._clear_at(pv, first, first // f.households * 3 + channel, monthly[first], np.isnan(self.expected_net))
+
+    def _clear_at(self, pv: Province, sellers: np.ndarray, groups: np.ndarray, kg: np.ndarray,
+                  update: np.ndarray) -> None:
+        """Clear month 1's market with this supply; set the price index and expectations of the ``update`` groups."""
+        index = self.price_index.copy()
+        q = self.quote(pv, 1, sellers, groups, kg)
+        d = self._demand(pv, q, 1)
+        net = self._realised(pv, q, d.fill)
+        chosen = update & (q.supply > 0)
+        self.expected_net[chosen] = net[chosen]
+        self.price_index = np.where(chosen, self.price_index, index)
 
     def _realised(self, pv: Province, q: Quote, fill: np.ndarray) -> np.ndarray:
         """Net price per kg offered in each group: shipped share net of loss, fees and shipping, rest sold in bulk."""
@@ -289,36 +313,48 @@ class GroupMarket:
         return self._month_flows(pv, q, d, on, w, s, h)
 
     def _demand(self, pv: Province, q: Quote, month: int) -> Demand:
-        """Urban segments' budgets over the groups with supply (a nested logit with an outside option).
+        """Clear the online market of every group with supply, and what each consumer segment bought.
 
-        The budgets are given (:func:`agents.consumers.segment_budgets`); a group's weight is its kg over
-        :data:`REFERENCE_KG` a month per household. Moves the price index towards demand over deliverable kg.
+        Demand is the province's residual demand in the national market (:meth:`NationalMarket.spend`).
+        Each group's clearing price is found by Newton steps on its own demand (elasticity
+        ``residual_demand_elasticity``), never below its economic floor (:meth:`floor_index`: below it
+        the trader pays a seller more); the posted price moves ``price_adjustment`` of the way (in logs)
+        from last month's to the clearing price, and sells what buyers want at it.
         """
-        p, inst, vil = pv.p, pv.institutions, pv.villages
+        p = pv.p
         active = np.flatnonzero(q.supply > 0)
-        gv, gch, price = q.village[active], q.channel[active], q.price[active]
-        budget = segment_budgets(pv.farmers.n, p.urban_budget, p.urban_budget_growth, month)
-        weight = q.supply[active] / (REFERENCE_KG * pv.farmers.n)
-        partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
-        streamed = streamed_groups(gch, gv, partners)
-        reach = np.where(streamed, p.livestream_reach, 1.0)
-        boost = np.where(pv.eastwest.pairing_counties[vil.county[gv]] & (gch > 0), p.pairing_boost, 0.0)
-        util = inst.consumers.utility(np.log(price / q.ref[active]), q.credibility[:, active], q.origin[active],
-                                      q.brand[active].astype(float), reach, p.trust_weight, p.price_sensitivity,
-                                      q.loss[active], p.delivery_weight)
-        util = util + boost[None, :]
-        spend = inst.consumers.demand(budget, weight, util, p.outside_utility, vil.crop[gv], p.nest_dissimilarity)
-        spend, self.audience_scale = ration_audience(spend, streamed, p.livestream_audience * float(budget.sum()))
-        want_kg = spend.sum(axis=0) / price
+        national = NationalMarket.of(pv, q, active, month, self._fixed_terms(pv).crop_households)
         deliverable = q.supply[active] * (1 - q.loss[active])
+        list_price = q.price[active] / self.price_index[active]
+        log_floor = np.log(self.floor_index(pv, q)[active])
+        last = np.maximum(np.log(self.price_index[active]), log_floor)
+        log_clear = last.copy()
+        for _ in range(CLEARING_STEPS):
+            want_kg = national.spend(list_price * np.exp(log_clear))[0].sum(axis=0) / (list_price * np.exp(log_clear))
+            step = np.log(np.maximum(want_kg, 1e-300) / np.maximum(deliverable, 1e-300)) / p.residual_demand_elasticity
+            log_clear = np.maximum(log_clear + np.clip(step, -1.0, 1.0), log_floor)
+        posted = np.maximum(last + p.price_adjustment * (log_clear - last), log_floor)
+        self.price_index[active] = np.exp(posted)
+        price = list_price * self.price_index[active]
+        q.price[active] = price
+        spend, self.audience_scale = national.spend(price)
+        want_kg = spend.sum(axis=0) / price
         fill = np.minimum(1.0, want_kg / np.maximum(deliverable, 1e-12))      # share of offer shipped
         served = np.minimum(1.0, deliverable / np.maximum(want_kg, 1e-12))    # share of demand served
-        bought = spend * served[None, :] / price                              # kg by segment and group
-        ratio = np.clip(want_kg / np.maximum(deliverable, 1e-12), 1e-6, 1e6)
-        self.price_index[active] = np.clip(self.price_index[active] * ratio ** p.price_adjustment, *PRICE_BOUNDS)
         fill_g = np.zeros(self.groups)
         fill_g[active] = fill
-        return Demand(active, fill_g, bought)
+        return Demand(active, fill_g, spend * served[None, :] / price, national.total_budget,
+                      posted <= log_floor + FLOOR_TOLERANCE)
+
+    def floor_index(self, pv: Province, q: Quote) -> np.ndarray:
+        """Each group's lowest price index: the price at which online pays a seller what the trader pays.
+
+        A kg offered online at list price ``x`` nets ``(1 - loss) x index (1 - fees) - shipping``; below
+        ``(bulk price + shipping) / ((1 - loss) (1 - fees))`` the seller would rather sell to the trader.
+        """
+        fees = self._fee_of_channel(pv)[q.channel]
+        floor_price = (pv.villages.offline_price()[q.village] + q.ship_paid) / ((1 - q.loss) * (1 - fees))
+        return floor_price / (q.price / self.price_index)
 
     @staticmethod
     def _month_flows(pv: Province, q: Quote, d: Demand, on: OnlineSellers, w: np.ndarray, s: SellerFlows,
@@ -354,6 +390,7 @@ class GroupMarket:
             **_price_statistics(p, q, s.delivered_by_group),
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=float(levy.sum()), logistics_subsidy=sums.total(s.subsidy),
+            price_floor_share=float(d.at_floor.mean()) if d.active.size else float("nan"), national_budget=d.budget,
         )
 
     def _seller_fill(self, pv: Province, q: Quote, sellers: np.ndarray, gs: np.ndarray, ws: np.ndarray,
@@ -378,9 +415,98 @@ class GroupMarket:
 class Demand(NamedTuple):
     """What consumers bought this month: the groups with supply, each group's fill, kg by segment and group."""
 
-    active: np.ndarray  # groups with kg on offer
-    fill: np.ndarray    # per group: share of the offer shipped (0 where nothing is offered)
-    bought: np.ndarray  # (segment, active group): kg bought
+    active: np.ndarray    # groups with kg on offer
+    fill: np.ndarray      # per group: share of the offer shipped (0 where nothing is offered)
+    bought: np.ndarray    # (segment, active group): kg bought
+    budget: float         # the national market's spending on the province's crops this month (yuan)
+    at_floor: np.ndarray  # per active group: its posted price is at the economic floor
+
+
+@dataclass(frozen=True)
+class NationalMarket:
+    """This month's national market for the province's crops, as the province's groups face it.
+
+    Each crop is a nest holding the province's groups and the rest of the nation's online sellers of
+    the crop: ``rest_of_nation_supply`` times the province's households growing it, growing with the
+    national budget. A group weighs in demand by its number of sellers (each shop or stream has its
+    customers), not by its kilograms: a seller's bigger harvest finds no more buyers, it lowers the
+    price at which they take it (the residual demand's elasticity). The budget is
+    :func:`agents.consumers.segment_budgets`, scaled to the whole market.
+    """
+
+    consumers: ConsumerMarket
+    budget: np.ndarray          # per segment, yuan this month
+    weight: np.ndarray          # per active group: its sellers, per household of the province
+    credibility: np.ndarray     # (segment, active group)
+    origin: np.ndarray
+    brand: np.ndarray
+    reach: np.ndarray
+    loss: np.ndarray
+    boost: np.ndarray           # pairing's ranking boost per active group (utils)
+    ref: np.ndarray             # reference price per active group
+    nest: np.ndarray            # crop of each active group
+    rest_weight: np.ndarray     # per crop: the rest of the nation's online sellers, per household of the province
+    rest_utility: np.ndarray    # per segment
+    streamed: np.ndarray        # active groups streamed by a host
+    audience: float             # most the livestream audience spends on streamed produce (yuan)
+    p: Parameters
+
+    @classmethod
+    def of(cls, pv: Province, q: Quote, active: np.ndarray, month: int, crop_households: np.ndarray
+           ) -> NationalMarket:
+        """The market the groups ``active`` of quote ``q`` face in ``month``."""
+        p, inst, vil = pv.p, pv.institutions, pv.villages
+        n = pv.farmers.n
+        gv, gch = q.village[active], q.channel[active]
+        growth = (1.0 + p.urban_budget_growth) ** ((month - 1) / 12) if month > 0 else 1.0
+        budget = segment_budgets(n, p.urban_budget, p.urban_budget_growth, max(month, 1)) * (
+            1 + p.rest_of_nation_supply)
+        partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
+        streamed = streamed_groups(gch, gv, partners)
+        return cls(inst.consumers, budget, q.shops[active] / n, q.credibility[:, active],
+                   q.origin[active], q.brand[active].astype(float), np.where(streamed, p.livestream_reach, 1.0),
+                   q.loss[active], np.where(pv.eastwest.pairing_counties[vil.county[gv]] & (gch > 0),
+                                            p.pairing_boost, 0.0),
+                   q.ref[active], vil.crop[gv],
+                   p.rest_of_nation_supply * growth * crop_households / n,
+                   inst.consumers.rest_utility(p.trust_weight, p.national_trust, p.delivery_weight,
+                                               national_loss(p)), streamed,
+                   p.livestream_audience * float(budget.sum()), p)
+
+    @property
+    def total_budget(self) -> float:
+        """All segments' spending on the crops this month, the outside option's share included (yuan)."""
+        return float(self.budget.sum())
+
+    def spend(self, price: np.ndarray) -> tuple[np.ndarray, float]:
+        """Spending (segment, group) at these prices, the streamed groups held to the audience, and its scale."""
+        p = self.p
+        util = self.consumers.utility(np.log(price / self.ref), self.credibility, self.origin, self.brand, self.reach,
+                                      p.trust_weight, price_coefficient(p), self.loss, p.delivery_weight)
+        spend = self.consumers.demand(self.budget, self.weight, util + self.boost[None, :], p.outside_utility,
+                                      self.nest, p.nest_dissimilarity, self.rest_weight, self.rest_utility)
+        return ration_audience(spend, self.streamed, self.audience)
+
+
+def national_loss(p: Parameters) -> np.ndarray:
+    """Transit loss of each crop on the rest of the nation's routes.
+
+    The reference distance at the mean of the regions' initial cold-chain coverage (inputs: the
+    province's policies do not change the nation's routes).
+    """
+    cold_chain = np.full(len(crops.CROPS), by_region(p, "cold_chain").mean())
+    return transit_loss(crops.PERISHABILITY, cold_chain, np.full(len(crops.CROPS), p.loss_reference_km),
+                        p.fresh_loss_no_cold_chain, p.fresh_loss_cold_chain, p.loss_reference_km,
+                        p.loss_distance_elasticity)
+
+
+def price_coefficient(p: Parameters) -> float:
+    """Consumers' utils per log price, set so the province's residual demand has the declared elasticity.
+
+    In the nested logit with the province small in each crop's national nest, a group's kg demand has
+    elasticity ``1 + coefficient / dissimilarity``; the coefficient is ``(elasticity - 1) x dissimilarity``.
+    """
+    return (p.residual_demand_elasticity - 1.0) * p.nest_dissimilarity
 
 
 def _price_statistics(p: Parameters, q: Quote, sold_g: np.ndarray) -> dict[str, float]:

@@ -150,7 +150,10 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | N
     r = _region_sums(pv, fl)
     model = _province_flow_outcomes(pv, month, fl, r)
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
+    market_model, sell_through_r = _market_outcomes(pv, fl)
+    model |= market_model
     region_cols = {
+        "sell_through": sell_through_r,
         "online_sales": r.online_sales,
         "fresh_loss": np.where(r.fresh_shipped > 0, r.fresh_lost / np.maximum(r.fresh_shipped, 1e-12), np.nan),
         "fraud_rate": r.fraud / np.maximum(r.delivered, 1e-12),
@@ -228,8 +231,25 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
     return model | {f"sales_{c}": float(v.sum()) for c, v in r.sales_by_channel.items()}
 
 
+def _market_outcomes(pv: Province, fl: MonthFlows) -> tuple[dict[str, float], np.ndarray]:
+    """The online market's clearing: sell-through by channel, the groups at the price floor, the national capture.
+
+    Returns the model-level outcomes and the sell-through by region (NaN where nothing was offered online).
+    """
+    shipped_r, offered_r = pv.farmers.region_sum_at(fl.sellers, (fl.seller_shipped, fl.seller_offer.astype(np.float64)))
+    channel = fl.seller_channel.astype(np.int64)
+    shipped_c = np.bincount(channel, weights=fl.seller_shipped, minlength=len(CHANNELS))
+    offered_c = np.bincount(channel, weights=fl.seller_offer, minlength=len(CHANNELS))
+    model = {"sell_through": _rate(shipped_r.sum(), offered_r.sum()),
+             **{f"sell_through_{c}": _rate(shipped_c[k], offered_c[k]) for k, c in enumerate(CHANNELS) if k},
+             "price_floor_share": fl.price_floor_share,
+             "demand_capture": weighted_share(float(fl.seller_revenue.sum()), fl.national_budget)}
+    return model, np.where(offered_r > 0, shipped_r / np.maximum(offered_r, 1e-12), np.nan)
+
+
 #: flow outcomes whose month-0 value is not 0: rates with nothing to measure, and shares of all kg
-MONTH_ZERO = {"fresh_loss": np.nan, "primary_share": 1.0, "unbranded_price_ratio": np.nan,
+MONTH_ZERO = {"fresh_loss": np.nan, "sell_through": np.nan, "sell_through_cooperative": np.nan,
+              "sell_through_platform_shop": np.nan, "sell_through_livestream": np.nan, "price_floor_share": np.nan, "primary_share": 1.0, "unbranded_price_ratio": np.nan,
               "bulk_raw_share_west": 1.0, "newcomer_sales_ratio": np.nan}
 
 

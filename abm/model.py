@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 
 from abm import crops
-from abm.build import build_province, expected_income
+from abm.build import build_province, expected_income, seat_initial_sellers
 from abm.calendar import year_of
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
@@ -96,6 +96,9 @@ class RuralEconomy(mesa.Model):
         self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
+        self.market.initialise(self.province)
+        seat_initial_sellers(self.province, self.market.expected_net, self.rng)
+        self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
@@ -273,8 +276,8 @@ class RuralEconomy(mesa.Model):
         _learn_sellers(fl.sellers, fl.seller_delivered, fl.seller_caught, f.skill, f.reputation, f.sales_count,
                        p.skill_learning)
         offline_price = pv.villages.offline_price()
-        judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, offline_price, offer, f.stage, f.link_since,
-                       f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
+        judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, fl.seller_shipped, offline_price, offer, f.stage,
+                       f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
                        ASPIRATION_ADAPTATION, HARVEST_CYCLE)
         self._pool(fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)

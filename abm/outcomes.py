@@ -90,7 +90,7 @@ REGION_COLUMNS = (
     "income_mean", "income_median", "income_per_person", *(f"income_{k}" for k in INCOME_PARTS), "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
     *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
-    "bulk_raw_share", "processed_share", "branded_share",
+    "bulk_raw_share", "processed_share", "branded_share", "sell_through",
 )
 
 _HH = "share of households"
@@ -217,6 +217,15 @@ _DECLARED: list[tuple[Any, ...]] = [
      "rate", "month", +1, FLOWS),
     ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers enrolled under a year, over "
      "established sellers' (below 1: a cold start).", "rate", "month", +1, FLOWS),
+    ("sell_through", "share of online kg", "Kg shipped to online buyers over kg offered online this month (the rest "
+     "went to the trader; NaN if none offered). Plausibly 0.5-0.95: sellers post prices buyers take, down to the "
+     "economic floor.", "rate", "month", +1, FLOWS),
+    *((f"sell_through_{c}", "share of online kg", f"Sell-through on the {c.replace('_', ' ')} channel (NaN if "
+       "none offered).", "rate", "month", +1, FLOWS) for c in CHANNELS[1:]),
+    ("price_floor_share", "share of seller groups", "Seller groups with kg on offer whose online price sits at the "
+     "economic floor (online nets what the trader pays), NaN with none.", "rate", "month", 0, FLOWS),
+    ("demand_capture", "share of national spending", "Province's online sales over the national market's spending "
+     "on its crops this month (the outside option's share included).", "rate", "month", +1, FLOWS),
     ("platform_revenue", "yuan/month", "Platforms' revenue: commission and price discrimination, less the fund levy.",
      "flow", "month", 0, FLOWS),
     ("online_kg", "kg/month", "Produce delivered to online buyers this month.", "flow", "month", +1, FLOWS),

@@ -116,6 +116,11 @@ class Parameters(BaseModel):
                                    "Processing capacity of a cooperative that processes, as a share of pooled kg.",
                                    plausible=(0.05, 0.4, "a processing line takes a minority of pooled kg; "
                                                          "cooperatives invest up to 0.5"))
+    income_tail_quantile: float = param(0.999, "quantile", 0.9, 1.0, ASSUMPTION,
+                                        "Quantile at which every household's lognormal spread of wages, non-farm "
+                                        "business, property and transfers is capped (winsorised; 1: no cap), so no "
+                                        "household draws a business many standard deviations out: at 0.999 the top "
+                                        "household of 30,000 earns about 6-8 times the median per person.")
     persons_per_household: float = param(3.27, "persons", 1.0, 10.0, "NBS 2016 agricultural census",
                                          "Persons per rural family household (income per person divides by it).")
     regional(locals(), "wage_income", (1472.0, 1989.0, 3270.0), "yuan/month", 0.0, 20_000.0, ASSUMPTION,
@@ -205,16 +210,35 @@ class Parameters(BaseModel):
                                       "towards 0 = perfect substitutes sharing one pool of demand (price wars, 001, 002).",
                                       plausible=(0.1, 1.0, "from near-perfect substitutes within a crop (price wars, "
                                                            "001, 002) to every village's produce a product of its own"))
-    price_sensitivity: float = param(1.2, "utils per log price", 0.0, 10.0, ASSUMPTION,
-                                     "Consumers' disutility of a higher price.")
+    residual_demand_elasticity: float = param(
+        5.0, "elasticity (kg)", 1.1, 50.0, ASSUMPTION,
+        "Price elasticity of the province's residual demand for a group's produce (% of kg bought per 1% of price); "
+        "sets consumers' price coefficient in the nested logit. Plausibly 2-12: national own-price elasticities of "
+        "fruit and vegetables of about 0.5-1 over a province's share of a few per cent would give 15-50; origin "
+        "and quality differences between provinces' produce damp it to a few.")
+    rest_of_nation_supply: float = param(
+        2.0, "x the province's farms", 0.0, 50.0, ASSUMPTION,
+        "The rest of the nation's online sellers of each crop, in multiples of the province's households growing it; "
+        "they grow with the national budget (urban_budget_growth). Plausibly 0.5-6: 17.3 M rural online shops for "
+        "about 150 M rural households (MOFCOM, NBS 2022), perhaps half selling farm produce, so a province with 1-6% "
+        "of the nation's farms of a crop faces 1-6 times its own households in shops elsewhere.")
+    national_trust: float = param(
+        0.95, "0-1", 0.0, 1.0, ASSUMPTION,
+        "Consumers' trust in the rest of the nation's online produce (the utility of the province's competitors "
+        "in each crop's market). Plausibly 0.6-0.97: regulators' spot checks pass 97% of online food (SAMR "
+        "2019-2020); buyers trust unknown origins less.")
     trust_weight: float = param(2.0, "utils", 0.0, 10.0, ASSUMPTION,
                                 "Consumers' utility from full trust in a seller's origin and claims.")
-    initial_trust: float = param(0.45, "0-1", 0.0, 1.0, ASSUMPTION,
-                                 "Consumers' initial trust in rural online produce.")
+    initial_trust: float = param(0.95, "0-1", 0.0, 1.0, ASSUMPTION,
+                                 "Consumers' trust in the province's online produce at the start: near where their "
+                                 "learning settles (0.96-0.97; regulators pass 97% of online food), so the start is "
+                                 "not a transient.")
     trust_learning: float = param(0.15, "per month", 0.0, 1.0, ASSUMPTION,
                                   "Weight of last month's experience in consumers' trust.")
-    price_adjustment: float = param(0.15, "elasticity", 0.0, 1.0, ASSUMPTION,
-                                    "Response of sellers' posted price to last month's excess demand.")
+    price_adjustment: float = param(1.0, "share of log gap", 0.05, 1.0, ASSUMPTION,
+                                    "Share of the (log) gap between last month's posted price and the clearing price "
+                                    "closed each month (1: online prices clear the market every month; "
+                                    "platform prices move within weeks, plausibly 0.3-1).")
 
     # --- farmer decisions and diffusion (translation hazards) --------------------------------
     choice_sensitivity: float = param(3.0, "per log yuan", 0.0, 20.0, ASSUMPTION,

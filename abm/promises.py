@@ -1,7 +1,8 @@
 """Promises judged over the harvest cycle: a committed household weighs a year's realised gain against its promise.
 
 Every month with produce, a household enrolled in the network adds what it gained over the bulk
-trader (yuan: realised gain per kg times kg offered; nothing where it sold offline) and what its
+trader (yuan: realised gain per kg times kg offered, the unsold online kg counted at the trader's
+price as income counts them; nothing where it sold offline) and what its
 promise said it would gain on the same kg. Once a harvest cycle (``horizon`` months, counted from
 its own enrolment) it reviews the cycle: a gain below ``tolerance`` times the promised gain is a
 broken promise, and ``patience`` broken promises in a row make it defect (:mod:`abm.translation`).
@@ -21,19 +22,24 @@ HARVEST_CYCLE = 12  # months between two reviews: every crop's calendar repeats 
 
 
 def realised_gain_per_kg(n: int, sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np.ndarray,
-                         offline_price: np.ndarray) -> np.ndarray:
-    """Online net revenue per kg offered less the village's bulk price, per household (0 off the sellers)."""
+                         seller_shipped: np.ndarray, offline_price: np.ndarray) -> np.ndarray:
+    """What selling online added per kg offered over selling it all to the trader, per household (0 off the sellers).
+
+    The kg offered online and not shipped went to the trader the same month at the bulk price, as in
+    income, so the gain is ``(online net - shipped kg x bulk price) / kg offered``.
+    """
     gain = np.zeros(n)
     households = n // offline_price.size
     kg = np.maximum(seller_offer, np.float32(1e-9)).astype(np.float64)
-    gain[sellers] = seller_net / kg - offline_price[sellers // households]
+    bulk = offline_price[sellers // households]
+    gain[sellers] = (seller_net - seller_shipped * bulk) / kg
     return gain
 
 
 @njit(cache=True, nogil=True)
-def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np.ndarray, offline_price: np.ndarray,
-                   offer: np.ndarray, stage: np.ndarray, link_since: np.ndarray, promise_per_kg: np.ndarray,
-                   gain: np.ndarray, promised: np.ndarray, broken: np.ndarray, month: int, tolerance: float,
+def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np.ndarray, seller_shipped: np.ndarray,
+                   offline_price: np.ndarray, offer: np.ndarray, stage: np.ndarray, link_since: np.ndarray,
+                   promise_per_kg: np.ndarray, gain: np.ndarray, promised: np.ndarray, broken: np.ndarray, month: int, tolerance: float,
                    adaptation: float, horizon: int) -> None:
     """One month of the promise accounts of every committed household, in place (see the module docstring).
 
@@ -51,7 +57,7 @@ def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np
         realised = 0.0
         if k < sellers.size and sellers[k] == i:
             kg = np.float64(max(seller_offer[k], np.float32(1e-9)))
-            realised = seller_net[k] / kg - offline_price[i // households]
+            realised = (seller_net[k] - seller_shipped[k] * offline_price[i // households]) / kg
             k += 1
         if stage[i] < ENROLLED:
             continue
@@ -71,11 +77,12 @@ def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np
 
 
 def judge_promises_numpy(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np.ndarray,
-                         offline_price: np.ndarray, offer: np.ndarray, stage: np.ndarray, link_since: np.ndarray,
+                         seller_shipped: np.ndarray, offline_price: np.ndarray, offer: np.ndarray, stage: np.ndarray,
+                         link_since: np.ndarray,
                          promise_per_kg: np.ndarray, gain: np.ndarray, promised: np.ndarray, broken: np.ndarray,
                          month: int, tolerance: float, adaptation: float, horizon: int) -> None:
     """The plain numpy reference of :func:`judge_promises` (whole-array steps, the same arithmetic)."""
-    realised = realised_gain_per_kg(stage.size, sellers, seller_net, seller_offer, offline_price)
+    realised = realised_gain_per_kg(stage.size, sellers, seller_net, seller_offer, seller_shipped, offline_price)
     committed = stage >= ENROLLED
     selling = committed & (offer > 0)
     promise = np.where(np.isnan(promise_per_kg), realised.astype(np.float32), promise_per_kg)

@@ -11,6 +11,8 @@ transfers. Income per person divides by the persons per household.
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,16 +30,31 @@ WAGE_EARNER_SHARES = (0.3, 0.35, 0.28, 0.07)
 WAGE_SPREAD, BUSINESS_SPREAD, PROPERTY_SPREAD, TRANSFER_SPREAD = 0.6, 0.9, 1.0, 0.7
 
 
-def spread_factor(rng: np.random.Generator, sigma: float, n: int) -> np.ndarray:
-    """Lognormal factors with mean 1 and log-sd ``sigma`` (one per household)."""
-    return rng.lognormal(-sigma ** 2 / 2, sigma, n)
+def _normal_cdf(x: float) -> float:
+    """The standard normal distribution function."""
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
-def wage_factors(rng: np.random.Generator, n: int) -> np.ndarray:
+def spread_factor(rng: np.random.Generator, sigma: float, n: int, tail_quantile: float) -> np.ndarray:
+    """Lognormal factors with log-sd ``sigma``, capped at the ``tail_quantile`` quantile, mean 1 (one a household).
+
+    A draw ``x = exp(-sigma^2 / 2 + sigma z)`` above the cap ``c = exp(-sigma^2 / 2 + sigma z_q)`` is set to it
+    (winsorised: no household draws a business many standard deviations out), and the factors are divided
+    by the capped distribution's mean ``Phi(z_q - sigma) + c (1 - Phi(z_q))`` so the regional level is kept.
+    """
+    draws = rng.lognormal(-sigma ** 2 / 2, sigma, n)
+    if tail_quantile >= 1.0:
+        return draws
+    z = statistics.NormalDist().inv_cdf(tail_quantile)
+    cap = math.exp(-sigma ** 2 / 2 + sigma * z)
+    return np.minimum(draws, cap) / (_normal_cdf(z - sigma) + cap * (1.0 - tail_quantile))
+
+
+def wage_factors(rng: np.random.Generator, n: int, tail_quantile: float) -> np.ndarray:
     """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage."""
     shares = np.array(WAGE_EARNER_SHARES)
     earners = rng.choice(shares.size, n, p=shares)
-    return earners * spread_factor(rng, WAGE_SPREAD, n) / float(np.arange(shares.size) @ shares)
+    return earners * spread_factor(rng, WAGE_SPREAD, n, tail_quantile) / float(np.arange(shares.size) @ shares)
 
 
 @dataclass
@@ -75,10 +92,11 @@ class HouseholdIncome:
         self.persons = p.persons_per_household
         self.region = region
         n = region.size
-        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n)
-        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n)
-        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n)
-        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n)
+        q = p.income_tail_quantile
+        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n, q)
+        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n, q)
+        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n, q)
+        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n, q)
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)
