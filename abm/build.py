@@ -14,7 +14,9 @@ from abm.channel_prices import ChannelPrices
 from abm.development import DevelopmentModel, development_model
 from abm.eastwest import EastWestAccounts
 from abm.stages import COOP, OFFLINE, SHOP
-from abm.state import HouseholdTerms, Institutions, Province, Villages
+from abm.market import national_loss
+from abm.params import Parameters
+from abm.state import HouseholdTerms, Institutions, Province, TraderTerms, Villages
 from abm.trust import mechanism
 from abm.world import by_region
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket
@@ -48,7 +50,7 @@ def build_province(model: mesa.Model) -> Province:
     government = Government(model, p)
     development = development_model(p)
     public_brand = development.brand_villages(g.station.data.ravel())
-    villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, p.offline_price_ratio)
+    villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, trader_terms(p))
     farmers, platform_of = _build_farmers(model, villages, platforms[EASTERN_MARKETPLACE].seller_share, development)
     institutions = Institutions(cooperatives, platforms, providers, government,
                                 ConsumerMarket(p.initial_trust, p.trust_learning), mechanism(p))
@@ -56,6 +58,13 @@ def build_province(model: mesa.Model) -> Province:
     farmers.stock[:] = (terms.annual_marketable * january_stock()[terms.crop_index] * terms.storable).astype(np.float32)
     return Province(p, villages, institutions, farmers, terms, EastWestAccounts(np.zeros(n_counties, bool)),
                     development)
+
+
+def trader_terms(p: Parameters) -> TraderTerms:
+    """The bulk traders' pricing terms of these parameters (:class:`abm.state.TraderTerms`)."""
+    return TraderTerms(p.offline_price_ratio, p.trader_competition, p.bulk_freight_per_km, national_loss(p),
+                       (p.fresh_loss_no_cold_chain, p.fresh_loss_cold_chain, p.loss_reference_km,
+                        p.loss_distance_elasticity))
 
 
 def january_stock(years: int = 20) -> np.ndarray:

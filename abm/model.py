@@ -98,6 +98,7 @@ class RuralEconomy(mesa.Model):
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
         self.market.initialise(self.province)
         seat_initial_sellers(self.province, self.market.expected_net, self.rng)
+        self._refresh_adoption()
         self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
@@ -391,10 +392,15 @@ class RuralEconomy(mesa.Model):
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""
         f = self.farmers
         shape = self.grid.adoption.data.shape
-        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(shape)
+        self._refresh_adoption()
         income = f.income_year if self.steps >= 12 else self.expected_income
         self.grid.income.data[:] = f.village_mean(income).reshape(shape)
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
+
+    def _refresh_adoption(self) -> None:
+        """The adoption layer: each village's share of households on an online channel (traders read it)."""
+        f = self.farmers
+        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(self.grid.adoption.data.shape)
 
     def _collect(self) -> None:
         """Record metrics with Mesa's DataCollector (model level and the regional table)."""

@@ -142,7 +142,9 @@ class Parameters(BaseModel):
 
     # --- prices, channels, logistics ---------------------------------------------------------
     offline_price_ratio: float = param(calibrated("offline_price_ratio"), "share of base price", 0.1, 1.0, CALIBRATION,
-                                       "Price a bulk trader pays, as a share of the crop's base price.",
+                                       "Price a bulk trader pays, as a share of the crop's base (wholesale) price, "
+                                       "for produce arriving with the nation's transit loss, before haulage and "
+                                       "online competition (abm.state.TraderTerms).",
                                        plausible=(0.4, 0.8, "bulk traders pay 40-80% of the farm-gate wholesale price"))
     online_markup: float = param(calibrated("online_markup"), "x base price", 1.0, 4.0, CALIBRATION,
                                  "Retail online price of unbranded produce relative to the base price.",
@@ -156,6 +158,15 @@ class Parameters(BaseModel):
     quality_premium: float = param(calibrated("quality_premium"), "x price", 0.0, 2.0, CALIBRATION,
                                    "Extra price for top claimed quality, paid in proportion to buyers' trust.",
                                    plausible=(0.0, 1.0, "top trusted quality sells at up to twice the price"))
+    trader_competition: float = param(0.3, "x price per online share", 0.0, 1.0, ASSUMPTION,
+                                      "How far online selling in a village narrows the bulk trader's margin: the "
+                                      "trader's price rises by this share times the village's share of households "
+                                      "online (traders bid for produce). Plausibly 0-0.45: at most the trader's "
+                                      "whole margin over the wholesale price (1 / offline_price_ratio - 1).")
+    bulk_freight_per_km: float = param(0.001, "yuan/kg/km", 0.0, 0.05, ASSUMPTION,
+                                       "A bulk trader's haulage per kg and km from the village to the trunk road, "
+                                       "taken off its price (small trucks on rural roads, about 1 yuan a tonne-km; "
+                                       "plausibly 0.0003-0.003).")
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.")
     production_cost_share: float = param(0.2, "share of base price", 0.0, 1.0, ASSUMPTION,

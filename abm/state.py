@@ -23,8 +23,38 @@ from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets
-from agents.logistics import LogisticsProvider
+from agents.logistics import LogisticsProvider, transit_loss
 from agents.platform import Platform
+
+
+@dataclass(frozen=True)
+class TraderTerms:
+    """How a bulk trader prices a village's produce: the destination price less loss, haulage and margin.
+
+    ``price = base x offline_price_ratio x (1 - loss) / (1 - national loss) x (1 + trader_competition x
+    online share) - bulk_freight_per_km x road km``: a trader buys at the wholesale price of what
+    arrives (the village route's transit loss against the nation's, which the ratio is set at), less
+    the haul to the trunk road and its margin; the margin narrows where more of the village sells
+    online (traders must bid for produce). Better roads, cold chain and online competition so reach
+    households who never sell online.
+    """
+
+    ratio: float
+    competition: float
+    freight_per_km: float
+    national_loss: np.ndarray  # per crop: transit loss on the nation's routes (abm.market.national_loss)
+    loss_params: tuple         # (loss without cold chain, with it, reference km, distance elasticity)
+
+    def route_loss(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray) -> np.ndarray:
+        """Transit loss of each village's route out (every route uses its cold chain)."""
+        return transit_loss(crops.PERISHABILITY[crop], cold_chain, road_km, *self.loss_params)
+
+    def price(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray, online_share: np.ndarray
+              ) -> np.ndarray:
+        """The bulk price per kg in each village, never below zero."""
+        arriving = (1.0 - self.route_loss(crop, cold_chain, road_km)) / (1.0 - self.national_loss[crop])
+        bid = crops.BASE_PRICE[crop] * self.ratio * arriving * (1.0 + self.competition * online_share)
+        return np.maximum(bid - self.freight_per_km * road_km, 0.0)
 
 
 @dataclass(frozen=True)
@@ -44,18 +74,19 @@ class Villages:
     coop_of_county: np.ndarray  # index of each county's cooperative (-1: none)
     county_region: np.ndarray   # region of each county's seat
     public_brand: np.ndarray    # sells under the government's regional public brand
-    offline_price_ratio: float  # a bulk trader's price over the base price at the trunk road
+    adoption: np.ndarray        # share of households on an online channel at last month's end (layer view)
+    traders: TraderTerms        # how a bulk trader prices a village's produce
 
     @classmethod
     def from_grid(cls, grid: OrthogonalMooreGrid, coop_of_county: np.ndarray, county_region: np.ndarray,
-                  public_brand: np.ndarray, offline_price_ratio: float) -> Villages:
+                  public_brand: np.ndarray, traders: TraderTerms) -> Villages:
         """Views of ``grid``'s layers, with the county and brand facts decided at set-up."""
         crop = grid.crop.data.ravel().astype(np.int64)
         fresh = crops.FRESH[crop]
         return cls(grid.region.data.ravel(), grid.county.data.ravel(), crop, grid.broadband.data.ravel(),
                    grid.g5.data.ravel(), grid.road_km.data.ravel(), grid.cold_chain.data.ravel(),
                    grid.station.data.ravel(), fresh, np.flatnonzero(fresh), coop_of_county, county_region,
-                   public_brand, offline_price_ratio)
+                   public_brand, grid.adoption.data.ravel(), traders)
 
     @property
     def n(self) -> int:
@@ -63,9 +94,8 @@ class Villages:
         return self.region.size
 
     def offline_price(self) -> np.ndarray:
-        """Price a bulk trader pays per kg in each village: lower where the road is long."""
-        base = crops.BASE_PRICE[self.crop] * self.offline_price_ratio
-        return base * np.maximum(0.5, 1.0 - 0.002 * self.road_km)
+        """Price a bulk trader pays per kg in each village (spatial arbitrage, :meth:`TraderTerms.price`)."""
+        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.adoption)
 
     def has_coop(self) -> np.ndarray:
         """Whether each village's county has a cooperative."""
