@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from abm.labour import LabourFlows
     from abm.market import MonthFlows
     from agents.households import OffFarmIncome
 
@@ -28,6 +29,11 @@ class MonthIncome:
     off_farm: OffFarmIncome      # wages, non-farm business, property and transfers, yuan this month
     production_cost: np.ndarray  # cost of what was harvested, yuan this month
     allowances: np.ndarray       # government allowances paid, yuan this month
+    labour: LabourFlows          # wages forgone and paid for online businesses, and earned from them
+
+    def wage_change(self) -> np.ndarray:
+        """Per household: wages earned in other households' online businesses less wages forgone to run one's own."""
+        return self.labour.received - self.at_sellers(self.labour.forgone)
 
     def at_sellers(self, seller_values: np.ndarray) -> np.ndarray:
         """A per-seller array spread over every household (zeros for households that sold nothing online)."""
@@ -57,11 +63,14 @@ INCOME_COMPONENTS: list[Component] = [
     Component("offline_sales", "Revenue from bulk sales to traders.", +1, lambda m: m.flows.offline_revenue),
     Component("online_net", "Online revenue less commission, cooperative fee, shipping, tracing and penalties.",
               +1, lambda m: m.at_sellers(m.flows.seller_net)),
-    Component("wages", "Wages (local and migrant work).", +1, lambda m: m.off_farm.wages),
+    Component("wages", "Wages (local and migrant work, e-commerce work for neighbours, less time moved to one's own "
+              "online business).", +1, lambda m: m.off_farm.wages + m.wage_change()),
     Component("nonfarm_business", "Net income of non-farm household business (livestock, side lines, shops).", +1,
               lambda m: m.off_farm.business),
     Component("property", "Net property income (land rents, dividends).", +1, lambda m: m.off_farm.property),
     Component("transfers", "Net transfers (pensions, subsidies, remittances).", +1, lambda m: m.off_farm.transfers),
+    Component("hired_help", "Wages paid for packing, service and delivery of one's online sales (subtracted).", -1,
+              lambda m: m.at_sellers(m.labour.hired)),
     Component("production_cost", "Cost of producing the harvest (subtracted from income).", -1,
               lambda m: m.production_cost),
     Component("allowances", "Government allowances paid to holders of talent titles.", +1, lambda m: m.allowances),

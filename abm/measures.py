@@ -22,6 +22,7 @@ from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:
+    from abm.labour import LabourFlows
     from abm.market import MonthFlows
     from abm.state import Province
 
@@ -38,14 +39,15 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
 
 
 def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tuple[np.ndarray, np.ndarray],
-            month_flows: tuple[MonthFlows, np.ndarray] | None, audience_scale: float, settled: np.ndarray
+            month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None, audience_scale: float,
+            settled: np.ndarray
             ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
 
     ``ys`` is the last complete year's income statistics (``income_parts``: per person by part and
     region, :meth:`agents.households.HouseholdIncome.parts_per_person`), ``t`` this month's tallies,
     ``window`` the stability history's (enrolled a year ago, defections in the last 12 months),
-    ``month_flows`` the month's market and translation flows (None in month 0), ``audience_scale``
+    ``month_flows`` the month's market, translation and labour flows (None in month 0), ``audience_scale``
     the livestream audience's rationing this month and ``settled`` the cooperative members who left
     (by reason) and joined at this month's settlement (zeros outside December).
     """
@@ -142,18 +144,21 @@ class RegionSums(NamedTuple):
     shipped_all: np.ndarray       # per household: kg shipped, bulk and online
 
 
-def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | None) -> dict[str, Any]:
+def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> dict[str, Any]:
     """Outcomes of this month's sales, losses, trust and translation flows (zeros before the first month)."""
     if mf is None:
         return _before_the_first_month()
-    fl, trans = mf
+    fl, trans, labour = mf
     r = _region_sums(pv, fl)
     model = _province_flow_outcomes(pv, month, fl, r)
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
     market_model, sell_through_r = _market_outcomes(pv, fl)
     model |= market_model
+    wages_r = pv.farmers.region_sum(labour.received)
+    model |= {"ecommerce_wages": float(wages_r.sum()), "ecommerce_jobs": labour.days_hired / WORK_DAYS,
+              "wages_forgone": float(labour.forgone.sum())}
     region_cols = {
-        "sell_through": sell_through_r,
+        "sell_through": sell_through_r, "ecommerce_wages": wages_r,
         "online_sales": r.online_sales,
         "fresh_loss": np.where(r.fresh_shipped > 0, r.fresh_lost / np.maximum(r.fresh_shipped, 1e-12), np.nan),
         "fraud_rate": r.fraud / np.maximum(r.delivered, 1e-12),
@@ -229,6 +234,10 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
         "newcomer_sales_ratio": _newcomer_ratio(f, fl, month),
     }
     return model | {f"sales_{c}": float(v.sum()) for c, v in r.sales_by_channel.items()}
+
+
+#: working days in a month of a full-time job (jobs = hired days / this)
+WORK_DAYS = 22
 
 
 def _market_outcomes(pv: Province, fl: MonthFlows) -> tuple[dict[str, float], np.ndarray]:

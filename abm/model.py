@@ -22,6 +22,7 @@ from abm.calendar import year_of
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
 from abm.income import MonthIncome
+from abm.labour import LabourFlows, online_labour
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
@@ -161,7 +162,7 @@ class RuralEconomy(mesa.Model):
         self._policy(moy, month)
         if moy == 11:
             self.year_stats = self._close_year()
-        self._measure(month_flows=(flows, translation_flows))
+        self._measure(month_flows=(flows, translation_flows, self.month_income.labour))
         self.cash_at_close = self._check_books()
         self.money.close_month(month)
         self._collect()
@@ -221,10 +222,16 @@ class RuralEconomy(mesa.Model):
         allowance = inst.government.allowances(f.n, moy, self.money)
         self.household_income.allowances_ytd += allowance
         off_farm = self.household_income.month
-        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, off_farm.total(), production,
-                                       allowance, f.cash, f.income_ytd)
-        self.month_income = MonthIncome(fl, off_farm, production, allowance)
-        self._book_money(fl, production.sum())
+        p = self.p
+        labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
+                               f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
+                               p.ecommerce_labour_share, p.local_day_wage)
+        self.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
+        wage_change = self.month_income.wage_change()
+        self.household_income.wage_change_ytd += wage_change
+        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired,
+                                       off_farm.total() + wage_change, production, allowance, f.cash, f.income_ytd)
+        self._book_money(fl, production.sum(), labour)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         runs = terms.crop_runs
         harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
@@ -238,7 +245,7 @@ class RuralEconomy(mesa.Model):
             delivered_offline=delivered_offline_k, lost=lost_k, stock_change=stock_change_k,
         )
 
-    def _book_money(self, fl: MonthFlows, production_cost: float) -> None:
+    def _book_money(self, fl: MonthFlows, production_cost: float, labour: LabourFlows) -> None:
         """Book the month's payments in the money ledger and pay cooperatives, platforms and the fund."""
         led, pv = self.money, self.province
         inst = pv.institutions
@@ -248,7 +255,8 @@ class RuralEconomy(mesa.Model):
         led.add("consumers", "farmers", revenue, "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
         off_farm = self.household_income.month
-        led.add("labour_market", "farmers", float(off_farm.wages.sum()), "wages")
+        led.add("labour_market", "farmers", float(off_farm.wages.sum()) - float(labour.forgone.sum()), "wages")
+        led.add("farmers", "farmers", float(labour.hired.sum()), "ecommerce_wages")
         led.add("local_business", "farmers", float(off_farm.business.sum()), "nonfarm_business")
         led.add("property_income", "farmers", float(off_farm.property.sum()), "property_income")
         led.add("social_transfers", "farmers", float(off_farm.transfers.sum()), "transfers")
@@ -346,6 +354,7 @@ class RuralEconomy(mesa.Model):
         hi = self.household_income
         stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
         hi.allowances_ytd[:] = 0.0
+        hi.wage_change_ytd[:] = 0.0
         live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
                                  minlength=self.geo.villages)
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
@@ -378,7 +387,7 @@ class RuralEconomy(mesa.Model):
 
     # --- measurement --------------------------------------------------------------------------
 
-    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray] | None) -> None:
+    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> None:
         """Count the households, extend the stability history, and compute this month's outcomes."""
         pv, month = self.province, self.steps
         census = tallies(pv.farmers, month, *village_passage_points(pv))

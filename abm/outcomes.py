@@ -90,7 +90,7 @@ REGION_COLUMNS = (
     "income_mean", "income_median", "income_per_person", *(f"income_{k}" for k in INCOME_PARTS), "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
     *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
-    "bulk_raw_share", "processed_share", "branded_share", "sell_through",
+    "bulk_raw_share", "processed_share", "branded_share", "sell_through", "ecommerce_wages",
 )
 
 _HH = "share of households"
@@ -226,6 +226,12 @@ _DECLARED: list[tuple[Any, ...]] = [
      "economic floor (online nets what the trader pays), NaN with none.", "rate", "month", 0, FLOWS),
     ("demand_capture", "share of national spending", "Province's online sales over the national market's spending "
      "on its crops this month (the outside option's share included).", "rate", "month", +1, FLOWS),
+    ("ecommerce_wages", "yuan/month", "Wages online sellers paid households of their villages for packing, service "
+     "and delivery this month (e-commerce work).", "flow", "month", +1, FLOWS),
+    ("ecommerce_jobs", "jobs", "Full-time jobs (22 days a month) hired by online sellers this month.",
+     "count", "month", +1, FLOWS),
+    ("wages_forgone", "yuan/month", "Wages sellers' households gave up this month to run their own online business.",
+     "flow", "month", 0, FLOWS),
     ("platform_revenue", "yuan/month", "Platforms' revenue: commission and price discrimination, less the fund levy.",
      "flow", "month", 0, FLOWS),
     ("online_kg", "kg/month", "Produce delivered to online buyers this month.", "flow", "month", +1, FLOWS),

@@ -167,6 +167,14 @@ class Parameters(BaseModel):
                                        "A bulk trader's haulage per kg and km from the village to the trunk road, "
                                        "taken off its price (small trucks on rural roads, about 1 yuan a tonne-km; "
                                        "plausibly 0.0003-0.003).")
+    ecommerce_labour_share: float = param(0.08, "share of online revenue", 0.0, 0.5, ASSUMPTION,
+                                          "Share of online revenue an online seller pays for hired packing, customer "
+                                          "service and delivery, to households of its village that do not sell online "
+                                          "(AliResearch 2020: 2.8 jobs per active shop in Taobao villages; plausibly "
+                                          "0.03-0.15).")
+    local_day_wage: float = param(120.0, "yuan/day", 10.0, 1000.0, ASSUMPTION,
+                                  "Day wage of local e-commerce work (packing, service, delivery), which turns hired "
+                                  "wages into days and jobs (plausibly 80-200: below a migrant worker's 200-220 a day).")
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.")
     production_cost_share: float = param(0.2, "share of base price", 0.0, 1.0, ASSUMPTION,

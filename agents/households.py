@@ -100,6 +100,7 @@ class HouseholdIncome:
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)
+        self.wage_change_ytd = np.zeros(region.size)  # wages earned in online businesses less wages forgone for them
 
     def for_year(self, year: int) -> OffFarmIncome:
         """The monthly off-farm income of every household in model year ``year`` (levels x growth^(year-1))."""
@@ -113,19 +114,20 @@ class HouseholdIncome:
 
     def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float) -> dict[str, np.ndarray]:
         """A year's survey accounts at its close, at this year's levels: per household, and per person by region."""
-        parts = self.household_parts(income_year, allowances_year, self.month)
+        parts = self.household_parts(income_year, allowances_year, self.month, self.wage_change_ytd)
         return {"household_parts": parts, "income_parts": self.parts_per_person(parts)}
 
     def household_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
-                        off_farm: OffFarmIncome) -> np.ndarray:
+                        off_farm: OffFarmIncome, wage_change: np.ndarray | float = 0.0) -> np.ndarray:
         """Each household's income of a year by survey part: array (part, household), yuan/year.
 
         Wages, property and transfers are twelve months of ``off_farm`` (transfers plus the year's
-        ``allowances_year``); net business is what is left of each household's ``income_year``: its
+        ``allowances_year``, wages plus the year's ``wage_change``: wages earned in neighbours' online
+        businesses less those forgone to run one's own, :mod:`abm.labour`); net business is what is left of each household's ``income_year``: its
         farm sales net of costs and its non-farm business. The parts add up to the year's income.
         """
         transfers = 12.0 * off_farm.transfers + allowances_year
-        wages = 12.0 * off_farm.wages
+        wages = 12.0 * off_farm.wages + wage_change
         prop = 12.0 * off_farm.property
         return np.array([wages, income_year - wages - prop - transfers, prop, transfers])
 
