@@ -95,10 +95,13 @@ def test_income_per_person_and_its_survey_parts_reproduce_from_the_panel(folder)
 
 
 def test_income_is_the_sum_of_its_components(folder):
-    """Year to date, income = offline sales + online net + the survey's off-farm parts - production cost + allowances."""
+    """Year to date, income = sales, online net and the survey's off-farm parts less hired help and production cost.
+
+    Allowances are added, as the model adds them.
+    """
     h = pd.read_parquet(folder / "households.parquet")
     parts = (h.offline_sales.astype(float) + h.online_net + h.wages + h.nonfarm_business + h.property + h.transfers
-             - h.production_cost + h.allowances)
+             - h.hired_help - h.production_cost + h.allowances)
     assert np.allclose(parts, h.income, rtol=1e-5, atol=0.05)
     assert (h[h.month == 24].online_net != 0).any()
 
