@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from abm.adoption_effect import EFFECTS
 from abm.inequality import gini, quintile_ratio, theil
 from abm.kernels import pairwise_sums_split
 from abm.outcomes import FLOWS, OUTCOMES
@@ -84,6 +85,7 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "income_mean": ys["income_mean"], "income_median": ys["income_median"],
         "gini": ys["gini"], "quintile_ratio": ys["quintile_ratio"], "theil": ys["theil"],
         "theil_between": ys["theil_between"], "theil_within": ys["theil_within"],
+        **{f"adoption_effect_{k}": ys[f"adoption_effect_{k}"] for k in EFFECTS},
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
         "adoption": float(t.online.sum() / f.n),
         "own_online_sellers": float(np.count_nonzero(f.channel >= SHOP) / f.n),

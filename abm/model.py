@@ -21,6 +21,7 @@ from abm.build import build_province, expected_income, seat_initial_sellers
 from abm.calendar import year_of
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
+from abm.adoption_effect import EFFECTS, matched_differences
 from abm.income import MonthIncome
 from abm.labour import LabourFlows, online_labour
 from abm.kernels import running_sums_over_runs
@@ -97,6 +98,7 @@ class RuralEconomy(mesa.Model):
         self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
+        self.last_year: tuple[np.ndarray, np.ndarray] | None = None  # last closed year's income parts, sold online
         self.market.initialise(self.province)
         seat_initial_sellers(self.province, self.market.expected_net, self.rng)
         self._refresh_adoption()
@@ -105,7 +107,8 @@ class RuralEconomy(mesa.Model):
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
         self.year_stats = (year_statistics(self.expected_income, self.farmers.region)
-                           | self.household_income.year_parts(self.expected_income, 0.0))
+                           | self.household_income.year_parts(self.expected_income, 0.0)
+                           | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
         self.datacollector = mesa.DataCollector(
@@ -353,6 +356,7 @@ class RuralEconomy(mesa.Model):
         f.close_year()
         hi = self.household_income
         stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
+        stats |= self._adoption_effect(stats["household_parts"])
         hi.allowances_ytd[:] = 0.0
         hi.wage_change_ytd[:] = 0.0
         live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
@@ -363,6 +367,19 @@ class RuralEconomy(mesa.Model):
         pv.institutions.government.award_titles(led_sales, lifted, f.new_farmer)
         self.membership_flows = self._settle_membership()
         return stats
+
+    def _adoption_effect(self, parts: np.ndarray) -> dict[str, float]:
+        """The survey's matched difference-in-differences of this year's adopters (:mod:`abm.adoption_effect`)."""
+        f, v = self.farmers, self.province.villages
+        online = f.online_revenue_year > 0
+        last = self.last_year
+        effect = dict.fromkeys(EFFECTS, 0.0)
+        if last is not None:
+            cell = np.repeat(v.region.astype(np.int64) * 10 + v.crop, f.households)
+            effect = matched_differences(last[0], parts, online & ~last[1], ~online & ~last[1], cell,
+                                         self.p.persons_per_household)
+        self.last_year = (parts, online)
+        return {f"adoption_effect_{k}": x for k, x in effect.items()}
 
     def _pool(self, fl: MonthFlows, offline_price: np.ndarray) -> None:
         """Add the month's cooperative sales to each cooperative's pooled year."""

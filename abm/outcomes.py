@@ -142,6 +142,10 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("theil_within", "index", "Within-region part of Theil T.", "index", "year", -1, YEAR),
     ("east_west_income_ratio", "ratio", "East's mean household income over the west's (last complete year).",
      "rate", "year", -1, YEAR),
+    *((f"adoption_effect_{k}", "yuan/person/year", f"The survey's estimate of what adopting e-commerce did to "
+       f"{'income' if k == 'income' else PART_MEANING[k].split(' (')[0].lower()}: this year's adopters against "
+       "matched non-adopters of their region and crop, difference in differences from last year (0 in year 1).",
+       "flow", "year", 0) for k in ("income", *INCOME_PARTS)),
     ("income_per_person", "yuan/person/year", "Disposable income per person as the household survey counts it "
      "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
     *((f"income_{k}", "yuan/person/year", f"{PART_MEANING[k]} per person (last complete year; expected before).",

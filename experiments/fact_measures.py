@@ -331,3 +331,54 @@ def misrepresented_share(run: RunLike) -> float:
 def persons_per_household(run: RunLike) -> float:
     """Persons per household in the run (an input)."""
     return _parameter(run, "persons_per_household")
+
+
+def _year_ends(run: RunLike, first: int, last: int) -> pd.DataFrame:
+    """The December rows (year closes) of calendar years ``first`` to ``last``."""
+    s = _facts_years(run, first, last)
+    return s[s.month % 12 == 0]
+
+
+def _adoption_effect(run: RunLike, part: str) -> float:
+    """Mean over the year closes of 2022-2026 of the survey's matched estimate of adopting on ``part`` (per person)."""
+    return float(_year_ends(run, 2022, 2026)[f"adoption_effect_{part}"].mean())
+
+
+@measure
+def adoption_effect_on_income(run: RunLike) -> float:
+    """Adopters' income against matched non-adopters', difference in differences (yuan/person/year), 2022-2026."""
+    return _adoption_effect(run, "income")
+
+
+@measure
+def adoption_effect_on_wages(run: RunLike) -> float:
+    """Adopters' wage income against matched non-adopters' (yuan/person/year), 2022-2026."""
+    return _adoption_effect(run, "wages")
+
+
+@measure
+def adoption_effect_on_business(run: RunLike) -> float:
+    """Adopters' net business income against matched non-adopters' (yuan/person/year), 2022-2026."""
+    return _adoption_effect(run, "business")
+
+
+@measure
+def adoption_effect_on_transfers(run: RunLike) -> float:
+    """Adopters' net transfers against matched non-adopters' (yuan/person/year), 2022-2026."""
+    return _adoption_effect(run, "transfers")
+
+
+@measure
+def own_online_sellers_growth(run: RunLike) -> float:
+    """Trend growth a year of the mean share of households selling online themselves, years 1-5 (2021-2025)."""
+    s = _months(run)
+    return trend_growth(s.groupby((s.month - 1) // 12 + 1).own_online_sellers.mean(), (1, 5))
+
+
+@measure
+def jobs_per_shop(run: RunLike) -> float:
+    """Jobs per online seller (its own household plus hired full-time jobs), 2021-2023."""
+    s = _facts_years(run, 2021, 2023)
+    households = s[["not_reached", "problematised", "interested", "enrolled", "mobilised"]].sum(axis=1)
+    sellers = float((s.own_online_sellers * households).mean())
+    return 1.0 + float(s.ecommerce_jobs.mean()) / sellers if sellers > 0 else math.nan

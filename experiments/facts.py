@@ -45,7 +45,9 @@ SOURCES = ("000_9a8f51988e555b84.txt", "001_ff255768d815f055.txt", "002_d2a0d7a4
            # official statistics (MISSION.md, "Official statistics"), read in copies of the releases
            "NBS_yearly_releases", "NBS_2023_composition_secondary", "Rural_Green_Book_2021-22_secondary",
            "NBS_2016_agricultural_census", "MOFCOM_via_Xinhua", "MOFCOM_NBS_derived", "NBS_monthly_releases",
-           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11")
+           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11",
+           # household and village evidence (MISSION.md, "Household and village evidence")
+           "Li_et_al_2021_Food_Policy_101_102024", "NDRC", "AliResearch_2020")
 
 
 @dataclass(frozen=True)

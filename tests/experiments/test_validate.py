@@ -112,6 +112,12 @@ def hand_made_run(years: int = 6) -> RunResult:
         "own_online_sellers": np.where(months == 30, 0.12, 0.1),
         "fraud_rate": np.where(months > 0, 0.05, np.nan),
         "quintile_ratio": 5.0 + year,
+        # the survey's matched estimate at the year closes: year k's close reports 100 k on income
+        **{f"adoption_effect_{k}": np.where((months > 0) & (months % 12 == 0), 100.0 * months / 12 * sign, 0.0)
+           for k, sign in (("income", 1), ("wages", -1), ("business", 2), ("property", 0), ("transfers", 0))},
+        "ecommerce_jobs": np.full(n, 5.0),
+        **{stage: np.full(n, 25.0) for stage in ("not_reached", "problematised", "interested", "enrolled")},
+        "mobilised": np.zeros(n),
     })
     regions = pd.DataFrame({"month": [0, 0, 0, 12, 12, 12], "region": ["west", "centre", "east"] * 2,
                             "cold_chain": [0.12, 0.26, 0.45] * 2,
@@ -153,6 +159,14 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["junior_school_centre_west"] == pytest.approx(0.82)
     assert m["trained_share_initial"] == pytest.approx(0.15)
     assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
+    # the survey's estimate over the closes of 2022-2026 (years 2-6): mean of 200 ... 600
+    assert m["adoption_effect_on_income"] == pytest.approx(400.0)
+    assert m["adoption_effect_on_wages"] == pytest.approx(-400.0)
+    assert m["adoption_effect_on_business"] == pytest.approx(800.0)
+    assert m["adoption_effect_on_transfers"] == 0.0
+    yearly = np.log([0.1, 0.1, 0.1 + 0.02 / 12, 0.1, 0.1])  # month 30 (year 3) is 0.12
+    assert m["own_online_sellers_growth"] == pytest.approx(np.exp(np.polyfit(np.arange(1, 6), yearly, 1)[0]) - 1)
+    assert m["jobs_per_shop"] == pytest.approx(1.0 + 5.0 / (0.1 * 100.0), rel=0.05)
 
 
 def test_trend_growth_fits_the_window_of_years_and_needs_two_of_them() -> None:
