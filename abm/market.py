@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from abm.params import Parameters
     from abm.state import Province
 
+EAST_SEGMENT = 2       # the consumer segment eastern partners' institutional purchases add to
 CLEARING_STEPS = 4     # Newton steps of the monthly clearing price (enough to clear within 1%, tested)
 FLOOR_TOLERANCE = 1e-9  # a posted log price this close to the floor's is at the floor
 LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price discrimination)
@@ -443,6 +444,7 @@ class NationalMarket:
     reach: np.ndarray
     loss: np.ndarray
     boost: np.ndarray           # pairing's ranking boost per active group (utils)
+    purchases: np.ndarray       # per active group: eastern partners' purchases this month (yuan)
     ref: np.ndarray             # reference price per active group
     nest: np.ndarray            # crop of each active group
     rest_weight: np.ndarray     # per crop: the rest of the nation's online sellers, per household of the province
@@ -463,10 +465,11 @@ class NationalMarket:
             1 + p.rest_of_nation_supply)
         partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
         streamed = streamed_groups(gch, gv, partners)
+        paired = pv.eastwest.pairing_counties[vil.county[gv]]
         return cls(inst.consumers, budget, q.shops[active] / n, q.credibility[:, active],
                    q.origin[active], q.brand[active].astype(float), np.where(streamed, p.livestream_reach, 1.0),
-                   q.loss[active], np.where(pv.eastwest.pairing_counties[vil.county[gv]] & (gch > 0),
-                                            p.pairing_boost, 0.0),
+                   q.loss[active], np.where(paired & (gch > 0), p.pairing_boost, 0.0),
+                   pairing_purchases(paired, q.shops[active], p.pairing_purchases / 12.0, vil.county[gv]),
                    q.ref[active], vil.crop[gv],
                    p.rest_of_nation_supply * growth * crop_households / n,
                    inst.consumers.rest_utility(p.trust_weight, p.national_trust, p.delivery_weight,
@@ -485,7 +488,20 @@ class NationalMarket:
                                       p.trust_weight, price_coefficient(p), self.loss, p.delivery_weight)
         spend = self.consumers.demand(self.budget, self.weight, util + self.boost[None, :], p.outside_utility,
                                       self.nest, p.nest_dissimilarity, self.rest_weight, self.rest_utility)
-        return ration_audience(spend, self.streamed, self.audience)
+        spend, scale = ration_audience(spend, self.streamed, self.audience)
+        spend[EAST_SEGMENT] += self.purchases
+        return spend, scale
+
+
+def pairing_purchases(paired: np.ndarray, shops: np.ndarray, monthly: float, county: np.ndarray) -> np.ndarray:
+    """Each group's share of its county's eastern partner purchases this month: by its sellers within the county.
+
+    ``paired`` says which groups are in a paired western county, ``shops`` their sellers; a paired
+    county with no seller this month receives nothing (the partner buys where there is produce).
+    """
+    mine = paired & (shops > 0)
+    sellers = np.bincount(county[mine], weights=shops[mine], minlength=int(county.max(initial=0)) + 1)
+    return np.where(mine, monthly * shops / np.maximum(sellers[county], 1.0), 0.0)
 
 
 def national_loss(p: Parameters) -> np.ndarray:

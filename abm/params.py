@@ -369,8 +369,15 @@ class Parameters(BaseModel):
         choices=("mixed", "brand", "processing", "cold_chain", "training"))
     pairing: bool = param(False, "on/off", None, None, "000",
                           "Eastern counties paired with western ones (training, market access).")
-    pairing_boost: float = param(0.3, "utils", 0.0, 3.0, ASSUMPTION,
-                                 "Ranking and market-access boost paired western sellers get on eastern platforms.")
+    pairing_boost: float = param(0.0, "utils", 0.0, 3.0, ASSUMPTION,
+                                 "Extra ranking boost paired western sellers get on eastern platforms (0: pairing acts "
+                                 "through its training and purchases alone; 0.3 before issue 30 carried 85% of its "
+                                 "western gain).")
+    pairing_purchases: float = param(1_000_000.0, "yuan/year per pair", 0.0, 1e9, ASSUMPTION,
+                                     "Consumption assistance: what the eastern partner's canteens, unions and firms buy "
+                                     "online from a paired western county's sellers each year, at market prices (a "
+                                     "model county has 1,250 households: budgets scale by households from a county "
+                                     "programme; plausibly 0.2-5 M).")
     pairing_cost: float = param(2_000_000.0, "yuan/year per pair", 0.0, 1e9, ASSUMPTION,
                                 "What pairing costs the eastern partner county each year.")
 
