@@ -209,6 +209,8 @@ class GroupMarket:
         cc = vil.cold_chain[gv]
         ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in inst.providers])
         ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
+        # A village service station gathers parcels for the county carrier: a share off the last mile.
+        ship_cost = ship_cost * (1.0 - p.station_shipping_discount * vil.station[gv])
         eligible = fx.eligible
         discount = inst.government.logistics_discount((month - 1) % 12, self.eligible_kg_last_month)
         loss = (self.village_loss(pv) if village_loss is None else village_loss)[gv]

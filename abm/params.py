@@ -200,6 +200,10 @@ class Parameters(BaseModel):
                                     "Logistics cost per kg and km (village to hub plus hub remoteness).")
     cold_chain_surcharge: float = param(0.5, "yuan/kg", 0.0, 10.0, ASSUMPTION,
                                         "Extra cost per kg carried in the cold chain.")
+    station_shipping_discount: float = param(0.15, "share of parcel cost", 0.0, 0.9, ASSUMPTION,
+                                             "Share of the parcel cost saved where the village has a service station "
+                                             "that gathers parcels for the county carrier (county-township-village "
+                                             "logistics; plausibly 0-0.3).")
     fresh_loss_no_cold_chain: float = param(0.25, "share of kg", 0.0, 0.8, "003",
                                             "Transit loss of fresh produce at the reference distance without cold chain.")
     fresh_loss_cold_chain: float = param(0.08, "share of kg", 0.0, 0.8, "003; 000 (< 10%)",
