@@ -165,7 +165,7 @@ class RuralEconomy(mesa.Model):
     def _apply_shocks(self, month: int) -> np.ndarray:
         """Switch the scenario's shock on or off; returns which villages a carrier serves this month."""
         p, inst = self.p, self.province.institutions
-        active = p.shock != "none" and p.shock_start < month <= p.shock_start + p.shock_months
+        active = p.shock != "none" and p.shock_start <= month < p.shock_start + p.shock_months
         for pl in inst.platforms:
             pl.set_shock(active and p.shock == "commission_hike", p.commission_hike)
         if p.shock == "logistics_exit":
