@@ -320,7 +320,7 @@ class RuralEconomy(mesa.Model):
         pv, p = self.province, self.p
         accounts = pv.eastwest
         targets = pv.policy_targets()
-        pv.institutions.government.act(targets, moy, self.money)
+        pv.institutions.government.act(targets, month, self.money)
         for coop in pv.institutions.cooperatives:
             coop.invest(self.money, 0.15)
         if p.pairing and month == 1:

@@ -14,6 +14,7 @@ from mesa import Agent
 
 from abm.ledger import MoneyLedger
 from abm.params import Parameters
+from abm.stages import MOBILISED, NO_LINK
 
 INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
 #: talent titles (source 000): yearly online sales (yuan), households lifted, monthly allowance (yuan)
@@ -153,11 +154,13 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     return spent
 
 
-def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str) -> float:
+def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
+                      month: int) -> float:
     """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer.
 
     West first, and within a region the most productive farms first (no random draw, so arms with
-    and without the instrument keep common random numbers).
+    and without the instrument keep common random numbers). The household's link to the network
+    dates from ``month`` unless it already had one.
     """
     f = t.farmers
     g5 = np.repeat(t.g5, f.households)
@@ -167,7 +170,8 @@ def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: Money
     f.returnee[chosen] = True
     f.new_farmer[chosen] = True
     f.skill[chosen] = np.maximum(f.skill[chosen], 0.8)
-    f.stage[chosen] = 4
+    f.stage[chosen] = MOBILISED
+    f.link_since[chosen] = np.where(f.link_since[chosen] > NO_LINK, f.link_since[chosen], month)
     f.cash[chosen] += unit
     spent = n * unit
     ledger.add(payer, "farmers", spent, "returnee_support")
@@ -213,16 +217,17 @@ class Government(Agent):
         self.spent_total[instrument] += amount
         self.spent_month[instrument] += amount
 
-    def act(self, t: PolicyTargets, month_of_year: int, ledger: MoneyLedger) -> None:
-        """Run the capital instruments for this month, each within its monthly allowance."""
+    def act(self, t: PolicyTargets, month: int, ledger: MoneyLedger) -> None:
+        """Run the capital instruments for this month (months since the start), each within its monthly allowance."""
         p = self.p
+        month_of_year = (month - 1) % 12
         self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
         actions = {
             "cold_chain": lambda m: build_cold_chain(t, m, p.cold_chain_subsidy_rate, p.cold_chain_capex,
                                                      ledger, "government"),
             "broadband": lambda m: roll_out_broadband(t, m, p.g5_cost_per_village, ledger, "government"),
             "training": lambda m: train(t, m, p.training_cost, p.training_skill_gain, ledger, "government"),
-            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government"),
+            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government", month),
             "brand": lambda m: award_brands(t, m, p.brand_award, ledger, "government"),
         }
         for name, action in actions.items():

@@ -7,6 +7,7 @@ import numpy as np
 from abm.ledger import MoneyLedger
 from abm.model import RuralEconomy
 from abm.params import Parameters
+from abm.stages import ENROLLED, NO_LINK
 from agents.government import TITLES, build_cold_chain, train
 
 
@@ -76,3 +77,20 @@ def test_instruments_change_what_their_mechanism_says_in_a_run():
     assert arms["training"].metrics["trained_share"] > base.metrics["trained_share"] + 0.05
     assert arms["returnee"].farmers.returnee.sum() >= 20  # a returnee a month at 50k yuan each
     assert arms["returnee"].metrics["new_farmers"] > base.metrics["new_farmers"]
+
+
+def test_returnees_link_to_the_network_from_the_month_they_are_supported():
+    """A supported returnee's link dates from its month of support (an earlier link is kept), so a year later it
+    counts as an old link; no link age runs past the run's length and the incumbents' five years."""
+    m = _model(budget_returnee=1_200_000.0)
+    f = m.farmers
+    expected = np.full(f.n, NO_LINK, np.int32)
+    for _ in range(14):
+        before, was = f.link_since.copy(), f.returnee.copy()
+        m.step()
+        new = f.returnee & ~was
+        expected[new] = np.where(before[new] > NO_LINK, before[new], m.steps)
+    linked = f.returnee & (f.stage >= ENROLLED)
+    assert linked.sum() >= 20 and (expected[linked] > 0).sum() >= 20
+    assert (f.link_since[linked] == expected[linked]).all()
+    assert (m.steps - f.link_since[f.stage >= ENROLLED]).max() <= m.steps + 60
