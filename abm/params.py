@@ -240,7 +240,7 @@ class Parameters(BaseModel):
     interessement_rate: float = param(0.08, "per month", 0.0, 1.0, ASSUMPTION,
                                       "Hazard that a problematised farmer takes up an offered incentive.")
     enrolment_rate: float = param(0.10, "per month", 0.0, 1.0, ASSUMPTION,
-                                  "Hazard of enrolment when the expected online gain covers the cost.")
+                                  "Hazard of enrolment when the expected online gain, net of effort, is positive.")
     online_effort_cost: float = param(150.0, "yuan/month", 0.0, 5000.0, ASSUMPTION,
                                       "Monthly cost of running an online shop at zero skill (halved at full skill).")
     mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,

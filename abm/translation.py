@@ -29,9 +29,9 @@ class Exposure:
     passage_points: np.ndarray   # number of obligatory passage points within reach (int)
     imitation: np.ndarray        # per village: enrolled neighbours plus weighted new farmers nearby (share)
     incentives: np.ndarray       # per village: interessement devices offered there (count, may be fractional)
-    # For given households (index array): expected monthly online gain over offline (yuan), the gain
-    # over offline per kg that enrolment promises, and the monthly cost of selling online (yuan).
-    enrolment_terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    # For given households (index array): expected monthly online gain over offline after the channel's
+    # effort (yuan), and the gain over offline per kg that enrolment promises.
+    enrolment_terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
     can_sell_online: np.ndarray  # per village: broadband and logistics (bool)
     can_livestream: np.ndarray   # per village: 5G (bool)
 
@@ -96,12 +96,14 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
 
 def _enrolments(f: FarmerPopulation, x: Exposure, r: Rates, can_sell: np.ndarray, draws: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interested households able to sell online enrol where the expected gain beats the effort.
+    """Interested households able to sell online enrol where the expected gain, net of effort, is positive.
 
-    Returns the enrolling households, their promises (gain per kg) and those who stay interested.
+    The gain is the best open online channel's net price after that channel's own effort (none for a
+    member's cooperative), so the effort is charged once. Returns the enrolling households, their
+    promises (gain per kg) and those who stay interested.
     """
-    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
-    worth = np.flatnonzero(expected_gain > effort_cost)
+    expected_gain, promise = x.enrolment_terms(can_sell)
+    worth = np.flatnonzero(expected_gain > 0)
     candidates = can_sell[worth]
     enrols = draws[candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
     stays = np.ones(can_sell.size, bool)
