@@ -81,6 +81,8 @@ class MonthFlows:
     sellers: np.ndarray
     sums: SellerSums
     seller_channel: np.ndarray     # the channel each seller sold through (before the month's translation)
+    seller_misrepresent: np.ndarray  # the seller misrepresented quality when it sold (before learning resets it)
+    seller_traced: np.ndarray      # the seller's kg were verified (traceability) when it sold
     seller_offer: np.ndarray       # kg offered online (float32)
     seller_shipped: np.ndarray     # kg shipped
     seller_lost: np.ndarray        # kg lost in transit
@@ -340,7 +342,9 @@ class GroupMarket:
         value = d.bought * q.price[d.active][None, :]
         outside = ~(np.arange(3)[:, None] == origin[None, :])
         return MonthFlows(
-            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers], seller_offer=w,
+            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers],
+            seller_misrepresent=pv.farmers.misrepresent[on.sellers], seller_traced=pv.farmers.traced[on.sellers],
+            seller_offer=w,
             seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,
             seller_coop_fee=s.coop_fee, seller_logistics=s.logistics, seller_trace_cost=s.tracing,

@@ -174,7 +174,7 @@ def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
     seller_channel = fl.seller_channel  # as sold: the month's translation may since have moved a defector offline
     by_channel = [np.where(seller_channel == k, fl.seller_revenue, 0.0) for k in range(1, len(CHANNELS))]
     online_region, delivered_r, fraud_r, processed_r, branded_r, *channel_r = f.region_sum_at(
-        at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * f.misrepresent[at], fl.seller_processed,
+        at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * fl.seller_misrepresent, fl.seller_processed,
              fl.seller_branded, *by_channel))
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()
@@ -199,8 +199,8 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
     (online_kg, processed_kg, online_sales, online_kg_fresh, shipped_cold_chain, lost_cold_chain, branded_kg,
      fraud_kg, traced_kg) = fl.sums.totals(
         delivered_s, fl.seller_processed, fl.seller_revenue, delivered_s * pv.terms.fresh[at],
-        fl.seller_shipped * with_cc_s, fl.seller_lost * with_cc_s, fl.seller_branded, delivered_s * f.misrepresent[at],
-        delivered_s * f.traced[at])
+        fl.seller_shipped * with_cc_s, fl.seller_lost * with_cc_s, fl.seller_branded,
+        delivered_s * fl.seller_misrepresent, delivered_s * fl.seller_traced)
     sold_kg = online_kg + float(fl.offline_kg.sum())
     model = {
         "online_sales": online_sales, "offline_sales": float(fl.offline_revenue.sum()),

@@ -207,13 +207,15 @@ _DECLARED: list[tuple[Any, ...]] = [
      "(NaN without both).", "rate", "month", 0, FLOWS),
     ("quality_premium", "share of price", "Price premium for claimed quality, weighted by kg sold online.",
      "rate", "month", +1, FLOWS),
-    ("fraud_rate", "share of online kg", "Online kg delivered by misrepresenting sellers.", "rate", "month", -1, FLOWS),
+    ("fraud_rate", "share of online kg", "Online kg delivered this month by sellers who misrepresented quality "
+     "when they sold (the kg consumers learn from).", "rate", "month", -1, FLOWS),
     ("market_reach", "share of sales", "Online sales value bought outside the seller's home region.",
      "rate", "month", +1, FLOWS),
     ("west_online_share", "share of sales", "West's share of the province's online sales.", "rate", "month", +1, FLOWS),
     ("bulk_raw_share_west", "share of kg sold", "Western produce sold raw in bulk, over all western kg sold "
      "(NaN if none).", "rate", "month", -1, FLOWS),
-    ("traced_share", "share of online kg", "Online kg from sellers with traceability (verified quality).",
+    ("traced_share", "share of online kg", "Online kg delivered this month by sellers whose quality was verified "
+     "(traceability) when they sold.",
      "rate", "month", +1, FLOWS),
     ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers enrolled under a year, over "
      "established sellers' (below 1: a cold start).", "rate", "month", +1, FLOWS),
