@@ -45,6 +45,7 @@ COOP_SHIPPING = 0.8    # pooled shipping costs a cooperative this share of the s
 PRICE_BOUNDS = (0.5, 2.0)
 BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
 REFERENCE_KG = 400.0     # kg a month per household against which a group's offer weighs in demand (about the mean)
+TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 
 
 class SellerSums:
@@ -278,7 +279,7 @@ class GroupMarket:
         s = seller_flows(
             on.sellers, g_on, w, fill_on, f.channel, f.traced, f.misrepresent, vil.region, terms.platform_of,
             np.maximum(vil.coop_of_county[vil.county], 0), max(len(inst.cooperatives), 1), inst.commission_rates(),
-            p.coop_fee, p.trace_cost, draws, np.float32(inst.trust.detection), inst.trust.penalty, q.loss, q.price,
+            p.coop_fee, p.trace_cost, TRACE_FIXED_COST, draws, np.float32(inst.trust.detection), inst.trust.penalty, q.loss, q.price,
             q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation

@@ -145,7 +145,8 @@ def _online_sellers(channel: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray,
 def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, channel: np.ndarray,
                   traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
                   platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
-                  commission_rate: np.ndarray, coop_fee: float, trace_cost: float, draws: np.ndarray,
+                  commission_rate: np.ndarray, coop_fee: float, trace_cost: float, trace_fixed_cost: float,
+                  draws: np.ndarray,
                   detection: np.float32, penalty: float, loss: np.ndarray, price: np.ndarray, ship_paid: np.ndarray,
                   subsidy_per_kg: np.ndarray, processed: np.ndarray, brand: np.ndarray,
                   premium: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -155,7 +156,8 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
     shipped - lost``, ``revenue = delivered * price[g]``; commission at the platform's rate (``EASTERN_LIVESTREAM``
     for a livestreamer, 0 for a cooperative seller, else ``platform_of``), cooperative fee, ``shipped *
-    ship_paid[g]``, ``shipped * trace_cost * traced``, caught
+    ship_paid[g]``, ``(shipped * trace_cost + trace_fixed_cost) * traced`` (a traced seller pays its account's
+    fixed cost in every month it sells, whatever the volume), caught
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
     subsidy_per_kg[g]``. (Longer than most functions on purpose: one compiled pass over the sellers
@@ -195,7 +197,7 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
         commission[k] = commission_k = revenue_k * commission_rate[platform]
         fee[k] = fee_k = revenue_k * coop_fee if ch == COOP else 0.0
         logistics[k] = logistics_k = shipped_k * ship_paid[g]
-        tracing[k] = tracing_k = shipped_k * trace_cost * (1.0 if traced[h] else 0.0)
+        tracing[k] = tracing_k = (shipped_k * trace_cost + trace_fixed_cost) if traced[h] else 0.0
         caught[k] = caught_k = 1.0 if misrepresent[h] and delivered_k > 0 and draws[h] < detection else 0.0
         penalised[k] = penalty_k = caught_k * penalty * revenue_k * premium[g]
         net[k] = revenue_k - commission_k - fee_k - logistics_k - tracing_k - penalty_k

@@ -43,7 +43,8 @@ def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
 
 
 def seller_flows(sellers, group_of, kg, fill, channel, traced, misrepresent, region, platform_of,
-                 coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, draws, detection, penalty, loss,
+                 coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, trace_fixed_cost, draws, detection,
+                 penalty, loss,
                  price, ship_paid, subsidy_per_kg, processed, brand, premium) -> SellerFlows:
     """Each online seller's shipment, loss, revenue, fees and penalty, and their sums by platform, cooperative, group.
 
@@ -61,7 +62,7 @@ def seller_flows(sellers, group_of, kg, fill, channel, traced, misrepresent, reg
     commission = revenue * commission_rate[platform]
     fee = np.where(ch == COOP, revenue * coop_fee, 0.0)
     logistics = shipped * ship_paid[g]
-    tracing = shipped * trace_cost * traced[sellers]
+    tracing = np.where(traced[sellers], shipped * trace_cost + trace_fixed_cost, 0.0)  # per kg, and the account
     caught = (misrepresent[sellers] & (delivered > 0) & (draws[sellers] < detection)).astype(np.float64)
     penalised = caught * penalty * revenue * premium[g]
     net = revenue - commission - fee - logistics - tracing - penalised

@@ -24,7 +24,7 @@ from abm.eastwest import pair_counties, spend_fund
 from abm.income import MonthIncome
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
-from abm.market import GroupMarket, MonthFlows
+from abm.market import TRACE_FIXED_COST, GroupMarket, MonthFlows
 from abm.measures import measure, year_statistics
 from abm.month_kernels import (
     _cooperative_and_platform_sellers,
@@ -49,7 +49,6 @@ from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.households import HouseholdIncome
 
-TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 

@@ -62,7 +62,8 @@ def _seller_args(w: dict) -> tuple:
     coop_of_village = np.maximum(rng.integers(-1, 6, w["villages"]), 0)
     return (w["sellers"], w["group_of"], w["kg"], w["fill"][w["group_of"]], w["channel"], w["traced"],
             w["misrepresent"], w["region"], rng.choice(np.array([0, 2], np.int8), w["n"]), coop_of_village, 6,
-            np.array([0.05, 0.08, 0.03]), 0.02, 0.3, rng.random(w["n"], dtype=np.float32), np.float32(0.4), 2.0,
+            np.array([0.05, 0.08, 0.03]), 0.02, 0.3, 200.0, rng.random(w["n"], dtype=np.float32), np.float32(0.4),
+            2.0,
             w["loss"], w["price"], rng.random(w["groups"]), rng.random(w["groups"]) * 0.1, rng.random(w["groups"]),
             rng.random(w["groups"]) < 0.3, rng.random(w["groups"]) * 0.2)
 

@@ -5,34 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.market import MonthFlows
-from abm.model import RuralEconomy
-from abm.params import Parameters
-from testworlds import DIFFUSING
-
-
-def _stepped_with_flows(months: int, **kw) -> tuple[RuralEconomy, list[tuple[MonthFlows, dict]]]:
-    """A small diffusing world stepped ``months`` times, with each month's clearing flows and the farmers'
-    flags and link dates in force when it cleared."""
-    m = RuralEconomy(Parameters(farmers=2000, households_per_village=25, **DIFFUSING | kw), seed=3)
-    f, clear, seen = m.farmers, m.market.clear, []
-
-    def clear_and_keep(*args, **kwargs):
-        flows = clear(*args, **kwargs)
-        seen.append((flows, {"misrepresent": f.misrepresent.copy(), "traced": f.traced.copy(),
-                             "link_since": f.link_since.copy(), "metrics": None}))
-        return flows
-
-    m.market.clear = clear_and_keep
-    for _ in range(months):
-        m.step()
-        seen[-1][1]["metrics"] = dict(m.metrics)
-    return m, seen
+from testworlds import stepped_with_flows
 
 
 def test_fraud_rate_and_traced_share_weigh_the_kg_delivered_by_the_flags_in_force_at_delivery():
     """Both shares are the kg delivered online this month by sellers misrepresenting (verified) when they sold."""
-    _, seen = _stepped_with_flows(14, trust_mechanism="blockchain")
+    _, seen = stepped_with_flows(14, trust_mechanism="blockchain")
     checked = 0
     for flows, at_clearing in seen:
         delivered = flows.seller_delivered

@@ -1,0 +1,27 @@
+"""Market clearing's accounts: what sellers pay and what buyers receive."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.model import TRACE_FIXED_COST
+from testworlds import stepped_with_flows
+
+
+def test_a_traced_seller_pays_the_fixed_traceability_cost_in_every_month_it_sells():
+    """The fixed monthly cost the tracing decision weighs is charged: per kg shipped plus the fixed cost, in the
+    seller's net income and in the ledger's traceability flows."""
+    m, seen = stepped_with_flows(14, trust_mechanism="blockchain")
+    journal = m.money.frame()
+    tracing = journal[journal.kind == "traceability"].set_index("month").amount
+    traced_months = 0
+    for month, (flows, at_clearing) in enumerate(seen, start=1):
+        traced = at_clearing["traced"][flows.sellers]
+        expected = flows.seller_shipped * m.p.trace_cost * traced + TRACE_FIXED_COST * traced
+        np.testing.assert_allclose(flows.seller_trace_cost, expected, rtol=1e-12)
+        net = (flows.seller_revenue - flows.seller_commission - flows.seller_coop_fee - flows.seller_logistics
+               - flows.seller_trace_cost - flows.seller_penalty)
+        np.testing.assert_allclose(flows.seller_net, net, rtol=1e-9, atol=1e-6)
+        assert np.isclose(tracing.get(month, 0.0), expected.sum(), rtol=1e-12)
+        traced_months += traced.sum() > 10
+    assert traced_months >= 6
