@@ -84,6 +84,7 @@ class MonthFlows:
     seller_channel: np.ndarray     # the channel each seller sold through (before the month's translation)
     seller_misrepresent: np.ndarray  # the seller misrepresented quality when it sold (before learning resets it)
     seller_traced: np.ndarray      # the seller's kg were verified (traceability) when it sold
+    seller_link_since: np.ndarray  # the month the seller's network link dates from when it sold (NO_LINK: none)
     seller_offer: np.ndarray       # kg offered online (float32)
     seller_shipped: np.ndarray     # kg shipped
     seller_lost: np.ndarray        # kg lost in transit
@@ -345,6 +346,7 @@ class GroupMarket:
         return MonthFlows(
             sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers],
             seller_misrepresent=pv.farmers.misrepresent[on.sellers], seller_traced=pv.farmers.traced[on.sellers],
+            seller_link_since=pv.farmers.link_since[on.sellers],
             seller_offer=w,
             seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,

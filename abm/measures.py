@@ -14,7 +14,7 @@ from abm.inequality import gini, quintile_ratio, theil
 from abm.kernels import pairwise_sums_split
 from abm.outcomes import FLOWS, OUTCOMES
 from abm.params import REGIONS
-from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
+from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, NO_LINK, SHOP, STAGES
 from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
@@ -223,7 +223,7 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
         "bulk_raw_share_west": _rate(r.bulk[0], r.sold[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
         "traced_share": weighted_share(traced_kg, online_kg),
-        "newcomer_sales_ratio": _newcomer_ratio(f, fl, month),
+        "newcomer_sales_ratio": _newcomer_ratio(fl, month),
     }
     return model | {f"sales_{c}": float(v.sum()) for c, v in r.sales_by_channel.items()}
 
@@ -240,15 +240,19 @@ def _before_the_first_month() -> dict[str, Any]:
     return {"model": model, "region": {o.name: np.zeros(3) for o in flows if o.regional}}
 
 
-def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
-    """Online revenue per kg offered of sellers enrolled under a year, relative to established sellers.
+def _newcomer_ratio(fl: MonthFlows, month: int) -> float:
+    """Online revenue per kg offered of sellers whose link was under a year old when they sold, over that of
+    sellers linked a year or more.
 
-    Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start.
+    Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start. Sellers
+    without a link (members selling through their cooperative without enrolling) are in neither
+    group; a seller who defects this month counts by the link it sold under.
     """
-    # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
-    new = f.link_since[fl.sellers] > month - 12
-    revenue = pairwise_sums_split(fl.seller_revenue, new)
-    offered = pairwise_sums_split(fl.seller_offer, new)
+    link = fl.seller_link_since
+    linked = link > NO_LINK
+    new = link[linked] > month - 12
+    revenue = pairwise_sums_split(fl.seller_revenue[linked], new)
+    offered = pairwise_sums_split(fl.seller_offer[linked], new)
     per_kg = [revenue[k] / max(offered[k], 1e-9) for k in (0, 1)]
     return per_kg[0] / per_kg[1] if 0 < np.count_nonzero(new) < new.size and per_kg[1] > 0 else float("nan")
 

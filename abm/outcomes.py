@@ -217,8 +217,9 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("traced_share", "share of online kg", "Online kg delivered this month by sellers whose quality was verified "
      "(traceability) when they sold.",
      "rate", "month", +1, FLOWS),
-    ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers enrolled under a year, over "
-     "established sellers' (below 1: a cold start).", "rate", "month", +1, FLOWS),
+    ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers whose network link was under a "
+     "year old when they sold, over sellers linked a year or more (below 1: a cold start; unlinked cooperative "
+     "sellers in neither).", "rate", "month", +1, FLOWS),
     ("platform_revenue", "yuan/month", "Platforms' revenue: commission and price discrimination, less the fund levy.",
      "flow", "month", 0, FLOWS),
     ("online_kg", "kg/month", "Produce delivered to online buyers this month.", "flow", "month", +1, FLOWS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from abm.stages import NO_LINK
 from testworlds import stepped_with_flows
 
 
@@ -23,3 +24,21 @@ def test_fraud_rate_and_traced_share_weigh_the_kg_delivered_by_the_flags_in_forc
     assert checked >= 10
     assert max(s[1]["metrics"]["traced_share"] for s in seen) > 0.05
     assert max(s[1]["metrics"]["fraud_rate"] for s in seen) > 0.005
+
+
+def test_newcomer_sales_ratio_compares_sellers_linked_under_a_year_with_sellers_linked_longer():
+    """Revenue per kg offered of sellers whose network link (when they sold) was under a year old, over that of
+    sellers linked a year or more; sellers with no link (members selling through their cooperative without
+    enrolling) are in neither group, and this month's defectors count by the link they sold under."""
+    _, seen = stepped_with_flows(30)
+    checked = 0
+    for month, (flows, at_clearing) in enumerate(seen, start=1):
+        link = at_clearing["link_since"][flows.sellers]
+        new, old = link > month - 12, (link > NO_LINK) & (link <= month - 12)
+        if not new.any() or not old.any():
+            continue
+        per_kg = [flows.seller_revenue[g].sum() / flows.seller_offer[g].sum() for g in (new, old)]
+        assert at_clearing["metrics"]["newcomer_sales_ratio"] == pytest.approx(per_kg[0] / per_kg[1], rel=1e-9)
+        checked += 1
+    assert checked >= 25
+    assert (seen[-1][1]["link_since"][seen[-1][0].sellers] == NO_LINK).sum() > 10  # unlinked sellers exist
