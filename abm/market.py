@@ -85,6 +85,7 @@ class MonthFlows:
     seller_misrepresent: np.ndarray  # the seller misrepresented quality when it sold (before learning resets it)
     seller_traced: np.ndarray      # the seller's kg were verified (traceability) when it sold
     seller_link_since: np.ndarray  # the month the seller's network link dates from when it sold (NO_LINK: none)
+    seller_new_farmer: np.ndarray  # the seller was a new farmer (a livestream host) when it sold
     seller_offer: np.ndarray       # kg offered online (float32)
     seller_shipped: np.ndarray     # kg shipped
     seller_lost: np.ndarray        # kg lost in transit
@@ -116,6 +117,12 @@ class MonthFlows:
     noticed_markup: float
     fund_levy: float
     logistics_subsidy: float
+
+
+    @property
+    def sold(self) -> np.ndarray:
+        """Per seller: it delivered kg to online buyers this month (what "sold online" means in every outcome)."""
+        return self.seller_delivered > 0
 
 
 @dataclass
@@ -280,8 +287,8 @@ class GroupMarket:
         s = seller_flows(
             on.sellers, g_on, w, fill_on, f.channel, f.traced, f.misrepresent, vil.region, terms.platform_of,
             np.maximum(vil.coop_of_county[vil.county], 0), max(len(inst.cooperatives), 1), inst.commission_rates(),
-            p.coop_fee, p.trace_cost, TRACE_FIXED_COST, draws, np.float32(inst.trust.detection), inst.trust.penalty, q.loss, q.price,
-            q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
+            p.coop_fee, p.trace_cost, TRACE_FIXED_COST, draws, np.float32(inst.trust.detection), inst.trust.penalty,
+            q.loss, q.price, q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
@@ -346,7 +353,7 @@ class GroupMarket:
         return MonthFlows(
             sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers],
             seller_misrepresent=pv.farmers.misrepresent[on.sellers], seller_traced=pv.farmers.traced[on.sellers],
-            seller_link_since=pv.farmers.link_since[on.sellers],
+            seller_link_since=pv.farmers.link_since[on.sellers], seller_new_farmer=pv.farmers.new_farmer[on.sellers],
             seller_offer=w,
             seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,

@@ -52,19 +52,17 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
     count = pv.farmers.region_households()
     stab = stability(t, *window)
     flows = flow_metrics(pv, month, month_flows)
-    hosts, followers = hosts_and_followers(pv)
-    out = (state_outcomes(pv, ys, t, stab) | flows.pop("model")
-           | channel_outcomes(pv, audience_scale, settled, followers))
+    hosts = pv.farmers.region_count(pv.farmers.new_farmer)
+    out = state_outcomes(pv, ys, t, stab) | flows.pop("model") | channel_outcomes(pv, audience_scale, settled)
     rows = []
     cold_chain, region = pv.villages.cold_chain, pv.villages.region
     for r, rname in enumerate(REGIONS):
         row = {"month": month, "region": rname,
                "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
-               "adoption": float(t.online[r] / max(count[r], 1)),
                "cold_chain": float(cold_chain[region == r].mean()) if (region == r).any() else 0.0,
                "stability": float(stab[0][r]), "persistence": float(stab[1][r]), "fragile_share": float(stab[2][r]),
                "trained_share": float(t.trained[r] / max(count[r], 1)),
-               "new_farmers": float(hosts[r]), "followers": float(followers[r])}
+               "new_farmers": float(hosts[r])}
         for s, name in enumerate(STAGES):
             row[name] = float(t.stages[s, r])
         row |= income_per_person(ys["income_parts"][:, r])
@@ -83,8 +81,6 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "gini": ys["gini"], "quintile_ratio": ys["quintile_ratio"], "theil": ys["theil"],
         "theil_between": ys["theil_between"], "theil_within": ys["theil_within"],
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
-        "adoption": float(t.online.sum() / f.n),
-        "own_online_sellers": float(np.count_nonzero(f.channel >= SHOP) / f.n),
         "enrolled_share": float(alive_now.sum() / f.n),
         "trained_share": float(t.trained.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
@@ -111,17 +107,9 @@ def income_per_person(parts: np.ndarray) -> dict[str, float]:
     return {"income_per_person": float(parts.sum())} | {f"income_{k}": float(v) for k, v in zip(INCOME_PARTS, parts)}
 
 
-def hosts_and_followers(pv: Province) -> tuple[np.ndarray, np.ndarray]:
-    """New farmers (livestream hosts) and their followers (others selling on a livestream) by region."""
-    f = pv.farmers
-    return f.region_count(f.new_farmer), f.region_count((f.channel == LIVE) & ~f.new_farmer)
-
-
-def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray, followers: np.ndarray
-                     ) -> dict[str, float]:
-    """Followers, the livestream audience's rationing, cooperative members and the year's membership flows."""
-    out = {"followers": float(followers.sum()), "audience_scale": audience_scale,
-           "coop_members": float(np.count_nonzero(pv.farmers.member))}
+def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray) -> dict[str, float]:
+    """The livestream audience's rationing, cooperative members and the year's membership flows."""
+    out = {"audience_scale": audience_scale, "coop_members": float(np.count_nonzero(pv.farmers.member))}
     out |= {f"coop_left_{reason}": float(settled[k]) for k, reason in enumerate(EXIT_REASONS)}
     return out | {"coop_joined": float(settled[-1])}
 
@@ -150,7 +138,12 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | N
     r = _region_sums(pv, fl)
     model = _province_flow_outcomes(pv, month, fl, r)
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
+    sold, own, following = online_sellers_by_kind(pv, fl)
+    model |= {"adoption": float(sold.sum() / pv.farmers.n), "own_online_sellers": float(own.sum() / pv.farmers.n),
+              "followers": float(following.sum())}
     region_cols = {
+        "adoption": sold / np.maximum(pv.farmers.region_households(), 1),
+        "followers": following,
         "online_sales": r.online_sales,
         "fresh_loss": np.where(r.fresh_shipped > 0, r.fresh_lost / np.maximum(r.fresh_shipped, 1e-12), np.nan),
         "fraud_rate": r.fraud / np.maximum(r.delivered, 1e-12),
@@ -161,6 +154,19 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray] | N
     region_cols |= {f"sales_{c}": v for c, v in r.sales_by_channel.items()}
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
     return {"model": model, "region": region_cols}
+
+
+def online_sellers_by_kind(pv: Province, fl: MonthFlows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households that sold online this month (delivered kg to online buyers) by region: all, own, followers.
+
+    Own sellers sell on their own shop or host their own livestream; followers sell on a host's
+    livestream. Channel and host are as they were when they sold (the month's translation comes after).
+    """
+    sold = fl.sold
+    live = fl.seller_channel == LIVE
+    own = sold & ((fl.seller_channel == SHOP) | (live & fl.seller_new_farmer))
+    following = sold & live & ~fl.seller_new_farmer
+    return tuple(pv.farmers.region_count_at(fl.sellers[k]) for k in (sold, own, following))
 
 
 def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
@@ -241,8 +247,7 @@ def _before_the_first_month() -> dict[str, Any]:
 
 
 def _newcomer_ratio(fl: MonthFlows, month: int) -> float:
-    """Online revenue per kg offered of sellers whose link was under a year old when they sold, over that of
-    sellers linked a year or more.
+    """Online revenue per kg offered of sellers linked under a year when they sold, over sellers linked longer.
 
     Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start. Sellers
     without a link (members selling through their cooperative without enrolling) are in neither

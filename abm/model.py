@@ -39,7 +39,7 @@ from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
 from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE, OFFLINE
+from abm.stages import COOP, LIVE
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
@@ -383,11 +383,19 @@ class RuralEconomy(mesa.Model):
         self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows,
                                                  self.market.audience_scale, settled)
 
+    def sold_online(self) -> np.ndarray:
+        """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
+        sold = np.zeros(self.farmers.n, bool)
+        if self.month_income is not None:
+            fl = self.month_income.flows
+            sold[fl.sellers[fl.sold]] = True
+        return sold
+
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""
         f = self.farmers
         shape = self.grid.adoption.data.shape
-        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(shape)
+        self.grid.adoption.data[:] = f.village_mean(self.sold_online()).reshape(shape)
         income = f.income_year if self.steps >= 12 else self.expected_income
         self.grid.income.data[:] = f.village_mean(income).reshape(shape)
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)

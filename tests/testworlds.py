@@ -37,19 +37,23 @@ def summed_ratio(model, months: int, numerator: str, denominator: str) -> float:
 
 
 def stepped_with_flows(months: int, **kw) -> tuple[RuralEconomy, list[tuple[MonthFlows, dict]]]:
-    """A small diffusing world stepped ``months`` times, with each month's clearing flows and the farmers'
-    flags and link dates in force when it cleared."""
+    """A small diffusing world stepped ``months`` times, with each month's clearing flows beside it.
+
+    Beside each month's flows: the farmers' flags, link dates and hosts in force when it cleared, and the
+    month's metrics and regional rows.
+    """
     m = RuralEconomy(Parameters(farmers=2000, households_per_village=25, **DIFFUSING | kw), seed=3)
     f, clear, seen = m.farmers, m.market.clear, []
 
     def clear_and_keep(*args, **kwargs):
         flows = clear(*args, **kwargs)
         seen.append((flows, {"misrepresent": f.misrepresent.copy(), "traced": f.traced.copy(),
-                             "link_since": f.link_since.copy(), "metrics": None}))
+                             "link_since": f.link_since.copy(), "new_farmer": f.new_farmer.copy(), "metrics": None}))
         return flows
 
     m.market.clear = clear_and_keep
     for _ in range(months):
         m.step()
         seen[-1][1]["metrics"] = dict(m.metrics)
+        seen[-1][1]["regions"] = list(m.region_rows)
     return m, seen

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from testworlds import stepped_with_flows
 
 from abm.model import TRACE_FIXED_COST
-from testworlds import stepped_with_flows
 
 
 def test_a_traced_seller_pays_the_fixed_traceability_cost_in_every_month_it_sells():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from testworlds import DIFFUSING
 
 from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.stages import LIVE, SHOP
-from testworlds import DIFFUSING
 
 
 def test_farmers_link_to_the_platform_they_sell_on():
