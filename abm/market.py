@@ -111,6 +111,8 @@ class MonthFlows:
     bought_by_origin: np.ndarray
     disappointed_by_origin: np.ndarray
     sales_outside_region: float
+    purchases: float               # yuan online buyers paid this month
+    purchased_kg: float            # kg online buyers received this month
     unbranded_price_ratio: float
     quality_premium: float
     discrimination: float
@@ -365,6 +367,7 @@ class GroupMarket:
             coop_fee_by_coop=s.fee_by_coop[: len(inst.cooperatives)], platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
+            purchases=float(value.sum()), purchased_kg=float(d.bought.sum()),
             **_price_statistics(p, q, s.delivered_by_group),
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=float(levy.sum()), logistics_subsidy=sums.total(s.subsidy),

@@ -105,22 +105,40 @@ def _group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.n
 @njit(cache=True, nogil=True)
 def _rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
                 supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
-    """Each seller's fill when ratings rank sellers, as :meth:`GroupMarket._seller_fill` computes it in numpy.
+    """Each seller's fill when ratings rank sellers: ``min(1, level[g] * score)``, shipping the group's fill.
 
-    With ``score = np.where(traced[sellers], 1.0, rating)`` (float32) and ``mean_score =
-    np.bincount(group_of, weights=kg * score) / np.maximum(supply, 1e-12)``:
-    ``np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))``.
+    ``score = np.where(traced[sellers], 1.0, rating)`` (float32, then float64). Each group's level is
+    set so that its sellers ship ``group_fill * supply`` kg: ``level = (group_fill * supply - capped kg) /
+    sum(kg * score of the uncapped)``, where a seller whose ``level * score`` reaches 1 ships all it offered
+    and the rest of its share goes to the others (water-filling, one round per newly capped set, at most
+    one per seller); :func:`abm.market_reference.rated_fill` states it in numpy.
     """
-    score_kg = np.zeros(supply.size)
-    score = np.empty(sellers.size, np.float32)
+    score = np.empty(sellers.size)
     for k in range(sellers.size):
-        score[k] = np.float32(1.0) if traced[sellers[k]] else rating[k]
-        score_kg[group_of[k]] += np.float64(kg[k] * score[k])
+        score[k] = np.float64(np.float32(1.0) if traced[sellers[k]] else rating[k])
+    target = group_fill * supply
+    capped = np.zeros(sellers.size, np.bool_)
+    level = np.zeros(supply.size)
+    for _ in range(sellers.size + 1):
+        capped_kg = np.zeros(supply.size)
+        free_score_kg = np.zeros(supply.size)
+        for k in range(sellers.size):
+            if capped[k]:
+                capped_kg[group_of[k]] += np.float64(kg[k])
+            else:
+                free_score_kg[group_of[k]] += np.float64(kg[k]) * score[k]
+        for g in range(supply.size):
+            level[g] = (target[g] - capped_kg[g]) / np_maximum(free_score_kg[g], 1e-12)
+        newly = 0
+        for k in range(sellers.size):
+            if not capped[k] and level[group_of[k]] * score[k] >= 1.0:
+                capped[k] = True
+                newly += 1
+        if newly == 0:
+            break
     fill = np.empty(sellers.size)
     for k in range(sellers.size):
-        g = group_of[k]
-        mean_score = score_kg[g] / np_maximum(supply[g], 1e-12)
-        fill[k] = np_minimum(1.0, group_fill[g] * np.float64(score[k]) / np_maximum(mean_score, 1e-9))
+        fill[k] = 1.0 if capped[k] else level[group_of[k]] * score[k]
     return fill
 
 

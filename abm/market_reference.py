@@ -28,10 +28,23 @@ def group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.nd
 
 def rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
                supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
-    """Each seller's fill when ratings rank sellers: the group's fill times its score over the group's mean score."""
-    score = np.where(traced[sellers], np.float32(1.0), rating)
-    mean_score = np.bincount(group_of, weights=kg * score, minlength=supply.size) / np.maximum(supply, 1e-12)
-    return np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))
+    """Each seller's fill when ratings rank sellers: its score times its group's level, at most 1.
+
+    The level ships the group's fill of its supply: sellers whose share would pass what they offered ship
+    all of it, and the level rises over the others until the group's kg are met (water-filling).
+    """
+    score = np.where(traced[sellers], np.float32(1.0), rating).astype(np.float64)
+    kg = kg.astype(np.float64)
+    target = group_fill * supply
+    capped = np.zeros(sellers.size, bool)
+    while True:
+        capped_kg = np.bincount(group_of, weights=np.where(capped, kg, 0.0), minlength=supply.size)
+        free_score_kg = np.bincount(group_of, weights=np.where(capped, 0.0, kg * score), minlength=supply.size)
+        level = (target - capped_kg) / np.maximum(free_score_kg, 1e-12)
+        newly = ~capped & (level[group_of] * score >= 1.0)
+        if not newly.any():
+            return np.where(capped, 1.0, level[group_of] * score)
+        capped |= newly
 
 
 def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:

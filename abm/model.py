@@ -157,7 +157,7 @@ class RuralEconomy(mesa.Model):
         if moy == 11:
             self.year_stats = self._close_year()
         self._measure(month_flows=(flows, translation_flows))
-        self.cash_at_close = self._check_books()
+        self.cash_at_close = self._check_books(flows)
         self.money.close_month(month)
         self._collect()
 
@@ -407,9 +407,9 @@ class RuralEconomy(mesa.Model):
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)
 
-    def _check_books(self) -> float:
-        """The money ledger matches the state every month; returns farmers' cash at this close."""
-        return check_books(self.money, self.province, self.cash_at_close)
+    def _check_books(self, flows: MonthFlows) -> float:
+        """The ledgers match the state and the market every month; returns farmers' cash at this close."""
+        return check_books(self.money, self.goods, self.province, self.cash_at_close, flows)
 
 
 def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None
