@@ -75,7 +75,7 @@ def check_books(money: MoneyLedger, goods: GoodsLedger, province: Province, cash
     """The ledgers match the state and the market: cash, cooperatives, fund, government, online purchases.
 
     ``cash_before`` is farmers' cash at the previous check (0 before the first month); ``flows`` are the
-    month's market flows. Returns farmers' cash.
+    month's market flows (the logistics subsidy shippers granted must be booked in full). Returns farmers' cash.
     """
     check_purchases(money, goods, flows)
     cash = float(province.farmers.cash.sum())
@@ -91,7 +91,9 @@ def check_books(money: MoneyLedger, goods: GoodsLedger, province: Province, cash
 
 
 def check_purchases(money: MoneyLedger, goods: GoodsLedger, flows: MonthFlows) -> None:
-    """What online buyers paid and received this month equals the online sales booked and the kg delivered."""
+    """Online buyers' payments and kg equal the sales booked and kg delivered; the subsidy granted is booked."""
+    granted = flows.logistics_subsidy
+    check_close("logistics subsidy granted", money.month_total("logistics_subsidy"), granted, granted)
     booked = money.month_total("online_sales")
     check_close("online purchases (yuan)", booked, flows.purchases, booked)
     delivered = float(goods.rows[-1][GoodsLedger.FIELDS.index("delivered_online")].sum())

@@ -176,7 +176,6 @@ class GroupMarket:
         self.expected_net = np.full(self.groups, np.nan)
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
-        self.eligible_kg_last_month = 0.0  # kg shipped under the logistics subsidy's terms (sets its discount)
         self._fixed: FixedGroupTerms | None = None
         self.audience_scale = 1.0  # share of streamed demand the livestream audience carried last month
 
@@ -216,7 +215,8 @@ class GroupMarket:
         ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in inst.providers])
         ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
         eligible = fx.eligible
-        discount = inst.government.logistics_discount((month - 1) % 12, self.eligible_kg_last_month)
+        # Kg on offer bound the kg shipped, so a discount set on them never grants more than the allowance.
+        discount = inst.government.logistics_discount((month - 1) % 12, float(supply[fx.eligible].sum()))
         loss = (self.village_loss(pv) if village_loss is None else village_loss)[gv]
         return Quote(supply, gv, gch, origin, claim_g, fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
                      list_price * self.price_index, ship_cost, np.maximum(ship_cost - discount * eligible, 0.0),
@@ -298,7 +298,6 @@ class GroupMarket:
                             vil.offline_price(), f.channel, f.quality, vil.region,
                             BUDGET_SHARE @ inst.consumers.trust, premium_g, q.ref, q.cbar, p.quality_premium)
         self._update_expectations(pv, q, d.fill)
-        self.eligible_kg_last_month = float(s.shipped_by_group[q.eligible].sum())
         return self._month_flows(pv, q, d, on, w, s, h)
 
     def _demand(self, pv: Province, q: Quote, month: int) -> Demand:

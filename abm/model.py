@@ -254,10 +254,9 @@ class RuralEconomy(mesa.Model):
         led.add("farmers", "traceability", tracing, "traceability")
         led.add("farmers", "consumers", penalty, "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
-        subsidy = min(fl.logistics_subsidy, inst.government.available["logistics"])
-        led.add("government", "logistics", subsidy, "logistics_subsidy")
-        if subsidy > 0:
-            inst.government.spend("logistics", subsidy)
+        led.add("government", "logistics", fl.logistics_subsidy, "logistics_subsidy")
+        if fl.logistics_subsidy > 0:
+            inst.government.spend("logistics", fl.logistics_subsidy)
         for c, coop in enumerate(inst.cooperatives):
             coop.cash += fl.coop_fee_by_coop[c]
         led.add("platforms", "fund", fl.fund_levy, "east_west_fund")

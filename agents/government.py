@@ -235,7 +235,11 @@ class Government(Agent):
                 self.spend(name, action(self.allowance(name, month_of_year)))
 
     def logistics_discount(self, month_of_year: int, eligible_kg: float) -> float:
-        """Per-kg shipping subsidy offered this month, scaled down so the allowance is not exceeded."""
+        """Per-kg shipping subsidy offered this month, scaled down so the allowance is not exceeded.
+
+        ``eligible_kg`` are the kg on offer this month in the villages the subsidy serves: at most that
+        many ship, so the subsidy granted never exceeds this month's allowance.
+        """
         money = self.allowance("logistics", month_of_year) if self.available["logistics"] > 0 else 0.0
         if money <= 0 or eligible_kg <= 0:
             return 0.0

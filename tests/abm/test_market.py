@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from testworlds import stepped_with_flows
+from testworlds import DIFFUSING, stepped_with_flows
 
-from abm.model import TRACE_FIXED_COST
+from abm.model import TRACE_FIXED_COST, RuralEconomy
+from abm.params import Parameters
 
 
 def test_a_traced_seller_pays_the_fixed_traceability_cost_in_every_month_it_sells():
@@ -40,3 +41,26 @@ def test_buyers_receive_the_kg_sellers_deliver_every_month_when_ratings_rank_sel
         bought, delivered = flows.bought_by_origin.sum(), flows.seller_delivered.sum()
         assert np.isclose(bought, delivered, rtol=1e-9, atol=1e-6)
     assert sum(flows.seller_delivered.sum() for flows, _ in seen) > 0
+
+
+def test_the_logistics_subsidy_granted_stays_within_the_months_allowance_and_is_booked_in_full():
+    """With a small budget what shippers grant stays within the month's allowance, and the ledger books all of it."""
+    m = RuralEconomy(Parameters(farmers=2000, households_per_village=25, budget_logistics=3000.0, **DIFFUSING),
+                     seed=3)
+    gov, clear, months = m.government, m.market.clear, []
+
+    def clear_within(pv, month, *args):
+        allowance = gov.allowance("logistics", (month - 1) % 12)
+        flows = clear(pv, month, *args)
+        months.append((allowance, flows.logistics_subsidy))
+        return flows
+
+    m.market.clear = clear_within
+    for _ in range(30):
+        m.step()
+    journal = m.money.frame()
+    booked = journal[journal.kind == "logistics_subsidy"].groupby("month").amount.sum()
+    for month, (allowance, granted) in enumerate(months, start=1):
+        assert granted <= allowance + 1e-6
+        assert np.isclose(booked.get(month, 0.0), granted, rtol=1e-12, atol=1e-9)
+    assert sum(granted > 0 for _, granted in months) >= 20
