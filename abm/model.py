@@ -46,7 +46,7 @@ from abm.world import Geography, build_grid, neighbour_mean
 from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
 from agents.farmers import FarmerPopulation
-from agents.government import Government, PolicyTargets, train
+from agents.government import Government, PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
 
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
@@ -95,6 +95,7 @@ class RuralEconomy(mesa.Model):
         self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
+        self.followers_streamed = np.zeros(self.geo.villages)  # this year's followers' livestream sales by village
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
@@ -221,6 +222,9 @@ class RuralEconomy(mesa.Model):
         self.month_income = MonthIncome(fl, off_farm, production, allowance)
         self._book_money(fl, production.sum())
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
+        following = (fl.seller_channel == LIVE) & ~fl.seller_new_farmer
+        self.followers_streamed += np.bincount(fl.sellers[following] // f.households,
+                                               weights=fl.seller_revenue[following], minlength=self.geo.villages)
         runs = terms.crop_runs
         harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
                                                                       harvest.stock_change),
@@ -340,12 +344,11 @@ class RuralEconomy(mesa.Model):
         hi = self.household_income
         stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
         hi.allowances_ytd[:] = 0.0
-        live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
-                                 minlength=self.geo.villages)
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
         lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
-        led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
-        pv.institutions.government.award_titles(led_sales, lifted, f.new_farmer)
+        led = sales_led(f.online_revenue_year, self.followers_streamed, f.new_farmer, f.households)
+        self.followers_streamed = np.zeros(self.geo.villages)
+        pv.institutions.government.award_titles(led, lifted, f.new_farmer)
         self.membership_flows = self._settle_membership()
         return stats
 

@@ -305,6 +305,12 @@ class Parameters(BaseModel):
                                        "Skill a certified trainee gains.")
     budget_talent: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
                                  "Talent-title allowance budget.")
+    households_per_real_county: int = param(
+        100_000, "households", 1_000, 10_000_000,
+        "assumption: about 150 million rural households (NBS; 491 million residents / 3.27) over 1,500-1,900 "
+        "county-level units with a rural population",
+        "Households of a real county: source 000's talent-title sales thresholds are scaled by a model county's "
+        "households (county_size^2 x households_per_village) over it.")
     budget_returnee: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
                                    "Returnee start-up support budget (interest subsidy).")
     returnee_support: float = param(50_000.0, "yuan/returnee", 0.0, 500_000.0, "000 (up to 500k loans)",

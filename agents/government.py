@@ -17,7 +17,8 @@ from abm.params import Parameters
 from abm.stages import MOBILISED, NO_LINK
 
 INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
-#: talent titles (source 000): yearly online sales (yuan), households lifted, monthly allowance (yuan)
+#: talent titles (source 000): yearly online sales (yuan, in a real county; scaled to a model county by
+#: ``Government.title_sales_scale``), households lifted, monthly allowance (yuan)
 TITLES = ((5_000_000.0, 10, 2000.0), (2_000_000.0, 10, 1000.0), (500_000.0, 3, 500.0))
 
 
@@ -154,6 +155,20 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     return spent
 
 
+def sales_led(own_sales_year: np.ndarray, followers_streamed: np.ndarray, new_farmer: np.ndarray,
+              households: int) -> np.ndarray:
+    """Each new farmer's yearly sales for a talent title: her own online sales and her share of her followers'.
+
+    Followers stream through the hosts of their village, so a village's followers' livestream sales
+    of the year (``followers_streamed``, per village) are shared equally among its hosts. A host's own
+    livestream sales are in her own sales alone, so nothing counts twice; other households get 0.
+    """
+    village = np.arange(new_farmer.size) // households
+    hosts = np.bincount(village, weights=new_farmer, minlength=followers_streamed.size)
+    share = followers_streamed / np.maximum(hosts, 1)
+    return np.where(new_farmer, own_sales_year + share[village], 0.0)
+
+
 def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
                       month: int) -> float:
     """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer.
@@ -189,6 +204,9 @@ class Government(Agent):
         self.available = dict.fromkeys(INSTRUMENTS, 0.0)
         self.spent_total = dict.fromkeys(INSTRUMENTS, 0.0)
         self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
+        # Source 000's sales thresholds are a real county's (about 100,000 households); a model county has
+        # county_size^2 x households_per_village households, so its hosts lead that much smaller a market.
+        self.title_sales_scale = p.county_size ** 2 * p.households_per_village / p.households_per_real_county
         self.titles = np.zeros(0, np.int8)
         self.title_holders = np.zeros(0, np.intp)  # households with a title, senior first (paid in this order)
         self.logistics_factor = 0.0
@@ -245,11 +263,16 @@ class Government(Agent):
             return 0.0
         return min(self.p.logistics_subsidy_per_kg, money / eligible_kg)
 
-    def award_titles(self, online_sales_year: np.ndarray, lifted: np.ndarray, new_farmer: np.ndarray) -> None:
-        """Grant talent titles at year end to new farmers meeting the sales and households-lifted thresholds."""
-        level = np.zeros(online_sales_year.size, np.int8)
+    def award_titles(self, sales_led_year: np.ndarray, lifted: np.ndarray, new_farmer: np.ndarray) -> None:
+        """Grant talent titles at year end to new farmers meeting the sales and households-lifted thresholds.
+
+        ``sales_led_year`` is each household's yearly sales as a title counts them (:func:`sales_led`),
+        measured against the thresholds scaled to a model county (``title_sales_scale``).
+        """
+        level = np.zeros(sales_led_year.size, np.int8)
         for rank, (sales, households, _) in enumerate(TITLES):
-            meets = new_farmer & (online_sales_year >= sales) & (lifted >= households) & (level == 0)
+            meets = (new_farmer & (sales_led_year >= sales * self.title_sales_scale) & (lifted >= households)
+                     & (level == 0))
             level[meets] = 3 - rank
         self.titles = level
         # Titles change only here, once a year, so the pay order is sorted here rather than every month.
