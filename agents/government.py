@@ -147,7 +147,7 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     """Fund deep-processing lines in branded cooperatives of the given counties."""
     spent = 0.0
     for coop in t.cooperatives:
-        if counties[coop.county] and coop.processing < 0.5 and spent + unit <= money:
+        if counties[coop.county] and coop.branded and coop.processing < 0.5 and spent + unit <= money:
             coop.processing = min(0.5, coop.processing + 0.15)
             spent += unit
     ledger.add(payer, "cooperatives", spent, "processing_grant")

@@ -8,7 +8,7 @@ from abm.ledger import MoneyLedger
 from abm.model import RuralEconomy
 from abm.params import Parameters
 from abm.stages import ENROLLED, NO_LINK
-from agents.government import TITLES, build_cold_chain, sales_led, train
+from agents.government import TITLES, add_processing, build_cold_chain, sales_led, train
 
 
 def _model(**kw) -> RuralEconomy:
@@ -121,3 +121,17 @@ def test_talent_titles_are_won_and_their_allowances_paid_in_a_run():
     assert 0 < spent <= 3 * 600_000.0
     scale = m.p.county_size ** 2 * m.p.households_per_village / m.p.households_per_real_county
     assert m.government.title_sales_scale == scale
+
+
+def test_processing_lines_go_to_branded_cooperatives_only():
+    """A processing grant funds lines in branded cooperatives of the given counties, never in an unbranded one."""
+    m = _model()
+    coops = m.cooperatives
+    for k, coop in enumerate(coops):
+        coop.branded, coop.processing = k % 2 == 0, 0.0
+    assert len(coops) >= 4
+    counties = np.ones(m.province.villages.coop_of_county.size, bool)
+    spent = add_processing(m.policy_targets(), 1e9, 300_000.0, MoneyLedger(), "fund", counties)
+    funded = [c for c in coops if c.processing > 0]
+    assert spent == 300_000.0 * len(funded) and len(funded) == sum(c.branded for c in coops)
+    assert all(c.branded for c in funded)
