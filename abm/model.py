@@ -337,7 +337,7 @@ class RuralEconomy(mesa.Model):
             accounts.fund_spent += spent
 
     def _close_year(self) -> dict[str, Any]:
-        """Year end: talent titles and a new year for every household; returns the closed year's income statistics."""
+        """Year end: talent titles, unspent budgets returned, a new year for every household; returns its statistics."""
         pv = self.province
         f = pv.farmers
         f.close_year()
@@ -349,6 +349,7 @@ class RuralEconomy(mesa.Model):
         led = sales_led(f.online_revenue_year, self.followers_streamed, f.new_farmer, f.households)
         self.followers_streamed = np.zeros(self.geo.villages)
         pv.institutions.government.award_titles(led, lifted, f.new_farmer)
+        pv.institutions.government.close_year(self.money)
         self.membership_flows = self._settle_membership()
         return stats
 

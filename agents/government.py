@@ -213,15 +213,22 @@ class Government(Agent):
         self.stage = 3
 
     def open_year(self, ledger: MoneyLedger) -> None:
-        """Allocate this year's budgets from the treasury (carrying or returning last year's rest)."""
+        """Allocate this year's budgets from the treasury (on top of a rest carried from last year)."""
         for i in INSTRUMENTS:
-            rest = self.available[i]
-            if self.p.unspent_rule == "return":
-                ledger.add("government", "treasury", rest, f"return_{i}")
-                rest = 0.0
             ledger.add("treasury", "government", self.yearly[i], f"budget_{i}")
-            self.available[i] = rest + self.yearly[i]
+            self.available[i] += self.yearly[i]
         self.stage = 4 if any(self.yearly.values()) else 3
+
+    def close_year(self, ledger: MoneyLedger) -> None:
+        """At December's close, return what is left to the treasury under the ``return`` rule (``carry`` keeps it).
+
+        Returned in the year it was left, so the last year's rest goes back too.
+        """
+        if self.p.unspent_rule != "return":
+            return
+        for i in INSTRUMENTS:
+            ledger.add("government", "treasury", self.available[i], f"return_{i}")
+            self.available[i] = 0.0
 
     def allowance(self, instrument: str, month_of_year: int) -> float:
         """Money the instrument may spend this month: an even share of what is left this year."""

@@ -135,3 +135,20 @@ def test_processing_lines_go_to_branded_cooperatives_only():
     funded = [c for c in coops if c.processing > 0]
     assert spent == 300_000.0 * len(funded) and len(funded) == sum(c.branded for c in coops)
     assert all(c.branded for c in funded)
+
+
+def test_unspent_budgets_return_to_the_treasury_in_the_december_they_were_left():
+    """Under the return rule a year's unspent budget goes back at its own year end (the last year's too); under the
+    carry rule it stays for the next year."""
+    returned = _model(budget_brand=100_000.0)  # less than one award: never spent
+    carried = _model(budget_brand=100_000.0, unspent_rule="carry")
+    for _ in range(12):
+        returned.step()
+        carried.step()
+    journal = returned.money.frame()
+    back = journal[journal.kind == "return_brand"]
+    assert back.month.tolist() == [12] and back.amount.tolist() == [100_000.0]
+    assert returned.government.available["brand"] == 0.0 and returned.money.balance["government"] == 0.0
+    assert carried.government.available["brand"] == 100_000.0
+    carried.step()
+    assert carried.government.available["brand"] == 200_000.0
