@@ -31,6 +31,7 @@ from abm.market_kernels import (
     online_sellers,
     seller_flows,
 )
+from abm.stages import LIVE
 from agents.consumers import BUDGET_SHARE, segment_budgets
 from agents.logistics import transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
@@ -339,14 +340,12 @@ class GroupMarket:
         p, inst = pv.p, pv.institutions
         sums = SellerSums(pv.farmers.n, on.sellers)
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
-        # Revenue of shop and livestream sellers, summed over the households on those channels as numpy did.
-        shop_live_s = on.shop_live_place >= 0
-        shop_live_rev = spread_sum(on.shop_live_count, on.shop_live_place[shop_live_s], s.revenue[shop_live_s])
-        discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in inst.platforms])
+        # The eastern platforms mark up their own shop and livestream sales to loyal buyers and keep the markup.
+        markup = disc * LOYAL_SHARE * _shop_and_stream_revenue(pv, on, s.revenue, len(inst.platforms)) * eastern
         levy = p.fund_rate * eastern * s.platform_sales
-        platform_revenue = s.platform_commission - levy
-        platform_revenue[eastern] += discrimination * 0.5  # the two eastern platforms discriminate
+        platform_revenue = s.platform_commission - levy + markup
+        discrimination = float(markup.sum())
         origin = q.origin[d.active]
         origin_bought, origin_fraud = _by_origin(d.bought, origin, q.fraud[d.active])
         value = d.bought * q.price[d.active][None, :]
@@ -389,6 +388,17 @@ class GroupMarket:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
         _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(pv),
                       pv.villages.offline_price(), halfway=True)
+
+
+def _shop_and_stream_revenue(pv: Province, on: OnlineSellers, revenue: np.ndarray, platforms: int) -> np.ndarray:
+    """Revenue of the shop and livestream sellers on each platform (a livestreamer sells on the livestream platform).
+
+    Each platform's sum adds its sellers' revenue over the households on those channels, as numpy would.
+    """
+    shop_live_s = on.shop_live_place >= 0
+    platform = np.where(pv.farmers.channel[on.sellers] == LIVE, EASTERN_LIVESTREAM, pv.terms.platform_of[on.sellers])
+    return np.array([spread_sum(on.shop_live_count, on.shop_live_place[shop_live_s & (platform == k)],
+                                revenue[shop_live_s & (platform == k)]) for k in range(platforms)])
 
 
 class Demand(NamedTuple):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 from testworlds import DIFFUSING, stepped_with_flows
 
+from abm.market import LOYAL_SHARE
 from abm.model import TRACE_FIXED_COST, RuralEconomy
 from abm.params import Parameters
+from abm.stages import COOP, LIVE, SHOP
+from agents.platform import EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 
 def test_a_traced_seller_pays_the_fixed_traceability_cost_in_every_month_it_sells():
@@ -64,3 +67,26 @@ def test_the_logistics_subsidy_granted_stays_within_the_months_allowance_and_is_
         assert granted <= allowance + 1e-6
         assert np.isclose(booked.get(month, 0.0), granted, rtol=1e-12, atol=1e-9)
     assert sum(granted > 0 for _, granted in months) >= 20
+
+
+def test_the_loyal_buyers_markup_is_charged_on_each_eastern_platforms_shop_and_stream_sales_and_kept_by_it():
+    """Each eastern platform marks up its own shop and livestream sales to loyal buyers and keeps the markup.
+
+    Sales on the central marketplace are not marked up.
+    """
+    m, seen = stepped_with_flows(14, price_discrimination=0.2)
+    terms, names = m.province.terms, [pl.name for pl in m.province.institutions.platforms]
+    central = names.index("central_marketplace")
+    checked = 0
+    for flows, _ in seen:
+        channel = flows.seller_channel
+        platform = np.where(channel == LIVE, EASTERN_LIVESTREAM,
+                            np.where(channel == COOP, EASTERN_MARKETPLACE, terms.platform_of[flows.sellers]))
+        commission = np.bincount(platform, weights=flows.seller_commission, minlength=len(names))
+        shop_or_stream = np.bincount(platform, weights=flows.seller_revenue * (channel >= SHOP), minlength=len(names))
+        markup = 0.2 * LOYAL_SHARE * shop_or_stream
+        markup[central] = 0.0
+        np.testing.assert_allclose(flows.platform_revenue, commission + markup, rtol=1e-9, atol=1e-6)
+        assert np.isclose(flows.discrimination, markup.sum(), rtol=1e-9)
+        checked += shop_or_stream[central] > 0
+    assert checked >= 6
