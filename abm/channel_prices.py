@@ -66,18 +66,18 @@ class ChannelPrices:
         return _net_prices(rows, *self._columns())
 
     def online_gain_per_kg(self, rows: np.ndarray) -> np.ndarray:
-        """Best net price over the online channels enrolment would open, less the bulk price (-inf: none)."""
-        return _online_gain_and_effort(rows, *self._columns())[0]
+        """Best net price (after the channel's effort) over the online channels enrolment would open, less the bulk
+        price (-inf: none)."""
+        return _online_gain(rows, *self._columns())
 
     def promise_per_kg(self, rows: np.ndarray) -> np.ndarray:
         """Gain per kg over the bulk price that enrolment promises these households (never negative)."""
         return np.maximum(self.online_gain_per_kg(rows), 0.0)
 
-    def enrolment_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For these households: expected monthly online gain, promised gain per kg, monthly effort cost (yuan)."""
-        gain_per_kg, effort = _online_gain_and_effort(rows, *self._columns())
-        kg = self.monthly_kg[rows]
-        return gain_per_kg * kg, np.maximum(gain_per_kg, 0.0), effort * kg
+    def enrolment_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For these households: expected monthly online gain after effort (yuan), promised gain per kg."""
+        gain_per_kg = self.online_gain_per_kg(rows)
+        return gain_per_kg * self.monthly_kg[rows], np.maximum(gain_per_kg, 0.0)
 
 
 @njit(cache=True, nogil=True)
@@ -112,22 +112,21 @@ def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_
 
 
 @njit(cache=True, nogil=True)
-def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
-                            expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
-                            has_leader):
-    """Best online net price per kg less the bulk price (-inf: none), and shop effort per kg, of ``rows``.
+def _online_gain(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                 expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader):
+    """Best online net price per kg (less the channel's effort) less the bulk price (-inf: none), of ``rows``.
 
-    The online channels counted are those enrolment would open to the household.
+    The online channels counted are those enrolment would open to the household; a member's
+    cooperative costs no effort of its own.
     """
     gain = np.empty(rows.size)
-    effort = np.empty(rows.size)
     for k in range(rows.size):
         i = rows[k]
         v = i // households
-        effort[k] = e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
+        e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
         best = expected_coop[v] if member[i] and coop_open[v] else -np.inf
         best = np_maximum(best, expected_shop[v] - e if shop_open[v] else -np.inf)
         live = (new_farmer[i] or has_leader[v]) and live_open[v]
         best = np_maximum(best, expected_live[v] - _live_effort_per_kg(e, new_farmer[i]) if live else -np.inf)
         gain[k] = best - offline_price[v]
-    return gain, effort
+    return gain

@@ -37,10 +37,9 @@ def net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_c
     return net
 
 
-def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
-                           expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
-                           has_leader) -> tuple[np.ndarray, np.ndarray]:
-    """Best net price per kg over the online channels enrolment would open, less the bulk price; and shop effort.
+def online_gain(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader) -> np.ndarray:
+    """Best net price per kg (less own effort) over the online channels enrolment would open, less the bulk price.
 
     The cooperative counts for a member where logistics serve the village, the shop where the
     village also has broadband, the livestream where it has 5G and a new farmer streams (the
@@ -52,4 +51,4 @@ def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_
     best = np.maximum(best, np.where(shop_open[v], expected_shop[v] - effort, -np.inf))
     live = (new_farmer[rows] | has_leader[v]) & live_open[v]
     best = np.maximum(best, np.where(live, expected_live[v] - live_effort_per_kg(effort, new_farmer[rows]), -np.inf))
-    return best - offline_price[v], effort
+    return best - offline_price[v]

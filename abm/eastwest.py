@@ -48,10 +48,14 @@ def pair_counties(county_region: np.ndarray) -> np.ndarray:
 
 
 def spend_fund(t: PolicyTargets, balance: float, p: Parameters, ledger: MoneyLedger) -> float:
-    """Spend the fund at the western origin by the allocation rule ``p.fund_rule``; returns the money spent."""
+    """Spend the fund at the western origin by the allocation rule ``p.fund_rule``; returns the money spent.
+
+    Cold chain and training go to western villages (the levy's origin); brand awards and processing lines to
+    the cooperatives of counties seated in the west.
+    """
     rule = FUND_RULES[p.fund_rule]
-    west_county = t.county_region == WEST
-    west_village = west_county[t.county]
+    west_county = t.county_region == WEST  # a cooperative belongs to its county, whose seat's region is its own
+    west_village = t.region == WEST        # the levy is on western villages' sales, whatever their county's seat
     west_farmer = np.repeat(west_village, t.farmers.households)
     spent = award_brands(t, balance * rule["brand"], p.brand_award, ledger, "fund", west_county)
     spent += add_processing(t, balance * rule["processing"], PROCESSING_LINE, ledger, "fund", west_county)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from abm.market import MonthFlows
     from abm.state import Province
 
 ACCOUNTS = (
@@ -45,6 +46,10 @@ class MoneyLedger:
         self.balance[src] -= amount
         self.balance[dst] += amount
 
+    def month_total(self, kind: str) -> float:
+        """Everything booked this month under ``kind``, whoever paid whom."""
+        return sum(a for (_, _, k), a in self._month.items() if k == kind)
+
     def net_flow(self, account: str) -> float:
         """Inflow minus outflow of ``account`` this month."""
         return sum(a if d == account else -a for (s, d, _), a in self._month.items() if account in (s, d) and s != d)
@@ -65,11 +70,14 @@ def check_close(name: str, expected: float, actual: float, scale: float) -> None
         raise LedgerError(f"{name}: ledger says {expected:.6f}, state says {actual:.6f}")
 
 
-def check_books(money: MoneyLedger, province: Province, cash_before: float) -> float:
-    """The money ledger matches the state: farmers' cash, cooperatives, fund, government; returns farmers' cash.
+def check_books(money: MoneyLedger, goods: GoodsLedger, province: Province, cash_before: float,
+                flows: MonthFlows) -> float:
+    """The ledgers match the state and the market: cash, cooperatives, fund, government, online purchases.
 
-    ``cash_before`` is farmers' cash at the previous check (0 before the first month).
+    ``cash_before`` is farmers' cash at the previous check (0 before the first month); ``flows`` are the
+    month's market flows (the logistics subsidy shippers granted must be booked in full). Returns farmers' cash.
     """
+    check_purchases(money, goods, flows)
     cash = float(province.farmers.cash.sum())
     check_close("farmers' cash", cash_before + money.net_flow("farmers"), cash, abs(cash))
     inst = province.institutions
@@ -80,6 +88,16 @@ def check_books(money: MoneyLedger, province: Province, cash_before: float) -> f
     gov = sum(inst.government.available.values())
     check_close("government budgets", money.balance["government"], gov, gov)
     return cash
+
+
+def check_purchases(money: MoneyLedger, goods: GoodsLedger, flows: MonthFlows) -> None:
+    """Online buyers' payments and kg equal the sales booked and kg delivered; the subsidy granted is booked."""
+    granted = flows.logistics_subsidy
+    check_close("logistics subsidy granted", money.month_total("logistics_subsidy"), granted, granted)
+    booked = money.month_total("online_sales")
+    check_close("online purchases (yuan)", booked, flows.purchases, booked)
+    delivered = float(goods.rows[-1][GoodsLedger.FIELDS.index("delivered_online")].sum())
+    check_close("online purchases (kg)", delivered, flows.purchased_kg, delivered)
 
 
 class GoodsLedger:

@@ -31,7 +31,7 @@ from abm.market_kernels import (
     online_sellers,
     seller_flows,
 )
-from abm.stages import OFFLINE
+from abm.stages import LIVE, OFFLINE
 from abm.world import by_region
 from agents.consumers import BUDGET_SHARE, ConsumerMarket, segment_budgets
 from agents.logistics import transit_loss
@@ -48,6 +48,7 @@ LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price 
 NOTICE = 0.6           # share of the discriminatory markup loyal buyers notice
 COOP_SHIPPING = 0.8    # pooled shipping costs a cooperative this share of the single-parcel price
 BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
+TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 
 
 class SellerSums:
@@ -84,6 +85,10 @@ class MonthFlows:
     sellers: np.ndarray
     sums: SellerSums
     seller_channel: np.ndarray     # the channel each seller sold through (before the month's translation)
+    seller_misrepresent: np.ndarray  # the seller misrepresented quality when it sold (before learning resets it)
+    seller_traced: np.ndarray      # the seller's kg were verified (traceability) when it sold
+    seller_link_since: np.ndarray  # the month the seller's network link dates from when it sold (NO_LINK: none)
+    seller_new_farmer: np.ndarray  # the seller was a new farmer (a livestream host) when it sold
     seller_offer: np.ndarray       # kg offered online (float32)
     seller_shipped: np.ndarray     # kg shipped
     seller_lost: np.ndarray        # kg lost in transit
@@ -109,6 +114,8 @@ class MonthFlows:
     bought_by_origin: np.ndarray
     disappointed_by_origin: np.ndarray
     sales_outside_region: float
+    purchases: float               # yuan online buyers paid this month
+    purchased_kg: float            # kg online buyers received this month
     unbranded_price_ratio: float
     quality_premium: float
     discrimination: float
@@ -117,6 +124,12 @@ class MonthFlows:
     logistics_subsidy: float
     price_floor_share: float  # share of the groups with kg on offer whose price is at the economic floor
     national_budget: float    # the national market's spending on the province's crops this month (yuan)
+
+
+    @property
+    def sold(self) -> np.ndarray:
+        """Per seller: it delivered kg to online buyers this month (what "sold online" means in every outcome)."""
+        return self.seller_delivered > 0
 
 
 @dataclass
@@ -170,7 +183,6 @@ class GroupMarket:
         self.expected_net = np.full(self.groups, np.nan)
         self.group_village = np.arange(self.groups) // 3
         self.group_channel = np.arange(self.groups) % 3
-        self.eligible_kg_last_month = 0.0  # kg shipped under the logistics subsidy's terms (sets its discount)
         self._fixed: FixedGroupTerms | None = None
         self.audience_scale = 1.0  # share of streamed demand the livestream audience carried last month
 
@@ -212,7 +224,8 @@ class GroupMarket:
         # A village service station gathers parcels for the county carrier: a share off the last mile.
         ship_cost = ship_cost * (1.0 - p.station_shipping_discount * vil.station[gv])
         eligible = fx.eligible
-        discount = inst.government.logistics_discount((month - 1) % 12, self.eligible_kg_last_month)
+        # Kg on offer bound the kg shipped, so a discount set on them never grants more than the allowance.
+        discount = inst.government.logistics_discount((month - 1) % 12, float(supply[fx.eligible].sum()))
         loss = (self.village_loss(pv) if village_loss is None else village_loss)[gv]
         return Quote(supply, np.bincount(gi, minlength=G).astype(np.float64), gv, gch, origin, claim_g,
                      fraud_kg / safe, traced_g, brand, proc, cred, cbar, ref,
@@ -303,8 +316,8 @@ class GroupMarket:
         s = seller_flows(
             on.sellers, g_on, w, fill_on, f.channel, f.traced, f.misrepresent, vil.region, terms.platform_of,
             np.maximum(vil.coop_of_county[vil.county], 0), max(len(inst.cooperatives), 1), inst.commission_rates(),
-            p.coop_fee, p.trace_cost, draws, np.float32(inst.trust.detection), inst.trust.penalty, q.loss, q.price,
-            q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
+            p.coop_fee, p.trace_cost, TRACE_FIXED_COST, draws, np.float32(inst.trust.detection), inst.trust.penalty,
+            q.loss, q.price, q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
         # and traceability decisions.
@@ -312,7 +325,6 @@ class GroupMarket:
                             vil.offline_price(), f.channel, f.quality, vil.region,
                             BUDGET_SHARE @ inst.consumers.trust, premium_g, q.ref, q.cbar, p.quality_premium)
         self._update_expectations(pv, q, d.fill)
-        self.eligible_kg_last_month = float(s.shipped_by_group[q.eligible].sum())
         return self._month_flows(pv, q, d, on, w, s, h)
 
     def _demand(self, pv: Province, q: Quote, month: int) -> Demand:
@@ -366,20 +378,21 @@ class GroupMarket:
         p, inst = pv.p, pv.institutions
         sums = SellerSums(pv.farmers.n, on.sellers)
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
-        # Revenue of shop and livestream sellers, summed over the households on those channels as numpy did.
-        shop_live_s = on.shop_live_place >= 0
-        shop_live_rev = spread_sum(on.shop_live_count, on.shop_live_place[shop_live_s], s.revenue[shop_live_s])
-        discrimination = disc * LOYAL_SHARE * shop_live_rev
         eastern = np.array([pl.home_region == 2 for pl in inst.platforms])
+        # The eastern platforms mark up their own shop and livestream sales to loyal buyers and keep the markup.
+        markup = disc * LOYAL_SHARE * _shop_and_stream_revenue(pv, on, s.revenue, len(inst.platforms)) * eastern
         levy = p.fund_rate * eastern * s.platform_sales
-        platform_revenue = s.platform_commission - levy
-        platform_revenue[eastern] += discrimination * 0.5  # the two eastern platforms discriminate
+        platform_revenue = s.platform_commission - levy + markup
+        discrimination = float(markup.sum())
         origin = q.origin[d.active]
         origin_bought, origin_fraud = _by_origin(d.bought, origin, q.fraud[d.active])
         value = d.bought * q.price[d.active][None, :]
         outside = ~(np.arange(3)[:, None] == origin[None, :])
         return MonthFlows(
-            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers], seller_offer=w,
+            sellers=on.sellers, sums=sums, seller_channel=pv.farmers.channel[on.sellers],
+            seller_misrepresent=pv.farmers.misrepresent[on.sellers], seller_traced=pv.farmers.traced[on.sellers],
+            seller_link_since=pv.farmers.link_since[on.sellers], seller_new_farmer=pv.farmers.new_farmer[on.sellers],
+            seller_offer=w,
             seller_shipped=s.shipped, seller_lost=s.lost,
             seller_delivered=s.delivered, seller_revenue=s.revenue, seller_commission=s.commission,
             seller_coop_fee=s.coop_fee, seller_logistics=s.logistics, seller_trace_cost=s.tracing,
@@ -390,6 +403,7 @@ class GroupMarket:
             coop_fee_by_coop=s.fee_by_coop[: len(inst.cooperatives)], platform_revenue=platform_revenue,
             bought_by_origin=origin_bought, disappointed_by_origin=origin_fraud,
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
+            purchases=float(value.sum()), purchased_kg=float(d.bought.sum()),
             **_price_statistics(p, q, s.delivered_by_group),
             discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
             fund_levy=float(levy.sum()), logistics_subsidy=sums.total(s.subsidy),
@@ -413,6 +427,17 @@ class GroupMarket:
         """Groups with sellers move their expected net price per kg halfway to what was realised."""
         _realised_net(self.expected_net, q.supply > 0, fill, q.loss, q.price, q.ship_paid, self._fee_of_channel(pv),
                       pv.villages.offline_price(), halfway=True)
+
+
+def _shop_and_stream_revenue(pv: Province, on: OnlineSellers, revenue: np.ndarray, platforms: int) -> np.ndarray:
+    """Revenue of the shop and livestream sellers on each platform (a livestreamer sells on the livestream platform).
+
+    Each platform's sum adds its sellers' revenue over the households on those channels, as numpy would.
+    """
+    shop_live_s = on.shop_live_place >= 0
+    platform = np.where(pv.farmers.channel[on.sellers] == LIVE, EASTERN_LIVESTREAM, pv.terms.platform_of[on.sellers])
+    return np.array([spread_sum(on.shop_live_count, on.shop_live_place[shop_live_s & (platform == k)],
+                                revenue[shop_live_s & (platform == k)]) for k in range(platforms)])
 
 
 class Demand(NamedTuple):

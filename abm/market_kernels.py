@@ -105,22 +105,40 @@ def _group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.n
 @njit(cache=True, nogil=True)
 def _rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
                 supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
-    """Each seller's fill when ratings rank sellers, as :meth:`GroupMarket._seller_fill` computes it in numpy.
+    """Each seller's fill when ratings rank sellers: ``min(1, level[g] * score)``, shipping the group's fill.
 
-    With ``score = np.where(traced[sellers], 1.0, rating)`` (float32) and ``mean_score =
-    np.bincount(group_of, weights=kg * score) / np.maximum(supply, 1e-12)``:
-    ``np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))``.
+    ``score = np.where(traced[sellers], 1.0, rating)`` (float32, then float64). Each group's level is
+    set so that its sellers ship ``group_fill * supply`` kg: ``level = (group_fill * supply - capped kg) /
+    sum(kg * score of the uncapped)``, where a seller whose ``level * score`` reaches 1 ships all it offered
+    and the rest of its share goes to the others (water-filling, one round per newly capped set, at most
+    one per seller); :func:`abm.market_reference.rated_fill` states it in numpy.
     """
-    score_kg = np.zeros(supply.size)
-    score = np.empty(sellers.size, np.float32)
+    score = np.empty(sellers.size)
     for k in range(sellers.size):
-        score[k] = np.float32(1.0) if traced[sellers[k]] else rating[k]
-        score_kg[group_of[k]] += np.float64(kg[k] * score[k])
+        score[k] = np.float64(np.float32(1.0) if traced[sellers[k]] else rating[k])
+    target = group_fill * supply
+    capped = np.zeros(sellers.size, np.bool_)
+    level = np.zeros(supply.size)
+    for _ in range(sellers.size + 1):
+        capped_kg = np.zeros(supply.size)
+        free_score_kg = np.zeros(supply.size)
+        for k in range(sellers.size):
+            if capped[k]:
+                capped_kg[group_of[k]] += np.float64(kg[k])
+            else:
+                free_score_kg[group_of[k]] += np.float64(kg[k]) * score[k]
+        for g in range(supply.size):
+            level[g] = (target[g] - capped_kg[g]) / np_maximum(free_score_kg[g], 1e-12)
+        newly = 0
+        for k in range(sellers.size):
+            if not capped[k] and level[group_of[k]] * score[k] >= 1.0:
+                capped[k] = True
+                newly += 1
+        if newly == 0:
+            break
     fill = np.empty(sellers.size)
     for k in range(sellers.size):
-        g = group_of[k]
-        mean_score = score_kg[g] / np_maximum(supply[g], 1e-12)
-        fill[k] = np_minimum(1.0, group_fill[g] * np.float64(score[k]) / np_maximum(mean_score, 1e-9))
+        fill[k] = 1.0 if capped[k] else level[group_of[k]] * score[k]
     return fill
 
 
@@ -145,7 +163,8 @@ def _online_sellers(channel: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray,
 def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fill: np.ndarray, channel: np.ndarray,
                   traced: np.ndarray, misrepresent: np.ndarray, region: np.ndarray,
                   platform_of: np.ndarray, coop_of_village: np.ndarray, coop_bins: int,
-                  commission_rate: np.ndarray, coop_fee: float, trace_cost: float, draws: np.ndarray,
+                  commission_rate: np.ndarray, coop_fee: float, trace_cost: float, trace_fixed_cost: float,
+                  draws: np.ndarray,
                   detection: np.float32, penalty: float, loss: np.ndarray, price: np.ndarray, ship_paid: np.ndarray,
                   subsidy_per_kg: np.ndarray, processed: np.ndarray, brand: np.ndarray,
                   premium: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -155,7 +174,8 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     inputs read at the seller): ``shipped = kg * fill``, ``lost = shipped * loss[g]``, ``delivered =
     shipped - lost``, ``revenue = delivered * price[g]``; commission at the platform's rate (``EASTERN_LIVESTREAM``
     for a livestreamer, 0 for a cooperative seller, else ``platform_of``), cooperative fee, ``shipped *
-    ship_paid[g]``, ``shipped * trace_cost * traced``, caught
+    ship_paid[g]``, ``(shipped * trace_cost + trace_fixed_cost) * traced`` (a traced seller pays its account's
+    fixed cost in every month it sells, whatever the volume), caught
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
     subsidy_per_kg[g]``. (Longer than most functions on purpose: one compiled pass over the sellers
@@ -195,7 +215,7 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
         commission[k] = commission_k = revenue_k * commission_rate[platform]
         fee[k] = fee_k = revenue_k * coop_fee if ch == COOP else 0.0
         logistics[k] = logistics_k = shipped_k * ship_paid[g]
-        tracing[k] = tracing_k = shipped_k * trace_cost * (1.0 if traced[h] else 0.0)
+        tracing[k] = tracing_k = (shipped_k * trace_cost + trace_fixed_cost) if traced[h] else 0.0
         caught[k] = caught_k = 1.0 if misrepresent[h] and delivered_k > 0 and draws[h] < detection else 0.0
         penalised[k] = penalty_k = caught_k * penalty * revenue_k * premium[g]
         net[k] = revenue_k - commission_k - fee_k - logistics_k - tracing_k - penalty_k

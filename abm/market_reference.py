@@ -28,10 +28,23 @@ def group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.nd
 
 def rated_fill(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, traced: np.ndarray, rating: np.ndarray,
                supply: np.ndarray, group_fill: np.ndarray) -> np.ndarray:
-    """Each seller's fill when ratings rank sellers: the group's fill times its score over the group's mean score."""
-    score = np.where(traced[sellers], np.float32(1.0), rating)
-    mean_score = np.bincount(group_of, weights=kg * score, minlength=supply.size) / np.maximum(supply, 1e-12)
-    return np.minimum(1.0, group_fill[group_of] * score / np.maximum(mean_score[group_of], 1e-9))
+    """Each seller's fill when ratings rank sellers: its score times its group's level, at most 1.
+
+    The level ships the group's fill of its supply: sellers whose share would pass what they offered ship
+    all of it, and the level rises over the others until the group's kg are met (water-filling).
+    """
+    score = np.where(traced[sellers], np.float32(1.0), rating).astype(np.float64)
+    kg = kg.astype(np.float64)
+    target = group_fill * supply
+    capped = np.zeros(sellers.size, bool)
+    while True:
+        capped_kg = np.bincount(group_of, weights=np.where(capped, kg, 0.0), minlength=supply.size)
+        free_score_kg = np.bincount(group_of, weights=np.where(capped, 0.0, kg * score), minlength=supply.size)
+        level = (target - capped_kg) / np.maximum(free_score_kg, 1e-12)
+        newly = ~capped & (level[group_of] * score >= 1.0)
+        if not newly.any():
+            return np.where(capped, 1.0, level[group_of] * score)
+        capped |= newly
 
 
 def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
@@ -43,7 +56,8 @@ def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
 
 
 def seller_flows(sellers, group_of, kg, fill, channel, traced, misrepresent, region, platform_of,
-                 coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, draws, detection, penalty, loss,
+                 coop_of_village, coop_bins, commission_rate, coop_fee, trace_cost, trace_fixed_cost, draws, detection,
+                 penalty, loss,
                  price, ship_paid, subsidy_per_kg, processed, brand, premium) -> SellerFlows:
     """Each online seller's shipment, loss, revenue, fees and penalty, and their sums by platform, cooperative, group.
 
@@ -61,7 +75,7 @@ def seller_flows(sellers, group_of, kg, fill, channel, traced, misrepresent, reg
     commission = revenue * commission_rate[platform]
     fee = np.where(ch == COOP, revenue * coop_fee, 0.0)
     logistics = shipped * ship_paid[g]
-    tracing = shipped * trace_cost * traced[sellers]
+    tracing = np.where(traced[sellers], shipped * trace_cost + trace_fixed_cost, 0.0)  # per kg, and the account
     caught = (misrepresent[sellers] & (delivered > 0) & (draws[sellers] < detection)).astype(np.float64)
     penalised = caught * penalty * revenue * premium[g]
     net = revenue - commission - fee - logistics - tracing - penalised

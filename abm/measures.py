@@ -15,7 +15,7 @@ from abm.inequality import gini, quintile_ratio, theil
 from abm.kernels import pairwise_sums_split
 from abm.outcomes import FLOWS, OUTCOMES
 from abm.params import REGIONS
-from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
+from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, NO_LINK, SHOP, STAGES
 from abm.translation import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
@@ -55,19 +55,17 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
     count = pv.farmers.region_households()
     stab = stability(t, *window)
     flows = flow_metrics(pv, month, month_flows)
-    hosts, followers = hosts_and_followers(pv)
-    out = (state_outcomes(pv, ys, t, stab) | flows.pop("model")
-           | channel_outcomes(pv, audience_scale, settled, followers))
+    hosts = pv.farmers.region_count(pv.farmers.new_farmer)
+    out = state_outcomes(pv, ys, t, stab) | flows.pop("model") | channel_outcomes(pv, audience_scale, settled)
     rows = []
     cold_chain, region = pv.villages.cold_chain, pv.villages.region
     for r, rname in enumerate(REGIONS):
         row = {"month": month, "region": rname,
                "income_mean": float(ys["region_mean"][r]), "income_median": float(ys["region_median"][r]),
-               "adoption": float(t.online[r] / max(count[r], 1)),
                "cold_chain": float(cold_chain[region == r].mean()) if (region == r).any() else 0.0,
                "stability": float(stab[0][r]), "persistence": float(stab[1][r]), "fragile_share": float(stab[2][r]),
                "trained_share": float(t.trained[r] / max(count[r], 1)),
-               "new_farmers": float(hosts[r]), "followers": float(followers[r])}
+               "new_farmers": float(hosts[r])}
         for s, name in enumerate(STAGES):
             row[name] = float(t.stages[s, r])
         row |= income_per_person(ys["income_parts"][:, r])
@@ -87,8 +85,6 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "theil_between": ys["theil_between"], "theil_within": ys["theil_within"],
         **{f"adoption_effect_{k}": ys[f"adoption_effect_{k}"] for k in EFFECTS},
         "east_west_income_ratio": float(ys["region_mean"][2] / max(ys["region_mean"][0], 1e-9)),
-        "adoption": float(t.online.sum() / f.n),
-        "own_online_sellers": float(np.count_nonzero(f.channel >= SHOP) / f.n),
         "enrolled_share": float(alive_now.sum() / f.n),
         "trained_share": float(t.trained.sum() / f.n),
         "skill_mean": float(f.skill.mean()),
@@ -115,17 +111,9 @@ def income_per_person(parts: np.ndarray) -> dict[str, float]:
     return {"income_per_person": float(parts.sum())} | {f"income_{k}": float(v) for k, v in zip(INCOME_PARTS, parts)}
 
 
-def hosts_and_followers(pv: Province) -> tuple[np.ndarray, np.ndarray]:
-    """New farmers (livestream hosts) and their followers (others selling on a livestream) by region."""
-    f = pv.farmers
-    return f.region_count(f.new_farmer), f.region_count((f.channel == LIVE) & ~f.new_farmer)
-
-
-def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray, followers: np.ndarray
-                     ) -> dict[str, float]:
-    """Followers, the livestream audience's rationing, cooperative members and the year's membership flows."""
-    out = {"followers": float(followers.sum()), "audience_scale": audience_scale,
-           "coop_members": float(np.count_nonzero(pv.farmers.member))}
+def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray) -> dict[str, float]:
+    """The livestream audience's rationing, cooperative members and the year's membership flows."""
+    out = {"audience_scale": audience_scale, "coop_members": float(np.count_nonzero(pv.farmers.member))}
     out |= {f"coop_left_{reason}": float(settled[k]) for k, reason in enumerate(EXIT_REASONS)}
     return out | {"coop_joined": float(settled[-1])}
 
@@ -159,8 +147,13 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, Lab
     wages_r = pv.farmers.region_sum(labour.received)
     model |= {"ecommerce_wages": float(wages_r.sum()), "ecommerce_jobs": labour.days_hired / WORK_DAYS,
               "wages_forgone": float(labour.forgone.sum())}
+    sold, own, following = online_sellers_by_kind(pv, fl)
+    model |= {"adoption": float(sold.sum() / pv.farmers.n), "own_online_sellers": float(own.sum() / pv.farmers.n),
+              "followers": float(following.sum())}
     region_cols = {
         "sell_through": sell_through_r, "ecommerce_wages": wages_r,
+        "adoption": sold / np.maximum(pv.farmers.region_households(), 1),
+        "followers": following,
         "online_sales": r.online_sales,
         "fresh_loss": np.where(r.fresh_shipped > 0, r.fresh_lost / np.maximum(r.fresh_shipped, 1e-12), np.nan),
         "fraud_rate": r.fraud / np.maximum(r.delivered, 1e-12),
@@ -171,6 +164,19 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, Lab
     region_cols |= {f"sales_{c}": v for c, v in r.sales_by_channel.items()}
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
     return {"model": model, "region": region_cols}
+
+
+def online_sellers_by_kind(pv: Province, fl: MonthFlows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households that sold online this month (delivered kg to online buyers) by region: all, own, followers.
+
+    Own sellers sell on their own shop or host their own livestream; followers sell on a host's
+    livestream. Channel and host are as they were when they sold (the month's translation comes after).
+    """
+    sold = fl.sold
+    live = fl.seller_channel == LIVE
+    own = sold & ((fl.seller_channel == SHOP) | (live & fl.seller_new_farmer))
+    following = sold & live & ~fl.seller_new_farmer
+    return tuple(pv.farmers.region_count_at(fl.sellers[k]) for k in (sold, own, following))
 
 
 def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
@@ -184,7 +190,7 @@ def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:
     seller_channel = fl.seller_channel  # as sold: the month's translation may since have moved a defector offline
     by_channel = [np.where(seller_channel == k, fl.seller_revenue, 0.0) for k in range(1, len(CHANNELS))]
     online_region, delivered_r, fraud_r, processed_r, branded_r, *channel_r = f.region_sum_at(
-        at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * f.misrepresent[at], fl.seller_processed,
+        at, (fl.seller_revenue, fl.seller_delivered, fl.seller_delivered * fl.seller_misrepresent, fl.seller_processed,
              fl.seller_branded, *by_channel))
     # Shipped and sold kg: bulk kg plus the sellers' online kg (everyone else adds an exact zero).
     shipped_all = fl.offline_kg.copy()
@@ -209,8 +215,8 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
     (online_kg, processed_kg, online_sales, online_kg_fresh, shipped_cold_chain, lost_cold_chain, branded_kg,
      fraud_kg, traced_kg) = fl.sums.totals(
         delivered_s, fl.seller_processed, fl.seller_revenue, delivered_s * pv.terms.fresh[at],
-        fl.seller_shipped * with_cc_s, fl.seller_lost * with_cc_s, fl.seller_branded, delivered_s * f.misrepresent[at],
-        delivered_s * f.traced[at])
+        fl.seller_shipped * with_cc_s, fl.seller_lost * with_cc_s, fl.seller_branded,
+        delivered_s * fl.seller_misrepresent, delivered_s * fl.seller_traced)
     sold_kg = online_kg + float(fl.offline_kg.sum())
     model = {
         "online_sales": online_sales, "offline_sales": float(fl.offline_revenue.sum()),
@@ -233,7 +239,7 @@ def _province_flow_outcomes(pv: Province, month: int, fl: MonthFlows, r: RegionS
         "bulk_raw_share_west": _rate(r.bulk[0], r.sold[0]),
         "platform_revenue": float(fl.platform_revenue.sum()),
         "traced_share": weighted_share(traced_kg, online_kg),
-        "newcomer_sales_ratio": _newcomer_ratio(f, fl, month),
+        "newcomer_sales_ratio": _newcomer_ratio(fl, month),
     }
     return model | {f"sales_{c}": float(v.sum()) for c, v in r.sales_by_channel.items()}
 
@@ -271,15 +277,18 @@ def _before_the_first_month() -> dict[str, Any]:
     return {"model": model, "region": {o.name: np.zeros(3) for o in flows if o.regional}}
 
 
-def _newcomer_ratio(f, fl: MonthFlows, month: int) -> float:
-    """Online revenue per kg offered of sellers enrolled under a year, relative to established sellers.
+def _newcomer_ratio(fl: MonthFlows, month: int) -> float:
+    """Online revenue per kg offered of sellers linked under a year when they sold, over sellers linked longer.
 
-    Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start.
+    Below 1 means newcomers sell less of what they offer, or at lower prices: a cold start. Sellers
+    without a link (members selling through their cooperative without enrolling) are in neither
+    group; a seller who defects this month counts by the link it sold under.
     """
-    # Sellers are the households that offered online; their own arrays give the same sums as masking everyone.
-    new = f.link_since[fl.sellers] > month - 12
-    revenue = pairwise_sums_split(fl.seller_revenue, new)
-    offered = pairwise_sums_split(fl.seller_offer, new)
+    link = fl.seller_link_since
+    linked = link > NO_LINK
+    new = link[linked] > month - 12
+    revenue = pairwise_sums_split(fl.seller_revenue[linked], new)
+    offered = pairwise_sums_split(fl.seller_offer[linked], new)
     per_kg = [revenue[k] / max(offered[k], 1e-9) for k in (0, 1)]
     return per_kg[0] / per_kg[1] if 0 < np.count_nonzero(new) < new.size and per_kg[1] > 0 else float("nan")
 

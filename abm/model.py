@@ -26,7 +26,7 @@ from abm.income import MonthIncome
 from abm.labour import LabourFlows, online_labour
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
-from abm.market import GroupMarket, MonthFlows
+from abm.market import TRACE_FIXED_COST, GroupMarket, MonthFlows
 from abm.measures import measure, year_statistics
 from abm.month_kernels import (
     _cooperative_and_platform_sellers,
@@ -41,17 +41,16 @@ from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
 from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE, OFFLINE
+from abm.stages import COOP, LIVE
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
 from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
 from agents.farmers import FarmerPopulation
-from agents.government import Government, PolicyTargets, train
+from agents.government import Government, PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
 
-TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 
@@ -99,9 +98,10 @@ class RuralEconomy(mesa.Model):
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
         self.last_year: tuple[np.ndarray, np.ndarray] | None = None  # last closed year's income parts, sold online
+        self.followers_streamed = np.zeros(self.geo.villages)  # this year's followers' livestream sales by village
         self.market.initialise(self.province)
         seat_initial_sellers(self.province, self.market.expected_net, self.rng)
-        self._refresh_adoption()
+        self._refresh_online_share()
         self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
@@ -166,14 +166,14 @@ class RuralEconomy(mesa.Model):
         if moy == 11:
             self.year_stats = self._close_year()
         self._measure(month_flows=(flows, translation_flows, self.month_income.labour))
-        self.cash_at_close = self._check_books()
+        self.cash_at_close = self._check_books(flows)
         self.money.close_month(month)
         self._collect()
 
     def _apply_shocks(self, month: int) -> np.ndarray:
         """Switch the scenario's shock on or off; returns which villages a carrier serves this month."""
         p, inst = self.p, self.province.institutions
-        active = p.shock != "none" and p.shock_start < month <= p.shock_start + p.shock_months
+        active = p.shock != "none" and p.shock_start <= month < p.shock_start + p.shock_months
         for pl in inst.platforms:
             pl.set_shock(active and p.shock == "commission_hike", p.commission_hike)
         if p.shock == "logistics_exit":
@@ -236,6 +236,9 @@ class RuralEconomy(mesa.Model):
                                        off_farm.total() + wage_change, production, allowance, f.cash, f.income_ytd)
         self._book_money(fl, production.sum(), labour)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
+        following = (fl.seller_channel == LIVE) & ~fl.seller_new_farmer
+        self.followers_streamed += np.bincount(fl.sellers[following] // f.households,
+                                               weights=fl.seller_revenue[following], minlength=self.geo.villages)
         runs = terms.crop_runs
         harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
                                                                       harvest.stock_change),
@@ -270,10 +273,9 @@ class RuralEconomy(mesa.Model):
         led.add("farmers", "traceability", tracing, "traceability")
         led.add("farmers", "consumers", penalty, "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
-        subsidy = min(fl.logistics_subsidy, inst.government.available["logistics"])
-        led.add("government", "logistics", subsidy, "logistics_subsidy")
-        if subsidy > 0:
-            inst.government.spend("logistics", subsidy)
+        led.add("government", "logistics", fl.logistics_subsidy, "logistics_subsidy")
+        if fl.logistics_subsidy > 0:
+            inst.government.spend("logistics", fl.logistics_subsidy)
         for c, coop in enumerate(inst.cooperatives):
             coop.cash += fl.coop_fee_by_coop[c]
         led.add("platforms", "fund", fl.fund_levy, "east_west_fund")
@@ -335,7 +337,7 @@ class RuralEconomy(mesa.Model):
         pv, p = self.province, self.p
         accounts = pv.eastwest
         targets = pv.policy_targets()
-        pv.institutions.government.act(targets, moy, self.money)
+        pv.institutions.government.act(targets, month, self.money)
         for coop in pv.institutions.cooperatives:
             coop.invest(self.money, 0.15)
         if p.pairing and month == 1:
@@ -350,7 +352,7 @@ class RuralEconomy(mesa.Model):
             accounts.fund_spent += spent
 
     def _close_year(self) -> dict[str, Any]:
-        """Year end: talent titles and a new year for every household; returns the closed year's income statistics."""
+        """Year end: talent titles, unspent budgets returned, a new year for every household; returns its statistics."""
         pv = self.province
         f = pv.farmers
         f.close_year()
@@ -359,12 +361,12 @@ class RuralEconomy(mesa.Model):
         stats |= self._adoption_effect(stats["household_parts"])
         hi.allowances_ytd[:] = 0.0
         hi.wage_change_ytd[:] = 0.0
-        live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
-                                 minlength=self.geo.villages)
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
         lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
-        led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
-        pv.institutions.government.award_titles(led_sales, lifted, f.new_farmer)
+        led = sales_led(f.online_revenue_year, self.followers_streamed, f.new_farmer, f.households)
+        self.followers_streamed = np.zeros(self.geo.villages)
+        pv.institutions.government.award_titles(led, lifted, f.new_farmer)
+        pv.institutions.government.close_year(self.money)
         self.membership_flows = self._settle_membership()
         return stats
 
@@ -414,30 +416,39 @@ class RuralEconomy(mesa.Model):
         self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows,
                                                  self.market.audience_scale, settled)
 
+    def sold_online(self) -> np.ndarray:
+        """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
+        sold = np.zeros(self.farmers.n, bool)
+        if self.month_income is not None:
+            fl = self.month_income.flows
+            sold[fl.sellers[fl.sold]] = True
+        return sold
+
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""
         f = self.farmers
         shape = self.grid.adoption.data.shape
-        self._refresh_adoption()
+        self.grid.adoption.data[:] = f.village_mean(self.sold_online()).reshape(shape)
         income = f.income_year if self.steps >= 12 else self.expected_income
         self.grid.income.data[:] = f.village_mean(income).reshape(shape)
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
 
-    def _refresh_adoption(self) -> None:
-        """The adoption layer: each village's share of households on an online channel (traders read it)."""
+    def _refresh_online_share(self) -> None:
+        """Each village's share of households on an online channel at the month's end (the bulk traders read it)."""
         f = self.farmers
-        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(self.grid.adoption.data.shape)
+        self.province.villages.online_share[:] = f.village_mean(f.channel != OFFLINE)
 
     def _collect(self) -> None:
         """Record metrics with Mesa's DataCollector (model level and the regional table)."""
         self.refresh_layers()
+        self._refresh_online_share()
         self.datacollector.collect(self)
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)
 
-    def _check_books(self) -> float:
-        """The money ledger matches the state every month; returns farmers' cash at this close."""
-        return check_books(self.money, self.province, self.cash_at_close)
+    def _check_books(self, flows: MonthFlows) -> float:
+        """The ledgers match the state and the market every month; returns farmers' cash at this close."""
+        return check_books(self.money, self.goods, self.province, self.cash_at_close, flows)
 
 
 def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None

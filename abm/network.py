@@ -26,7 +26,7 @@ from abm import crops
 from abm.panel import income_basis
 from abm.params import REGIONS
 from abm.stages import ENROLLED, LIVE, SHOP, STAGES
-from agents.platform import EASTERN_MARKETPLACE
+from agents.platform import EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 if TYPE_CHECKING:
     from abm.model import RuralEconomy
@@ -91,7 +91,11 @@ def _villages(g: nx.Graph, m: RuralEconomy, villages: np.ndarray, month: int) ->
 
 
 def _farmers(g: nx.Graph, m: RuralEconomy, ids: np.ndarray, month: int) -> None:
-    """Farmer nodes with their village, platform, cooperative, government and new-farmer links."""
+    """Farmer nodes with their village, platform, cooperative, government and new-farmer links.
+
+    A livestreamer is linked to the livestream platform, a shop seller to its own marketplace (as the market
+    books their commission).
+    """
     f, layers = m.farmers, m.province.villages
     platforms, platform_of = m.province.institutions.platforms, m.province.terms.platform_of
     income = income_basis(m)
@@ -105,7 +109,8 @@ def _farmers(g: nx.Graph, m: RuralEconomy, ids: np.ndarray, month: int) -> None:
                    income=float(income[i]), new_farmer=bool(f.new_farmer[i]))
         g.add_edge(node, f"village:{v}", type="farmer-village", age=age)
         if f.channel[i] in (SHOP, LIVE):
-            g.add_edge(node, f"platform:{platforms[platform_of[i]].name}", type="farmer-platform", age=age)
+            platform = EASTERN_LIVESTREAM if f.channel[i] == LIVE else platform_of[i]
+            g.add_edge(node, f"platform:{platforms[platform].name}", type="farmer-platform", age=age)
         county = int(layers.county[v])
         if f.member[i] and layers.coop_of_county[county] >= 0:
             g.add_edge(node, f"coop:{county}", type="farmer-cooperative", age=age)

@@ -150,9 +150,10 @@ _DECLARED: list[tuple[Any, ...]] = [
      "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
     *((f"income_{k}", "yuan/person/year", f"{PART_MEANING[k]} per person (last complete year; expected before).",
        "flow", "year", 0) for k in INCOME_PARTS),
-    ("adoption", _HH, "Households selling online this month (cooperative, shop or livestream).", "rate", "month", +1),
-    ("own_online_sellers", _HH, "Households with an online shop or livestream of their own this month.",
-     "rate", "month", +1),
+    ("adoption", _HH, "Households that sold online this month: delivered kg to online buyers through a "
+     "cooperative, their own shop or a livestream (0 in month 0).", "rate", "month", +1, FLOWS),
+    ("own_online_sellers", _HH, "Households that sold online this month on their own shop or as hosts of their "
+     "own livestream (not a host's followers; 0 in month 0).", "rate", "month", +1, FLOWS),
     ("enrolled_share", _HH, "Households enrolled or mobilised in the network.", "rate", "month", +1),
     ("trained_share", _HH, "Households with e-commerce training.", "rate", "month", +1),
     ("skill_mean", "index 0-1", "Mean e-commerce skill of the households.", "index", "month", +1),
@@ -162,8 +163,8 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("consumer_trust", "index 0-1", "Consumers' trust in rural produce, averaged over segments and origins.",
      "index", "month", +1),
     ("new_farmers", "households", "New farmers (livestream hosts and returnees).", "count", "month", +1),
-    ("followers", "households", "Followers: households other than new farmers selling on a host's livestream.",
-     "count", "month", 0),
+    ("followers", "households", "Followers: households other than new farmers that sold on a host's livestream "
+     "this month.", "count", "month", 0, FLOWS),
     ("audience_scale", "share of streamed demand", "Share of buyers' spending on streamed produce the livestream "
      "audience carried this month (1: not saturated).", "rate", "month", 0),
     ("coop_members", "households", "Cooperative members at the month's end.", "count", "month", +1),
@@ -211,16 +212,19 @@ _DECLARED: list[tuple[Any, ...]] = [
      "(NaN without both).", "rate", "month", 0, FLOWS),
     ("quality_premium", "share of price", "Price premium for claimed quality, weighted by kg sold online.",
      "rate", "month", +1, FLOWS),
-    ("fraud_rate", "share of online kg", "Online kg delivered by misrepresenting sellers.", "rate", "month", -1, FLOWS),
+    ("fraud_rate", "share of online kg", "Online kg delivered this month by sellers who misrepresented quality "
+     "when they sold (the kg consumers learn from).", "rate", "month", -1, FLOWS),
     ("market_reach", "share of sales", "Online sales value bought outside the seller's home region.",
      "rate", "month", +1, FLOWS),
     ("west_online_share", "share of sales", "West's share of the province's online sales.", "rate", "month", +1, FLOWS),
     ("bulk_raw_share_west", "share of kg sold", "Western produce sold raw in bulk, over all western kg sold "
      "(NaN if none).", "rate", "month", -1, FLOWS),
-    ("traced_share", "share of online kg", "Online kg from sellers with traceability (verified quality).",
+    ("traced_share", "share of online kg", "Online kg delivered this month by sellers whose quality was verified "
+     "(traceability) when they sold.",
      "rate", "month", +1, FLOWS),
-    ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers enrolled under a year, over "
-     "established sellers' (below 1: a cold start).", "rate", "month", +1, FLOWS),
+    ("newcomer_sales_ratio", "ratio", "Online revenue per kg offered of sellers whose network link was under a "
+     "year old when they sold, over sellers linked a year or more (below 1: a cold start; unlinked cooperative "
+     "sellers in neither).", "rate", "month", +1, FLOWS),
     ("sell_through", "share of online kg", "Kg shipped to online buyers over kg offered online this month (the rest "
      "went to the trader; NaN if none offered). Plausibly 0.5-0.95: sellers post prices buyers take, down to the "
      "economic floor.", "rate", "month", +1, FLOWS),

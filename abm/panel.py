@@ -22,7 +22,7 @@ from abm.calendar import add_calendar
 from abm.income import INCOME_COMPONENTS, MONTH_FLOWS
 from abm.outcomes import PART_MEANING
 from abm.params import REGIONS
-from abm.stages import CHANNELS, ENROLLED, OFFLINE, STAGES
+from abm.stages import CHANNELS, ENROLLED, STAGES
 from abm.world import LAYERS
 from agents.households import INCOME_PARTS
 
@@ -146,12 +146,13 @@ VILLAGE_COLUMNS: list[Column] = [
            lambda m, r: _served(m)),
     Column("households", "households", "Households in the village.", "count", "int16",
            lambda m, r: np.full(m.geo.villages, m.farmers.households)),
-    Column("households_online", "households", "Households selling online this month (cooperative, shop, livestream).",
-           "count", "int16", _village_sum(lambda m, r: m.farmers.channel != OFFLINE)),
+    Column("households_online", "households", "Households that sold online this month (delivered kg through a "
+           "cooperative, shop or livestream).",
+           "count", "int16", _village_sum(lambda m, r: m.sold_online())),
     Column("households_enrolled", "households", "Households enrolled or mobilised this month.", "count", "int16",
            _village_sum(lambda m, r: m.farmers.stage >= ENROLLED)),
-    Column("online_share", "share of households", "Households selling online this month, over the village's.",
-           "rate", "float32", lambda m, r: m.farmers.village_mean(m.farmers.channel != OFFLINE)),
+    Column("online_share", "share of households", "Households that sold online this month, over the village's.",
+           "rate", "float32", lambda m, r: m.farmers.village_mean(m.sold_online())),
     Column("online_turnover", "yuan", "Online sales revenue of the village's households.", "flow", "float32",
            _village_sum(lambda m, r: r.ytd["online_revenue"]), _YTD_PERIOD),
     Column("income_mean", "yuan/year", "Mean of the households' income_last_year (see households.parquet).", "flow",

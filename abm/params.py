@@ -287,7 +287,7 @@ class Parameters(BaseModel):
     interessement_rate: float = param(0.08, "per month", 0.0, 1.0, ASSUMPTION,
                                       "Hazard that a problematised farmer takes up an offered incentive.")
     enrolment_rate: float = param(0.10, "per month", 0.0, 1.0, ASSUMPTION,
-                                  "Hazard of enrolment when the expected online gain covers the cost.")
+                                  "Hazard of enrolment when the expected online gain, net of effort, is positive.")
     online_effort_cost: float = param(150.0, "yuan/month", 0.0, 5000.0, ASSUMPTION,
                                       "Monthly cost of running an online shop at zero skill (halved at full skill).")
     mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,
@@ -352,6 +352,12 @@ class Parameters(BaseModel):
                                        "Skill a certified trainee gains.")
     budget_talent: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
                                  "Talent-title allowance budget.")
+    households_per_real_county: int = param(
+        100_000, "households", 1_000, 10_000_000,
+        "assumption: about 150 million rural households (NBS; 491 million residents / 3.27) over 1,500-1,900 "
+        "county-level units with a rural population",
+        "Households of a real county: source 000's talent-title sales thresholds are scaled by a model county's "
+        "households (county_size^2 x households_per_village) over it.")
     budget_returnee: float = param(0.0, "yuan/year", 0.0, 1e10, "000",
                                    "Returnee start-up support budget (interest subsidy).")
     returnee_support: float = param(50_000.0, "yuan/returnee", 0.0, 500_000.0, "000 (up to 500k loans)",

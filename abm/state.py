@@ -74,7 +74,7 @@ class Villages:
     coop_of_county: np.ndarray  # index of each county's cooperative (-1: none)
     county_region: np.ndarray   # region of each county's seat
     public_brand: np.ndarray    # sells under the government's regional public brand
-    adoption: np.ndarray        # share of households on an online channel at last month's end (layer view)
+    online_share: np.ndarray    # share of households on an online channel at last month's end
     traders: TraderTerms        # how a bulk trader prices a village's produce
 
     @classmethod
@@ -86,7 +86,7 @@ class Villages:
         return cls(grid.region.data.ravel(), grid.county.data.ravel(), crop, grid.broadband.data.ravel(),
                    grid.g5.data.ravel(), grid.road_km.data.ravel(), grid.cold_chain.data.ravel(),
                    grid.station.data.ravel(), fresh, np.flatnonzero(fresh), coop_of_county, county_region,
-                   public_brand, grid.adoption.data.ravel(), traders)
+                   public_brand, np.zeros(grid.region.data.size), traders)
 
     @property
     def n(self) -> int:
@@ -95,7 +95,7 @@ class Villages:
 
     def offline_price(self) -> np.ndarray:
         """Price a bulk trader pays per kg in each village (spatial arbitrage, :meth:`TraderTerms.price`)."""
-        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.adoption)
+        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.online_share)
 
     def has_coop(self) -> np.ndarray:
         """Whether each village's county has a cooperative."""

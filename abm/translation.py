@@ -29,9 +29,9 @@ class Exposure:
     passage_points: np.ndarray   # number of obligatory passage points within reach (int)
     imitation: np.ndarray        # per village: enrolled neighbours plus weighted new farmers nearby (share)
     incentives: np.ndarray       # per village: interessement devices offered there (count, may be fractional)
-    # For given households (index array): expected monthly online gain over offline (yuan), the gain
-    # over offline per kg that enrolment promises, and the monthly cost of selling online (yuan).
-    enrolment_terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+    # For given households (index array): expected monthly online gain over offline after the channel's
+    # effort (yuan), and the gain over offline per kg that enrolment promises.
+    enrolment_terms: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
     can_sell_online: np.ndarray  # per village: broadband and logistics (bool)
     can_livestream: np.ndarray   # per village: 5G (bool)
 
@@ -96,12 +96,14 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
 
 def _enrolments(f: FarmerPopulation, x: Exposure, r: Rates, can_sell: np.ndarray, draws: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interested households able to sell online enrol where the expected gain beats the effort.
+    """Interested households able to sell online enrol where the expected gain, net of effort, is positive.
 
-    Returns the enrolling households, their promises (gain per kg) and those who stay interested.
+    The gain is the best open online channel's net price after that channel's own effort (none for a
+    member's cooperative), so the effort is charged once. Returns the enrolling households, their
+    promises (gain per kg) and those who stay interested.
     """
-    expected_gain, promise, effort_cost = x.enrolment_terms(can_sell)
-    worth = np.flatnonzero(expected_gain > effort_cost)
+    expected_gain, promise = x.enrolment_terms(can_sell)
+    worth = np.flatnonzero(expected_gain > 0)
     candidates = can_sell[worth]
     enrols = draws[candidates] < 1 - np.exp(-r.enrolment * (0.5 + f.skill[candidates]))
     stays = np.ones(can_sell.size, bool)
@@ -177,43 +179,42 @@ class Tallies:
     """Households counted by region (float64 arrays over the three regions) for the month's measures."""
 
     stages: np.ndarray        # (stage, region): households at each stage
-    online: np.ndarray        # selling on a channel other than offline
     trained: np.ndarray       # systematically trained
     old_links: np.ndarray     # enrolled with a link at least twelve months old
     fragile: np.ndarray       # enrolled with fewer than two passage points
 
 
 def tallies(f: FarmerPopulation, month: int, village_points: np.ndarray, has_coop: np.ndarray) -> Tallies:
-    """Count the households of each region by stage, channel, training, link age and passage points, in one pass.
+    """Count the households of each region by stage, training, link age and passage points, in one pass.
 
     ``village_points`` and ``has_coop`` are each village's passage points and whether its county
     has a cooperative (a member has one more passage point there).
     """
-    counts = _region_tallies(f.stage, f.channel, f.trained, f.member, f.link_since, f.region[::f.households],
-                             village_points, has_coop, month)
+    counts = _region_tallies(f.stage, f.trained, f.member, f.link_since, f.region[::f.households], village_points,
+                             has_coop, month)
     if counts[:len(STAGES)].sum() != f.n:
         raise ValueError(f"a stage outside 0-{len(STAGES) - 1}")
-    return Tallies(counts[:len(STAGES)], counts[5], counts[6], counts[7], counts[8])
+    return Tallies(counts[:len(STAGES)], counts[5], counts[6], counts[7])
 
 
 @njit(cache=True, nogil=True)
-def _region_tallies(stage, channel, trained, member, link_since, village_region, village_points, has_coop, month):
-    """Array (9, 3) of counts by region: the five stages, online, trained, old links, fragile (see :class:`Tallies`).
+def _region_tallies(stage, trained, member, link_since, village_region, village_points, has_coop, month):
+    """Array (8, 3) of counts by region: the five stages, trained, old links, fragile (see :class:`Tallies`).
 
     Counters stay in registers while the region stays the same (regions are bands of villages);
     :func:`abm.translation_reference.region_tallies` states it in numpy.
     """
-    out = np.zeros((9, 3))
+    out = np.zeros((8, 3))
     households = stage.size // village_region.size
     region = village_region[0]
-    c = np.zeros(9, np.int64)
+    c = np.zeros(8, np.int64)
     for v in range(village_region.size):
         if village_region[v] != region:
-            for k in range(9):
+            for k in range(8):
                 out[k, region] += c[k]
             c[:] = 0
             region = village_region[v]
-        s0 = s1 = s2 = s3 = s4 = online = trained_n = old = fragile = 0
+        s0 = s1 = s2 = s3 = s4 = trained_n = old = fragile = 0
         points = village_points[v]
         coop = has_coop[v]
         for i in range(v * households, (v + 1) * households):
@@ -223,7 +224,6 @@ def _region_tallies(stage, channel, trained, member, link_since, village_region,
             s2 += s == INTERESTED
             s3 += s == ENROLLED
             s4 += s == MOBILISED
-            online += channel[i] != OFFLINE
             trained_n += trained[i]
             enrolled = s >= ENROLLED
             old += enrolled & (link_since[i] > NO_LINK) & (link_since[i] <= month - 12)
@@ -233,11 +233,10 @@ def _region_tallies(stage, channel, trained, member, link_since, village_region,
         c[2] += s2
         c[3] += s3
         c[4] += s4
-        c[5] += online
-        c[6] += trained_n
-        c[7] += old
-        c[8] += fragile
-    for k in range(9):
+        c[5] += trained_n
+        c[6] += old
+        c[7] += fragile
+    for k in range(8):
         out[k, region] += c[k]
     return out
 

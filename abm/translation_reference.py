@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED
+from abm.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, PROBLEMATISED
 from abm.translation import MOBILISATION_SALES, MOBILISATION_SKILL
 
 
@@ -42,9 +42,8 @@ def at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_poi
     return tuple(np.flatnonzero(m) for m in moves)
 
 
-def region_tallies(stage, channel, trained, member, link_since, village_region, village_points, has_coop,
-                   month) -> np.ndarray:
-    """Array (9, 3) of counts by region: the five stages, online, trained, old links, fragile (see ``Tallies``).
+def region_tallies(stage, trained, member, link_since, village_region, village_points, has_coop, month) -> np.ndarray:
+    """Array (8, 3) of counts by region: the five stages, trained, old links, fragile (see ``Tallies``).
 
     An old link is an enrolment at least twelve months old; a fragile one has fewer than two
     passage points (the village's, plus one for a member where the county has a cooperative).
@@ -54,6 +53,6 @@ def region_tallies(stage, channel, trained, member, link_since, village_region, 
     points = np.repeat(village_points, households) + (member & np.repeat(has_coop, households))
     enrolled = stage >= ENROLLED
     counted = [stage == s for s in (NOT_REACHED, PROBLEMATISED, INTERESTED, ENROLLED, MOBILISED)] + [
-        channel != OFFLINE, trained, enrolled & (link_since > NO_LINK) & (link_since <= month - 12),
+        trained, enrolled & (link_since > NO_LINK) & (link_since <= month - 12),
         enrolled & (points < 2)]
     return np.stack([np.bincount(region, weights=c, minlength=3) for c in counted])

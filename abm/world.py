@@ -28,7 +28,7 @@ LAYERS = {
     "cold_chain": (np.float32, "cold-chain coverage of the route (share)"),
     "station": (np.bool_, "village e-commerce service station"),
     "hub": (np.bool_, "county logistics hub"),
-    "adoption": (np.float32, "share of households selling online"),
+    "adoption": (np.float32, "share of households that sold online this month"),
     "income": (np.float32, "mean household income, yuan/year"),
     "stage": (np.float32, "mean translation stage (0-4)"),
 }

@@ -277,7 +277,7 @@ MAP_LAYERS: dict[str, MapLayer] = {
     "cold_chain": MapLayer("cold_chain", "cold chain", "coverage, share of route", "continuous",
                            cmap="Blues", vmin=0.0, vmax=1.0),
     "crop": MapLayer("crop", "crop", "", "categorical", CROPS, CROP_COLOURS),
-    "adoption": MapLayer("adoption", "online adoption", "share of households selling online", "continuous",
+    "adoption": MapLayer("adoption", "online adoption", "share of households that sold online this month", "continuous",
                          cmap="viridis", vmin=0.0, vmax=1.0),
     "income": MapLayer("income", "income", "mean household income, yuan/year", "continuous", cmap="magma"),
     "stage": MapLayer("stage", "translation stage", "mean stage of households", "continuous",

@@ -42,7 +42,7 @@ def test_who_moves_is_its_equation(seed):
 def test_region_tallies_are_their_equation(seed):
     rng = np.random.default_rng(seed)
     h = _households(rng)
-    args = (h["stage"], h["channel"], h["trained"], h["member"], h["link_since"],
+    args = (h["stage"], h["trained"], h["member"], h["link_since"],
             np.repeat(np.arange(3), [10, 12, 8]).astype(np.int8), rng.integers(0, 3, VILLAGES).astype(np.int8),
             rng.random(VILLAGES) < 0.5, 20)
     got = kernel._region_tallies(*args)
