@@ -41,7 +41,7 @@ from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
 from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE
+from abm.stages import COOP, LIVE, OFFLINE
 from abm.state import Province
 from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from abm.world import Geography, build_grid, neighbour_mean
