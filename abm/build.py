@@ -9,12 +9,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from abm import crops
-from abm.development import DevelopmentModel, development_model
-from abm.eastwest import EastWestAccounts
+from abm.core import crops
+from abm.core.world import by_region
+from abm.development.strategies import DevelopmentModel, development_model
+from abm.eastwest.fund import EastWestAccounts
 from abm.state import HouseholdTerms, Institutions, Province, Villages
-from abm.trust import mechanism
-from abm.world import by_region
+from abm.trust.mechanisms import mechanism
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation

@@ -16,17 +16,18 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from abm import crops
 from abm.build import build_province, expected_income
-from abm.calendar import year_of
-from abm.channel_prices import ChannelPrices
-from abm.eastwest import pair_counties, spend_fund
-from abm.income import MonthIncome
-from abm.kernels import running_sums_over_runs
-from abm.ledger import GoodsLedger, MoneyLedger, check_books
-from abm.market import GroupMarket, MonthFlows
-from abm.measures import measure, year_statistics
-from abm.month_kernels import (
+from abm.channels.prices import ChannelPrices
+from abm.core import crops
+from abm.core.calendar import year_of
+from abm.core.checks import validate_parameters
+from abm.core.kernels import running_sums_over_runs
+from abm.core.ledger import GoodsLedger, MoneyLedger
+from abm.eastwest.fund import pair_counties, spend_fund
+from abm.income.month import MonthIncome
+from abm.market.clearing import GroupMarket, MonthFlows
+from abm.measure.measures import measure, year_statistics
+from abm.income.kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
     _harvest_households,
@@ -34,15 +35,15 @@ from abm.month_kernels import (
     _learn_sellers,
     _month_income,
 )
-from abm.network import actor_network
-from abm.outcomes import check_declared, region_outcomes, series_outcomes
-from abm.params import Parameters
-from abm.promises import HARVEST_CYCLE, judge_promises
-from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE, OFFLINE
-from abm.state import Province
-from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
-from abm.world import Geography, build_grid, neighbour_mean
+from abm.core.params import Parameters
+from abm.core.stages import COOP, LIVE, OFFLINE
+from abm.core.world import Geography, build_grid, neighbour_mean
+from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
+from abm.observe.network import actor_network
+from abm.observe.view import Observed
+from abm.promises.judge import HARVEST_CYCLE, judge_promises
+from abm.state import Province, check_books
+from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
 from agents.farmers import FarmerPopulation
@@ -127,8 +128,13 @@ class RuralEconomy(mesa.Model):
         return self.province.institutions.government
 
     def network(self, max_farmers: int | None = None) -> nx.Graph:
-        """The actor-network this month as a typed networkx graph (``abm.network``)."""
-        return actor_network(self, max_farmers)
+        """The actor-network this month as a typed networkx graph (``abm.observe.network``)."""
+        return actor_network(self.observed(), max_farmers)
+
+    def observed(self) -> Observed:
+        """What observers read at the end of this month (:class:`abm.observe.view.Observed`), as records."""
+        return Observed(self.steps, self.province, self.geo, self.grid, self.household_income, self.expected_income,
+                        self.year_stats, self.month_income)
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""

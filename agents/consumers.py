@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.calendar import month_of_year
+from abm.core.calendar import month_of_year
 
 SEGMENTS = ("west_urban", "centre_urban", "east_urban")
 #: share of the online budget, price-sensitivity multiplier and taste for brand and quality
@@ -67,7 +67,7 @@ class ConsumerMarket:
         one pool of demand: 001's and 002's price wars). With ``S_sc = sum_{h in c} w_h exp(u_sh / l)``,
         ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``B_s`` is the
         segment's budget (:func:`segment_budgets`), ``w_g`` the group's kg on offer over a fixed reference
-        (:data:`abm.market.REFERENCE_KG` a month per household of the province) and ``l`` the dissimilarity. The budget does not grow with supply:
+        (:data:`abm.market.clearing.REFERENCE_KG` a month per household of the province) and ``l`` the dissimilarity. The budget does not grow with supply:
         more kg on offer raises the province's share against the outside option less than in proportion,
         and the price per kg falls.
         """

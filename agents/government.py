@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from mesa import Agent
 
-from abm.ledger import MoneyLedger
-from abm.params import Parameters
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
 
 INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
 #: talent titles (source 000): yearly online sales (yuan), households lifted, monthly allowance (yuan)

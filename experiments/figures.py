@@ -3,12 +3,12 @@
 Everything draws on a matplotlib ``Axes`` it is given (or a ``Figure`` from :func:`new_figure`,
 which does not touch pyplot, so it is safe in the Solara server's threads). In a notebook::
 
-    from viz import plots
+    from experiments import figures
     fig = plots.new_figure(6, 3.5)
     plots.by_region(fig.subplots(), model.datacollector.get_table_dataframe("regions"), "adoption")
 
 Regions always have the same colours (west orange, centre blue, east green), and every axis is
-labelled with its unit from the outcome registry, :data:`abm.outcomes.OUTCOMES`.
+labelled with its unit from the outcome registry, :data:`abm.measure.outcomes.OUTCOMES`.
 
 The time-series helpers can be called again on the same axes with longer data: they then only
 update their lines (found by ``gid``) and the limits, which is several times cheaper than drawing
@@ -31,11 +31,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from abm.crops import CROPS
-from abm.outcomes import OUTCOMES
-from abm.params import REGIONS
-from abm.stages import STAGES
-from abm.world import LAYERS
+from abm.core.crops import CROPS
+from abm.core.params import REGIONS
+from abm.core.stages import STAGES
+from abm.core.world import LAYERS
+from abm.measure.outcomes import OUTCOMES
 
 #: one colour per region (Okabe-Ito, colour-blind safe), used by every plot and the map
 REGION_COLOURS = {"west": "#E69F00", "centre": "#56B4E9", "east": "#009E73"}
@@ -54,7 +54,7 @@ SERIES_MARGINS = {"left": 0.13, "right": 0.74, "bottom": 0.16, "top": 0.88}
 
 
 def outcome_label(name: str) -> tuple[str, str]:
-    """Title and unit of an outcome from :mod:`abm.outcomes` (the name in words, no unit, if undeclared)."""
+    """Title and unit of an outcome from :mod:`abm.measure.outcomes` (the name in words, no unit, if undeclared)."""
     declared = OUTCOMES.get(name)
     return (declared.title, declared.unit) if declared else (name.replace("_", " "), "")
 

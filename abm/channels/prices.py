@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import np_maximum
-from abm.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.core.kernels import np_maximum
+from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.farmers import FarmerPopulation
 
 LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share of a streamer's effort

@@ -1,4 +1,4 @@
-"""The channel prices' equations in plain numpy: what each kernel of :mod:`abm.channel_prices` computes.
+"""The channel prices' equations in plain numpy: what each kernel of :mod:`abm.channels.prices` computes.
 
 Read these to see the equations; the kernels compute the same numbers household by household in
 one compiled pass (``tests/abm/test_channel_prices_reference.py`` checks them bit for bit on random
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.channel_prices import LEADER_EFFORT_SHARE
-from abm.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.channels.prices import LEADER_EFFORT_SHARE
+from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 
 
 def effort_per_kg(skill: np.ndarray, effort_cost: float, kg: np.ndarray) -> np.ndarray:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from abm.state import Province
 
 ACCOUNTS = (
     "consumers", "traders", "farmers", "cooperatives", "platforms", "logistics", "inputs",
@@ -64,22 +60,6 @@ def check_close(name: str, expected: float, actual: float, scale: float) -> None
     if abs(expected - actual) > 1e-9 * max(abs(scale), 1.0) + 1e-6:
         raise LedgerError(f"{name}: ledger says {expected:.6f}, state says {actual:.6f}")
 
-
-def check_books(money: MoneyLedger, province: Province, cash_before: float) -> float:
-    """The money ledger matches the state: farmers' cash, cooperatives, fund, government; returns farmers' cash.
-
-    ``cash_before`` is farmers' cash at the previous check (0 before the first month).
-    """
-    cash = float(province.farmers.cash.sum())
-    check_close("farmers' cash", cash_before + money.net_flow("farmers"), cash, abs(cash))
-    inst = province.institutions
-    coop_cash = sum(c.cash for c in inst.cooperatives)
-    check_close("cooperatives' cash", money.balance["cooperatives"], coop_cash, abs(coop_cash))
-    fund = province.eastwest.fund_balance
-    check_close("fund", money.balance["fund"], fund, fund)
-    gov = sum(inst.government.available.values())
-    check_close("government budgets", money.balance["government"], gov, gov)
-    return cash
 
 
 class GoodsLedger:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from abm.crops import REGION_CROP_MIX
-from abm.params import REGIONS, Parameters
+from abm.core.crops import REGION_CROP_MIX
+from abm.core.params import REGIONS, Parameters
 
 #: the layers every village carries; dynamic ones are refreshed by the model each month
 LAYERS = {

@@ -1,6 +1,6 @@
 """Development models: which actor drives the translation of a village into online selling (source 000).
 
-Four strategies behind one interface, as :mod:`abm.trust` does for trust mechanisms: ``baseline``
+Four strategies behind one interface, as :mod:`abm.trust.mechanisms` does for trust mechanisms: ``baseline``
 (stations, cooperatives and neighbours only); ``platform`` (a platform recruits in broadband
 villages: a passage point and an interessement device there); ``government_brand`` (villages with
 a service station sell under a regional public brand, which interests their farmers); and
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from abm.params import Parameters
-from abm.stages import MOBILISED
+from abm.core.params import Parameters
+from abm.core.stages import MOBILISED
 from agents.farmers import FarmerPopulation
 
 

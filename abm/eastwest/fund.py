@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from abm.ledger import MoneyLedger
-from abm.params import Parameters
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
 from agents.government import PolicyTargets, add_processing, award_brands, build_cold_chain, train
 
 FUND_USES = ("brand", "processing", "cold_chain", "training")

@@ -1,7 +1,7 @@
 """The monthly step's compiled kernels over the households: harvest, income, learning, village counts.
 
 Each does numpy's exact arithmetic in one pass over the households in grid order; the plain numpy
-equations are in :mod:`abm.month_reference` (``tests/abm/test_month_kernels.py`` compares them).
+equations are in :mod:`abm.income.reference` (``tests/abm/test_month_kernels.py`` compares them).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.stages import COOP, ENROLLED, LIVE, SHOP
+from abm.core.stages import COOP, ENROLLED, LIVE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 
@@ -74,7 +74,7 @@ def _learn_sellers(sellers, seller_delivered, seller_caught, skill, reputation, 
                    skill_learning: float) -> None:
     """Sellers who delivered learn: skill, rating (20% towards not caught) and months of sales, in place.
 
-    numpy's float32 and float64 steps, seller by seller (promises are judged in :mod:`abm.promises`).
+    numpy's float32 and float64 steps, seller by seller (promises are judged in :mod:`abm.promises.judge`).
     """
     learning = np.float32(skill_learning)
     for k in range(sellers.size):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from abm.market import MonthFlows
+    from abm.market.clearing import MonthFlows
     from agents.households import OffFarmIncome
 
 

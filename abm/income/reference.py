@@ -1,4 +1,4 @@
-"""The monthly step's household equations in plain numpy: what each kernel of :mod:`abm.month_kernels` computes.
+"""The monthly step's household equations in plain numpy: what each kernel of :mod:`abm.income.kernels` computes.
 
 Read these to see the equations; the kernels compute the same numbers in one compiled pass
 (``tests/abm/test_month_kernels.py`` checks them bit for bit on random inputs). Columns the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.stages import COOP, ENROLLED, LIVE, SHOP
+from abm.core.stages import COOP, ENROLLED, LIVE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 

@@ -13,8 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from abm.simulate import RunResult
-from abm.stages import STAGES
+from abm.core.stages import STAGES
+from abm.io.simulate import RunResult
 from agents.cooperative import EXIT_REASONS
 
 ONLINE_CHANNELS = ("sales_cooperative", "sales_platform_shop", "sales_livestream")

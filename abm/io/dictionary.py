@@ -4,7 +4,7 @@ Each file carries two key-value metadata entries: ``ruralsim.run`` (scenario, pa
 seed, months, package version, the table's name and the month convention) and
 ``ruralsim.columns`` (per column: unit, meaning, kind (flow, stock, rate, index, count, id or
 category) and period). Series and regional columns are described by the outcome registry
-(``abm.outcomes``); the others by the tables' own declarations.
+(``abm.measure.outcomes``); the others by the tables' own declarations.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from abm.calendar import CALENDAR_COLUMNS, __doc__ as MONTH_CONVENTION
-from abm.outcomes import KEY_COLUMNS as OUTCOME_KEY_COLUMNS
-from abm.outcomes import OUTCOMES
-from abm.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
+from abm.core.calendar import CALENDAR_COLUMNS, __doc__ as MONTH_CONVENTION
+from abm.measure.outcomes import KEY_COLUMNS as OUTCOME_KEY_COLUMNS
+from abm.measure.outcomes import OUTCOMES
+from abm.observe.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
 
 RUN_KEY, COLUMNS_KEY = b"ruralsim.run", b"ruralsim.columns"
 _ID = {"unit": "", "kind": "id", "period": ""}
 KEY_COLUMNS: dict[str, dict[str, str]] = {
     **{name: _ID | {"meaning": OUTCOME_KEY_COLUMNS[name]} for name in ("month", *CALENDAR_COLUMNS)},
     "region": {"unit": "", "kind": "category", "period": "", "meaning": "Region: west < centre < east."},
-    "crop": {"unit": "", "kind": "category", "period": "", "meaning": "Crop (ordered as abm.crops.CROPS)."},
+    "crop": {"unit": "", "kind": "category", "period": "", "meaning": "Crop (ordered as abm.core.crops.CROPS)."},
 }
 _LEDGER = {
     "source": _ID | {"kind": "category", "meaning": "Who pays (an account of the money ledger)."},
@@ -41,7 +41,7 @@ _GOODS = {name: {"unit": "kg", "kind": "flow", "period": "month", "meaning": mea
 }.items()}
 _NETWORK = {
     "source": _ID | {"meaning": "Node at one end of the link."}, "target": _ID | {"meaning": "Node at the other end."},
-    "type": _ID | {"kind": "category", "meaning": "Kind of link (abm.network)."},
+    "type": _ID | {"kind": "category", "meaning": "Kind of link (abm.observe.network)."},
     "age": {"unit": "months", "kind": "stock", "period": "month", "meaning": "Months since the link formed."},
     "node": _ID | {"meaning": "Node name: kind:id."}, "kind": _ID | {"kind": "category", "meaning": "Kind of node."},
     "stage": _ID | {"kind": "category", "meaning": "Translation stage of the actor (farmers and institutions)."},
@@ -105,7 +105,7 @@ def describe_folder(folder: Path) -> list[tuple[str, list[tuple[str, ...]]]]:
     Raises:
         ScenarioError: When the folder has no Parquet file.
     """
-    from abm.scenario import ScenarioError
+    from abm.io.scenario import ScenarioError
 
     paths = sorted(Path(folder).glob("*.parquet"))
     if not paths:

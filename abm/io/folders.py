@@ -25,9 +25,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from abm import interrupts
-from abm.inputs import ScenarioError
-from abm.output_size import Estimate
+from abm.io import interrupts
+from abm.io.inputs import ScenarioError
+from abm.io.output_size import Estimate
 
 #: the free space kept in hand besides the estimate of the outputs
 SPARE_BYTES = 50_000_000

@@ -10,7 +10,6 @@ they appear, so a range check never has to judge them.
 
 from __future__ import annotations
 
-import math
 import stat
 import tomllib
 from collections.abc import Callable, Iterable
@@ -22,15 +21,13 @@ from pydantic import ValidationError
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionStartEvent
 
+from abm.core.checks import ScenarioError, non_finite, reject_non_finite
+
 #: largest scenario or experiment file read (bytes); the packaged ones are a few kilobytes
 MAX_FILE_BYTES = 1_000_000
 #: deepest nesting of tables and lists in a file (the packaged files nest three deep)
 MAX_DEPTH = 16
 SUFFIXES = (".toml", ".yaml", ".yml")
-
-
-class ScenarioError(ValueError):
-    """A scenario, experiment file, option or parameter override is invalid; the message says why."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -120,27 +117,6 @@ def read_table(path: Path) -> dict[str, Any]:
     path = Path(path)
     text = read_text(path)
     return parse_text(text, ".toml" if path.suffix == ".toml" else ".yaml", str(path))
-
-
-def non_finite(data: Any, where: str = "") -> list[tuple[str, float]]:
-    """List ``(dotted.path, value)`` of every NaN or infinite number inside nested dicts and lists."""
-    if isinstance(data, float) and not math.isfinite(data):
-        return [(where, data)]
-    if isinstance(data, dict):
-        return [hit for k, v in data.items() for hit in non_finite(v, f"{where}.{k}" if where else str(k))]
-    if isinstance(data, list | tuple):
-        return [hit for i, v in enumerate(data) for hit in non_finite(v, f"{where}[{i}]")]
-    return []
-
-
-def reject_non_finite(data: Any, origin: str, allowed: Callable[[str], str] | None = None) -> None:
-    """Raise :class:`ScenarioError` naming every NaN or infinity in ``data`` (``allowed(field)`` says what is)."""
-    hits = non_finite(data)
-    if hits:
-        lines = [f"  {where} = {value}: not a finite number; allowed: "
-                 f"{allowed(where.rsplit('.', 1)[-1]) if allowed else 'finite numbers (no nan or inf)'}"
-                 for where, value in hits]
-        raise ScenarioError("\n".join([f"{origin}: invalid input", *lines]))
 
 
 def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Callable[[tuple], Iterable[str]]) -> str:

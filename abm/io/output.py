@@ -1,8 +1,8 @@
 """Write a run's outputs as Parquet files with a JSON manifest, each file written atomically.
 
-Every table gets ``year`` and ``month_of_year`` after ``month`` (:mod:`abm.calendar`), region and
+Every table gets ``year`` and ``month_of_year`` after ``month`` (:mod:`abm.core.calendar`), region and
 crop as ordered categoricals, and the data dictionary as key-value metadata
-(:mod:`abm.dictionary`). Every file is written with mode :data:`FILE_MODE`.
+(:mod:`abm.io.dictionary`). Every file is written with mode :data:`FILE_MODE`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abm import crops
-from abm.calendar import add_calendar
-from abm.dictionary import file_metadata
-from abm.network import write_graphml
-from abm.params import REGIONS
-from abm.simulate import RunResult
+from abm.core import crops
+from abm.core.calendar import add_calendar
+from abm.core.params import REGIONS
+from abm.io.dictionary import file_metadata
+from abm.io.simulate import RunResult
+from abm.observe.network import write_graphml
 
 TABLES = ("series", "regions", "ledger", "goods")
 SNAPSHOT_TABLES = ("households", "villages", "network_nodes", "network_edges")

@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
-from abm.params import REGIONS, Parameters, declarations, regional_parameters
+from abm.core.params import REGIONS, Parameters, declarations, regional_parameters
+from abm.core.checks import (SCENARIO_FIELDS_ALLOWED, ScenarioError, allowed_values, format_validation_error,
+                             reject_non_finite, validate_parameters)
+from abm.io.inputs import parse_text, read_table
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
 
@@ -30,58 +32,6 @@ class Scenario(BaseModel):
         """Return a copy with some parameters replaced, validated like a file."""
         merged = self.parameters.model_dump() | overrides
         return self.model_copy(update={"parameters": validate_parameters(merged, origin="override")})
-
-
-def allowed_values(name: str) -> str:
-    """Describe what values parameter or scenario field ``name`` allows."""
-    if name in SCENARIO_FIELDS_ALLOWED:
-        return SCENARIO_FIELDS_ALLOWED[name]
-    for d in declarations():
-        if d["name"] == name:
-            if d["choices"]:
-                return "one of " + ", ".join(map(str, d["choices"]))
-            if d["min"] is not None:
-                return f"{d['type']} from {d['min']} to {d['max']} {d['unit']}".rstrip()
-            return d["type"]
-    return "a declared parameter (see `ruralsim params`)"
-
-
-SCENARIO_FIELDS_ALLOWED = {
-    "name": "text of 1 to 200 characters", "description": "text of at most 10,000 characters",
-    "months": "a whole number from 1 to 1200", "seed": "a whole number from 0 to 2**63 - 1",
-    "parameters": "a table of declared parameters (see `ruralsim params`)",
-}
-
-
-def format_validation_error(err: ValidationError, origin: str, prefix: str = "") -> str:
-    """Turn pydantic's error into lines naming the field, the value given and what is allowed."""
-    lines = [f"{origin}: invalid scenario"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
-        field = loc.split(".")[-1]
-        value = e.get("input")
-        if e["type"] == "extra_forbidden":
-            lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(prefix + loc)}")
-        else:
-            given = f"{value!r} ({type(value).__name__})" if e["type"].endswith("_type") else repr(value)
-            lines.append(f"  {prefix}{loc} = {given}: {e['msg']}; allowed: {allowed_values(field)}")
-    return "\n".join(lines)
-
-
-def _allowed_names(loc: str) -> str:
-    """List the names allowed where an unknown key appeared."""
-    if loc.startswith("parameters."):
-        return "declared parameters (see `ruralsim params`)"
-    return ", ".join(Scenario.model_fields)
-
-
-def validate_parameters(values: dict[str, Any], origin: str) -> Parameters:
-    """Validate a dict of parameter values strictly (no text or true/false read as numbers)."""
-    reject_non_finite({"parameters": values}, origin, allowed_values)
-    try:
-        return Parameters.model_validate(values, strict=True)
-    except ValidationError as err:
-        raise ScenarioError(format_validation_error(err, origin, prefix="parameters.")) from None
 
 
 def parse_scenario(data: dict[str, Any], origin: str) -> Scenario:

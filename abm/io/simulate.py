@@ -11,11 +11,13 @@ import networkx as nx
 import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from abm import __version__, crops, interrupts
+from abm import __version__
+from abm.core import crops
+from abm.io import interrupts
+from abm.io.scenario import Scenario
 from abm.model import RuralEconomy
-from abm.network import network_tables
-from abm.panel import PanelRecorder, snapshot_months
-from abm.scenario import Scenario
+from abm.observe.network import network_tables
+from abm.observe.panel import PanelRecorder, snapshot_months
 
 NETWORK_KINDS = ("none", "yearly")
 
@@ -53,11 +55,11 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
     year_ends = snapshot_months("yearly", months)
     recorder = PanelRecorder(snapshot_months(panel, months, panel_months), [0, *year_ends],
                              year_ends if network == "yearly" else [])
-    recorder.observe(model)
+    recorder.observe(model.observed())
     with _progress(progress, f"{scenario.name} (seed {seed})", months) as advance:
         for _ in range(months):
             model.step()
-            recorder.observe(model)
+            recorder.observe(model.observed())
             advance()
             interrupts.check()
     result = collect(model, scenario, seed, months)

@@ -6,7 +6,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from abm.simulate import RunResult
+from abm.io.simulate import RunResult
 from agents.households import INCOME_PARTS
 
 

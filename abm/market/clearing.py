@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from abm import crops
-from abm.audience import cooperative_partners, ration_audience, streamed_groups
-from abm.kernels import spread_sum, spread_sums
-from abm.market_kernels import (
+from abm.core import crops
+from abm.core.kernels import spread_sum, spread_sums
+from abm.market.audience import cooperative_partners, ration_audience, streamed_groups
+from abm.market.kernels import (
     FRAUD_INFLATION,
     HouseholdFlows,
     OnlineSellers,
@@ -36,7 +36,7 @@ from agents.logistics import transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 if TYPE_CHECKING:
-    from abm.params import Parameters
+    from abm.core.params import Parameters
     from abm.state import Province
 
 LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price discrimination)
@@ -52,7 +52,7 @@ class SellerSums:
 
     ``np.sum`` of a per-household column adds pairwise, so where the values sit in the column
     decides the rounding: the sum is numpy's of the zero column holding the values at the sellers'
-    places (:func:`abm.kernels.spread_sum`, which skips the all-zero parts and writes no column).
+    places (:func:`abm.core.kernels.spread_sum`, which skips the all-zero parts and writes no column).
     """
 
     def __init__(self, households: int, sellers: np.ndarray) -> None:

@@ -1,6 +1,6 @@
 """The market's compiled kernels: per-group sums, sellers' and households' flows, realised prices.
 
-Each kernel does numpy's exact arithmetic in one pass; :mod:`abm.market_reference` states the same
+Each kernel does numpy's exact arithmetic in one pass; :mod:`abm.market.reference` states the same
 equations in plain numpy, and ``tests/abm/test_market_kernels.py`` checks the two agree bit for bit.
 """
 
@@ -11,8 +11,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from abm.kernels import np_maximum, np_minimum
-from abm.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.core.kernels import np_maximum, np_minimum
+from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
 FRAUD_INFLATION = 0.3  # how much a misrepresenting seller overstates quality (0-1 scale)
@@ -159,7 +159,7 @@ def _seller_flows(sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, fil
     (``misrepresent & (delivered > 0) & (draws < detection)`` in float32), ``caught * penalty * revenue *
     premium[g]``, the net, ``delivered * processed[g]``, ``delivered * brand[g]`` and ``shipped *
     subsidy_per_kg[g]``. (Longer than most functions on purpose: one compiled pass over the sellers
-    computes every flow; :func:`abm.market_reference.seller_flows` states it in numpy.) The sums are
+    computes every flow; :func:`abm.market.reference.seller_flows` states it in numpy.) The sums are
     the ``np.bincount`` sums (index order) of revenue in region 0 and
     commission by platform, cooperative fee by the village's cooperative, delivered and shipped kg by group.
     """

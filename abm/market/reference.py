@@ -1,4 +1,4 @@
-"""The market's equations in plain numpy: what each kernel of :mod:`abm.market_kernels` computes.
+"""The market's equations in plain numpy: what each kernel of :mod:`abm.market.kernels` computes.
 
 Read these to see the equations; the kernels compute the same numbers in one compiled pass
 (``tests/abm/test_market_kernels.py`` checks them bit for bit on random inputs). ``np.bincount``
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.market_kernels import FRAUD_INFLATION, HouseholdFlows, OnlineSellers, SellerFlows
-from abm.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.market.kernels import FRAUD_INFLATION, HouseholdFlows, OnlineSellers, SellerFlows
 from agents.platform import EASTERN_LIVESTREAM
 
 

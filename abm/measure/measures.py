@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from abm.inequality import gini, quintile_ratio, theil
-from abm.kernels import pairwise_sums_split
-from abm.outcomes import FLOWS, OUTCOMES
-from abm.params import REGIONS
-from abm.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
-from abm.translation import TRANSITIONS, Tallies, stability
+from abm.core.kernels import pairwise_sums_split
+from abm.core.params import REGIONS
+from abm.core.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, SHOP, STAGES
+from abm.measure.inequality import gini, quintile_ratio, theil
+from abm.measure.outcomes import FLOWS, OUTCOMES
+from abm.translation.transitions import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
 from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:
-    from abm.market import MonthFlows
+    from abm.market.clearing import MonthFlows
     from abm.state import Province
 
 

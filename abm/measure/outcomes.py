@@ -18,9 +18,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from abm.calendar import CALENDAR_COLUMNS
-from abm.stages import CHANNELS, STAGES
-from abm.translation import TRANSITIONS
+from abm.core.calendar import CALENDAR_COLUMNS
+from abm.core.stages import CHANNELS, STAGES
+from abm.translation.transitions import TRANSITIONS
 from agents.cooperative import EXIT_REASONS
 from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS
@@ -29,9 +29,9 @@ Kind = Literal["flow", "stock", "rate", "index", "count"]
 Period = Literal["month", "year", "run"]
 
 #: where the functions that compute the outcomes live (``computed_by`` names one of them)
-YEAR = "abm.measures.year_statistics"
-STATE = "abm.measures.state_outcomes"
-FLOWS = "abm.measures.flow_metrics"
+YEAR = "abm.measure.measures.year_statistics"
+STATE = "abm.measure.measures.state_outcomes"
+FLOWS = "abm.measure.measures.flow_metrics"
 
 #: identifier columns of the tables (not outcomes): name -> meaning
 KEY_COLUMNS = {
@@ -314,5 +314,5 @@ def check_declared(series_columns: list[str], region_columns: list[str]) -> None
         undeclared = [c for c in measured if c not in declared]
         missing = [c for c in declared if c not in measured]
         if undeclared or missing:
-            raise ValueError(f"{table} columns and abm/outcomes.py disagree: undeclared {undeclared}, "
+            raise ValueError(f"{table} columns and abm/measure/outcomes.py disagree: undeclared {undeclared}, "
                              f"declared but not measured {missing}")

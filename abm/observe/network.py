@@ -16,25 +16,21 @@ platforms, actants) date from month 0, so their age is the month.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from abm import crops
-from abm.panel import income_basis
-from abm.params import REGIONS
-from abm.stages import ENROLLED, LIVE, SHOP, STAGES
+from abm.core import crops
+from abm.core.params import REGIONS
+from abm.core.stages import ENROLLED, LIVE, SHOP, STAGES
+from abm.observe.view import Observed
 from agents.platform import EASTERN_MARKETPLACE
-
-if TYPE_CHECKING:
-    from abm.model import RuralEconomy
 
 ACTANTS = ("infrastructure", "cold_chain", "brand_standard", "data", "policy_instrument", "trust_mechanism")
 
 
-def actor_network(m: RuralEconomy, max_farmers: int | None = None) -> nx.Graph:
+def actor_network(m: Observed, max_farmers: int | None = None) -> nx.Graph:
     """The actor-network this month (the first ``max_farmers`` enrolled farmers, or all of them)."""
     g = nx.Graph()
     month = m.steps
@@ -49,7 +45,7 @@ def actor_network(m: RuralEconomy, max_farmers: int | None = None) -> nx.Graph:
     return g
 
 
-def _institutions(g: nx.Graph, m: RuralEconomy, month: int) -> None:
+def _institutions(g: nx.Graph, m: Observed, month: int) -> None:
     """Actants, government, platforms, providers and cooperatives, with the links among them."""
     for name in ACTANTS:
         g.add_node(f"actant:{name}", kind="actant")
@@ -76,7 +72,7 @@ def _institutions(g: nx.Graph, m: RuralEconomy, month: int) -> None:
             g.add_edge(f"coop:{c.county}", "actant:brand_standard", type="cooperative-actant", age=month)
 
 
-def _villages(g: nx.Graph, m: RuralEconomy, villages: np.ndarray, month: int) -> None:
+def _villages(g: nx.Graph, m: Observed, villages: np.ndarray, month: int) -> None:
     """Village nodes, each linked to its county's cooperative and to the providers serving its county."""
     layers = m.province.villages
     for v in villages.tolist():
@@ -90,11 +86,11 @@ def _villages(g: nx.Graph, m: RuralEconomy, villages: np.ndarray, month: int) ->
                 g.add_edge(f"logistics:{lp.name}", f"village:{v}", type="logistics-village", age=month)
 
 
-def _farmers(g: nx.Graph, m: RuralEconomy, ids: np.ndarray, month: int) -> None:
+def _farmers(g: nx.Graph, m: Observed, ids: np.ndarray, month: int) -> None:
     """Farmer nodes with their village, platform, cooperative, government and new-farmer links."""
     f, layers = m.farmers, m.province.villages
     platforms, platform_of = m.province.institutions.platforms, m.province.terms.platform_of
-    income = income_basis(m)
+    income = m.income_basis()
     leaders: dict[int, int] = {}
     for i in ids[f.new_farmer[ids]].tolist():
         leaders.setdefault(i // f.households, i)

@@ -4,30 +4,28 @@
 ``villages.parquet`` one row per village at month 0 and at every year end. Flows in both are
 *year to date*: added up from January of the snapshot's year to its month, so at a year end they
 are the whole year. Columns are declared once, in :data:`HOUSEHOLD_COLUMNS` and
-:data:`VILLAGE_COLUMNS` (income terms come from :data:`abm.income.INCOME_COMPONENTS`).
+:data:`VILLAGE_COLUMNS` (income terms come from :data:`abm.income.month.INCOME_COMPONENTS`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from abm import crops
-from abm.calendar import add_calendar
-from abm.income import INCOME_COMPONENTS, MONTH_FLOWS
-from abm.outcomes import PART_MEANING
-from abm.params import REGIONS
-from abm.stages import CHANNELS, ENROLLED, OFFLINE, STAGES
-from abm.world import LAYERS
+from abm.core import crops
+from abm.core.calendar import add_calendar
+from abm.core.params import REGIONS
+from abm.core.stages import CHANNELS, ENROLLED, OFFLINE, STAGES
+from abm.core.world import LAYERS
+from abm.income.month import INCOME_COMPONENTS, MONTH_FLOWS
+from abm.measure.outcomes import PART_MEANING
+from abm.observe.network import actor_network
+from abm.observe.view import Observed
 from agents.households import INCOME_PARTS
-
-if TYPE_CHECKING:
-    from abm.model import RuralEconomy
 
 #: categories of the categorical columns, and whether their order means something
 CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -51,21 +49,17 @@ class Column:
     meaning: str
     kind: str
     dtype: str
-    read: Callable[[RuralEconomy, PanelRecorder], np.ndarray]
+    read: Callable[[Observed, PanelRecorder], np.ndarray]
     period: str = ""
 
 
-def income_basis(m: RuralEconomy) -> np.ndarray:
-    """The household income the model's income measures use now: last year's, or the expected before month 12."""
-    return m.farmers.income_year if m.steps >= 12 else m.expected_income
 
-
-def _last_year_part(part: int) -> Callable[[RuralEconomy, PanelRecorder], np.ndarray]:
+def _last_year_part(part: int) -> Callable[[Observed, PanelRecorder], np.ndarray]:
     """Reader of one survey part of each household's income_last_year (:data:`agents.households.INCOME_PARTS`)."""
     return lambda m, r: m.year_stats["household_parts"][part]
 
 
-def _ytd(name: str) -> Callable[[RuralEconomy, PanelRecorder], np.ndarray]:
+def _ytd(name: str) -> Callable[[Observed, PanelRecorder], np.ndarray]:
     """Reader of one of the recorder's year-to-date sums."""
     return lambda m, r: r.ytd[name]
 
@@ -95,7 +89,7 @@ HOUSEHOLD_COLUMNS: list[Column] = [
       MONTH_FLOWS.items()),
     Column("income_last_year", "yuan/year", "The income the model's Gini, Theil and income means use at this month: "
            "the last complete year's income; before month 12 the expected income of selling everything offline.",
-           "flow", "float64", lambda m, r: income_basis(m), "year"),
+           "flow", "float64", lambda m, r: m.income_basis(), "year"),
     Column("persons", "persons", "Persons in the household (persons_per_household: the census mean, the same for "
            "every household); income per person divides by it.", "stock", "float32",
            lambda m, r: np.full(m.farmers.n, m.household_income.persons)),
@@ -104,18 +98,18 @@ HOUSEHOLD_COLUMNS: list[Column] = [
       for i, k in enumerate(INCOME_PARTS)),
     Column("income_per_person", "yuan/person/year", "income_last_year over persons: the household's disposable "
            "income per person as the survey counts it (its mean is the series' income_per_person).", "flow",
-           "float32", lambda m, r: income_basis(m) / m.household_income.persons, "year"),
+           "float32", lambda m, r: m.income_basis() / m.household_income.persons, "year"),
     Column("cash", "yuan", "Cash: every income since month 1 (no consumption is modelled).", "stock", "float32",
            lambda m, r: m.farmers.cash),
 ]
 
 
-def _layer(name: str) -> Callable[[RuralEconomy, PanelRecorder], np.ndarray]:
+def _layer(name: str) -> Callable[[Observed, PanelRecorder], np.ndarray]:
     """Reader of one of the grid's property layers, per village."""
     return lambda m, r: getattr(m.grid, name).data.ravel()
 
 
-def _served(m: RuralEconomy) -> np.ndarray:
+def _served(m: Observed) -> np.ndarray:
     """Villages whose county a logistics provider serves this month."""
     served = np.zeros(m.province.villages.coop_of_county.size, bool)
     for lp in m.province.institutions.providers:
@@ -123,7 +117,7 @@ def _served(m: RuralEconomy) -> np.ndarray:
     return served[m.province.villages.county]
 
 
-def _village_sum(values: Callable[[RuralEconomy, PanelRecorder], np.ndarray]):
+def _village_sum(values: Callable[[Observed, PanelRecorder], np.ndarray]):
     """Reader of a household column added up in each village."""
     return lambda m, r: m.farmers.village_sum(values(m, r))
 
@@ -155,7 +149,7 @@ VILLAGE_COLUMNS: list[Column] = [
     Column("online_turnover", "yuan", "Online sales revenue of the village's households.", "flow", "float32",
            _village_sum(lambda m, r: r.ytd["online_revenue"]), _YTD_PERIOD),
     Column("income_mean", "yuan/year", "Mean of the households' income_last_year (see households.parquet).", "flow",
-           "float32", lambda m, r: m.farmers.village_mean(income_basis(m)), "year"),
+           "float32", lambda m, r: m.farmers.village_mean(m.income_basis()), "year"),
 ]
 
 
@@ -183,7 +177,7 @@ class PanelRecorder:
         self.households: list[dict[str, np.ndarray]] = []
         self.villages: list[dict[str, np.ndarray]] = []
 
-    def observe(self, m: RuralEconomy) -> None:
+    def observe(self, m: Observed) -> None:
         """Add this month's flows to the year so far, snapshot if this month is chosen, start a year after December."""
         month = m.steps
         if month == 0 or (month - 1) % 12 == 0:
@@ -199,7 +193,7 @@ class PanelRecorder:
         if month in self.village_months:
             self.villages.append(_snapshot(VILLAGE_COLUMNS, m, self))
         if month in self.network_months:
-            self.graphs[month] = m.network()
+            self.graphs[month] = actor_network(m)
 
     @staticmethod
     def _flow_names() -> list[str]:
@@ -215,7 +209,7 @@ class PanelRecorder:
         return _frame(VILLAGE_COLUMNS, self.villages)
 
 
-def _snapshot(columns: list[Column], m: RuralEconomy, r: PanelRecorder) -> dict[str, np.ndarray]:
+def _snapshot(columns: list[Column], m: Observed, r: PanelRecorder) -> dict[str, np.ndarray]:
     """One snapshot: every column read now and stored in its compact type (categoricals as int8 codes)."""
     rows = len(columns[0].read(m, r))
     out = {"month": np.full(rows, m.steps, np.int16)}

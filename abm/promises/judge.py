@@ -4,7 +4,7 @@ Every month with produce, a household enrolled in the network adds what it gaine
 trader (yuan: realised gain per kg times kg offered; nothing where it sold offline) and what its
 promise said it would gain on the same kg. Once a harvest cycle (``horizon`` months, counted from
 its own enrolment) it reviews the cycle: a gain below ``tolerance`` times the promised gain is a
-broken promise, and ``patience`` broken promises in a row make it defect (:mod:`abm.translation`).
+broken promise, and ``patience`` broken promises in a row make it defect (:mod:`abm.translation.transitions`).
 A glut month weighs in the year's sums by its kilograms alone, so it cannot break a promise by
 itself. The promise itself has memory: it moves ``adaptation`` of the way to what is realised
 each month (aspiration adaptation). See docs/ODD.md, "Translation".
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.stages import ENROLLED
+from abm.core.stages import ENROLLED
 
 HARVEST_CYCLE = 12  # months between two reviews: every crop's calendar repeats yearly
 

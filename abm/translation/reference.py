@@ -1,4 +1,4 @@
-"""The translation's per-household equations in plain numpy: what each kernel of :mod:`abm.translation` computes.
+"""The translation's per-household equations in plain numpy: what each kernel of :mod:`abm.translation.transitions` computes.
 
 Read these to see the equations; the kernels compute the same results household by household in
 one compiled pass (``tests/abm/test_translation_reference.py`` checks them bit for bit on random
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED
-from abm.translation import MOBILISATION_SALES, MOBILISATION_SKILL
+from abm.core.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED
+from abm.translation.transitions import MOBILISATION_SALES, MOBILISATION_SKILL
 
 
 def at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,

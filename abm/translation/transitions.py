@@ -2,7 +2,7 @@
 
 Stages (Callon's moments): not reached -> problematised -> interested -> enrolled -> mobilised, with
 defection from enrolment or mobilisation back to problematised when promises fail over a harvest
-cycle (:mod:`abm.promises`), and interest that lapses back to problematised when it is not acted
+cycle (:mod:`abm.promises.judge`), and interest that lapses back to problematised when it is not acted
 on. Each hazard is a sum of named mechanism terms (see docs/ODD.md, "Translation").
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from abm.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
+from abm.core.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
 from agents.farmers import FarmerPopulation
 
 TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
@@ -131,7 +131,7 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
     no broken promise; draw 3 under ``mobilisation_probability``), defecting (committed with
     ``patience`` broken promises) and losing interest (interested where the village cannot sell
     online; draw 1 under ``lapse_probability``), with numpy's arithmetic (the float32 skill against
-    a float32 threshold); :func:`abm.translation_reference.at_risk_and_drawn` states it in numpy.
+    a float32 threshold); :func:`abm.translation.reference.at_risk_and_drawn` states it in numpy.
     """
     n = stage.size
     found = np.empty((6, n), np.intp)
@@ -201,7 +201,7 @@ def _region_tallies(stage, channel, trained, member, link_since, village_region,
     """Array (9, 3) of counts by region: the five stages, online, trained, old links, fragile (see :class:`Tallies`).
 
     Counters stay in registers while the region stays the same (regions are bands of villages);
-    :func:`abm.translation_reference.region_tallies` states it in numpy.
+    :func:`abm.translation.reference.region_tallies` states it in numpy.
     """
     out = np.zeros((9, 3))
     households = stage.size // village_region.size

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from abm.kernels import np_maximum
-from abm.params import Parameters
+from abm.core.kernels import np_maximum
+from abm.core.params import Parameters
 
 #: channel index inside a seller group (village x online channel): cooperative, shop, livestream
 GROUP_COOP = 0
@@ -77,7 +77,7 @@ def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, cha
 
     ``base = inside`` in the origin region, else ``outside`` (at least ``COOP_OUTSIDE_CREDIBILITY`` for a
     cooperative), ``np.maximum(base, rating)`` with ratings, then ``traced + (1 - traced) * base``
-    (:func:`abm.trust_reference.credibility` states it in numpy).
+    (:func:`abm.trust.reference.credibility` states it in numpy).
     """
     out = np.empty((3, origin.size))
     for g in range(origin.size):

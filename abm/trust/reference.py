@@ -1,4 +1,4 @@
-"""The credibility equation in plain numpy: what the kernel of :mod:`abm.trust` computes.
+"""The credibility equation in plain numpy: what the kernel of :mod:`abm.trust.mechanisms` computes.
 
 Read it to see the equation; the kernel computes the same numbers entry by entry in one compiled
 pass (``tests/abm/test_trust_reference.py`` checks them bit for bit on random inputs).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.trust import COOP_OUTSIDE_CREDIBILITY, GROUP_COOP
+from abm.trust.mechanisms import COOP_OUTSIDE_CREDIBILITY, GROUP_COOP
 
 
 def credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, channel: np.ndarray, inside: float,

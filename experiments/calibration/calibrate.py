@@ -1,7 +1,7 @@
 """Calibration with uncertainty (``ruralsim calibrate``): history matching in waves, then a posterior.
 
 The free parameters are those declared with a plausible range (``param(..., plausible=(lo, hi,
-reason))`` in :mod:`abm.params`, source ``seeds/calibration.toml``); the targets are the output facts
+reason))`` in :mod:`abm.core.params`, source ``seeds/calibration.toml``); the targets are the output facts
 of ``seeds/facts.csv`` marked ``calibration_target = yes``. The method is
 :mod:`experiments.history_matching`: waves of space-filling designs over the plausible box, every point
 run through the experiment runner (:mod:`experiments.runner`: local processes or Dask, each run cached
@@ -9,7 +9,7 @@ in ``WORK/wave<w>/runs/``, so a killed calibration resumes where it stopped) at 
 Gaussian-process emulator of each fact validated per wave, the implausibility cut-off ruling out
 space, and an importance-sampled posterior of the region left. A check stage then runs posterior
 members drawn by weight at the calibration seeds: it tests the emulators where it matters and picks
-the default scenario's member. :mod:`experiments.calibration_record` writes the record.
+the default scenario's member. :mod:`experiments.calibration.record` writes the record.
 
 Why importance sampling on the emulators rather than ABC-SMC (pyabc) or MCMC: ABC-SMC needs
 thousands of model runs per generation at a second or more each (beyond an hour on 2 cores);
@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,14 +35,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.params import CALIBRATION, declarations
-from abm.scenario import ScenarioError, load_scenario
+import abm
+from abm.core.params import CALIBRATION, declarations
+from abm.io.scenario import ScenarioError, load_scenario
+from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts
 from experiments.experiment import parse_experiment, plan_experiment
-from experiments.facts import GROWTH_YEARS, Fact, load_facts
 from experiments.history_matching import (TOLERANCE_SIGMAS, HistoryMatch, Target, Wave, history_match,
                                           systematic_resample)
+from experiments.calibration.validate import measure_plan
 from experiments.runner import run_experiment
-from experiments.validate import measure_plan
 
 #: root of the calibration seeds (validation uses another root, so its check is out of sample)
 CALIBRATION_ROOT_SEED = 2025
@@ -80,8 +82,21 @@ def free_parameters() -> list[str]:
     if free != sourced:
         odd = sorted(set(free) ^ set(sourced))
         raise ScenarioError(f"parameter(s) {', '.join(odd)}: a free parameter has source {CALIBRATION!r} and "
-                            "declares plausible=(lo, hi, reason) in abm/params.py; allowed: both or neither")
+                            "declares plausible=(lo, hi, reason) in abm/core/params.py; allowed: both or neither")
     return free
+
+
+def model_version() -> str:
+    """The package version and, in a git checkout, the model's commit (``+dirty``: abm/ or agents/ differ)."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "abm", "agents"],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return abm.__version__
+    return f"{abm.__version__} (commit {commit}{'+dirty' if dirty else ''})"
 
 
 def record_path() -> Path:
@@ -240,7 +255,6 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
     if not facts:
         raise ScenarioError("no fact is marked calibration_target = yes in the facts file")
     load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
-    from experiments.calibration_record import model_version
     from experiments.design import replicate_seeds
 
     space = Space.plausible(names)

@@ -3,7 +3,7 @@
 Measures are plain functions ``measure(run) -> float`` of a run's ``series`` (one row per month,
 month 0 being the initial state), ``regions`` (month x region) and ``manifest`` (its parameters);
 they are registered by name in :data:`MEASURES`, which the ``measure`` column of
-``seeds/facts.csv`` names (:mod:`experiments.facts` reads that file). Windows: the "last years" of
+``seeds/facts.csv`` names (:mod:`experiments.calibration.facts` reads that file). Windows: the "last years" of
 a run are its last :data:`LAST_MONTHS` months; growth rates are trend rates over the years
 :data:`GROWTH_YEARS` (see :func:`trend_growth` for why).
 """
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from abm.calendar import model_year_of
+from abm.core.calendar import model_year_of
 from agents.households import INCOME_PARTS
 
 #: months at the end of a run over which shares and price ratios are averaged (three years)
@@ -28,7 +28,7 @@ GROWTH_YEARS = (2, 6)
 
 
 class RunLike(Protocol):
-    """What a measure reads: :class:`abm.simulate.RunResult` or a run loaded from the runner's files."""
+    """What a measure reads: :class:`abm.io.simulate.RunResult` or a run loaded from the runner's files."""
 
     series: pd.DataFrame
     regions: pd.DataFrame

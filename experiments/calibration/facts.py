@@ -15,7 +15,7 @@ Acceptance. A *point* fact (``target`` with no ``low``/``high``) is met when
 is the distance outside ``[low, high]``, so a value inside the bound misses by zero. The
 calibration objective sums ``(miss / tolerance) ** 2`` over the calibration targets.
 
-The measures, one function per ``measure`` named in the file, are :mod:`experiments.fact_measures`;
+The measures, one function per ``measure`` named in the file, are :mod:`experiments.calibration.fact_measures`;
 this module reads and validates the file and applies them to a run (their registry, the windows
 and :func:`trend_growth` are importable from here as well).
 """
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from abm.scenario import ScenarioError
-from experiments.fact_measures import GROWTH_YEARS, LAST_MONTHS, MEASURES, RunLike, trend_growth, yearly_totals
+from abm.io.scenario import ScenarioError
+from experiments.calibration.fact_measures import GROWTH_YEARS, LAST_MONTHS, MEASURES, RunLike, trend_growth, yearly_totals
 
 __all__ = ["COLUMNS", "GROWTH_YEARS", "KINDS", "LAST_MONTHS", "MEASURES", "SOURCES", "Fact", "RunLike", "facts_path",
            "load_facts", "measure_run", "parse_fact", "trend_growth", "yearly_totals"]
@@ -137,7 +137,7 @@ def parse_fact(row: dict[str, str], where: str) -> Fact:
         if name:
             raise ScenarioError(f"{where}: a context fact has no measure (got {name!r})")
     elif name not in MEASURES:
-        raise ScenarioError(f"{where}: measure = {name!r} is not a function of experiments.fact_measures; "
+        raise ScenarioError(f"{where}: measure = {name!r} is not a function of experiments.calibration.fact_measures; "
                             f"allowed: {', '.join(MEASURES)}")
     flag = row["calibration_target"].strip().lower()
     if flag not in ("yes", "no"):

@@ -1,7 +1,7 @@
 """The calibration record: ``seeds/calibration.toml`` (method, waves, diagnostics, default values) and
 ``seeds/posterior.parquet`` (the posterior ensemble: parameter sets with weights).
 
-``[values]`` of the TOML file are the model's defaults (read by :mod:`abm.params` at import): the
+``[values]`` of the TOML file are the model's defaults (read by :mod:`abm.core.params` at import): the
 default member of the posterior (``best``: the checked member whose simulated facts fit best;
 ``median``: the posterior member nearest the weighted median of every parameter), or the previous
 record's values (``keep``), as ``[record] default_member`` says.
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from experiments.calibrate import Calibration, record_path
+from experiments.calibration.calibrate import Calibration, model_version, record_path
 from experiments.history_matching import CUTOFF, TOLERANCE_SIGMAS, weighted_quantiles
 from experiments.runner import atomic_write, parquet_bytes
 
@@ -43,21 +43,6 @@ IMPLAUSIBILITY = ("I_f = d_f / sqrt(emulator variance + variance of one run over
                   "d_f the distance from the figure (outside the bound, for a bound); ruled out where max_f I_f > "
                   "{cutoff}; likelihood: Gaussian in the same terms (flat inside a bound), prior uniform on the "
                   "plausible box")
-
-
-def model_version() -> str:
-    """The package version and, in a git checkout, the model's commit (``+dirty``: abm/ or agents/ differ)."""
-    import abm
-
-    root = Path(__file__).resolve().parents[1]
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "abm", "agents"],
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return abm.__version__
-    return f"{abm.__version__} (commit {commit}{'+dirty' if dirty else ''})"
 
 
 def posterior_frame(cal: Calibration) -> pd.DataFrame:
@@ -188,8 +173,8 @@ def write_record(cal: Calibration, folder: str | Path | None = None, choice: str
     return path
 
 
-HEADER = """# Calibration record of the free parameters (source "seeds/calibration.toml" in abm/params.py).
-# Written by `ruralsim calibrate` (experiments/calibrate.py); the model's defaults read [values] from here, and
+HEADER = """# Calibration record of the free parameters (source "seeds/calibration.toml" in abm/core/params.py).
+# Written by `ruralsim calibrate` (experiments/calibration/calibrate.py); the model's defaults read [values] from here, and
 # `--posterior N` options read the ensemble in posterior.parquet beside it. [record.waves.*]: each wave's design,
 # emulator validation and the non-implausible share of the plausible box; [record.posterior.*]: each parameter's
 # 90% posterior interval and how tightly the facts pin it; [record.check]: posterior members run by the model.
@@ -201,9 +186,9 @@ def _refresh_odd() -> None:
     """Regenerate the ODD's parameter table, whose defaults the new record just changed (source checkouts only)."""
     import sys
 
-    from abm import docs
+    from abm.io import docs
 
-    odd = Path(docs.__file__).resolve().parents[1] / "docs" / "ODD.md"
+    odd = Path(docs.__file__).resolve().parents[2] / "docs" / "ODD.md"
     if odd.is_file():
-        code = f"from pathlib import Path; from abm.docs import refresh_odd; refresh_odd(Path({str(odd)!r}))"
+        code = f"from pathlib import Path; from abm.io.docs import refresh_odd; refresh_odd(Path({str(odd)!r}))"
         subprocess.run([sys.executable, "-c", code], check=True, env=os.environ)

@@ -4,7 +4,7 @@ The default scenario runs over replicate seeds through the experiment runner (on
 ``SeedSequence(root_seed).spawn(replicates)``, resumable: runs already on disk are reused). Every fact
 of ``seeds/facts.csv`` with a measure is computed on every replicate; the table gives each fact's
 mean, the 95% t confidence interval of the mean, whether the mean meets the fact (within its
-tolerance; see :mod:`experiments.facts`) and whether the fact was a calibration target. Context
+tolerance; see :mod:`experiments.calibration.facts`) and whether the fact was a calibration target. Context
 facts (national figures a province model cannot reproduce) are listed without a value; a policy
 lever that is off in the baseline is reported as such.
 
@@ -25,11 +25,10 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.analysis import mean_ci
-from experiments.experiment import Plan, parse_experiment, plan_experiment
-from experiments.facts import GROWTH_YEARS, Fact, load_facts, measure_run
-from experiments.options import household_warnings
+from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts, measure_run
+from experiments.experiment import Plan, household_warnings, parse_experiment, plan_experiment
 from experiments.runner import make_jobs, run_experiment
 
 #: root of the validation seeds (the calibration uses another, so validation is out of sample)

@@ -12,12 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from abm import interrupts
-from abm.params import declarations
-from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
-from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
+from abm.core.params import declarations
+from abm.io import interrupts
+from abm.io.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
+from experiments.experiment import household_warnings
+from experiments.cli.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
                                  ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WaitOpt, WorkersOpt,
-                                 check_scheduler, household_warnings)
+                                 check_scheduler)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -42,9 +43,9 @@ def run(
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
-    from abm.folders import check_run_target, check_writable, new_run_folder, write_folder
-    from abm.output_size import run_outputs
-    from abm.panel import snapshot_months
+    from abm.io.folders import check_run_target, check_writable, new_run_folder, write_folder
+    from abm.io.output_size import run_outputs
+    from abm.observe.panel import snapshot_months
 
     sc = load_scenario(scenario)
     overrides = parse_overrides(set_ or []) | ({"farmers": farmers} if farmers is not None else {})
@@ -57,16 +58,16 @@ def run(
     panel_count = len(snapshot_months(panel, months, chosen))
     check_writable(folder, run_outputs(sc.parameters, months, panel_count, network == "yearly"))
     warn(household_warnings([sc.parameters]))
-    from abm.output import write_run  # the model's imports only once the input is known to be good
-    from abm.simulate import run as simulate
-    from abm.summary import print_summary
+    from abm.io.output import write_run  # the model's imports only once the input is known to be good
+    from abm.io.simulate import run as simulate
+    from abm.io.summary import print_summary
 
     start = time.perf_counter()
     result = simulate(sc, seed=seed, months=months, progress=True, panel=panel, panel_months=chosen, network=network)
     elapsed = time.perf_counter() - start
     print_summary(result, console)
     if detail:
-        from abm.detail import print_detail
+        from abm.io.detail import print_detail
         print_detail(result, console)
     names = []
     write_folder(folder, lambda tmp: names.extend(sorted({p.name for p in write_run(result, tmp) if p.parent == tmp})))
@@ -83,8 +84,8 @@ def warn(lines: list[str]) -> None:
 
 def _panel_options(panel: str, panel_months: str | None, network: str, months: int) -> list[int] | None:
     """Check the panel and network options; the chosen panel months as integers (None if not given)."""
-    from abm.panel import PANEL_KINDS
-    from abm.simulate import NETWORK_KINDS
+    from abm.observe.panel import PANEL_KINDS
+    from abm.io.simulate import NETWORK_KINDS
 
     if panel not in PANEL_KINDS:
         raise ScenarioError(f"--panel {panel!r}: allowed: {', '.join(PANEL_KINDS)}")
@@ -113,7 +114,7 @@ def params(
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
     if markdown:
-        from abm.docs import parameter_table
+        from abm.io.docs import parameter_table
         console.print(parameter_table(), markup=False, highlight=False)
         return
     table = Table(title=f"{len(rows)} declared parameters (packaged scenarios: {', '.join(packaged_scenarios())})")
@@ -130,7 +131,7 @@ def outcomes(
     json_: Annotated[bool, typer.Option("--json", help="Print the declarations as JSON.")] = False,
 ) -> None:
     """List every output column of series.parquet and regions.parquet with its unit, kind, period and meaning."""
-    from abm import outcomes as registry
+    from abm.measure import outcomes as registry
 
     if json_:
         text = json.dumps({"key_columns": registry.KEY_COLUMNS, "outcomes": registry.as_records()}, indent=2)
@@ -168,7 +169,7 @@ def describe(
     folder: Annotated[Path, typer.Argument(help="A run's output folder (ruralsim run --out).")],
 ) -> None:
     """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
-    from abm.dictionary import describe_folder
+    from abm.io.dictionary import describe_folder
 
     for title, rows in describe_folder(folder):
         table = Table(title=title, title_justify="left")
@@ -193,9 +194,9 @@ def ui_command(
 
 def _register() -> None:
     """Add the experiment, sensitivity, summary, validation, calibration and policy-design commands."""
-    from experiments.cli_experiment import experiment, sensitivity, summarise
-    from experiments.cli_optimise import discover, optimise
-    from experiments.cli_validate import calibrate, validate
+    from experiments.cli.experiment import experiment, sensitivity, summarise
+    from experiments.cli.optimise import discover, optimise
+    from experiments.cli.validate import calibrate, validate
 
     for command in (experiment, sensitivity, summarise, validate, calibrate, optimise, discover):
         app.command()(command)

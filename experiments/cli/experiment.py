@@ -1,7 +1,7 @@
 """Command-line functions for experiments: ``experiment``, ``sensitivity`` and ``summarise``.
 
-They are plain typer-annotated functions; the main app (``experiments/cli.py``) registers them and
-turns a :class:`abm.scenario.ScenarioError` into a one-line message and exit code 2. The experiment
+They are plain typer-annotated functions; the main app (``experiments/cli/app.py``) registers them and
+turns a :class:`abm.io.scenario.ScenarioError` into a one-line message and exit code 2. The experiment
 machinery is imported when a command runs, so ``--help`` and the runner's worker processes start fast.
 """
 
@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
-                                 RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
-                                 household_warnings)
+from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
+                                 RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler)
+from experiments.analysis import compact_summary, summary_table
+from experiments.experiment import household_warnings
 from experiments.worker import DEFAULT_MODEL
 
 
@@ -34,36 +35,11 @@ def print_frame(df: pd.DataFrame, title: str = "") -> None:
     Console().print(table)
 
 
-def _interval(lo: float, hi: float) -> str:
-    """Format a confidence interval, or a dash where there is none."""
-    return "-" if pd.isna(lo) else f"[{lo:.4g}, {hi:.4g}]"
-
-
-def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Condense :func:`summary_table` to outcome, arm, n, mean, CI, difference and its CI.
-
-    Over posterior members the intervals are seed + parameter, and two columns give the difference's
-    seed-only interval and the share of members agreeing on its sign.
-    """
-    compact = pd.DataFrame({
-        "outcome": table.outcome, "arm": table.arm, "n": table.n, "mean": table["mean"],
-        "95% CI": [_interval(lo, hi) for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
-        "diff": [("-" if pd.isna(d) else f"{d:.4g}") for d in table["diff"]],
-        "diff 95% CI": [_interval(lo, hi) for lo, hi in zip(table.diff_ci_low, table.diff_ci_high, strict=True)],
-    })
-    if "diff_sign_share" in table:
-        compact["diff seed-only CI"] = [_interval(lo, hi) for lo, hi in
-                                        zip(table.diff_seed_ci_low, table.diff_seed_ci_high, strict=True)]
-        compact["sign agrees"] = ["-" if pd.isna(s) else f"{s:.0%}" for s in table.diff_sign_share]
-    return compact
-
-
 def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
                months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
-    from experiments.analysis import summary_table
     from experiments.posterior import with_posterior
     from experiments.runner import run_experiment
 
@@ -83,7 +59,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
                 root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                 wait: WaitOpt = False) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
-    from abm.scenario import ScenarioError
+    from abm.io.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
     plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
@@ -115,6 +91,5 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
-    from experiments.analysis import summary_table
 
     print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")

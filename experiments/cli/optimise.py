@@ -1,7 +1,7 @@
 """Command-line functions for policy design: ``optimise`` (robust NSGA-II) and ``discover`` (PRIM and CART).
 
-Plain typer-annotated functions registered by ``experiments/cli.py``, which turns a
-:class:`abm.scenario.ScenarioError` into one clear message and exit code 2.
+Plain typer-annotated functions registered by ``experiments/cli/app.py``, which turns a
+:class:`abm.io.scenario.ScenarioError` into one clear message and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli_experiment import print_frame
-from experiments.options import EngineOpt, ModelOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
+from experiments.cli.experiment import print_frame
+from experiments.cli.options import EngineOpt, ModelOpt, SchedulerOpt, WorkersOpt, check_scheduler, number, whole
 from experiments.worker import DEFAULT_MODEL
 
 
@@ -28,10 +28,10 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
                  help="Face N calibration-posterior members (seeds/posterior.parquet), one condition each, "
                       "instead of the file's [uncertain] posterior or conditions (its ranges kept).")] = None) -> None:
     """Find the robust Pareto set of a policy-design problem and write its report (resumable)."""
-    from experiments.optimise import optimise as search
-    from experiments.optimise_report import write_optimisation_report
-    from experiments.conditions import with_posterior
-    from experiments.problem import load_problem
+    from experiments.policy.optimise import optimise as search
+    from experiments.policy.report import write_optimisation_report
+    from experiments.policy.conditions import with_posterior
+    from experiments.policy.problem import load_problem
 
     check_scheduler(engine, scheduler)
     problem, source = load_problem(file, quick, check_outcomes=model == DEFAULT_MODEL)
@@ -57,8 +57,8 @@ def discover(results: Annotated[Path, typer.Argument(help="An experiment or opti
              depth: Annotated[int, typer.Option(parser=whole(1, 10), metavar="N",
                                                 help="Depth of the CART tree.")] = 3) -> None:
     """Scenario discovery: PRIM boxes and a CART tree for the rows where a condition holds."""
-    from experiments.discover import discover as find
-    from experiments.discover import results_table, write_discovery
+    from experiments.policy.discover import discover as find
+    from experiments.policy.discover import results_table, write_discovery
 
     table, features = results_table(results)
     found, tree = find(table, features, where, mass_min, min_coverage, depth)

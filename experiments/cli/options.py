@@ -2,7 +2,7 @@
 
 Each option is declared once here, with a parser that reads the raw text strictly (``12``, not
 ``12.0``, ``1e3`` or ``true``) and refuses a value out of range with one message naming the option,
-the value and what is allowed (:class:`OptionError`; ``experiments/cli.py`` prints it and exits
+the value and what is allowed (:class:`OptionError`; ``experiments/cli/app.py`` prints it and exits
 with code 2 before any work starts). Commands of other issues reuse these definitions.
 """
 
@@ -18,15 +18,15 @@ from typing import Annotated
 
 import typer
 
-from abm.inputs import ScenarioError
-from abm.params import Parameters, declarations
+from abm.core.params import Parameters, declarations
+from abm.io.inputs import ScenarioError
 
 ENGINES = ("local", "dask")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _MODEL_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 MODEL_ALLOWED = ("module:function, the module importable (on PYTHONPATH), the function called as "
                  "f(scenario, seed=, months=, progress=) and returning series, regions and manifest (e.g. "
-                 "abm.simulate:run)")
+                 "abm.io.simulate:run)")
 
 
 class OptionError(typer.BadParameter):
@@ -126,28 +126,13 @@ def check_scheduler(engine: str, scheduler: str | None) -> None:
                             "allowed: --scheduler only with --engine dask")
 
 
-def household_warnings(parameter_sets: list[Parameters]) -> list[str]:
-    """Say, once per distinct size, where a household count is changed to fit whole villages on the grid."""
-    from abm.world import Geography
-
-    notes = {}
-    for p in parameter_sets:
-        geo = Geography.from_params(p)
-        if geo.farmers != p.farmers:
-            notes[(p.farmers, p.households_per_village)] = (
-                f"warning: farmers = {p.farmers:,} becomes {geo.farmers:,} households: the world is whole "
-                f"villages of {p.households_per_village} households on a {geo.width} x {geo.height} grid "
-                f"(about 3:2, at least 3 villages); ask for a multiple that fits to avoid this")
-    return list(notes.values())
-
-
 def check_outcome(name: str, option: str = "--outcome") -> None:
-    """Refuse, before any run, a name that is not a declared model-level outcome (:mod:`abm.outcomes`).
+    """Refuse, before any run, a name that is not a declared model-level outcome (:mod:`abm.measure.outcomes`).
 
     Raises:
         ScenarioError: Naming the option, the name given, the closest declared names and what is allowed.
     """
-    from abm.outcomes import series_outcome
+    from abm.measure.outcomes import series_outcome
 
     try:
         series_outcome(name)
@@ -179,7 +164,7 @@ def _check_model_interface(text: str, found: object) -> None:
 
         kind = "a mesa.Model class" if issubclass(found, Model) else "a class"
         raise OptionError(repr(text), f"is {kind}, not a model function",
-                          MODEL_ALLOWED + "; wrap the class in such a function, as abm.simulate:run wraps RuralEconomy")
+                          MODEL_ALLOWED + "; wrap the class in such a function, as abm.io.simulate:run wraps RuralEconomy")
     if not callable(found):
         raise OptionError(repr(text), f"is a {type(found).__name__}, not a function", MODEL_ALLOWED)
     try:

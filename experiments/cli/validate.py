@@ -1,7 +1,7 @@
 """Command-line functions for the stylized facts: ``validate`` and ``calibrate``.
 
-Plain typer-annotated functions; the main app (``experiments/cli.py``) registers them and turns a
-:class:`abm.scenario.ScenarioError` into a one-line message and exit code 2. ``validate --strict``
+Plain typer-annotated functions; the main app (``experiments/cli/app.py``) registers them and turns a
+:class:`abm.io.scenario.ScenarioError` into a one-line message and exit code 2. ``validate --strict``
 exits with code 1 when an output fact is missed.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
+from experiments.cli.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
                                  SchedulerOpt, WorkersOpt, check_scheduler)
 
 
@@ -40,7 +40,7 @@ def validate(
     posterior: PosteriorOpt = None,
 ) -> None:
     """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
-    from experiments.validate import validate as run_validation
+    from experiments.calibration.validate import validate as run_validation
 
     check_scheduler(engine, scheduler)
     result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine, workers, facts,
@@ -96,9 +96,9 @@ def calibrate(
 
     from rich.console import Console
 
-    from experiments.calibrate import QUICK, Settings
-    from experiments.calibrate import calibrate as run_calibration
-    from experiments.calibration_record import parameter_summary, posterior_frame, write_record
+    from experiments.calibration.calibrate import QUICK, Settings
+    from experiments.calibration.calibrate import calibrate as run_calibration
+    from experiments.calibration.record import parameter_summary, posterior_frame, write_record
 
     check_scheduler(engine, scheduler)
     given = {"farmers": farmers, "months": months, "seeds": seeds, "waves": waves, "points": points, "check": check}

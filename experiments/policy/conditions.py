@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from abm.inputs import format_table_errors
-from abm.scenario import ScenarioError
+from abm.io.inputs import format_table_errors
+from abm.io.scenario import ScenarioError
 from experiments.design import ranges_for, scale, unit_lhs
-from experiments.problem import Problem, UncertainSpec, lever_columns
+from experiments.policy.problem import Problem, UncertainSpec, lever_columns
 from experiments.reports import fmt
 
 #: columns of a condition that label it rather than set a parameter

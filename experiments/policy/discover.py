@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.analysis import outcome_names
+from experiments.figures import new_figure
 from experiments.reports import fmt, markdown_table
-from viz.plots import new_figure
 
 ID_COLUMNS = {"run_id", "point", "arm", "replicate", "seed", "month", "generation", "candidate", "condition"}
 

@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.scenario import Scenario, ScenarioError, load_scenario
+from abm.io.scenario import Scenario, ScenarioError, load_scenario
 from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
-from experiments.conditions import CONDITION_LABELS, condition_table, uncertain_factors
-from experiments.problem import Measured, Problem, lever_columns
+from experiments.policy.conditions import CONDITION_LABELS, condition_table, uncertain_factors
+from experiments.policy.problem import Measured, Problem, lever_columns
 from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parquet_bytes, run_key
 from experiments.worker import Job
 

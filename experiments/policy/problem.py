@@ -37,7 +37,7 @@ A problem file (TOML or YAML) declares what a planner may choose and what they w
     measure = "percentile"        # mean | percentile | regret
     percentile = 10
 
-    [search]                      # NSGA-II (pymoo), see experiments/optimise.py
+    [search]                      # NSGA-II (pymoo), see experiments/policy/optimise.py
     population = 16
     generations = 8
 
@@ -55,9 +55,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from abm.inputs import format_table_errors
-from abm.params import declarations
-from abm.scenario import ScenarioError, read_table
+from abm.core.params import declarations
+from abm.io.inputs import format_table_errors
+from abm.io.scenario import ScenarioError, read_table
 from experiments.design import numeric_parameters, unknown_name_message
 
 #: the seven instrument budgets of the government (yuan/year parameters)
@@ -69,7 +69,7 @@ BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
 
 def known_outcomes() -> dict[str, bool]:
     """Every outcome the model reports (the outcome registry), mapped to whether the regional table has it."""
-    from abm.outcomes import OUTCOMES
+    from abm.measure.outcomes import OUTCOMES
 
     return {name: o.regional for name, o in OUTCOMES.items()}
 
@@ -157,7 +157,7 @@ class ObjectiveSpec(Measured):
     def _direction(self, info: ValidationInfo) -> ObjectiveSpec:
         if self.direction is None:
             known = (info.context or {}).get("outcomes") is not None
-            from abm.outcomes import OUTCOMES
+            from abm.measure.outcomes import OUTCOMES
 
             sign = OUTCOMES[self.outcome].direction if known and self.outcome in OUTCOMES else 0
             if sign == 0:
@@ -185,7 +185,7 @@ class UncertainSpec(BaseModel):
     ``ranges`` are sampled by a Latin hypercube of ``conditions`` points; ``posterior = N`` draws N
     members of the calibration posterior (``seeds/posterior.parquet``, drawn by weight as ``--posterior``
     does), each member one condition. With both, condition k is member k with the k-th hypercube point
-    in place of its values of the ranged parameters (see :func:`experiments.conditions.condition_table`).
+    in place of its values of the ranged parameters (see :func:`experiments.policy.conditions.condition_table`).
     """
 
     model_config = ConfigDict(extra="forbid")

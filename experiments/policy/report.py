@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from abm.params import Parameters
+from abm.core.params import Parameters
 from experiments.analysis import describe
-from experiments.conditions import condition_words
-from experiments.optimise import Optimisation, condition_means, objective_matrix
-from experiments.problem import Problem, lever_columns
+from experiments.figures import new_figure
+from experiments.policy.conditions import condition_words
+from experiments.policy.optimise import Optimisation, condition_means, objective_matrix
+from experiments.policy.problem import Problem, lever_columns
 from experiments.reports import ci_cell, fmt, markdown_table
-from viz.plots import new_figure
 
 
 def named_solutions(problem: Problem, pareto: pd.DataFrame) -> dict[str, str]:

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from abm import crops
+from abm.core import crops
+from abm.core.params import Parameters
+from abm.core.stages import OFFLINE
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import OFFLINE
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket, segment_budgets
 from agents.households import INCOME_PARTS
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.stages import ENROLLED
 from abm.model import RuralEconomy
-from abm.promises import HARVEST_CYCLE, judge_promises, judge_promises_numpy
-from abm.stages import ENROLLED
+from abm.promises.judge import HARVEST_CYCLE, judge_promises, judge_promises_numpy
 
 
 def _accounts(n: int) -> tuple[np.ndarray, ...]:

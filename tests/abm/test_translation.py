@@ -9,10 +9,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from abm.core.params import Parameters
+from abm.io.scenario import load_scenario
+from abm.io.simulate import run
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.scenario import load_scenario
-from abm.simulate import run
 from testworlds import DIFFUSING
 
 SEEDS = (0, 1, 2)

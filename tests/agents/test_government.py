@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.ledger import MoneyLedger
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
 from abm.model import RuralEconomy
-from abm.params import Parameters
 from agents.government import TITLES, build_cold_chain, train
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import solara
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from viz import (charts, compare, components, controller, controls, experiments_view, flows, labels,
                  scenario_io)
 
