@@ -24,7 +24,7 @@ from solara.components.echarts import EchartsWidget
 from abm.core.params import REGIONS
 from abm.core.world import LAYERS
 from experiments import figures
-from viz import charts
+from viz import charts, village_map
 from viz.controls import changed_parameters
 from viz.labels import number, outcome_title, outcome_unit, with_unit
 
@@ -205,14 +205,14 @@ def VillageMap(model, steps: int = 0) -> None:
     layer = map_layer.value
     state = map_state(model, layer)
     option = solara.use_memo(lambda: charts.map_option(model, layer), [model, layer, state])
-    labels = {spec.label: name for name, spec in figures.MAP_LAYERS.items()}
+    labels = {spec.label: name for name, spec in village_map.MAP_LAYERS.items()}
 
     def clicked(event: dict) -> None:
         if event.get("seriesType") == "heatmap" and event.get("data"):
             picked_village.set((int(event["data"][0]), int(event["data"][1])))
 
     with solara.Div(classes=["ruralsim-wide"]):
-        solara.Select("map layer", values=list(labels), value=figures.MAP_LAYERS[layer].label,
+        solara.Select("map layer", values=list(labels), value=village_map.MAP_LAYERS[layer].label,
                       on_value=lambda text: map_layer.set(labels[text]), dense=True,
                       style={"max-width": "260px"}, classes=["ruralsim-map-layer"])
         EChart("map", option, height=MAP_HEIGHT, on_click=clicked, data_layer=layer)

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from abm.core.params import declarations
 from experiments import figures
-from viz import components, controls
+from viz import components, controls, village_map
 from viz.experiments_view import (
     DIFFERENCES,
     ExperimentView,
@@ -113,25 +113,25 @@ def test_funnel_legend_counts_add_up_to_all_households(model) -> None:
     assert len(ax.collections) == 5
 
 
-@pytest.mark.parametrize("layer", list(figures.MAP_LAYERS))
+@pytest.mark.parametrize("layer", list(village_map.MAP_LAYERS))
 def test_every_map_layer_draws_with_a_key_and_places(model, layer: str) -> None:
-    fig, vmap = figures.map_figure(model, layer)
+    fig, vmap = village_map.map_figure(model, layer)
     ax = fig.axes[0]
     assert vmap.image.get_array().shape == (model.geo.height, model.geo.width)
-    assert figures.MAP_LAYERS[layer].label in ax.get_title(loc="left")
+    assert village_map.MAP_LAYERS[layer].label in ax.get_title(loc="left")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"service station", "logistics hub", "cooperative"} <= set(labels)
     has_bar = len(ax.child_axes) == 1  # the colour bar
-    assert has_bar == (figures.MAP_LAYERS[layer].kind == "continuous")
+    assert has_bar == (village_map.MAP_LAYERS[layer].kind == "continuous")
 
 
 def test_the_map_recolours_when_the_model_steps() -> None:
     m = controls.UIModel(farmers=900, households_per_village=10, seed=5)
-    fig, vmap = figures.map_figure(m, "stage")
+    fig, vmap = village_map.map_figure(m, "stage")
     before = np.array(vmap.image.get_array())
     for _ in range(6):
         m.step()
-    figures.update_map(vmap, m)
+    village_map.update_map(vmap, m)
     assert not np.array_equal(before, np.array(vmap.image.get_array()))
 
 
