@@ -19,7 +19,7 @@ import pandas as pd
 from abm.core.params import REGIONS
 from abm.core.stages import STAGES
 from experiments import figures
-from viz import village_map
+from viz.village_map import MAP_LAYERS, MapLayer, layer_norm, model_cooperatives, model_layers
 from viz.labels import outcome_title, outcome_unit
 
 #: font sizes (px) of the figures: legible at 1024 px wide
@@ -173,14 +173,14 @@ def _colour_stops(cmap: str, n: int = 7) -> list[str]:
     return [to_hex(colormaps[cmap](k / (n - 1))) for k in range(n)]
 
 
-def _visual_map(spec: village_map.MapLayer, values: np.ndarray) -> dict[str, Any]:
+def _visual_map(spec: MapLayer, values: np.ndarray) -> dict[str, Any]:
     """The colour key of a layer: pieces for categories, a colour bar with its unit for continuous values."""
     common = {"left": "right", "top": "middle", "textStyle": {"fontSize": FONT}, "seriesIndex": 0}
     if spec.kind != "continuous":
         pieces = [{"value": k, "label": name, "color": colour}
                   for k, (name, colour) in enumerate(zip(spec.categories, spec.colours, strict=True))]
         return {"type": "piecewise", "pieces": pieces, **common}
-    norm = village_map._norm(spec, values)
+    norm = layer_norm(spec, values)
     bar = {"type": "continuous", "min": float(norm.vmin), "max": float(norm.vmax), "calculable": False,
            "inRange": {"color": _colour_stops(spec.cmap)}, "precision": 2, "itemHeight": 180, **common}
     if spec.ticklabels:
@@ -202,7 +202,7 @@ def village_map(layers: dict[str, np.ndarray], layer: str, cooperatives: Sequenc
     Markers are sized from ``cell_px`` (about how many pixels a village gets) so that they stay
     apart at any grid size; the legend switches each kind of marker off.
     """
-    spec = village_map.MAP_LAYERS[layer]
+    spec = MAP_LAYERS[layer]
     values = np.asarray(layers[layer], dtype=float)
     width, height = values.shape
     cells = [[x, y, (float(values[x, y]) if np.isfinite(values[x, y]) else None)]
@@ -236,4 +236,4 @@ def village_map(layers: dict[str, np.ndarray], layer: str, cooperatives: Sequenc
 def map_option(model: Any, layer: str, width_px: float = 800.0) -> dict[str, Any]:
     """The village map of a model (see :func:`village_map`), for a figure about ``width_px`` wide."""
     cell = (width_px - 180) / max(1, model.geo.width)
-    return village_map(village_map.model_layers(model), layer, village_map.model_cooperatives(model), cell)
+    return village_map(model_layers(model), layer, model_cooperatives(model), cell)

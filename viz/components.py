@@ -21,6 +21,7 @@ import solara
 import traitlets
 from solara.components.echarts import EchartsWidget
 
+from abm.core.crops import CROPS
 from abm.core.params import REGIONS
 from abm.core.world import LAYERS
 from experiments import figures
@@ -228,7 +229,7 @@ def village_rows(model, x: int, y: int) -> list[tuple[str, str]]:
         if name == "region":
             text = REGIONS[int(value)]
         elif name == "crop":
-            text = figures.CROPS[int(value)]
+            text = CROPS[int(value)]
         elif isinstance(value, bool) or value.dtype == bool:
             text = "yes" if value else "no"
         else:

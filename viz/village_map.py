@@ -64,7 +64,7 @@ def _categorical_cmap(colours: Sequence[str]) -> tuple[ListedColormap, BoundaryN
     return ListedColormap(list(colours)), BoundaryNorm(np.arange(len(colours) + 1) - 0.5, len(colours))
 
 
-def _norm(spec: MapLayer, data: np.ndarray) -> Normalize:
+def layer_norm(spec: MapLayer, data: np.ndarray) -> Normalize:
     """The colour scale of a continuous layer: fixed where declared, else the 2nd-98th percentile."""
     finite = data[np.isfinite(data)]
     lo = spec.vmin if spec.vmin is not None else (float(np.percentile(finite, 2)) if finite.size else 0.0)
@@ -111,7 +111,7 @@ class VillageMap:
         data = np.asarray(layers[layer], dtype=float).T  # rows: y (south to north); columns: x (west to east)
         height, width = data.shape
         if self.spec.kind == "continuous":
-            cmap, norm = self.spec.cmap, _norm(self.spec, data)
+            cmap, norm = self.spec.cmap, layer_norm(self.spec, data)
         else:
             cmap, norm = _categorical_cmap(self.spec.colours)
         self.image = ax.imshow(data, origin="lower", cmap=cmap, norm=norm, interpolation="nearest",
@@ -184,7 +184,7 @@ class VillageMap:
         data = np.asarray(layers[self.spec.layer], dtype=float).T
         self.image.set_data(data)
         if self.spec.kind == "continuous" and self.spec.vmax is None:
-            norm = _norm(self.spec, data)
+            norm = layer_norm(self.spec, data)
             self.image.set_clim(norm.vmin, norm.vmax)
         self._cooperatives(cooperatives)
 
