@@ -42,12 +42,11 @@ from abm.measure.outcomes import check_declared, region_outcomes, series_outcome
 from abm.observe.network import actor_network
 from abm.observe.view import Observed
 from abm.promises.judge import HARVEST_CYCLE, judge_promises
-from abm.state import Province, check_books
+from abm.state import Province, ProvinceViews, check_books
 from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from agents.consumers import SHOPPING_CALENDAR
-from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
-from agents.farmers import FarmerPopulation
-from agents.government import Government, PolicyTargets, train
+from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
+from agents.government import PolicyTargets, train
 from agents.households import HouseholdIncome
 
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
@@ -68,7 +67,7 @@ class Harvest(NamedTuple):
     stock_change: np.ndarray
 
 
-class RuralEconomy(mesa.Model):
+class RuralEconomy(ProvinceViews, mesa.Model):
     """A province of villages where farmers, cooperatives, platforms, logistics and government interact.
 
     Attributes: ``p`` (parameters), ``geo`` and ``grid`` (Mesa's grid with the property layers),
@@ -111,21 +110,6 @@ class RuralEconomy(mesa.Model):
         self._collect()
 
     # --- public views -------------------------------------------------------------------------
-
-    @property
-    def farmers(self) -> FarmerPopulation:
-        """The farmer households (numpy columns in grid order)."""
-        return self.province.farmers
-
-    @property
-    def cooperatives(self) -> list[Cooperative]:
-        """The cooperatives, in county order."""
-        return self.province.institutions.cooperatives
-
-    @property
-    def government(self) -> Government:
-        """The government with its instruments and budgets."""
-        return self.province.institutions.government
 
     def network(self, max_farmers: int | None = None) -> nx.Graph:
         """The actor-network this month as a typed networkx graph (``abm.observe.network``)."""

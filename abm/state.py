@@ -145,6 +145,27 @@ class Province:
                              v.road_km, self.farmers, self.institutions.cooperatives)
 
 
+class ProvinceViews:
+    """The roles most code reads, as views of ``self.province`` (the model and the observers' view share them)."""
+
+    province: Province
+
+    @property
+    def farmers(self) -> FarmerPopulation:
+        """The farmer households (numpy columns in grid order)."""
+        return self.province.farmers
+
+    @property
+    def cooperatives(self) -> list[Cooperative]:
+        """The cooperatives, in county order."""
+        return self.province.institutions.cooperatives
+
+    @property
+    def government(self) -> Government:
+        """The government with its instruments and budgets."""
+        return self.province.institutions.government
+
+
 def check_books(money: MoneyLedger, province: Province, cash_before: float) -> float:
     """The money ledger matches the state: farmers' cash, cooperatives, fund, government; returns farmers' cash.
 

@@ -9,15 +9,12 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from abm.core.world import Geography
 from abm.income.month import MonthIncome
-from abm.state import Province
-from agents.cooperative import Cooperative
-from agents.farmers import FarmerPopulation
-from agents.government import Government
+from abm.state import Province, ProvinceViews
 from agents.households import HouseholdIncome
 
 
 @dataclass(frozen=True)
-class Observed:
+class Observed(ProvinceViews):
     """What observers (household and village panels, the actor-network) read at the end of a month.
 
     Records only, never the model: ``steps`` is the month (0 before the first step), ``month_income``
@@ -33,21 +30,6 @@ class Observed:
     expected_income: np.ndarray
     year_stats: dict
     month_income: MonthIncome | None
-
-    @property
-    def farmers(self) -> FarmerPopulation:
-        """The farmer households."""
-        return self.province.farmers
-
-    @property
-    def cooperatives(self) -> list[Cooperative]:
-        """The cooperatives, in county order."""
-        return self.province.institutions.cooperatives
-
-    @property
-    def government(self) -> Government:
-        """The government."""
-        return self.province.institutions.government
 
     def income_basis(self) -> np.ndarray:
         """The household income the model's income measures use now: last year's, or the expected before month 12."""
