@@ -9,16 +9,16 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from abm import crops
-from abm.channel_prices import ChannelPrices
-from abm.development import DevelopmentModel, development_model
-from abm.eastwest import EastWestAccounts
-from abm.stages import COOP, OFFLINE, SHOP
-from abm.market import national_loss
-from abm.params import Parameters
+from abm.channels.prices import ChannelPrices
+from abm.core import crops
+from abm.core.params import Parameters
+from abm.core.stages import COOP, OFFLINE, SHOP
+from abm.core.world import by_region
+from abm.development.strategies import DevelopmentModel, development_model
+from abm.eastwest.fund import EastWestAccounts
+from abm.market.clearing import national_loss
 from abm.state import HouseholdTerms, Institutions, Province, TraderTerms, Villages
-from abm.trust import mechanism
-from abm.world import by_region
+from abm.trust.mechanisms import mechanism
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation

@@ -16,19 +16,18 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from abm import crops
 from abm.build import build_province, expected_income, seat_initial_sellers
-from abm.calendar import year_of
-from abm.channel_prices import ChannelPrices
-from abm.eastwest import pair_counties, spend_fund
-from abm.adoption_effect import EFFECTS, matched_differences
-from abm.income import MonthIncome
-from abm.labour import LabourFlows, online_labour
-from abm.kernels import running_sums_over_runs
-from abm.ledger import GoodsLedger, MoneyLedger, check_books
-from abm.market import TRACE_FIXED_COST, GroupMarket, MonthFlows
-from abm.measures import measure, year_statistics
-from abm.month_kernels import (
+from abm.channels.prices import ChannelPrices
+from abm.core import crops
+from abm.core.calendar import year_of
+from abm.core.checks import validate_parameters
+from abm.core.kernels import running_sums_over_runs
+from abm.core.ledger import GoodsLedger, MoneyLedger
+from abm.core.params import Parameters
+from abm.core.stages import COOP, LIVE, OFFLINE
+from abm.core.world import Geography, build_grid, neighbour_mean
+from abm.eastwest.fund import pair_counties, spend_fund
+from abm.income.kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
     _harvest_households,
@@ -36,19 +35,20 @@ from abm.month_kernels import (
     _learn_sellers,
     _month_income,
 )
-from abm.network import actor_network
-from abm.outcomes import check_declared, region_outcomes, series_outcomes
-from abm.params import Parameters
-from abm.promises import HARVEST_CYCLE, judge_promises
-from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE, OFFLINE
-from abm.state import Province
-from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
-from abm.world import Geography, build_grid, neighbour_mean
+from abm.income.labour import LabourFlows, online_labour
+from abm.income.month import MonthIncome
+from abm.market.clearing import TRACE_FIXED_COST, GroupMarket, MonthFlows
+from abm.measure.adoption_effect import EFFECTS, matched_differences
+from abm.measure.measures import measure, year_statistics
+from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
+from abm.observe.network import actor_network
+from abm.observe.view import Observed
+from abm.promises.judge import HARVEST_CYCLE, judge_promises
+from abm.state import Province, ProvinceViews, check_books
+from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from agents.consumers import SHOPPING_CALENDAR
-from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
-from agents.farmers import FarmerPopulation
-from agents.government import Government, PolicyTargets, sales_led, train
+from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
+from agents.government import PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
 
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
@@ -68,7 +68,7 @@ class Harvest(NamedTuple):
     stock_change: np.ndarray
 
 
-class RuralEconomy(mesa.Model):
+class RuralEconomy(ProvinceViews, mesa.Model):
     """A province of villages where farmers, cooperatives, platforms, logistics and government interact.
 
     Attributes: ``p`` (parameters), ``geo`` and ``grid`` (Mesa's grid with the property layers),
@@ -119,24 +119,14 @@ class RuralEconomy(mesa.Model):
 
     # --- public views -------------------------------------------------------------------------
 
-    @property
-    def farmers(self) -> FarmerPopulation:
-        """The farmer households (numpy columns in grid order)."""
-        return self.province.farmers
-
-    @property
-    def cooperatives(self) -> list[Cooperative]:
-        """The cooperatives, in county order."""
-        return self.province.institutions.cooperatives
-
-    @property
-    def government(self) -> Government:
-        """The government with its instruments and budgets."""
-        return self.province.institutions.government
-
     def network(self, max_farmers: int | None = None) -> nx.Graph:
-        """The actor-network this month as a typed networkx graph (``abm.network``)."""
-        return actor_network(self, max_farmers)
+        """The actor-network this month as a typed networkx graph (``abm.observe.network``)."""
+        return actor_network(self.observed(), max_farmers)
+
+    def observed(self) -> Observed:
+        """What observers read at the end of this month (:class:`abm.observe.view.Observed`), as records."""
+        return Observed(self.steps, self.province, self.geo, self.grid, self.household_income, self.expected_income,
+                        self.year_stats, self.month_income)
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from abm import crops
-from abm.development import DevelopmentModel
-from abm.eastwest import EastWestAccounts
-from abm.params import Parameters
-from abm.trust import TrustMechanism
+from abm.core import crops
+from abm.core.ledger import GoodsLedger, MoneyLedger, MonthPurchases, check_close, check_purchases
+from abm.core.params import Parameters
+from abm.development.strategies import DevelopmentModel
+from abm.eastwest.fund import EastWestAccounts
+from abm.trust.mechanisms import TrustMechanism
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
@@ -156,7 +157,7 @@ class HouseholdTerms:
 class Province:
     """Everything the month's phases read and write, besides the ledgers and the market's own state.
 
-    ``development`` is the development model (a strategy, :mod:`abm.development`).
+    ``development`` is the development model (a strategy, :mod:`abm.development.strategies`).
     """
 
     p: Parameters
@@ -172,3 +173,44 @@ class Province:
         v = self.villages
         return PolicyTargets(v.region, v.county, v.county_region, v.fresh, v.broadband, v.g5, v.cold_chain,
                              v.road_km, self.farmers, self.institutions.cooperatives)
+
+
+class ProvinceViews:
+    """The roles most code reads, as views of ``self.province`` (the model and the observers' view share them)."""
+
+    province: Province
+
+    @property
+    def farmers(self) -> FarmerPopulation:
+        """The farmer households (numpy columns in grid order)."""
+        return self.province.farmers
+
+    @property
+    def cooperatives(self) -> list[Cooperative]:
+        """The cooperatives, in county order."""
+        return self.province.institutions.cooperatives
+
+    @property
+    def government(self) -> Government:
+        """The government with its instruments and budgets."""
+        return self.province.institutions.government
+
+
+def check_books(money: MoneyLedger, goods: GoodsLedger, province: Province, cash_before: float,
+                flows: MonthPurchases) -> float:
+    """The ledgers match the state and the market: cash, cooperatives, fund, government, online purchases.
+
+    ``cash_before`` is farmers' cash at the previous check (0 before the first month); ``flows`` are the
+    month's market flows (the logistics subsidy shippers granted must be booked in full). Returns farmers' cash.
+    """
+    check_purchases(money, goods, flows)
+    cash = float(province.farmers.cash.sum())
+    check_close("farmers' cash", cash_before + money.net_flow("farmers"), cash, abs(cash))
+    inst = province.institutions
+    coop_cash = sum(c.cash for c in inst.cooperatives)
+    check_close("cooperatives' cash", money.balance["cooperatives"], coop_cash, abs(coop_cash))
+    fund = province.eastwest.fund_balance
+    check_close("fund", money.balance["fund"], fund, fund)
+    gov = sum(inst.government.available.values())
+    check_close("government budgets", money.balance["government"], gov, gov)
+    return cash

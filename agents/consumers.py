@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.calendar import month_of_year
+from abm.core.calendar import month_of_year
 
 SEGMENTS = ("west_urban", "centre_urban", "east_urban")
 #: share of the online budget, price-sensitivity multiplier and taste for brand and quality

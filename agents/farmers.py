@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import np_maximum, running_sum, running_sums_over_runs
-from abm.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
+from abm.core.kernels import np_maximum, running_sum, running_sums_over_runs
+from abm.core.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
 
 _ONE_RUN_PER_REGION = np.arange(4)  # region sums over one run (slice) per region
 #: lowest honesty threshold (thresholds are uniform on [HONESTY_FLOOR, HONESTY_FLOOR + 1]): under platform
@@ -61,7 +61,7 @@ class FarmerPopulation:
         self.seat_online(initial_online, np.ones(n, bool))
         self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
         # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
-        # kg (yuan), judged at each enrolment anniversary (abm/promises.py).
+        # kg (yuan), judged at each enrolment anniversary (abm/promises/judge.py).
         self.cycle_gain = np.zeros(n, np.float64)
         self.cycle_promised = np.zeros(n, np.float64)
         self.defected_at = np.full(n, NO_LINK, np.int32)  # month of the last defection
@@ -257,7 +257,7 @@ class FarmerPopulation:
     def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
-        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust`, which decides how
+        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust.mechanisms`, which decides how
         fraud is caught; this is the sellers' side of it). The expected net gain per yuan of premium
         is ``1 - detection * (1 + penalty)``; a household
         lies when that exceeds its honesty threshold (uniform from :data:`HONESTY_FLOOR`), and only where a premium of

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from mesa import Agent
 
-from abm.ledger import MoneyLedger
-from abm.params import Parameters
-from abm.stages import MOBILISED, NO_LINK
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
+from abm.core.stages import MOBILISED, NO_LINK
 
 INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
 #: talent titles (source 000): yearly online sales (yuan, in a real county; scaled to a model county by

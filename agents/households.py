@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from abm.params import Parameters
-from abm.world import by_region
+from abm.core.params import Parameters
+from abm.core.world import by_region
 
 #: the survey's four parts of disposable income, in the order of every (part, region) array here
 INCOME_PARTS = ("wages", "business", "property", "transfers")

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from abm.market import MonthFlows
+from abm.market.clearing import MonthFlows
 from abm.model import RuralEconomy
-from abm.params import Parameters
+from abm.core.params import Parameters
 
 #: A world where e-commerce spreads fast and demand is loose (the first calibration's values and a large urban
 #: budget), so tests of translation and trust see many enrolments and defections whatever the current

@@ -1,4 +1,4 @@
-"""The compiled channel-price loops compute their plain-numpy equations in abm/channel_prices_reference.py."""
+"""The compiled channel-price loops compute their plain-numpy equations in abm/channels/reference.py."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import channel_prices as kernel
-from abm import channel_prices_reference as reference
+from abm.channels import prices as kernel
+from abm.channels import reference
 
 HOUSEHOLDS = 8
 VILLAGES = 25

@@ -11,9 +11,9 @@ import pytest
 from scipy import stats
 
 from abm import build, model
+from abm.core.params import Parameters
+from abm.core.stages import OFFLINE
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import OFFLINE
 from agents import consumers
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket, segment_budgets
 from agents.households import INCOME_PARTS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.eastwest import spend_fund
+from abm.core.params import Parameters
+from abm.eastwest.fund import spend_fund
 from abm.model import RuralEconomy
-from abm.params import Parameters
 
 
 def _run(months: int = 24, **kw) -> RuralEconomy:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from abm.labour import online_labour
+from abm.core.params import Parameters
+from abm.core.stages import COOP, SHOP
+from abm.income.labour import online_labour
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import COOP, SHOP
 
 SEEDS = (11, 12, 13, 14, 15)
 #: a small province where selling online pays (loose demand), and one where nobody can sell online

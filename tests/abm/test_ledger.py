@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abm.ledger import LedgerError
+from abm.core.ledger import LedgerError
+from abm.core.params import Parameters
 from abm.model import RuralEconomy
-from abm.params import Parameters
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from testworlds import DIFFUSING, stepped_with_flows
 
-from abm.market import LOYAL_SHARE
+from abm.market.clearing import LOYAL_SHARE
 from abm.model import TRACE_FIXED_COST, RuralEconomy
-from abm.params import Parameters
-from abm.stages import COOP, LIVE, SHOP
+from abm.core.params import Parameters
+from abm.core.stages import COOP, LIVE, SHOP
 from agents.platform import EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from abm import market as market_module
-from abm.market import CLEARING_STEPS, GroupMarket
+from abm.core.params import Parameters
+from abm.core.stages import OFFLINE
+from abm.market import clearing as market_module
+from abm.market.clearing import CLEARING_STEPS, GroupMarket
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import OFFLINE
 
 SEEDS = (11, 12, 13, 14, 15)
 #: a small province whose demand keeps most groups above their price floor

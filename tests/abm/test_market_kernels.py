@@ -1,4 +1,4 @@
-"""Each compiled market kernel computes its plain-numpy equation in abm/market_reference.py, bit for bit."""
+"""Each compiled market kernel computes its plain-numpy equation in abm/market/reference.py, bit for bit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import market_kernels as kernel
-from abm import market_reference as reference
-from abm.stages import CHANNELS
+from abm.core.stages import CHANNELS
+from abm.market.clearing import kernels as kernel
+from abm.market.clearing import reference
 
 HOUSEHOLDS = 7  # per village
 SEEDS = [0, 1, 2]

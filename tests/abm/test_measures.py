@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from testworlds import stepped_with_flows
 
-from abm.stages import LIVE, NO_LINK, SHOP
+from abm.core.stages import LIVE, NO_LINK, SHOP
 
 
 def test_fraud_rate_and_traced_share_weigh_the_kg_delivered_by_the_flags_in_force_at_delivery():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abm.model import RuralEconomy
-from abm.params import Parameters
+from abm.core.params import Parameters
 
 
 def test_shock_is_in_force_from_its_first_month_for_its_duration():

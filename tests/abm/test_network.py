@@ -6,8 +6,8 @@ import numpy as np
 from testworlds import DIFFUSING
 
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import LIVE, SHOP
+from abm.core.params import Parameters
+from abm.core.stages import LIVE, SHOP
 
 
 def test_farmers_link_to_the_platform_they_sell_on():

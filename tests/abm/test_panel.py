@@ -12,11 +12,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from abm.dictionary import COLUMNS_KEY, RUN_KEY
-from abm.output import write_run
-from abm.params import Parameters
-from abm.scenario import Scenario
-from abm.simulate import run
+from abm.core.params import Parameters
+from abm.io.dictionary import COLUMNS_KEY, RUN_KEY
+from abm.io.output import write_run
+from abm.io.scenario import Scenario
+from abm.io.simulate import run
 from testworlds import DIFFUSING
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.measures import measure
+from abm.core.params import Parameters
+from abm.measure.measures import measure
 from abm.model import RuralEconomy, village_passage_points
-from abm.params import Parameters
-from abm.translation import StabilityHistory, Tallies, tallies
+from abm.translation.transitions import StabilityHistory, Tallies, tallies
 
 
 def test_measure_is_pure_and_repeats_the_months_outcomes():

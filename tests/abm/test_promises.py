@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.stages import ENROLLED
 from abm.model import RuralEconomy
-from abm.promises import HARVEST_CYCLE, judge_promises, judge_promises_numpy, realised_gain_per_kg
-from abm.stages import ENROLLED
+from abm.promises.judge import HARVEST_CYCLE, judge_promises, judge_promises_numpy, realised_gain_per_kg
 
 
 def _accounts(n: int) -> tuple[np.ndarray, ...]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.stages import ENROLLED, NO_LINK
-from abm.translation import Tallies, stability, tallies
+from abm.core.stages import ENROLLED, NO_LINK
+from abm.translation.transitions import Tallies, stability, tallies
 from agents.farmers import FarmerPopulation
 
 

@@ -6,9 +6,9 @@ import numpy as np
 from scipy import stats
 
 from abm.build import trader_terms
+from abm.core.params import Parameters
+from abm.core.stages import OFFLINE
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import OFFLINE
 
 FRUIT, GRAIN = 0, 2
 

@@ -8,15 +8,15 @@ import functools
 import networkx as nx
 import numpy as np
 import pytest
-
-from abm.channel_prices import ChannelPrices
-from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.scenario import load_scenario
-from abm.simulate import run
-from abm.stages import ENROLLED, INTERESTED
-from abm.translation import Exposure, Rates, transition
 from testworlds import DIFFUSING
+
+from abm.channels.prices import ChannelPrices
+from abm.core.params import Parameters
+from abm.core.stages import ENROLLED, INTERESTED
+from abm.io.scenario import load_scenario
+from abm.io.simulate import run
+from abm.model import RuralEconomy
+from abm.translation.transitions import Exposure, Rates, transition
 
 SEEDS = (0, 1, 2)
 

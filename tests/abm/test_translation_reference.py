@@ -1,4 +1,4 @@
-"""The compiled translation passes compute their plain-numpy equations in abm/translation_reference.py."""
+"""The compiled translation passes compute their plain-numpy equations in abm/translation/reference.py."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import translation as kernel
-from abm import translation_reference as reference
-from abm.stages import CHANNELS, NO_LINK, STAGES
+from abm.core.stages import CHANNELS, NO_LINK, STAGES
+from abm.translation.transitions import reference
+from abm.translation.transitions import transitions as kernel
 
 HOUSEHOLDS = 30
 VILLAGES = 30

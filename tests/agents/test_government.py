@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.ledger import MoneyLedger
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
+from abm.core.stages import ENROLLED, NO_LINK
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.stages import ENROLLED, NO_LINK
 from agents.government import TITLES, add_processing, build_cold_chain, sales_led, train
 
 

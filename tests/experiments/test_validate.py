@@ -11,13 +11,13 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from abm.scenario import ScenarioError
-from abm.simulate import RunResult
-from experiments import facts as facts_module
-from experiments.design import replicate_seeds
+from abm.io.scenario import ScenarioError
+from abm.io.simulate import RunResult
 from agents.households import INCOME_PARTS
-from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
-from experiments.validate import fact_table, failed_outputs, validate
+from experiments.calibration import facts as facts_module
+from experiments.calibration.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
+from experiments.calibration.validate import fact_table, failed_outputs, validate
+from experiments.design import replicate_seeds
 
 # --- the facts file ------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ def test_validate_runs_replicates_through_the_runner_with_paired_seeds(tmp_path:
 def cli_app():
     import typer
 
-    from experiments.cli_validate import validate as validate_command
+    from experiments.cli.validate import validate as validate_command
 
     app = typer.Typer(add_completion=False)
     app.command()(validate_command)
