@@ -36,7 +36,7 @@ from abm.income.kernels import (
     _month_income,
 )
 from abm.income.labour import LabourFlows, online_labour
-from abm.income.month import MonthIncome
+from abm.income.month import MonthIncome, households_that_sold
 from abm.market.clearing import TRACE_FIXED_COST, GroupMarket, MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import measure, year_statistics
@@ -408,11 +408,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
 
     def sold_online(self) -> np.ndarray:
         """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
-        sold = np.zeros(self.farmers.n, bool)
-        if self.month_income is not None:
-            fl = self.month_income.flows
-            sold[fl.sellers[fl.sold]] = True
-        return sold
+        return households_that_sold(self.farmers.n, self.month_income)
 
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""

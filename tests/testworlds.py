@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from abm.core.params import Parameters
+from abm.core.stages import OFFLINE
 from abm.market.clearing import MonthFlows
 from abm.model import RuralEconomy
-from abm.core.params import Parameters
 
 #: A world where e-commerce spreads fast and demand is loose (the first calibration's values and a large urban
 #: budget), so tests of translation and trust see many enrolments and defections whatever the current
@@ -48,7 +49,8 @@ def stepped_with_flows(months: int, **kw) -> tuple[RuralEconomy, list[tuple[Mont
     def clear_and_keep(*args, **kwargs):
         flows = clear(*args, **kwargs)
         seen.append((flows, {"misrepresent": f.misrepresent.copy(), "traced": f.traced.copy(),
-                             "link_since": f.link_since.copy(), "new_farmer": f.new_farmer.copy(), "metrics": None}))
+                             "link_since": f.link_since.copy(), "new_farmer": f.new_farmer.copy(),
+                             "online_channel": int((f.channel != OFFLINE).sum()), "metrics": None}))
         return flows
 
     m.market.clear = clear_and_keep

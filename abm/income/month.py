@@ -48,6 +48,15 @@ class MonthIncome:
         return kg
 
 
+def households_that_sold(n: int, month_income: MonthIncome | None) -> np.ndarray:
+    """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
+    sold = np.zeros(n, bool)
+    if month_income is not None:
+        fl = month_income.flows
+        sold[fl.sellers[fl.sold]] = True
+    return sold
+
+
 @dataclass(frozen=True)
 class Component:
     """One term of household income: its column name, meaning and sign in the sum, and how to read it."""

@@ -8,7 +8,7 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from abm.core.world import Geography
-from abm.income.month import MonthIncome
+from abm.income.month import MonthIncome, households_that_sold
 from abm.state import Province, ProvinceViews
 from agents.households import HouseholdIncome
 
@@ -30,6 +30,10 @@ class Observed(ProvinceViews):
     expected_income: np.ndarray
     year_stats: dict
     month_income: MonthIncome | None
+
+    def sold_online(self) -> np.ndarray:
+        """Households that sold online this month (:func:`abm.income.month.households_that_sold`)."""
+        return households_that_sold(self.farmers.n, self.month_income)
 
     def income_basis(self) -> np.ndarray:
         """The household income the model's income measures use now: last year's, or the expected before month 12."""
