@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from abm.channels.prices import ChannelPrices
 from abm.core.params import Parameters
 from abm.core.stages import OFFLINE
 from abm.market.clearing import MonthFlows
@@ -59,3 +60,14 @@ def stepped_with_flows(months: int, **kw) -> tuple[RuralEconomy, list[tuple[Mont
         seen[-1][1]["metrics"] = dict(m.metrics)
         seen[-1][1]["regions"] = list(m.region_rows)
     return m, seen
+
+
+def month_prices(**kw) -> tuple[RuralEconomy, ChannelPrices]:
+    """A small diffusing world after three months, and its channel prices with every village served."""
+    m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, **DIFFUSING | kw), seed=4)
+    for _ in range(3):
+        m.step()
+    pv, f = m.province, m.farmers
+    v = pv.villages
+    return m, ChannelPrices(f, v.offline_price(), m.market.expected_net, pv.terms.monthly_kg, m.p.online_effort_cost,
+                            np.ones(v.n, bool), v.broadband, v.g5, f.village_sum(f.new_farmer) > 0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.core.kernels import np_maximum
 from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.farmers import FarmerPopulation
 
@@ -66,18 +65,24 @@ class ChannelPrices:
         return _net_prices(rows, *self._columns())
 
     def online_gain_per_kg(self, rows: np.ndarray) -> np.ndarray:
-        """Best net price (after the channel's effort) over the online channels enrolment would open, less the bulk
-        price (-inf: none)."""
-        return _online_gain(rows, *self._columns())
+        """Best net price after own effort over the online channels enrolment would open, less the bulk price.
+
+        -inf where no online channel would open.
+        """
+        return _online_gain_and_effort(rows, *self._columns())[0]
 
     def promise_per_kg(self, rows: np.ndarray) -> np.ndarray:
-        """Gain per kg over the bulk price that enrolment promises these households (never negative)."""
-        return np.maximum(self.online_gain_per_kg(rows), 0.0)
+        """Money gain per kg over the bulk price that enrolment promises these households (never negative).
+
+        The channel best after effort, at its expected net price before the household's own effort: the
+        promise is judged against realised online net revenue, which effort (time, not money) does not enter.
+        """
+        return self.enrolment_terms(rows)[1]
 
     def enrolment_terms(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For these households: expected monthly online gain after effort (yuan), promised gain per kg."""
-        gain_per_kg = self.online_gain_per_kg(rows)
-        return gain_per_kg * self.monthly_kg[rows], np.maximum(gain_per_kg, 0.0)
+        """For these households: expected monthly online gain after effort (yuan), promised money gain per kg."""
+        gain_per_kg, effort_per_kg = _online_gain_and_effort(rows, *self._columns())
+        return gain_per_kg * self.monthly_kg[rows], np.maximum(gain_per_kg + effort_per_kg, 0.0)
 
 
 @njit(cache=True, nogil=True)
@@ -112,21 +117,26 @@ def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_
 
 
 @njit(cache=True, nogil=True)
-def _online_gain(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
-                 expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader):
-    """Best online net price per kg (less the channel's effort) less the bulk price (-inf: none), of ``rows``.
+def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                            expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
+                            has_leader):
+    """Of ``rows``: best online net price per kg after own effort less the bulk price, and that channel's effort.
 
-    The online channels counted are those enrolment would open to the household; a member's
-    cooperative costs no effort of its own.
+    The gain is -inf and the effort 0 where no channel would open. The online channels counted are
+    those enrolment would open to the household; a member's cooperative costs no effort of its own. On
+    a tie the earlier channel (cooperative, shop, livestream) wins.
     """
     gain = np.empty(rows.size)
+    best_effort = np.zeros(rows.size)
     for k in range(rows.size):
         i = rows[k]
         v = i // households
         e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
+        e_live = _live_effort_per_kg(e, new_farmer[i])
         best = expected_coop[v] if member[i] and coop_open[v] else -np.inf
-        best = np_maximum(best, expected_shop[v] - e if shop_open[v] else -np.inf)
-        live = (new_farmer[i] or has_leader[v]) and live_open[v]
-        best = np_maximum(best, expected_live[v] - _live_effort_per_kg(e, new_farmer[i]) if live else -np.inf)
+        if shop_open[v] and expected_shop[v] - e > best:
+            best, best_effort[k] = expected_shop[v] - e, e
+        if (new_farmer[i] or has_leader[v]) and live_open[v] and expected_live[v] - e_live > best:
+            best, best_effort[k] = expected_live[v] - e_live, e_live
         gain[k] = best - offline_price[v]
-    return gain
+    return gain, best_effort

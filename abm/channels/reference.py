@@ -37,9 +37,10 @@ def net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_c
     return net
 
 
-def online_gain(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
-                expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader) -> np.ndarray:
-    """Best net price per kg (less own effort) over the online channels enrolment would open, less the bulk price.
+def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+                           expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
+                           has_leader) -> tuple[np.ndarray, np.ndarray]:
+    """Best net price per kg after own effort over the channels enrolment would open, less the bulk price; its effort.
 
     The cooperative counts for a member where logistics serve the village, the shop where the
     village also has broadband, the livestream where it has 5G and a new farmer streams (the
@@ -47,8 +48,11 @@ def online_gain(rows, households, skill, member, new_farmer, monthly_kg, effort_
     """
     v = rows // households
     effort = effort_per_kg(skill[rows], effort_cost, monthly_kg[rows])
-    best = np.where(member[rows] & coop_open[v], expected_coop[v], -np.inf)
-    best = np.maximum(best, np.where(shop_open[v], expected_shop[v] - effort, -np.inf))
+    own_effort = np.stack([np.zeros(rows.size), effort, live_effort_per_kg(effort, new_farmer[rows])])
     live = (new_farmer[rows] | has_leader[v]) & live_open[v]
-    best = np.maximum(best, np.where(live, expected_live[v] - live_effort_per_kg(effort, new_farmer[rows]), -np.inf))
-    return best - offline_price[v]
+    net = np.stack([np.where(member[rows] & coop_open[v], expected_coop[v], -np.inf),
+                    np.where(shop_open[v], expected_shop[v] - effort, -np.inf),
+                    np.where(live, expected_live[v] - own_effort[2], -np.inf)])
+    best = np.argmax(net, axis=0)  # the first of equal channels
+    column = np.arange(rows.size)
+    return net[best, column] - offline_price[v], np.where(np.isfinite(net[best, column]), own_effort[best, column], 0.0)

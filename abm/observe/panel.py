@@ -99,7 +99,8 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     Column("income_per_person", "yuan/person/year", "income_last_year over persons: the household's disposable "
            "income per person as the survey counts it (its mean is the series' income_per_person).", "flow",
            "float32", lambda m, r: m.income_basis() / m.household_income.persons, "year"),
-    Column("cash", "yuan", "Cash: every income since month 1 (no consumption is modelled).", "stock", "float32",
+    Column("cash", "yuan", "Cash: every income since month 1, and a returnee's start-up support (a capital grant, "
+           "not income; no consumption is modelled).", "stock", "float32",
            lambda m, r: m.farmers.cash),
 ]
 

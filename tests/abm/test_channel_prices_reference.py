@@ -32,8 +32,9 @@ def test_net_prices_are_their_equation(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_online_gain_is_its_equation(seed):
+def test_online_gain_and_effort_are_their_equation(seed):
     columns = _columns(seed)
-    got = kernel._online_gain(*columns)
-    assert same_bits(got, reference.online_gain(*columns))
-    assert np.isneginf(got).any() and np.isfinite(got).any()  # some households have no channel, some have
+    got = kernel._online_gain_and_effort(*columns)
+    assert same_bits(got, reference.online_gain_and_effort(*columns))
+    assert np.isneginf(got[0]).any() and np.isfinite(got[0]).any()  # some have no channel, some have one
+    assert (got[1] == 0).any() and (got[1] > 0).any()  # some sell best through their cooperative, some on their own

@@ -11,13 +11,15 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from testworlds import DIFFUSING
 
 from abm.core.params import Parameters
 from abm.io.dictionary import COLUMNS_KEY, RUN_KEY
 from abm.io.output import write_run
 from abm.io.scenario import Scenario
 from abm.io.simulate import run
-from testworlds import DIFFUSING
+from abm.model import RuralEconomy
+from abm.observe.panel import HOUSEHOLD_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +191,19 @@ def test_network_export_has_one_main_component_with_every_enrolled_farmer(folder
         ids = [int(n.split(":")[1]) for n in farmers.index]
         assert (farmers.region.to_numpy() == by_id.region.loc[ids].to_numpy()).all()
         assert np.array_equal(farmers.income.to_numpy(), by_id.income_last_year.loc[ids].to_numpy())
+
+
+def test_cash_is_every_income_since_month_1_and_a_returnees_start_up_grant():
+    """A household's cash is the sum of its monthly incomes plus a supported returnee's start-up grant.
+
+    The grant is a capital grant, not income (the survey's disposable income leaves it out).
+    """
+    m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, budget_returnee=600_000.0), seed=5)
+    f = m.farmers
+    incomes = np.zeros(f.n)
+    for _ in range(14):
+        m.step()
+        incomes += f.income_month
+    assert f.returnee.sum() >= 10
+    np.testing.assert_allclose(f.cash, incomes + m.p.returnee_support * f.returnee, rtol=1e-9, atol=1e-6)
+    assert "start-up" in next(c.meaning for c in HOUSEHOLD_COLUMNS if c.name == "cash")

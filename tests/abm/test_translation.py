@@ -8,9 +8,8 @@ import functools
 import networkx as nx
 import numpy as np
 import pytest
-from testworlds import DIFFUSING
+from testworlds import DIFFUSING, month_prices
 
-from abm.channels.prices import ChannelPrices
 from abm.core.params import Parameters
 from abm.core.stages import ENROLLED, INTERESTED
 from abm.io.scenario import load_scenario
@@ -102,18 +101,13 @@ def test_interest_not_acted_on_lapses():
 
 
 def test_interested_households_enrol_where_the_online_gain_net_of_effort_is_positive():
-    """The expected gain already has the channel's effort subtracted: with certain draws an interested household
-    able to sell online enrols exactly where that gain is positive (effort is not charged a second time)."""
-    m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, online_effort_cost=600.0, **DIFFUSING),
-                     seed=4)
-    for _ in range(3):
-        m.step()
+    """With certain draws an interested household able to sell online enrols exactly where its gain is positive.
+
+    The expected gain already has the channel's effort subtracted; effort is not charged a second time.
+    """
+    m, prices = month_prices(online_effort_cost=600.0)
     pv, f = m.province, m.farmers
     v = pv.villages
-    served = np.ones(v.n, bool)
-    has_leader = f.village_sum(f.new_farmer) > 0
-    prices = ChannelPrices(f, v.offline_price(), m.market.expected_net, pv.terms.monthly_kg, m.p.online_effort_cost,
-                           served, v.broadband, v.g5, has_leader)
     f.stage[f.stage < ENROLLED] = INTERESTED
     interested = np.flatnonzero(f.stage == INTERESTED)
     can_sell = v.broadband[interested // f.households]

@@ -138,8 +138,10 @@ def test_processing_lines_go_to_branded_cooperatives_only():
 
 
 def test_unspent_budgets_return_to_the_treasury_in_the_december_they_were_left():
-    """Under the return rule a year's unspent budget goes back at its own year end (the last year's too); under the
-    carry rule it stays for the next year."""
+    """Under the return rule a year's unspent budget goes back at its own year end; under the carry rule it stays.
+
+    Returned in its own December, the run's last year's rest goes back too.
+    """
     returned = _model(budget_brand=100_000.0)  # less than one award: never spent
     carried = _model(budget_brand=100_000.0, unspent_rule="carry")
     for _ in range(12):
