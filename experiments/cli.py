@@ -208,7 +208,7 @@ def main() -> None:
     """Entry point: run the app; a user mistake is one message and exit code 2, an interrupt 130 or 143."""
     interrupts.install()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # outside standalone mode click returns a command's typer.Exit code
     except ScenarioError as e:
         fail(str(e))
     except typer.BadParameter as e:
@@ -224,6 +224,8 @@ def main() -> None:
     except typer.Abort:
         err.print("aborted")
         sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def fail(message: str) -> None:

@@ -39,7 +39,10 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Exit with code 1 when an output fact is missed.")] = False,
     posterior: PosteriorOpt = None,
 ) -> None:
-    """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
+    """Run the baseline over replicates and compare it, fact by fact, with the stylized facts.
+
+    The facts are printed in groups by what they are evidence of: independent, calibrated, imposed, context.
+    """
     from experiments.validate import validate as run_validation
 
     check_scheduler(engine, scheduler)
@@ -47,7 +50,9 @@ def validate(
                             posterior=posterior, address=scheduler, warn=lambda line: typer.echo(line, err=True))
     typer.echo(f"table: {result.out}/facts.csv, {result.out}/facts.md; per replicate: {result.out}/replicates.csv")
     if result.failed_outputs:
-        typer.echo(f"output facts missed: {', '.join(result.failed_outputs)}", err=True)
+        evidence = result.table.set_index("id").evidence
+        missed = ", ".join(f"{fact} ({evidence[fact]})" for fact in result.failed_outputs)
+        typer.echo(f"output facts missed: {missed}", err=True)
         if strict:
             raise typer.Exit(1)
 
