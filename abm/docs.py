@@ -1,9 +1,16 @@
-"""The generated tables of docs/ODD.md: parameters and outcomes, each from its one declaration."""
+"""The generated tables of docs/ODD.md: parameters, outcomes and fixed values, each from its one declaration.
+
+The parameter and outcome tables come from their registries (:mod:`abm.params`, :mod:`abm.outcomes`);
+the tables of fixed values (crops, segments, trust mechanisms, ... and every scalar constant) are read
+from the modules themselves (:mod:`abm.fixed_values`). Each table sits between a begin and an end
+marker in the document and :func:`refresh_odd` rewrites what is between them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from abm.fixed_values import fixed_value_tables
 from abm.outcomes import outcome_table
 from abm.params import REGIONS, declarations, regional_parameters
 
@@ -39,19 +46,42 @@ def parameter_table() -> str:
     return "\n".join(lines)
 
 
+def fixed_value_markers(name: str) -> tuple[str, str]:
+    """The begin and end markers of the fixed-value table ``name`` in the ODD."""
+    return (f"<!-- fixed-values:{name}:begin (generated from the code by `ruralsim docs`; do not edit) -->",
+            f"<!-- fixed-values:{name}:end -->")
+
+
 def generated_tables() -> dict[tuple[str, str], str]:
     """Each generated table of the ODD by its (begin, end) markers."""
-    return {(BEGIN, END): parameter_table(), (OUTCOMES_BEGIN, OUTCOMES_END): outcome_table()}
+    tables = {(BEGIN, END): parameter_table(), (OUTCOMES_BEGIN, OUTCOMES_END): outcome_table()}
+    return tables | {fixed_value_markers(name): table for name, table in fixed_value_tables().items()}
+
+
+def replace_between(text: str, begin: str, end: str, body: str) -> str:
+    """``text`` with what lies between the markers ``begin`` and ``end`` replaced by ``body``.
+
+    Raises:
+        ValueError: If a marker is missing, naming it.
+    """
+    if begin not in text or end not in text.split(begin, 1)[1]:
+        raise ValueError(f"the document has no block {begin!r} ... {end!r}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}\n{end}{tail}"
+
+
+def refreshed_tables(text: str) -> str:
+    """The ODD's text with every generated table regenerated."""
+    for (begin, end), table in generated_tables().items():
+        text = replace_between(text, begin, end, table)
+    return text
 
 
 def refresh_odd(path: Path) -> bool:
     """Rewrite the generated tables in the ODD document; return True when one changed."""
     text = path.read_text(encoding="utf-8")
-    new = text
-    for (begin, end), table in generated_tables().items():
-        head, rest = new.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        new = f"{head}{begin}\n{table}\n{end}{tail}"
+    new = refreshed_tables(text)
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text

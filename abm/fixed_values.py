@@ -162,7 +162,8 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      lambda: inline("agents.farmers", "self.quality = rng.beta", 0)),
     ("quality_beta_b", "initial state", "Beta shape", "True quality ~ Beta(a, b): b.",
      lambda: inline("agents.farmers", "self.quality = rng.beta", 1)),
-    ("productivity_sigma", "initial state", "log-sd", "Productivity ~ lognormal(0, sigma): a household's output factor.",
+    ("productivity_sigma", "initial state", "log-sd",
+     "Productivity ~ lognormal(0, sigma): a household's output factor.",
      lambda: inline("agents.farmers", "self.productivity = rng.lognormal", 1)),
     ("HONESTY_FLOOR", "initial state", "threshold",
      "Honesty thresholds are uniform on [floor, floor + 1]: a household lies only when the expected gain per "

@@ -2,7 +2,7 @@
 
 The free parameters are those declared with a plausible range (``param(..., plausible=(lo, hi,
 reason))`` in :mod:`abm.params`, source ``seeds/calibration.toml``); the targets are the output facts
-of ``seeds/facts.csv`` marked ``calibration_target = yes``. The method is
+of ``seeds/facts.csv`` marked ``evidence = calibrated``. The method is
 :mod:`experiments.history_matching`: waves of space-filling designs over the plausible box, every point
 run through the experiment runner (:mod:`experiments.runner`: local processes or Dask, each run cached
 in ``WORK/wave<w>/runs/``, so a killed calibration resumes where it stopped) at the same seeds, a
@@ -238,7 +238,7 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
                             "--check at least 1")
     facts = [f for f in load_facts(facts_file) if f.calibration_target]
     if not facts:
-        raise ScenarioError("no fact is marked calibration_target = yes in the facts file")
+        raise ScenarioError("no fact is marked evidence = calibrated in the facts file")
     load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
     from experiments.calibration_record import model_version
     from experiments.design import replicate_seeds
