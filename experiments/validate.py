@@ -190,7 +190,7 @@ def display_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_groups(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """The fact table split by what the facts are evidence of, in :data:`EVIDENCE_TITLES` order (empty groups left out)."""
+    """The fact table split by what the facts are evidence of, in :data:`EVIDENCE_TITLES` order (empty ones out)."""
     return [(EVIDENCE_TITLES[e], table[table.evidence == e]) for e in EVIDENCE if (table.evidence == e).any()]
 
 
