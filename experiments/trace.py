@@ -51,7 +51,7 @@ NOT_FIT_FOR = (
     "spreads and the regional levels); the market adds to them, but a policy's effect on inequality is "
     "small against them by construction.",
     "Farm-gate prices: constant in nominal terms, so farm income grows only through online selling.",
-    "The timing of adoption in the first years: the independent shop-growth facts are missed (section 8); "
+    "The timing of adoption in the first years: the independent shop-growth facts are missed (the table above); "
     "the first year is a transient (stocks start empty, expectations start as if everything sold).",
     "Fraud and trust levels: the misrepresented share is set by the honesty floor (an imposed fact), so "
     "trust mechanisms are compared by their effects, not by the level of fraud.",
@@ -137,8 +137,8 @@ def data_evaluation() -> list[str]:
     facts = _facts()
     by_kind = Counter(refs[s].kind for f in facts for s in f.source.split("; "))
     inputs = [f for f in facts if f.kind in ("input", "policy")]
-    rows = [[f"`{f.id}`", f.level, f.period, _figure(f), "; ".join(refs[s].cite for s in f.source.split("; ")),
-             ", ".join(f"`{n}`" for n in f.informs)] for f in inputs]
+    rows = [[f"`{f.id}`", f.level, f.period, _figure(f), _cites(f), ", ".join(f"`{n}`" for n in f.informs)]
+            for f in inputs]
     return ["## 3. Data evaluation", "",
             f"The stylized facts ({_link(ROOT / 'seeds' / 'facts.csv')}: {len(facts)} facts) each give a figure "
             "or bound, a unit, a source, a tolerance, what the model owes it (input, output, policy, context), "
@@ -312,6 +312,14 @@ def corroboration_table(posterior: bool = True) -> list[str]:
     return _table(header, rows)
 
 
+def _cites(fact) -> str:
+    """How the text cites a fact's sources (``Li (2025); NBS (2017)``)."""
+    from experiments.references import load_references
+
+    refs = load_references()
+    return "; ".join(refs[key].cite for key in fact.source.split("; "))
+
+
 def output_corroboration() -> list[str]:
     """Element 8: the independent facts, the context the model cannot compare, and what it is not fit for."""
     facts = _facts()
@@ -323,7 +331,7 @@ def output_corroboration() -> list[str]:
             f"{_link(POSTERIOR)}; {_met(baseline, by_id, 'independent')}):", "",
             *corroboration_table(), "",
             "Context facts, which the model cannot be compared with:", "",
-            *(f"- `{f.id}` ({f.level}; {f.source}): {f.statement}." for f in context), "",
+            *(f"- `{f.id}` ({f.level}; {_cites(f)}): {f.statement}." for f in context), "",
             "What the model cannot reproduce and is not fit for:", "",
             *(f"- {item}" for item in NOT_FIT_FOR), ""]
 
