@@ -1,6 +1,6 @@
 """Every fixed value of the model that is not a declared parameter, read from the modules that use it.
 
-A re-implementer needs more than the declared parameters (:mod:`abm.params`): the crop table, the
+A re-implementer needs more than the declared parameters (:mod:`abm.core.params`): the crop table, the
 consumer segments and shopping calendar, the trust mechanisms' constants, the development models,
 the platforms and carriers, the cooperatives' costs, the talent titles, the households' income
 spreads and a few dozen numbers written inline in the mechanisms. This module lists each of them
@@ -43,7 +43,7 @@ class FixedValue:
 
 
 def module_path(module: str) -> str:
-    """The file of an importable module, relative to the repository root (``abm/trust.py``)."""
+    """The file of an importable module, relative to the repository root (``abm/trust/mechanisms.py``)."""
     path = Path(inspect.getfile(importlib.import_module(module))).resolve()
     try:
         return path.relative_to(ROOT).as_posix()
@@ -130,7 +130,7 @@ def inline(module: str, anchor: str, index: int) -> tuple[float, str]:
 
 
 def constant(module: str, name: str) -> tuple[Any, str]:
-    """A module constant by name, and where it is (``abm/trust.py, `RATING_DETECTION```)."""
+    """A module constant by name, and where it is (``abm/trust/mechanisms.py, `RATING_DETECTION```)."""
     return getattr(importlib.import_module(module), name), f"{module_path(module)}, `{name}`"
 
 
@@ -168,10 +168,12 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("HONESTY_FLOOR", "initial state", "threshold",
      "Honesty thresholds are uniform on [floor, floor + 1]: a household lies only when the expected gain per "
      "yuan of premium beats its threshold.", lambda: constant("agents.farmers", "HONESTY_FLOOR")),
-    ("initial_reputation", "initial state", "rating 0-1", "Every household's rating record before any sale.",
-     lambda: inline("agents.farmers", "self.reputation = np.full", 0)),
+    ("initial_reputation", "initial state", "rating 0-1",
+     "A newcomer's rating before any sale; each month of sales on record moves it 20% of the way to 1.",
+     lambda: inline("agents.farmers", "self.reputation = (1.0 - 0.5 * 0.8", 1)),
     ("incumbent_sales_months", "initial state", "months",
-     "Months of sales credited to households already online at the start (their rating weighs as established).",
+     "Months of sales on record of a cooperative member at the start (the cooperative's record of a year; a "
+     "household online at the start has its link's age).",
      lambda: inline("agents.farmers", "self.sales_count = np.where", 0)),
     ("incumbent_link_min_age", "initial state", "months",
      "Households online at the start have links at least this old (minus sign: months before month 0).",
@@ -181,14 +183,14 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      lambda: inline("agents.farmers", "self.link_since = np.where", 1)),
     ("cold_chain_concentration", "initial state", "Beta concentration",
      "Village cold-chain coverage ~ Beta(mean x c, (1 - mean) x c) around the regional mean.",
-     lambda: inline("abm.world", "conc = 4.0", 0)),
+     lambda: inline("abm.core.world", "conc = 4.0", 0)),
     ("remoteness_low", "initial state", "x regional remoteness",
      "Road km = km to the county hub + regional remoteness x U(low, high): low.",
-     lambda: inline("abm.world", "rng.uniform(0.5, 1.5", 0)),
+     lambda: inline("abm.core.world", "rng.uniform(0.5, 1.5", 0)),
     ("remoteness_high", "initial state", "x regional remoteness", "... high.",
-     lambda: inline("abm.world", "rng.uniform(0.5, 1.5", 1)),
+     lambda: inline("abm.core.world", "rng.uniform(0.5, 1.5", 1)),
     ("grid_aspect", "initial state", "width / height", "The village grid is about this much wider than high.",
-     lambda: inline("abm.world", "width = max(3, round(math.sqrt", 1)),
+     lambda: inline("abm.core.world", "width = max(3, round(math.sqrt", 1)),
     ("coop_processing_chance", "initial state", "probability",
      "Chance that a cooperative starts with processing capacity (coop_processing of its pooled kg).",
      lambda: inline("abm.build", "p.coop_processing if u[2, c] <", 0)),
@@ -201,91 +203,90 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     # harvest, channels and prices
     ("STOCK_SALE_SHARE", "harvest and channels", "share of stock a month",
      "Share of a storable crop's stock offered each month (times the shopping calendar).",
-     lambda: constant("abm.crops", "STOCK_SALE_SHARE")),
-    ("offline_road_discount", "harvest and channels", "per km",
-     "Bulk price = base x offline_price_ratio x max(floor, 1 - discount x road km): discount.",
-     lambda: inline("abm.state", "np.maximum(0.5, 1.0 - 0.002", 2)),
-    ("offline_road_floor", "harvest and channels", "share", "... floor.",
-     lambda: inline("abm.state", "np.maximum(0.5, 1.0 - 0.002", 0)),
+     lambda: constant("abm.core.crops", "STOCK_SALE_SHARE")),
     ("effort_skill_saving", "harvest and channels", "share of effort",
      "Share of the online effort cost a fully skilled household saves: effort x (1 - saving x skill).",
-     lambda: inline("abm.channel_prices", "np.float32(effort_cost) * (np.float32(1) - skill", 1)),
+     lambda: inline("abm.channels.prices", "np.float32(effort_cost) * (np.float32(1) - skill", 1)),
     ("net_price_floor", "harvest and channels", "yuan/kg",
      "The channel logit takes the log of max(net price, floor): a channel netting nothing or less counts as this.",
      lambda: inline("agents.farmers", "sensitivity * np.log(np_maximum(net[row, k], 1e-3))", 0)),
     ("LEADER_EFFORT_SHARE", "harvest and channels", "share of effort",
      "A follower streaming through a new farmer pays this share of the effort cost.",
-     lambda: constant("abm.channel_prices", "LEADER_EFFORT_SHARE")),
+     lambda: constant("abm.channels.prices", "LEADER_EFFORT_SHARE")),
     # market and demand
-    ("REFERENCE_KG", "market and demand", "kg/household/month",
-     "A group's weight in demand is its kg on offer over this reference times the province's households.",
-     lambda: constant("abm.market", "REFERENCE_KG")),
+    ("CLEARING_STEPS", "market and demand", "steps",
+     "Newton steps of each group's monthly clearing price index (enough to clear within 1%, tested).",
+     lambda: constant("abm.market.clearing", "CLEARING_STEPS")),
+    ("clearing_step_cap", "market and demand", "log price",
+     "Each Newton step moves a group's log price index by at most this much.",
+     lambda: inline("abm.market.clearing", "log_clear = np.maximum(log_clear + np.clip(step", 1)),
+    ("FLOOR_TOLERANCE", "market and demand", "log price",
+     "A posted log price index this close to the economic floor's counts as at the floor (price_floor_share).",
+     lambda: constant("abm.market.clearing", "FLOOR_TOLERANCE")),
+    ("EAST_SEGMENT", "market and demand", "segment index",
+     "The consumer segment (index into west, centre, east urban) eastern partners' pairing purchases add to.",
+     lambda: constant("abm.market.clearing", "EAST_SEGMENT")),
     ("brand_taste_weight", "market and demand", "utils per taste",
      "Utility of a brand to a segment: weight x the segment's taste.",
      lambda: inline("agents.consumers", "TASTE[:, None] * 0.5 * brand", 0)),
-    ("PRICE_BOUNDS", "market and demand", "x list price", "Bounds of a seller group's price index.",
-     lambda: constant("abm.market", "PRICE_BOUNDS")),
     ("expectation_weight", "market and demand", "share",
      "Expected net price per kg moves this share of the way to the realised one each month it sells.",
-     lambda: inline("abm.market_kernels", "out[g] = 0.5 * out[g] + 0.5 * net", 1)),
+     lambda: inline("abm.market.kernels", "out[g] = 0.5 * out[g] + 0.5 * net", 1)),
     ("BRAND_CREDIBILITY", "market and demand", "0-1", "Least credibility of a branded group's quality claim.",
-     lambda: constant("abm.market", "BRAND_CREDIBILITY")),
+     lambda: constant("abm.market.clearing", "BRAND_CREDIBILITY")),
     ("COOP_SHIPPING", "market and demand", "x parcel price",
      "A cooperative's pooled parcels cost this share of the single-parcel price.",
-     lambda: constant("abm.market", "COOP_SHIPPING")),
+     lambda: constant("abm.market.clearing", "COOP_SHIPPING")),
     ("LOYAL_SHARE", "market and demand", "share of buyers",
      "Online buyers who are loyal, the targets of price discrimination.",
-     lambda: constant("abm.market", "LOYAL_SHARE")),
+     lambda: constant("abm.market.clearing", "LOYAL_SHARE")),
     ("NOTICE", "market and demand", "share of markup",
      "Share of the discriminatory markup loyal buyers notice (it lowers their trust).",
-     lambda: constant("abm.market", "NOTICE")),
-    ("eastern_discrimination_share", "market and demand", "share",
-     "Each of the two eastern platforms keeps this share of the price-discrimination markup.",
-     lambda: inline("abm.market", "platform_revenue[eastern] += discrimination *", 0)),
+     lambda: constant("abm.market.clearing", "NOTICE")),
     # trust and fraud
     ("FRAUD_INFLATION", "trust and fraud", "quality 0-1",
      "How much a misrepresenting seller overstates its quality (claim = min(1, quality + this)).",
-     lambda: constant("abm.market_kernels", "FRAUD_INFLATION")),
+     lambda: constant("abm.market.kernels", "FRAUD_INFLATION")),
     ("fraud_premium_floor", "trust and fraud", "share of price",
      "A seller misrepresents only where the premium share of its price exceeds this.",
      lambda: inline("agents.farmers", "lies[i] = (gain_share[i] > 0.01)", 0)),
     ("rating_learning", "trust and fraud", "share",
      "A seller's rating moves this share of the way to 1 (not caught) or 0 (caught) with each delivery.",
-     lambda: inline("abm.month_kernels", "reputation[i] = np.float32(reputation[i] +", 0)),
+     lambda: inline("abm.income.kernels", "reputation[i] = np.float32(reputation[i] +", 0)),
     ("COOP_OUTSIDE_CREDIBILITY", "trust and fraud", "0-1",
      "Least credibility of a cooperative's claim to buyers outside its region (an intermediary), every mechanism.",
-     lambda: constant("abm.trust", "COOP_OUTSIDE_CREDIBILITY")),
+     lambda: constant("abm.trust.mechanisms", "COOP_OUTSIDE_CREDIBILITY")),
     ("RATING_DETECTION", "trust and fraud", "probability",
      "Share of misrepresented deliveries buyers' ratings expose (reputation, dual, blockchain).",
-     lambda: constant("abm.trust", "RATING_DETECTION")),
+     lambda: constant("abm.trust.mechanisms", "RATING_DETECTION")),
     ("ACQUAINTANCE_INSIDE", "trust and fraud", "0-1",
      "Credibility of an acquaintance-only seller to urban buyers of its own region.",
-     lambda: constant("abm.trust", "ACQUAINTANCE_INSIDE")),
+     lambda: constant("abm.trust.mechanisms", "ACQUAINTANCE_INSIDE")),
     ("TRACE_FIXED_COST", "trust and fraud", "yuan/month",
      "Fixed monthly cost of a traceability account that a seller weighs when it decides to trace; only trace_cost "
      "per kg is charged (the fixed cost is never paid).",
-     lambda: constant("abm.model", "TRACE_FIXED_COST")),
+     lambda: constant("abm.market.clearing", "TRACE_FIXED_COST")),
     # translation and promises
     ("interessement_base", "translation and promises", "devices",
      "Interessement hazard = interessement_rate x (base + training + the village's weighted devices).",
-     lambda: inline("abm.translation", "interest[v, trained_now] = 1 - np.exp(", 1)),
+     lambda: inline("abm.translation.transitions", "interest[v, trained_now] = 1 - np.exp(", 1)),
     ("enrolment_skill_offset", "translation and promises", "skill",
      "Enrolment hazard = enrolment_rate x (offset + skill).",
-     lambda: inline("abm.translation", "r.enrolment * (0.5 + f.skill", 1)),
+     lambda: inline("abm.translation.transitions", "r.enrolment * (0.5 + f.skill", 1)),
     ("MOBILISATION_SKILL", "translation and promises", "skill", "Least skill of a household that can be mobilised.",
-     lambda: _as_written(*constant("abm.translation", "MOBILISATION_SKILL"))),
+     lambda: _as_written(*constant("abm.translation.transitions", "MOBILISATION_SKILL"))),
     ("MOBILISATION_SALES", "translation and promises", "months",
      "Least months of sales of a household that can be mobilised.",
-     lambda: constant("abm.translation", "MOBILISATION_SALES")),
+     lambda: constant("abm.translation.transitions", "MOBILISATION_SALES")),
     ("fragile_points", "translation and promises", "passage points",
      "An enrolled household reached by fewer passage points than this is fragile.",
-     lambda: inline("abm.translation", "fragile += enrolled & (points", 0)),
+     lambda: inline("abm.translation.transitions", "fragile += enrolled & (points", 0)),
     ("persistence_window", "translation and promises", "months",
      "Link persistence compares links alive this many months ago; recent defectors are those of this window.",
-     lambda: inline("abm.translation", "old += enrolled & (link_since[i] > NO_LINK)", 0)),
+     lambda: inline("abm.translation.transitions", "old += enrolled & (link_since[i] > NO_LINK)", 0)),
     ("HARVEST_CYCLE", "translation and promises", "months",
      "Months between two reviews of a committed household's promise (its enrolment anniversaries).",
-     lambda: constant("abm.promises", "HARVEST_CYCLE")),
+     lambda: constant("abm.promises.judge", "HARVEST_CYCLE")),
     ("ASPIRATION_ADAPTATION", "translation and promises", "share a month",
      "A household's promised gain per kg moves this share of the way to its realised gain each month it sells.",
      lambda: constant("abm.model", "ASPIRATION_ADAPTATION")),
@@ -331,24 +332,27 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      "Processing capacity a grant (the fund's processing line) adds to a cooperative.",
      lambda: inline("agents.government", "coop.processing = min(0.5, coop.processing +", 1)),
     ("PROCESSING_LINE", "government and fund", "yuan", "Cost of one processing line paid by the east-west fund.",
-     lambda: constant("abm.eastwest", "PROCESSING_LINE")),
+     lambda: constant("abm.eastwest.fund", "PROCESSING_LINE")),
     ("pairs_per_partner", "government and fund", "western counties",
      "Each eastern county partners at most this many western counties.",
-     lambda: inline("abm.eastwest", "paired[west[: east.size *", 0)),
+     lambda: inline("abm.eastwest.fund", "paired[west[: east.size *", 0)),
     ("seed_new_farmer_skill", "government and fund", "skill",
      "Least skill of the new farmers the livestream development model seeds at the start.",
-     lambda: inline("abm.development", "f.skill[seed] = np.maximum(f.skill[seed],", 0)),
+     lambda: inline("abm.development.strategies", "f.skill[seed] = np.maximum(f.skill[seed],", 0)),
     # measurement
     ("no_cold_chain_below", "measurement", "coverage",
      "Fresh-loss facts: a village 'without cold chain' has coverage below this.",
-     lambda: inline("abm.measures", "no_cc = np.repeat(v.fresh & (v.cold_chain <", 0)),
+     lambda: inline("abm.measure.measures", "no_cc = np.repeat(v.fresh & (v.cold_chain <", 0)),
     ("cold_chain_from", "measurement", "coverage",
      "Fresh-loss facts: a village 'with cold chain' has coverage of at least this.",
-     lambda: inline("abm.measures", "with_cc_s = (v.fresh & (v.cold_chain >=", 0)),
+     lambda: inline("abm.measure.measures", "with_cc_s = (v.fresh & (v.cold_chain >=", 0)),
+    ("WORK_DAYS", "measurement", "days/month",
+     "Working days in a month of a full-time job: e-commerce jobs are the days hired over this.",
+     lambda: constant("abm.measure.measures", "WORK_DAYS")),
     ("INCOME_FLOOR", "measurement", "yuan/year", "Theil T is computed on incomes raised to at least this.",
-     lambda: constant("abm.inequality", "INCOME_FLOOR")),
+     lambda: constant("abm.measure.inequality", "INCOME_FLOOR")),
     ("FIRST_YEAR", "measurement", "calendar year", "The calendar year of model year 1 (months 1-12).",
-     lambda: constant("abm.calendar", "FIRST_YEAR")),
+     lambda: constant("abm.core.calendar", "FIRST_YEAR")),
 ]
 
 #: the households' income constants (agents/households.py), listed in the scalar table too
@@ -391,8 +395,8 @@ def scalar_values() -> tuple[FixedValue, ...]:
 # --- the tables of fixed values by entity ------------------------------------------------------------------------
 
 def crop_table() -> tuple[list[str], list[list[Any]]]:
-    """The crop table (abm/crops.py): one row per crop."""
-    from abm import crops
+    """The crop table (abm/core/crops.py): one row per crop."""
+    from abm.core import crops
 
     calendar = crops.harvest_calendar()
     header = ["crop", "fresh", "storable", "processable", "base price (yuan/kg)", "yield (kg/household/year)",
@@ -426,20 +430,20 @@ def calendar_table() -> tuple[list[str], list[list[Any]]]:
 
 def _mechanism(name: str, **overrides: Any) -> Any:
     """The trust mechanism ``name`` built as the model builds it (default parameters, ``overrides`` applied)."""
-    from abm.params import Parameters
-    from abm.trust import mechanism
+    from abm.core.params import Parameters
+    from abm.trust.mechanisms import mechanism
 
     return mechanism(Parameters(trust_mechanism=name, **overrides))
 
 
 def trust_table() -> tuple[list[str], list[list[Any]]]:
-    """The four trust mechanisms (abm/trust.py), as built: credibility, cold start, detection, penalty.
+    """The four trust mechanisms (abm/trust/mechanisms.py), as built: credibility, cold start, detection, penalty.
 
     Detection and the penalty floor are read by building each mechanism at two settings of
     ``dispute_speed`` and at ``fraud_penalty = 0``: detection = base + slope x dispute_speed, penalty =
     max(fraud_penalty, floor).
     """
-    from abm.params import TRUST_MECHANISMS
+    from abm.core.params import TRUST_MECHANISMS
 
     header = ["mechanism", "credibility inside the region", "outside (no rating)", "newcomer prior rating",
               "prior weight (months of sales)", "ratings count", "detection (at dispute_speed 0)",
@@ -462,8 +466,8 @@ _DEVICES = {"station": (0, "the village has a service station"),
 
 
 def incentive_weights() -> dict[str, float]:
-    """Weight of each village interessement device (abm/development.py), by probing the rule one device at a time."""
-    from abm.development import DevelopmentModel
+    """Weight of each village interessement device (abm/development/strategies.py), probing one device at a time."""
+    from abm.development.strategies import DevelopmentModel
 
     every = DevelopmentModel("probe", platform_recruits=True, public_brand=True, new_farmers_lead=True)
     weights = {}
@@ -477,7 +481,7 @@ def incentive_weights() -> dict[str, float]:
 def incentive_table() -> tuple[list[str], list[list[Any]]]:
     """The interessement devices, their weights in the hazard and when each is offered.
 
-    The household's own training is added in the transition (abm/translation.py), with weight 1.
+    The household's own training is added in the transition (abm/translation/transitions.py), with weight 1.
     """
     rows = [["training", 1.0, "the household is trained (its own device: the 0/1 flag enters the sum as it is)"]]
     rows += [[name, weight, _DEVICES[name][1]] for name, weight in incentive_weights().items()]
@@ -485,8 +489,8 @@ def incentive_table() -> tuple[list[str], list[list[Any]]]:
 
 
 def development_table() -> tuple[list[str], list[list[Any]]]:
-    """The development models (abm/development.py): recruiters, brand, new farmers, pace of mobilisation."""
-    from abm.development import DEVELOPMENT_MODELS
+    """The development models (abm/development/strategies.py): recruiters, brand, new farmers, pace of mobilisation."""
+    from abm.development.strategies import DEVELOPMENT_MODELS
 
     header = ["model", "platform recruits", "public brand", "new farmers lead", "mobilisation x",
               "new farmers seeded (share of 5G-village households)"]
@@ -497,7 +501,7 @@ def development_table() -> tuple[list[str], list[list[Any]]]:
 
 def platform_table() -> tuple[list[str], list[list[Any]]]:
     """The platforms (agents/platform.py): home region, kind and share of the shop sellers."""
-    from abm.params import REGIONS
+    from abm.core.params import REGIONS
     from agents.platform import PLATFORM_TERMS
 
     header = ["platform", "home region", "livestream", "share of shop sellers"]
@@ -516,8 +520,8 @@ def title_table() -> tuple[list[str], list[list[Any]]]:
 
 
 def fund_table() -> tuple[list[str], list[list[Any]]]:
-    """The east-west fund's allocation rules (abm/eastwest.py): share of the balance to each use."""
-    from abm.eastwest import FUND_RULES, FUND_USES
+    """The east-west fund's allocation rules (abm/eastwest/fund.py): share of the balance to each use."""
+    from abm.eastwest.fund import FUND_RULES, FUND_USES
 
     header = ["fund_rule", *FUND_USES]
     return header, [[rule, *(shares[u] for u in FUND_USES)] for rule, shares in FUND_RULES.items()]
@@ -525,15 +529,15 @@ def fund_table() -> tuple[list[str], list[list[Any]]]:
 
 #: every table of fixed values: name -> (builder, where it is read from)
 TABLES: dict[str, tuple[Callable[[], tuple[list[str], list[list[Any]]]], str]] = {
-    "crops": (crop_table, "abm.crops"),
+    "crops": (crop_table, "abm.core.crops"),
     "segments": (segment_table, "agents.consumers"),
     "calendar": (calendar_table, "agents.consumers"),
-    "trust": (trust_table, "abm.trust"),
-    "incentives": (incentive_table, "abm.development"),
-    "development": (development_table, "abm.development"),
+    "trust": (trust_table, "abm.trust.mechanisms"),
+    "incentives": (incentive_table, "abm.development.strategies"),
+    "development": (development_table, "abm.development.strategies"),
     "platforms": (platform_table, "agents.platform"),
     "titles": (title_table, "agents.government"),
-    "fund": (fund_table, "abm.eastwest"),
+    "fund": (fund_table, "abm.eastwest.fund"),
 }
 
 

@@ -3,7 +3,7 @@
 ``docs/ODD.md`` quotes numbers in prose. Each one carries a hidden tag naming where it comes from,
 written right after it: ``25%<!--=p.fresh_loss_no_cold_chain-->``. A tag names
 
-- ``p.NAME``: a declared parameter's default (:mod:`abm.params`; a regional one as ``p.g5_west``);
+- ``p.NAME``: a declared parameter's default (:mod:`abm.core.params`; a regional one as ``p.g5_west``);
 - ``c.KEY``: a fixed value of the code (:mod:`abm.fixed_values`; a sequence element as ``c.KEY[0]``);
 - ``f.ID.FIELD``: a stylized fact's ``target``, ``low``, ``high`` or ``tolerance`` (``seeds/facts.csv``);
 - ``r.PATH``: a committed record's value (:data:`RECORDS`: the calibration record, the validation table);
@@ -59,7 +59,7 @@ NOT_FIGURES: list[tuple[str, str]] = [
 
 def _parameter(name: str) -> Any:
     """A declared parameter's default."""
-    from abm.params import Parameters
+    from abm.core.params import Parameters
 
     if name not in Parameters.model_fields:
         raise KeyError(f"p.{name}: no such parameter")
@@ -79,7 +79,7 @@ def _fixed(key: str) -> Any:
 @functools.lru_cache(maxsize=1)
 def _facts() -> dict[str, Any]:
     """The stylized facts by id."""
-    from experiments.facts import load_facts
+    from experiments.calibration.facts import load_facts
 
     return {f.id: f for f in load_facts()}
 
@@ -129,7 +129,7 @@ def _record(path: str) -> Any:
 
 def _scenario(path: str) -> Any:
     """A packaged scenario's setting: ``default.months``."""
-    from abm.scenario import load_scenario
+    from abm.io.scenario import load_scenario
 
     name, _, field = path.partition(".")
     return getattr(load_scenario(name), field)
@@ -235,7 +235,7 @@ def refresh_figures(text: str) -> str:
 def untagged_numbers(text: str) -> list[str]:
     """Every number of the prose that is not a tagged figure, a generated table or one of :data:`NOT_FIGURES`.
 
-    Code spans may hold numbers only inside identifiers (``g5_west``, ``abm/market.py``) or 0 and 1;
+    Code spans may hold numbers only inside identifiers (``g5_west``, ``abm/market/clearing.py``) or 0 and 1;
     a figure in an equation is written outside the code span, with its tag.
     """
     keep_lines = lambda m: "\n" * m[0].count("\n") + " "  # noqa: E731 (a replacement that keeps line numbers)
@@ -284,7 +284,7 @@ def broken_links(text: str, at: Path) -> list[str]:
 
 def unknown_commands(text: str) -> list[str]:
     """``ruralsim COMMAND`` mentions whose command the command line does not have."""
-    from experiments.cli import app
+    from experiments.cli.app import app
 
     known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     return sorted({f"ruralsim {name}" for name in re.findall(r"\bruralsim ([a-z_]+)\b", text)
@@ -295,7 +295,7 @@ def unknown_commands(text: str) -> list[str]:
 
 def refreshed_odd(text: str) -> str:
     """The ODD with its generated tables, figures and reference list regenerated."""
-    from abm.docs import refreshed_tables, replace_between
+    from abm.io.docs import refreshed_tables, replace_between
     from experiments.references import reference_list
 
     text = refreshed_tables(text)
@@ -305,7 +305,7 @@ def refreshed_odd(text: str) -> str:
 
 def refreshed_readme(text: str) -> str:
     """The README with its evidence block (the independent facts) regenerated."""
-    from abm.docs import replace_between
+    from abm.io.docs import replace_between
     from experiments.trace import README_BEGIN, README_END, evidence_block
 
     return replace_between(text, README_BEGIN, README_END, evidence_block())

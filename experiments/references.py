@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 
 #: the fields every reference gives
 FIELDS = ("cite", "kind", "authors", "year", "title", "venue", "identifier", "note", "aliases")

@@ -38,8 +38,8 @@ def write(folder: Path, text: str, name: str = "experiment.toml") -> Path:
 
 
 def runner_command(file: Path, out: Path, *args: str) -> list[str]:
-    """The command line of the runner's module entry point."""
-    return [sys.executable, "-m", "experiments.runner", str(file), "--out", str(out), *args]
+    """The command line of ``ruralsim experiment`` run as a module (``python -m experiments.cli.app``)."""
+    return [sys.executable, "-m", "experiments.cli.app", "experiment", str(file), "--out", str(out), *args]
 
 
 def subprocess_env() -> dict[str, str]:

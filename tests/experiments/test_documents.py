@@ -12,8 +12,19 @@ import pytest
 
 from abm import fixed_values
 from experiments import documents
-from experiments.documents import (ODD, README, TRACE, broken_links, document_problems, figure_value, refresh_figures,
-                                   stale_figures, unknown_commands, untagged_numbers, validation_rows)
+from experiments.documents import (
+    ODD,
+    README,
+    TRACE,
+    broken_links,
+    document_problems,
+    figure_value,
+    refresh_figures,
+    stale_figures,
+    unknown_commands,
+    untagged_numbers,
+    validation_rows,
+)
 from experiments.trace import BASELINE, corroboration_table
 
 #: the elements of ODD's second update (Grimm et al. 2020) and the design concepts ODD+D adds (Mueller et al. 2013)
@@ -67,7 +78,7 @@ def test_a_changed_constant_makes_the_figure_that_quotes_it_stale(monkeypatch) -
     """ACQUAINTANCE_INSIDE is quoted in the ODD's trust section: changing it in the code makes the document wrong."""
     text = ODD.read_text(encoding="utf-8")
     assert not stale_figures(text)
-    monkeypatch.setattr("abm.trust.ACQUAINTANCE_INSIDE", 0.7)
+    monkeypatch.setattr("abm.trust.mechanisms.ACQUAINTANCE_INSIDE", 0.7)
     fixed_values.scalar_values.cache_clear()
     fixed_values.values_by_key.cache_clear()
     try:
@@ -140,14 +151,15 @@ NOT_MODEL_VALUES = {"MAX_FILE_BYTES", "MAX_DEPTH", "SPARE_BYTES", "PAIRWISE_BLOC
                     "OFFLINE", "COOP", "SHOP", "LIVE", "NOT_REACHED", "PROBLEMATISED", "INTERESTED", "ENROLLED",
                     "MOBILISED", "_ONE_RUN_PER_REGION", "_OTHER"}
 #: module constants shown in a table of section 9 rather than the scalar table (module -> names)
-IN_TABLES = {"abm.crops": {"FRESH", "BASE_PRICE", "YIELD_KG", "PERISHABILITY", "HOME_SHARE", "STORABLE",
-                           "PROCESSABLE", "REGION_CROP_MIX"},
+IN_TABLES = {"abm.core.crops": {"FRESH", "BASE_PRICE", "YIELD_KG", "PERISHABILITY", "HOME_SHARE", "STORABLE",
+                                "PROCESSABLE", "REGION_CROP_MIX"},
              "agents.consumers": {"BUDGET_SHARE", "PRICE_SENSITIVITY", "TASTE", "SHOPPING_CALENDAR"},
              "agents.government": {"TITLES"}}
-MECHANISM_MODULES = ("abm.crops", "abm.channel_prices", "abm.market", "abm.market_kernels", "abm.trust", "abm.model",
-                     "abm.promises", "abm.translation", "abm.eastwest", "abm.inequality", "abm.calendar",
-                     "agents.farmers", "agents.households", "agents.consumers", "agents.cooperative",
-                     "agents.government", "agents.logistics", "agents.platform")
+MECHANISM_MODULES = ("abm.core.crops", "abm.channels.prices", "abm.market.clearing", "abm.market.kernels",
+                     "abm.trust.mechanisms", "abm.model", "abm.promises.judge", "abm.translation.transitions",
+                     "abm.eastwest.fund", "abm.income.labour", "abm.measure.measures", "abm.measure.inequality",
+                     "abm.core.calendar", "agents.farmers", "agents.households", "agents.consumers",
+                     "agents.cooperative", "agents.government", "agents.logistics", "agents.platform")
 
 
 def defined_constants(module_name: str) -> dict[str, object]:
@@ -168,7 +180,7 @@ def test_every_numeric_constant_of_the_mechanisms_is_listed_as_a_fixed_value() -
                 continue
             numeric = isinstance(value, int | float) and not isinstance(value, bool) or hasattr(value, "dtype")
             if numeric:
-                assert constant in listed, f"{name}.{constant} is a number of the model missing from abm/fixed_values.py"
+                assert constant in listed, f"{name}.{constant}: a number of the model missing from abm/fixed_values.py"
 
 
 def test_trace_reports_each_independent_fact_as_the_committed_validation_table_has_it() -> None:

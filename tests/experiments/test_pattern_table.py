@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.params import declarations
-from abm.scenario import ScenarioError
+from abm.core.params import declarations
+from abm.io.scenario import ScenarioError
 from abm.simulate import RunResult
-from experiments import facts as facts_module
-from experiments.facts import EVIDENCE, LEVELS, MEASURES, load_facts
+from experiments.calibration import facts as facts_module
+from experiments.calibration.facts import EVIDENCE, LEVELS, MEASURES, load_facts
+from experiments.calibration.validate import EVIDENCE_TITLES, fact_table, markdown
 from experiments.references import load_references, parameter_source_keys, reference_list
-from experiments.validate import EVIDENCE_TITLES, fact_table, markdown
 
 RECORD = Path(__file__).resolve().parents[2] / "seeds" / "calibration.toml"
 
