@@ -77,8 +77,11 @@ def parameter_source_keys(source: str) -> list[str]:
     (``003 (at least 40%)`` cites ``003_d59e74559908fb7a.txt``); the longest alias wins.
 
     Raises:
-        ScenarioError: If a part is neither an assumption, the calibration record, nor a reference.
+        ScenarioError: If a part is neither an assumption, the calibration record, nor a reference (an
+            ``assumption: reason`` source cites nothing, whatever its reason mentions).
     """
+    if source.startswith("assumption:"):  # an assumption with its reason in prose cites nothing
+        return []
     refs = load_references()
     names = sorted(((alias, key) for key, r in refs.items() for alias in (key, *r.aliases)),
                    key=lambda pair: -len(pair[0]))

@@ -135,13 +135,13 @@ def test_a_stale_copy_of_the_odd_is_found_and_refreshing_fixes_it(tmp_path: Path
 
 
 def test_the_fixed_value_registry_reads_inline_numbers_from_their_statements() -> None:
-    assert fixed_values.inline("abm.state", "np.maximum(0.5, 1.0 - 0.002", 2)[0] == 0.002
+    assert fixed_values.inline("agents.farmers", "self.reputation = (1.0 - 0.5 * 0.8", 2)[0] == 0.8
     assert fixed_values.inline("agents.farmers", "self.link_since = np.where", 0)[0] == -12  # the sign is kept
     assert fixed_values.inline("abm.build", "p.coop_processing if u[2, c] <", 0)[0] == 0.3  # u[2, c] is no figure
     with pytest.raises(LookupError, match="0 statements"):
-        fixed_values.inline("abm.state", "no such statement", 0)
+        fixed_values.inline("agents.farmers", "no such statement", 0)
     with pytest.raises(LookupError, match="numbers, not 9"):
-        fixed_values.inline("abm.state", "np.maximum(0.5, 1.0 - 0.002", 8)
+        fixed_values.inline("agents.farmers", "self.reputation = (1.0 - 0.5 * 0.8", 8)
 
 
 #: module constants of the model's modules that are not values of the model (sizes, names, codes, indices)

@@ -244,7 +244,7 @@ def test_strict_exits_non_zero_when_an_output_fact_fails(tmp_path: Path, cli_app
 
 def test_the_ruralsim_entry_point_exits_1_when_strict_validation_misses_a_fact(tmp_path: Path,
                                                                                  monkeypatch) -> None:
-    from experiments.cli import main
+    from experiments.cli.app import main
 
     args = ["ruralsim", "validate", "--replicates", "2", "--months", "72", "--farmers", "300", "--workers", "1",
             "--facts", str(one_fact_file(tmp_path)), "--out", str(tmp_path / "v"), "--strict"]
