@@ -130,7 +130,7 @@ def income_option(h: History) -> dict:
 
 
 def adoption_option(h: History) -> dict:
-    """Share of households selling online, by region and in the province."""
+    """Share of households that sold online this month, by region and in the province."""
     return charts.by_region(h.regions, "adoption", h.series, title="online adoption")
 
 

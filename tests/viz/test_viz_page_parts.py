@@ -70,7 +70,7 @@ def test_the_summary_lists_every_parameter_that_differs_from_the_preset(model) -
 def test_the_inspector_shows_a_villages_figures(model) -> None:
     rows = dict(components.village_rows(model, 2, 1))
     assert rows["households"] == "10" and rows["region"] in ("west", "centre", "east")
-    assert rows["share of households selling online"] == labels.number(model.grid.adoption.data[2, 1])
+    assert rows["share of households that sold online this month"] == labels.number(model.grid.adoption.data[2, 1])
 
 
 def test_a_saved_scenario_reproduces_the_run(tmp_path, monkeypatch) -> None:
