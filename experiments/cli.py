@@ -192,12 +192,12 @@ def ui_command(
 
 
 def _register() -> None:
-    """Add the experiment, sensitivity, summary, validation, calibration and policy-design commands."""
-    from experiments.cli_experiment import experiment, sensitivity, summarise
+    """Add the experiment, sensitivity, drivers, summary, validation, calibration and policy-design commands."""
+    from experiments.cli_experiment import drivers, experiment, sensitivity, summarise
     from experiments.cli_optimise import discover, optimise
     from experiments.cli_validate import calibrate, validate
 
-    for command in (experiment, sensitivity, summarise, validate, calibrate, optimise, discover):
+    for command in (experiment, sensitivity, drivers, summarise, validate, calibrate, optimise, discover):
         app.command()(command)
 
 
