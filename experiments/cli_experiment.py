@@ -131,9 +131,9 @@ def drivers(
     quick: Annotated[bool, typer.Option(help="A first look: 2 trajectories, 1 seed, 12 refined parameters, short "
                                              "sweeps (minutes).")] = False,
     trajectories: Annotated[int | None, _size_option(
-        "Morris trajectories of the screening (default: about 800 runs, at least 2).")] = None,
+        "Morris trajectories of the screening (default: about 2,000 runs, at least 2).")] = None,
     refine_trajectories: Annotated[int | None, _size_option(
-        "Morris trajectories of the refinement (default: about 600 runs, at least 2).")] = None,
+        "Morris trajectories of the refinement (default: about 1,600 runs, at least 2).")] = None,
     top_groups: Annotated[int | None, _size_option("Groups each conclusion brings into the refinement (default 2).")
                           ] = None,
     max_factors: Annotated[int | None, _size_option("Parameters the refinement varies at most (default 24).")

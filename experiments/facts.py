@@ -45,7 +45,9 @@ SOURCES = ("000_9a8f51988e555b84.txt", "001_ff255768d815f055.txt", "002_d2a0d7a4
            # official statistics (MISSION.md, "Official statistics"), read in copies of the releases
            "NBS_yearly_releases", "NBS_2023_composition_secondary", "Rural_Green_Book_2021-22_secondary",
            "NBS_2016_agricultural_census", "MOFCOM_via_Xinhua", "MOFCOM_NBS_derived", "NBS_monthly_releases",
-           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11")
+           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11",
+           # found for issue 31's two-sided calibration ranges, read in secondary copies (see the statements)
+           "CAAS_AII_2020_secondary", "CNIPA_2023_secondary", "MARA_2023_via_CCTV", "MOA_2006_gov_cn")
 
 
 @dataclass(frozen=True)

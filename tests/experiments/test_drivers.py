@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from abm.params import GROUPS, declarations
 from abm.scenario import ScenarioError
+from experiments.analysis import load_results
 from experiments.cli import app
 from experiments.drivers import (
     QUICK,
@@ -26,6 +27,7 @@ from experiments.drivers import (
     sign_changes,
 )
 from experiments.experiment import load_experiment
+from experiments.runner import run_experiment
 
 #: a stand-in experiment of :func:`exphelpers.planted_driver`: the treatment is pairing
 TOY = """
@@ -147,6 +149,18 @@ def test_a_planted_driver_and_its_threshold_are_recovered(tmp_path: Path) -> Non
     cost = json.loads((out / "cost.json").read_text())
     assert run_drivers(load_experiment(write(tmp_path, TOY)), out, TOY_SIZE, TOY_RUNNER).read_text() == report
     assert json.loads((out / "cost.json").read_text()) == cost  # every run was found finished
+
+
+def test_a_requested_outcome_a_run_leaves_undefined_is_kept(tmp_path: Path) -> None:
+    """The runner keeps an outcome the experiment asks for even where a run has it all NaN.
+
+    A ratio without newcomers is undefined at some design points; the batch goes on instead of refusing it.
+    """
+    text = TOY.replace('outcomes = ["online_kg", "market_reach"]', 'outcomes = ["online_kg", "newcomer_sales_ratio"]')
+    plan = load_experiment(write(tmp_path, text.split("[conclusions.flips]")[0]), replicates=1)
+    run_experiment(plan, tmp_path / "out", workers=1, model="exphelpers:planted_driver", progress=False)
+    ratio = load_results(tmp_path / "out").groupby("arm").newcomer_sales_ratio
+    assert ratio.apply(lambda s: s.isna().all())["control"] and (ratio.min()["treated"] == 1.0)
 
 
 def test_a_folder_of_another_experiment_is_refused(tmp_path: Path) -> None:
