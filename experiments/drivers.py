@@ -138,7 +138,8 @@ class Analysis:
         size: The analysis's size.
         runner: How runs execute.
         cost: Per stage: its runs (files in its cache), those executed by this folder's invocations and their
-            seconds (an invocation that finds every run done adds none).
+            seconds (an invocation that finds every run done adds none); stages of earlier sizes included.
+        stages: The stages this analysis ran (or found finished), in order.
     """
 
     plan: Plan
@@ -147,6 +148,7 @@ class Analysis:
     size: Size
     runner: Runner
     cost: dict[str, dict[str, float]] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)
 
     @property
     def experiment(self) -> Experiment:
@@ -191,6 +193,9 @@ def default_conclusions(experiment: Experiment) -> dict[str, ConclusionSpec]:
         raise ScenarioError("drivers: the experiment has a design, not arms; allowed: an experiment with arms "
                             "(its conclusions are paired differences between arms)")
     reference = experiment.reference or next(iter(experiment.arms))
+    if len(experiment.arms) < 2:
+        raise ScenarioError(f"drivers: the experiment has one arm ({reference}), so no difference to analyse; "
+                            "allowed: an experiment with two or more arms")
     outcomes = experiment.outcomes or list(DEFAULT_OUTCOMES)
     return {f"{arm}_{o}": ConclusionSpec(label=f"{arm} minus {reference}: {o}", arm=arm, outcome=o)
             for arm in experiment.arms if arm != reference for o in outcomes}
@@ -249,6 +254,7 @@ def run_stage(analysis: Analysis, stage: str, design: pd.DataFrame, arms: list[s
     analysis.cost[stage] = {"runs": len(list((folder / "runs").glob("*.parquet"))),
                             "executed": before["executed"] + report.executed,
                             "seconds": before["seconds"] + (report.seconds if report.executed else 0.0)}
+    analysis.stages += [stage] * (stage not in analysis.stages)
     return load_results(folder)
 
 
@@ -447,9 +453,9 @@ def _sign_at(analysis: Analysis, name: str, assumption: Assumption, value: float
 
 
 def replace_conclusions(analysis: Analysis, *names: str) -> Analysis:
-    """The same analysis restricted to some conclusions (its cost record shared)."""
+    """The same analysis restricted to some conclusions (its cost record and stage list shared)."""
     return Analysis(analysis.plan, {n: analysis.conclusions[n] for n in names}, analysis.out, analysis.size,
-                    analysis.runner, analysis.cost)
+                    analysis.runner, analysis.cost, analysis.stages)
 
 
 # --- the whole analysis -------------------------------------------------------------------------------

@@ -213,7 +213,7 @@ def _sweep_panel(ax, analysis: Analysis, findings: Findings, name: str) -> None:
 
 def cost_lines(analysis: Analysis) -> list[str]:
     """What the analysis cost: runs per stage and the minutes measured, on how many workers."""
-    cost = analysis.cost
+    cost = {stage: analysis.cost[stage] for stage in analysis.stages}
     runs = sum(int(c["runs"]) for c in cost.values())
     executed = sum(int(c["executed"]) for c in cost.values())
     seconds = sum(c["seconds"] for c in cost.values())

@@ -138,6 +138,8 @@ CASES: list[tuple[str, tuple[dict, list[str]], list[str]]] = [
      ["--months = 13: conclusion reputation_newcomers reads month 24", "allowed: at least 24 months"]),
     ("option", ({"s.toml": SOBOL}, ["drivers", "{d}/s.toml", "--out", "{d}/o"]),
      ["the experiment has a design, not arms", "allowed: an experiment with arms"]),
+    ("option", ({"e.toml": SMALL_ARMS}, ["drivers", "{d}/e.toml", "--out", "{d}/o"]),
+     ["the experiment has one arm (a)", "allowed: an experiment with two or more arms"]),
     ("experiment", experiment(SMALL_ARMS + "[conclusions.c]\narm = 'b'\noutcome = 'adoption'\n"),
      ["conclusions.c.arm = 'b': not an arm", "allowed: a"]),
     ("option", ({"s.toml": SOBOL}, ["sensitivity", "{d}/s.toml", "--outcome", "adoptoin", "--out", "{d}/o"]),
