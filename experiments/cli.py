@@ -107,7 +107,7 @@ def params(
     markdown: Annotated[bool, typer.Option(help="Print as a Markdown table.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
-    """List every declared parameter with its unit, range, default and source."""
+    """List every declared parameter with its unit, range, default, source and mechanism group."""
     rows = declarations()
     if json_:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -117,11 +117,11 @@ def params(
         console.print(parameter_table(), markup=False, highlight=False)
         return
     table = Table(title=f"{len(rows)} declared parameters (packaged scenarios: {', '.join(packaged_scenarios())})")
-    for col in ("name", "unit", "range", "default", "source"):
+    for col in ("name", "unit", "range", "default", "source", "group"):
         table.add_column(col)
     for d in rows:
         rng = ", ".join(d["choices"]) if d["choices"] else (f"{d['min']} - {d['max']}" if d["min"] is not None else "")
-        table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"])
+        table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"], d["group"])
     console.print(table)
 
 
