@@ -90,8 +90,11 @@ def verdict(analysis: Analysis, findings: Findings, name: str) -> str:
         threshold = findings.thresholds[name]
         default = float(getattr(analysis.plan.base.parameters, threshold.parameter))
         more = f"; the sweep crossed zero {threshold.crossings} times" if threshold.crossings > 1 else ""
+        kind = next(a.kind for a in findings.assumptions if a.name == threshold.parameter)
+        declared = (f" ({threshold.parameter} has no plausible range: it was swept over its declared range, and "
+                    "the threshold may lie outside what is plausible)" if kind == "declared" else "")
         return (f"depends on {threshold.parameter}: {_change(threshold, default)}, the other parameters at their "
-                f"defaults{more}; the sign differs from the defaults' at {at}")
+                f"defaults{more}{declared}; the sign differs from the defaults' at {at}")
     if sweep is None and opposite == 0 and _default_sign(findings, name) == 0:
         return f"zero at the defaults and at all {points} design points: no screened assumption moves it"
     if sweep is None:
