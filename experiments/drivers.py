@@ -11,7 +11,7 @@ finished runs are cached, a killed analysis resumes, and ``--engine dask`` sprea
 1. ``default``: the arms the conclusions need, at the declared defaults (the effects as reported).
 2. ``screening``: SALib's Morris method over every assumption and calibrated parameter at once
    (:func:`screened_parameters`), grouped by mechanism (the ``group`` of each declaration,
-   :data:`abm.params.GROUPS`): one factor per group, so the design costs ``trajectories x (groups + 1)``
+   :data:`abm.core.params.GROUPS`): one factor per group, so the design costs ``trajectories x (groups + 1)``
    points whatever the number of parameters. Unless given, trajectories are chosen so that the screening
    makes about :data:`SCREENING_RUNS` runs (the refinement about :data:`REFINEMENT_RUNS`) whatever the arms.
 3. ``refinement``: Morris over the members of the groups that move the conclusions most (each
@@ -37,14 +37,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.folders import locked
-from abm.params import ASSUMPTION, CALIBRATION, declarations
-from abm.scenario import ScenarioError
+from abm.core.params import ASSUMPTION, CALIBRATION, declarations
+from abm.io.folders import locked
+from abm.io.scenario import ScenarioError
 from experiments.analysis import load_results
 from experiments.design import Range, scale, unit_morris
 from experiments.experiment import DEFAULT_OUTCOMES, ConclusionSpec, Experiment, Plan, check_overrides
-from experiments.runner import DEFAULT_MODEL, atomic_write, parquet_bytes, run_experiment
+from experiments.runner import atomic_write, parquet_bytes, run_experiment
 from experiments.sensitivity import analyse
+from experiments.worker import DEFAULT_MODEL
 
 #: mechanism groups never screened, and why (their parameters set the experiment, not an assumption of it)
 UNSCREENED_GROUPS = {

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from abm.params import GROUPS
+from abm.core.params import GROUPS
 from experiments.drivers import UNSCREENED_GROUPS, Analysis, Findings, Threshold, moving
 from experiments.reports import fmt, markdown_table
 from experiments.runner import atomic_write, parquet_bytes

@@ -51,10 +51,11 @@ import pandas as pd
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
                       model_validator)
 
-from abm.outcomes import series_outcome
-from abm.params import Parameters, declarations
-from abm.inputs import format_table_errors, reject_non_finite
-from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
+from abm.core.params import Parameters, declarations
+from abm.core.world import Geography
+from abm.io.inputs import format_table_errors, reject_non_finite
+from abm.io.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
+from abm.measure.outcomes import series_outcome
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
 #: series columns kept when an experiment names no outcomes (those the model reports)
@@ -413,3 +414,16 @@ def load_experiment(path: str | Path, months: int | None = None, *, replicates: 
     if not experiment.name:
         experiment = experiment.model_copy(update={"name": p.stem})
     return plan_experiment(experiment, str(path), p.parent, p.read_text(encoding="utf-8"))
+
+
+def household_warnings(parameter_sets: list[Parameters]) -> list[str]:
+    """Say, once per distinct size, where a household count is changed to fit whole villages on the grid."""
+    notes = {}
+    for p in parameter_sets:
+        geo = Geography.from_params(p)
+        if geo.farmers != p.farmers:
+            notes[(p.farmers, p.households_per_village)] = (
+                f"warning: farmers = {p.farmers:,} becomes {geo.farmers:,} households: the world is whole "
+                f"villages of {p.households_per_village} households on a {geo.width} x {geo.height} grid "
+                f"(about 3:2, at least 3 villages); ask for a multiple that fits to avoid this")
+    return list(notes.values())

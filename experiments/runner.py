@@ -55,16 +55,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm import interrupts
-from abm.folders import check_writable, locked
-from abm.output import FILE_MODE
-from abm.output_size import experiment_outputs
-from abm.scenario import Scenario, ScenarioError
+from abm.core.digest import code_digest
+from abm.io import interrupts
+from abm.io.folders import check_writable, locked
+from abm.io.output import FILE_MODE
+from abm.io.output_size import experiment_outputs
+from abm.io.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 
 ENGINES = ("local", "dask")
-_CODE = abm.code_digest()
+_CODE = code_digest()
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 
 
@@ -392,15 +393,3 @@ def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: 
     seconds = time.perf_counter() - start
     text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
     atomic_write(out / "manifest.json", text.encode())
-
-
-def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
-    from experiments import cli
-
-    sys.argv.insert(1, "experiment")
-    cli.main()
-
-
-if __name__ == "__main__":
-    main()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.params import Parameters
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.trust import mechanism
+from abm.trust.mechanisms import mechanism
 from testworlds import DIFFUSING
 
 

@@ -38,8 +38,8 @@ def write(folder: Path, text: str, name: str = "experiment.toml") -> Path:
 
 
 def runner_command(file: Path, out: Path, *args: str) -> list[str]:
-    """The command line of the runner's module entry point."""
-    return [sys.executable, "-m", "experiments.runner", str(file), "--out", str(out), *args]
+    """The command line of ``ruralsim experiment`` run as a module (``python -m experiments.cli.app``)."""
+    return [sys.executable, "-m", "experiments.cli.app", "experiment", str(file), "--out", str(out), *args]
 
 
 def subprocess_env() -> dict[str, str]:
@@ -90,7 +90,7 @@ def planted_driver(scenario, seed: int, months: int, progress: bool = False) -> 
     noise = np.random.default_rng([seed, int(p.pairing)]).normal(0.0, 0.05, months + 1)
     treated = float(p.pairing)
     online_kg = treated * 10 * (p.imitation_rate - PLANTED_THRESHOLD) + 0.5 * p.commission + p.coop_fee + noise
-    reach = treated * (1 + p.trust_weight / 10) + 0.1 * p.price_sensitivity + noise
+    reach = treated * (1 + p.trust_weight / 10) + 0.01 * p.residual_demand_elasticity + noise
     series = pd.DataFrame({"month": np.arange(months + 1), "online_kg": online_kg, "market_reach": reach,
                            "newcomer_sales_ratio": np.full(months + 1, 1.0 if p.pairing else np.nan)})
     regions = pd.DataFrame({"month": pd.Series(dtype=int), "region": pd.Series(dtype=str)})

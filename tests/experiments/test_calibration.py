@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.params import CALIBRATION, declarations
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
-from experiments.calibrate import Settings, Space, calibrate, free_parameters
-from experiments.calibration_record import parameter_summary, posterior_frame, write_record
-from experiments.facts import COLUMNS, facts_path, load_facts, measure_run
+from abm.core.params import CALIBRATION, declarations
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
+from experiments.calibration.calibrate import Settings, Space, calibrate, free_parameters
+from experiments.calibration.facts import COLUMNS, facts_path, load_facts, measure_run
+from experiments.calibration.record import parameter_summary, posterior_frame, write_record
 from experiments.history_matching import (CUTOFF, Target, draw_region, history_match, systematic_resample,
                                           weighted_quantiles)
 

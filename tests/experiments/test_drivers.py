@@ -12,10 +12,10 @@ import pytest
 from exphelpers import PLANTED_DRIVER, PLANTED_THRESHOLD, write
 from typer.testing import CliRunner
 
-from abm.params import GROUPS, declarations
-from abm.scenario import ScenarioError
+from abm.core.params import GROUPS, declarations
+from abm.io.scenario import ScenarioError
 from experiments.analysis import load_results
-from experiments.cli import app
+from experiments.cli.app import app
 from experiments.drivers import (
     QUICK,
     Runner,
@@ -55,7 +55,8 @@ label = "the treatment extends market reach"
 arm = "treated"
 outcome = "market_reach"
 """
-TOY_SIZE = Size(trajectories=3, refine_trajectories=3, top_groups=1, max_factors=16, levels=5, bisections=6,
+#: room in the refinement for both conclusions' top groups (diffusion and trust: 17 parameters)
+TOY_SIZE = Size(trajectories=3, refine_trajectories=3, top_groups=1, max_factors=24, levels=5, bisections=6,
                 replicates=1)
 TOY_RUNNER = Runner(workers=1, model="exphelpers:planted_driver", progress=False)
 

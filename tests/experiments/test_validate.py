@@ -11,13 +11,13 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from abm.scenario import ScenarioError
-from abm.simulate import RunResult
-from experiments import facts as facts_module
-from experiments.design import replicate_seeds
+from abm.io.scenario import ScenarioError
+from abm.io.simulate import RunResult
 from agents.households import INCOME_PARTS
-from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
-from experiments.validate import fact_table, failed_outputs, validate
+from experiments.calibration import facts as facts_module
+from experiments.calibration.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
+from experiments.calibration.validate import fact_table, failed_outputs, validate
+from experiments.design import replicate_seeds
 
 # --- the facts file ------------------------------------------------------------------------------
 
@@ -112,6 +112,12 @@ def hand_made_run(years: int = 6) -> RunResult:
         "own_online_sellers": np.where(months == 30, 0.12, 0.1),
         "fraud_rate": np.where(months > 0, 0.05, np.nan),
         "quintile_ratio": 5.0 + year,
+        # the survey's matched estimate at the year closes: year k's close reports 100 k on income
+        **{f"adoption_effect_{k}": np.where((months > 0) & (months % 12 == 0), 100.0 * months / 12 * sign, 0.0)
+           for k, sign in (("income", 1), ("wages", -1), ("business", 2), ("property", 0), ("transfers", 0))},
+        "ecommerce_jobs": np.full(n, 5.0),
+        **{stage: np.full(n, 25.0) for stage in ("not_reached", "problematised", "interested", "enrolled")},
+        "mobilised": np.zeros(n),
     })
     regions = pd.DataFrame({"month": [0, 0, 0, 12, 12, 12], "region": ["west", "centre", "east"] * 2,
                             "cold_chain": [0.12, 0.26, 0.45] * 2,
@@ -153,6 +159,14 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["junior_school_centre_west"] == pytest.approx(0.82)
     assert m["trained_share_initial"] == pytest.approx(0.15)
     assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
+    # the survey's estimate over the closes of 2022-2026 (years 2-6): mean of 200 ... 600
+    assert m["adoption_effect_on_income"] == pytest.approx(400.0)
+    assert m["adoption_effect_on_wages"] == pytest.approx(-400.0)
+    assert m["adoption_effect_on_business"] == pytest.approx(800.0)
+    assert m["adoption_effect_on_transfers"] == 0.0
+    yearly = np.log([0.1, 0.1, 0.1 + 0.02 / 12, 0.1, 0.1])  # month 30 (year 3) is 0.12
+    assert m["own_online_sellers_growth"] == pytest.approx(np.exp(np.polyfit(np.arange(1, 6), yearly, 1)[0]) - 1)
+    assert m["jobs_per_shop"] == pytest.approx(1.0 + 5.0 / (0.1 * 100.0), rel=0.05)
 
 
 def test_trend_growth_fits_the_window_of_years_and_needs_two_of_them() -> None:
@@ -205,7 +219,7 @@ def test_validate_runs_replicates_through_the_runner_with_paired_seeds(tmp_path:
 def cli_app():
     import typer
 
-    from experiments.cli_validate import validate as validate_command
+    from experiments.cli.validate import validate as validate_command
 
     app = typer.Typer(add_completion=False)
     app.command()(validate_command)
