@@ -231,10 +231,12 @@ class Parameters(BaseModel):
                                        "Most of the urban online budget livestream viewers spend on streamed produce.",
                                        group="platforms")
     coop_exit_rate: float = param(0.3, "per year", 0.0, 1.0, ASSUMPTION,
-                                  "Chance a member leaves a cooperative that paid less than the trader or sold late.",
+                                  "Chance a member leaves a cooperative that paid less than the trader or sold too "
+                                  "little online (December).",
                                   group="cooperatives")
     coop_join_rate: float = param(0.03, "per year", 0.0, 1.0, ASSUMPTION,
-                                  "Chance a non-member joins a county cooperative that beat the trader on time.",
+                                  "Chance a non-member joins a county cooperative that gave its members no reason to "
+                                  "leave (December).",
                                   group="cooperatives")
     coop_min_fill: float = param(0.1, "share of pooled kg", 0.0, 1.0, ASSUMPTION,
                                  "Share of the pooled kg a cooperative must sell in a year, or members leave for unsold produce.",
@@ -359,7 +361,8 @@ class Parameters(BaseModel):
                                        "Hazard that an interested household that does not enrol loses interest.",
                                        group="farmer_decisions")
     skill_learning: float = param(0.01, "per month", 0.0, 0.2, ASSUMPTION,
-                                  "Skill gained each month of selling online (learning by doing).",
+                                  "Share of the gap to full skill closed each month of delivering online: skill += "
+                                  "rate x (1 - skill).",
                                   group="farmer_decisions")
     new_farmer_pull: float = param(3.0, "x imitation", 0.0, 20.0, ASSUMPTION,
                                    "How much a new farmer's success counts among neighbours, relative to a farmer's.",

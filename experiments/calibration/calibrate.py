@@ -2,7 +2,7 @@
 
 The free parameters are those declared with a plausible range (``param(..., plausible=(lo, hi,
 reason))`` in :mod:`abm.core.params`, source ``seeds/calibration.toml``); the targets are the output facts
-of ``seeds/facts.csv`` marked ``calibration_target = yes``. The method is
+of ``seeds/facts.csv`` marked ``evidence = calibrated``. The method is
 :mod:`experiments.history_matching`: waves of space-filling designs over the plausible box, every point
 run through the experiment runner (:mod:`experiments.runner`: local processes or Dask, each run cached
 in ``WORK/wave<w>/runs/``, so a killed calibration resumes where it stopped) at the same seeds, a
@@ -39,10 +39,16 @@ import abm
 from abm.core.params import CALIBRATION, declarations
 from abm.io.scenario import ScenarioError, load_scenario
 from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts
-from experiments.experiment import parse_experiment, plan_experiment
-from experiments.history_matching import (TOLERANCE_SIGMAS, HistoryMatch, Target, Wave, history_match,
-                                          systematic_resample)
 from experiments.calibration.validate import measure_plan
+from experiments.experiment import parse_experiment, plan_experiment
+from experiments.history_matching import (
+    TOLERANCE_SIGMAS,
+    HistoryMatch,
+    Target,
+    Wave,
+    history_match,
+    systematic_resample,
+)
 from experiments.runner import run_experiment
 
 #: root of the calibration seeds (validation uses another root, so its check is out of sample)
@@ -253,7 +259,7 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
                             "--check at least 1")
     facts = [f for f in load_facts(facts_file) if f.calibration_target]
     if not facts:
-        raise ScenarioError("no fact is marked calibration_target = yes in the facts file")
+        raise ScenarioError("no fact is marked evidence = calibrated in the facts file")
     load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
     from experiments.design import replicate_seeds
 

@@ -309,6 +309,34 @@ def own_online_sellers_highest(run: RunLike) -> float:
     return float(_facts_years(run, 2021, 2023).own_online_sellers.max())
 
 
+def yearly_means(run: RunLike, column: str) -> pd.Series:
+    """Means of a monthly share over each complete year (year 1 is months 1-12), indexed by year."""
+    s = _months(run)
+    year = (s.month - 1) // 12 + 1
+    complete = year.map(year.value_counts()) == 12
+    return s[complete].groupby(year[complete])[column].mean()
+
+
+def _own_sellers_growth(run: RunLike, first: int, last: int) -> float:
+    """Trend growth a year of the yearly mean share of own online sellers over calendar years ``first``-``last``."""
+    return trend_growth(yearly_means(run, "own_online_sellers"), (model_year_of(first), model_year_of(last)))
+
+
+@measure
+def own_sellers_growth_2022_2025(run: RunLike) -> float:
+    """Trend growth a year of households selling on a shop or stream of their own, 2022-2025 (years 2-5).
+
+    The yearly mean share of ``own_online_sellers``, against MOFCOM's count of rural online shops.
+    """
+    return _own_sellers_growth(run, 2022, 2025)
+
+
+@measure
+def own_sellers_growth_change(run: RunLike) -> float:
+    """Growth of own online sellers in 2023-2025 less their growth in 2021-2023 (negative: diffusion slows)."""
+    return _own_sellers_growth(run, 2023, 2025) - _own_sellers_growth(run, 2021, 2023)
+
+
 @measure
 def november_sales_ratio(run: RunLike) -> float:
     """November's online sales over the mean month of its year, averaged over the complete years after the first."""
@@ -366,13 +394,6 @@ def adoption_effect_on_business(run: RunLike) -> float:
 def adoption_effect_on_transfers(run: RunLike) -> float:
     """Adopters' net transfers against matched non-adopters' (yuan/person/year), 2022-2026."""
     return _adoption_effect(run, "transfers")
-
-
-@measure
-def own_online_sellers_growth(run: RunLike) -> float:
-    """Trend growth a year of the mean share of households selling online themselves, years 1-5 (2021-2025)."""
-    s = _months(run)
-    return trend_growth(s.groupby((s.month - 1) // 12 + 1).own_online_sellers.mean(), (1, 5))
 
 
 @measure

@@ -7,7 +7,21 @@ model is checked against it. Its ``kind`` says what the model owes it:
 - ``output``: the model must produce it; the measure computes it from the run's series.
 - ``policy``: the figure of a policy lever the experiments use; the measure reads the lever's value
   in the run (a lever that is off in the baseline is reported as such, not as a miss).
-- ``context``: a figure no province model can reproduce (national scale); no measure.
+- ``context``: a figure the model cannot be compared with (national scale, or a pattern it has no
+  output for); no measure, and the figure may be qualitative (no target).
+
+What a fact is *evidence* of is its own column, so that fit is never sold as evidence:
+
+- ``imposed``: an input reads it back, or the model was set so that it comes out (``informs`` names the
+  parameters or fixed values that set it); meeting it shows the inputs are right, not the mechanisms.
+- ``calibrated``: a target of the history matching (``ruralsim calibrate``); ``informs`` names the free
+  parameters it pins most (the calibration record gives each emulator's ranking).
+- ``independent``: never used to set anything (``informs`` is empty): the only facts that corroborate
+  the mechanisms (pattern-oriented evidence).
+- ``context``: not compared.
+
+Every fact also says the ``level`` its pattern lives at (household, village, region, province; nation
+for a context figure of the whole country) and the ``period`` it is compared over.
 
 Acceptance. A *point* fact (``target`` with no ``low``/``high``) is met when
 ``|value - target| <= tolerance``. A *bound* fact (``low`` and/or ``high``, e.g. "under 10%" is
@@ -17,7 +31,8 @@ calibration objective sums ``(miss / tolerance) ** 2`` over the calibration targ
 
 The measures, one function per ``measure`` named in the file, are :mod:`experiments.calibration.fact_measures`;
 this module reads and validates the file and applies them to a run (their registry, the windows
-and :func:`trend_growth` are importable from here as well).
+and :func:`trend_growth` are importable from here as well). Sources are keys of
+``seeds/references.toml`` (:mod:`experiments.references`).
 """
 
 from __future__ import annotations
@@ -29,27 +44,30 @@ from importlib import resources
 from pathlib import Path
 
 from abm.io.scenario import ScenarioError
-from experiments.calibration.fact_measures import GROWTH_YEARS, LAST_MONTHS, MEASURES, RunLike, trend_growth, yearly_totals
+from experiments.calibration.fact_measures import (
+    GROWTH_YEARS,
+    LAST_MONTHS,
+    MEASURES,
+    RunLike,
+    trend_growth,
+    yearly_totals,
+)
+from experiments.references import load_references
 
-__all__ = ["COLUMNS", "GROWTH_YEARS", "KINDS", "LAST_MONTHS", "MEASURES", "SOURCES", "Fact", "RunLike", "facts_path",
-           "load_facts", "measure_run", "parse_fact", "trend_growth", "yearly_totals"]
+__all__ = ["COLUMNS", "EVIDENCE", "GROWTH_YEARS", "KINDS", "LAST_MONTHS", "LEVELS", "MEASURES", "SOURCES", "Fact",
+           "RunLike", "facts_path", "load_facts", "measure_run", "parse_fact", "trend_growth", "yearly_totals"]
 
 #: what the model owes a fact (see the module docstring)
 KINDS = ("input", "output", "policy", "context")
+#: what a fact is evidence of (see the module docstring), in the order reports group them
+EVIDENCE = ("independent", "calibrated", "imposed", "context")
+#: the level a fact's pattern lives at; ``nation`` only for context figures of the whole country
+LEVELS = ("household", "village", "region", "province", "nation")
 #: the columns of ``seeds/facts.csv``, in order
 COLUMNS = ("id", "statement", "target", "low", "high", "unit", "source", "tolerance", "kind", "measure",
-           "calibration_target")
-#: the source papers a fact may cite (MISSION.md)
-SOURCES = ("000_9a8f51988e555b84.txt", "001_ff255768d815f055.txt", "002_d2a0d7a49f16f090.txt",
-           "003_d59e74559908fb7a.txt", "004_26afaa9ec5ea077b.txt",
-           # official statistics (MISSION.md, "Official statistics"), read in copies of the releases
-           "NBS_yearly_releases", "NBS_2023_composition_secondary", "Rural_Green_Book_2021-22_secondary",
-           "NBS_2016_agricultural_census", "MOFCOM_via_Xinhua", "MOFCOM_NBS_derived", "NBS_monthly_releases",
-           "MARA_secondary", "SAMR_secondary", "Fujian_Statistical_Yearbook_2022_table_7-11",
-           # found for issue 31's two-sided calibration ranges, read in secondary copies (see the statements)
-           "CAAS_AII_2020_secondary", "CNIPA_2023_secondary", "MARA_2023_via_CCTV", "MOA_2006_gov_cn",
-           # household and village evidence (MISSION.md, "Household and village evidence")
-           "Li_et_al_2021_Food_Policy_101_102024", "NDRC", "AliResearch_2020")
+           "evidence", "informs", "level", "period")
+#: the sources a fact may cite: the keys of ``seeds/references.toml``
+SOURCES = tuple(load_references())
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,15 @@ class Fact:
     tolerance: float
     kind: str
     measure: str
-    calibration_target: bool
+    evidence: str
+    informs: tuple[str, ...] = ()
+    level: str = "province"
+    period: str = ""
+
+    @property
+    def calibration_target(self) -> bool:
+        """Whether the calibration fits the model to this fact (evidence ``calibrated``)."""
+        return self.evidence == "calibrated"
 
     @property
     def is_bound(self) -> bool:
@@ -143,15 +169,11 @@ def parse_fact(row: dict[str, str], where: str) -> Fact:
     elif name not in MEASURES:
         raise ScenarioError(f"{where}: measure = {name!r} is not a function of experiments.calibration.fact_measures; "
                             f"allowed: {', '.join(MEASURES)}")
-    flag = row["calibration_target"].strip().lower()
-    if flag not in ("yes", "no"):
-        raise ScenarioError(f"{where}: calibration_target = {flag!r}; allowed: yes, no")
-    if flag == "yes" and kind != "output":
-        raise ScenarioError(f"{where}: only output facts can be calibration targets")
     sources = [s.strip() for s in row["source"].split(";") if s.strip()]
     unknown = [s for s in sources if s not in SOURCES]
     if not sources or unknown:
-        raise ScenarioError(f"{where}: source = {row['source']!r}; allowed: {'; '.join(SOURCES)} (';'-separated)")
+        raise ScenarioError(f"{where}: source = {row['source']!r}; allowed: keys of seeds/references.toml "
+                            f"({'; '.join(SOURCES)}), ';'-separated")
     low = _number(row["low"], "low", where, False)
     high = _number(row["high"], "high", where, False)
     if low is not None and high is not None and low > high:
@@ -159,13 +181,63 @@ def parse_fact(row: dict[str, str], where: str) -> Fact:
     tolerance = _number(row["tolerance"], "tolerance", where, True)
     if tolerance < 0:
         raise ScenarioError(f"{where}: tolerance = {tolerance} must be at least 0")
-    if flag == "yes" and tolerance == 0:
-        raise ScenarioError(f"{where}: a calibration target needs a tolerance above 0 (it scales the miss)")
+    evidence, informs = _evidence(row, kind, tolerance, where)
+    level = row["level"].strip()
+    if level not in LEVELS or (level == "nation" and kind != "context"):
+        raise ScenarioError(f"{where}: level = {level!r}; allowed: {', '.join(LEVELS[:-1])} (and nation for a "
+                            "context fact)")
+    period = row["period"].strip()
+    if not period:
+        raise ScenarioError(f"{where}: period is empty; allowed: the years or months the fact is compared over")
     fid = row["id"].strip()
     if not fid.isidentifier():
         raise ScenarioError(f"{where}: id = {fid!r}; allowed: a name of letters, digits and underscores")
-    return Fact(fid, row["statement"].strip(), _number(row["target"], "target", where, True), low, high,
-                row["unit"].strip(), "; ".join(sources), tolerance, kind, name, flag == "yes")
+    target = _number(row["target"], "target", where, kind != "context")
+    return Fact(fid, row["statement"].strip(), math.nan if target is None else target, low, high,
+                row["unit"].strip(), "; ".join(sources), tolerance, kind, name, evidence, informs, level, period)
+
+
+def _evidence(row: dict[str, str], kind: str, tolerance: float, where: str) -> tuple[str, tuple[str, ...]]:
+    """Validate what a fact is evidence of and what it informs (see the module docstring).
+
+    Inputs and policy levers are imposed, context facts context; an output is imposed (``informs``: what
+    sets it), calibrated (``informs``: free parameters; a tolerance above 0, which scales the miss) or
+    independent (``informs`` empty: nothing was set from it).
+
+    Raises:
+        ScenarioError: Naming the row, the column and what is allowed.
+    """
+    evidence = row["evidence"].strip()
+    allowed = {"input": ("imposed",), "policy": ("imposed",), "context": ("context",),
+               "output": ("imposed", "calibrated", "independent")}[kind]
+    if evidence not in allowed:
+        raise ScenarioError(f"{where}: evidence = {evidence!r} for a {kind} fact; allowed: {', '.join(allowed)}")
+    informs = tuple(s.strip() for s in row["informs"].split(";") if s.strip())
+    if evidence in ("imposed", "calibrated") and not informs:
+        raise ScenarioError(f"{where}: an {evidence} fact names what it informs (';'-separated parameters or "
+                            "fixed values of abm/fixed_values.py)")
+    if evidence in ("independent", "context") and informs:
+        raise ScenarioError(f"{where}: informs = {row['informs']!r}, but an {evidence} fact sets nothing; "
+                            "allowed: empty")
+    known = _settable_names(free_only=evidence == "calibrated")
+    unknown = [name for name in informs if name not in known]
+    if unknown:
+        what = "free parameters (declared with a plausible range)" if evidence == "calibrated" else (
+            "declared parameters (a regional one by its stem) or fixed values (abm/fixed_values.py)")
+        raise ScenarioError(f"{where}: informs names {', '.join(unknown)}; allowed: {what}")
+    if evidence == "calibrated" and tolerance == 0:
+        raise ScenarioError(f"{where}: a calibration target needs a tolerance above 0 (it scales the miss)")
+    return evidence, informs
+
+
+def _settable_names(free_only: bool) -> set[str]:
+    """Names an ``informs`` cell may use: parameters (and regional stems), or only the free ones, and fixed values."""
+    from abm.core.params import declarations
+    from abm.fixed_values import values_by_key
+
+    decl = [d for d in declarations() if d["plausible"] is not None or not free_only]
+    names = {d["name"] for d in decl} | {d["regional"] for d in decl if d["regional"]}
+    return names if free_only else names | set(values_by_key())
 
 
 def load_facts(path: str | Path | None = None) -> list[Fact]:

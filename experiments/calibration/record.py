@@ -183,12 +183,12 @@ HEADER = """# Calibration record of the free parameters (source "seeds/calibrati
 
 
 def _refresh_odd() -> None:
-    """Regenerate the ODD's parameter table, whose defaults the new record just changed (source checkouts only)."""
+    """Regenerate the documents (ODD tables and figures, TRACE) the new record changes (source checkouts only)."""
     import sys
 
     from abm.io import docs
 
     odd = Path(docs.__file__).resolve().parents[2] / "docs" / "ODD.md"
     if odd.is_file():
-        code = f"from pathlib import Path; from abm.io.docs import refresh_odd; refresh_odd(Path({str(odd)!r}))"
+        code = "from experiments.documents import refresh_documents; refresh_documents()"
         subprocess.run([sys.executable, "-c", code], check=True, env=os.environ)

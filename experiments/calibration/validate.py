@@ -3,10 +3,11 @@
 The default scenario runs over replicate seeds through the experiment runner (one arm, seeds from
 ``SeedSequence(root_seed).spawn(replicates)``, resumable: runs already on disk are reused). Every fact
 of ``seeds/facts.csv`` with a measure is computed on every replicate; the table gives each fact's
-mean, the 95% t confidence interval of the mean, whether the mean meets the fact (within its
-tolerance; see :mod:`experiments.calibration.facts`) and whether the fact was a calibration target. Context
-facts (national figures a province model cannot reproduce) are listed without a value; a policy
-lever that is off in the baseline is reported as such.
+mean, the 95% t confidence interval of the mean and whether the mean meets the fact (within its
+tolerance; see :mod:`experiments.calibration.facts`). Facts are shown in separate groups by what they are
+evidence of (:data:`EVIDENCE_TITLES`): independent facts, which nothing was set from, first;
+calibration targets; imposed facts (inputs read back, or outputs the inputs were set to produce);
+context facts, listed without a value. A policy lever that is off in the baseline is reported as such.
 
 Outputs in ``out`` (default ``results/validate/``): the runner's ``runs/``, ``results.parquet`` and
 ``manifest.json``; ``facts.csv`` (the table), ``facts.md`` (the same in Markdown) and
@@ -27,7 +28,7 @@ import pyarrow.parquet as pq
 
 from abm.io.scenario import ScenarioError
 from experiments.analysis import mean_ci
-from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts, measure_run
+from experiments.calibration.facts import EVIDENCE, GROWTH_YEARS, Fact, load_facts, measure_run
 from experiments.experiment import Plan, household_warnings, parse_experiment, plan_experiment
 from experiments.runner import make_jobs, run_experiment
 
@@ -36,6 +37,13 @@ VALIDATION_ROOT_SEED = 12345
 DEFAULT_OUT = Path("results/validate")
 #: the fewest months the facts can be judged on: the growth window ends with year GROWTH_YEARS[1]
 MIN_MONTHS = GROWTH_YEARS[1] * 12
+#: the heading of each group of facts, by what they are evidence of (in :data:`experiments.facts.EVIDENCE` order)
+EVIDENCE_TITLES = {
+    "independent": "Independent facts: never used to set anything (the evidence for the mechanisms)",
+    "calibrated": "Calibrated facts: targets the free parameters were fitted to (a check of the fit, not evidence)",
+    "imposed": "Imposed facts: inputs read back, or outputs the inputs were set to produce (a check of the set-up)",
+    "context": "Context facts: not compared (national scale, or no output of the model to compare)",
+}
 
 
 @dataclass
@@ -86,7 +94,9 @@ class Validation:
 
 
 def figure(f: Fact) -> str:
-    """The fact's figure as text: ``< 0.1``, ``> 0.7``, ``0.25`` or an interval."""
+    """The fact's figure as text: ``< 0.1``, ``> 0.7``, ``0.25``, an interval, or ``qualitative``."""
+    if math.isnan(f.target) and not f.is_bound:
+        return "qualitative"
     if f.low is not None and f.high is not None:
         return f"[{f.low:g}, {f.high:g}]"
     if f.high is not None:
@@ -146,8 +156,8 @@ def fact_table(facts: list[Fact], values: pd.DataFrame, level: float = 0.95) -> 
             row |= {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "std": math.nan, "n": 0}
         row["within"] = "-" if f.kind == "context" else ("yes" if f.within(row["mean"]) else "no")
         row["status"] = status(f, row["mean"])
-        row["calibration_target"] = "yes" if f.calibration_target else "no"
-        row |= {"measure": f.measure, "source": f.source, "statement": f.statement}
+        row |= {"evidence": f.evidence, "informs": "; ".join(f.informs), "level": f.level, "period": f.period,
+                "measure": f.measure, "source": f.source, "statement": f.statement}
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -163,18 +173,34 @@ def _number(x: float) -> str:
 
 
 def display_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns a reader needs, numbers as text: fact, kind, figure, mean, 95% interval(s), status, target."""
+    """The columns a reader needs, numbers as text: fact, kind, level, period, figure, mean, 95% interval(s), status."""
     shown = pd.DataFrame({
-        "fact": table.id, "kind": table.kind, "figure": table.figure, "tol": table.tolerance.map(_number),
-        "mean": table["mean"].map(_number), "95% CI": _intervals(table.ci_low, table.ci_high), "n": table.n,
-        "status": table.status, "calibrated": table.calibration_target,
-        "source": table.source.str.replace(".txt", "", regex=False),
+        "fact": table.id, "kind": table.kind, "level": table.level, "period": table.period, "figure": table.figure,
+        "tol": table.tolerance.map(_number), "mean": table["mean"].map(_number),
+        "95% CI": _intervals(table.ci_low, table.ci_high), "n": table.n, "status": table.status,
+        "informs": table.informs.replace("", "-"), "source": table.source.str.replace(".txt", "", regex=False),
     })
     if "seed_ci_low" in table:
-        shown.insert(5, "95% seed+param", shown.pop("95% CI"))
-        shown.insert(6, "95% seed only", _intervals(table.seed_ci_low, table.seed_ci_high))
-        shown.insert(7, "members met", table.members_within.map(lambda s: "-" if math.isnan(s) else f"{s:.0%}"))
+        at = list(shown.columns).index("95% CI")
+        shown.insert(at, "95% seed+param", shown.pop("95% CI"))
+        shown.insert(at + 1, "95% seed only", _intervals(table.seed_ci_low, table.seed_ci_high))
+        shown.insert(at + 2, "members met", table.members_within.map(lambda s: "-" if math.isnan(s) else f"{s:.0%}"))
     return shown
+
+
+def evidence_groups(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The fact table split by what the facts are evidence of, in :data:`EVIDENCE_TITLES` order (empty ones out)."""
+    return [(EVIDENCE_TITLES[e], table[table.evidence == e]) for e in EVIDENCE if (table.evidence == e).any()]
+
+
+def group_summary(table: pd.DataFrame) -> str:
+    """One line per evidence group: how many of its compared facts are met (``independent: 2 of 3 met``)."""
+    parts = []
+    for e in EVIDENCE[:-1]:
+        compared = table[(table.evidence == e) & (table.status.isin(["ok", "MISS"]))]
+        if len(compared):
+            parts.append(f"{e}: {int((compared.status == 'ok').sum())} of {len(compared)} met")
+    return "; ".join(parts)
 
 
 def _intervals(lows: pd.Series, highs: pd.Series) -> list[str]:
@@ -182,31 +208,45 @@ def _intervals(lows: pd.Series, highs: pd.Series) -> list[str]:
     return [("-" if math.isnan(lo) else f"[{lo:.4g}, {hi:.4g}]") for lo, hi in zip(lows, highs, strict=True)]
 
 
-def markdown(table: pd.DataFrame, title: str) -> str:
-    """The fact table as a Markdown document (a pipe table and the statements)."""
-    shown = display_frame(table)
+def pipe_table(shown: pd.DataFrame) -> list[str]:
+    """A displayed frame as the lines of a Markdown pipe table."""
     head = "| " + " | ".join(shown.columns) + " |"
     rule = "|" + "|".join("---" for _ in shown.columns) + "|"
-    body = ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in shown.itertuples(index=False)]
-    notes = [f"- `{r.id}` ({r.unit}): {r.statement}. Measure `{r.measure or '-'}`." for r in table.itertuples()]
-    return "\n".join([f"# {title}", "", head, rule, *body, "",
+    return [head, rule, *("| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"
+                          for row in shown.itertuples(index=False))]
+
+
+def markdown(table: pd.DataFrame, title: str) -> str:
+    """The fact table as a Markdown document: one pipe table per evidence group, then the statements."""
+    sections = []
+    for heading, group in evidence_groups(table):
+        sections += [f"## {heading}", "", *pipe_table(display_frame(group)), ""]
+    notes = [f"- `{r.id}` ({r.unit}; {r.evidence}, {r.level}, {r.period}): {r.statement}. Measure "
+             f"`{r.measure or '-'}`." for r in table.itertuples()]
+    return "\n".join([f"# {title}", "", f"Met, by group: {group_summary(table)}.", "", *sections,
                       "A point fact is met when |mean - figure| <= tol; a bound when the mean lies within the "
-                      "bound widened by tol. 95% CI: t interval of the mean over replicates.", "", *notes, ""])
+                      "bound widened by tol. 95% CI: t interval of the mean over replicates. `informs`: the "
+                      "parameters or fixed values an imposed fact was set by, or a calibrated fact pins most.",
+                      "", "## The facts", "", *notes, ""])
 
 
 def print_table(table: pd.DataFrame, title: str) -> None:
-    """Print the fact table with rich, misses in red."""
+    """Print the fact table with rich, one table per evidence group, misses in red."""
     from rich.console import Console
     from rich.table import Table
 
-    shown = display_frame(table)
-    t = Table(title=title)
-    for c in shown.columns:
-        t.add_column(c, justify="right" if c in ("tol", "mean", "95% CI", "n") else "left")
-    for row in shown.itertuples(index=False):
-        style = {"MISS": "red", "ok": "green"}.get(row.status)
-        t.add_row(*(str(v) for v in row), style=style)
-    Console().print(t)
+    console = Console()
+    console.print(title, markup=False)
+    for heading, group in evidence_groups(table):
+        shown = display_frame(group).drop(columns=["source"])
+        t = Table(title=heading, title_justify="left")
+        for c in shown.columns:
+            t.add_column(c, justify="right" if c in ("tol", "mean", "95% CI", "n") else "left")
+        for row in shown.itertuples(index=False):
+            style = {"MISS": "red", "ok": "green"}.get(row.status)
+            t.add_row(*(str(v) for v in row), style=style)
+        console.print(t)
+    console.print(f"met, by group: {group_summary(table)}", markup=False)
 
 
 def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months: int = 120,

@@ -147,6 +147,29 @@ def outcomes(
 
 
 @app.command()
+def docs(
+    check: Annotated[bool, typer.Option(help="Change nothing; exit with code 1 when a document is stale.")] = False,
+) -> None:
+    """Regenerate docs/ODD.md's generated parts, docs/TRACE.md and the README's evidence block from the code.
+
+    The ODD's tables (parameters, outputs, fixed values), its tagged figures and its reference list, the
+    TRACE document and the README's table of independent facts are rewritten from the code and the
+    committed records; then every remaining problem (an untagged number, a broken link) is listed.
+    """
+    from experiments.documents import document_problems, refresh_documents
+
+    if not check:
+        for path in refresh_documents():
+            console.print(f"rewritten: {path}")
+    problems = document_problems()
+    for problem in problems:
+        err.print(problem, markup=False, highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print("docs/ODD.md, docs/TRACE.md and the README's evidence block are current")
+
+
+@app.command()
 def suite(
     name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
     out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
@@ -209,7 +232,7 @@ def main() -> None:
     """Entry point: run the app; a user mistake is one message and exit code 2, an interrupt 130 or 143."""
     interrupts.install()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # outside standalone mode click returns a command's typer.Exit code
     except ScenarioError as e:
         fail(str(e))
     except typer.BadParameter as e:
@@ -225,6 +248,8 @@ def main() -> None:
     except typer.Abort:
         err.print("aborted")
         sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def fail(message: str) -> None:

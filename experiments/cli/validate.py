@@ -13,8 +13,18 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt, RootSeedOpt,
-                                 SchedulerOpt, WorkersOpt, check_scheduler)
+from experiments.cli.options import (
+    EngineOpt,
+    FarmersOpt,
+    MonthsOpt,
+    OutOpt,
+    PosteriorOpt,
+    ReplicatesOpt,
+    RootSeedOpt,
+    SchedulerOpt,
+    WorkersOpt,
+    check_scheduler,
+)
 
 
 class DefaultMember(str, Enum):
@@ -39,7 +49,10 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Exit with code 1 when an output fact is missed.")] = False,
     posterior: PosteriorOpt = None,
 ) -> None:
-    """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
+    """Run the baseline over replicates and compare it, fact by fact, with the stylized facts.
+
+    The facts are printed in groups by what they are evidence of: independent, calibrated, imposed, context.
+    """
     from experiments.calibration.validate import validate as run_validation
 
     check_scheduler(engine, scheduler)
@@ -47,7 +60,9 @@ def validate(
                             posterior=posterior, address=scheduler, warn=lambda line: typer.echo(line, err=True))
     typer.echo(f"table: {result.out}/facts.csv, {result.out}/facts.md; per replicate: {result.out}/replicates.csv")
     if result.failed_outputs:
-        typer.echo(f"output facts missed: {', '.join(result.failed_outputs)}", err=True)
+        evidence = result.table.set_index("id").evidence
+        missed = ", ".join(f"{fact} ({evidence[fact]})" for fact in result.failed_outputs)
+        typer.echo(f"output facts missed: {missed}", err=True)
         if strict:
             raise typer.Exit(1)
 

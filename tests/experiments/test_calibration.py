@@ -101,7 +101,8 @@ def facts_at_truth(path: Path) -> Path:
     with open(facts_path(), newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
-        row["calibration_target"] = "yes" if row["id"] in TARGETS else "no"
+        if row["evidence"] == "calibrated" and row["id"] not in TARGETS:
+            row |= {"evidence": "independent", "informs": ""}  # not fitted in this test
         if row["id"] in TARGETS:
             row |= {"target": f"{np.mean([v[row['id']] for v in values]):.6f}", "low": "", "high": "",
                     "tolerance": str(TARGETS[row["id"]])}
