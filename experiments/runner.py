@@ -277,10 +277,18 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
         model_module = pending[0].model.partition(":")[0]
         for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
             if i == 0:
-                select_outcomes(model_columns(output.table), outcomes)
+                kept_outcomes(output.table, outcomes)
             save_run(runs, output)
             bar.advance(task)
     return len(pending)
+
+
+def kept_outcomes(table: pd.DataFrame, requested: list[str] | None) -> list[str]:
+    """The outcomes to keep from a run's table: those requested, else the model-level outcomes it reports.
+
+    A requested outcome need only be a column of the table: a run may leave it all NaN (a ratio with no newcomers).
+    """
+    return select_outcomes(table.columns if requested is not None else model_columns(table), requested)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
@@ -298,7 +306,7 @@ def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, 
         ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
     """
     tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
-    outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
+    outcomes = kept_outcomes(tables[0], plan.experiment.outcomes)
     params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
     info = plan.points.set_index("point")
     frames = []

@@ -108,7 +108,7 @@ def params(
     markdown: Annotated[bool, typer.Option(help="Print as a Markdown table.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
-    """List every declared parameter with its unit, range, default and source."""
+    """List every declared parameter with its unit, range, default, source and mechanism group."""
     rows = declarations()
     if json_:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -118,11 +118,11 @@ def params(
         console.print(parameter_table(), markup=False, highlight=False)
         return
     table = Table(title=f"{len(rows)} declared parameters (packaged scenarios: {', '.join(packaged_scenarios())})")
-    for col in ("name", "unit", "range", "default", "source"):
+    for col in ("name", "unit", "range", "default", "source", "group"):
         table.add_column(col)
     for d in rows:
         rng = ", ".join(d["choices"]) if d["choices"] else (f"{d['min']} - {d['max']}" if d["min"] is not None else "")
-        table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"])
+        table.add_row(d["name"], d["unit"], rng, str(d["default"]), d["source"], d["group"])
     console.print(table)
 
 
@@ -216,12 +216,12 @@ def ui_command(
 
 
 def _register() -> None:
-    """Add the experiment, sensitivity, summary, validation, calibration and policy-design commands."""
-    from experiments.cli.experiment import experiment, sensitivity, summarise
+    """Add the experiment, sensitivity, drivers, summary, validation, calibration and policy-design commands."""
+    from experiments.cli.experiment import drivers, experiment, sensitivity, summarise
     from experiments.cli.optimise import discover, optimise
     from experiments.cli.validate import calibrate, validate
 
-    for command in (experiment, sensitivity, summarise, validate, calibrate, optimise, discover):
+    for command in (experiment, sensitivity, drivers, summarise, validate, calibrate, optimise, discover):
         app.command()(command)
 
 

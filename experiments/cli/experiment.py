@@ -1,4 +1,4 @@
-"""Command-line functions for experiments: ``experiment``, ``sensitivity`` and ``summarise``.
+"""Command-line functions for experiments: ``experiment``, ``sensitivity``, ``drivers`` and ``summarise``.
 
 They are plain typer-annotated functions; the main app (``experiments/cli/app.py``) registers them and
 turns a :class:`abm.io.scenario.ScenarioError` into a one-line message and exit code 2. The experiment
@@ -15,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
-                                 RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler)
 from experiments.analysis import compact_summary, summary_table
+from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
+                                     RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
+                                     whole)
 from experiments.experiment import household_warnings
 from experiments.worker import DEFAULT_MODEL
 
@@ -93,3 +94,46 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
 
     print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")
+
+
+def _size_option(help_text: str) -> object:
+    """A whole-number option of the drivers analysis's size (none given: the default or --quick size)."""
+    return typer.Option(parser=whole(1, 10_000), metavar="N", help=help_text)
+
+
+def drivers(
+    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest) or an arms experiment "
+                                             "file.")],
+    quick: Annotated[bool, typer.Option(help="A first look: 2 trajectories, 1 seed, 12 refined parameters, short "
+                                             "sweeps (minutes).")] = False,
+    trajectories: Annotated[int | None, _size_option(
+        "Morris trajectories of the screening (default: about 2,000 runs, at least 2).")] = None,
+    refine_trajectories: Annotated[int | None, _size_option(
+        "Morris trajectories of the refinement (default: about 1,600 runs, at least 2).")] = None,
+    top_groups: Annotated[int | None, _size_option("Groups each conclusion brings into the refinement (default 2).")
+                          ] = None,
+    max_factors: Annotated[int | None, _size_option("Parameters the refinement varies at most (default 24).")
+                           ] = None,
+    levels: Annotated[int | None, _size_option("Values of each sweep (default 7).")] = None,
+    bisections: Annotated[int | None, _size_option("Halvings of a sign change's bracket (default 4).")] = None,
+    replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
+    root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+    scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL, wait: WaitOpt = False,
+) -> None:
+    """Which assumptions decide each conclusion: Morris screening by mechanism, refinement, sign-change thresholds."""
+    from dataclasses import replace
+
+    from experiments.drivers import QUICK, Runner, Size, run_drivers
+    from experiments.reports import SUITES, suite_plan
+
+    check_scheduler(engine, scheduler)
+    if file in SUITES and not Path(file).exists():
+        plan = suite_plan(file, None, farmers, months, root_seed)
+    else:
+        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed)
+    given = {"trajectories": trajectories, "refine_trajectories": refine_trajectories, "top_groups": top_groups,
+             "max_factors": max_factors, "levels": levels, "bisections": bisections, "replicates": replicates}
+    size = replace(QUICK if quick else Size(), **{k: v for k, v in given.items() if v is not None})
+    folder = out or Path("results") / f"drivers-{plan.experiment.name}"
+    report = run_drivers(plan, folder, size, Runner(engine, workers, scheduler, model, True, wait))
+    typer.echo(f"report: {report}")
