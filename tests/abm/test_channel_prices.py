@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from testworlds import month_prices
 
-from abm.channel_prices import LEADER_EFFORT_SHARE
+from abm.channels.prices import LEADER_EFFORT_SHARE
 
 
 def test_enrolment_promises_the_money_gain_of_the_channel_it_weighs_best_before_effort():

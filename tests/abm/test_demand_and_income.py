@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
+from testworlds import MARKET_WORLD
 
 from abm import build, model
 from abm.core.params import Parameters
@@ -19,7 +20,7 @@ from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket, segment_budgets
 from agents.households import INCOME_PARTS
 
 SEEDS = (11, 12, 13, 14, 15)
-SMALL = {"farmers": 1500, "households_per_village": 25}
+SMALL = MARKET_WORLD | {"farmers": 1500, "households_per_village": 25}
 
 
 def _run(months: int = 12, seed: int = 11, **overrides) -> RuralEconomy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
+from testworlds import MARKET_WORLD
 
 from abm.core.params import Parameters
 from abm.core.stages import COOP, SHOP
@@ -13,7 +14,7 @@ from abm.model import RuralEconomy
 
 SEEDS = (11, 12, 13, 14, 15)
 #: a small province where selling online pays (loose demand), and one where nobody can sell online
-OPEN = {"farmers": 1500, "households_per_village": 25, "urban_budget": 3000.0, "initial_online_east": 0.2}
+OPEN = MARKET_WORLD | {"farmers": 1500, "households_per_village": 25, "urban_budget": 3000.0, "initial_online_east": 0.2}
 SHUT = OPEN | {"initial_online_west": 0.0, "initial_online_centre": 0.0, "initial_online_east": 0.0,
                "coop_membership": 0.0, "innovation_rate": 0.0, "passage_point_rate": 0.0, "imitation_rate": 0.0}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+from testworlds import MARKET_WORLD
 
 from abm.core.params import Parameters
 from abm.core.stages import OFFLINE
@@ -17,7 +18,7 @@ from abm.model import RuralEconomy
 
 SEEDS = (11, 12, 13, 14, 15)
 #: a small province whose demand keeps most groups above their price floor
-SMALL = {"farmers": 1500, "households_per_village": 25, "initial_online_west": 0.2, "initial_online_centre": 0.2,
+SMALL = MARKET_WORLD | {"farmers": 1500, "households_per_village": 25, "initial_online_west": 0.2, "initial_online_centre": 0.2,
          "initial_online_east": 0.2, "urban_budget": 3000.0}
 
 

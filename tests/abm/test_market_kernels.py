@@ -7,8 +7,8 @@ import pytest
 from testworlds import same_bits
 
 from abm.core.stages import CHANNELS
-from abm.market.clearing import kernels as kernel
-from abm.market.clearing import reference
+from abm.market import kernels as kernel
+from abm.market import reference
 
 HOUSEHOLDS = 7  # per village
 SEEDS = [0, 1, 2]

@@ -7,8 +7,8 @@ import pytest
 from testworlds import same_bits
 
 from abm.core.stages import CHANNELS, STAGES
-from abm.income.month import kernels as kernel
-from abm.income.month import reference
+from abm.income import kernels as kernel
+from abm.income import reference
 
 HOUSEHOLDS = 9
 VILLAGES = 30

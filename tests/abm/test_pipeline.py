@@ -22,7 +22,7 @@ def test_measure_is_pure_and_repeats_the_months_outcomes():
     window = (m.history.alive[0], np.sum(m.history.defected[-12:], axis=0))
     model_level, rows = measure(pv, m.steps, m.year_stats, census, window, None, m.market.audience_scale,
                                 np.zeros(4))
-    assert model_level["adoption"] == m.metrics["adoption"] and model_level["stability"] == m.metrics["stability"]
+    assert model_level["enrolled_share"] == m.metrics["enrolled_share"] and model_level["stability"] == m.metrics["stability"]
     assert [r["enrolled"] for r in rows] == [r["enrolled"] for r in m.region_rows]
     assert len(m.history.alive) == months_recorded
     assert all(np.array_equal(columns[k], v, equal_nan=True) for k, v in vars(pv.farmers).items() if k in columns)

@@ -7,8 +7,8 @@ import pytest
 from testworlds import same_bits
 
 from abm.core.stages import CHANNELS, NO_LINK, STAGES
-from abm.translation.transitions import reference
-from abm.translation.transitions import transitions as kernel
+from abm.translation import reference
+from abm.translation import transitions as kernel
 
 HOUSEHOLDS = 30
 VILLAGES = 30

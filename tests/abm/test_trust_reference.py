@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm.trust.mechanisms import mechanisms as kernel
-from abm.trust.mechanisms import reference
+from abm.trust import mechanisms as kernel
+from abm.trust import reference
 
 GROUPS = 60
 

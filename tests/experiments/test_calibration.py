@@ -125,7 +125,9 @@ def test_calibration_recovers_known_parameters_within_the_posterior_90_percent_i
     summary = parameter_summary(cal, posterior_frame(cal))
     for name, truth in RECOVER.items():
         assert summary[name]["q05"] <= truth <= summary[name]["q95"], (name, summary[name])
-    assert summary["brand_multiplier"]["share_of_range"] < 0.6  # the price ratio pins the brand multiplier
+    # With a market that clears (issue 29) the price index absorbs part of a brand's list premium, so the price
+    # ratio no longer pins the brand multiplier in this small world (0.92 of its range): the recovery above is
+    # what is tested; the real record says the same (seeds/calibration.toml, brand_multiplier "loose").
     assert cal.runs == WORLD.seeds * (WORLD.waves * WORLD.points + len(cal.check))
 
 
