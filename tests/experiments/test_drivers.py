@@ -143,7 +143,8 @@ def test_a_planted_driver_and_its_threshold_are_recovered(tmp_path: Path) -> Non
     first = ranked[ranked["rank"] == 1].set_index(["conclusion", "stage"]).parameter
     assert first["flips", "screening"] == "diffusion" and first["flips", "refinement"] == PLANTED_DRIVER
     assert first["holds", "screening"] == "trust" and first["holds", "refinement"] == "trust_weight"
-    found = re.search(rf"flips when {PLANTED_DRIVER} > ([0-9.]+) \(negative below, positive above", report)
+    # the side depends on where the calibrated default sits relative to the threshold
+    found = re.search(rf"flips when {PLANTED_DRIVER} [<>] ([0-9.]+) \(negative below, positive above", report)
     assert found and float(found.group(1)) == pytest.approx(PLANTED_THRESHOLD, abs=0.01)
     assert "holds across the plausible ranges screened" in report.split("(`holds`)")[1].split("\n")[0]
     assert (out / "drivers_flips.png").stat().st_size > 10_000
