@@ -345,7 +345,8 @@ class GroupMarket:
         last = np.maximum(np.log(self.price_index[active]), log_floor)
         log_clear = last.copy()
         for _ in range(CLEARING_STEPS):
-            want_kg = national.spend(list_price * np.exp(log_clear))[0].sum(axis=0) / (list_price * np.exp(log_clear))
+            trial = list_price * np.exp(log_clear)
+            want_kg = national.spend(trial)[0].sum(axis=0) / trial
             step = np.log(np.maximum(want_kg, 1e-300) / np.maximum(deliverable, 1e-300)) / p.residual_demand_elasticity
             log_clear = np.maximum(log_clear + np.clip(step, -1.0, 1.0), log_floor)
         posted = np.maximum(last + p.price_adjustment * (log_clear - last), log_floor)

@@ -367,33 +367,17 @@ def _year_ends(run: RunLike, first: int, last: int) -> pd.DataFrame:
     return s[s.month % 12 == 0]
 
 
-def _adoption_effect(run: RunLike, part: str) -> float:
-    """Mean over the year closes of 2022-2026 of the survey's matched estimate of adopting on ``part`` (per person)."""
-    return float(_year_ends(run, 2022, 2026)[f"adoption_effect_{part}"].mean())
+def _adoption_effect(part: str) -> Measure:
+    """The measure of the survey's matched estimate of adopting on ``part``: its mean over the closes of 2022-2026."""
+    def adoption_effect(run: RunLike) -> float:
+        return float(_year_ends(run, 2022, 2026)[f"adoption_effect_{part}"].mean())
+    adoption_effect.__doc__ = (f"Adopters' {part} against matched non-adopters', difference in differences "
+                               "(yuan/person/year), 2022-2026.")
+    return adoption_effect
 
 
-@measure
-def adoption_effect_on_income(run: RunLike) -> float:
-    """Adopters' income against matched non-adopters', difference in differences (yuan/person/year), 2022-2026."""
-    return _adoption_effect(run, "income")
-
-
-@measure
-def adoption_effect_on_wages(run: RunLike) -> float:
-    """Adopters' wage income against matched non-adopters' (yuan/person/year), 2022-2026."""
-    return _adoption_effect(run, "wages")
-
-
-@measure
-def adoption_effect_on_business(run: RunLike) -> float:
-    """Adopters' net business income against matched non-adopters' (yuan/person/year), 2022-2026."""
-    return _adoption_effect(run, "business")
-
-
-@measure
-def adoption_effect_on_transfers(run: RunLike) -> float:
-    """Adopters' net transfers against matched non-adopters' (yuan/person/year), 2022-2026."""
-    return _adoption_effect(run, "transfers")
+for _part in ("income", "wages", "business", "transfers"):
+    MEASURES[f"adoption_effect_on_{_part}"] = _adoption_effect(_part)
 
 
 @measure
