@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from abm import interrupts
+from abm.io import interrupts
 
 #: at most this many jobs in one chunk (a killed batch redoes at most a chunk per worker)
 MAX_CHUNK = 8

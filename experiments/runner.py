@@ -40,7 +40,6 @@ import json
 import logging
 import os
 import platform
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -57,16 +56,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm.folders import check_writable, locked
-from abm.output import FILE_MODE
-from abm.output_size import experiment_outputs
-from abm.scenario import Scenario, ScenarioError
+from abm.core.digest import code_digest
+from abm.io.folders import check_writable, locked
+from abm.io.output import FILE_MODE
+from abm.io.output_size import experiment_outputs
+from abm.io.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.pool import chunk_results, guided_chunks, imap_local, run_chunk
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes, preload_modules
 
 ENGINES = ("local", "dask")
-_CODE = abm.code_digest()
+_CODE = code_digest()
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 
 
@@ -205,10 +205,18 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
         preload = preload_modules(pending[0].model)
         for i, output in enumerate(imap(engine, execute, pending, workers, address, preload)):
             if i == 0:
-                select_outcomes(model_columns(output.table()), outcomes)
+                kept_outcomes(output.table(), outcomes)
             save_run(runs, output)
             bar.advance(task)
     return len(pending)
+
+
+def kept_outcomes(table: pd.DataFrame, requested: list[str] | None) -> list[str]:
+    """The outcomes to keep from a run's table: those requested, else the model-level outcomes it reports.
+
+    A requested outcome need only be a column of the table: a run may leave it all NaN (a ratio with no newcomers).
+    """
+    return select_outcomes(table.columns if requested is not None else model_columns(table), requested)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
@@ -228,7 +236,7 @@ def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, 
         ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
     """
     paths = [runs / f"{job.run_id}.parquet" for job in jobs]
-    outcomes = select_outcomes(model_columns(pd.read_parquet(paths[0])), plan.experiment.outcomes)
+    outcomes = kept_outcomes(pd.read_parquet(paths[0]), plan.experiment.outcomes)
     pieces = [pq.ParquetFile(path).read(columns=["month", "region", *outcomes], use_threads=False) for path in paths]
     table = pa.concat_tables(pieces).to_pandas()
     params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
@@ -319,15 +327,3 @@ def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: 
     seconds = time.perf_counter() - start
     text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
     atomic_write(out / "manifest.json", text.encode())
-
-
-def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
-    from experiments import cli
-
-    sys.argv.insert(1, "experiment")
-    cli.main()
-
-
-if __name__ == "__main__":
-    main()

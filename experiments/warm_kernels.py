@@ -12,9 +12,9 @@ loaded by the first run that uses them, as before.
 
 from __future__ import annotations
 
-from abm.params import Parameters
-from abm.scenario import Scenario
-from abm.simulate import run
+from abm.core.params import Parameters
+from abm.io.scenario import Scenario
+from abm.io.simulate import run
 
 #: the tiny world: eight villages of 50 households, a year and a month
 WARM_FARMERS, WARM_MONTHS = 400, 13

@@ -17,10 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abm.scenario import Scenario
+from abm.io.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
-DEFAULT_MODEL = "abm.simulate:run"
+DEFAULT_MODEL = "abm.io.simulate:run"
 #: imported by a fork server after the default model: loads its compiled kernels once for every worker
 WARM_MODULE = "experiments.warm_kernels"
 

@@ -15,6 +15,7 @@ from exphelpers import ROOT, subprocess_env
 from experiments.experiment import load_experiment
 from experiments.pool import MAX_CHUNK, guided_chunks
 from experiments.runner import imap_dask, run_experiment
+from experiments.worker import DEFAULT_MODEL
 
 
 def _results(plan, out: Path, **engine) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -73,7 +74,7 @@ print(json.dumps(sorted(set(imap_local(loaded_kernels, list(range(4)), 2, preloa
 """
 
 
-@pytest.mark.parametrize(("model", "warm"), [("abm.simulate:run", True), ("exphelpers:zdt1", False)])
+@pytest.mark.parametrize(("model", "warm"), [(DEFAULT_MODEL, True), ("exphelpers:zdt1", False)])
 def test_pool_workers_start_with_the_default_models_kernels_loaded(model: str, warm: bool) -> None:
     """Before any run, a pool worker of the default model has its compiled kernels in memory (a custom model's not)."""
     env = subprocess_env() | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
