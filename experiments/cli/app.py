@@ -171,7 +171,7 @@ def docs(
 
 @app.command()
 def suite(
-    name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
+    name: Annotated[str, typer.Argument(help="trust, subsidies, eastwest or programmes.")],
     out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
     root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None, wait: WaitOpt = False,

@@ -111,7 +111,7 @@ def _size_option(help_text: str) -> object:
 
 
 def drivers(
-    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest) or an arms experiment "
+    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest, programmes) or an arms experiment "
                                              "file.")],
     quick: Annotated[bool, typer.Option(help="A first look: 2 trajectories, 1 seed, 12 refined parameters, short "
                                              "sweeps (minutes).")] = False,

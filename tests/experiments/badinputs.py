@@ -129,7 +129,7 @@ CASES: list[tuple[str, tuple[dict, list[str]], list[str]]] = [
     ("option", option("experiment", "example", "--root-seed", "-5"), ["--root-seed = -5"]),
     ("option", option("suite", "trust", "--replicates", "0"), ["--replicates = 0"]),
     ("option", option("suite", "trust", "--farmers", "50"), ["--farmers = 50"]),
-    ("option", option("suite", "nosuch"), ["suite 'nosuch': unknown", "trust, subsidies, eastwest"]),
+    ("option", option("suite", "nosuch"), ["suite 'nosuch': unknown", "trust, subsidies, eastwest, programmes"]),
     ("option", option("suite", "trust", "--engine", "x"), ["--engine = 'x'"]),
     ("option", option("suite", "trust", "--months", "6"), ["--months = 6", "allowed: 13 to 1200"]),
     ("option", option("sensitivity", "example", "--outcome", "x", "--workers", "-1"), ["--workers = -1"]),
