@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from abm.params import declarations
 from abm.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
 from experiments.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
                                  ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WaitOpt, WorkersOpt,
-                                 check_scheduler, household_warnings)
+                                 check_scheduler, household_warnings, refuse_together, refuse_without)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -35,8 +36,9 @@ def run(
         help="Folder for the outputs (default: a new results/<scenario>-<date>-<time>).")] = None,
     overwrite: OverwriteOpt = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
-    panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
-    panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
+    panel: Annotated[str | None, typer.Option(help="Household panel: yearly (year ends; the default), monthly or "
+                                                   "none.")] = None,
+    panel_months: Annotated[str | None, typer.Option(help="Panel months instead of --panel, e.g. 0,6,12.")] = None,
     network: Annotated[str, typer.Option(help="Actor-network export: none or yearly (GraphML + Parquet).")] = "none",
     detail: Annotated[bool, typer.Option(help="Also print the translation detail: the decade year by year, "
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
@@ -46,6 +48,9 @@ def run(
     from abm.output_size import run_outputs
     from abm.panel import snapshot_months
 
+    refuse_together(("--panel", panel), ("--panel-months", panel_months), "both choose the panel's months")
+    refuse_without(("--overwrite", overwrite), ("--out", out), "without --out each run gets a new folder")
+    panel = panel or "yearly"
     sc = load_scenario(scenario)
     overrides = parse_overrides(set_ or []) | ({"farmers": farmers} if farmers is not None else {})
     if overrides:
@@ -108,6 +113,7 @@ def params(
     json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
     """List every declared parameter with its unit, range, default and source."""
+    refuse_together(("--json", json_), ("--markdown", markdown), "they are two formats of the same list")
     rows = declarations()
     if json_:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -155,7 +161,7 @@ def suite(
     """Run an experiment suite (resumable) and write its report with tables and figures."""
     from experiments.reports import run_suite, suite_plan
 
-    check_scheduler(engine, scheduler)
+    check_scheduler(engine, scheduler, workers)
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     warn(household_warnings([s.parameters for s in plan.scenarios]))
     report = run_suite(name, out or Path("results") / name, engine, workers, replicates, farmers, months, root_seed,
@@ -179,36 +185,29 @@ def describe(
         console.print(table)
 
 
-@app.command(name="ui")
-def ui_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
-    results: Annotated[str, typer.Option(help="Folder the experiments page searches.")] = "results",
-) -> None:
-    """Serve the browser page (Solara) at http://HOST:PORT, fully offline."""
-    from viz.serve import ui
-
-    ui(host, port, results)
-
-
 def _register() -> None:
-    """Add the experiment, sensitivity, summary, validation, calibration and policy-design commands."""
+    """Add the experiment, sensitivity, summary, validation, calibration, policy-design and page commands."""
     from experiments.cli_experiment import experiment, sensitivity, summarise
     from experiments.cli_optimise import discover, optimise
     from experiments.cli_validate import calibrate, validate
+    from viz.serve import ui
 
-    for command in (experiment, sensitivity, summarise, validate, calibrate, optimise, discover):
+    for command in (experiment, sensitivity, summarise, validate, calibrate, optimise, discover, ui):
         app.command()(command)
 
 
 _register()
 
 
-def main() -> None:
-    """Entry point: run the app; a user mistake is one message and exit code 2, an interrupt 130 or 143."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app on ``args`` (default: the command line); a user mistake is one message and
+    exit code 2, an interrupt 130 or 143."""
     interrupts.install()
+    _invoked["args"] = list(sys.argv[1:] if args is None else args)
     try:
-        app(standalone_mode=False)
+        code = app(args=args, standalone_mode=False)  # click returns typer.Exit's code instead of exiting
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except ScenarioError as e:
         fail(str(e))
     except typer.BadParameter as e:
@@ -224,6 +223,15 @@ def main() -> None:
     except typer.Abort:
         err.print("aborted")
         sys.exit(130)
+
+
+_invoked: dict[str, list[str]] = {"args": []}
+
+
+def command_line(name: str) -> str:
+    """The command as the user typed it (for reports and for saying how to run it again)."""
+    args = _invoked["args"] or [name]
+    return "ruralsim " + shlex.join(args)
 
 
 def fail(message: str) -> None:

@@ -67,7 +67,7 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
     from experiments.posterior import with_posterior
     from experiments.runner import run_experiment
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, workers=workers)
     if posterior is not None:
         plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
@@ -86,7 +86,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     from abm.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome, workers)
     check_design(plan)
     kept = plan.experiment.outcomes
     if kept is not None and outcome not in kept:
@@ -98,11 +98,11 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
 
 
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
-            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+            farmers: int | None, root_seed: int | None, outcome: str | None = None, workers: int | None = None):
     """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
     from experiments.experiment import load_experiment
 
-    check_scheduler(engine, scheduler)
+    check_scheduler(engine, scheduler, workers)
     if outcome is not None and model == DEFAULT_MODEL:
         check_outcome(outcome)
     plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)

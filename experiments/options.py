@@ -119,11 +119,92 @@ WaitOpt = Annotated[bool, typer.Option(help="If another process is working in --
                                             "(then reuse its finished runs) instead of stopping.")]
 
 
-def check_scheduler(engine: str, scheduler: str | None) -> None:
-    """Refuse a scheduler address given without the dask engine (it would be ignored)."""
+#: how long ``--scheduler`` is given to answer before any work starts
+SCHEDULER_TIMEOUT_S = 5.0
+SCHEDULER_ALLOWED = ("the address of a running Dask scheduler, tcp://HOST:PORT (`dask scheduler` prints it; "
+                     "8786 by default), or no --scheduler for a local cluster")
+
+
+def given(value: object) -> bool:
+    """Whether an option was given: a flag that is on, or a value that is not the ``None`` default."""
+    return value is not None and value is not False
+
+
+def refuse_together(first: tuple[str, object], second: tuple[str, object], why: str) -> None:
+    """Refuse two options given together where one would silently win over the other.
+
+    Raises:
+        ScenarioError: Naming both options, why they conflict and what is allowed.
+    """
+    if given(first[1]) and given(second[1]):
+        raise ScenarioError(f"{first[0]} with {second[0]}: {why}; allowed: one of them")
+
+
+def refuse_without(option: tuple[str, object], needed: tuple[str, object], why: str) -> None:
+    """Refuse an option that does nothing unless another is given too.
+
+    Raises:
+        ScenarioError: Naming the option, the one it needs and why.
+    """
+    if given(option[1]) and not given(needed[1]):
+        raise ScenarioError(f"{option[0]}: given without {needed[0]} ({why}); allowed: {option[0]} only with "
+                            f"{needed[0]}")
+
+
+def check_scheduler(engine: str, scheduler: str | None, workers: int | None = None) -> None:
+    """Refuse a scheduler address given without the dask engine (it would be ignored), with ``--workers``
+    (a running scheduler has its own), or where no scheduler answers (before any work starts)."""
     if scheduler is not None and engine != "dask":
         raise ScenarioError(f"--scheduler {scheduler}: given with --engine {engine}; "
                             "allowed: --scheduler only with --engine dask")
+    refuse_together(("--workers", workers), ("--scheduler", scheduler),
+                    "a running scheduler has its own workers, so --workers would be ignored")
+    if scheduler is not None:
+        reach_scheduler(scheduler)
+
+
+def reach_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> None:
+    """Check, within ``timeout`` seconds, that a Dask scheduler answers at ``address``.
+
+    The address is parsed by Dask's own parser; a TCP connection is tried first (a refusal or an
+    unknown host is known at once), then the scheduler is asked who it is. Dask's client alone would
+    wait without end on a port where something else listens and says nothing.
+
+    Raises:
+        ScenarioError: Naming ``--scheduler``, the address, what went wrong and what to check.
+    """
+    import asyncio
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.core import rpc
+
+    async def identity() -> dict:
+        async with rpc(address, timeout=timeout) as scheduler:
+            return await scheduler.identity()
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(f"--scheduler = {address!r}: not an address ({err}); allowed: {SCHEDULER_ALLOWED}") from None
+    if scheme != "tcp" or not host or not 0 < port < 65536:
+        raise ScenarioError(f"--scheduler = {address!r}: not a tcp:// address with a host and a port from 1 "
+                            f"to 65535; allowed: {SCHEDULER_ALLOWED}")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout))
+    except OSError as err:
+        why = f"no answer within {timeout:g} s" if isinstance(err, TimeoutError) else (err.strerror or str(err))
+        raise ScenarioError(f"--scheduler = {address}: no Dask scheduler reachable there ({why}); check that the "
+                            f"scheduler runs, the host name and port, and any firewall between; allowed: "
+                            f"{SCHEDULER_ALLOWED}") from None
+    except Exception as err:  # noqa: BLE001 (whatever listens there spoke, but not as a scheduler)
+        answer = {"type": f"something that answered {type(err).__name__}"}
+    if answer.get("type") != "Scheduler":
+        raise ScenarioError(f"--scheduler = {address}: not a Dask scheduler (it is {answer.get('type')}); allowed: "
+                            f"{SCHEDULER_ALLOWED}")
 
 
 def household_warnings(parameter_sets: list[Parameters]) -> list[str]:

@@ -61,6 +61,7 @@ from abm.output import FILE_MODE
 from abm.output_size import experiment_outputs
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
+from experiments.options import SCHEDULER_ALLOWED, SCHEDULER_TIMEOUT_S
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 
 ENGINES = ("local", "dask")
@@ -198,7 +199,7 @@ def _worker_environ() -> dict[str, object]:
 def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
     """Yield ``fn(item)`` as they finish, on a Dask LocalCluster or the scheduler at ``address``."""
     import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     cluster = None
@@ -206,7 +207,7 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
         with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(address or cluster)
+    client = _client(address or cluster)
     futures = []
     try:
         futures = client.map(fn, items, pure=False)
@@ -222,6 +223,21 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _client(where: Any) -> Any:
+    """A Dask client of a cluster or scheduler address; a scheduler that does not answer is a clear error.
+
+    Raises:
+        ScenarioError: Naming ``--scheduler``, the address and what to check.
+    """
+    from dask.distributed import Client
+
+    try:
+        return Client(where, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError) as err:
+        raise ScenarioError(f"--scheduler = {where}: no Dask scheduler answered ({err}); check that the scheduler "
+                            f"runs and is a Dask scheduler; allowed: {SCHEDULER_ALLOWED}") from None
 
 
 def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None,
