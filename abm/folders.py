@@ -191,7 +191,11 @@ def locked(folder: Path, wait: bool = False, say: Callable[[str], None] = _stder
         ScenarioError: Another live process holds the folder and ``wait`` is off; the message says who.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ScenarioError(f"{option} = {folder}: cannot be made a folder ({err.strerror}); allowed: a folder "
+                            "that exists or can be created") from None
     lock = FileLock(folder / LOCK_FILE, timeout=0)
     try:
         lock.acquire()

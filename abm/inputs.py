@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import stat
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text) if suffix == ".toml" else yaml.load(text, Loader=_StrictLoader)  # noqa: S506
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        raise ScenarioError(f"{origin}: not valid {suffix[1:].upper()}: {err}") from None
+        raise ScenarioError(f"{origin}: not valid {suffix[1:].upper()}: {_parse_error(err)}") from None
     except RecursionError:
         raise ScenarioError(f"{origin}: nested too deeply; allowed: at most {MAX_DEPTH} levels") from None
     if data is None or data == {}:
@@ -113,6 +114,15 @@ def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError(f"{origin}: the top level must be a table of keys, got {type(data).__name__}")
     return data
+
+
+def _parse_error(err: Exception) -> str:
+    """A parser's error on one line: what is wrong and where (YAML's own message spans several, with a snippet)."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        context = f"{err.context}, " if err.context else ""
+        mark = err.problem_mark
+        return f"{context}{err.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(err).split())
 
 
 def read_table(path: Path) -> dict[str, Any]:
@@ -143,6 +153,13 @@ def reject_non_finite(data: Any, origin: str, allowed: Callable[[str], str] | No
         raise ScenarioError("\n".join([f"{origin}: invalid input", *lines]))
 
 
+def field_location(loc: Iterable[object]) -> str:
+    """A field's dotted location (pydantic's ``loc``): plain keys as they are, odd ones (spaces, newlines) quoted,
+    so that a message stays one line per field."""
+    parts = [str(p) for p in loc]
+    return ".".join(p if p and all(c.isalnum() or c in "_-" for c in p) else repr(p) for p in parts)
+
+
 def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Callable[[tuple], Iterable[str]]) -> str:
     """Describe pydantic's errors on an experiment or problem file: one line each, the field, the value, what is allowed.
 
@@ -150,7 +167,7 @@ def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Call
     """
     lines = [f"{origin}: invalid {kind}"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+        loc = field_location(e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             lines.append(f"  {loc}: unknown key (value {e['input']!r}); allowed: {', '.join(keys(e['loc']))}")
@@ -161,3 +178,19 @@ def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Call
         else:
             lines.append(f"  {loc} = {e['input']!r}: {msg}")
     return "\n".join(lines)
+
+
+@contextmanager
+def reading(folder: Path | str, allowed: str) -> Iterator[None]:
+    """Turn a results folder that cannot be read (a file missing, truncated or not what it should be) into one
+    :class:`ScenarioError` naming the folder, what went wrong and what is allowed.
+
+    pyarrow's and pandas' read errors are ``OSError`` or ``ValueError`` (``json`` too); ``KeyError`` is a column
+    or key the folder's files lack.
+    """
+    try:
+        yield
+    except ScenarioError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ScenarioError(f"{folder}: cannot be read ({type(err).__name__}: {err}); allowed: {allowed}") from None

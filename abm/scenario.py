@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
+from abm.inputs import ScenarioError, field_location, parse_text, read_table, reject_non_finite
 from abm.params import REGIONS, Parameters, declarations, regional_parameters
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
@@ -57,7 +57,7 @@ def format_validation_error(err: ValidationError, origin: str, prefix: str = "")
     """Turn pydantic's error into lines naming the field, the value given and what is allowed."""
     lines = [f"{origin}: invalid scenario"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+        loc = field_location(e["loc"])
         field = loc.split(".")[-1]
         value = e.get("input")
         if e["type"] == "extra_forbidden":

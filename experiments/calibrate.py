@@ -208,6 +208,27 @@ def machine() -> str:
     return f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
+def check_calibration(s: Settings, names: Sequence[str] | None = None, facts_file: str | Path | None = None,
+                      fixed: dict[str, Any] | None = None) -> tuple[list[Fact], Space]:
+    """Check a calibration's settings, facts, parameters and world before any run; its targets and box.
+
+    Raises:
+        ScenarioError: Naming the setting, file or parameter and what is allowed.
+    """
+    if s.months < 12 * GROWTH_YEARS[1]:
+        raise ScenarioError(f"--months {s.months}: the growth facts need at least {12 * GROWTH_YEARS[1]} months "
+                            f"(years {GROWTH_YEARS[0]}-{GROWTH_YEARS[1]})")
+    if s.seeds < 2 or s.points < 4 or s.waves < 1 or s.check < 1:
+        raise ScenarioError("--seeds must be at least 2 (replicate noise), --points at least 4, --waves and "
+                            "--check at least 1")
+    facts = [f for f in load_facts(facts_file) if f.calibration_target]
+    if not facts:
+        raise ScenarioError(f"{facts_file or 'seeds/facts.csv'}: no fact is marked calibration_target = yes; "
+                            "allowed: a facts file with at least one calibration target")
+    load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
+    return facts, Space.plausible(names)
+
+
 def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = None,
               facts_file: str | Path | None = None, work: str | Path = DEFAULT_WORK, engine: str = "local",
               workers: int | None = None, address: str | None = None, fixed: dict[str, Any] | None = None,
@@ -230,20 +251,10 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
         ScenarioError: For settings that cannot calibrate.
     """
     s = settings
-    if s.months < 12 * GROWTH_YEARS[1]:
-        raise ScenarioError(f"--months {s.months}: the growth facts need at least {12 * GROWTH_YEARS[1]} months "
-                            f"(years {GROWTH_YEARS[0]}-{GROWTH_YEARS[1]})")
-    if s.seeds < 2 or s.points < 4 or s.waves < 1 or s.check < 1:
-        raise ScenarioError("--seeds must be at least 2 (replicate noise), --points at least 4, --waves and "
-                            "--check at least 1")
-    facts = [f for f in load_facts(facts_file) if f.calibration_target]
-    if not facts:
-        raise ScenarioError("no fact is marked calibration_target = yes in the facts file")
-    load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
+    facts, space = check_calibration(s, names, facts_file, fixed)
     from experiments.calibration_record import model_version
     from experiments.design import replicate_seeds
 
-    space = Space.plausible(names)
     start = time.perf_counter()
     simulator = ModelSimulator(space, facts, s, Path(work), engine, workers, address, fixed, progress)
     match = history_match(simulator, len(space.names), [target_of(f) for f in facts], s.waves, s.points,

@@ -175,8 +175,11 @@ def describe(
 ) -> None:
     """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
     from abm.dictionary import describe_folder
+    from abm.inputs import reading
 
-    for title, rows in describe_folder(folder):
+    with reading(folder, "a run's output folder (ruralsim run --out)"):
+        described = describe_folder(folder)
+    for title, rows in described:
         table = Table(title=title, title_justify="left")
         for col in ("column", "type", "unit", "kind", "period", "meaning"):
             table.add_column(col, overflow="fold")
@@ -235,8 +238,14 @@ def command_line(name: str) -> str:
 
 
 def fail(message: str) -> None:
-    """Print ``error: message`` on stderr and exit with code 2."""
-    err.print("error: " + message, markup=False, highlight=False, soft_wrap=True)
+    """Print ``error: message`` on stderr and exit with code 2.
+
+    Characters that are not printable (control characters, line separators other than the message's own
+    newlines) are shown escaped, so that a value typed or read from a file cannot break the message's lines or
+    drive the terminal.
+    """
+    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
+    err.print("error: " + shown, markup=False, highlight=False, soft_wrap=True)
     sys.exit(2)
 
 

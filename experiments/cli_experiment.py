@@ -115,6 +115,9 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
+    from abm.inputs import reading
     from experiments.analysis import summary_table
 
-    print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")
+    with reading(folder, "an experiment's output folder (ruralsim experiment --out)"):
+        table = summary_table(folder, reference)
+    print_frame(compact_summary(table), title=f"{folder}: final month")

@@ -82,10 +82,12 @@ def discover(results: Annotated[Path, typer.Argument(help="An experiment or opti
              depth: Annotated[int, typer.Option(parser=whole(1, 10), metavar="N",
                                                 help="Depth of the CART tree.")] = 3) -> None:
     """Scenario discovery: PRIM boxes and a CART tree for the rows where a condition holds."""
+    from abm.inputs import reading
     from experiments.discover import discover as find
     from experiments.discover import results_table, write_discovery
 
-    table, features = results_table(results)
+    with reading(results, "an output folder of `ruralsim optimise` or `ruralsim experiment`"):
+        table, features = results_table(results)
     found, tree = find(table, features, where, mass_min, min_coverage, depth)
     report = write_discovery(found, tree, features, out or results / "discovery")
     print_frame(found.box, title=f"PRIM box for {where!r}: coverage {found.trajectory.coverage[found.chosen]:.3g}, "

@@ -107,8 +107,9 @@ def calibrate(
     """
     import dataclasses
 
-    from abm.folders import locked
-    from experiments.calibrate import QUICK, Settings
+    from abm.folders import check_writable, locked
+    from abm.output_size import experiment_outputs
+    from experiments.calibrate import QUICK, Settings, check_calibration
     from experiments.calibrate import calibrate as run_calibration
 
     check_scheduler(engine, scheduler, workers)
@@ -118,6 +119,9 @@ def calibrate(
     settings = dataclasses.replace(QUICK if quick else Settings(), root_seed=root_seed,
                                    **{k: v for k, v in given.items() if v is not None})
     names = [n.strip() for n in parameters.split(",") if n.strip()] if parameters else None
+    check_calibration(settings, names, facts)
+    check_writable(work, experiment_outputs(settings.waves * settings.points * settings.seeds, settings.months, 0),
+                   option="--work")
     with locked(work, wait, option="--work"):
         cal = run_calibration(settings, names, facts, work, engine, workers, scheduler, report=print_wave)
     print_calibration(cal)

@@ -36,6 +36,13 @@ class OptionError(typer.BadParameter):
         super().__init__(f"{value}: {reason}; allowed: {allowed}")
 
 
+def declare(parse: Callable, **accepts: object) -> Callable:
+    """Record on a parser what it accepts (``parse.accepts``), for tools that walk the command line's
+    declarations, such as the test that tries every option with valid and invalid values."""
+    parse.accepts = accepts
+    return parse
+
+
 def whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
     """A parser of a whole number from ``lo`` to ``hi`` (no upper bound when None)."""
     allowed = f"a whole number from {lo:,} to {hi:,}" if hi is not None else f"a whole number, at least {lo:,}"
@@ -50,7 +57,7 @@ def whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
             raise OptionError(text, "out of range", allowed)
         return value
 
-    return parse
+    return declare(parse, kind="whole", lo=lo, hi=hi)
 
 
 def number(lo: float, hi: float) -> Callable[[str], float]:
@@ -70,7 +77,7 @@ def number(lo: float, hi: float) -> Callable[[str], float]:
             raise OptionError(text, "out of range", allowed)
         return value
 
-    return parse
+    return declare(parse, kind="number", lo=lo, hi=hi)
 
 
 def choice(*names: str) -> Callable[[str], str]:
@@ -81,7 +88,7 @@ def choice(*names: str) -> Callable[[str], str]:
             raise OptionError(repr(text), "unknown", "one of " + ", ".join(names))
         return text
 
-    return parse
+    return declare(parse, kind="choice", choices=names)
 
 
 def _declared_range(name: str) -> tuple[int, int]:

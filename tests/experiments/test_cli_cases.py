@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from exphelpers import invoke, subprocess_env, write
+from exphelpers import SMALL, invoke, subprocess_env, write
 
 from abm.scenario import load_scenario
 from experiments import optimise_report
@@ -213,3 +213,47 @@ def test_calibrate_takes_its_work_folder_lock_or_waits_for_it(tmp_path: Path) ->
     waiting.kill()
     waiting.communicate(timeout=60)
     holder.communicate("\n", timeout=60)
+
+
+# --- what the fuzzer (test_cli_fuzz.py) found on its first runs, each kept as a plain case ---------------------
+
+def test_yaml_errors_and_odd_keys_stay_one_message(tmp_path: Path) -> None:
+    """A YAML syntax error is one line with its place; a key with newlines is quoted, not broken across lines."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("base: default\nmonths: 2\nname")
+    code, _, err = invoke("experiment", str(bad))
+    assert code == 2 and err == (f"error: {bad}: not valid YAML: while scanning a simple key, could not find "
+                                 "expected ':' (line 3, column 5)\n")
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("? '\n\n  '\n: null\nname: fz\narms:\n  a: {commission: 0.1}\n")
+    code, _, err = invoke("experiment", str(odd))
+    assert code == 2 and "  '\\n': unknown key (value None)" in err and len(err.strip().split("\n")) == 2
+
+
+def test_control_characters_in_a_value_are_shown_escaped(tmp_path: Path) -> None:
+    """A value with control characters (a line separator, a terminal escape) cannot break or colour the message."""
+    code, _, err = invoke("experiment", "example", "--scheduler", "#\x1dI\x1b[31m")
+    assert code == 2 and err == ("error: --scheduler #\\x1dI\\x1b[31m: given with --engine local; allowed: "
+                                 "--scheduler only with --engine dask\n")
+
+
+def test_calibrate_refuses_a_bad_work_folder_or_facts_file_before_making_anything(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    """--work naming a file, or a facts file without targets: code 2, and no results/calibrate left behind."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file").write_text("x")
+    code, _, err = invoke("calibrate", "--quick", "--dry-run", "--work", "file")
+    assert code == 2 and err.startswith(f"error: --work = file: {tmp_path / 'file'} is a file")
+    code, _, err = invoke("calibrate", "--quick", "--dry-run", "--facts", ".")
+    assert code == 2 and err.startswith("error: .: no such facts file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_discovery_over_an_experiment_with_one_varied_parameter(tmp_path: Path) -> None:
+    """Two arms that differ in one parameter: one feature, which EMA Workbench's default would score with none."""
+    experiment = write(tmp_path, SMALL.format(replicates=2).replace("months = 12", "months = 2"))
+    out = tmp_path / "out"
+    assert invoke("experiment", str(experiment), "--workers", "1", "--out", str(out))[0] == 0
+    code, stdout, err = invoke("discover", str(out), "--where", "commission > 0.05")
+    assert code == 0, err
+    assert (out / "discovery" / "report.md").is_file() and "commission" in stdout
