@@ -28,6 +28,7 @@ import pytest
 from cliwalk import COMMANDS, ROOT, Line, command_lines, inside, materialise, names_of, run, tree, work_replaced
 from exphelpers import write
 from hypothesis import HealthCheck, given, settings
+from test_optimise import OBJECTIVES, ZDT1
 
 EXAMPLES = int(os.environ.get("RURALSIM_FUZZ_EXAMPLES", "25"))  # per command
 RANDOM = os.environ.get("RURALSIM_FUZZ_RANDOM", "") not in ("", "0")
@@ -48,24 +49,7 @@ commission = 0.03
 commission = 0.12
 """
 
-PROBLEM = """
-name = "fzo"
-months = 1
-replicates = 1
-[levers.trained_share]
-range = [0.0, 1.0]
-[levers.coop_membership]
-range = [0.0, 1.0]
-[[objectives]]
-outcome = "f1"
-direction = "min"
-[[objectives]]
-outcome = "f2"
-direction = "min"
-[search]
-population = 6
-generations = 2
-"""
+PROBLEM = ZDT1.format(generations=2, objectives=OBJECTIVES)  # two objectives of a stand-in model
 
 
 @pytest.fixture(scope="module")
