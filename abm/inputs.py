@@ -90,15 +90,30 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise ScenarioError(f"{path}: cannot be read ({err.strerror})") from None
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, origin: str) -> str:
+    """A file's bytes as UTF-8 text, refusing binary content and empty files."""
     if b"\0" in data:
-        raise ScenarioError(f"{path}: binary content (NUL bytes); allowed: TOML or YAML text")
+        raise ScenarioError(f"{origin}: binary content (NUL bytes); allowed: TOML or YAML text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start}); allowed: TOML or YAML text") from None
+        raise ScenarioError(f"{origin}: not UTF-8 text (byte {err.start}); allowed: TOML or YAML text") from None
     if not text.strip():
-        raise ScenarioError(f"{path}: empty file; allowed: a table of keys (see the packaged examples)")
+        raise ScenarioError(f"{origin}: empty file; allowed: a table of keys (see the packaged examples)")
     return text
+
+
+def table_from_bytes(data: bytes, name: str) -> dict[str, Any]:
+    """A file given as bytes (uploaded to the page) through the same checks as a file on disk."""
+    suffix = Path(name).suffix
+    if suffix not in SUFFIXES:
+        raise ScenarioError(f"{name}: unknown file type {suffix!r}; allowed: {', '.join(SUFFIXES)}")
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{name}: {len(data):,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes")
+    return parse_text(decode_text(data, name), ".toml" if suffix == ".toml" else ".yaml", name)
 
 
 def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:

@@ -45,6 +45,8 @@ from experiments.validate import measure_plan
 
 #: root of the calibration seeds (validation uses another root, so its check is out of sample)
 CALIBRATION_ROOT_SEED = 2025
+#: the fewest design points a fact must be measured at (a finite value at some seed) to fit its emulator
+MIN_MEASURED = 1
 #: where the waves' runs are cached
 DEFAULT_WORK = Path("results/calibrate")
 
@@ -63,8 +65,10 @@ class Settings:
     root_seed: int = CALIBRATION_ROOT_SEED
 
 
-#: the smoke mode (``--quick``): a small world, two short waves; minutes on 2 cores, for tests
-QUICK = Settings(farmers=1500, months=12 * GROWTH_YEARS[1], seeds=2, waves=2, points=16, check=3, proposals=2048)
+#: the smoke mode (``--quick``): a small world, two short waves; minutes on 2 cores, for tests. 3,000 households:
+#: at 1,500, on the calibrated defaults, no design point of the first wave sold branded produce online, so the
+#: unbranded/branded price ratio could not be emulated
+QUICK = Settings(farmers=3000, months=12 * GROWTH_YEARS[1], seeds=2, waves=2, points=16, check=3, proposals=2048)
 
 
 def free_parameters() -> list[str]:
@@ -159,8 +163,25 @@ class ModelSimulator:
     def __call__(self, x: np.ndarray, wave: int) -> np.ndarray:
         """Fact values of unit-cube points at every seed, shape ``(points, seeds, facts)``."""
         table = self.table([self.space.values(u) for u in x], f"wave{wave}").sort_values(["point", "replicate"])
-        values = table[[f.id for f in self.facts]].to_numpy(float)
-        return values.reshape(len(x), self.settings.seeds, len(self.facts))
+        values = table[[f.id for f in self.facts]].to_numpy(float).reshape(len(x), self.settings.seeds, len(self.facts))
+        self.check_measured(values, wave)
+        return values
+
+    def check_measured(self, values: np.ndarray, wave: int) -> None:
+        """Refuse a world in which a target fact is measured at no design point (its emulator would have no data).
+
+        Raises:
+            ScenarioError: Naming the facts, at how many points, the world's size and what is allowed.
+        """
+        measured = np.isfinite(values).any(axis=1).sum(axis=0)
+        if (measured < MIN_MEASURED).any():
+            facts = ", ".join(f"{f.id} ({n} of {len(values)} points)" for f, n in zip(self.facts, measured, strict=True)
+                              if n < MIN_MEASURED)
+            raise ScenarioError(f"--farmers = {self.settings.farmers}: wave {wave}: fact(s) {facts} measured at no "
+                                "point, nothing to emulate: a world this small may have nothing to measure them on "
+                                "(e.g. no branded produce sold); allowed: a larger world (--quick uses "
+                                f"{QUICK.farmers:,} households), more --points, or --facts without those targets; the "
+                                f"runs are kept in {self.work}")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shlex
 import sys
@@ -219,6 +220,10 @@ def main(args: list[str] | None = None) -> None:
         fail(usage_message(e))
     except typer.Exit as e:
         sys.exit(e.exit_code)
+    except OSError as e:
+        if e.errno not in WRITE_ERRORS:
+            raise
+        cannot_write(e)
     except interrupts.Interrupted as e:
         err.print(f"interrupted by {e}: stopped; finished runs are kept, nothing half-written is left",
                   markup=False, soft_wrap=True)
@@ -226,6 +231,22 @@ def main(args: list[str] | None = None) -> None:
     except typer.Abort:
         err.print("aborted")
         sys.exit(130)
+
+
+#: what a disk or folder says when it cannot take more: full, over quota, read-only, not writable, file too large
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
+
+
+def cannot_write(e: OSError) -> None:
+    """A disk that filled up or a folder made read-only during the work: say what is kept and how to go on (code 1).
+
+    Every finished run was written whole before (runs are written atomically), so the same command resumes.
+    """
+    err.print(f"error: cannot write {e.filename or 'the outputs'} ({e.strerror}); the runs finished before are "
+              f"kept and nothing half-written is left; make room or make the folder writable, then run "
+              f"`{command_line('')}` again: finished runs are not redone", markup=False, highlight=False,
+              soft_wrap=True)
+    sys.exit(1)
 
 
 _invoked: dict[str, list[str]] = {"args": []}

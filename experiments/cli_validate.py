@@ -70,7 +70,7 @@ def print_wave(wave) -> None:
 
 
 def calibrate(
-    quick: Annotated[bool, typer.Option(help="Smoke mode: 1,500 households, 72 months, 2 seeds, 2 waves of 16 "
+    quick: Annotated[bool, typer.Option(help="Smoke mode: 3,000 households, 72 months, 2 seeds, 2 waves of 16 "
                                              "points (minutes); options given explicitly still apply.")] = False,
     farmers: Annotated[int | None, typer.Option(parser=whole(*FARMERS_RANGE), metavar="N",
                                                 help="Households of the calibration world (default 30,000).")] = None,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -101,16 +101,34 @@ FARMERS_RANGE = _declared_range("farmers")
 MONTHS_RANGE = (1, 1200)
 SEED_RANGE = (0, 2**63 - 1)
 
+#: the parsers of the shared options, which the page uses too (:func:`read_option`)
+PARSE_FARMERS, PARSE_MONTHS = whole(*FARMERS_RANGE), whole(*MONTHS_RANGE)
+PARSE_SEED, PARSE_REPLICATES = whole(*SEED_RANGE), whole(1, 100_000)
+
+
+def read_option(option: str, parse: Callable[[str], Any], text: str | int) -> Any:
+    """Read an option's text with its command-line parser, for the other surfaces (the page) to refuse a value
+    with the command line's message (``--months = 0: out of range; allowed: ...``).
+
+    Raises:
+        ScenarioError: That message.
+    """
+    try:
+        return parse(text if isinstance(text, int) else str(text))
+    except OptionError as err:
+        raise ScenarioError(f"{option} = {err.message}") from None
+
+
 FarmersOpt = Annotated[int | None, typer.Option(
-    parser=whole(*FARMERS_RANGE), metavar="N",
+    parser=PARSE_FARMERS, metavar="N",
     help="Households, rounded to whole villages with a warning (none given: the scenario's).")]
-MonthsOpt = Annotated[int | None, typer.Option(parser=whole(*MONTHS_RANGE), metavar="N",
+MonthsOpt = Annotated[int | None, typer.Option(parser=PARSE_MONTHS, metavar="N",
                                                help="Months to simulate (none given: the file's).")]
-ReplicatesOpt = Annotated[int | None, typer.Option(parser=whole(1, 100_000), metavar="N",
+ReplicatesOpt = Annotated[int | None, typer.Option(parser=PARSE_REPLICATES, metavar="N",
                                                    help="Replicate seeds (none given: the file's).")]
-SeedOpt = Annotated[int | None, typer.Option(parser=whole(*SEED_RANGE), metavar="N",
+SeedOpt = Annotated[int | None, typer.Option(parser=PARSE_SEED, metavar="N",
                                              help="Random seed (none given: the scenario's).")]
-RootSeedOpt = Annotated[int | None, typer.Option(parser=whole(*SEED_RANGE), metavar="N",
+RootSeedOpt = Annotated[int | None, typer.Option(parser=PARSE_SEED, metavar="N",
                                                  help="Root of the replicate seeds (none given: the file's).")]
 EngineOpt = Annotated[str, typer.Option(parser=choice(*ENGINES), metavar="local|dask",
                                         help="local: process pool; dask: dask.distributed cluster.")]

@@ -101,12 +101,18 @@ def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over (mode 0644)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, FILE_MODE)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)  # a disk that filled up or a folder made read-only: no half-written file
+        if isinstance(err, OSError) and err.filename in (None, str(tmp)):
+            err.filename = str(path)  # the file meant (write() and fsync() say what failed, not where)
+        raise
 
 
 def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:

@@ -257,3 +257,16 @@ def test_discovery_over_an_experiment_with_one_varied_parameter(tmp_path: Path) 
     code, stdout, err = invoke("discover", str(out), "--where", "commission > 0.05")
     assert code == 0, err
     assert (out / "discovery" / "report.md").is_file() and "commission" in stdout
+
+
+def test_calibrating_a_world_where_a_target_fact_cannot_be_measured_says_so(tmp_path: Path, monkeypatch) -> None:
+    """450 households sell no branded produce, so the branded price ratio has no value to emulate: code 2 naming
+    the fact and the world's size (before: scikit-learn's traceback), the runs kept for a rerun."""
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("calibrate", "--quick", "--farmers", "450", "--points", "4", "--waves", "1", "--check", "1",
+                          "--workers", "1", "--dry-run", "--work", "work")
+    last = err.strip().split("\n")[-1]
+    assert code == 2 and "Traceback" not in err
+    assert last.startswith("error: --farmers = 450: wave 1: fact(s) unbranded_price_ratio (0 of 4 points) measured "
+                           "at no point") and last.endswith("the runs are kept in work")
+    assert len(list((tmp_path / "work" / "wave1" / "runs").glob("*.parquet"))) == 8
