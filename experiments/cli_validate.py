@@ -41,13 +41,15 @@ def validate(
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: seeds/facts.csv).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit with code 1 when an output fact is missed.")] = False,
     posterior: PosteriorOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
     """Run the baseline over replicates and compare it, fact by fact, with the stylized facts."""
     from experiments.validate import validate as run_validation
 
     check_scheduler(engine, scheduler, workers)
     result = run_validation(replicates, root_seed, months, farmers, scenario, out, engine, workers, facts,
-                            posterior=posterior, address=scheduler, warn=lambda line: typer.echo(line, err=True))
+                            posterior=posterior, address=scheduler, warn=lambda line: typer.echo(line, err=True),
+                            wait=wait)
     typer.echo(f"table: {result.out}/facts.csv, {result.out}/facts.md; per replicate: {result.out}/replicates.csv")
     if result.failed_outputs:
         typer.echo(f"output facts missed: {', '.join(result.failed_outputs)}", err=True)
