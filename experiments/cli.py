@@ -261,11 +261,12 @@ def command_line(name: str) -> str:
 def fail(message: str) -> None:
     """Print ``error: message`` on stderr and exit with code 2.
 
-    Characters that are not printable (control characters, line separators other than the message's own
-    newlines) are shown escaped, so that a value typed or read from a file cannot break the message's lines or
-    drive the terminal.
+    Characters that are not printable (control characters, line separators, a newline other than one
+    that starts the message's own indented detail line) are shown escaped, so that a value typed or read
+    from a file cannot break the message's lines or drive the terminal.
     """
-    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in message)
+    shown = "".join(c if c.isprintable() or (c == "\n" and message[i + 1:i + 3] == "  ") else repr(c)[1:-1]
+                    for i, c in enumerate(message))
     err.print("error: " + shown, markup=False, highlight=False, soft_wrap=True)
     sys.exit(2)
 

@@ -180,7 +180,7 @@ def check_scheduler(engine: str, scheduler: str | None, workers: int | None = No
     """Refuse a scheduler address given without the dask engine (it would be ignored), with ``--workers``
     (a running scheduler has its own), or where no scheduler answers (before any work starts)."""
     if scheduler is not None and engine != "dask":
-        raise ScenarioError(f"--scheduler {scheduler}: given with --engine {engine}; "
+        raise ScenarioError(f"--scheduler {scheduler!r}: given with --engine {engine}; "
                             "allowed: --scheduler only with --engine dask")
     refuse_together(("--workers", workers), ("--scheduler", scheduler),
                     "a running scheduler has its own workers, so --workers would be ignored")

@@ -233,8 +233,10 @@ def test_yaml_errors_and_odd_keys_stay_one_message(tmp_path: Path) -> None:
 def test_control_characters_in_a_value_are_shown_escaped(tmp_path: Path) -> None:
     """A value with control characters (a line separator, a terminal escape) cannot break or colour the message."""
     code, _, err = invoke("experiment", "example", "--scheduler", "#\x1dI\x1b[31m")
-    assert code == 2 and err == ("error: --scheduler #\\x1dI\\x1b[31m: given with --engine local; allowed: "
+    assert code == 2 and err == ("error: --scheduler '#\\x1dI\\x1b[31m': given with --engine local; allowed: "
                                  "--scheduler only with --engine dask\n")
+    code, _, err = invoke("describe", str(tmp_path / "a\nb\x85c"))  # a newline in a path: no new line of the message
+    assert code == 2 and err.count("\n") == 1 and "a\\nb\\x85c: no Parquet files there" in err
 
 
 def test_calibrate_refuses_a_bad_work_folder_or_facts_file_before_making_anything(tmp_path: Path,

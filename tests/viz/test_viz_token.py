@@ -138,6 +138,7 @@ def test_ui_on_loopback_serves_as_before_and_elsewhere_behind_the_token(monkeypa
 
     started: list[tuple[list[str], dict[str, str]]] = []
     monkeypatch.setattr(serve.os, "execve", lambda path, cmd, env: started.append((cmd, env)))
+    monkeypatch.setattr(serve.subprocess, "call", lambda cmd, env: 0)  # where execve would not have returned
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     for args in (["--port", str(free_port())], ["--host", "0.0.0.0", "--port", str(free_port())],
                  ["--host", "0.0.0.0", "--port", str(free_port()), "--token", "my-own-token-0123456789"]):
