@@ -1,7 +1,7 @@
 """The model as an EMA Workbench ``Model`` or ``ReplicatorModel`` (optional extra: ``pip install ruralsim[ema]``).
 
 Uncertainties and levers are declared parameters (their ranges or choices come from
-``abm.params``); outcomes are declared outcomes (``abm.outcomes``): a scalar outcome is the
+``abm.core.params``); outcomes are declared outcomes (``abm.measure.outcomes``): a scalar outcome is the
 outcome's value in the last month, a time-series outcome its whole monthly series (month 0
 included). With ``replications`` the runs of an experiment use seeds 0, 1, ... and each outcome
 is the mean over them, so an experiment's numbers are reproducible.
@@ -24,10 +24,10 @@ import numpy as np
 from ema_workbench import (BooleanParameter, CategoricalParameter, IntegerParameter, Model, RealParameter,
                            ReplicatorModel, ScalarOutcome, TimeSeriesOutcome)
 
-from abm.outcomes import outcome
-from abm.params import declarations
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
+from abm.core.params import declarations
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
+from abm.measure.outcomes import outcome
 
 _KIND = {1: ScalarOutcome.MAXIMIZE, -1: ScalarOutcome.MINIMIZE, 0: ScalarOutcome.INFO}
 

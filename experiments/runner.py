@@ -55,17 +55,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm import interrupts
-from abm.folders import check_writable, locked
-from abm.output import FILE_MODE
-from abm.output_size import experiment_outputs
-from abm.scenario import Scenario, ScenarioError
+from abm.core.digest import code_digest
+from abm.io import interrupts
+from abm.io.folders import check_writable, locked
+from abm.io.output import FILE_MODE
+from abm.io.output_size import experiment_outputs
+from abm.io.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
-from experiments.options import SCHEDULER_ALLOWED, SCHEDULER_TIMEOUT_S
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 
 ENGINES = ("local", "dask")
-_CODE = abm.code_digest()
+_CODE = code_digest()
+#: how long a Dask scheduler (``--scheduler``) is given to answer before any work starts
+SCHEDULER_TIMEOUT_S = 5.0
+SCHEDULER_ALLOWED = ("the address of a running Dask scheduler, tcp://HOST:PORT (`dask scheduler` prints it; "
+                     "8786 by default), or no --scheduler for a local cluster")
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 
 
@@ -298,10 +302,18 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
         model_module = pending[0].model.partition(":")[0]
         for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
             if i == 0:
-                select_outcomes(model_columns(output.table), outcomes)
+                kept_outcomes(output.table, outcomes)
             save_run(runs, output)
             bar.advance(task)
     return len(pending)
+
+
+def kept_outcomes(table: pd.DataFrame, requested: list[str] | None) -> list[str]:
+    """The outcomes to keep from a run's table: those requested, else the model-level outcomes it reports.
+
+    A requested outcome need only be a column of the table: a run may leave it all NaN (a ratio with no newcomers).
+    """
+    return select_outcomes(table.columns if requested is not None else model_columns(table), requested)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
@@ -319,7 +331,7 @@ def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, 
         ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
     """
     tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
-    outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
+    outcomes = kept_outcomes(tables[0], plan.experiment.outcomes)
     params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
     info = plan.points.set_index("point")
     frames = []
@@ -406,15 +418,3 @@ def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: 
     seconds = time.perf_counter() - start
     text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
     atomic_write(out / "manifest.json", text.encode())
-
-
-def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
-    from experiments import cli
-
-    sys.argv.insert(1, "experiment")
-    cli.main()
-
-
-if __name__ == "__main__":
-    main()

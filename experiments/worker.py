@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from abm.scenario import Scenario
+from abm.io.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
-DEFAULT_MODEL = "abm.simulate:run"
+DEFAULT_MODEL = "abm.io.simulate:run"
 
 
 @dataclass(frozen=True)

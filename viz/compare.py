@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 import solara
 
-from abm.scenario import ScenarioError, parse_overrides, validate_parameters
-from experiments.options import read_option, whole
-from viz import charts, plots
+from abm.io.scenario import ScenarioError, parse_overrides, validate_parameters
+from experiments import figures
+from experiments.parsers import read_option, whole
+from viz import charts
 from viz.components import CSS, EChart, history, recorded_outcomes
 from viz.controls import DEFAULT_SEED, UI_DEFAULTS, UIModel, parse_seed
 from viz.labels import number, outcome_title, outcome_unit
@@ -26,7 +27,7 @@ HEADLINE = ("income_mean", "adoption", "consumer_trust", "stability", "gini", "f
 #: months the page runs two models for: at most twenty years (the command line has no such limit)
 PARSE_COMPARE_MONTHS = whole(1, 240)
 #: colours of A, B and their difference
-COLOURS = {"A": "#0072B2", "B": "#D55E00", "B - A": plots.ALL_COLOUR}
+COLOURS = {"A": "#0072B2", "B": "#D55E00", "B - A": figures.ALL_COLOUR}
 
 
 def parameter_set(text: str, label: str) -> dict[str, Any]:

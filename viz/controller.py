@@ -19,8 +19,8 @@ import reacton.core
 import solara
 from mesa.visualization.utils import force_update
 
-from abm.inputs import ScenarioError
-from experiments.options import PARSE_MONTHS, read_option
+from abm.io.inputs import ScenarioError
+from experiments.parsers import PARSE_MONTHS, read_option
 from viz.components import model_lock, wait_drawn
 
 #: Play's speeds, months per second; the last draws as fast as the page can

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import solara
 
-from abm.scenario import ScenarioError
-from experiments.options import PARSE_FARMERS, PARSE_MONTHS, PARSE_REPLICATES, read_option
+from abm.io.scenario import ScenarioError
+from experiments.parsers import PARSE_FARMERS, PARSE_MONTHS, PARSE_REPLICATES, read_option
 from experiments.reports import SUITE_MIN_MONTHS, SUITES, suite_plan
 from experiments.runner import make_jobs, run_experiment
 

@@ -1,6 +1,6 @@
 """Scenarios and downloads of the simulation page: the controls as a scenario file or an address, saved and loaded.
 
-A scenario of the page is the runner's scenario format (:class:`abm.scenario.Scenario`: name,
+A scenario of the page is the runner's scenario format (:class:`abm.io.scenario.Scenario`: name,
 seed, months, ``[parameters]``) holding every parameter that differs from the app's defaults, so
 ``ruralsim run FILE`` and the page build the same model. Saved scenarios go to
 ``<results>/scenarios/NAME.toml``; a scenario file can be uploaded too, checked as ``ruralsim run FILE``
@@ -27,8 +27,8 @@ import solara
 import tomli_w
 from mesa.visualization.utils import update_counter
 
-from abm.inputs import table_from_bytes
-from abm.scenario import ScenarioError, parse_overrides, parse_scenario
+from abm.io.inputs import table_from_bytes
+from abm.io.scenario import ScenarioError, parse_overrides, parse_scenario
 from viz.controller import END_MONTH
 from viz.controls import DEFAULT_PRESET, DEFAULT_SEED, PRESETS, parse_seed, preset_values
 from viz.experiments_view import results_root

@@ -12,18 +12,13 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
-import re
 import secrets
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from abm.inputs import ScenarioError
-from experiments.options import OptionError, whole
+from abm.io.inputs import ScenarioError
 from viz.gate import TOKEN_ENV
 
 #: the Solara app file
@@ -39,11 +34,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-#: the shortest token accepted, and its characters (what ``secrets.token_urlsafe`` makes)
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
-TOKEN_ALLOWED = "16 to 256 letters, digits, '-' or '_' (or leave --token out: one is made and printed)"
 
 
 def command(host: str = "127.0.0.1", port: int = 8765, gated: bool = False) -> list[str]:
@@ -114,17 +104,6 @@ def _free_port_hint(host: str, port: int) -> str:
     return ""
 
 
-def token_text(text: str) -> str:
-    """Parse ``--token``: 16 to 256 URL-safe characters (the message gives its length, never the token).
-
-    Raises:
-        OptionError: A token that is too short, too long or has other characters.
-    """
-    if not TOKEN_PATTERN.fullmatch(text):
-        raise OptionError(f"{len(text)} characters", "not a token", TOKEN_ALLOWED)
-    return text
-
-
 def choose_token(host: str, token: str | None) -> str | None:
     """The access token: the one given, a new one for a host beyond this machine, or None (loopback, none given)."""
     if token is None and not is_loopback(host):
@@ -139,17 +118,7 @@ def page_address(host: str, port: int, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
-def ui(
-    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every "
-                                           "interface, then a token is required).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(parser=whole(1, 65535), metavar="PORT", help="Port to listen on.")] = 8765,
-    results: Annotated[str, typer.Option(help="Folder the experiments page searches for results "
-                                              "(written by `ruralsim experiment`).")] = "results",
-    token: Annotated[str | None, typer.Option(
-        parser=token_text, envvar=TOKEN_ENV, show_envvar=True, metavar="TOKEN",
-        help="Access token every request must carry (default beyond 127.0.0.1: a new one, printed at start).")
-    ] = None,
-) -> None:
+def ui(host: str = "127.0.0.1", port: int = 8765, results: str = "results", token: str | None = None) -> None:
     """Open the simulator in the browser: serve the Solara page at http://HOST:PORT (Ctrl-C stops it).
 
     The page runs offline (no CDN); parameters, presets, Step/Play/Reset, the village map and time

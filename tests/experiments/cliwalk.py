@@ -2,7 +2,7 @@
 
 Every command, argument and option comes from the click command tree typer builds
 (:func:`typer.main.get_command`); each option's type, range or choices from its declaration (the
-annotation, and what a parser of :mod:`experiments.options` records in ``parser.accepts``). So a new
+annotation, and what a parser of :mod:`experiments.parsers` records in ``parser.accepts``). So a new
 command or option is tried without editing the test. Values are valid or not (``Value.valid``; None
 where the declaration does not say): numbers in and out of their range, wrong words, files and
 folders. Files are scenario, experiment and problem documents, valid or mutated, written as TOML or
@@ -31,7 +31,7 @@ import typer
 import yaml
 from hypothesis import strategies as st
 
-from experiments import cli
+from experiments.cli import app as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUP = typer.main.get_command(cli.app)
@@ -251,8 +251,8 @@ BAD_NUMBERS = ["1.5", "1e3", "true", "", " ", "nan", "inf", "-inf", "0x10", "\uf
 HINTS: dict[str, list[str]] = {
     "scheduler": ["tcp://127.0.0.1:1", "tcp://127.0.0.1:99999", "nonsense", "tls://x:1", "", "tcp://:8786",
                   "tcp://no.such.host.invalid:8786", "inproc://x"],
-    "model": ["abm.simulate:run", "exphelpers:zdt1", "nosuch.module:run", "abm.model:RuralEconomy", "os:sep",
-              "abm.simulate", "a b:c", "abm.simulate:nosuch"],
+    "model": ["abm.io.simulate:run", "abm.simulate:run", "exphelpers:zdt1", "nosuch.module:run",
+              "abm.model:RuralEconomy", "os:sep", "abm.simulate", "a b:c", "abm.simulate:nosuch"],
     "where": ["income_mean > 0", "f1 < 0.5", "adoption < 0.1", "income_mean >", "nosuch < 1", "",
               "__import__('os').getcwd() == 1", "income_mean < 'a'", "gini == gini", "commission > 0.05"],
     "outcome": ["income_mean", "adoption", "gini", "nosuch", ""],
@@ -397,19 +397,23 @@ def _damage_folder(path: Path, damage: str | None) -> None:
 
 @contextlib.contextmanager
 def work_replaced() -> Iterator[None]:
-    """Replace every start of real work (a simulation, the runner's engines, the page's server) by WorkStarted."""
+    """Replace every start of real work (a simulation, the runner's engines, the page's server, rewriting or
+    checking the project's documents) by WorkStarted."""
     import functools
 
-    import abm.simulate
+    import abm.io.simulate
+    import experiments.documents
     import experiments.runner
     import viz.serve
 
     def started(*_: object, **__: object) -> None:
         raise WorkStarted
 
-    simulate = functools.wraps(abm.simulate.run)(started)  # keeps the signature --model checks
-    with mock.patch.object(abm.simulate, "run", simulate), mock.patch.object(experiments.runner, "imap", started), \
-            mock.patch.object(viz.serve.os, "execve", started), mock.patch.object(viz.serve.subprocess, "call", started):
+    simulate = functools.wraps(abm.io.simulate.run)(started)  # keeps the signature --model checks
+    with mock.patch.object(abm.io.simulate, "run", simulate), mock.patch.object(experiments.runner, "imap", started), \
+            mock.patch.object(viz.serve.os, "execve", started), mock.patch.object(viz.serve.subprocess, "call", started), \
+            mock.patch.object(experiments.documents, "refresh_documents", started), \
+            mock.patch.object(experiments.documents, "document_problems", started):
         yield
 
 

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from exphelpers import SMALL, invoke, subprocess_env, write
 
-from abm.scenario import load_scenario
-from experiments import optimise_report
+from abm.io.scenario import load_scenario
+from experiments.policy import report as optimise_report
 from test_optimise import ZDT1
 from test_output_safety import cli, hold
 
@@ -82,7 +82,7 @@ def test_a_report_that_fails_keeps_the_evaluations_and_says_how_to_write_it_agai
 def _ruralsim(*args: str, cwd: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
     """Run the real command line; its result and wall time."""
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=subprocess_env(),
+    done = subprocess.run([sys.executable, "-m", "experiments.cli.app", *args], cwd=cwd, env=subprocess_env(),
                           capture_output=True, text=True, timeout=timeout)
     return done, time.monotonic() - start
 
@@ -103,7 +103,7 @@ def test_an_unreachable_dask_scheduler_is_named_before_any_run(tmp_path: Path) -
 def test_something_else_listening_is_not_taken_for_a_scheduler(tmp_path: Path) -> None:
     """A port where something accepts and says nothing (Dask's client would wait there without end): refused
     within the check's time, naming the address."""
-    from experiments.options import SCHEDULER_TIMEOUT_S
+    from experiments.runner import SCHEDULER_TIMEOUT_S
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -122,8 +122,8 @@ def test_a_running_scheduler_is_accepted(tmp_path: Path) -> None:
     """A real Dask scheduler passes the check (then its own workers run the experiment; --workers is refused)."""
     from dask.distributed import LocalCluster
 
-    from experiments.options import check_scheduler
-    from abm.scenario import ScenarioError
+    from abm.io.scenario import ScenarioError
+    from experiments.cli.options import check_scheduler
 
     with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
         check_scheduler("dask", cluster.scheduler_address)

@@ -7,8 +7,8 @@ import pytest
 from ema_workbench import CategoricalParameter, RealParameter, perform_experiments
 from ema_workbench.analysis import prim
 
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
 from experiments.ema import ema_model
 
 

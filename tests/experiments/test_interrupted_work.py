@@ -55,11 +55,11 @@ TIMING = re.compile(r"seconds|Time on this machine|^date|^machine|in [0-9.]+ min
 
 
 def start(folder: Path, args: list[str], fault: str | None = None) -> subprocess.Popen:
-    """``python -m experiments.cli ARGS`` in ``folder``, in its own process group (as a terminal starts it)."""
+    """``python -m experiments.cli.app ARGS`` in ``folder``, in its own process group (as a terminal starts it)."""
     env = subprocess_env()
     if fault is not None:
         env |= {"PYTHONPATH": os.pathsep.join([str(FAULTS), env["PYTHONPATH"]]), "RURALSIM_TEST_FAULT": fault}
-    return subprocess.Popen([sys.executable, "-m", "experiments.cli", *args], cwd=folder, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "experiments.cli.app", *args], cwd=folder, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
@@ -80,7 +80,7 @@ def signal_after(proc: subprocess.Popen, folder: Path, runs: int, signum: int, s
 
 def finish(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
     """Run the command to its end; it must succeed."""
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=folder, env=subprocess_env(),
+    done = subprocess.run([sys.executable, "-m", "experiments.cli.app", *args], cwd=folder, env=subprocess_env(),
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     return done

@@ -12,12 +12,12 @@ from exphelpers import ROOT, ZDT1_LEVERS, write
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abm.scenario import ScenarioError
-from experiments.conditions import with_posterior
-from experiments.optimise import Evaluator, optimise, split_budget
-from experiments.optimise_report import intervals
+from abm.io.scenario import ScenarioError
+from experiments.policy.conditions import with_posterior
+from experiments.policy.optimise import Evaluator, optimise, split_budget
+from experiments.policy.problem import INSTRUMENTS, load_problem, parse_problem
+from experiments.policy.report import intervals
 from experiments.posterior import posterior_members
-from experiments.problem import INSTRUMENTS, load_problem, parse_problem
 
 #: the stand-in model's two objectives, both minimised
 OBJECTIVES = '''
@@ -197,7 +197,7 @@ def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> Non
         (base | {"budget": {"total": 1e6}, "uncertain": {"posterior": 3, "conditions": 2}},
          "conditions = 2 with posterior = 3: allowed: the same number"),
     ]
-    from experiments.problem import known_outcomes
+    from experiments.policy.problem import known_outcomes
 
     for data, message in cases:
         with pytest.raises(ScenarioError, match="invalid problem") as err:
@@ -211,10 +211,10 @@ def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path
     import subprocess
     import sys
 
-    from abm.scenario import load_scenario
+    from abm.io.scenario import load_scenario
 
     out = tmp_path / name
-    command = [sys.executable, "-m", "experiments.cli", "optimise", str(ROOT / "experiments/problems" / f"{name}.toml"),
+    command = [sys.executable, "-m", "experiments.cli.app", "optimise", str(ROOT / "experiments/problems" / f"{name}.toml"),
                "--quick", "--workers", "1", "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -54,8 +54,8 @@ def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, 
     """``ruralsim ui --host 0.0.0.0`` as a user runs it: the page's address here, its token, the lines it printed."""
     port = free_port()
     folder = tmp_path_factory.mktemp("gated")
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "ui", "--host", "0.0.0.0", "--port", str(port),
-                             "--results", str(folder)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli.app", "ui", "--host", "0.0.0.0", "--port",
+                             str(port), "--results", str(folder)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True, env={k: v for k, v in os.environ.items() if k != TOKEN_ENV})
     printed = [proc.stdout.readline(), proc.stdout.readline()]
     token = re.search(r"\?token=([A-Za-z0-9_-]+)", printed[0]).group(1)
