@@ -124,6 +124,15 @@ def save_scenario(state: dict[str, Any], seed: str, name: str) -> Path:
     return path
 
 
+def scenario_download(state: dict[str, Any], seed: str, name: str) -> tuple[bytes | None, str]:
+    """The controls' scenario file to download, or None and why not (a seed or name that is not allowed, with the
+    command line's message): checked before the button is offered, so a click never ends in a server error."""
+    try:
+        return scenario_toml(state, seed, name).encode("utf-8"), ""
+    except ScenarioError as err:
+        return None, f"no scenario TOML to download: {err}"
+
+
 def saved_scenarios() -> list[str]:
     """Names of the scenarios saved under the results folder, sorted."""
     folder = scenario_folder()
@@ -146,6 +155,7 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
     message, set_message = solara.use_state("")
     saved_names, set_saved = solara.use_state(saved_scenarios())
     query = query_of(state.value, seed.value)
+    scenario_file, download_problem = scenario_download(state.value, seed.value, name.value)
 
     def save() -> None:
         try:
@@ -193,8 +203,10 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
                                        on_value=upload)
         if message:
             solara.Text(message, classes=["ruralsim-scenario-message"], style={"font-size": "12px"})
-        solara.FileDownload(lambda: scenario_toml(state.value, seed.value, name.value).encode("utf-8"),
-                            filename=f"{name.value}.toml", label="scenario TOML")
+        if scenario_file is None:
+            solara.Text(download_problem, classes=["ruralsim-download-problem"], style={"font-size": "12px"})
+        else:
+            solara.FileDownload(scenario_file, filename=f"{name.value}.toml", label="scenario TOML")
         RunDownloads(model)
 
 

@@ -55,6 +55,23 @@ def test_the_seed_box_refuses_with_the_command_lines_message(sim: Page) -> None:
     step(sim)
 
 
+def test_a_bad_seed_offers_no_scenario_download_and_says_why(sim: Page) -> None:
+    """The scenario file holds the seed: with one the command line refuses, the page says so in place of the
+    download button (a click used to end in the server's traceback), and offers it again once the seed is good."""
+    seed, download = sim.locator(".ruralsim-seed input"), sim.get_by_role("button", name="scenario TOML")
+    expect(download).to_have_count(1)
+    seed.fill("4x2")
+    seed.press("Enter")
+    expect(sim.locator(".ruralsim-download-problem")).to_contain_text(
+        "no scenario TOML to download: " + cli_message("run", "--seed", "4x2"))
+    expect(download).to_have_count(0)
+    no_server_error(sim)
+    seed.fill("7")
+    seed.press("Enter")
+    expect(sim.locator(".ruralsim-download-problem")).to_have_count(0)
+    expect(download).to_have_count(1)
+
+
 def test_the_months_to_run_refuse_with_the_command_lines_message(sim: Page) -> None:
     box, before = sim.locator(".ruralsim-months input"), month(sim)
     for typed in ("0", "1.5", "1e3", "abc", "1201", ""):
