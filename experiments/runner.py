@@ -67,6 +67,10 @@ from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_b
 
 ENGINES = ("local", "dask")
 _CODE = code_digest()
+#: how long a Dask scheduler (``--scheduler``) is given to answer before any work starts
+SCHEDULER_TIMEOUT_S = 5.0
+SCHEDULER_ALLOWED = ("the address of a running Dask scheduler, tcp://HOST:PORT (`dask scheduler` prints it; "
+                     "8786 by default), or no --scheduler for a local cluster")
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 
 
@@ -102,12 +106,18 @@ def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over (mode 0644)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, FILE_MODE)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)  # a disk that filled up or a folder made read-only: no half-written file
+        if isinstance(err, OSError) and err.filename in (None, str(tmp)):
+            err.filename = str(path)  # the file meant (write() and fsync() say what failed, not where)
+        raise
 
 
 def save_run(runs: Path, output: RunOutput) -> None:
@@ -133,7 +143,7 @@ def _worker_environ() -> dict[str, object]:
 def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
     """Yield ``fn(item)`` as their chunks finish, on a Dask LocalCluster or the scheduler at ``address``."""
     import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     cluster = None
@@ -141,7 +151,7 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
         with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(address or cluster)
+    client = _client(address or cluster)
     futures = []
     try:
         futures = client.map(partial(run_chunk, fn), guided_chunks(items, workers), pure=False)
@@ -151,6 +161,21 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _client(where: Any) -> Any:
+    """A Dask client of a cluster or scheduler address; a scheduler that does not answer is a clear error.
+
+    Raises:
+        ScenarioError: Naming ``--scheduler``, the address and what to check.
+    """
+    from dask.distributed import Client
+
+    try:
+        return Client(where, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError) as err:
+        raise ScenarioError(f"--scheduler = {where}: no Dask scheduler answered ({err}); check that the scheduler "
+                            f"runs and is a Dask scheduler; allowed: {SCHEDULER_ALLOWED}") from None
 
 
 def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None,

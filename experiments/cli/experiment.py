@@ -45,7 +45,7 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
     start_workers(engine, workers, model)
     from experiments.runner import run_experiment
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, workers=workers)
     if posterior is not None:
         from experiments.posterior import with_posterior  # scikit-learn: imported only when asked for
 
@@ -67,7 +67,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     from abm.io.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome, workers)
     check_design(plan)
     kept = plan.experiment.outcomes
     if kept is not None and outcome not in kept:
@@ -84,11 +84,11 @@ def start_workers(engine: str, workers: int | None, model: str = DEFAULT_MODEL) 
 
 
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
-            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+            farmers: int | None, root_seed: int | None, outcome: str | None = None, workers: int | None = None):
     """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
     from experiments.experiment import load_experiment
 
-    check_scheduler(engine, scheduler)
+    check_scheduler(engine, scheduler, workers)
     if outcome is not None and model == DEFAULT_MODEL:
         check_outcome(outcome)
     plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)
@@ -101,8 +101,11 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
+    from abm.io.inputs import reading
 
-    print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")
+    with reading(folder, "an experiment's output folder (ruralsim experiment --out)"):
+        table = summary_table(folder, reference)
+    print_frame(compact_summary(table), title=f"{folder}: final month")
 
 
 def _size_option(help_text: str) -> object:
@@ -136,11 +139,11 @@ def drivers(
     from experiments.drivers import QUICK, Runner, Size, run_drivers
     from experiments.reports import SUITES, suite_plan
 
-    check_scheduler(engine, scheduler)
     if file in SUITES and not Path(file).exists():
+        check_scheduler(engine, scheduler, workers)
         plan = suite_plan(file, None, farmers, months, root_seed)
     else:
-        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed)
+        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed, workers=workers)
     given = {"trajectories": trajectories, "refine_trajectories": refine_trajectories, "top_groups": top_groups,
              "max_factors": max_factors, "levels": levels, "bisections": bisections, "replicates": replicates}
     size = replace(QUICK if quick else Size(), **{k: v for k, v in given.items() if v is not None})

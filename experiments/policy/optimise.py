@@ -241,6 +241,14 @@ def objective_matrix(problem: Problem, robust: pd.DataFrame) -> tuple[np.ndarray
     return F, G
 
 
+def planned_runs(problem: Problem) -> int:
+    """The most runs a search can ask for: every candidate and the runs without levers, under every condition
+    and seed (the estimate the output folder's free space is checked against)."""
+    conditions = problem.uncertain.conditions if problem.uncertain is not None else 1
+    candidates = problem.search.population * problem.search.generations + 1
+    return candidates * conditions * problem.replicates
+
+
 def save_archive(out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Write every evaluation (candidate x condition x replicate) to ``OUT/evaluations.parquet``."""
     table = pd.DataFrame(rows)

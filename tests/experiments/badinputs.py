@@ -123,7 +123,7 @@ CASES: list[tuple[str, tuple[dict, list[str]], list[str]]] = [
     ("option", option("experiment", "example", "--months", "0"), ["--months = 0"]),
     ("option", option("experiment", "example", "--workers", "0"), ["--workers = 0", "from 1"]),
     ("option", option("experiment", "example", "--engine", "ray"), ["--engine = 'ray'", "one of local, dask"]),
-    ("option", option("experiment", "example", "--scheduler", "tcp://h:8786"), ["--scheduler tcp://h:8786",
+    ("option", option("experiment", "example", "--scheduler", "tcp://h:8786"), ["--scheduler 'tcp://h:8786'",
                                                                                "only with --engine dask"]),
     ("option", option("experiment", "example", "--replicates", "0"), ["--replicates = 0"]),
     ("option", option("experiment", "example", "--root-seed", "-5"), ["--root-seed = -5"]),
