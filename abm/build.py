@@ -53,9 +53,10 @@ def build_province(model: mesa.Model) -> Province:
     villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, trader_terms(p))
     farmers, platform_of = _build_farmers(model, villages, platforms[EASTERN_MARKETPLACE].seller_share, development)
     institutions = Institutions(cooperatives, platforms, providers, government,
-                                ConsumerMarket(p.initial_trust, p.trust_learning), mechanism(p))
+                                ConsumerMarket(p.initial_trust, p.trust_learning, p.brand_taste_weight), mechanism(p))
     terms = HouseholdTerms.of(farmers, villages, p, platform_of)
-    farmers.stock[:] = (terms.annual_marketable * january_stock()[terms.crop_index] * terms.storable).astype(np.float32)
+    stock_share = january_stock(p.stock_sale_share)[terms.crop_index]
+    farmers.stock[:] = (terms.annual_marketable * stock_share * terms.storable).astype(np.float32)
     return Province(p, villages, institutions, farmers, terms, EastWestAccounts(np.zeros(n_counties, bool)),
                     development)
 
@@ -67,16 +68,16 @@ def trader_terms(p: Parameters) -> TraderTerms:
                         p.loss_distance_elasticity))
 
 
-def january_stock(years: int = 20) -> np.ndarray:
+def january_stock(stock_sale_share: float, years: int = 20) -> np.ndarray:
     """Each crop's stock at the start of January, as a share of a year's marketable kg, where the calendar keeps it.
 
     The stock follows ``s <- (s + harvest share of the month) x (1 - share of stock offered that month)``
-    (:func:`abm.crops.harvest_calendar`, ``STOCK_SALE_SHARE`` shaped by the shopping calendar); from an
+    (:func:`abm.crops.harvest_calendar`, ``stock_sale_share`` shaped by the shopping calendar); from an
     empty store it settles within a few years, so a run starts with the stock its calendar would hold
     rather than none (no months without produce to sell). Perishable crops keep no stock.
     """
     calendar = crops.harvest_calendar()
-    sold = crops.STOCK_SALE_SHARE * SHOPPING_CALENDAR
+    sold = stock_sale_share * SHOPPING_CALENDAR
     stock = np.zeros(len(crops.CROPS))
     for _ in range(years):
         for moy in range(12):
@@ -111,7 +112,8 @@ def _build_farmers(model: mesa.Model, v: Villages, shop_share: float, developmen
     p = model.p
     member_share = np.where(v.has_coop(), p.coop_membership, 0.0)
     f = FarmerPopulation(v.region, v.crop, p.households_per_village, by_region(p, "junior_school"),
-                         p.trained_share, by_region(p, "initial_online"), member_share, model.rng)
+                         p.trained_share, by_region(p, "initial_online"), member_share, model.rng,
+                         honesty_floor=p.honesty_floor)
     platform_of = np.where(model.rng.random(f.n) < shop_share, EASTERN_MARKETPLACE,
                            CENTRAL_MARKETPLACE).astype(np.int8)
     development.seed_new_farmers(f, v.g5, model.rng)
@@ -138,7 +140,8 @@ def seat_initial_sellers(pv: Province, expected_net: np.ndarray, rng: np.random.
     """
     f, v, p = pv.farmers, pv.villages, pv.p
     prices = ChannelPrices(f, v.offline_price(), expected_net, pv.terms.monthly_kg, p.online_effort_cost,
-                           np.ones(v.n, bool), v.broadband, np.zeros(v.n, bool), np.zeros(v.n, bool))
+                           p.leader_effort_share, np.ones(v.n, bool), v.broadband, np.zeros(v.n, bool),
+                           np.zeros(v.n, bool))
     shop_net = prices.net_prices(np.arange(f.n))[:, SHOP]
     pays = v.broadband[pv.terms.village_of] & (shop_net > v.offline_price()[pv.terms.village_of])
     f.seat_online(by_region(p, "initial_online"), pays)

@@ -2,8 +2,8 @@
 
 A re-implementer needs more than the declared parameters (:mod:`abm.core.params`): the crop table, the
 consumer segments and shopping calendar, the trust mechanisms' constants, the development models,
-the platforms and carriers, the cooperatives' costs, the talent titles, the households' income
-spreads and a few dozen numbers written inline in the mechanisms. This module lists each of them
+the platforms and carriers, the talent titles, the households' wage earners and a few dozen numbers
+written inline in the mechanisms. This module lists each of them
 once, with its unit and meaning, and reads its value from the code itself: a module constant by
 name, a mechanism object by building it (a trust mechanism, a development model), and a number
 written inline by parsing the statement that holds it (:func:`inline`). The ODD's tables of fixed
@@ -130,13 +130,8 @@ def inline(module: str, anchor: str, index: int) -> tuple[float, str]:
 
 
 def constant(module: str, name: str) -> tuple[Any, str]:
-    """A module constant by name, and where it is (``abm/trust/mechanisms.py, `RATING_DETECTION```)."""
+    """A module constant by name, and where it is (``abm/eastwest/fund.py, `FUND_RULES```)."""
     return getattr(importlib.import_module(module), name), f"{module_path(module)}, `{name}`"
-
-
-def _as_written(value: Any, where: str) -> tuple[float, str]:
-    """A float32 constant as the number its source writes (``np.float32(0.6)`` is 0.6, not 0.6000000238)."""
-    return float(str(value)), where
 
 
 # --- the registry ----------------------------------------------------------------------------------------------
@@ -165,9 +160,6 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("productivity_sigma", "initial state", "log-sd",
      "Productivity ~ lognormal(0, sigma): a household's output factor.",
      lambda: inline("agents.farmers", "self.productivity = rng.lognormal", 1)),
-    ("HONESTY_FLOOR", "initial state", "threshold",
-     "Honesty thresholds are uniform on [floor, floor + 1]: a household lies only when the expected gain per "
-     "yuan of premium beats its threshold.", lambda: constant("agents.farmers", "HONESTY_FLOOR")),
     ("initial_reputation", "initial state", "rating 0-1",
      "A newcomer's rating before any sale; each month of sales on record moves it 20% of the way to 1.",
      lambda: inline("agents.farmers", "self.reputation = (1.0 - 0.5 * 0.8", 1)),
@@ -201,18 +193,12 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      "The regional carrier's base price per kg relative to the national express's.",
      lambda: inline("abm.build", 'LogisticsProvider(model, "regional_carrier"', 0)),
     # harvest, channels and prices
-    ("STOCK_SALE_SHARE", "harvest and channels", "share of stock a month",
-     "Share of a storable crop's stock offered each month (times the shopping calendar).",
-     lambda: constant("abm.core.crops", "STOCK_SALE_SHARE")),
     ("effort_skill_saving", "harvest and channels", "share of effort",
      "Share of the online effort cost a fully skilled household saves: effort x (1 - saving x skill).",
      lambda: inline("abm.channels.prices", "np.float32(effort_cost) * (np.float32(1) - skill", 1)),
     ("net_price_floor", "harvest and channels", "yuan/kg",
      "The channel logit takes the log of max(net price, floor): a channel netting nothing or less counts as this.",
      lambda: inline("agents.farmers", "sensitivity * np.log(np_maximum(net[row, k], 1e-3))", 0)),
-    ("LEADER_EFFORT_SHARE", "harvest and channels", "share of effort",
-     "A follower streaming through a new farmer pays this share of the effort cost.",
-     lambda: constant("abm.channels.prices", "LEADER_EFFORT_SHARE")),
     # market and demand
     ("CLEARING_STEPS", "market and demand", "steps",
      "Newton steps of each group's monthly clearing price index (enough to clear within 1%, tested).",
@@ -226,46 +212,16 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("EAST_SEGMENT", "market and demand", "segment index",
      "The consumer segment (index into west, centre, east urban) eastern partners' pairing purchases add to.",
      lambda: constant("abm.market.clearing", "EAST_SEGMENT")),
-    ("brand_taste_weight", "market and demand", "utils per taste",
-     "Utility of a brand to a segment: weight x the segment's taste.",
-     lambda: inline("agents.consumers", "TASTE[:, None] * 0.5 * brand", 0)),
     ("expectation_weight", "market and demand", "share",
      "Expected net price per kg moves this share of the way to the realised one each month it sells.",
      lambda: inline("abm.market.kernels", "out[g] = 0.5 * out[g] + 0.5 * net", 1)),
-    ("BRAND_CREDIBILITY", "market and demand", "0-1", "Least credibility of a branded group's quality claim.",
-     lambda: constant("abm.market.clearing", "BRAND_CREDIBILITY")),
-    ("COOP_SHIPPING", "market and demand", "x parcel price",
-     "A cooperative's pooled parcels cost this share of the single-parcel price.",
-     lambda: constant("abm.market.clearing", "COOP_SHIPPING")),
-    ("LOYAL_SHARE", "market and demand", "share of buyers",
-     "Online buyers who are loyal, the targets of price discrimination.",
-     lambda: constant("abm.market.clearing", "LOYAL_SHARE")),
-    ("NOTICE", "market and demand", "share of markup",
-     "Share of the discriminatory markup loyal buyers notice (it lowers their trust).",
-     lambda: constant("abm.market.clearing", "NOTICE")),
     # trust and fraud
-    ("FRAUD_INFLATION", "trust and fraud", "quality 0-1",
-     "How much a misrepresenting seller overstates its quality (claim = min(1, quality + this)).",
-     lambda: constant("abm.market.kernels", "FRAUD_INFLATION")),
     ("fraud_premium_floor", "trust and fraud", "share of price",
      "A seller misrepresents only where the premium share of its price exceeds this.",
      lambda: inline("agents.farmers", "lies[i] = (gain_share[i] > 0.01)", 0)),
     ("rating_learning", "trust and fraud", "share",
      "A seller's rating moves this share of the way to 1 (not caught) or 0 (caught) with each delivery.",
      lambda: inline("abm.income.kernels", "reputation[i] = np.float32(reputation[i] +", 0)),
-    ("COOP_OUTSIDE_CREDIBILITY", "trust and fraud", "0-1",
-     "Least credibility of a cooperative's claim to buyers outside its region (an intermediary), every mechanism.",
-     lambda: constant("abm.trust.mechanisms", "COOP_OUTSIDE_CREDIBILITY")),
-    ("RATING_DETECTION", "trust and fraud", "probability",
-     "Share of misrepresented deliveries buyers' ratings expose (reputation, dual, blockchain).",
-     lambda: constant("abm.trust.mechanisms", "RATING_DETECTION")),
-    ("ACQUAINTANCE_INSIDE", "trust and fraud", "0-1",
-     "Credibility of an acquaintance-only seller to urban buyers of its own region.",
-     lambda: constant("abm.trust.mechanisms", "ACQUAINTANCE_INSIDE")),
-    ("TRACE_FIXED_COST", "trust and fraud", "yuan/month",
-     "Fixed monthly cost of a traceability account that a seller weighs when it decides to trace; only trace_cost "
-     "per kg is charged (the fixed cost is never paid).",
-     lambda: constant("abm.market.clearing", "TRACE_FIXED_COST")),
     # translation and promises
     ("interessement_base", "translation and promises", "devices",
      "Interessement hazard = interessement_rate x (base + training + the village's weighted devices).",
@@ -273,11 +229,6 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("enrolment_skill_offset", "translation and promises", "skill",
      "Enrolment hazard = enrolment_rate x (offset + skill).",
      lambda: inline("abm.translation.transitions", "r.enrolment * (0.5 + f.skill", 1)),
-    ("MOBILISATION_SKILL", "translation and promises", "skill", "Least skill of a household that can be mobilised.",
-     lambda: _as_written(*constant("abm.translation.transitions", "MOBILISATION_SKILL"))),
-    ("MOBILISATION_SALES", "translation and promises", "months",
-     "Least months of sales of a household that can be mobilised.",
-     lambda: constant("abm.translation.transitions", "MOBILISATION_SALES")),
     ("fragile_points", "translation and promises", "passage points",
      "An enrolled household reached by fewer passage points than this is fragile.",
      lambda: inline("abm.translation.transitions", "fragile += enrolled & (points", 0)),
@@ -287,21 +238,12 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("HARVEST_CYCLE", "translation and promises", "months",
      "Months between two reviews of a committed household's promise (its enrolment anniversaries).",
      lambda: constant("abm.promises.judge", "HARVEST_CYCLE")),
-    ("ASPIRATION_ADAPTATION", "translation and promises", "share a month",
-     "A household's promised gain per kg moves this share of the way to its realised gain each month it sells.",
-     lambda: constant("abm.model", "ASPIRATION_ADAPTATION")),
     # logistics
     ("loss_cap", "logistics", "share of kg", "Most transit loss of any route.",
      lambda: inline("agents.logistics", "return np.minimum(0.9, perishability", 0)),
     ("loss_min_km", "logistics", "km", "Road km below which the loss no longer falls with distance.",
      lambda: inline("agents.logistics", "return np.minimum(0.9, perishability", 1)),
     # cooperatives
-    ("BRAND_COST", "cooperatives", "yuan", "What a cooperative pays to register and build a brand.",
-     lambda: constant("agents.cooperative", "BRAND_COST")),
-    ("PROCESSING_COST", "cooperatives", "yuan", "What a cooperative pays for a deep-processing line.",
-     lambda: constant("agents.cooperative", "PROCESSING_COST")),
-    ("RESERVE", "cooperatives", "x investment", "A cooperative invests only with this multiple of the cost in cash.",
-     lambda: constant("agents.cooperative", "RESERVE")),
     ("coop_capacity_step", "cooperatives", "share of pooled kg",
      "Processing capacity a cooperative's own line adds.",
      lambda: inline("abm.model", "coop.invest(self.money,", 0)),
@@ -331,8 +273,6 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("grant_processing_step", "government and fund", "share of pooled kg",
      "Processing capacity a grant (the fund's processing line) adds to a cooperative.",
      lambda: inline("agents.government", "coop.processing = min(0.5, coop.processing +", 1)),
-    ("PROCESSING_LINE", "government and fund", "yuan", "Cost of one processing line paid by the east-west fund.",
-     lambda: constant("abm.eastwest.fund", "PROCESSING_LINE")),
     ("pairs_per_partner", "government and fund", "western counties",
      "Each eastern county partners at most this many western counties.",
      lambda: inline("abm.eastwest.fund", "paired[west[: east.size *", 0)),
@@ -360,10 +300,6 @@ _HOUSEHOLD_CONSTANTS = (
     ("WAGE_EARNER_SHARES", "share of households",
      "Shares of households with 0, 1, 2 and 3 members in wage work (wage factor = earners x one wage draw "
      "per household, over the mean earners)."),
-    ("WAGE_SPREAD", "log-sd", "Spread of a household's wage draw (lognormal, mean 1; one draw, times its earners)."),
-    ("BUSINESS_SPREAD", "log-sd", "Spread of non-farm business income between households (lognormal, mean 1)."),
-    ("PROPERTY_SPREAD", "log-sd", "Spread of net property income between households (lognormal, mean 1)."),
-    ("TRANSFER_SPREAD", "log-sd", "Spread of net transfers between households (lognormal, mean 1)."),
 )
 
 
@@ -441,7 +377,8 @@ def trust_table() -> tuple[list[str], list[list[Any]]]:
 
     Detection and the penalty floor are read by building each mechanism at two settings of
     ``dispute_speed`` and at ``fraud_penalty = 0``: detection = base + slope x dispute_speed, penalty =
-    max(fraud_penalty, floor).
+    max(fraud_penalty, floor). Entries that are declared parameters show their defaults: acquaintance's
+    credibility inside the region (``acquaintance_inside``) and the ratings' detection (``rating_detection``).
     """
     from abm.core.params import TRUST_MECHANISMS
 

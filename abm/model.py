@@ -37,7 +37,7 @@ from abm.income.kernels import (
 )
 from abm.income.labour import LabourFlows, online_labour
 from abm.income.month import MonthIncome, households_that_sold
-from abm.market.clearing import TRACE_FIXED_COST, GroupMarket, MonthFlows
+from abm.market.clearing import GroupMarket, MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import measure, year_statistics
 from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
@@ -50,8 +50,6 @@ from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
 from agents.government import PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
-
-ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 
 def read_metric(model: RuralEconomy, name: str) -> float:
@@ -187,7 +185,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         pv = self.province
         per_crop = crops.YIELD_KG * self.calendar[:, moy]
         return Harvest(*_harvest_households(per_crop[pv.villages.crop], pv.farmers.productivity, pv.terms.home_share,
-                                            pv.terms.storable, crops.STOCK_SALE_SHARE * SHOPPING_CALENDAR[moy],
+                                            pv.terms.storable, self.p.stock_sale_share * SHOPPING_CALENDAR[moy],
                                             pv.farmers.stock))
 
     def _choose_channels(self, offer: np.ndarray, served: np.ndarray) -> ChannelPrices:
@@ -201,7 +199,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         has_nf = f.village_sum(f.new_farmer) > 0
         open_bits = f.open_channels(v.broadband, v.g5, served, has_nf)
         prices = ChannelPrices(f, v.offline_price(), self.market.expected_net, pv.terms.monthly_kg,
-                               p.online_effort_cost, served, v.broadband, v.g5, has_nf)
+                               p.online_effort_cost, p.leader_effort_share, served, v.broadband, v.g5, has_nf)
         f.choose_channels(open_bits, offer, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
                           self.rng.random(f.n, dtype=np.float32))
         unset = np.flatnonzero(f.enrolled & (f.promised == 0))
@@ -219,7 +217,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         p = self.p
         labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
                                f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
-                               p.ecommerce_labour_share, p.local_day_wage)
+                               p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage)
         self.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
         wage_change = self.month_income.wage_change()
         self.household_income.wage_change_ytd += wage_change
@@ -283,12 +281,12 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         offline_price = pv.villages.offline_price()
         judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, fl.seller_shipped, offline_price, offer, f.stage,
                        f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
-                       ASPIRATION_ADAPTATION, HARVEST_CYCLE)
+                       p.aspiration_adaptation, HARVEST_CYCLE)
         self._pool(fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, inst.trust.detection, inst.trust.penalty)
         if inst.trust.traceable:
-            f.decide_traceability(fl.verification_gain, p.trace_cost, TRACE_FIXED_COST, pv.terms.monthly_kg)
+            f.decide_traceability(fl.verification_gain, p.trace_cost, p.trace_fixed_cost, pv.terms.monthly_kg)
 
     def _translate(self, month: int, prices: ChannelPrices, served: np.ndarray) -> np.ndarray:
         """Stage transitions of farmers and the institutional actors' stages; returns the month's flows by region."""
@@ -305,8 +303,8 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         x = Exposure(pp, imitation, village_incentives, prices.enrolment_terms, v.broadband & served, v.g5)
         mob = p.mobilisation_rate * pv.development.mobilisation_factor
         rates = Rates(p.innovation_rate, p.passage_point_rate, p.imitation_rate, p.interessement_rate,
-                      p.enrolment_rate, mob, p.defection_patience, p.interest_lapse_rate,
-                      self.market.audience_scale)
+                      p.enrolment_rate, mob, p.mobilisation_skill, p.mobilisation_sales, p.defection_patience,
+                      p.interest_lapse_rate, self.market.audience_scale)
         flows = transition(f, x, rates, month, self.rng.random((4, f.n), dtype=np.float32))
         self._update_institution_stages()
         return flows
@@ -330,7 +328,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         targets = pv.policy_targets()
         pv.institutions.government.act(targets, month, self.money)
         for coop in pv.institutions.cooperatives:
-            coop.invest(self.money, 0.15)
+            coop.invest(self.money, 0.15, p.coop_brand_cost, p.processing_line_cost, p.coop_reserve)
         if p.pairing and month == 1:
             accounts.pairing_counties = pair_counties(pv.villages.county_region)
         if p.pairing and moy == 0:

@@ -40,10 +40,14 @@ def segment_budgets(households: int, budget: float, growth: float, month: int) -
 class ConsumerMarket:
     """Urban demand for rural produce, modelled as three segments rather than individuals."""
 
-    def __init__(self, initial_trust: float, learning: float) -> None:
-        """Start every segment with the same trust in produce from every origin region."""
+    def __init__(self, initial_trust: float, learning: float, brand_taste_weight: float) -> None:
+        """Start every segment with the same trust in produce from every origin region.
+
+        ``brand_taste_weight`` scales the segments' taste for brands (:data:`TASTE`) into utils.
+        """
         self.trust = np.full((len(SEGMENTS), 3), initial_trust)
         self.learning = learning
+        self.brand_taste_weight = brand_taste_weight
 
     def utility(self, log_price_ratio: np.ndarray, credibility: np.ndarray, origin: np.ndarray,
                 brand: np.ndarray, reach: np.ndarray, trust_weight: float, sensitivity: float,
@@ -56,7 +60,7 @@ class ConsumerMarket:
         trust = self.trust[:, origin]
         return (-sensitivity * PRICE_SENSITIVITY[:, None] * log_price_ratio[None, :]
                 + trust_weight * trust * credibility
-                + TASTE[:, None] * 0.5 * brand[None, :]
+                + TASTE[:, None] * self.brand_taste_weight * brand[None, :]
                 + (np.log(reach) - delivery_weight * loss)[None, :])
 
     def demand(self, budget: np.ndarray, weight: np.ndarray, utility: np.ndarray, outside: float, nest: np.ndarray,

@@ -17,9 +17,6 @@ from mesa.discrete_space import FixedAgent
 from abm.core.ledger import MoneyLedger
 from abm.core.stages import ENROLLED, INTERESTED, MOBILISED
 
-BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
-PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)
-RESERVE = 3.0  # multiples of an investment a cooperative holds before it invests (assumption)
 EXIT_REASONS = ("price", "fee", "unsold")
 NO_REASON, NO_SALES = -1, -2
 
@@ -42,18 +39,20 @@ class Cooperative(FixedAgent):
         self.member_sales = 0.0
         self.stage = ENROLLED if branded else INTERESTED
 
-    def invest(self, ledger: MoneyLedger, capacity_step: float) -> None:
-        """Spend fee income on a brand first, then on processing capacity.
+    def invest(self, ledger: MoneyLedger, capacity_step: float, brand_cost: float, line_cost: float,
+               reserve: float) -> None:
+        """Spend fee income on a brand first (``brand_cost``), then on processing lines (``line_cost`` each).
 
-        A cooperative keeps a reserve of ``RESERVE`` times the investment before it invests.
+        A cooperative keeps a reserve of ``reserve`` times the investment before it invests
+        (the parameters ``coop_brand_cost``, ``processing_line_cost`` and ``coop_reserve``).
         """
-        if not self.branded and self.cash >= RESERVE * BRAND_COST:
-            ledger.add("cooperatives", "brand_services", BRAND_COST, "coop_brand")
-            self.cash -= BRAND_COST
+        if not self.branded and self.cash >= reserve * brand_cost:
+            ledger.add("cooperatives", "brand_services", brand_cost, "coop_brand")
+            self.cash -= brand_cost
             self.branded = True
-        elif self.branded and self.processing < 0.5 and self.cash >= RESERVE * PROCESSING_COST:
-            ledger.add("cooperatives", "equipment", PROCESSING_COST, "coop_processing")
-            self.cash -= PROCESSING_COST
+        elif self.branded and self.processing < 0.5 and self.cash >= reserve * line_cost:
+            ledger.add("cooperatives", "equipment", line_cost, "coop_processing")
+            self.cash -= line_cost
             self.processing = min(0.5, self.processing + capacity_step)
 
     def update_stage(self, active_members: int) -> None:

@@ -13,11 +13,6 @@ from abm.core.kernels import np_maximum, running_sum, running_sums_over_runs
 from abm.core.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
 
 _ONE_RUN_PER_REGION = np.arange(4)  # region sums over one run (slice) per region
-#: lowest honesty threshold (thresholds are uniform on [HONESTY_FLOOR, HONESTY_FLOOR + 1]): under platform
-#: reputation (detection 0.25, no penalty) about 5% of sellers with a premium to gain over-claim: the 2.3-3.2%
-#: of online food that regulators' spot checks fail (SAMR) and an assumed as much again of over-claiming
-#: that spot checks do not test (grade, origin, freshness)
-HONESTY_FLOOR = 0.7
 
 
 class FarmerPopulation:
@@ -25,7 +20,7 @@ class FarmerPopulation:
 
     def __init__(self, village_region: np.ndarray, village_crop: np.ndarray, households: int,
                  junior_share: np.ndarray, trained_share: float, initial_online: np.ndarray,
-                 member_share: np.ndarray, rng: np.random.Generator) -> None:
+                 member_share: np.ndarray, rng: np.random.Generator, *, honesty_floor: float) -> None:
         """Draw the initial households of every village.
 
         Longer than most functions (one line per farmer column, drawn in a fixed order from ``rng``):
@@ -40,6 +35,8 @@ class FarmerPopulation:
             initial_online: share already selling online, by region.
             member_share: probability of cooperative membership, per village (0 without a cooperative).
             rng: the model's generator.
+            honesty_floor: lowest honesty threshold; thresholds are uniform on [floor, floor + 1]
+                (the declared parameter ``honesty_floor``).
         """
         self.households = households
         n = village_region.size * households
@@ -55,7 +52,7 @@ class FarmerPopulation:
         self.skill = (0.15 + 0.2 * self.schooling + 0.25 * self.trained + 0.1 * u[2]).astype(np.float32)
         self.quality = rng.beta(4.0, 3.0, n).astype(np.float32)
         self.productivity = rng.lognormal(0.0, 0.35, n).astype(np.float32)
-        self.honesty = (HONESTY_FLOOR + u[3]).astype(np.float32)
+        self.honesty = (honesty_floor + u[3]).astype(np.float32)
         self.member = u[4] < np.repeat(member_share, households)
         self._start_draws = u[5:7]  # who sells online at the start, and since when (see seat_online)
         self.seat_online(initial_online, np.ones(n, bool))
@@ -259,9 +256,9 @@ class FarmerPopulation:
 
         ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust.mechanisms`, which decides how
         fraud is caught; this is the sellers' side of it). The expected net gain per yuan of premium
-        is ``1 - detection * (1 + penalty)``; a household
-        lies when that exceeds its honesty threshold (uniform from :data:`HONESTY_FLOOR`), and only where a premium of
-        at least 1% of the price is to be had.
+        is ``1 - detection * (1 + penalty)``; a household lies when that exceeds its honesty threshold
+        (uniform from the parameter ``honesty_floor``), and only where a premium of at least 1% of the price
+        is to be had.
         """
         expected = np.float32(1.0 - detection * (1.0 + penalty))  # compared with the float32 honesty in float32
         self.misrepresent = _misrepresenting(gain_share, expected, self.honesty, self.channel, self.traced)

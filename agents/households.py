@@ -25,9 +25,6 @@ INCOME_PARTS = ("wages", "business", "property", "transfers")
 #: share of households with 0, 1, 2 and 3 members in wage work (local or migrant); a household without
 #: one (the elderly, those tied to the farm) earns no wages (assumption, see docs/ODD.md 7.5)
 WAGE_EARNER_SHARES = (0.3, 0.35, 0.28, 0.07)
-#: spread between households (lognormal sigma, mean factor 1) of each earner's wage, of non-farm business,
-#: of property income (land rents and dividends are concentrated) and of net transfers (pensions, remittances)
-WAGE_SPREAD, BUSINESS_SPREAD, PROPERTY_SPREAD, TRANSFER_SPREAD = 0.6, 0.9, 1.0, 0.7
 
 
 def _normal_cdf(x: float) -> float:
@@ -50,11 +47,14 @@ def spread_factor(rng: np.random.Generator, sigma: float, n: int, tail_quantile:
     return np.minimum(draws, cap) / (_normal_cdf(z - sigma) + cap * (1.0 - tail_quantile))
 
 
-def wage_factors(rng: np.random.Generator, n: int, tail_quantile: float) -> np.ndarray:
-    """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage."""
+def wage_factors(rng: np.random.Generator, n: int, spread: float, tail_quantile: float) -> np.ndarray:
+    """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage.
+
+    ``spread`` is the log-sd of the household's wage draw (the parameter ``wage_spread``).
+    """
     shares = np.array(WAGE_EARNER_SHARES)
     earners = rng.choice(shares.size, n, p=shares)
-    return earners * spread_factor(rng, WAGE_SPREAD, n, tail_quantile) / float(np.arange(shares.size) @ shares)
+    return earners * spread_factor(rng, spread, n, tail_quantile) / float(np.arange(shares.size) @ shares)
 
 
 @dataclass
@@ -85,7 +85,8 @@ class HouseholdIncome:
         """Draw each household's wage earners and its spread of every off-farm part; set the levels of year 1.
 
         Args:
-            p: the parameters (regional levels ``*_west/centre/east`` and growth rates).
+            p: the parameters (regional levels ``*_west/centre/east``, growth rates and the spreads between
+                households, ``wage_spread``, ``business_spread``, ``property_spread``, ``transfer_spread``).
             region: each household's region.
             rng: the model's generator.
         """
@@ -93,10 +94,10 @@ class HouseholdIncome:
         self.region = region
         n = region.size
         q = p.income_tail_quantile
-        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n, q)
-        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n, q)
-        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n, q)
-        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n, q)
+        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n, p.wage_spread, q)
+        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, p.business_spread, n, q)
+        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, p.property_spread, n, q)
+        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, p.transfer_spread, n, q)
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)

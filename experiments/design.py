@@ -134,12 +134,15 @@ def unit_design(kind: str, k: int, samples: int | None, levels: int | None, seed
 def scale(unit: np.ndarray, ranges: list[Range]) -> pd.DataFrame:
     """Map unit-cube points through the parameter ranges, rounding integer parameters.
 
+    A value is clipped to its range: ``lo + 1 x (hi - lo)`` can round one ulp past ``hi`` (0.3 + 0.6 is
+    0.9000000000000001), which the parameter's declaration would reject.
+
     Returns:
         One column per parameter, holding Python-compatible ints or floats.
     """
     cols = {}
     for j, r in enumerate(ranges):
-        values = r.lo + unit[:, j] * (r.hi - r.lo)
+        values = np.clip(r.lo + unit[:, j] * (r.hi - r.lo), r.lo, r.hi)
         cols[r.name] = np.rint(values).astype(np.int64) if r.integer else values
     return pd.DataFrame(cols, index=pd.RangeIndex(len(unit)))
 

@@ -81,4 +81,5 @@ def month_prices(**kw) -> tuple[RuralEconomy, ChannelPrices]:
     pv, f = m.province, m.farmers
     v = pv.villages
     return m, ChannelPrices(f, v.offline_price(), m.market.expected_net, pv.terms.monthly_kg, m.p.online_effort_cost,
-                            np.ones(v.n, bool), v.broadband, v.g5, f.village_sum(f.new_farmer) > 0)
+                            m.p.leader_effort_share, np.ones(v.n, bool), v.broadband, v.g5,
+                            f.village_sum(f.new_farmer) > 0)

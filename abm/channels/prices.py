@@ -13,8 +13,6 @@ from numba import njit
 from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.farmers import FarmerPopulation
 
-LEADER_EFFORT_SHARE = 0.3  # a follower streams through a new farmer: this share of a streamer's effort
-
 
 class ChannelPrices:
     """Expected net prices per kg of the month, frozen when the month's channels are chosen.
@@ -24,7 +22,7 @@ class ChannelPrices:
     """
 
     def __init__(self, f: FarmerPopulation, offline_price: np.ndarray, expected_net: np.ndarray,
-                 monthly_kg: np.ndarray, effort_cost: float, village_served: np.ndarray,
+                 monthly_kg: np.ndarray, effort_cost: float, leader_effort_share: float, village_served: np.ndarray,
                  village_broadband: np.ndarray, village_g5: np.ndarray, village_has_leader: np.ndarray) -> None:
         """Snapshot of this month's prices and of the household columns they depend on.
 
@@ -34,6 +32,7 @@ class ChannelPrices:
             expected_net: expected net price per kg of each (village, online channel) group, in group order.
             monthly_kg: each household's marketable kg in a month (constant in a run: not copied).
             effort_cost: monthly cost of selling online for an unskilled household, yuan.
+            leader_effort_share: share of the effort a follower pays streaming through a new farmer.
             village_served: a logistics provider serves the village.
             village_broadband: the village has broadband.
             village_g5: the village has 5G.
@@ -49,6 +48,7 @@ class ChannelPrices:
         self.expected_coop, self.expected_shop, self.expected_live = (by_group[:, k].copy() for k in range(3))
         self.monthly_kg = monthly_kg
         self.effort_cost = effort_cost
+        self.leader_effort_share = leader_effort_share
         self.coop_open = village_served.copy()
         self.shop_open = village_served & village_broadband
         self.live_open = village_served & village_g5
@@ -57,8 +57,8 @@ class ChannelPrices:
     def _columns(self) -> tuple:
         """The household and village columns the compiled price loops read, in their argument order."""
         return (self.households, self.skill, self.member, self.new_farmer, self.monthly_kg, self.effort_cost,
-                self.offline_price, self.expected_coop, self.expected_shop, self.expected_live, self.coop_open,
-                self.shop_open, self.live_open, self.has_leader)
+                self.leader_effort_share, self.offline_price, self.expected_coop, self.expected_shop,
+                self.expected_live, self.coop_open, self.shop_open, self.live_open, self.has_leader)
 
     def net_prices(self, rows: np.ndarray) -> np.ndarray:
         """Net price per kg of each channel for these households: array (rows, 4)."""
@@ -95,13 +95,13 @@ def _effort_per_kg(skill: np.float32, effort_cost: float, kg: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _live_effort_per_kg(effort: float, new_farmer: bool) -> float:
-    """A new farmer streams for herself (full effort); a follower streams through a leader."""
-    return effort if new_farmer else effort * LEADER_EFFORT_SHARE
+def _live_effort_per_kg(effort: float, new_farmer: bool, leader_share: float) -> float:
+    """A new farmer streams for herself (full effort); a follower streams through a leader (``leader_share`` of it)."""
+    return effort if new_farmer else effort * leader_share
 
 
 @njit(cache=True, nogil=True)
-def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, leader_share, offline_price,
                 expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader):
     """Net price per kg of each channel for the households ``rows``: array (rows, 4)."""
     net = np.empty((rows.size, 4))
@@ -112,12 +112,13 @@ def _net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_
         net[k, OFFLINE] = offline_price[v]
         net[k, COOP] = expected_coop[v]
         net[k, SHOP] = expected_shop[v] - effort
-        net[k, LIVE] = expected_live[v] - _live_effort_per_kg(effort, new_farmer[i])
+        net[k, LIVE] = expected_live[v] - _live_effort_per_kg(effort, new_farmer[i], leader_share)
     return net
 
 
 @njit(cache=True, nogil=True)
-def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, leader_share,
+                            offline_price,
                             expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
                             has_leader):
     """Of ``rows``: best online net price per kg after own effort less the bulk price, and that channel's effort.
@@ -132,7 +133,7 @@ def _online_gain_and_effort(rows, households, skill, member, new_farmer, monthly
         i = rows[k]
         v = i // households
         e = _effort_per_kg(skill[i], effort_cost, monthly_kg[i])
-        e_live = _live_effort_per_kg(e, new_farmer[i])
+        e_live = _live_effort_per_kg(e, new_farmer[i], leader_share)
         best = expected_coop[v] if member[i] and coop_open[v] else -np.inf
         if shop_open[v] and expected_shop[v] - e > best:
             best, best_effort[k] = expected_shop[v] - e, e

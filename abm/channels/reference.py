@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.channels.prices import LEADER_EFFORT_SHARE
 from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 
 
@@ -18,12 +17,12 @@ def effort_per_kg(skill: np.ndarray, effort_cost: float, kg: np.ndarray) -> np.n
     return (np.float32(effort_cost) * (np.float32(1) - skill * np.float32(0.5))).astype(np.float64) / kg
 
 
-def live_effort_per_kg(effort: np.ndarray, new_farmer: np.ndarray) -> np.ndarray:
-    """A new farmer streams for herself (full effort); a follower streams through a leader (a share of it)."""
-    return np.where(new_farmer, effort, effort * LEADER_EFFORT_SHARE)
+def live_effort_per_kg(effort: np.ndarray, new_farmer: np.ndarray, leader_share: float) -> np.ndarray:
+    """A new farmer streams for herself (full effort); a follower streams through a leader (``leader_share`` of it)."""
+    return np.where(new_farmer, effort, effort * leader_share)
 
 
-def net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+def net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, leader_share, offline_price,
                expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open, has_leader
                ) -> np.ndarray:
     """Net price per kg of each channel for the households ``rows``: the village's price less own effort, (rows, 4)."""
@@ -33,11 +32,12 @@ def net_prices(rows, households, skill, member, new_farmer, monthly_kg, effort_c
     net[:, OFFLINE] = offline_price[v]
     net[:, COOP] = expected_coop[v]
     net[:, SHOP] = expected_shop[v] - effort
-    net[:, LIVE] = expected_live[v] - live_effort_per_kg(effort, new_farmer[rows])
+    net[:, LIVE] = expected_live[v] - live_effort_per_kg(effort, new_farmer[rows], leader_share)
     return net
 
 
-def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, offline_price,
+def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_kg, effort_cost, leader_share,
+                           offline_price,
                            expected_coop, expected_shop, expected_live, coop_open, shop_open, live_open,
                            has_leader) -> tuple[np.ndarray, np.ndarray]:
     """Best net price per kg after own effort over the channels enrolment would open, less the bulk price; its effort.
@@ -48,7 +48,7 @@ def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_
     """
     v = rows // households
     effort = effort_per_kg(skill[rows], effort_cost, monthly_kg[rows])
-    own_effort = np.stack([np.zeros(rows.size), effort, live_effort_per_kg(effort, new_farmer[rows])])
+    own_effort = np.stack([np.zeros(rows.size), effort, live_effort_per_kg(effort, new_farmer[rows], leader_share)])
     live = (new_farmer[rows] | has_leader[v]) & live_open[v]
     net = np.stack([np.where(member[rows] & coop_open[v], expected_coop[v], -np.inf),
                     np.where(shop_open[v], expected_shop[v] - effort, -np.inf),

@@ -23,9 +23,9 @@ YIELD_KG = np.array([6000.0, 9000.0, 7000.0, 320.0, 2200.0])
 PERISHABILITY = np.array([1.0, 1.1, 0.08, 0.06, 0.15])
 #: share of the harvest the household keeps for its own use
 HOME_SHARE = np.array([0.05, 0.10, 0.15, 0.05, 0.05])
-#: storable crops are sold from stock, a share each month; perishable ones in the harvest month
+#: storable crops are sold from stock, a share each month (the parameter ``stock_sale_share``); perishable ones
+#: in the harvest month
 STORABLE = ~FRESH
-STOCK_SALE_SHARE = 0.2
 #: whether a cooperative can deep-process the crop
 PROCESSABLE = np.array([True, False, True, True, True])
 #: crop mix of villages by region (rows west, centre, east)

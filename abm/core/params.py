@@ -36,7 +36,8 @@ GROUPS = {
                         "wage), and its growth",
     "cooperatives": "where cooperatives exist, who joins and leaves, their brands, processing and fees",
     "prices": "what bulk traders and online buyers pay, brand, quality and processing premiums, production cost",
-    "platforms": "platform commission and the reach of livestream sellers",
+    "platforms": "platform commission, the reach of livestream sellers and the loyal buyers price "
+                 "discrimination reaches",
     "logistics": "shipping cost by distance and weight, a bulk trader's haulage, the service stations' parcel saving, "
                  "cold-chain surcharge, transit loss",
     "demand": "urban online budget and its growth, delivery's weight, the outside option, substitution, residual "
@@ -174,6 +175,21 @@ class Parameters(BaseModel):
                                    "Nominal growth of net property income a year.", group="household_income")
     transfer_growth: float = param(0.075, "per year", -0.2, 0.5, "NBS (rural net transfers 2021-2024)",
                                    "Nominal growth of net transfers a year.", group="household_income")
+    wage_spread: float = param(0.6, "log-sd", 0.3, 0.9, ASSUMPTION,
+                               "Spread between households of each wage earner's wage (lognormal, mean 1; one draw per "
+                               "household, times its earners). With the other three spreads it sets the income "
+                               "quintile ratio (4.5-10: Fujian 2019-2021, national 2023); plausibly 0.3-0.9, the "
+                               "log-sd of rural wages in household surveys.", group="household_income")
+    business_spread: float = param(0.9, "log-sd", 0.5, 1.3, ASSUMPTION,
+                                   "Spread of non-farm household business income between households (lognormal, mean "
+                                   "1). Plausibly 0.5-1.3: small shops and transport earn far more unequally than "
+                                   "wages.", group="household_income")
+    property_spread: float = param(1.0, "log-sd", 0.6, 1.5, ASSUMPTION,
+                                   "Spread of net property income between households (lognormal, mean 1): land rents "
+                                   "and dividends are concentrated. Plausibly 0.6-1.5.", group="household_income")
+    transfer_spread: float = param(0.7, "log-sd", 0.4, 1.0, ASSUMPTION,
+                                   "Spread of net transfers between households (lognormal, mean 1): pensions, "
+                                   "subsidies and remittances. Plausibly 0.4-1.0.", group="household_income")
 
     # --- prices, channels, logistics ---------------------------------------------------------
     offline_price_ratio: float = param(calibrated("offline_price_ratio"), "share of base price", 0.1, 1.0, CALIBRATION,
@@ -229,8 +245,27 @@ class Parameters(BaseModel):
                                          "as a share of the base price.", group="prices")
     coop_fee: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
                             "Cooperative's fee on members' pooled sales.", group="cooperatives")
+    coop_brand_cost: float = param(200_000.0, "yuan", 50_000.0, 500_000.0, ASSUMPTION,
+                                   "What a cooperative pays to register and build a brand from its fee income (of the "
+                                   "order of the brand awards of 003, up to 200,000 yuan). Plausibly 50,000-500,000: "
+                                   "a trademark, standards and packaging to a provincial brand campaign.",
+                                   group="cooperatives")
+    processing_line_cost: float = param(300_000.0, "yuan", 100_000.0, 1_000_000.0, ASSUMPTION,
+                                        "What one small deep-processing line costs, whether a cooperative buys it "
+                                        "from its fee income or the east-west fund pays for it. Plausibly "
+                                        "100,000-1,000,000: a drying or juicing line to a small packing plant.",
+                                        group="cooperatives")
+    coop_reserve: float = param(3.0, "x investment", 1.0, 5.0, ASSUMPTION,
+                                "A cooperative invests in a brand, then processing, only with this multiple of the "
+                                "investment's cost in cash (a prudent reserve). Plausibly 1-5: from spending all it "
+                                "has to keeping years of reserves.", group="cooperatives")
     commission: float = param(0.06, "share of revenue", 0.0, 0.5, ASSUMPTION,
                               "Platform commission on shop and livestream sales.", group="platforms")
+    loyal_share: float = param(0.5, "share of buyers", 0.2, 0.8, ASSUMPTION,
+                               "Share of the eastern platforms' online buyers who are loyal, the targets of their "
+                               "price discrimination (001): the markup is charged on this share of their shop and "
+                               "livestream sales. Plausibly 0.2-0.8: repeat buyers' share of a platform's food "
+                               "orders.", group="platforms")
     livestream_reach: float = param(1.6, "x demand weight", 1.0, 5.0, ASSUMPTION,
                                     "How much more demand a livestream seller's offer attracts than a shop.",
                                     group="platforms")
@@ -259,6 +294,10 @@ class Parameters(BaseModel):
                                              "Share of the parcel cost saved where the village has a service station "
                                              "that gathers parcels for the county carrier (county-township-village "
                                              "logistics; plausibly 0-0.3).", group="logistics")
+    coop_shipping_share: float = param(0.8, "x parcel price", 0.5, 1.0, ASSUMPTION,
+                                       "What a cooperative's pooled parcels cost as a share of the single-parcel "
+                                       "price (its bargaining power with carriers). Plausibly 0.5-1: from a bulk "
+                                       "contract at half the parcel price to no discount.", group="logistics")
     fresh_loss_no_cold_chain: float = param(0.25, "share of kg", 0.0, 0.8, "003",
                                             "Transit loss of fresh produce at the reference distance without cold chain.",
                                             group="logistics")
@@ -283,6 +322,11 @@ class Parameters(BaseModel):
     delivery_weight: float = param(2.0, "utils per share lost", 0.0, 20.0, ASSUMPTION,
                                    "Consumers' disutility of a route's transit loss (spoiled, slow deliveries).",
                                    group="demand")
+    brand_taste_weight: float = param(0.5, "utils per taste", 0.0, 1.5, ASSUMPTION,
+                                      "Utility of a brand to an urban segment: this weight x the segment's taste for "
+                                      "brands (west 0.6, centre 1, east 1.4: the shape is kept). Plausibly 0-1.5: from "
+                                      "buyers who value a brand only through its credibility to eastern buyers who "
+                                      "value it as much as full trust in the origin (trust_weight).", group="demand")
     outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
                                    "Utility of buying elsewhere (supermarket): the outside option.",
                                    plausible=(-1.0, 3.0, "supermarkets from slightly worse than to far better than "
@@ -329,6 +373,16 @@ class Parameters(BaseModel):
                                       group="farmer_decisions")
     channel_inertia: float = param(0.5, "log-odds", 0.0, 5.0, ASSUMPTION,
                                    "Bonus for staying with last month's channel.", group="farmer_decisions")
+    stock_sale_share: float = param(0.2, "share of stock a month", 0.1, 0.4, ASSUMPTION,
+                                    "Share of a storable crop's stock a household offers each month, times the "
+                                    "shopping calendar (more before Double 11 and the Spring Festival). Plausibly "
+                                    "0.1-0.4: a store that lasts from about two to about ten months.",
+                                    group="farmer_decisions")
+    leader_effort_share: float = param(0.3, "share of effort", 0.1, 0.7, ASSUMPTION,
+                                       "Share of the online effort cost a follower pays when it sells through a new "
+                                       "farmer's livestream (the host does the streaming). Plausibly 0.1-0.7: from "
+                                       "handing produce over to packing and answering buyers oneself.",
+                                       group="farmer_decisions")
     regional(locals(), "initial_online", tuple(calibrated(f"initial_online_{r}") for r in REGIONS),
              "share of farmers", 0.0, 1.0, CALIBRATION, "{Regional} farmers already selling online at the start.",
              plausible=((0.01, 0.08, "a few per cent of western households online at the start"),
@@ -358,12 +412,25 @@ class Parameters(BaseModel):
     mobilisation_rate: float = param(0.02, "per month", 0.0, 1.0, ASSUMPTION,
                                      "Hazard that a skilled, successful enrolled farmer becomes a new farmer (mobilised).",
                                      group="diffusion")
+    mobilisation_skill: float = param(0.6, "skill", 0.4, 0.8, ASSUMPTION,
+                                      "Least skill (0-1) of an enrolled household that can be mobilised as a new "
+                                      "farmer. Plausibly 0.4-0.8: from an untrained senior-high seller (about 0.35 at "
+                                      "the start, plus learning) to a trained, experienced one.", group="diffusion")
+    mobilisation_sales: int = param(6, "months", 2, 12, ASSUMPTION,
+                                    "Least months of online sales on record of an enrolled household that can be "
+                                    "mobilised. Plausibly 2-12: a season to a full year of selling before leading "
+                                    "neighbours.", group="diffusion")
     defection_patience: int = param(2, "harvest cycles", 1, 5, ASSUMPTION,
                                     "Yearly reviews in a row whose gain falls short of the promise before an actor defects.",
                                     group="farmer_decisions")
     promise_tolerance: float = param(0.5, "share of promise", 0.0, 1.0, ASSUMPTION,
                                      "Share of a harvest cycle's promised gain below which the promise counts as broken.",
                                      group="farmer_decisions")
+    aspiration_adaptation: float = param(0.05, "share a month", 0.01, 0.2, ASSUMPTION,
+                                         "Share of the way a household's promised gain per kg moves to its realised "
+                                         "gain each month it sells online (aspirations adapt to experience). "
+                                         "Plausibly 0.01-0.2: from keeping the first promise for years to "
+                                         "forgetting it within a harvest cycle.", group="farmer_decisions")
     interest_lapse_rate: float = param(0.1, "per month", 0.0, 1.0, ASSUMPTION,
                                        "Hazard that an interested household that does not enrol loses interest.",
                                        group="farmer_decisions")
@@ -382,10 +449,51 @@ class Parameters(BaseModel):
     fraud_penalty: float = param(0.0, "x gain", 0.0, 10.0, ASSUMPTION,
                                  "Contract penalty on detected misrepresentation, in multiples of the gain.",
                                  group="trust")
+    honesty_floor: float = param(0.7, "threshold", 0.4, 1.0, ASSUMPTION,
+                                 "Lowest honesty threshold of a household: thresholds are uniform on [floor, floor + "
+                                 "1], and a seller misrepresents its quality where the expected gain per yuan of "
+                                 "premium, 1 - detection x (1 + penalty), exceeds its threshold. At 0.7 about 5% of "
+                                 "sellers with a premium over-claim under platform reputation (the 2.3-3.2% of online "
+                                 "food failing SAMR spot checks and as much again they do not test) and none where "
+                                 "detection is 0.3 or more. Plausibly 0.4-1: from a third lying under reputation to "
+                                 "nobody lying under any mechanism.", group="trust")
+    rating_detection: float = param(0.25, "probability", 0.05, 0.6, ASSUMPTION,
+                                    "Share of misrepresented deliveries that buyers' ratings expose (reputation, "
+                                    "blockchain; the dual mechanism adds 0.6 x dispute_speed). Plausibly 0.05-0.6: "
+                                    "few buyers rate, and fewer can tell an over-claimed grade or origin.",
+                                    group="trust")
+    acquaintance_inside: float = param(0.6, "0-1", 0.3, 0.9, ASSUMPTION,
+                                       "Credibility of an acquaintance-only seller's quality claim to urban buyers of "
+                                       "its own region: kin and neighbour ties reach few of a region's city buyers, "
+                                       "most are strangers to the village. Plausibly 0.3-0.9 (0.9: region-wide "
+                                       "kinship).", group="trust")
+    coop_outside_credibility: float = param(0.45, "0-1", 0.15, 0.85, ASSUMPTION,
+                                            "Least credibility of a cooperative's quality claim to buyers outside its "
+                                            "region, under every mechanism: the cooperative vouches for its members' "
+                                            "produce as an intermediary. Plausibly 0.15-0.85: from no better than an "
+                                            "unknown acquaintance-only seller to the dual mechanism's credit rating.",
+                                            group="trust")
+    brand_credibility: float = param(0.7, "0-1", 0.4, 1.0, ASSUMPTION,
+                                     "Least credibility of a branded group's quality claim: a registered brand's "
+                                     "standard vouches for it. Plausibly 0.4-1: from a brand buyers barely know to "
+                                     "a certified regional public brand.", group="trust")
+    fraud_inflation: float = param(0.3, "quality 0-1", 0.1, 0.5, ASSUMPTION,
+                                   "How much a misrepresenting seller overstates its quality (claim = min(1, quality + "
+                                   "this)); it sets the premium a lie earns. Plausibly 0.1-0.5: from half a grade to "
+                                   "two grades on a five-grade scale.", group="trust")
+    discrimination_notice: float = param(0.6, "share of markup", 0.2, 1.0, ASSUMPTION,
+                                         "Share of the discriminatory markup loyal buyers notice (it lowers their "
+                                         "trust like a disappointment). Plausibly 0.2-1: price comparison reveals "
+                                         "some markups, few buyers compare every order.", group="trust")
     dispute_speed: float = param(0.3, "share resolved/month", 0.0, 1.0, ASSUMPTION,
                                  "Share of disputes resolved (and fraud detected) within a month.", group="trust")
     trace_cost: float = param(0.3, "yuan/kg", 0.0, 5.0, ASSUMPTION,
                               "Cost per kg of blockchain traceability for a seller who adopts it.", group="trust")
+    trace_fixed_cost: float = param(200.0, "yuan/month", 0.0, 1000.0, ASSUMPTION,
+                                    "Fixed monthly cost of a traceability account and devices, paid in every month a "
+                                    "verified seller sells whatever its volume, and weighed (spread over its monthly "
+                                    "kg) when it decides to trace. Plausibly 0-1,000: a subscription and a scanner.",
+                                    group="trust")
     price_discrimination: float = param(0.0, "share of price", 0.0, 0.5, "001",
                                         "Mark-up platforms charge loyal buyers (big-data price discrimination).",
                                         group="policy")

@@ -20,7 +20,6 @@ from agents.government import PolicyTargets, add_processing, award_brands, build
 FUND_USES = ("brand", "processing", "cold_chain", "training")
 FUND_RULES = {"mixed": {"brand": 0.4, "processing": 0.2, "cold_chain": 0.2, "training": 0.2}} | {
     use: {u: float(u == use) for u in FUND_USES} for use in FUND_USES}
-PROCESSING_LINE = 300_000.0  # yuan for one deep-processing line (as cooperatives pay)
 WEST = 0
 
 
@@ -58,7 +57,7 @@ def spend_fund(t: PolicyTargets, balance: float, p: Parameters, ledger: MoneyLed
     west_village = t.region == WEST        # the levy is on western villages' sales, whatever their county's seat
     west_farmer = np.repeat(west_village, t.farmers.households)
     spent = award_brands(t, balance * rule["brand"], p.brand_award, ledger, "fund", west_county)
-    spent += add_processing(t, balance * rule["processing"], PROCESSING_LINE, ledger, "fund", west_county)
+    spent += add_processing(t, balance * rule["processing"], p.processing_line_cost, ledger, "fund", west_county)
     spent += build_cold_chain(t, balance * rule["cold_chain"], p.cold_chain_subsidy_rate, p.cold_chain_capex,
                               ledger, "fund", west_village)
     spent += train(t, balance * rule["training"], p.training_cost, p.training_skill_gain, ledger, "fund",

@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from abm.channels.prices import LEADER_EFFORT_SHARE
 from abm.core.stages import COOP, LIVE
 
 
@@ -31,19 +30,20 @@ class LabourFlows(NamedTuple):
 
 def online_labour(sellers: np.ndarray, seller_channel: np.ndarray, seller_revenue: np.ndarray,
                   seller_shipped: np.ndarray, skill: np.ndarray, new_farmer: np.ndarray, wages: np.ndarray,
-                  households: int, effort_cost: float, labour_share: float, day_wage: float) -> LabourFlows:
+                  households: int, effort_cost: float, leader_effort_share: float, labour_share: float,
+                  day_wage: float) -> LabourFlows:
     """Wages forgone and paid by this month's online sellers, and earned by their neighbours.
 
     A seller that shipped online gives up ``min(wages, effort)`` of its members' wages, the effort
     being ``effort_cost x (1 - 0.5 skill)`` on its shop or stream (a follower streaming through a host
-    a share of it; nothing for pooled cooperative sales), and pays ``labour_share`` of its online
+    ``leader_effort_share`` of it; nothing for pooled cooperative sales), and pays ``labour_share`` of its online
     revenue to hired help; each village's hired wages are shared equally by its households not
     selling online this month (by all of them where every household sells).
     """
     active = seller_shipped > 0
     effort = effort_cost * (1.0 - 0.5 * skill[sellers].astype(np.float64))
     effort = np.where(seller_channel == COOP, 0.0, effort)
-    effort = np.where((seller_channel == LIVE) & ~new_farmer[sellers], effort * LEADER_EFFORT_SHARE, effort)
+    effort = np.where((seller_channel == LIVE) & ~new_farmer[sellers], effort * leader_effort_share, effort)
     forgone = np.where(active, np.minimum(wages[sellers], effort), 0.0)
     hired = labour_share * seller_revenue
     n = wages.size

@@ -21,7 +21,6 @@ from abm.core.stages import LIVE, OFFLINE
 from abm.core.world import by_region
 from abm.market.audience import cooperative_partners, ration_audience, streamed_groups
 from abm.market.kernels import (
-    FRAUD_INFLATION,
     HouseholdFlows,
     OnlineSellers,
     SellerFlows,
@@ -44,11 +43,6 @@ if TYPE_CHECKING:
 EAST_SEGMENT = 2       # the consumer segment eastern partners' institutional purchases add to
 CLEARING_STEPS = 4     # Newton steps of the monthly clearing price (enough to clear within 1%, tested)
 FLOOR_TOLERANCE = 1e-9  # a posted log price this close to the floor's is at the floor
-LOYAL_SHARE = 0.5      # share of online buyers who are loyal (targets of price discrimination)
-NOTICE = 0.6           # share of the discriminatory markup loyal buyers notice
-COOP_SHIPPING = 0.8    # pooled shipping costs a cooperative this share of the single-parcel price
-BRAND_CREDIBILITY = 0.7  # a registered brand's standard makes its quality claim at least this credible
-TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 
 
 class SellerSums:
@@ -200,7 +194,7 @@ class GroupMarket:
         gv, gch = self.group_village, self.group_channel
         seller_rating = inst.trust.rating(f.reputation[s], f.sales_count[s])
         supply, claim_kg, rating_kg, traced_kg, fraud_kg = _group_sums(G, s, gi, w, f.quality, f.misrepresent,
-                                                                       f.traced, seller_rating)
+                                                                       f.traced, seller_rating, p.fraud_inflation)
         safe = np.maximum(supply, 1e-12)
         claim_g = claim_kg / safe
         rating_g = rating_kg / safe
@@ -212,7 +206,7 @@ class GroupMarket:
         proc = np.where(fx.is_coop, coop_proc * fx.processable, 0.0)
         origin = fx.origin
         cred = inst.trust.credibility(rating_g, traced_g, origin, gch)
-        cred = np.where(brand, np.maximum(cred, BRAND_CREDIBILITY), cred)
+        cred = np.where(brand, np.maximum(cred, p.brand_credibility), cred)
         cbar = BUDGET_SHARE @ (inst.consumers.trust[:, origin] * cred)
         ref = fx.ref * vil.price_level[0]
         list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
@@ -220,7 +214,7 @@ class GroupMarket:
         # Logistics: cost and loss per group; every route out of a village uses its cold chain.
         cc = vil.cold_chain[gv]
         ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in inst.providers])
-        ship_cost = np.where(fx.is_coop, ship_cost * COOP_SHIPPING, ship_cost)
+        ship_cost = np.where(fx.is_coop, ship_cost * p.coop_shipping_share, ship_cost)
         # A village service station gathers parcels for the county carrier: a share off the last mile.
         ship_cost = ship_cost * (1.0 - p.station_shipping_discount * vil.station[gv])
         eligible = fx.eligible
@@ -311,12 +305,12 @@ class GroupMarket:
         q = self.quote(pv, month, on.sellers, g_on, w, village_loss)
         d = self._demand(pv, q, month)
         fill_on = self._seller_fill(pv, q, on.sellers, g_on, w, d.fill)
-        premium_g = p.quality_premium * q.cbar * FRAUD_INFLATION / (1 + p.quality_premium * q.claim * q.cbar)
+        premium_g = p.quality_premium * q.cbar * p.fraud_inflation / (1 + p.quality_premium * q.claim * q.cbar)
         draws = rng.random(f.n, dtype=np.float32)
         s = seller_flows(
             on.sellers, g_on, w, fill_on, f.channel, f.traced, f.misrepresent, vil.region, terms.platform_of,
             np.maximum(vil.coop_of_county[vil.county], 0), max(len(inst.cooperatives), 1), inst.commission_rates(),
-            p.coop_fee, p.trace_cost, TRACE_FIXED_COST, draws, np.float32(inst.trust.detection), inst.trust.penalty,
+            p.coop_fee, p.trace_cost, p.trace_fixed_cost, draws, np.float32(inst.trust.detection), inst.trust.penalty,
             q.loss, q.price, q.ship_paid, q.ship_cost - q.ship_paid, q.processed, q.brand, premium_g)
         # Per household: the bulk channel (village values by household) and, for every household on an online
         # channel (even in a month without produce), its own group's terms for next month's misrepresentation
@@ -381,7 +375,7 @@ class GroupMarket:
         disc = p.price_discrimination * (1 - p.discrimination_regulation)
         eastern = np.array([pl.home_region == 2 for pl in inst.platforms])
         # The eastern platforms mark up their own shop and livestream sales to loyal buyers and keep the markup.
-        markup = disc * LOYAL_SHARE * _shop_and_stream_revenue(pv, on, s.revenue, len(inst.platforms)) * eastern
+        markup = disc * p.loyal_share * _shop_and_stream_revenue(pv, on, s.revenue, len(inst.platforms)) * eastern
         levy = p.fund_rate * eastern * s.platform_sales
         platform_revenue = s.platform_commission - levy + markup
         discrimination = float(markup.sum())
@@ -406,7 +400,7 @@ class GroupMarket:
             sales_outside_region=float(value[outside].sum()) / max(float(value.sum()), 1e-12),
             purchases=float(value.sum()), purchased_kg=float(d.bought.sum()),
             **_price_statistics(p, q, s.delivered_by_group),
-            discrimination=discrimination, noticed_markup=disc * LOYAL_SHARE * NOTICE,
+            discrimination=discrimination, noticed_markup=disc * p.loyal_share * p.discrimination_notice,
             fund_levy=float(levy.sum()), logistics_subsidy=sums.total(s.subsidy),
             price_floor_share=float(d.at_floor.mean()) if d.active.size else float("nan"), national_budget=d.budget,
         )

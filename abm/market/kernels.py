@@ -15,8 +15,6 @@ from abm.core.kernels import np_maximum, np_minimum
 from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
 from agents.platform import EASTERN_LIVESTREAM
 
-FRAUD_INFLATION = 0.3  # how much a misrepresenting seller overstates quality (0-1 scale)
-
 
 class SellerFlows(NamedTuple):
     """Each online seller's flows (arrays over the sellers) and their sums by platform, cooperative and group."""
@@ -78,11 +76,12 @@ def online_sellers(channel: np.ndarray, offer: np.ndarray) -> OnlineSellers:
 
 @njit(cache=True, nogil=True)
 def _group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, quality: np.ndarray,
-                misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, ...]:
+                misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray, fraud_inflation: float
+                ) -> tuple[np.ndarray, ...]:
     """Per group the kg on offer and the kg times claim, rating, traced and misrepresent, as the quote sums them.
 
     ``np.bincount(group_of, weights=x, minlength=groups)`` of ``kg``, ``kg * claim`` (claim =
-    ``np.minimum(1.0, quality + FRAUD_INFLATION * misrepresent)`` of the sellers), ``kg * rating``,
+    ``np.minimum(1.0, quality + fraud_inflation * misrepresent)`` of the sellers), ``kg * rating``,
     ``kg * traced`` and ``kg * misrepresent``, each product in numpy's dtype (float32 kg by a float32
     rating or a flag stays float32); ``quality``, ``misrepresent`` and ``traced`` are per household.
     """
@@ -93,7 +92,7 @@ def _group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.n
     fraud_kg = np.zeros(groups)
     for k in range(sellers.size):
         h, g, w = sellers[k], group_of[k], kg[k]
-        claim = np_minimum(1.0, np.float64(quality[h]) + (FRAUD_INFLATION if misrepresent[h] else 0.0))
+        claim = np_minimum(1.0, np.float64(quality[h]) + (fraud_inflation if misrepresent[h] else 0.0))
         supply[g] += np.float64(w)
         claim_kg[g] += w * claim
         rating_kg[g] += np.float64(w * rating[k])

@@ -10,14 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
-from abm.market.kernels import FRAUD_INFLATION, HouseholdFlows, OnlineSellers, SellerFlows
+from abm.market.kernels import HouseholdFlows, OnlineSellers, SellerFlows
 from agents.platform import EASTERN_LIVESTREAM
 
 
 def group_sums(groups: int, sellers: np.ndarray, group_of: np.ndarray, kg: np.ndarray, quality: np.ndarray,
-               misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per group: kg on offer, and kg times the claimed quality, the rating, traced and misrepresenting."""
-    claim = np.minimum(1.0, quality[sellers] + FRAUD_INFLATION * misrepresent[sellers])
+               misrepresent: np.ndarray, traced: np.ndarray, rating: np.ndarray, fraud_inflation: float
+               ) -> tuple[np.ndarray, ...]:
+    """Per group: kg on offer, and kg times the claimed quality (over-claimed by ``fraud_inflation`` where
+    misrepresenting), the rating, traced and misrepresenting."""
+    claim = np.minimum(1.0, quality[sellers] + fraud_inflation * misrepresent[sellers])
 
     def per_group(weights: np.ndarray) -> np.ndarray:
         return np.bincount(group_of, weights=weights, minlength=groups)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.stages import ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, PROBLEMATISED
-from abm.translation.transitions import MOBILISATION_SALES, MOBILISATION_SKILL
 
 
 def at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,
                       first_contact, incentives, interessement, can_sell_online, can_livestream,
-                      mobilisation_probability, patience, lapse_probability) -> tuple[np.ndarray, ...]:
+                      mobilisation_probability, mobilisation_skill, mobilisation_sales, patience,
+                      lapse_probability) -> tuple[np.ndarray, ...]:
     """Who moves this month, by last month's stage: six index arrays.
 
     Reached (not reached, draw 0 under the village's first-contact probability for its passage
@@ -34,8 +34,8 @@ def at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_poi
         (stage == NOT_REACHED) & (draws[0] < first_contact[v, passage_points]),
         (stage == PROBLEMATISED) & (draws[1] < interest),
         interested_now & can_sell_online[v],
-        committed & ~defecting & (stage == ENROLLED) & can_livestream[v] & (skill >= MOBILISATION_SKILL)
-        & (sales_count >= MOBILISATION_SALES) & (shortfall == 0) & (draws[3] < mobilisation_probability),
+        committed & ~defecting & (stage == ENROLLED) & can_livestream[v] & (skill >= mobilisation_skill)
+        & (sales_count >= mobilisation_sales) & (shortfall == 0) & (draws[3] < mobilisation_probability),
         defecting,
         interested_now & ~can_sell_online[v] & (draws[1] < lapse_probability),
     )

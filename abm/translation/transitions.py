@@ -18,8 +18,6 @@ from abm.core.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_
 from agents.farmers import FarmerPopulation
 
 TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
-MOBILISATION_SKILL = np.float32(0.6)  # least skill of an enrolled household that can be mobilised
-MOBILISATION_SALES = 6                # least months of sales of an enrolled household that can be mobilised
 
 
 @dataclass
@@ -46,6 +44,8 @@ class Rates:
     interessement: float
     enrolment: float
     mobilisation: float
+    mobilisation_skill: float  # least skill of an enrolled household that can be mobilised
+    mobilisation_sales: int    # least months of sales of an enrolled household that can be mobilised
     patience: int
     lapse: float             # hazard that an interested household that does not enrol loses interest
     audience_slack: float    # share of livestream demand the platform's audience carried last month (0-1)
@@ -69,7 +69,8 @@ def transition(f: FarmerPopulation, x: Exposure, r: Rates, month: int, draws: np
     to_p, to_i, can_sell, to_m, defect, lapse_idle = _at_risk_and_drawn(
         stage, f.trained, f.skill, f.sales_count, f.shortfall, x.passage_points, f.households, draws,
         _first_contact_probability(x, r), x.incentives, r.interessement, x.can_sell_online, x.can_livestream,
-        1 - np.exp(-r.mobilisation * r.audience_slack), r.patience, lapse_probability)
+        1 - np.exp(-r.mobilisation * r.audience_slack), np.float32(r.mobilisation_skill), r.mobilisation_sales,
+        r.patience, lapse_probability)
     to_e, promise_e, waiting = _enrolments(f, x, r, can_sell, draws[2])
     # Interest not acted on lapses: interested households that did not enrol this month, by draw 1.
     to_l = np.union1d(lapse_idle, waiting[draws[1][waiting] < lapse_probability])
@@ -124,16 +125,18 @@ def _first_contact_probability(x: Exposure, r: Rates) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_points, households, draws,
                        first_contact, incentives, interessement, can_sell_online, can_livestream,
-                       mobilisation_probability, patience, lapse_probability):
+                       mobilisation_probability, mobilisation_skill, mobilisation_sales, patience,
+                       lapse_probability):
     """One pass over the households: who moves this month, by last month's stage (index arrays).
 
     Returns the households reached (draw 0 under their first-contact probability), interested
     (draw 1 under ``1 - exp(-interessement * (1 + trained + village incentives))``), able to enrol
-    (interested where the village can sell online), mobilised (enrolled, 5G, skill >= 0.6, six sales,
-    no broken promise; draw 3 under ``mobilisation_probability``), defecting (committed with
-    ``patience`` broken promises) and losing interest (interested where the village cannot sell
-    online; draw 1 under ``lapse_probability``), with numpy's arithmetic (the float32 skill against
-    a float32 threshold); :func:`abm.translation.reference.at_risk_and_drawn` states it in numpy.
+    (interested where the village can sell online), mobilised (enrolled, 5G, skill >= ``mobilisation_skill``,
+    at least ``mobilisation_sales`` months of sales, no broken promise; draw 3 under
+    ``mobilisation_probability``), defecting (committed with ``patience`` broken promises) and losing
+    interest (interested where the village cannot sell online; draw 1 under ``lapse_probability``), with
+    numpy's arithmetic (the float32 skill against a float32 threshold);
+    :func:`abm.translation.reference.at_risk_and_drawn` states it in numpy.
     """
     n = stage.size
     found = np.empty((6, n), np.intp)
@@ -163,8 +166,8 @@ def _at_risk_and_drawn(stage, trained, skill, sales_count, shortfall, passage_po
         else:
             if shortfall[i] >= patience:
                 kind = 4
-            elif (s == ENROLLED and can_livestream[v] and skill[i] >= MOBILISATION_SKILL
-                  and sales_count[i] >= MOBILISATION_SALES and shortfall[i] == 0
+            elif (s == ENROLLED and can_livestream[v] and skill[i] >= mobilisation_skill
+                  and sales_count[i] >= mobilisation_sales and shortfall[i] == 0
                   and draws[3, i] < mobilisation_probability):
                 kind = 3
         if kind >= 0:

@@ -21,12 +21,6 @@ from abm.core.params import Parameters
 
 #: channel index inside a seller group (village x online channel): cooperative, shop, livestream
 GROUP_COOP = 0
-#: least credibility of a cooperative's claim to buyers outside its region (it acts as intermediary)
-COOP_OUTSIDE_CREDIBILITY = 0.45
-RATING_DETECTION = 0.25  # share of misrepresented deliveries that buyers' ratings expose
-#: credibility of an acquaintance-only seller to urban buyers of its own region: kin and neighbour ties reach
-#: few of a region's city buyers, most are strangers to the village (0.85 earlier made region-wide kinship)
-ACQUAINTANCE_INSIDE = 0.6
 
 
 @dataclass
@@ -37,6 +31,7 @@ class TrustMechanism:
         name: the mechanism's name in the parameters.
         inside: credibility inside the seller's own region (acquaintance ties).
         outside: credibility outside it, for a seller with no rating.
+        coop_outside: least credibility of a cooperative outside its region (``coop_outside_credibility``).
         prior: a newcomer's rating before sales (cold start), and ``prior_weight`` in months of sales.
         uses_ratings: whether ratings (reputation) feed credibility.
         detection: chance that a misrepresentation is caught.
@@ -47,6 +42,7 @@ class TrustMechanism:
     name: str
     inside: float
     outside: float
+    coop_outside: float
     prior: float
     prior_weight: float
     uses_ratings: bool
@@ -67,15 +63,16 @@ class TrustMechanism:
         acting as intermediary lifts it; ratings replace it where the mechanism has them; verified
         (traced) kg are fully credible.
         """
-        return _credibility(rating, traced, origin, channel, self.inside, self.outside, self.uses_ratings)
+        return _credibility(rating, traced, origin, channel, self.inside, self.outside, self.coop_outside,
+                            self.uses_ratings)
 
 
 @njit(cache=True, nogil=True)
 def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, channel: np.ndarray, inside: float,
-                 outside: float, uses_ratings: bool) -> np.ndarray:
+                 outside: float, coop_outside: float, uses_ratings: bool) -> np.ndarray:
     """:meth:`TrustMechanism.credibility` in one pass, the same operations on each (segment, group) entry.
 
-    ``base = inside`` in the origin region, else ``outside`` (at least ``COOP_OUTSIDE_CREDIBILITY`` for a
+    ``base = inside`` in the origin region, else ``outside`` (at least ``coop_outside`` for a
     cooperative), ``np.maximum(base, rating)`` with ratings, then ``traced + (1 - traced) * base``
     (:func:`abm.trust.reference.credibility` states it in numpy).
     """
@@ -85,21 +82,28 @@ def _credibility(rating: np.ndarray, traced: np.ndarray, origin: np.ndarray, cha
         for s in range(3):
             same_region = s == origin[g]
             base = inside if same_region else outside
-            base = np_maximum(base, COOP_OUTSIDE_CREDIBILITY) if coop and not same_region else base
+            base = np_maximum(base, coop_outside) if coop and not same_region else base
             base = np_maximum(base, rating[g]) if uses_ratings else base
             out[s, g] = traced[g] + (1 - traced[g]) * base
     return out
 
 
 def mechanism(p: Parameters) -> TrustMechanism:
-    """Build the trust mechanism the parameters choose."""
+    """Build the trust mechanism the parameters choose.
+
+    Acquaintance credibility inside the region is ``acquaintance_inside`` (kin and neighbour ties reach few
+    of a region's city buyers); ratings expose ``rating_detection`` of misrepresented deliveries; every
+    mechanism lifts a cooperative outside its region to ``coop_outside_credibility``.
+    """
+    coop, detection = p.coop_outside_credibility, p.rating_detection
     if p.trust_mechanism == "acquaintance":
-        return TrustMechanism("acquaintance", ACQUAINTANCE_INSIDE, 0.15, 0.0, 1.0, False, 0.45, p.fraud_penalty, False)
+        return TrustMechanism("acquaintance", p.acquaintance_inside, 0.15, coop, 0.0, 1.0, False, 0.45,
+                              p.fraud_penalty, False)
     if p.trust_mechanism == "reputation":
-        return TrustMechanism("reputation", 0.5, 0.0, 0.3, 6.0, True, RATING_DETECTION, p.fraud_penalty, False)
+        return TrustMechanism("reputation", 0.5, 0.0, coop, 0.3, 6.0, True, detection, p.fraud_penalty, False)
     if p.trust_mechanism == "dual":
         # The credit rating starts from community standing, so the cold start is mild; contracts
         # add a penalty of at least one gain, and the dispute channel raises detection.
-        return TrustMechanism("dual", 0.85, 0.0, 0.55, 4.0, True, RATING_DETECTION + 0.6 * p.dispute_speed,
+        return TrustMechanism("dual", 0.85, 0.0, coop, 0.55, 4.0, True, detection + 0.6 * p.dispute_speed,
                               max(p.fraud_penalty, 1.0), False)
-    return TrustMechanism("blockchain", 0.5, 0.0, 0.3, 6.0, True, RATING_DETECTION, p.fraud_penalty, True)
+    return TrustMechanism("blockchain", 0.5, 0.0, coop, 0.3, 6.0, True, detection, p.fraud_penalty, True)

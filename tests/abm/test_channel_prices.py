@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 from testworlds import month_prices
 
-from abm.channels.prices import LEADER_EFFORT_SHARE
-
 
 def test_enrolment_promises_the_money_gain_of_the_channel_it_weighs_best_before_effort():
     """The channel is picked by its gain after own effort; the promise is its money gain over the bulk price.
@@ -18,7 +16,7 @@ def test_enrolment_promises_the_money_gain_of_the_channel_it_weighs_best_before_
     rows = np.arange(f.n)
     village = rows // f.households
     effort = m.p.online_effort_cost * (1 - 0.5 * f.skill.astype(np.float64)) / pv.terms.monthly_kg
-    live_effort = np.where(f.new_farmer, effort, effort * LEADER_EFFORT_SHARE)
+    live_effort = np.where(f.new_farmer, effort, effort * m.p.leader_effort_share)
     gross = np.stack([np.where(f.member & prices.coop_open[village], prices.expected_coop[village], -np.inf),
                       np.where(prices.shop_open[village], prices.expected_shop[village], -np.inf),
                       np.where((f.new_farmer | prices.has_leader[village]) & prices.live_open[village],

@@ -20,7 +20,7 @@ def _columns(seed: int) -> tuple:
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.choice(N, 90, replace=False))
     return (rows, HOUSEHOLDS, rng.random(N).astype(np.float32), rng.random(N) < 0.4, rng.random(N) < 0.15,
-            rng.uniform(20, 200, N), 35.0, rng.uniform(1, 4, VILLAGES), rng.uniform(1, 8, VILLAGES),
+            rng.uniform(20, 200, N), 35.0, 0.3, rng.uniform(1, 4, VILLAGES), rng.uniform(1, 8, VILLAGES),
             rng.uniform(1, 8, VILLAGES), rng.uniform(1, 8, VILLAGES), rng.random(VILLAGES) < 0.7,
             rng.random(VILLAGES) < 0.5, rng.random(VILLAGES) < 0.3, rng.random(VILLAGES) < 0.4)
 

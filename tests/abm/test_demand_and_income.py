@@ -74,7 +74,7 @@ def test_acquaintance_trust_sells_less_in_total_than_platform_reputation():
 
 def test_demand_grows_with_the_budget_not_with_supply():
     """The nested logit alone in its markets: twice the sellers win more of a fixed budget, but less than twice as much."""
-    market = ConsumerMarket(0.6, 0.1)
+    market = ConsumerMarket(0.6, 0.1, 0.5)
     budget = segment_budgets(1000, 100.0, 0.0, 1)
     utility = np.zeros((3, 4))
     nest = np.array([0, 0, 1, 1])

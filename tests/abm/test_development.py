@@ -32,7 +32,7 @@ def test_only_the_livestream_model_seeds_new_farmers_and_draws_for_it():
     region = np.repeat([0, 1, 2], [7, 7, 6]).astype(np.int8)
     g5 = np.arange(20) % 2 == 0
     f = FarmerPopulation(region, np.zeros(20, np.int64), 20, np.full(3, 0.5), 0.1, np.zeros(3), np.zeros(20),
-                         np.random.default_rng(1))
+                         np.random.default_rng(1), honesty_floor=0.7)
     rng = np.random.default_rng(2)
     DEVELOPMENT_MODELS["platform"].seed_new_farmers(f, g5, rng)
     assert not f.new_farmer.any() and rng.random() == np.random.default_rng(2).random()

@@ -29,7 +29,8 @@ def test_a_seller_gives_up_wages_for_its_business_and_pays_its_neighbours_for_he
     """One shop seller among four households: it forgoes its effort's worth of wages, its help is paid to the others."""
     wages = np.array([1000.0, 50.0, 0.0, 300.0])
     flows = online_labour(np.array([0, 1]), np.array([SHOP, COOP]), np.array([1000.0, 500.0]), np.array([10.0, 5.0]),
-                          np.array([0.0, 0.0, 0.0, 0.0], np.float32), np.zeros(4, bool), wages, 4, 150.0, 0.1, 100.0)
+                          np.array([0.0, 0.0, 0.0, 0.0], np.float32), np.zeros(4, bool), wages, 4, 150.0, 0.3, 0.1,
+                          100.0)
     assert flows.forgone.tolist() == [150.0, 0.0]          # a cooperative's pooled sales take no member time
     assert flows.hired.tolist() == [100.0, 50.0]
     assert flows.received.tolist() == [0.0, 0.0, 75.0, 75.0]

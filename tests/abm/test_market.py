@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 from testworlds import DIFFUSING, stepped_with_flows
 
-from abm.market.clearing import LOYAL_SHARE
-from abm.model import TRACE_FIXED_COST, RuralEconomy
 from abm.core.params import Parameters
 from abm.core.stages import COOP, LIVE, SHOP
+from abm.model import RuralEconomy
 from agents.platform import EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 
@@ -23,7 +22,7 @@ def test_a_traced_seller_pays_the_fixed_traceability_cost_in_every_month_it_sell
     traced_months = 0
     for month, (flows, at_clearing) in enumerate(seen, start=1):
         traced = at_clearing["traced"][flows.sellers]
-        expected = flows.seller_shipped * m.p.trace_cost * traced + TRACE_FIXED_COST * traced
+        expected = flows.seller_shipped * m.p.trace_cost * traced + m.p.trace_fixed_cost * traced
         np.testing.assert_allclose(flows.seller_trace_cost, expected, rtol=1e-12)
         net = (flows.seller_revenue - flows.seller_commission - flows.seller_coop_fee - flows.seller_logistics
                - flows.seller_trace_cost - flows.seller_penalty)
@@ -84,7 +83,7 @@ def test_the_loyal_buyers_markup_is_charged_on_each_eastern_platforms_shop_and_s
                             np.where(channel == COOP, EASTERN_MARKETPLACE, terms.platform_of[flows.sellers]))
         commission = np.bincount(platform, weights=flows.seller_commission, minlength=len(names))
         shop_or_stream = np.bincount(platform, weights=flows.seller_revenue * (channel >= SHOP), minlength=len(names))
-        markup = 0.2 * LOYAL_SHARE * shop_or_stream
+        markup = 0.2 * m.p.loyal_share * shop_or_stream
         markup[central] = 0.0
         np.testing.assert_allclose(flows.platform_revenue, commission + markup, rtol=1e-9, atol=1e-6)
         assert np.isclose(flows.discrimination, markup.sum(), rtol=1e-9)

@@ -37,7 +37,7 @@ def _world(seed: int) -> dict:
 def test_group_sums_is_its_equation(seed):
     w = _world(seed)
     args = (w["groups"], w["sellers"], w["group_of"], w["kg"], w["quality"], w["misrepresent"], w["traced"],
-            w["rating"])
+            w["rating"], 0.3)
     assert same_bits(kernel._group_sums(*args), reference.group_sums(*args))
 
 

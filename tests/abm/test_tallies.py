@@ -17,7 +17,8 @@ def test_tallies_equal_the_mask_by_mask_counts(sorted_regions):
     villages, households = 40, 6
     region = np.sort(rng.integers(0, 3, villages)) if sorted_regions else rng.integers(0, 3, villages)
     f = FarmerPopulation(region.astype(np.int8), rng.integers(0, 3, villages).astype(np.int8), households,
-                         np.full(3, 0.7), 0.2, np.full(3, 0.3), np.full(villages, 0.4), rng)
+                         np.full(3, 0.7), 0.2, np.full(3, 0.3), np.full(villages, 0.4), rng,
+                         honesty_floor=0.7)
     f.stage[:] = rng.integers(0, 5, f.n)
     f.link_since[:] = np.where(rng.random(f.n) < 0.2, NO_LINK, rng.integers(-30, 30, f.n))
     village_points = rng.integers(0, 3, villages).astype(np.int8)

@@ -115,6 +115,6 @@ def test_interested_households_enrol_where_the_online_gain_net_of_effort_is_posi
     effort = m.p.online_effort_cost * (1 - 0.5 * f.skill[interested]) / pv.terms.monthly_kg[interested]
     assert ((gain > 0) & (gain < effort) & can_sell).sum() > 20  # households the second charge would turn away
     x = Exposure(m.passage_points(), np.zeros(v.n), np.zeros(v.n), prices.enrolment_terms, v.broadband, v.g5)
-    rates = Rates(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 2, 0.0, 1.0)
+    rates = Rates(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.6, 6, 2, 0.0, 1.0)
     transition(f, x, rates, m.steps + 1, np.zeros((4, f.n), np.float32))
     np.testing.assert_array_equal(f.stage[interested] == ENROLLED, can_sell & (gain > 0))

@@ -32,7 +32,7 @@ def test_who_moves_is_its_equation(seed):
     h = _households(rng)
     args = (h["stage"], h["trained"], h["skill"], h["sales_count"], h["shortfall"], h["passage_points"], HOUSEHOLDS,
             rng.random((4, N)), rng.random((VILLAGES, 4)) * 0.5, rng.random(VILLAGES) * 2, 0.2,
-            rng.random(VILLAGES) < 0.6, rng.random(VILLAGES) < 0.5, 0.4, 2, 0.1)
+            rng.random(VILLAGES) < 0.6, rng.random(VILLAGES) < 0.5, 0.4, np.float32(0.6), 6, 2, 0.1)
     got = kernel._at_risk_and_drawn(*args)
     assert same_bits(got, reference.at_risk_and_drawn(*args))
     assert all(moved.size for moved in got)  # every kind of move happens in these worlds

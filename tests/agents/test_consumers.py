@@ -21,7 +21,7 @@ def market() -> tuple[ConsumerMarket, np.ndarray, np.ndarray, np.ndarray]:
     """Twelve groups over four crops with random weights and utilities."""
     rng = np.random.default_rng(3)
     groups = 12
-    return (ConsumerMarket(0.6, 0.1), rng.uniform(0.001, 0.02, groups), rng.normal(0.5, 0.8, (3, groups)),
+    return (ConsumerMarket(0.6, 0.1, 0.5), rng.uniform(0.001, 0.02, groups), rng.normal(0.5, 0.8, (3, groups)),
             rng.integers(0, 4, groups))
 
 

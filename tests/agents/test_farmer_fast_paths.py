@@ -15,7 +15,7 @@ def population(villages: int = 30, households: int = 8, sorted_regions: bool = T
     region = np.sort(rng.integers(0, 3, villages)) if sorted_regions else rng.integers(0, 3, villages)
     crop = rng.integers(0, 3, villages)
     return FarmerPopulation(region.astype(np.int8), crop.astype(np.int8), households, np.full(3, 0.7), 0.2,
-                            np.full(3, 0.3), np.full(villages, 0.3), rng)
+                            np.full(3, 0.3), np.full(villages, 0.3), rng, honesty_floor=0.7)
 
 
 def as_mask(open_bits: np.ndarray) -> np.ndarray:

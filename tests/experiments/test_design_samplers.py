@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.design import ranges_for, scale, unit_design
+from experiments.design import Range, ranges_for, scale, unit_design
 
 
 def test_sampler_sizes_and_unit_cube() -> None:
@@ -38,3 +38,10 @@ def test_range_overrides_replace_declared_bounds() -> None:
     """A range given in the experiment replaces the declared one."""
     (commission,) = ranges_for(["commission"], {"commission": (0.02, 0.1)})
     assert (commission.lo, commission.hi, commission.integer) == (0.02, 0.1, False)
+
+
+def test_scaled_values_stay_inside_their_range_at_the_cube_edges() -> None:
+    """The unit cube's edges map to the range's ends exactly, never one rounding step past them."""
+    out = scale(np.array([[0.0], [0.5], [1.0]]), [Range("acquaintance_inside", 0.3, 0.9)])
+    assert 0.3 + 1.0 * (0.9 - 0.3) > 0.9  # the rounding that would leave the declared range
+    assert out["acquaintance_inside"].iloc[[0, -1]].tolist() == [0.3, 0.9]

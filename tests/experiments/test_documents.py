@@ -75,17 +75,17 @@ def test_emergence_says_that_demand_growth_is_a_parameter() -> None:
 
 
 def test_a_changed_constant_makes_the_figure_that_quotes_it_stale(monkeypatch) -> None:
-    """ACQUAINTANCE_INSIDE is quoted in the ODD's trust section: changing it in the code makes the document wrong."""
+    """CLEARING_STEPS is quoted in the ODD's market section: changing it in the code makes the document wrong."""
     text = ODD.read_text(encoding="utf-8")
     assert not stale_figures(text)
-    monkeypatch.setattr("abm.trust.mechanisms.ACQUAINTANCE_INSIDE", 0.7)
+    monkeypatch.setattr("abm.market.clearing.CLEARING_STEPS", 5)
     fixed_values.scalar_values.cache_clear()
     fixed_values.values_by_key.cache_clear()
     try:
         stale = stale_figures(text)
-        assert stale and all("0.6 is stale" in s for s in stale)
-        assert any("c.trust.acquaintance.credibility_inside_the_region" in s for s in stale)
-        assert "0.7<!--=c.trust.acquaintance.credibility_inside_the_region-->" in refresh_figures(text)
+        assert stale and all("4 is stale" in s for s in stale)
+        assert any("c.CLEARING_STEPS" in s for s in stale)
+        assert "5<!--=c.CLEARING_STEPS-->" in refresh_figures(text)
     finally:
         monkeypatch.undo()
         fixed_values.scalar_values.cache_clear()

@@ -56,8 +56,10 @@ arm = "treated"
 outcome = "market_reach"
 """
 #: room in the refinement for both conclusions' top groups (diffusion and trust: 17 parameters)
-TOY_SIZE = Size(trajectories=3, refine_trajectories=3, top_groups=1, max_factors=24, levels=5, bisections=6,
-                replicates=1)
+#: max_factors: room for the diffusion and trust groups' members together, so both conclusions' groups are refined
+TOY_SIZE = Size(trajectories=3, refine_trajectories=3, top_groups=1,
+                max_factors=sum(a.group in ("diffusion", "trust") for a in screened_parameters()), levels=5,
+                bisections=6, replicates=1)
 TOY_RUNNER = Runner(workers=1, model="exphelpers:planted_driver", progress=False)
 
 
