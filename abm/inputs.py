@@ -6,6 +6,13 @@ is a table. YAML is read with a safe loader that refuses anchors and aliases out
 expands a few hundred bytes into gigabytes), duplicate keys (TOML refuses them too) and nesting
 deeper than :data:`MAX_DEPTH`. :func:`reject_non_finite` refuses NaN and infinity by name wherever
 they appear, so a range check never has to judge them.
+
+Values handed over in code go through :func:`plain_value` first (the parameter, scenario and
+experiment declarations call it before validating): numpy's scalars, which the EMA Workbench,
+SALib, pandas rows, ``np.arange`` and ``mesa.batch_run`` all produce, become the Python value they
+stand for, and a whole float (``40.0``) becomes an int where a whole number is declared. What a
+value *means* is never guessed: text, true/false as a number, a fraction for a whole number, NaN
+and infinity are still refused, by name. :func:`seed_value` is the same boundary for seeds.
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ import stat
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import numpy as np
 import yaml
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionStartEvent
 
@@ -27,6 +35,8 @@ MAX_FILE_BYTES = 1_000_000
 #: deepest nesting of tables and lists in a file (the packaged files nest three deep)
 MAX_DEPTH = 16
 SUFFIXES = (".toml", ".yaml", ".yml")
+#: the seeds a generator takes: whole numbers from 0 to 2**63 - 1
+SEED_ALLOWED = "a whole number from 0 to 2**63 - 1"
 
 
 class ScenarioError(ValueError):
@@ -161,3 +171,52 @@ def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Call
         else:
             lines.append(f"  {loc} = {e['input']!r}: {msg}")
     return "\n".join(lines)
+
+
+def plain_value(value: Any, whole: bool = False) -> Any:
+    """The Python value a numpy scalar stands for; with ``whole``, a float with no fraction as an int.
+
+    ``np.int64(125)`` is 125, ``np.float64(0.1)`` is 0.1, ``np.True_`` is True, ``np.str_("dual")``
+    is ``"dual"``; for a whole-number field ``40.0`` and ``np.float64(40.0)`` are 40. Anything else is
+    returned unchanged for the validator to judge (text, a bool where a number is declared).
+
+    Raises:
+        ValueError: For NaN or infinity, and for a fraction where ``whole`` (validators report it as
+            the field's error).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("not a finite number (nan and inf are refused)")
+        if whole:
+            if not value.is_integer():
+                raise ValueError("not a whole number")
+            return int(value)
+    return value
+
+
+def whole_value(value: Any) -> Any:
+    """:func:`plain_value` for a field declared as a whole number."""
+    return plain_value(value, whole=True)
+
+
+#: a whole-number field that takes numpy integers and whole floats (``Whole = Field(..., strict=True)``)
+Whole = Annotated[int, BeforeValidator(whole_value)]
+
+
+def seed_value(value: Any, name: str = "seed") -> int:
+    """A seed as a Python int: whole numbers of Python or numpy, and whole floats, from 0 to 2**63 - 1.
+
+    Raises:
+        ScenarioError: Naming ``name``, the value and what is allowed (text, bools, fractions, NaN,
+            infinity and negative numbers are refused).
+    """
+    given = f"{value!r} ({type(value).__name__})"
+    try:
+        plain = whole_value(value)
+    except ValueError as err:
+        raise ScenarioError(f"{name} = {given}: {err}; allowed: {SEED_ALLOWED}") from None
+    if isinstance(plain, bool) or not isinstance(plain, int) or not 0 <= plain < 2**63:
+        raise ScenarioError(f"{name} = {given}: not a seed; allowed: {SEED_ALLOWED}")
+    return plain

@@ -38,6 +38,7 @@ from abm.network import actor_network
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
+from abm.inputs import ScenarioError, seed_value
 from abm.scenario import validate_parameters
 from abm.stages import COOP, LIVE, OFFLINE
 from abm.state import Province
@@ -49,8 +50,29 @@ from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.households import HouseholdIncome
 
+DEFAULT_SEED = 42  # the seed of a model built without one (a scenario's default seed too)
+_UNSET: Any = object()  # a seed argument not given
+SeedLike = int | np.integer | float | np.random.Generator | None
 TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
+
+
+def model_seed(seed: SeedLike = _UNSET, rng: SeedLike = _UNSET) -> int | np.random.Generator | None:
+    """What Mesa's ``Model(rng=...)`` gets from a ``seed`` or an ``rng`` argument (:data:`DEFAULT_SEED` without).
+
+    A whole number of Python or numpy (``np.int64(3)``, ``3.0``) becomes the int it stands for,
+    so a seed from ``np.arange``, the EMA Workbench or a pandas row gives the run that seed gives;
+    None (unseeded) and a numpy Generator pass through as Mesa takes them.
+
+    Raises:
+        ScenarioError: When both are given, or for text, a bool, a fraction, NaN or a negative number.
+    """
+    if rng is not _UNSET and seed is not _UNSET:
+        raise ScenarioError(f"seed = {seed!r} and rng = {rng!r}: give one; allowed: seed or rng (the same seed)")
+    name, value = ("rng", rng) if rng is not _UNSET else ("seed", DEFAULT_SEED if seed is _UNSET else seed)
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    return seed_value(value, name)
 
 
 def read_metric(model: RuralEconomy, name: str) -> float:
@@ -77,9 +99,22 @@ class RuralEconomy(mesa.Model):
     (this month's outcomes), ``datacollector``.
     """
 
-    def __init__(self, parameters: Parameters | None = None, seed: int = 42, **overrides: Any) -> None:
-        """Build the world from declared parameters (``overrides`` are validated like a scenario file)."""
-        super().__init__(rng=seed)
+    def __init__(self, parameters: Parameters | None = None, seed: SeedLike = _UNSET, rng: SeedLike = _UNSET,
+                 **overrides: Any) -> None:
+        """Build the world from declared parameters (``overrides`` are validated like a scenario file).
+
+        Args:
+            parameters: The declared parameters (default: every default).
+            seed: The seed of the model's generators (default :data:`DEFAULT_SEED`): a whole number (Python
+                or numpy), or None for an unseeded run, as ``mesa.batch_run(iterations=...)`` passes.
+            rng: The same under Mesa 3's name (``RuralEconomy(rng=7)`` is ``RuralEconomy(seed=7)``);
+                give one of the two. A numpy ``Generator`` is taken as Mesa takes it.
+            **overrides: Parameter values by name, e.g. ``farmers=5000`` (numpy scalars accepted).
+
+        Raises:
+            ScenarioError: For a bad seed or parameter value, naming it and what is allowed.
+        """
+        super().__init__(rng=model_seed(seed, rng))
         p = parameters or Parameters()
         if overrides:
             p = validate_parameters(p.model_dump() | overrides, origin="model arguments")

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from abm.inputs import ScenarioError, parse_text, read_table, reject_non_finite
+from abm.inputs import ScenarioError, Whole, parse_text, read_table, reject_non_finite
 from abm.params import REGIONS, Parameters, declarations, regional_parameters
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
@@ -22,8 +22,8 @@ class Scenario(BaseModel):
 
     name: str = Field("default", min_length=1, max_length=200, description="Scenario name.")
     description: str = Field("", max_length=10_000, description="What the scenario is for.")
-    months: int = Field(120, ge=1, le=1200, description="Months to simulate.")
-    seed: int = Field(42, ge=0, lt=2**63, description="Root seed of the model's random generator.")
+    months: Whole = Field(120, ge=1, le=1200, description="Months to simulate.")
+    seed: Whole = Field(42, ge=0, lt=2**63, description="Root seed of the model's random generator.")
     parameters: Parameters = Field(default_factory=Parameters)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
@@ -64,7 +64,8 @@ def format_validation_error(err: ValidationError, origin: str, prefix: str = "")
             lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(prefix + loc)}")
         else:
             given = f"{value!r} ({type(value).__name__})" if e["type"].endswith("_type") else repr(value)
-            lines.append(f"  {prefix}{loc} = {given}: {e['msg']}; allowed: {allowed_values(field)}")
+            message = e["msg"].removeprefix("Value error, ")
+            lines.append(f"  {prefix}{loc} = {given}: {message}; allowed: {allowed_values(field)}")
     return "\n".join(lines)
 
 

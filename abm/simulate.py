@@ -12,6 +12,7 @@ import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from abm import __version__, crops, interrupts
+from abm.inputs import seed_value
 from abm.model import RuralEconomy
 from abm.network import network_tables
 from abm.panel import PanelRecorder, snapshot_months
@@ -45,9 +46,10 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
     """Simulate ``scenario`` for ``months`` (default: the scenario's) with ``seed`` (default: the scenario's).
 
     ``panel`` (yearly, monthly or none) or ``panel_months`` choose the household panel's months;
-    ``network="yearly"`` keeps the actor-network at every year end. Neither changes the model.
+    ``network="yearly"`` keeps the actor-network at every year end. Neither changes the model. A
+    numpy seed (``np.int64(3)``) is the run of that whole number.
     """
-    seed = scenario.seed if seed is None else seed
+    seed = scenario.seed if seed is None else seed_value(seed)
     months = scenario.months if months is None else months
     model = RuralEconomy(scenario.parameters, seed=seed)
     year_ends = snapshot_months("yearly", months)

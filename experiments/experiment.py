@@ -43,7 +43,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictFloat,
 
 from abm.outcomes import series_outcome
 from abm.params import Parameters, declarations
-from abm.inputs import format_table_errors, reject_non_finite
+from abm.inputs import Whole, format_table_errors, reject_non_finite
 from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
@@ -65,8 +65,8 @@ class DesignSpec(BaseModel):
     ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(default_factory=dict,
                                                                  description="[min, max] overrides.")
     values: dict[str, list[Any]] = Field(default_factory=dict, description="Explicit levels (full_factorial).")
-    levels: int | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
-    samples: int | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
+    levels: Whole | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
+    samples: Whole | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
 
     @field_validator("parameters")
     @classmethod
@@ -145,15 +145,15 @@ class Experiment(BaseModel):
     name: str = ""
     description: str = ""
     base: str = Field("default", description="Packaged scenario name or scenario file.")
-    months: int | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
+    months: Whole | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Set for every run.")
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
     reference: str | None = Field(None, description="Reference arm of paired differences.")
     outcomes: list[Annotated[str, AfterValidator(series_outcome)]] | None = Field(
         None, min_length=1, description="Series columns to keep.")
-    replicates: int = Field(10, strict=True, ge=1, le=100_000)
-    root_seed: int = Field(12345, strict=True, ge=0, lt=2**63)
+    replicates: Whole = Field(10, strict=True, ge=1, le=100_000)
+    root_seed: Whole = Field(12345, strict=True, ge=0, lt=2**63)
 
     @field_validator("arms")
     @classmethod
@@ -275,12 +275,7 @@ def _point_overrides(experiment: Experiment) -> tuple[list[tuple[str, str, dict[
         return [(name, f"arms.{name}", values) for name, values in experiment.arms.items()], None
     table, unit = _design_points(experiment.design, experiment.root_seed)
     rows = table.to_dict("records")
-    return [(f"p{i}", "design", {k: _python(v) for k, v in row.items()}) for i, row in enumerate(rows)], unit
-
-
-def _python(value: Any) -> Any:
-    """Convert a numpy scalar to the Python scalar pydantic expects."""
-    return value.item() if isinstance(value, np.generic) else value
+    return [(f"p{i}", "design", row) for i, row in enumerate(rows)], unit
 
 
 def plan_experiment(experiment: Experiment, origin: str, folder: Path | None = None,
