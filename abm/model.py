@@ -9,12 +9,14 @@ what it produces, and no phase reads another's output through a model attribute.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import Any, NamedTuple
 
 import mesa
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from abm import crops
 from abm.build import build_province, expected_income
@@ -35,6 +37,7 @@ from abm.month_kernels import (
     _month_income,
 )
 from abm.network import actor_network
+from abm.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
@@ -50,6 +53,8 @@ from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets, train
 from agents.households import HouseholdIncome
 
+HOUSEHOLDS = "households"  # the DataCollector column of the household panel's rows (with ``panel``)
+MAX_MONTHS = 1200  # the longest run a scenario declares (a panel's months are chosen up to it)
 DEFAULT_SEED = 42  # the seed of a model built without one (a scenario's default seed too)
 _UNSET: Any = object()  # a seed argument not given
 SeedLike = int | np.integer | float | np.random.Generator | None
@@ -80,6 +85,23 @@ def read_metric(model: RuralEconomy, name: str) -> float:
     return model.metrics[name]
 
 
+def household_recorder(panel: str, panel_months: Iterable[int] | None) -> PanelRecorder | None:
+    """The recorder of a model's household panel (``panel`` yearly, monthly or none, or ``panel_months``), or None.
+
+    Raises:
+        ScenarioError: For an unknown ``panel``.
+    """
+    if panel not in PANEL_KINDS:
+        raise ScenarioError(f"panel = {panel!r}: unknown; allowed: {', '.join(PANEL_KINDS)}")
+    months = snapshot_months(panel, MAX_MONTHS, panel_months)
+    return PanelRecorder(months, ()) if months else None
+
+
+def panel_rows(model: RuralEconomy) -> pd.DataFrame | None:
+    """Reporter of the DataCollector's ``households`` column: this month's panel rows, None outside panel months."""
+    return model.household_panel.rows_at(model.steps)
+
+
 class Harvest(NamedTuple):
     """This month's harvest per household (float32 kg): on offer, harvested, kept at home, added to stock."""
 
@@ -100,7 +122,7 @@ class RuralEconomy(mesa.Model):
     """
 
     def __init__(self, parameters: Parameters | None = None, seed: SeedLike = _UNSET, rng: SeedLike = _UNSET,
-                 **overrides: Any) -> None:
+                 panel: str = "none", panel_months: Iterable[int] | None = None, **overrides: Any) -> None:
         """Build the world from declared parameters (``overrides`` are validated like a scenario file).
 
         Args:
@@ -109,12 +131,18 @@ class RuralEconomy(mesa.Model):
                 or numpy), or None for an unseeded run, as ``mesa.batch_run(iterations=...)`` passes.
             rng: The same under Mesa 3's name (``RuralEconomy(rng=7)`` is ``RuralEconomy(seed=7)``);
                 give one of the two. A numpy ``Generator`` is taken as Mesa takes it.
+            panel: Keep the household panel (``yearly``: every year end, ``monthly`` or ``none``), as
+                ``ruralsim run --panel`` does: :attr:`household_panel` holds it, and the DataCollector's
+                ``households`` column holds each panel month's rows (None in other months), which is
+                what ``mesa.batch_run`` returns. It does not change the model's results.
+            panel_months: The panel's months instead (e.g. ``[0, 6, 12]``).
             **overrides: Parameter values by name, e.g. ``farmers=5000`` (numpy scalars accepted).
 
         Raises:
             ScenarioError: For a bad seed or parameter value, naming it and what is allowed.
         """
         super().__init__(rng=model_seed(seed, rng))
+        self.household_panel = household_recorder(panel, panel_months)
         p = parameters or Parameters()
         if overrides:
             p = validate_parameters(p.model_dump() | overrides, origin="model arguments")
@@ -138,9 +166,11 @@ class RuralEconomy(mesa.Model):
                            | self.household_income.year_parts(self.expected_income, 0.0))
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
+        reporters = {o.name: partial(read_metric, name=o.name) for o in series_outcomes()}
+        if self.household_panel is not None:
+            reporters[HOUSEHOLDS] = panel_rows
         self.datacollector = mesa.DataCollector(
-            model_reporters={o.name: partial(read_metric, name=o.name) for o in series_outcomes()},
-            tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
+            model_reporters=reporters, tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
         )
         self._collect()
 
@@ -429,8 +459,10 @@ class RuralEconomy(mesa.Model):
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
 
     def _collect(self) -> None:
-        """Record metrics with Mesa's DataCollector (model level and the regional table)."""
+        """Record metrics with Mesa's DataCollector (model level and the regional table), and the panel if kept."""
         self.refresh_layers()
+        if self.household_panel is not None:
+            self.household_panel.observe(self)
         self.datacollector.collect(self)
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)

@@ -21,6 +21,7 @@ import traitlets
 from mesa.visualization.utils import update_counter
 from solara.components.echarts import EchartsWidget
 
+from abm.model import HOUSEHOLDS
 from abm.params import REGIONS
 from abm.world import LAYERS
 from viz import charts, plots
@@ -89,7 +90,7 @@ def history(model) -> History:
     if cached is None or cached.steps != model.steps:
         with model_lock(model):
             steps = model.steps
-            series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+            series = model.datacollector.get_model_vars_dataframe()[recorded_outcomes(model)].reset_index(drop=True)
             regions = model.datacollector.get_table_dataframe("regions")
         series.insert(0, "month", range(len(series)))
         cached = History(steps, series, regions)
@@ -165,8 +166,8 @@ def SeriesChart(model, name: str, steps: int = 0) -> None:
 
 
 def recorded_outcomes(model) -> list[str]:
-    """Every outcome the model records each month (its DataCollector's columns), province-wide."""
-    return list(model.datacollector.model_reporters)
+    """Every outcome the model records each month (its DataCollector's columns but the household panel's rows)."""
+    return [name for name in model.datacollector.model_reporters if name != HOUSEHOLDS]
 
 
 @solara.component
