@@ -47,6 +47,8 @@ from abm.inputs import Whole, format_table_errors, reject_non_finite
 from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
+#: the root seed of an experiment file that names none (replicate seeds come from it)
+DEFAULT_ROOT_SEED = 12345
 #: series columns kept when an experiment names no outcomes (those the model reports)
 DEFAULT_OUTCOMES = (
     "income_mean", "income_median", "gini", "theil", "theil_between", "theil_within", "adoption",
@@ -153,7 +155,7 @@ class Experiment(BaseModel):
     outcomes: list[Annotated[str, AfterValidator(series_outcome)]] | None = Field(
         None, min_length=1, description="Series columns to keep.")
     replicates: Whole = Field(10, strict=True, ge=1, le=100_000)
-    root_seed: Whole = Field(12345, strict=True, ge=0, lt=2**63)
+    root_seed: Whole = Field(DEFAULT_ROOT_SEED, strict=True, ge=0, lt=2**63)
 
     @field_validator("arms")
     @classmethod
