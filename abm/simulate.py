@@ -12,6 +12,7 @@ import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from abm import __version__, crops, interrupts
+from abm.calendar import analysis_frame
 from abm.inputs import seed_value
 from abm.model import RuralEconomy
 from abm.network import network_tables
@@ -86,15 +87,20 @@ def _progress(show: bool, label: str, months: int) -> Iterator[Callable[[], None
 
 
 def collect(model: RuralEconomy, scenario: Scenario, seed: int, months: int) -> RunResult:
-    """Gather a finished model's outputs from its DataCollector and ledgers."""
+    """Gather a finished model's outputs from its DataCollector and ledgers, typed as the files are.
+
+    Every table has ``year`` and ``month_of_year`` after ``month`` and region and crop as ordered
+    categoricals (:func:`abm.calendar.analysis_frame`), so ``run(...).series`` is ``series.parquet``.
+    """
     dc = model.datacollector
     series = dc.get_model_vars_dataframe().reset_index(drop=True)
     series.insert(0, "month", range(len(series)))
     regions = dc.get_table_dataframe("regions")
+    ledger, goods = model.money.frame(), model.goods.frame(crops.CROPS)
     manifest = {
         "scenario": scenario.name, "description": scenario.description, "seed": seed, "months": months,
         "parameters": scenario.parameters.model_dump(), "package_version": __version__,
         "farmers": model.farmers.n, "villages": model.geo.villages,
         "grid": [model.geo.width, model.geo.height], "cooperatives": len(model.cooperatives),
     }
-    return RunResult(series, regions, model.money.frame(), model.goods.frame(crops.CROPS), manifest)
+    return RunResult(*(analysis_frame(t) for t in (series, regions, ledger, goods)), manifest)

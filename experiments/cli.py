@@ -165,18 +165,13 @@ def suite(
 
 @app.command()
 def describe(
-    folder: Annotated[Path, typer.Argument(help="A run's output folder (ruralsim run --out).")],
+    folder: Annotated[Path, typer.Argument(help="A run's, an experiment's or an optimisation's output folder.")],
 ) -> None:
-    """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
-    from abm.dictionary import describe_folder
+    """Print the data dictionary of an output folder: each Parquet file's origin and its columns' units and meanings."""
+    from abm.dictionary import describe_lines
 
-    for title, rows in describe_folder(folder):
-        table = Table(title=title, title_justify="left")
-        for col in ("column", "type", "unit", "kind", "period", "meaning"):
-            table.add_column(col, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+    for line in describe_lines(folder, max(40, console.width)):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command(name="ui")

@@ -33,6 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import abm
+from abm.dictionary import dictionary_metadata, parameter_docs
+from abm.outcomes import OUTCOMES
 from abm.scenario import Scenario, ScenarioError, load_scenario
 from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
@@ -180,7 +183,7 @@ def read_level(table: pd.DataFrame, m: Measured) -> float:
     if m.outcome not in table.columns:
         allowed = ", ".join(c for c in table.columns if c not in ("month", "region"))
         raise ScenarioError(f"outcome {m.outcome!r}: not reported by the model; allowed: {allowed}")
-    rows = table[table.region == (m.region or "all")]
+    rows = table[table.region == m.region] if m.region else table[table.region.isna()]
     last = rows.month.max()
     window = rows[rows.month == last] if m.statistic == "final" else rows[rows.month > last - 12]
     return float(window[m.outcome].mean())
@@ -229,10 +232,32 @@ def objective_matrix(problem: Problem, robust: pd.DataFrame) -> tuple[np.ndarray
     return F, G
 
 
-def save_archive(out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
+def measured_doc(m: Measured, robust: str = "") -> dict[str, str]:
+    """The dictionary entry of a measured column: the outcome's unit and kind, what is read, against what."""
+    o = OUTCOMES.get(m.outcome)  # a model function of one's own (--model) may report undeclared outcomes
+    where = f" in the {m.region}" if m.region else ""
+    read = "in the horizon month" if m.statistic == "final" else "averaged over the horizon's last 12 months"
+    change = {"level": "", "difference": "; the change against the same condition and seed without levers",
+              "percent": "; the change against the same condition and seed without levers, in %"}[m.change]
+    unit, kind, period, title = (o.unit, o.kind, o.period, o.title) if o else ("", "", "", m.outcome)
+    return {"unit": "%" if m.change == "percent" else unit, "kind": kind, "period": period,
+            "meaning": f"{title}{where}, {read}{change}{robust}."}
+
+
+def table_metadata(problem: Problem, table: str, frame: pd.DataFrame) -> dict[bytes, bytes]:
+    """The data dictionary of an optimisation table: measured columns as declared, levers and conditions as parameters."""
+    robust = "" if table == "evaluations" else f" ({problem.robustness.measure} over the conditions)"
+    extra = {m.name: measured_doc(m, robust) for m in problem.measured}
+    about = {"problem": problem.name, "base": problem.base, "months": problem.months,
+             "replicates": problem.replicates, "root_seed": problem.root_seed, "package_version": abm.__version__}
+    levers = {c: parameter_docs()[c] for c in lever_columns(problem) if c in parameter_docs()}
+    return dictionary_metadata(table, list(frame.columns), about, extra | levers)
+
+
+def save_archive(problem: Problem, out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Write every evaluation (candidate x condition x replicate) to ``OUT/evaluations.parquet``."""
     table = pd.DataFrame(rows)
-    atomic_write(out / "evaluations.parquet", parquet_bytes(table))
+    atomic_write(out / "evaluations.parquet", parquet_bytes(table, table_metadata(problem, "evaluations", table)))
     return table
 
 
@@ -318,9 +343,10 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
         _tell(problem, space, algorithm, pop, rows, everything)
         fronts.append([candidate_id(decode(problem, ind.X)) for ind in algorithm.opt])
         generation += 1
-    evaluations = save_archive(out, evaluator.rows)
+    evaluations = save_archive(problem, out, evaluator.rows)
     candidates = candidate_table(problem, evaluations)
-    atomic_write(out / "candidates.parquet", parquet_bytes(candidates))
+    candidates_meta = table_metadata(problem, "candidates", candidates)
+    atomic_write(out / "candidates.parquet", parquet_bytes(candidates, candidates_meta))
     convergence = hypervolumes(problem, candidates, fronts, evaluations)
     atomic_write(out / "convergence.csv", convergence.to_csv(index=False).encode())
     calls = _calls(out, evaluator.executed, time.perf_counter() - start)

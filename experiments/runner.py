@@ -6,6 +6,8 @@ the package version and a digest of the model's source. A rerun skips the runs a
 so a batch killed at any moment (even by SIGKILL) completes on the next call with no duplicate or half-written run. After the runs,
 ``OUT/results.parquet`` (model-level outcomes) and ``OUT/regions.parquet`` (per-region outcomes)
 hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of the experiment file.
+Every row of these tables and of the run files names its run (run id, point, arm, replicate, seed,
+the varied parameters), and every file carries the data dictionary (:mod:`abm.dictionary`).
 
 Engines:
 
@@ -49,16 +51,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
 from abm import interrupts
+from abm.calendar import CALENDAR_COLUMNS
+from abm.dictionary import described_table, dictionary_metadata, run_about
 from abm.folders import check_writable, locked
 from abm.output import FILE_MODE
+from abm.outcomes import OUTCOMES
 from abm.output_size import experiment_outputs
+from abm.params import declarations
 from abm.scenario import Scenario, ScenarioError
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
@@ -66,6 +71,9 @@ from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 ENGINES = ("local", "dask")
 _CODE = abm.code_digest()
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
+#: the calendar columns, and with region the key columns, of every run's and experiment's table
+CALENDAR = ("month", *CALENDAR_COLUMNS)
+KEY_COLUMNS = (*CALENDAR, "region")
 
 
 @dataclass(frozen=True)
@@ -108,20 +116,28 @@ def atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
-    """Serialise a data frame to Parquet bytes, with optional key-value metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+def parquet_bytes(frame: pd.DataFrame, metadata: dict[str | bytes, str | bytes] | None = None) -> bytes:
+    """Serialise a data frame to Parquet bytes, with key-value metadata (a data dictionary also on the fields)."""
+    meta = {k if isinstance(k, bytes) else k.encode(): v if isinstance(v, bytes) else v.encode()
+            for k, v in (metadata or {}).items()}
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    pq.write_table(described_table(frame, meta), buffer)
     return buffer.getvalue()
 
 
-def save_run(runs: Path, output: RunOutput) -> None:
-    """Write one finished run atomically as ``runs/<run_id>.parquet``."""
-    meta = {"run_id": output.run_id, "model_manifest": output.manifest}
-    atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(output.table, meta))
+def save_run(runs: Path, output: RunOutput, ids: dict[str, Any] | None = None) -> None:
+    """Write one finished run atomically as ``runs/<run_id>.parquet``, its rows saying which run they are.
+
+    Every row carries ``run_id`` and ``seed`` and, from an experiment (``ids``), its point, arm,
+    replicate and varied parameters; the file carries the data dictionary (``abm.dictionary``).
+    """
+    manifest = json.loads(output.manifest)
+    ids = {"run_id": output.run_id} | (ids or {"seed": manifest["seed"]})
+    frame = output.table.assign(**ids)
+    frame = frame[[*ids, *output.table.columns]]
+    meta = {"run_id": output.run_id, "model_manifest": output.manifest,
+            **dictionary_metadata("run", list(frame.columns), run_about(manifest) | {"run_id": output.run_id})}
+    atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(frame, meta))
 
 
 def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
@@ -258,8 +274,11 @@ def _progress(enabled: bool) -> Progress:
 
 
 def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, engine: str = "local",
-                    workers: int | None = None, address: str | None = None, progress: bool = True) -> int:
+                    workers: int | None = None, address: str | None = None, progress: bool = True,
+                    ids: dict[str, dict[str, Any]] | None = None) -> int:
     """Run the jobs whose files are missing, saving each as it finishes; return how many ran.
+
+    ``ids`` maps a run id to the columns that identify its rows in an experiment (:func:`run_ids`).
 
     Raises:
         ScenarioError: If the first finished run lacks a requested outcome (the batch stops early).
@@ -277,38 +296,49 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
         for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
             if i == 0:
                 select_outcomes(model_columns(output.table), outcomes)
-            save_run(runs, output)
+            save_run(runs, output, (ids or {}).get(output.run_id))
             bar.advance(task)
     return len(pending)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
-    """Names of the model-level outcomes in a run's table (region ``"all"`` rows)."""
-    rows = table[table.region == "all"]
-    return [c for c in rows.columns if c not in ("month", "region") and rows[c].notna().any()]
+    """Names of the model-level outcomes in a run's table (its province-wide rows: no region)."""
+    rows = table[table.region.isna()]
+    return [c for c in rows.columns if c not in NOT_OUTCOMES and rows[c].notna().any()]
+
+
+def parameter_column(name: str) -> str:
+    """The column of a varied parameter: its name, or ``<name>_param`` where an outcome has the name."""
+    return f"{name}_param" if name in OUTCOMES else name
+
+
+#: the columns of a run file that are not outcomes: identifiers, keys, posterior members, varied parameters
+NOT_OUTCOMES = frozenset([*ID_COLUMNS, *KEY_COLUMNS, "member", "row",
+                          *(parameter_column(d["name"]) for d in declarations())])
+
+
+def run_ids(plan: Plan, jobs: list[Job]) -> list[dict[str, Any]]:
+    """The columns that identify each job's rows: point, arm, replicate, seed and the varied parameters."""
+    info = plan.points.set_index("point")
+    return [{"point": job.point, "arm": info.at[job.point, "arm"], "replicate": job.replicate, "seed": job.seed,
+             **{parameter_column(name): info.at[job.point, name] for name in plan.varied}} for job in jobs]
 
 
 def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join the runs' files into tidy model-level and per-region tables, in job order.
 
-    A varied parameter whose name is also a kept outcome's becomes the column ``<name>_param``.
-
     Returns:
-        ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
+        ``(results, regions)``: identifier columns, varied parameters (``<name>_param`` where an
+        outcome has the name), month, year, month of year (and region), outcomes.
     """
     tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
     outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
-    params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
-    info = plan.points.set_index("point")
     frames = []
-    for job, table in zip(jobs, tables, strict=True):
-        ids = {"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"],
-               "replicate": job.replicate, "seed": job.seed}
-        ids |= {column: info.at[job.point, name] for name, column in params.items()}
-        frames.append(table.reindex(columns=["month", "region", *outcomes]).assign(**ids))
+    for job, ids, table in zip(jobs, run_ids(plan, jobs), tables, strict=True):
+        frames.append(table.reindex(columns=[*KEY_COLUMNS, *outcomes]).assign(run_id=job.run_id, **ids))
     table = pd.concat(frames, ignore_index=True)
-    head = [*ID_COLUMNS, *params.values(), "month"]
-    model_rows, region_rows = table[table.region == "all"], table[table.region != "all"]
+    head = [*ID_COLUMNS, *map(parameter_column, plan.varied), *CALENDAR]
+    model_rows, region_rows = table[table.region.isna()], table[table.region.notna()]
     region_outcomes = [c for c in outcomes if region_rows[c].notna().any()]
     return (model_rows[head + outcomes].reset_index(drop=True),
             region_rows[[*head, "region", *region_outcomes]].reset_index(drop=True))
@@ -353,7 +383,11 @@ def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: 
     check_writable(out, experiment_outputs(len(jobs), plan.base.months, len(kept) if kept else None))
     with locked(out, wait):
         check_same_experiment(out, plan)
-        executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
+        ids = {}
+        for job, columns in zip(jobs, run_ids(plan, jobs), strict=True):
+            ids.setdefault(job.run_id, columns)
+        executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress,
+                                   ids)
         _write_tables(plan, jobs, out, engine, workers, start)
     return BatchReport(out, len(jobs), executed, len(jobs) - executed, time.perf_counter() - start)
 
@@ -374,11 +408,19 @@ def check_same_experiment(out: Path, plan: Plan) -> None:
                             "or a new folder")
 
 
+def experiment_about(plan: Plan, runs: int) -> dict[str, Any]:
+    """What made an experiment's tables: its name, base scenario, months, replicates, root seed, runs and version."""
+    e = plan.experiment
+    return {"experiment": e.name, "base": plan.base.name, "months": plan.base.months, "replicates": e.replicates,
+            "root_seed": e.root_seed, "runs": runs, "package_version": abm.__version__}
+
+
 def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: int | None, start: float) -> None:
-    """Consolidate the runs and write the tidy tables, the experiment file and the manifest."""
+    """Consolidate the runs and write the tidy tables (with their data dictionary), the experiment file, the manifest."""
     results, regions = consolidate(plan, jobs, out / "runs")
-    atomic_write(out / "results.parquet", parquet_bytes(results))
-    atomic_write(out / "regions.parquet", parquet_bytes(regions))
+    about = experiment_about(plan, len(jobs))
+    for name, table in (("results", results), ("regions", regions)):
+        atomic_write(out / f"{name}.parquet", parquet_bytes(table, dictionary_metadata(name, list(table.columns), about)))
     if plan.source is not None:
         atomic_write(out / f"experiment{Path(plan.origin).suffix or '.toml'}", plan.source.encode())
     seconds = time.perf_counter() - start

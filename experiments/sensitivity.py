@@ -22,7 +22,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from abm.scenario import ScenarioError
-from experiments.analysis import final_month, load_results
+from experiments.analysis import final_month, load_results, outcome_names
 from experiments.design import Range, ranges_for, salib_problem, scale, unit_design, unit_morris, unit_sobol
 from experiments.experiment import Plan
 from experiments.runner import DEFAULT_MODEL, atomic_write, run_experiment
@@ -97,8 +97,7 @@ def evaluate(problem: dict, model: Callable[[np.ndarray], np.ndarray], method: s
 def outcome_by_point(results: pd.DataFrame, outcome: str) -> np.ndarray:
     """An outcome at the final month, averaged over replicates, one value per design point in order."""
     if outcome not in results.columns:
-        raise ScenarioError(f"outcome {outcome!r}: not in the results; allowed: "
-                            + ", ".join(results.columns[results.columns.get_loc("month") + 1:]))
+        raise ScenarioError(f"outcome {outcome!r}: not in the results; allowed: " + ", ".join(outcome_names(results)))
     return final_month(results).groupby("point")[outcome].mean().sort_index().to_numpy()
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from abm.calendar import CALENDAR_COLUMNS, analysis_frame
+from abm.params import REGIONS
 from abm.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
@@ -49,11 +51,16 @@ def resolve_model(path: str) -> Callable[..., Any]:
 
 
 def run_table(result: Any) -> pd.DataFrame:
-    """Stack a run's model-level series (region ``"all"``) and its per-region outcomes."""
-    series = result.series.assign(region="all")
-    table = pd.concat([series, result.regions], ignore_index=True)
-    first = ["month", "region"]
-    return table[first + [c for c in table.columns if c not in first]]
+    """Stack a run's province-wide series (no region: null) over its per-region outcomes (west < centre < east).
+
+    The calendar columns and the region's categories are those of every output table
+    (:func:`abm.calendar.analysis_frame`), so the file reads back as ``series.parquet`` and
+    ``regions.parquet`` do; a province-wide row is one whose ``region`` is missing.
+    """
+    table = pd.concat([result.series, result.regions], ignore_index=True)
+    table["region"] = pd.Categorical(table.region, categories=list(REGIONS), ordered=True)
+    first = [c for c in ("month", *CALENDAR_COLUMNS, "region") if c in table.columns]
+    return analysis_frame(table[first + [c for c in table.columns if c not in first]])
 
 
 def execute(job: Job) -> RunOutput:

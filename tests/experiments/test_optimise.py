@@ -12,6 +12,7 @@ from exphelpers import ROOT, ZDT1_LEVERS, write
 from hypothesis import given
 from hypothesis import strategies as st
 
+from abm.dictionary import read_dictionary
 from abm.scenario import ScenarioError
 from experiments.conditions import with_posterior
 from experiments.optimise import Evaluator, optimise, split_budget
@@ -128,6 +129,9 @@ def test_no_returned_solution_exceeds_the_budget(tmp_path: Path) -> None:
     assert set(result.candidates.trust_mechanism) <= {"reputation", "dual"}
     assert result.evaluations.groupby("candidate").size().eq(4).all()  # 2 conditions x 2 paired seeds
     assert (result.candidates.loc[result.candidates.pareto, ["f1", "f2"]] >= 0).all().all()  # regrets
+    for table in ("evaluations", "candidates"):  # each column says what it is
+        _, columns, _ = read_dictionary(tmp_path / "out" / f"{table}.parquet")
+        assert [c for c, doc in columns.items() if doc["meaning"] == "(undeclared)"] == [], table
 
 
 @pytest.fixture()
