@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from abm import __version__, crops, interrupts
+from abm import __version__, crops, interrupts, stack_versions
 from abm.calendar import analysis_frame
 from abm.inputs import seed_value
 from abm.model import RuralEconomy
@@ -99,7 +99,7 @@ def collect(model: RuralEconomy, scenario: Scenario, seed: int, months: int) -> 
     ledger, goods = model.money.frame(), model.goods.frame(crops.CROPS)
     manifest = {
         "scenario": scenario.name, "description": scenario.description, "seed": seed, "months": months,
-        "parameters": scenario.parameters.model_dump(), "package_version": __version__,
+        "parameters": scenario.parameters.model_dump(), "package_version": __version__, "versions": stack_versions(),
         "farmers": model.farmers.n, "villages": model.geo.villages,
         "grid": [model.geo.width, model.geo.height], "cooperatives": len(model.cooperatives),
     }

@@ -46,7 +46,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -351,10 +350,9 @@ def _plain(value: Any) -> Any:
 
 def manifest(plan: Plan, jobs: list[Job], engine: str, workers: int | None, seconds: float) -> dict:
     """Describe the batch: experiment, base scenario, jobs, engine and software versions."""
-    versions = {name: metadata.version(name) for name in ("mesa", "numpy", "pandas", "pyarrow")}
     return {
         "experiment": plan.experiment.model_dump(mode="json"), "origin": plan.origin,
-        "package_version": abm.__version__, "python": platform.python_version(), "versions": versions,
+        "package_version": abm.__version__, "python": platform.python_version(), "versions": abm.stack_versions(),
         "engine": engine, "workers": workers or os.cpu_count(), "seconds": round(seconds, 3),
         "base": plan.base.model_dump(mode="json"), "seeds": plan.seeds, "points": plan.points.to_dict("records"),
         "runs": [{"run_id": j.run_id, "point": j.point, "replicate": j.replicate, "seed": j.seed} for j in jobs],

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from abm import NUMERICAL_STACK, stack_versions
 from abm.dictionary import COLUMNS_KEY, describe_lines, read_dictionary
 from abm.output import read_run, write_run
 from abm.params import Parameters
@@ -27,6 +28,7 @@ from abm.simulate import run
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.runner import run_experiment
 
+ROOT = Path(__file__).resolve().parents[2]
 REGION_ORDER = ["west", "centre", "east"]
 EXPERIMENT = {"name": "readers", "months": 13, "replicates": 2, "root_seed": 5, "parameters": {"farmers": 500},
               "outcomes": ["income_mean", "adoption", "online_sales"],
@@ -150,3 +152,16 @@ def test_describe_lists_an_experiment_folder_within_80_columns(folders) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert max(map(len, done.stdout.splitlines())) <= 80 and "income_mean: double, yuan/year" in done.stdout
+
+
+def test_manifests_record_the_numerical_stack_the_lock_pins(folders) -> None:
+    """Run and experiment manifests name the installed versions of the numerical stack; constraints.txt pins each."""
+    installed = stack_versions()
+    assert read_run(folders["run"])["manifest"]["versions"] == installed
+    assert json.loads((folders["experiment"] / "manifest.json").read_text())["versions"] == installed
+    run_file = next((folders["experiment"] / "runs").glob("*.parquet"))
+    assert json.loads(pq.read_schema(run_file).metadata[b"model_manifest"])["versions"] == installed
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    pinned = {name.lower(): version for name, version in pins.items()}
+    assert all(name.lower() in pinned for name in NUMERICAL_STACK)
