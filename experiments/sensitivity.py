@@ -68,19 +68,21 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
         method: ``"sobol"`` (first and total order, from a Sobol design) or ``"morris"``.
         levels: Morris grid levels used by the sample.
         level: Confidence level of the intervals.
-        seed: Seed of the bootstrap resampling.
+        seed: Seed of the bootstrap resampling: the same seed (0 included) gives the same intervals on
+            every call. SALib's own functions take 0 as no seed; this passes a seeded generator.
 
     Returns:
         One row per parameter (per group, see :func:`factors`): ``S1, S1_conf, ST, ST_conf`` (Sobol) or ``mu, mu_star,
         mu_star_conf, sigma`` (Morris); ``*_conf`` is the half-width of the interval.
     """
     Y = np.asarray(Y, dtype=float)
+    rng = np.random.default_rng(seed)
     if method == "sobol":
-        si = sobol_analyze.analyze(problem, Y, calc_second_order=False, conf_level=level, seed=seed)
+        si = sobol_analyze.analyze(problem, Y, calc_second_order=False, conf_level=level, seed=rng)
         keys = ["S1", "S1_conf", "ST", "ST_conf"]
     elif method == "morris":
         si = morris_analyze.analyze(problem, np.asarray(X, dtype=float), Y, conf_level=level,
-                                    num_levels=levels, seed=seed)
+                                    num_levels=levels, seed=rng)
         keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
     else:
         raise ScenarioError(f"method {method!r}: unknown; allowed: {', '.join(METHODS)}")
@@ -89,7 +91,10 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
 
 def evaluate(problem: dict, model: Callable[[np.ndarray], np.ndarray], method: str = "sobol",
              samples: int = 1024, seed: int = 0, levels: int = 4) -> pd.DataFrame:
-    """Sample ``problem``, evaluate ``model`` on the design (rows in, outputs out) and analyse it."""
+    """Sample ``problem``, evaluate ``model`` on the design (rows in, outputs out) and analyse it.
+
+    ``seed`` seeds both the design and the bootstrap, so a call gives the same table every time.
+    """
     X = sample(problem, method, samples, seed, levels)
     return analyse(problem, X, model(X), method, levels, seed=seed)
 
