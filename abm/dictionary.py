@@ -23,7 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abm.calendar import CALENDAR_COLUMNS, __doc__ as MONTH_CONVENTION
+from abm.calendar import CALENDAR_COLUMNS
+from abm.calendar import __doc__ as MONTH_CONVENTION
 from abm.outcomes import KEY_COLUMNS as OUTCOME_KEY_COLUMNS
 from abm.outcomes import OUTCOMES
 from abm.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
@@ -53,7 +54,8 @@ ID_DOCS: dict[str, dict[str, str]] = {name: _ID | {"meaning": meaning} for name,
 }.items()} | {
     "arm": _ID | {"kind": "category", "meaning": "Arm name, or p<N> for design point N."},
     "feasible": _ID | {"kind": "stock", "meaning": "The candidate meets every constraint."},
-    "pareto": _ID | {"kind": "stock", "meaning": "The candidate is on the robust Pareto front (feasible, non-dominated)."},
+    "pareto": _ID | {"kind": "stock",
+                     "meaning": "The candidate is on the robust Pareto front (feasible, non-dominated)."},
 }
 FIELD_KEYS = ("unit", "kind", "period", "meaning")
 _MISSING = {"unit": "", "meaning": "(undeclared)", "kind": "", "period": ""}
@@ -124,8 +126,8 @@ def column_docs(table: str, columns: list[str], extra: dict[str, dict[str, str]]
     return {name: known.get(name) or parameters.get(name.removesuffix("_param"), _MISSING) for name in columns}
 
 
-def dictionary_metadata(table: str, columns: list[str], about: dict[str, Any], extra: dict[str, dict[str, str]] | None = None
-             ) -> dict[bytes, bytes]:
+def dictionary_metadata(table: str, columns: list[str], about: dict[str, Any],
+                        extra: dict[str, dict[str, str]] | None = None) -> dict[bytes, bytes]:
     """Key-value metadata of one table's Parquet file: what made it (``about``) and each column's dictionary entry."""
     run = {"table": table, **about, "month_convention": " ".join(MONTH_CONVENTION.split())}
     return {RUN_KEY: json.dumps(run, sort_keys=True, default=str).encode(),
@@ -172,8 +174,7 @@ def read_dictionary(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, str
 
 
 def describe_folder(folder: Path) -> list[tuple[str, list[tuple[str, ...]]]]:
-    """Each Parquet file of an output folder: a title (file, what made it) and rows (column, type, unit, kind,
-    period, meaning).
+    """Each Parquet file of an output folder: a title and rows (column, type, unit, kind, period, meaning).
 
     A run's folder has its tables; an experiment's has ``results``, ``regions`` and one file per run
     in ``runs/`` (described once, by the first, with their count); an optimisation's has
@@ -201,8 +202,11 @@ def describe_folder(folder: Path) -> list[tuple[str, list[tuple[str, ...]]]]:
 
 
 def describe_lines(folder: Path, width: int = 80) -> list[str]:
-    """:func:`describe_folder` as text no wider than ``width``: per file a title, per column its name, type,
-    unit, kind and period on one line and its meaning indented below (what ``ruralsim describe`` prints)."""
+    """:func:`describe_folder` as text no wider than ``width`` (what ``ruralsim describe`` prints).
+
+    Per file a title, then per column its name, type, unit, kind and period on one line and its
+    meaning indented below.
+    """
     lines = []
     for title, rows in describe_folder(folder):
         lines += [*textwrap.wrap(title, width, subsequent_indent="  ", break_on_hyphens=False), ""]

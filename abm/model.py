@@ -24,6 +24,7 @@ from abm.calendar import year_of
 from abm.channel_prices import ChannelPrices
 from abm.eastwest import pair_counties, spend_fund
 from abm.income import MonthIncome
+from abm.inputs import ScenarioError, seed_value
 from abm.kernels import running_sums_over_runs
 from abm.ledger import GoodsLedger, MoneyLedger, check_books
 from abm.market import GroupMarket, MonthFlows
@@ -37,11 +38,10 @@ from abm.month_kernels import (
     _month_income,
 )
 from abm.network import actor_network
-from abm.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.outcomes import check_declared, region_outcomes, series_outcomes
+from abm.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.params import Parameters
 from abm.promises import HARVEST_CYCLE, judge_promises
-from abm.inputs import ScenarioError, seed_value
 from abm.scenario import validate_parameters
 from abm.stages import COOP, LIVE, OFFLINE
 from abm.state import Province

@@ -40,8 +40,17 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from ema_workbench import (ArrayOutcome, BooleanParameter, CategoricalParameter, IntegerParameter, Model,
-                           RealParameter, ReplicatorModel, ScalarOutcome, TimeSeriesOutcome)
+from ema_workbench import (
+    ArrayOutcome,
+    BooleanParameter,
+    CategoricalParameter,
+    IntegerParameter,
+    Model,
+    RealParameter,
+    ReplicatorModel,
+    ScalarOutcome,
+    TimeSeriesOutcome,
+)
 
 from abm.outcomes import outcome
 from abm.params import REGIONS, declarations
@@ -94,7 +103,8 @@ class RunFunction:
         sc = load_scenario(self.scenario).with_overrides(self.fixed | values)
         result = run(sc, seed=self.seed if seed is None else seed, months=months or self.months)
         table = result.series
-        out: dict[str, Any] = {name: statistic_of(table[name], table.month, stat) for name, stat in self.scalars.items()}
+        out: dict[str, Any] = {name: statistic_of(table[name], table.month, statistic)
+                               for name, statistic in self.scalars.items()}
         out |= {name: table[name].to_numpy(dtype=float) for name in self.series}
         for name in self.regional:
             wide = result.regions.pivot(index="month", columns="region", values=name)

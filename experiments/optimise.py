@@ -37,9 +37,9 @@ import abm
 from abm.dictionary import dictionary_metadata, parameter_docs
 from abm.outcomes import OUTCOMES
 from abm.scenario import Scenario, ScenarioError, load_scenario
+from experiments.conditions import CONDITION_LABELS, condition_table, uncertain_factors
 from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
-from experiments.conditions import CONDITION_LABELS, condition_table, uncertain_factors
 from experiments.problem import Measured, Problem, lever_columns
 from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parquet_bytes, run_key
 from experiments.worker import Job
@@ -245,7 +245,7 @@ def measured_doc(m: Measured, robust: str = "") -> dict[str, str]:
 
 
 def table_metadata(problem: Problem, table: str, frame: pd.DataFrame) -> dict[bytes, bytes]:
-    """The data dictionary of an optimisation table: measured columns as declared, levers and conditions as parameters."""
+    """The data dictionary of an optimisation table: measured columns as declared, levers and conditions as declared."""
     robust = "" if table == "evaluations" else f" ({problem.robustness.measure} over the conditions)"
     extra = {m.name: measured_doc(m, robust) for m in problem.measured}
     about = {"problem": problem.name, "base": problem.base, "months": problem.months,

@@ -59,8 +59,8 @@ from abm import interrupts
 from abm.calendar import CALENDAR_COLUMNS
 from abm.dictionary import described_table, dictionary_metadata, run_about
 from abm.folders import check_writable, locked
-from abm.output import FILE_MODE
 from abm.outcomes import OUTCOMES
+from abm.output import FILE_MODE
 from abm.output_size import experiment_outputs
 from abm.params import declarations
 from abm.scenario import Scenario, ScenarioError
@@ -414,11 +414,12 @@ def experiment_about(plan: Plan, runs: int) -> dict[str, Any]:
 
 
 def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: int | None, start: float) -> None:
-    """Consolidate the runs and write the tidy tables (with their data dictionary), the experiment file, the manifest."""
+    """Consolidate the runs; write the tidy tables (with their dictionary), the experiment file and the manifest."""
     results, regions = consolidate(plan, jobs, out / "runs")
     about = experiment_about(plan, len(jobs))
     for name, table in (("results", results), ("regions", regions)):
-        atomic_write(out / f"{name}.parquet", parquet_bytes(table, dictionary_metadata(name, list(table.columns), about)))
+        meta = dictionary_metadata(name, list(table.columns), about)
+        atomic_write(out / f"{name}.parquet", parquet_bytes(table, meta))
     if plan.source is not None:
         atomic_write(out / f"experiment{Path(plan.origin).suffix or '.toml'}", plan.source.encode())
     seconds = time.perf_counter() - start

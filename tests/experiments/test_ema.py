@@ -12,8 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ema_workbench import (CategoricalParameter, Constant, IntegerParameter, MultiprocessingEvaluator, RealParameter,
-                           load_results, perform_experiments, process_replications, save_results)
+from ema_workbench import (
+    CategoricalParameter,
+    Constant,
+    IntegerParameter,
+    MultiprocessingEvaluator,
+    RealParameter,
+    load_results,
+    perform_experiments,
+    process_replications,
+    save_results,
+)
 from ema_workbench.analysis import feature_scoring, prim
 
 from abm.scenario import ScenarioError, load_scenario

@@ -55,7 +55,7 @@ def parquet_files(folders: dict[str, Path]) -> list[Path]:
 
 
 def test_every_column_of_every_table_carries_its_dictionary_entry(folders) -> None:
-    """Every field has a meaning (and its unit where it has one) as Arrow field metadata, as in the file's dictionary."""
+    """Every field has its meaning (and unit) as Arrow field metadata, as in the file's dictionary."""
     for path in parquet_files(folders):
         schema = pq.read_schema(path)
         _, columns, _ = read_dictionary(path)
@@ -66,7 +66,8 @@ def test_every_column_of_every_table_carries_its_dictionary_entry(folders) -> No
             assert meta.get(b"unit", b"").decode() == columns[field.name]["unit"], (path, field)
     income = pq.read_schema(folders["experiment"] / "results.parquet").field("income_mean").metadata
     assert income[b"unit"] == b"yuan/year" and income[b"kind"] == b"flow"
-    assert pq.read_schema(folders["experiment"] / "results.parquet").field("commission").metadata[b"kind"] == b"parameter"
+    commission = pq.read_schema(folders["experiment"] / "results.parquet").field("commission").metadata
+    assert commission[b"kind"] == b"parameter"
 
 
 def test_a_column_has_one_storage_type_in_every_table(folders) -> None:
@@ -82,8 +83,10 @@ def test_a_column_has_one_storage_type_in_every_table(folders) -> None:
 
 
 def test_pandas_reads_the_run_files_as_one_self_describing_table(folders) -> None:
-    """``pd.read_parquet("runs")`` holds every run's rows with run id, arm, replicate, seed and the varied parameters;
-    its province-wide rows (no region) are results.parquet's."""
+    """``pd.read_parquet("runs")`` holds every run's rows, each naming its run; the rows with no region are results'.
+
+    Run id, arm, replicate, seed and the varied parameters are on every row.
+    """
     out = folders["experiment"]
     runs = pd.read_parquet(out / "runs")
     results = pd.read_parquet(out / "results.parquet")
