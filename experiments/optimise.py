@@ -41,7 +41,7 @@ from experiments.conditions import CONDITION_LABELS, condition_table, uncertain_
 from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
 from experiments.problem import Measured, Problem, lever_columns
-from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parquet_bytes, run_key
+from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parameter_column, parquet_bytes, run_key
 from experiments.worker import Job
 
 SHARE = "share_"  # prefix of the budget-share variables
@@ -147,10 +147,14 @@ class Evaluator:
         everything = [job for _, _, job in reference] + [job for jobs in planned for _, _, job in jobs]
         unique = list({job.run_id: job for job in everything}.values())
         self.run_ids.update(job.run_id for job in unique)
-        self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
-                                         self.address, self.progress)
-        ref = {(k, r): self.read(job) for k, r, job in reference}
         conditions = self.conditions.to_dict("records")
+        ids: dict[str, dict[str, Any]] = {}
+        for overrides, jobs in [({}, reference), *zip(decoded, planned, strict=True)]:
+            for k, r, job in jobs:
+                ids.setdefault(job.run_id, self.run_columns(overrides, conditions[k], k, r, job))
+        self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
+                                         self.address, self.progress, ids)
+        ref = {(k, r): self.read(job) for k, r, job in reference}
         rows = []
         for overrides, jobs in zip(decoded, planned, strict=True):
             for k, r, job in jobs:
@@ -160,6 +164,19 @@ class Evaluator:
                              "seed": job.seed, "run_id": job.run_id, **values})
         self.rows += rows
         return pd.DataFrame(rows)
+
+    def run_columns(self, overrides: dict[str, Any], condition: dict[str, Any], k: int, r: int,
+                    job: Job) -> dict[str, Any]:
+        """The columns that name one run's rows in its file: candidate, condition, replicate and seed.
+
+        Then the values of the levers and uncertain parameters it ran with (the reference run's levers
+        are the base's), so every run file of an optimisation has the same columns.
+        """
+        p = job.scenario.parameters
+        labels = {name: condition[name] for name in CONDITION_LABELS if name in condition}
+        names = [*lever_columns(self.problem), *(n for n in condition if n not in CONDITION_LABELS)]
+        return {"candidate": candidate_id(overrides), "condition": k, **labels, "replicate": r, "seed": job.seed,
+                **{parameter_column(n): getattr(p, n) for n in dict.fromkeys(names)}}
 
     def read(self, job: Job) -> dict[str, float]:
         """The level of every measured outcome in one finished run (kept in memory)."""

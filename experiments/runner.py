@@ -131,7 +131,7 @@ def save_run(runs: Path, output: RunOutput, ids: dict[str, Any] | None = None) -
     replicate and varied parameters; the file carries the data dictionary (``abm.dictionary``).
     """
     manifest = json.loads(output.manifest)
-    ids = {"run_id": output.run_id} | (ids or {"seed": manifest["seed"]})
+    ids = {"run_id": output.run_id} | (ids or {"seed": manifest.get("seed")})
     frame = output.table.assign(**ids)
     frame = frame[[*ids, *output.table.columns]]
     meta = {"run_id": output.run_id, "model_manifest": output.manifest,
@@ -312,7 +312,7 @@ def parameter_column(name: str) -> str:
 
 
 #: the columns of a run file that are not outcomes: identifiers, keys, posterior members, varied parameters
-NOT_OUTCOMES = frozenset([*ID_COLUMNS, *KEY_COLUMNS, "member", "row",
+NOT_OUTCOMES = frozenset([*ID_COLUMNS, *KEY_COLUMNS, "member", "row", "posterior_row", "candidate", "condition",
                           *(parameter_column(d["name"]) for d in declarations())])
 
 

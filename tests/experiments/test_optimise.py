@@ -241,3 +241,14 @@ def test_a_folder_of_another_problem_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="holds the optimisation of problem 'subsidy_mix', not 'zdt1'"):
         optimise(problem, out, workers=1, model="exphelpers:zdt1", progress=False)
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+def test_every_run_file_names_its_candidate_condition_and_seed(tmp_path: Path) -> None:
+    """An optimisation's run files carry candidate, condition, replicate, seed and lever values, all alike."""
+    problem, _ = load_problem(write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml"), check_outcomes=False)
+    result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
+    runs = pd.read_parquet(tmp_path / "out" / "runs")
+    assert {"run_id", "candidate", "condition", "replicate", "seed", "budget_cold_chain"} <= set(runs.columns)
+    expected = result.evaluations.groupby("run_id")[["seed", "condition", "replicate"]].first()
+    got = runs.drop_duplicates("run_id").set_index("run_id").loc[expected.index, ["seed", "condition", "replicate"]]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
