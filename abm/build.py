@@ -9,13 +9,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from abm import crops
-from abm.development import DevelopmentModel, development_model
-from abm.eastwest import EastWestAccounts
-from abm.state import HouseholdTerms, Institutions, Province, Villages
-from abm.trust import mechanism
-from abm.world import by_region
-from agents.consumers import ConsumerMarket
+from abm.channels.prices import ChannelPrices
+from abm.core import crops
+from abm.core.params import Parameters
+from abm.core.stages import COOP, OFFLINE, SHOP
+from abm.core.world import by_region
+from abm.development.strategies import DevelopmentModel, development_model
+from abm.eastwest.fund import EastWestAccounts
+from abm.market.clearing import national_loss
+from abm.state import HouseholdTerms, Institutions, Province, TraderTerms, Villages
+from abm.trust.mechanisms import mechanism
+from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
 from agents.government import Government
@@ -46,12 +50,38 @@ def build_province(model: mesa.Model) -> Province:
     government = Government(model, p)
     development = development_model(p)
     public_brand = development.brand_villages(g.station.data.ravel())
-    villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, p.offline_price_ratio)
+    villages = Villages.from_grid(g, coop_of_county, county_region, public_brand, trader_terms(p))
     farmers, platform_of = _build_farmers(model, villages, platforms[EASTERN_MARKETPLACE].seller_share, development)
     institutions = Institutions(cooperatives, platforms, providers, government,
                                 ConsumerMarket(p.initial_trust, p.trust_learning), mechanism(p))
-    return Province(p, villages, institutions, farmers, HouseholdTerms.of(farmers, villages, p, platform_of),
-                    EastWestAccounts(np.zeros(n_counties, bool)), development)
+    terms = HouseholdTerms.of(farmers, villages, p, platform_of)
+    farmers.stock[:] = (terms.annual_marketable * january_stock()[terms.crop_index] * terms.storable).astype(np.float32)
+    return Province(p, villages, institutions, farmers, terms, EastWestAccounts(np.zeros(n_counties, bool)),
+                    development)
+
+
+def trader_terms(p: Parameters) -> TraderTerms:
+    """The bulk traders' pricing terms of these parameters (:class:`abm.state.TraderTerms`)."""
+    return TraderTerms(p.offline_price_ratio, p.trader_competition, p.bulk_freight_per_km, national_loss(p),
+                       (p.fresh_loss_no_cold_chain, p.fresh_loss_cold_chain, p.loss_reference_km,
+                        p.loss_distance_elasticity))
+
+
+def january_stock(years: int = 20) -> np.ndarray:
+    """Each crop's stock at the start of January, as a share of a year's marketable kg, where the calendar keeps it.
+
+    The stock follows ``s <- (s + harvest share of the month) x (1 - share of stock offered that month)``
+    (:func:`abm.crops.harvest_calendar`, ``STOCK_SALE_SHARE`` shaped by the shopping calendar); from an
+    empty store it settles within a few years, so a run starts with the stock its calendar would hold
+    rather than none (no months without produce to sell). Perishable crops keep no stock.
+    """
+    calendar = crops.harvest_calendar()
+    sold = crops.STOCK_SALE_SHARE * SHOPPING_CALENDAR
+    stock = np.zeros(len(crops.CROPS))
+    for _ in range(years):
+        for moy in range(12):
+            stock = (stock + calendar[:, moy]) * (1.0 - sold[moy])
+    return np.where(crops.STORABLE, stock, 0.0)
 
 
 def _build_cooperatives(model: mesa.Model, region: np.ndarray, county: np.ndarray, hub_of_county: np.ndarray
@@ -94,3 +124,41 @@ def expected_income(pv: Province, off_farm: OffFarmIncome) -> np.ndarray:
     offline = pv.villages.offline_price()[pv.terms.village_of] * pv.terms.annual_marketable
     cost = crops.YIELD_KG[f.crop] * f.productivity * crops.BASE_PRICE[f.crop] * p.production_cost_share
     return offline - cost + 12 * off_farm.total()
+
+
+def seat_initial_sellers(pv: Province, expected_net: np.ndarray, rng: np.random.Generator) -> None:
+    """Seat the households online at the start among those for whom a shop pays at the month-0 prices.
+
+    ``expected_net`` is each group's expected net price per kg when the market clears at the start
+    (:meth:`abm.market.GroupMarket.initialise`); a shop pays where its expected net price, less the
+    household's effort, beats the trader's price (broadband villages). Each seated household is on
+    its shop with the long-run probability of the monthly channel choice (:func:`stationary_online`),
+    otherwise on its cooperative or the trader: a start state the model keeps, not a first year in
+    which a third of the sellers drop back.
+    """
+    f, v, p = pv.farmers, pv.villages, pv.p
+    prices = ChannelPrices(f, v.offline_price(), expected_net, pv.terms.monthly_kg, p.online_effort_cost,
+                           np.ones(v.n, bool), v.broadband, np.zeros(v.n, bool), np.zeros(v.n, bool))
+    shop_net = prices.net_prices(np.arange(f.n))[:, SHOP]
+    pays = v.broadband[pv.terms.village_of] & (shop_net > v.offline_price()[pv.terms.village_of])
+    f.seat_online(by_region(p, "initial_online"), pays)
+    seated = np.flatnonzero(f.channel == SHOP)
+    net = prices.net_prices(seated)
+    draws = rng.random(f.n)  # one a household, whoever is seated: arms with other shares keep the same stream
+    online = draws[seated] < stationary_online(net[:, SHOP], net[:, OFFLINE], p.choice_sensitivity,
+                                                         p.channel_inertia)
+    f.channel[seated[~online]] = np.where(f.member[seated[~online]], COOP, OFFLINE)
+
+
+def stationary_online(online_net: np.ndarray, offline_net: np.ndarray, sensitivity: float, inertia: float
+                      ) -> np.ndarray:
+    """Long-run share of months on the online channel of the two-channel logit choice with inertia.
+
+    With utilities ``sensitivity x log(net)`` and ``inertia`` for staying, a household moves online with
+    chance ``a`` and back with ``b`` a month; the two-state chain spends ``a / (a + b)`` of its months online.
+    """
+    on = sensitivity * np.log(np.maximum(online_net, 1e-3))
+    off = sensitivity * np.log(np.maximum(offline_net, 1e-3))
+    join = 1.0 / (1.0 + np.exp(off + inertia - on))
+    leave = 1.0 / (1.0 + np.exp(on + inertia - off))
+    return join / (join + leave)

@@ -18,18 +18,18 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from abm import crops
-from abm.build import build_province, expected_income
-from abm.calendar import year_of
-from abm.channel_prices import ChannelPrices
-from abm.eastwest import pair_counties, spend_fund
-from abm.income import MonthIncome
-from abm.inputs import ScenarioError, seed_value
-from abm.kernels import running_sums_over_runs
-from abm.ledger import GoodsLedger, MoneyLedger, check_books
-from abm.market import GroupMarket, MonthFlows
-from abm.measures import measure, year_statistics
-from abm.month_kernels import (
+from abm.build import build_province, expected_income, seat_initial_sellers
+from abm.channels.prices import ChannelPrices
+from abm.core import crops
+from abm.core.calendar import year_of
+from abm.core.checks import ScenarioError, seed_value, validate_parameters
+from abm.core.kernels import running_sums_over_runs
+from abm.core.ledger import GoodsLedger, MoneyLedger
+from abm.core.params import Parameters
+from abm.core.stages import COOP, LIVE, OFFLINE
+from abm.core.world import Geography, build_grid, neighbour_mean
+from abm.eastwest.fund import pair_counties, spend_fund
+from abm.income.kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
     _harvest_households,
@@ -37,20 +37,21 @@ from abm.month_kernels import (
     _learn_sellers,
     _month_income,
 )
-from abm.network import actor_network
-from abm.outcomes import check_declared, region_outcomes, series_outcomes
-from abm.panel import PANEL_KINDS, PanelRecorder, snapshot_months
-from abm.params import Parameters
-from abm.promises import HARVEST_CYCLE, judge_promises
-from abm.scenario import validate_parameters
-from abm.stages import COOP, LIVE, OFFLINE
-from abm.state import Province
-from abm.translation import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
-from abm.world import Geography, build_grid, neighbour_mean
+from abm.income.labour import LabourFlows, online_labour
+from abm.income.month import MonthIncome, households_that_sold
+from abm.market.clearing import TRACE_FIXED_COST, GroupMarket, MonthFlows
+from abm.measure.adoption_effect import EFFECTS, matched_differences
+from abm.measure.measures import measure, year_statistics
+from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
+from abm.observe.network import actor_network
+from abm.observe.panel import PANEL_KINDS, PanelRecorder, snapshot_months
+from abm.observe.view import Observed
+from abm.promises.judge import HARVEST_CYCLE, judge_promises
+from abm.state import Province, ProvinceViews, check_books
+from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from agents.consumers import SHOPPING_CALENDAR
-from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear, review_membership
-from agents.farmers import FarmerPopulation
-from agents.government import Government, PolicyTargets, train
+from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
+from agents.government import PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
 
 HOUSEHOLDS = "households"  # the DataCollector column of the household panel's rows (with ``panel``)
@@ -58,7 +59,6 @@ MAX_MONTHS = 1200  # the longest run a scenario declares (a panel's months are c
 DEFAULT_SEED = 42  # the seed of a model built without one (a scenario's default seed too)
 _UNSET: Any = object()  # a seed argument not given
 SeedLike = int | np.integer | float | np.random.Generator | None
-TRACE_FIXED_COST = 200.0  # yuan a month for a traceability account and devices, whatever the volume (assumption)
 ASPIRATION_ADAPTATION = 0.05  # monthly pull of a household's promised gain towards its realised gain
 
 
@@ -111,7 +111,7 @@ class Harvest(NamedTuple):
     stock_change: np.ndarray
 
 
-class RuralEconomy(mesa.Model):
+class RuralEconomy(ProvinceViews, mesa.Model):
     """A province of villages where farmers, cooperatives, platforms, logistics and government interact.
 
     Attributes: ``p`` (parameters), ``geo`` and ``grid`` (Mesa's grid with the property layers),
@@ -159,11 +159,18 @@ class RuralEconomy(mesa.Model):
         self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
         self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
         self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
+        self.last_year: tuple[np.ndarray, np.ndarray] | None = None  # last closed year's income parts, sold online
+        self.followers_streamed = np.zeros(self.geo.villages)  # this year's followers' livestream sales by village
+        self.market.initialise(self.province)
+        seat_initial_sellers(self.province, self.market.expected_net, self.rng)
+        self._refresh_online_share()
+        self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
         self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
         self.expected_income = expected_income(self.province, self.household_income.month)
         self.year_stats = (year_statistics(self.expected_income, self.farmers.region)
-                           | self.household_income.year_parts(self.expected_income, 0.0))
+                           | self.household_income.year_parts(self.expected_income, 0.0)
+                           | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
         reporters = {o.name: partial(read_metric, name=o.name) for o in series_outcomes()}
@@ -176,24 +183,14 @@ class RuralEconomy(mesa.Model):
 
     # --- public views -------------------------------------------------------------------------
 
-    @property
-    def farmers(self) -> FarmerPopulation:
-        """The farmer households (numpy columns in grid order)."""
-        return self.province.farmers
-
-    @property
-    def cooperatives(self) -> list[Cooperative]:
-        """The cooperatives, in county order."""
-        return self.province.institutions.cooperatives
-
-    @property
-    def government(self) -> Government:
-        """The government with its instruments and budgets."""
-        return self.province.institutions.government
-
     def network(self, max_farmers: int | None = None) -> nx.Graph:
-        """The actor-network this month as a typed networkx graph (``abm.network``)."""
-        return actor_network(self, max_farmers)
+        """The actor-network this month as a typed networkx graph (``abm.observe.network``)."""
+        return actor_network(self.observed(), max_farmers)
+
+    def observed(self) -> Observed:
+        """What observers read at the end of this month (:class:`abm.observe.view.Observed`), as records."""
+        return Observed(self.steps, self.province, self.geo, self.grid, self.household_income, self.expected_income,
+                        self.year_stats, self.month_income)
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""
@@ -222,15 +219,15 @@ class RuralEconomy(mesa.Model):
         self._policy(moy, month)
         if moy == 11:
             self.year_stats = self._close_year()
-        self._measure(month_flows=(flows, translation_flows))
-        self.cash_at_close = self._check_books()
+        self._measure(month_flows=(flows, translation_flows, self.month_income.labour))
+        self.cash_at_close = self._check_books(flows)
         self.money.close_month(month)
         self._collect()
 
     def _apply_shocks(self, month: int) -> np.ndarray:
         """Switch the scenario's shock on or off; returns which villages a carrier serves this month."""
         p, inst = self.p, self.province.institutions
-        active = p.shock != "none" and p.shock_start < month <= p.shock_start + p.shock_months
+        active = p.shock != "none" and p.shock_start <= month < p.shock_start + p.shock_months
         for pl in inst.platforms:
             pl.set_shock(active and p.shock == "commission_hike", p.commission_hike)
         if p.shock == "logistics_exit":
@@ -282,11 +279,20 @@ class RuralEconomy(mesa.Model):
         allowance = inst.government.allowances(f.n, moy, self.money)
         self.household_income.allowances_ytd += allowance
         off_farm = self.household_income.month
-        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net, off_farm.total(), production,
-                                       allowance, f.cash, f.income_ytd)
-        self.month_income = MonthIncome(fl, off_farm, production, allowance)
-        self._book_money(fl, production.sum())
+        p = self.p
+        labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
+                               f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
+                               p.ecommerce_labour_share, p.local_day_wage)
+        self.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
+        wage_change = self.month_income.wage_change()
+        self.household_income.wage_change_ytd += wage_change
+        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired,
+                                       off_farm.total() + wage_change, production, allowance, f.cash, f.income_ytd)
+        self._book_money(fl, production.sum(), labour)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
+        following = (fl.seller_channel == LIVE) & ~fl.seller_new_farmer
+        self.followers_streamed += np.bincount(fl.sellers[following] // f.households,
+                                               weights=fl.seller_revenue[following], minlength=self.geo.villages)
         runs = terms.crop_runs
         harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
                                                                       harvest.stock_change),
@@ -299,7 +305,7 @@ class RuralEconomy(mesa.Model):
             delivered_offline=delivered_offline_k, lost=lost_k, stock_change=stock_change_k,
         )
 
-    def _book_money(self, fl: MonthFlows, production_cost: float) -> None:
+    def _book_money(self, fl: MonthFlows, production_cost: float, labour: LabourFlows) -> None:
         """Book the month's payments in the money ledger and pay cooperatives, platforms and the fund."""
         led, pv = self.money, self.province
         inst = pv.institutions
@@ -309,7 +315,8 @@ class RuralEconomy(mesa.Model):
         led.add("consumers", "farmers", revenue, "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
         off_farm = self.household_income.month
-        led.add("labour_market", "farmers", float(off_farm.wages.sum()), "wages")
+        led.add("labour_market", "farmers", float(off_farm.wages.sum()) - float(labour.forgone.sum()), "wages")
+        led.add("farmers", "farmers", float(labour.hired.sum()), "ecommerce_wages")
         led.add("local_business", "farmers", float(off_farm.business.sum()), "nonfarm_business")
         led.add("property_income", "farmers", float(off_farm.property.sum()), "property_income")
         led.add("social_transfers", "farmers", float(off_farm.transfers.sum()), "transfers")
@@ -320,10 +327,9 @@ class RuralEconomy(mesa.Model):
         led.add("farmers", "traceability", tracing, "traceability")
         led.add("farmers", "consumers", penalty, "fraud_penalty")
         led.add("consumers", "platforms", fl.discrimination, "price_discrimination")
-        subsidy = min(fl.logistics_subsidy, inst.government.available["logistics"])
-        led.add("government", "logistics", subsidy, "logistics_subsidy")
-        if subsidy > 0:
-            inst.government.spend("logistics", subsidy)
+        led.add("government", "logistics", fl.logistics_subsidy, "logistics_subsidy")
+        if fl.logistics_subsidy > 0:
+            inst.government.spend("logistics", fl.logistics_subsidy)
         for c, coop in enumerate(inst.cooperatives):
             coop.cash += fl.coop_fee_by_coop[c]
         led.add("platforms", "fund", fl.fund_levy, "east_west_fund")
@@ -338,8 +344,8 @@ class RuralEconomy(mesa.Model):
         _learn_sellers(fl.sellers, fl.seller_delivered, fl.seller_caught, f.skill, f.reputation, f.sales_count,
                        p.skill_learning)
         offline_price = pv.villages.offline_price()
-        judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, offline_price, offer, f.stage, f.link_since,
-                       f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
+        judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, fl.seller_shipped, offline_price, offer, f.stage,
+                       f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
                        ASPIRATION_ADAPTATION, HARVEST_CYCLE)
         self._pool(fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
@@ -385,7 +391,7 @@ class RuralEconomy(mesa.Model):
         pv, p = self.province, self.p
         accounts = pv.eastwest
         targets = pv.policy_targets()
-        pv.institutions.government.act(targets, moy, self.money)
+        pv.institutions.government.act(targets, month, self.money)
         for coop in pv.institutions.cooperatives:
             coop.invest(self.money, 0.15)
         if p.pairing and month == 1:
@@ -400,21 +406,36 @@ class RuralEconomy(mesa.Model):
             accounts.fund_spent += spent
 
     def _close_year(self) -> dict[str, Any]:
-        """Year end: talent titles and a new year for every household; returns the closed year's income statistics."""
+        """Year end: talent titles, unspent budgets returned, a new year for every household; returns its statistics."""
         pv = self.province
         f = pv.farmers
         f.close_year()
         hi = self.household_income
         stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
+        stats |= self._adoption_effect(stats["household_parts"])
         hi.allowances_ytd[:] = 0.0
-        live_sales = np.bincount(pv.terms.village_of, weights=f.online_revenue_year * (f.channel == LIVE),
-                                 minlength=self.geo.villages)
+        hi.wage_change_ytd[:] = 0.0
         nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
         lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
-        led_sales = np.repeat(live_sales / nf_count, f.households) + f.online_revenue_year
-        pv.institutions.government.award_titles(led_sales, lifted, f.new_farmer)
+        led = sales_led(f.online_revenue_year, self.followers_streamed, f.new_farmer, f.households)
+        self.followers_streamed = np.zeros(self.geo.villages)
+        pv.institutions.government.award_titles(led, lifted, f.new_farmer)
+        pv.institutions.government.close_year(self.money)
         self.membership_flows = self._settle_membership()
         return stats
+
+    def _adoption_effect(self, parts: np.ndarray) -> dict[str, float]:
+        """The survey's matched difference-in-differences of this year's adopters (:mod:`abm.adoption_effect`)."""
+        f, v = self.farmers, self.province.villages
+        online = f.online_revenue_year > 0
+        last = self.last_year
+        effect = dict.fromkeys(EFFECTS, 0.0)
+        if last is not None:
+            cell = np.repeat(v.region.astype(np.int64) * 10 + v.crop, f.households)
+            effect = matched_differences(last[0], parts, online & ~last[1], ~online & ~last[1], cell,
+                                         self.p.persons_per_household)
+        self.last_year = (parts, online)
+        return {f"adoption_effect_{k}": x for k, x in effect.items()}
 
     def _pool(self, fl: MonthFlows, offline_price: np.ndarray) -> None:
         """Add the month's cooperative sales to each cooperative's pooled year."""
@@ -439,7 +460,7 @@ class RuralEconomy(mesa.Model):
 
     # --- measurement --------------------------------------------------------------------------
 
-    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray] | None) -> None:
+    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> None:
         """Count the households, extend the stability history, and compute this month's outcomes."""
         pv, month = self.province, self.steps
         census = tallies(pv.farmers, month, *village_passage_points(pv))
@@ -449,27 +470,37 @@ class RuralEconomy(mesa.Model):
         self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows,
                                                  self.market.audience_scale, settled)
 
+    def sold_online(self) -> np.ndarray:
+        """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
+        return households_that_sold(self.farmers.n, self.month_income)
+
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""
         f = self.farmers
         shape = self.grid.adoption.data.shape
-        self.grid.adoption.data[:] = f.village_mean(f.channel != OFFLINE).reshape(shape)
+        self.grid.adoption.data[:] = f.village_mean(self.sold_online()).reshape(shape)
         income = f.income_year if self.steps >= 12 else self.expected_income
         self.grid.income.data[:] = f.village_mean(income).reshape(shape)
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
 
+    def _refresh_online_share(self) -> None:
+        """Each village's share of households on an online channel at the month's end (the bulk traders read it)."""
+        f = self.farmers
+        self.province.villages.online_share[:] = f.village_mean(f.channel != OFFLINE)
+
     def _collect(self) -> None:
         """Record metrics with Mesa's DataCollector (model level and the regional table), and the panel if kept."""
         self.refresh_layers()
+        self._refresh_online_share()
         if self.household_panel is not None:
-            self.household_panel.observe(self)
+            self.household_panel.observe(self.observed())
         self.datacollector.collect(self)
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)
 
-    def _check_books(self) -> float:
-        """The money ledger matches the state every month; returns farmers' cash at this close."""
-        return check_books(self.money, self.province, self.cash_at_close)
+    def _check_books(self, flows: MonthFlows) -> float:
+        """The ledgers match the state and the market every month; returns farmers' cash at this close."""
+        return check_books(self.money, self.goods, self.province, self.cash_at_close, flows)
 
 
 def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None

@@ -14,17 +14,48 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from abm import crops
-from abm.development import DevelopmentModel
-from abm.eastwest import EastWestAccounts
-from abm.params import Parameters
-from abm.trust import TrustMechanism
+from abm.core import crops
+from abm.core.ledger import GoodsLedger, MoneyLedger, MonthPurchases, check_close, check_purchases
+from abm.core.params import Parameters
+from abm.development.strategies import DevelopmentModel
+from abm.eastwest.fund import EastWestAccounts
+from abm.trust.mechanisms import TrustMechanism
 from agents.consumers import ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets
-from agents.logistics import LogisticsProvider
+from agents.logistics import LogisticsProvider, transit_loss
 from agents.platform import Platform
+
+
+@dataclass(frozen=True)
+class TraderTerms:
+    """How a bulk trader prices a village's produce: the destination price less loss, haulage and margin.
+
+    ``price = base x offline_price_ratio x (1 - loss) / (1 - national loss) x (1 + trader_competition x
+    online share) - bulk_freight_per_km x road km``: a trader buys at the wholesale price of what
+    arrives (the village route's transit loss against the nation's, which the ratio is set at), less
+    the haul to the trunk road and its margin; the margin narrows where more of the village sells
+    online (traders must bid for produce). Better roads, cold chain and online competition so reach
+    households who never sell online.
+    """
+
+    ratio: float
+    competition: float
+    freight_per_km: float
+    national_loss: np.ndarray  # per crop: transit loss on the nation's routes (abm.market.national_loss)
+    loss_params: tuple         # (loss without cold chain, with it, reference km, distance elasticity)
+
+    def route_loss(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray) -> np.ndarray:
+        """Transit loss of each village's route out (every route uses its cold chain)."""
+        return transit_loss(crops.PERISHABILITY[crop], cold_chain, road_km, *self.loss_params)
+
+    def price(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray, online_share: np.ndarray
+              ) -> np.ndarray:
+        """The bulk price per kg in each village, never below zero."""
+        arriving = (1.0 - self.route_loss(crop, cold_chain, road_km)) / (1.0 - self.national_loss[crop])
+        bid = crops.BASE_PRICE[crop] * self.ratio * arriving * (1.0 + self.competition * online_share)
+        return np.maximum(bid - self.freight_per_km * road_km, 0.0)
 
 
 @dataclass(frozen=True)
@@ -44,18 +75,19 @@ class Villages:
     coop_of_county: np.ndarray  # index of each county's cooperative (-1: none)
     county_region: np.ndarray   # region of each county's seat
     public_brand: np.ndarray    # sells under the government's regional public brand
-    offline_price_ratio: float  # a bulk trader's price over the base price at the trunk road
+    online_share: np.ndarray    # share of households on an online channel at last month's end
+    traders: TraderTerms        # how a bulk trader prices a village's produce
 
     @classmethod
     def from_grid(cls, grid: OrthogonalMooreGrid, coop_of_county: np.ndarray, county_region: np.ndarray,
-                  public_brand: np.ndarray, offline_price_ratio: float) -> Villages:
+                  public_brand: np.ndarray, traders: TraderTerms) -> Villages:
         """Views of ``grid``'s layers, with the county and brand facts decided at set-up."""
         crop = grid.crop.data.ravel().astype(np.int64)
         fresh = crops.FRESH[crop]
         return cls(grid.region.data.ravel(), grid.county.data.ravel(), crop, grid.broadband.data.ravel(),
                    grid.g5.data.ravel(), grid.road_km.data.ravel(), grid.cold_chain.data.ravel(),
                    grid.station.data.ravel(), fresh, np.flatnonzero(fresh), coop_of_county, county_region,
-                   public_brand, offline_price_ratio)
+                   public_brand, np.zeros(grid.region.data.size), traders)
 
     @property
     def n(self) -> int:
@@ -63,9 +95,8 @@ class Villages:
         return self.region.size
 
     def offline_price(self) -> np.ndarray:
-        """Price a bulk trader pays per kg in each village: lower where the road is long."""
-        base = crops.BASE_PRICE[self.crop] * self.offline_price_ratio
-        return base * np.maximum(0.5, 1.0 - 0.002 * self.road_km)
+        """Price a bulk trader pays per kg in each village (spatial arbitrage, :meth:`TraderTerms.price`)."""
+        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.online_share)
 
     def has_coop(self) -> np.ndarray:
         """Whether each village's county has a cooperative."""
@@ -126,7 +157,7 @@ class HouseholdTerms:
 class Province:
     """Everything the month's phases read and write, besides the ledgers and the market's own state.
 
-    ``development`` is the development model (a strategy, :mod:`abm.development`).
+    ``development`` is the development model (a strategy, :mod:`abm.development.strategies`).
     """
 
     p: Parameters
@@ -142,3 +173,44 @@ class Province:
         v = self.villages
         return PolicyTargets(v.region, v.county, v.county_region, v.fresh, v.broadband, v.g5, v.cold_chain,
                              v.road_km, self.farmers, self.institutions.cooperatives)
+
+
+class ProvinceViews:
+    """The roles most code reads, as views of ``self.province`` (the model and the observers' view share them)."""
+
+    province: Province
+
+    @property
+    def farmers(self) -> FarmerPopulation:
+        """The farmer households (numpy columns in grid order)."""
+        return self.province.farmers
+
+    @property
+    def cooperatives(self) -> list[Cooperative]:
+        """The cooperatives, in county order."""
+        return self.province.institutions.cooperatives
+
+    @property
+    def government(self) -> Government:
+        """The government with its instruments and budgets."""
+        return self.province.institutions.government
+
+
+def check_books(money: MoneyLedger, goods: GoodsLedger, province: Province, cash_before: float,
+                flows: MonthPurchases) -> float:
+    """The ledgers match the state and the market: cash, cooperatives, fund, government, online purchases.
+
+    ``cash_before`` is farmers' cash at the previous check (0 before the first month); ``flows`` are the
+    month's market flows (the logistics subsidy shippers granted must be booked in full). Returns farmers' cash.
+    """
+    check_purchases(money, goods, flows)
+    cash = float(province.farmers.cash.sum())
+    check_close("farmers' cash", cash_before + money.net_flow("farmers"), cash, abs(cash))
+    inst = province.institutions
+    coop_cash = sum(c.cash for c in inst.cooperatives)
+    check_close("cooperatives' cash", money.balance["cooperatives"], coop_cash, abs(coop_cash))
+    fund = province.eastwest.fund_balance
+    check_close("fund", money.balance["fund"], fund, fund)
+    gov = sum(inst.government.available.values())
+    check_close("government budgets", money.balance["government"], gov, gov)
+    return cash

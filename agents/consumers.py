@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.calendar import month_of_year
+from abm.core.calendar import month_of_year
 
 SEGMENTS = ("west_urban", "centre_urban", "east_urban")
 #: share of the online budget, price-sensitivity multiplier and taste for brand and quality
@@ -60,25 +60,37 @@ class ConsumerMarket:
                 + (np.log(reach) - delivery_weight * loss)[None, :])
 
     def demand(self, budget: np.ndarray, weight: np.ndarray, utility: np.ndarray, outside: float, nest: np.ndarray,
-               dissimilarity: float) -> np.ndarray:
-        """Spending (yuan) of each segment on each group: a nested logit with an outside option.
+               dissimilarity: float, rest_weight: np.ndarray, rest_utility: np.ndarray) -> np.ndarray:
+        """Spending (yuan) of each segment on each group: a nested logit in a national market.
 
-        Groups selling the same crop form a nest of near substitutes (homogeneous produce competes on
-        one pool of demand: 001's and 002's price wars). With ``S_sc = sum_{h in c} w_h exp(u_sh / l)``,
-        ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``B_s`` is the
-        segment's budget (:func:`segment_budgets`), ``w_g`` the group's kg on offer over a fixed reference
-        (:data:`abm.market.REFERENCE_KG` a month per household of the province) and ``l`` the dissimilarity. The budget does not grow with supply:
-        more kg on offer raises the province's share against the outside option less than in proportion,
-        and the price per kg falls.
+        Each crop is a nest of near substitutes, and every nest also holds the rest of the nation's
+        online supply of that crop (weight ``R_c``, utility ``u_rsc``, array (segment, crop)), so the province is a
+        small seller in each national market: its groups compete with each other only as much as
+        with everyone else selling the crop. With ``S_sc = R_c exp(u_rsc / l) + sum_{h in c} w_h exp(u_sh / l)``,
+        ``D_sg = B_s (w_g exp(u_sg / l) / S_sc) S_sc^l / (exp(u0) + sum_c S_sc^l)``; ``B_s`` is the segment's
+        national budget for the crops (:func:`segment_budgets`), ``w_g`` the group's sellers per household
+        of the province (each shop has its customers), ``l`` the dissimilarity and ``u0`` the outside option
+        (supermarkets, offline buying). The province's residual
+        demand then has a price elasticity of about ``1 + price coefficient / l`` in kg.
         """
-        top = max(float(utility.max(initial=outside)) / dissimilarity, outside / dissimilarity)
+        top = max(float(utility.max(initial=outside)), float(rest_utility.max()), outside) / dissimilarity
         e = weight[None, :] * np.exp(utility / dissimilarity - top)
-        nests = int(nest.max(initial=-1)) + 1
-        within = np.stack([np.bincount(nest, weights=row, minlength=nests) for row in e])
+        rest = rest_weight[None, :] * np.exp(rest_utility / dissimilarity - top)
+        within = np.stack([np.bincount(nest, weights=row, minlength=rest_weight.size) for row in e]) + rest
         nest_term = within ** dissimilarity
         denom = np.exp(outside - dissimilarity * top) + nest_term.sum(axis=1, keepdims=True)
-        share_in_nest = e / np.maximum(within[:, nest], 1e-300)
+        share_in_nest = e / within[:, nest]
         return budget[:, None] * share_in_nest * nest_term[:, nest] / denom
+
+    @staticmethod
+    def rest_utility(trust_weight: float, national_trust: float, delivery_weight: float,
+                     national_loss: np.ndarray) -> np.ndarray:
+        """Each segment's utility of the rest of the nation's produce of each crop: array (segment, crop).
+
+        Unbranded, at the reference price, trusted at ``national_trust`` and losing ``national_loss`` of
+        each crop on the way, the same for every segment.
+        """
+        return np.tile(trust_weight * national_trust - delivery_weight * national_loss, (len(SEGMENTS), 1))
 
     def learn(self, bought: np.ndarray, disappointed: np.ndarray, noticed_markup: float) -> None:
         """Update trust by (segment, origin) from last month's purchases.

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from abm.ledger import MoneyLedger
-from abm.stages import ENROLLED, INTERESTED, MOBILISED
+from abm.core.ledger import MoneyLedger
+from abm.core.stages import ENROLLED, INTERESTED, MOBILISED
 
 BRAND_COST = 200_000.0  # yuan to register and build a cooperative brand (000, 003)
 PROCESSING_COST = 300_000.0  # yuan for a small deep-processing line (assumption)
@@ -70,7 +70,7 @@ class PooledYear:
     """Each cooperative's year of pooled sales (arrays over cooperatives): what members' reviews weigh.
 
     Kg the cooperative could not sell online fall back to the bulk trader in the same month and
-    count at its price (:mod:`abm.market`).
+    count at its price (:mod:`abm.market.clearing`).
     """
 
     def __init__(self, cooperatives: int) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from abm.kernels import np_maximum, running_sum, running_sums_over_runs
-from abm.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
+from abm.core.kernels import np_maximum, running_sum, running_sums_over_runs
+from abm.core.stages import COOP, ENROLLED, LIVE, NO_LINK, NOT_REACHED, OFFLINE, SHOP
 
 _ONE_RUN_PER_REGION = np.arange(4)  # region sums over one run (slice) per region
 #: lowest honesty threshold (thresholds are uniform on [HONESTY_FLOOR, HONESTY_FLOOR + 1]): under platform
@@ -57,26 +57,23 @@ class FarmerPopulation:
         self.productivity = rng.lognormal(0.0, 0.35, n).astype(np.float32)
         self.honesty = (HONESTY_FLOOR + u[3]).astype(np.float32)
         self.member = u[4] < np.repeat(member_share, households)
-        online = u[5] < initial_online[region]
-        self.stage = np.where(online, ENROLLED, NOT_REACHED).astype(np.int8)
-        self.channel = np.where(online, SHOP, np.where(self.member, COOP, OFFLINE)).astype(np.int8)
-        # Links of households already online date from one to five years before the start.
-        self.link_since = np.where(online, -12 - (48 * u[6]).astype(np.int32), NO_LINK).astype(np.int32)
+        self._start_draws = u[5:7]  # who sells online at the start, and since when (see seat_online)
+        self.seat_online(initial_online, np.ones(n, bool))
         self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
         # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
-        # kg (yuan), judged at each enrolment anniversary (abm/promises.py).
+        # kg (yuan), judged at each enrolment anniversary (abm/promises/judge.py).
         self.cycle_gain = np.zeros(n, np.float64)
         self.cycle_promised = np.zeros(n, np.float64)
         self.defected_at = np.full(n, NO_LINK, np.int32)  # month of the last defection
-        # Households already online have sold for years: their aspiration is formed from what they realise
-        # (NaN until their first judged month), not from a newcomer's list-price promise.
-        self.promised = np.where(online, np.nan, 0.0).astype(np.float32)
         self.new_farmer = np.zeros(n, bool)
         self.returnee = np.zeros(n, bool)
         self.traced = np.zeros(n, bool)
         self.misrepresent = np.zeros(n, bool)
-        self.reputation = np.full(n, 0.5, np.float32)
-        self.sales_count = np.where(online, 12, 0).astype(np.float32)
+        # Months of sales on record: households online since their link; members through their cooperative's
+        # record of a year. A newcomer's rating starts at 0.5; each month of honest sales moves it 20% towards 1.
+        self.sales_count = np.where(self.stage >= ENROLLED, -self.link_since,
+                                    np.where(self.member, 12, 0)).astype(np.float32)
+        self.reputation = (1.0 - 0.5 * 0.8 ** self.sales_count).astype(np.float32)
         self.stock = np.zeros(n, np.float32)
         self.cash = np.zeros(n, np.float64)
         self.income_month = np.zeros(n, np.float64)
@@ -88,6 +85,27 @@ class FarmerPopulation:
         # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
         # farmers: region sums become slice sums (None when the regions are not sorted).
         self._region_bounds = _bounds(region, 3)
+
+    def seat_online(self, initial_online: np.ndarray, pays: np.ndarray) -> None:
+        """Choose the households selling on a shop of their own at the start: ``initial_online`` of each region.
+
+        Each region's share is taken from the households for whom selling online pays (``pays``) in
+        the order of a uniform draw, and from the others only when too few pay; their links date
+        from one to five years before the start. Households already online have sold for years: their
+        aspiration is formed from what they realise (NaN until their first judged month), not from a
+        newcomer's list-price promise.
+        """
+        order_draw, since_draw = self._start_draws
+        key = order_draw + (~pays).astype(np.float32)
+        online = np.zeros(self.n, bool)
+        for r in range(3):
+            mine = np.flatnonzero(self.region == r)
+            take = int(round(float(initial_online[r]) * mine.size))
+            online[mine[np.argsort(key[mine], kind="stable")[:take]]] = True
+        self.stage = np.where(online, ENROLLED, NOT_REACHED).astype(np.int8)
+        self.channel = np.where(online, SHOP, np.where(self.member, COOP, OFFLINE)).astype(np.int8)
+        self.link_since = np.where(online, -12 - (48 * since_draw).astype(np.int32), NO_LINK).astype(np.int32)
+        self.promised = np.where(online, np.nan, 0.0).astype(np.float32)
 
     @property
     def online(self) -> np.ndarray:
@@ -239,7 +257,7 @@ class FarmerPopulation:
     def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
-        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust`, which decides how
+        ``detection`` and ``penalty`` are the trust mechanism's (:mod:`abm.trust.mechanisms`, which decides how
         fraud is caught; this is the sellers' side of it). The expected net gain per yuan of premium
         is ``1 - detection * (1 + penalty)``; a household
         lies when that exceeds its honesty threshold (uniform from :data:`HONESTY_FLOOR`), and only where a premium of

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from mesa import Agent
 
-from abm.ledger import MoneyLedger
-from abm.params import Parameters
+from abm.core.ledger import MoneyLedger
+from abm.core.params import Parameters
+from abm.core.stages import MOBILISED, NO_LINK
 
 INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
-#: talent titles (source 000): yearly online sales (yuan), households lifted, monthly allowance (yuan)
+#: talent titles (source 000): yearly online sales (yuan, in a real county; scaled to a model county by
+#: ``Government.title_sales_scale``), households lifted, monthly allowance (yuan)
 TITLES = ((5_000_000.0, 10, 2000.0), (2_000_000.0, 10, 1000.0), (500_000.0, 3, 500.0))
 
 
@@ -145,7 +147,7 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     """Fund deep-processing lines in branded cooperatives of the given counties."""
     spent = 0.0
     for coop in t.cooperatives:
-        if counties[coop.county] and coop.processing < 0.5 and spent + unit <= money:
+        if counties[coop.county] and coop.branded and coop.processing < 0.5 and spent + unit <= money:
             coop.processing = min(0.5, coop.processing + 0.15)
             spent += unit
     ledger.add(payer, "cooperatives", spent, "processing_grant")
@@ -153,11 +155,27 @@ def add_processing(t: PolicyTargets, money: float, unit: float, ledger: MoneyLed
     return spent
 
 
-def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str) -> float:
+def sales_led(own_sales_year: np.ndarray, followers_streamed: np.ndarray, new_farmer: np.ndarray,
+              households: int) -> np.ndarray:
+    """Each new farmer's yearly sales for a talent title: her own online sales and her share of her followers'.
+
+    Followers stream through the hosts of their village, so a village's followers' livestream sales
+    of the year (``followers_streamed``, per village) are shared equally among its hosts. A host's own
+    livestream sales are in her own sales alone, so nothing counts twice; other households get 0.
+    """
+    village = np.arange(new_farmer.size) // households
+    hosts = np.bincount(village, weights=new_farmer, minlength=followers_streamed.size)
+    share = followers_streamed / np.maximum(hosts, 1)
+    return np.where(new_farmer, own_sales_year + share[village], 0.0)
+
+
+def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: MoneyLedger, payer: str,
+                      month: int) -> float:
     """Returnee start-ups: a supported returnee joins a household in a 5G village as a new farmer.
 
     West first, and within a region the most productive farms first (no random draw, so arms with
-    and without the instrument keep common random numbers).
+    and without the instrument keep common random numbers). The household's link to the network
+    dates from ``month`` unless it already had one.
     """
     f = t.farmers
     g5 = np.repeat(t.g5, f.households)
@@ -167,7 +185,8 @@ def support_returnees(t: PolicyTargets, money: float, unit: float, ledger: Money
     f.returnee[chosen] = True
     f.new_farmer[chosen] = True
     f.skill[chosen] = np.maximum(f.skill[chosen], 0.8)
-    f.stage[chosen] = 4
+    f.stage[chosen] = MOBILISED
+    f.link_since[chosen] = np.where(f.link_since[chosen] > NO_LINK, f.link_since[chosen], month)
     f.cash[chosen] += unit
     spent = n * unit
     ledger.add(payer, "farmers", spent, "returnee_support")
@@ -185,21 +204,31 @@ class Government(Agent):
         self.available = dict.fromkeys(INSTRUMENTS, 0.0)
         self.spent_total = dict.fromkeys(INSTRUMENTS, 0.0)
         self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
+        # Source 000's sales thresholds are a real county's (about 100,000 households); a model county has
+        # county_size^2 x households_per_village households, so its hosts lead that much smaller a market.
+        self.title_sales_scale = p.county_size ** 2 * p.households_per_village / p.households_per_real_county
         self.titles = np.zeros(0, np.int8)
         self.title_holders = np.zeros(0, np.intp)  # households with a title, senior first (paid in this order)
         self.logistics_factor = 0.0
         self.stage = 3
 
     def open_year(self, ledger: MoneyLedger) -> None:
-        """Allocate this year's budgets from the treasury (carrying or returning last year's rest)."""
+        """Allocate this year's budgets from the treasury (on top of a rest carried from last year)."""
         for i in INSTRUMENTS:
-            rest = self.available[i]
-            if self.p.unspent_rule == "return":
-                ledger.add("government", "treasury", rest, f"return_{i}")
-                rest = 0.0
             ledger.add("treasury", "government", self.yearly[i], f"budget_{i}")
-            self.available[i] = rest + self.yearly[i]
+            self.available[i] += self.yearly[i]
         self.stage = 4 if any(self.yearly.values()) else 3
+
+    def close_year(self, ledger: MoneyLedger) -> None:
+        """At December's close, return what is left to the treasury under the ``return`` rule (``carry`` keeps it).
+
+        Returned in the year it was left, so the last year's rest goes back too.
+        """
+        if self.p.unspent_rule != "return":
+            return
+        for i in INSTRUMENTS:
+            ledger.add("government", "treasury", self.available[i], f"return_{i}")
+            self.available[i] = 0.0
 
     def allowance(self, instrument: str, month_of_year: int) -> float:
         """Money the instrument may spend this month: an even share of what is left this year."""
@@ -213,16 +242,17 @@ class Government(Agent):
         self.spent_total[instrument] += amount
         self.spent_month[instrument] += amount
 
-    def act(self, t: PolicyTargets, month_of_year: int, ledger: MoneyLedger) -> None:
-        """Run the capital instruments for this month, each within its monthly allowance."""
+    def act(self, t: PolicyTargets, month: int, ledger: MoneyLedger) -> None:
+        """Run the capital instruments for this month (months since the start), each within its monthly allowance."""
         p = self.p
+        month_of_year = (month - 1) % 12
         self.spent_month = dict.fromkeys(INSTRUMENTS, 0.0)
         actions = {
             "cold_chain": lambda m: build_cold_chain(t, m, p.cold_chain_subsidy_rate, p.cold_chain_capex,
                                                      ledger, "government"),
             "broadband": lambda m: roll_out_broadband(t, m, p.g5_cost_per_village, ledger, "government"),
             "training": lambda m: train(t, m, p.training_cost, p.training_skill_gain, ledger, "government"),
-            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government"),
+            "returnee": lambda m: support_returnees(t, m, p.returnee_support, ledger, "government", month),
             "brand": lambda m: award_brands(t, m, p.brand_award, ledger, "government"),
         }
         for name, action in actions.items():
@@ -230,17 +260,26 @@ class Government(Agent):
                 self.spend(name, action(self.allowance(name, month_of_year)))
 
     def logistics_discount(self, month_of_year: int, eligible_kg: float) -> float:
-        """Per-kg shipping subsidy offered this month, scaled down so the allowance is not exceeded."""
+        """Per-kg shipping subsidy offered this month, scaled down so the allowance is not exceeded.
+
+        ``eligible_kg`` are the kg on offer this month in the villages the subsidy serves: at most that
+        many ship, so the subsidy granted never exceeds this month's allowance.
+        """
         money = self.allowance("logistics", month_of_year) if self.available["logistics"] > 0 else 0.0
         if money <= 0 or eligible_kg <= 0:
             return 0.0
         return min(self.p.logistics_subsidy_per_kg, money / eligible_kg)
 
-    def award_titles(self, online_sales_year: np.ndarray, lifted: np.ndarray, new_farmer: np.ndarray) -> None:
-        """Grant talent titles at year end to new farmers meeting the sales and households-lifted thresholds."""
-        level = np.zeros(online_sales_year.size, np.int8)
+    def award_titles(self, sales_led_year: np.ndarray, lifted: np.ndarray, new_farmer: np.ndarray) -> None:
+        """Grant talent titles at year end to new farmers meeting the sales and households-lifted thresholds.
+
+        ``sales_led_year`` is each household's yearly sales as a title counts them (:func:`sales_led`),
+        measured against the thresholds scaled to a model county (``title_sales_scale``).
+        """
+        level = np.zeros(sales_led_year.size, np.int8)
         for rank, (sales, households, _) in enumerate(TITLES):
-            meets = new_farmer & (online_sales_year >= sales) & (lifted >= households) & (level == 0)
+            meets = (new_farmer & (sales_led_year >= sales * self.title_sales_scale) & (lifted >= households)
+                     & (level == 0))
             level[meets] = 3 - rank
         self.titles = level
         # Titles change only here, once a year, so the pay order is sorted here rather than every month.

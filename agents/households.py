@@ -11,12 +11,14 @@ transfers. Income per person divides by the persons per household.
 
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 
 import numpy as np
 
-from abm.params import Parameters
-from abm.world import by_region
+from abm.core.params import Parameters
+from abm.core.world import by_region
 
 #: the survey's four parts of disposable income, in the order of every (part, region) array here
 INCOME_PARTS = ("wages", "business", "property", "transfers")
@@ -28,16 +30,31 @@ WAGE_EARNER_SHARES = (0.3, 0.35, 0.28, 0.07)
 WAGE_SPREAD, BUSINESS_SPREAD, PROPERTY_SPREAD, TRANSFER_SPREAD = 0.6, 0.9, 1.0, 0.7
 
 
-def spread_factor(rng: np.random.Generator, sigma: float, n: int) -> np.ndarray:
-    """Lognormal factors with mean 1 and log-sd ``sigma`` (one per household)."""
-    return rng.lognormal(-sigma ** 2 / 2, sigma, n)
+def _normal_cdf(x: float) -> float:
+    """The standard normal distribution function."""
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
 
-def wage_factors(rng: np.random.Generator, n: int) -> np.ndarray:
+def spread_factor(rng: np.random.Generator, sigma: float, n: int, tail_quantile: float) -> np.ndarray:
+    """Lognormal factors with log-sd ``sigma``, capped at the ``tail_quantile`` quantile, mean 1 (one a household).
+
+    A draw ``x = exp(-sigma^2 / 2 + sigma z)`` above the cap ``c = exp(-sigma^2 / 2 + sigma z_q)`` is set to it
+    (winsorised: no household draws a business many standard deviations out), and the factors are divided
+    by the capped distribution's mean ``Phi(z_q - sigma) + c (1 - Phi(z_q))`` so the regional level is kept.
+    """
+    draws = rng.lognormal(-sigma ** 2 / 2, sigma, n)
+    if tail_quantile >= 1.0:
+        return draws
+    z = statistics.NormalDist().inv_cdf(tail_quantile)
+    cap = math.exp(-sigma ** 2 / 2 + sigma * z)
+    return np.minimum(draws, cap) / (_normal_cdf(z - sigma) + cap * (1.0 - tail_quantile))
+
+
+def wage_factors(rng: np.random.Generator, n: int, tail_quantile: float) -> np.ndarray:
     """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage."""
     shares = np.array(WAGE_EARNER_SHARES)
     earners = rng.choice(shares.size, n, p=shares)
-    return earners * spread_factor(rng, WAGE_SPREAD, n) / float(np.arange(shares.size) @ shares)
+    return earners * spread_factor(rng, WAGE_SPREAD, n, tail_quantile) / float(np.arange(shares.size) @ shares)
 
 
 @dataclass
@@ -75,13 +92,15 @@ class HouseholdIncome:
         self.persons = p.persons_per_household
         self.region = region
         n = region.size
-        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n)
-        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n)
-        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n)
-        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n)
+        q = p.income_tail_quantile
+        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n, q)
+        self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, BUSINESS_SPREAD, n, q)
+        self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, PROPERTY_SPREAD, n, q)
+        self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, TRANSFER_SPREAD, n, q)
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)
+        self.wage_change_ytd = np.zeros(region.size)  # wages earned in online businesses less wages forgone for them
 
     def for_year(self, year: int) -> OffFarmIncome:
         """The monthly off-farm income of every household in model year ``year`` (levels x growth^(year-1))."""
@@ -95,19 +114,20 @@ class HouseholdIncome:
 
     def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float) -> dict[str, np.ndarray]:
         """A year's survey accounts at its close, at this year's levels: per household, and per person by region."""
-        parts = self.household_parts(income_year, allowances_year, self.month)
+        parts = self.household_parts(income_year, allowances_year, self.month, self.wage_change_ytd)
         return {"household_parts": parts, "income_parts": self.parts_per_person(parts)}
 
     def household_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
-                        off_farm: OffFarmIncome) -> np.ndarray:
+                        off_farm: OffFarmIncome, wage_change: np.ndarray | float = 0.0) -> np.ndarray:
         """Each household's income of a year by survey part: array (part, household), yuan/year.
 
         Wages, property and transfers are twelve months of ``off_farm`` (transfers plus the year's
-        ``allowances_year``); net business is what is left of each household's ``income_year``: its
+        ``allowances_year``, wages plus the year's ``wage_change``: wages earned in neighbours' online
+        businesses less those forgone to run one's own, :mod:`abm.labour`); net business is what is left of each household's ``income_year``: its
         farm sales net of costs and its non-farm business. The parts add up to the year's income.
         """
         transfers = 12.0 * off_farm.transfers + allowances_year
-        wages = 12.0 * off_farm.wages
+        wages = 12.0 * off_farm.wages + wage_change
         prop = 12.0 * off_farm.property
         return np.array([wages, income_year - wages - prop - transfers, prop, transfers])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mesa import Agent
 
-from abm.stages import ENROLLED, INTERESTED, MOBILISED
+from abm.core.stages import ENROLLED, INTERESTED, MOBILISED
 
 #: platform indices (``platform_of`` of a shop seller, the commission and revenue arrays)
 EASTERN_MARKETPLACE, EASTERN_LIVESTREAM, CENTRAL_MARKETPLACE = 0, 1, 2

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from abm.detail import defection_profile, regional, yearly
-from abm.scenario import load_scenario
-from abm.simulate import run
+from abm.io.detail import defection_profile, regional, yearly
+from abm.io.scenario import load_scenario
+from abm.io.simulate import run
 
 OUT = Path(__file__).with_name("baseline_detail.md")
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.calibrate import CALIBRATION_ROOT_SEED
+from experiments.calibration.calibrate import CALIBRATION_ROOT_SEED
+from experiments.calibration.facts import load_facts
+from experiments.calibration.validate import measure_plan
 from experiments.experiment import parse_experiment, plan_experiment
-from experiments.facts import load_facts
 from experiments.runner import run_experiment
-from experiments.validate import measure_plan
 
 
 def main() -> None:

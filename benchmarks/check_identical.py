@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from full_model import full_parameters  # noqa: E402
 
-from abm import crops  # noqa: E402
+from abm.core import crops  # noqa: E402
+from abm.core.params import Parameters  # noqa: E402
 from abm.model import RuralEconomy  # noqa: E402
-from abm.params import Parameters  # noqa: E402
 
 
 def outputs(farmers: int = 2000, months: int = 24, seed: int = 11, full: bool = True) -> dict[str, object]:

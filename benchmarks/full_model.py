@@ -8,7 +8,7 @@ the livestream development model seeds new farmers.
 
 from __future__ import annotations
 
-from abm.params import Parameters
+from abm.core.params import Parameters
 
 #: yearly budget of each instrument, yuan per household of the province (at least MIN_BUDGET)
 BUDGET_PER_HOUSEHOLD = {"cold_chain": 100.0, "logistics": 20.0, "broadband": 50.0, "training": 30.0,

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from abm.io.output import write_run
+from abm.io.scenario import load_scenario
+from abm.io.simulate import collect, run
 from abm.model import RuralEconomy
-from abm.output import write_run
-from abm.scenario import load_scenario
-from abm.simulate import collect, run
 
 
 def bare_run(scenario, months: int):

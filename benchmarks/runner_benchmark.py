@@ -19,7 +19,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from abm.scenario import load_scenario
+from abm.io.scenario import load_scenario
 from experiments.experiment import Experiment, plan_experiment
 from experiments.runner import run_experiment
 

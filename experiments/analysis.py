@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from abm.calendar import CALENDAR_COLUMNS
-from abm.scenario import ScenarioError
+from abm.core.calendar import CALENDAR_COLUMNS
+from abm.io.scenario import ScenarioError
 
 STATS = ["mean", "std", "n", "ci_low", "ci_high"]
 
@@ -140,3 +140,27 @@ def summary_table(folder: str | Path, reference: str | None = None, level: float
     order = {name: i for i, name in enumerate(outcome_names(df))}
     table = table.merge(diffs, on=["arm", "outcome"], how="left")
     return table.sort_values("outcome", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+
+
+def _interval(lo: float, hi: float) -> str:
+    """Format a confidence interval, or a dash where there is none."""
+    return "-" if pd.isna(lo) else f"[{lo:.4g}, {hi:.4g}]"
+
+
+def compact_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Condense :func:`summary_table` to outcome, arm, n, mean, CI, difference and its CI.
+
+    Over posterior members the intervals are seed + parameter, and two columns give the difference's
+    seed-only interval and the share of members agreeing on its sign.
+    """
+    compact = pd.DataFrame({
+        "outcome": table.outcome, "arm": table.arm, "n": table.n, "mean": table["mean"],
+        "95% CI": [_interval(lo, hi) for lo, hi in zip(table.ci_low, table.ci_high, strict=True)],
+        "diff": [("-" if pd.isna(d) else f"{d:.4g}") for d in table["diff"]],
+        "diff 95% CI": [_interval(lo, hi) for lo, hi in zip(table.diff_ci_low, table.diff_ci_high, strict=True)],
+    })
+    if "diff_sign_share" in table:
+        compact["diff seed-only CI"] = [_interval(lo, hi) for lo, hi in
+                                        zip(table.diff_seed_ci_low, table.diff_seed_ci_high, strict=True)]
+        compact["sign agrees"] = ["-" if pd.isna(s) else f"{s:.0%}" for s in table.diff_sign_share]
+    return compact

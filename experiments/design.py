@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from abm.params import numeric_declarations
+from abm.core.params import numeric_declarations
 
 #: the design kinds an experiment file may name
 KINDS = ("full_factorial", "lhs", "sobol", "morris")

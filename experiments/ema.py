@@ -1,8 +1,8 @@
 """The model as an EMA Workbench ``Model`` or ``ReplicatorModel``, checked when it is built.
 
 Uncertainties and levers are declared parameters (their ranges or choices come from
-``abm.params``; ``ranges`` narrows them, within the declared ones); outcomes are declared outcomes
-(``abm.outcomes``), checked by name and table before any run:
+``abm.core.params``; ``ranges`` narrows them, within the declared ones); outcomes are declared outcomes
+(``abm.measure.outcomes``), checked by name and table before any run:
 
 - ``scalars``: one number per run, by a statistic of the monthly series: ``final`` (the last
   month), ``last_year_sum`` or ``last_year_mean`` (the last 12 months). By default it follows the
@@ -52,10 +52,10 @@ from ema_workbench import (
     TimeSeriesOutcome,
 )
 
-from abm.outcomes import outcome
-from abm.params import REGIONS, declarations
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
+from abm.core.params import REGIONS, declarations
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
+from abm.measure.outcomes import outcome
 from experiments.design import replicate_seeds
 from experiments.experiment import DEFAULT_ROOT_SEED
 

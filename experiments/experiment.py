@@ -15,6 +15,16 @@ An experiment file (TOML or YAML) looks like::
     [arms.high]
     commission = 0.12
 
+and, with arms, the conclusions the experiment draws (what ``ruralsim drivers`` screens)::
+
+    [conclusions.high_income]
+    label = "a higher commission lowers income"
+    arm = "high"
+    outcome = "income_mean"     # arm minus reference, paired by seed, mean of the last 12 months
+    # reference = "low"         # default: the experiment's reference (else its first arm)
+    # until = 24                # the 12 months up to this month instead of the run's last
+    # statistic = "gain_per_yuan"  # cumulative income gain over the reference per yuan spent
+
 or, instead of ``arms``, a design over declared parameters::
 
     [design]
@@ -41,10 +51,12 @@ import pandas as pd
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictFloat, ValidationError, ValidationInfo, field_validator,
                       model_validator)
 
-from abm.outcomes import series_outcome
-from abm.params import Parameters, declarations
-from abm.inputs import Whole, format_table_errors, reject_non_finite
-from abm.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
+from abm.core.params import Parameters, declarations
+from abm.core.values import Whole
+from abm.core.world import Geography
+from abm.io.inputs import format_table_errors, reject_non_finite
+from abm.io.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
+from abm.measure.outcomes import series_outcome
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
 #: the root seed of an experiment file that names none (replicate seeds come from it)
@@ -139,6 +151,31 @@ class DesignSpec(BaseModel):
         return self
 
 
+class ConclusionSpec(BaseModel):
+    """A conclusion an arms experiment draws: one arm's paired difference to a reference in one outcome.
+
+    ``difference`` is the arm's mean of ``outcome`` over the 12 months up to ``until`` (default the
+    run's last month) minus the reference's, paired by seed; ``gain_per_yuan`` is the arm's cumulative
+    household income above the reference up to ``until`` divided by its cumulative government spending
+    (it reads ``income_total`` and ``spent_to_date_total``; ``outcome`` names the first).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field("", description="The conclusion in words, e.g. the hypothesis it tests.")
+    arm: str
+    outcome: Annotated[str, AfterValidator(series_outcome)]
+    reference: str | None = Field(None, description="Default: the experiment's reference arm, else its first arm.")
+    statistic: Literal["difference", "gain_per_yuan"] = "difference"
+    until: int | None = Field(None, strict=True, ge=1, le=1200, description="Last month of the 12-month window.")
+
+    @model_validator(mode="after")
+    def _gain_reads_income(self) -> ConclusionSpec:
+        if self.statistic == "gain_per_yuan" and self.outcome != "income_total":
+            raise ValueError("statistic gain_per_yuan reads income_total; allowed: outcome = \"income_total\"")
+        return self
+
+
 class Experiment(BaseModel):
     """The declarative content of an experiment file."""
 
@@ -152,6 +189,8 @@ class Experiment(BaseModel):
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
     reference: str | None = Field(None, description="Reference arm of paired differences.")
+    conclusions: dict[str, ConclusionSpec] = Field(default_factory=dict,
+                                                   description="Conclusions drawn from the arms (ruralsim drivers).")
     outcomes: list[Annotated[str, AfterValidator(series_outcome)]] | None = Field(
         None, min_length=1, description="Series columns to keep.")
     replicates: Whole = Field(10, strict=True, ge=1, le=100_000)
@@ -174,6 +213,25 @@ class Experiment(BaseModel):
         if reference is not None and reference not in arms:
             raise ValueError(f"not an arm; allowed: {', '.join(arms) or 'an arm name (arms experiments only)'}")
         return reference
+
+    @model_validator(mode="after")
+    def _conclusions_name_arms_and_kept_outcomes(self) -> Experiment:
+        arms = list(self.arms)
+        for name, c in self.conclusions.items():
+            for key, arm in (("arm", c.arm), ("reference", c.reference)):
+                if arm is not None and arm not in arms:
+                    raise ValueError(f"conclusions.{name}.{key} = {arm!r}: not an arm; allowed: "
+                                     f"{', '.join(arms) or 'an arm name (arms experiments only)'}")
+            needed = ["income_total", "spent_to_date_total"] if c.statistic == "gain_per_yuan" else [c.outcome]
+            missing = [o for o in needed if self.outcomes is not None and o not in self.outcomes]
+            if missing:
+                raise ValueError(f"conclusions.{name} reads {', '.join(missing)}, which outcomes does not keep; "
+                                 f"allowed: an outcome listed in outcomes ({', '.join(self.outcomes)})")
+        return self
+
+    def reference_of(self, conclusion: ConclusionSpec) -> str:
+        """The reference arm of a conclusion: its own, else the experiment's, else the first arm."""
+        return conclusion.reference or self.reference or next(iter(self.arms))
 
 
 @dataclass(frozen=True)
@@ -208,7 +266,9 @@ class Plan:
 
 def _allowed_keys(loc: tuple) -> list[str]:
     """The keys allowed in the table where an unknown key appeared."""
-    return list((DesignSpec if loc[0] == "design" and len(loc) > 1 else Experiment).model_fields)
+    nested = {"design": DesignSpec, "conclusions": ConclusionSpec}
+    depth = 1 if loc[0] == "design" else 2
+    return list((nested[loc[0]] if loc[0] in nested and len(loc) > depth else Experiment).model_fields)
 
 
 def parse_experiment(data: Any, origin: str) -> Experiment:
@@ -352,3 +412,16 @@ def load_experiment(path: str | Path, months: int | None = None, *, replicates: 
     if not experiment.name:
         experiment = experiment.model_copy(update={"name": p.stem})
     return plan_experiment(experiment, str(path), p.parent, p.read_text(encoding="utf-8"))
+
+
+def household_warnings(parameter_sets: list[Parameters]) -> list[str]:
+    """Say, once per distinct size, where a household count is changed to fit whole villages on the grid."""
+    notes = {}
+    for p in parameter_sets:
+        geo = Geography.from_params(p)
+        if geo.farmers != p.farmers:
+            notes[(p.farmers, p.households_per_village)] = (
+                f"warning: farmers = {p.farmers:,} becomes {geo.farmers:,} households: the world is whole "
+                f"villages of {p.households_per_village} households on a {geo.width} x {geo.height} grid "
+                f"(about 3:2, at least 3 villages); ask for a multiple that fits to avoid this")
+    return list(notes.values())

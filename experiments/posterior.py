@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from abm.params import declarations
-from abm.scenario import ScenarioError
+from abm.core.params import declarations
+from abm.io.scenario import ScenarioError
 from experiments.experiment import Plan, check_overrides
 from experiments.history_matching import systematic_resample
 

@@ -14,13 +14,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from abm.outcomes import outcome
-from abm.params import declarations
-from abm.scenario import ScenarioError, read_table
+from abm.core.params import declarations
+from abm.io.scenario import ScenarioError, read_table
+from abm.measure.outcomes import outcome
 from experiments.analysis import describe, load_results, paired_differences, summarise
 from experiments.experiment import parse_experiment, plan_experiment
+from experiments.figures import bands, new_figure
 from experiments.runner import run_experiment
-from viz.plots import bands, new_figure
 
 SUITES = ("trust", "subsidies", "eastwest")
 REFERENCE_FARMERS = 30_000
@@ -194,7 +194,7 @@ def predicted_sign(name: str, effect: Effect) -> int:
     """Sign of the difference a hypothesis predicts for an outcome.
 
     ``raises``/``lowers`` say it outright; ``improves``/``worsens`` read it from the outcome's
-    declared direction (:mod:`abm.outcomes`), so "lowers fraud" is "improves fraud_rate".
+    declared direction (:mod:`abm.measure.outcomes`), so "lowers fraud" is "improves fraud_rate".
 
     Raises:
         ValueError: For ``improves``/``worsens`` of an outcome declared neutral.

@@ -7,7 +7,7 @@ so a batch killed at any moment (even by SIGKILL) completes on the next call wit
 ``OUT/results.parquet`` (model-level outcomes) and ``OUT/regions.parquet`` (per-region outcomes)
 hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of the experiment file.
 Every row of these tables and of the run files names its run (run id, point, arm, replicate, seed,
-the varied parameters), and every file carries the data dictionary (:mod:`abm.dictionary`).
+the varied parameters), and every file carries the data dictionary (:mod:`abm.io.dictionary`).
 
 Engines:
 
@@ -55,20 +55,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm import interrupts
-from abm.calendar import CALENDAR_COLUMNS
-from abm.dictionary import described_table, dictionary_metadata, run_about
-from abm.folders import check_writable, locked
-from abm.outcomes import OUTCOMES
-from abm.output import FILE_MODE
-from abm.output_size import experiment_outputs
-from abm.params import declarations
-from abm.scenario import Scenario, ScenarioError
+from abm.core.calendar import CALENDAR_COLUMNS
+from abm.core.digest import code_digest, stack_versions
+from abm.core.params import declarations
+from abm.io import interrupts
+from abm.io.dictionary import described_table, dictionary_metadata, run_about
+from abm.io.folders import check_writable, locked
+from abm.io.output import FILE_MODE
+from abm.io.output_size import experiment_outputs
+from abm.io.scenario import Scenario, ScenarioError
+from abm.measure.outcomes import OUTCOMES
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
 
 ENGINES = ("local", "dask")
-_CODE = abm.code_digest()
+_CODE = code_digest()
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 #: the calendar columns, and with region the key columns, of every run's and experiment's table
 CALENDAR = ("month", *CALENDAR_COLUMNS)
@@ -128,7 +129,7 @@ def save_run(runs: Path, output: RunOutput, ids: dict[str, Any] | None = None) -
     """Write one finished run atomically as ``runs/<run_id>.parquet``, its rows saying which run they are.
 
     Every row carries ``run_id`` and ``seed`` and, from an experiment (``ids``), its point, arm,
-    replicate and varied parameters; the file carries the data dictionary (``abm.dictionary``).
+    replicate and varied parameters; the file carries the data dictionary (``abm.io.dictionary``).
     """
     manifest = json.loads(output.manifest)
     ids = {"run_id": output.run_id} | (ids or {"seed": manifest.get("seed")})
@@ -294,10 +295,20 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
         model_module = pending[0].model.partition(":")[0]
         for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
             if i == 0:
-                select_outcomes(model_columns(output.table), outcomes)
+                kept_outcomes(output.table, outcomes)
             save_run(runs, output, (ids or {}).get(output.run_id))
             bar.advance(task)
     return len(pending)
+
+
+def kept_outcomes(table: pd.DataFrame, requested: list[str] | None) -> list[str]:
+    """The outcomes to keep from a run's table: those requested, else the model-level outcomes it reports.
+
+    A requested outcome need only be a column of the table that is not an identifier, key or parameter:
+    a run may leave it all NaN (a ratio with no newcomers).
+    """
+    columns = [c for c in table.columns if c not in NOT_OUTCOMES] if requested is not None else model_columns(table)
+    return select_outcomes(columns, requested)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
@@ -331,7 +342,7 @@ def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, 
         outcome has the name), month, year, month of year (and region), outcomes.
     """
     tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
-    outcomes = select_outcomes(model_columns(tables[0]), plan.experiment.outcomes)
+    outcomes = kept_outcomes(tables[0], plan.experiment.outcomes)
     frames = []
     for job, ids, table in zip(jobs, run_ids(plan, jobs), tables, strict=True):
         frames.append(table.reindex(columns=[*KEY_COLUMNS, *outcomes]).assign(run_id=job.run_id, **ids))
@@ -352,7 +363,7 @@ def manifest(plan: Plan, jobs: list[Job], engine: str, workers: int | None, seco
     """Describe the batch: experiment, base scenario, jobs, engine and software versions."""
     return {
         "experiment": plan.experiment.model_dump(mode="json"), "origin": plan.origin,
-        "package_version": abm.__version__, "python": platform.python_version(), "versions": abm.stack_versions(),
+        "package_version": abm.__version__, "python": platform.python_version(), "versions": stack_versions(),
         "engine": engine, "workers": workers or os.cpu_count(), "seconds": round(seconds, 3),
         "base": plan.base.model_dump(mode="json"), "seeds": plan.seeds, "points": plan.points.to_dict("records"),
         "runs": [{"run_id": j.run_id, "point": j.point, "replicate": j.replicate, "seed": j.seed} for j in jobs],
@@ -425,15 +436,3 @@ def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: 
     seconds = time.perf_counter() - start
     text = json.dumps(manifest(plan, jobs, engine, workers, seconds), indent=2, default=_plain)
     atomic_write(out / "manifest.json", text.encode())
-
-
-def main() -> None:
-    """Command-line entry: ``python -m experiments.runner FILE [...]`` is ``ruralsim experiment FILE [...]``."""
-    from experiments import cli
-
-    sys.argv.insert(1, "experiment")
-    cli.main()
-
-
-if __name__ == "__main__":
-    main()

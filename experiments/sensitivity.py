@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.analysis import final_month, load_results, outcome_names
 from experiments.design import Range, ranges_for, salib_problem, scale, unit_design, unit_morris, unit_sobol
 from experiments.experiment import Plan

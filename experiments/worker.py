@@ -14,12 +14,12 @@ from typing import Any
 
 import pandas as pd
 
-from abm.calendar import CALENDAR_COLUMNS, analysis_frame
-from abm.params import REGIONS
-from abm.scenario import Scenario
+from abm.core.calendar import CALENDAR_COLUMNS, analysis_frame
+from abm.core.params import REGIONS
+from abm.io.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
-DEFAULT_MODEL = "abm.simulate:run"
+DEFAULT_MODEL = "abm.io.simulate:run"
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def run_table(result: Any) -> pd.DataFrame:
     """Stack a run's province-wide series (no region: null) over its per-region outcomes (west < centre < east).
 
     The calendar columns and the region's categories are those of every output table
-    (:func:`abm.calendar.analysis_frame`), so the file reads back as ``series.parquet`` and
+    (:func:`abm.core.calendar.analysis_frame`), so the file reads back as ``series.parquet`` and
     ``regions.parquet`` do; a province-wide row is one whose ``region`` is missing.
     """
     table = pd.concat([result.series, result.regions], ignore_index=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from abm.params import Parameters
-from abm.scenario import Scenario
+from abm.core.params import Parameters
+from abm.io.scenario import Scenario
 
 
 @pytest.fixture

@@ -18,12 +18,13 @@ from __future__ import annotations
 import solara
 
 from viz.compare import Compare
-from viz.components import CSS, Figures
+from viz.components import CSS
 from viz.controller import RunControls
 from viz.controls import Settings, UIModel
 from viz.experiments_view import ExperimentView
 from viz.panel import ParameterPanel, pending_changes
 from viz.scenario_io import ScenarioCard, state_from_query
+from viz.simulation_view import Figures
 
 TITLE = "ruralsim: rural e-commerce"
 

@@ -4,7 +4,7 @@ The page sends each figure as an ECharts option (plain data, a few kB) that Sola
 ``FigureEcharts`` draws in the browser with the ECharts copy of ``solara-assets`` (no CDN). Axes fit
 their data each month, legends wrap instead of being cut, and every figure has PNG and SVG
 download buttons (``echarts_json.vue``, SVG from ECharts' SVG renderer). The options are built
-from the same tables and colours as :mod:`viz.plots` (matplotlib, for notebooks).
+from the same tables and colours as :mod:`experiments.figures` (matplotlib, for notebooks).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abm.params import REGIONS
-from abm.stages import STAGES
-from viz import plots
+from abm.core.params import REGIONS
+from abm.core.stages import STAGES
+from experiments import figures
+from viz.village_map import MAP_LAYERS, MapLayer, layer_norm, model_cooperatives, model_layers
 from viz.labels import outcome_title, outcome_unit
 
 #: font sizes (px) of the figures: legible at 1024 px wide
@@ -92,10 +93,10 @@ def by_region(regions: pd.DataFrame, column: str, series: pd.DataFrame | None = 
     lines = []
     for region in REGIONS:
         rows = regions[regions["region"] == region]
-        lines.append(Line(region, rows[column].to_numpy(dtype=float), plots.REGION_COLOURS[region]))
+        lines.append(Line(region, rows[column].to_numpy(dtype=float), figures.REGION_COLOURS[region]))
     months = regions["month"].drop_duplicates().to_numpy()
     if series is not None and column in series:
-        lines.append(Line("province", series[column].to_numpy(dtype=float), plots.ALL_COLOUR, dashed=True))
+        lines.append(Line("province", series[column].to_numpy(dtype=float), figures.ALL_COLOUR, dashed=True))
     return time_series(title or outcome_title(column), outcome_unit(column), months, lines)
 
 
@@ -124,10 +125,10 @@ def bands(summary: pd.DataFrame, arms: Sequence[str], labels: dict[str, str], ti
     colour between ``ci_low`` and ``ci_high``, stacked under the arm's name so that its legend
     entry switches both.
     """
-    colours = iter(plots.ARM_COLOURS * (len(arms) // len(plots.ARM_COLOURS) + 1))
+    colours = iter(figures.ARM_COLOURS * (len(arms) // len(figures.ARM_COLOURS) + 1))
     rows = {arm: summary[summary["arm"] == arm].sort_values("month") for arm in arms}
     lines = [Line(labels.get(arm, arm) + (" (reference)" if arm == reference else ""),
-                  rows[arm]["mean"].to_numpy(dtype=float), plots.ALL_COLOUR if arm == reference else next(colours))
+                  rows[arm]["mean"].to_numpy(dtype=float), figures.ALL_COLOUR if arm == reference else next(colours))
              for arm in arms]
     months = summary["month"].drop_duplicates().sort_values().to_numpy()
     option = time_series(title, unit, months, lines, y_min=None)
@@ -151,7 +152,7 @@ def funnel(series: pd.DataFrame) -> dict[str, Any]:
     present = [s for s in STAGES if s in series]
     names = [f"{s.replace('_', ' ')} ({int(series[s].iloc[-1]):,})" if len(series) else s.replace("_", " ")
              for s in present]
-    lines = [Line(n, series[s].to_numpy(dtype=float), plots.STAGE_COLOURS[STAGES.index(s)])
+    lines = [Line(n, series[s].to_numpy(dtype=float), figures.STAGE_COLOURS[STAGES.index(s)])
              for s, n in zip(present, names, strict=True)]
     option = time_series("translation funnel (households by stage)", "households", series["month"], lines)
     _on_months(option, series["month"])  # on a value axis ECharts would stack the months too
@@ -172,14 +173,14 @@ def _colour_stops(cmap: str, n: int = 7) -> list[str]:
     return [to_hex(colormaps[cmap](k / (n - 1))) for k in range(n)]
 
 
-def _visual_map(spec: plots.MapLayer, values: np.ndarray) -> dict[str, Any]:
+def _visual_map(spec: MapLayer, values: np.ndarray) -> dict[str, Any]:
     """The colour key of a layer: pieces for categories, a colour bar with its unit for continuous values."""
     common = {"left": "right", "top": "middle", "textStyle": {"fontSize": FONT}, "seriesIndex": 0}
     if spec.kind != "continuous":
         pieces = [{"value": k, "label": name, "color": colour}
                   for k, (name, colour) in enumerate(zip(spec.categories, spec.colours, strict=True))]
         return {"type": "piecewise", "pieces": pieces, **common}
-    norm = plots._norm(spec, values)
+    norm = layer_norm(spec, values)
     bar = {"type": "continuous", "min": float(norm.vmin), "max": float(norm.vmax), "calculable": False,
            "inRange": {"color": _colour_stops(spec.cmap)}, "precision": 2, "itemHeight": 180, **common}
     if spec.ticklabels:
@@ -201,7 +202,7 @@ def village_map(layers: dict[str, np.ndarray], layer: str, cooperatives: Sequenc
     Markers are sized from ``cell_px`` (about how many pixels a village gets) so that they stay
     apart at any grid size; the legend switches each kind of marker off.
     """
-    spec = plots.MAP_LAYERS[layer]
+    spec = MAP_LAYERS[layer]
     values = np.asarray(layers[layer], dtype=float)
     width, height = values.shape
     cells = [[x, y, (float(values[x, y]) if np.isfinite(values[x, y]) else None)]
@@ -235,4 +236,4 @@ def village_map(layers: dict[str, np.ndarray], layer: str, cooperatives: Sequenc
 def map_option(model: Any, layer: str, width_px: float = 800.0) -> dict[str, Any]:
     """The village map of a model (see :func:`village_map`), for a figure about ``width_px`` wide."""
     cell = (width_px - 180) / max(1, model.geo.width)
-    return village_map(plots.model_layers(model), layer, plots.model_cooperatives(model), cell)
+    return village_map(model_layers(model), layer, model_cooperatives(model), cell)

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import solara
 
-from abm.scenario import ScenarioError, parse_overrides, validate_parameters
-from viz import charts, plots
+from abm.io.scenario import ScenarioError, parse_overrides, validate_parameters
+from experiments import figures
+from viz import charts
 from viz.components import CSS, EChart, history, recorded_outcomes
 from viz.controls import DEFAULT_SEED, UI_DEFAULTS, UIModel, parse_seed
 from viz.labels import number, outcome_title, outcome_unit
@@ -23,7 +24,7 @@ from viz.labels import number, outcome_title, outcome_unit
 #: the final-month table's outcomes
 HEADLINE = ("income_mean", "adoption", "consumer_trust", "stability", "gini", "fraud_rate", "fresh_loss")
 #: colours of A, B and their difference
-COLOURS = {"A": "#0072B2", "B": "#D55E00", "B - A": plots.ALL_COLOUR}
+COLOURS = {"A": "#0072B2", "B": "#D55E00", "B - A": figures.ALL_COLOUR}
 
 
 def parameter_set(text: str, label: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Solara components of the simulation page: village map with inspector, time series, outputs picker, summary.
 
-:func:`Figures` reads Mesa's ``update_counter``, so the page redraws after every step, in one pass.
+:func:`viz.simulation_view.Figures` reads Mesa's ``update_counter``, so the page redraws after every step,
+in one pass.
 Figures are ECharts options (:mod:`viz.charts`) drawn in the browser: a month sends a few kB of
 data instead of images, and the axes fit their data each month.
 """
@@ -18,13 +19,14 @@ from typing import Any
 import pandas as pd
 import solara
 import traitlets
-from mesa.visualization.utils import update_counter
 from solara.components.echarts import EchartsWidget
 
+from abm.core.crops import CROPS
+from abm.core.params import REGIONS
+from abm.core.world import LAYERS
 from abm.model import HOUSEHOLDS
-from abm.params import REGIONS
-from abm.world import LAYERS
-from viz import charts, plots
+from experiments import figures
+from viz import charts, village_map
 from viz.controls import changed_parameters
 from viz.labels import number, outcome_title, outcome_unit, with_unit
 
@@ -129,7 +131,7 @@ def income_option(h: History) -> dict:
 
 
 def adoption_option(h: History) -> dict:
-    """Share of households selling online, by region and in the province."""
+    """Share of households that sold online this month, by region and in the province."""
     return charts.by_region(h.regions, "adoption", h.series, title="online adoption")
 
 
@@ -141,7 +143,7 @@ def loss_option(h: History) -> dict:
 
 def trust_option(h: History) -> dict:
     """Consumers' trust in rural produce and the network's stability (indices 0-1)."""
-    return charts.outcome_lines(h.series, ["consumer_trust", "stability"], ["#CC79A7", plots.ALL_COLOUR],
+    return charts.outcome_lines(h.series, ["consumer_trust", "stability"], ["#CC79A7", figures.ALL_COLOUR],
                                 "consumer trust and network stability", "index 0-1", y_max=1.0)
 
 
@@ -182,7 +184,7 @@ def OutputsChart(model, steps: int = 0) -> None:
     def build() -> dict:
         if regional:
             return charts.by_region(h.regions, chosen, h.series)
-        return charts.outcome_lines(h.series, [chosen], [plots.ALL_COLOUR], outcome_title(chosen),
+        return charts.outcome_lines(h.series, [chosen], [figures.ALL_COLOUR], outcome_title(chosen),
                                     outcome_unit(chosen))
 
     option = solara.use_memo(build, [model, h.steps, chosen])
@@ -205,14 +207,14 @@ def VillageMap(model, steps: int = 0) -> None:
     layer = map_layer.value
     state = map_state(model, layer)
     option = solara.use_memo(lambda: charts.map_option(model, layer), [model, layer, state])
-    labels = {spec.label: name for name, spec in plots.MAP_LAYERS.items()}
+    labels = {spec.label: name for name, spec in village_map.MAP_LAYERS.items()}
 
     def clicked(event: dict) -> None:
         if event.get("seriesType") == "heatmap" and event.get("data"):
             picked_village.set((int(event["data"][0]), int(event["data"][1])))
 
     with solara.Div(classes=["ruralsim-wide"]):
-        solara.Select("map layer", values=list(labels), value=plots.MAP_LAYERS[layer].label,
+        solara.Select("map layer", values=list(labels), value=village_map.MAP_LAYERS[layer].label,
                       on_value=lambda text: map_layer.set(labels[text]), dense=True,
                       style={"max-width": "260px"}, classes=["ruralsim-map-layer"])
         EChart("map", option, height=MAP_HEIGHT, on_click=clicked, data_layer=layer)
@@ -228,7 +230,7 @@ def village_rows(model, x: int, y: int) -> list[tuple[str, str]]:
         if name == "region":
             text = REGIONS[int(value)]
         elif name == "crop":
-            text = plots.CROPS[int(value)]
+            text = CROPS[int(value)]
         elif isinstance(value, bool) or value.dtype == bool:
             text = "yes" if value else "no"
         else:
@@ -300,23 +302,3 @@ def Summary(model, steps: int = 0) -> None:
             f"{escape(problem)}</p>") if problem else ""
     solara.HTML(tag="div", unsafe_innerHTML=head + note + html_table(summary_rows(model)),
                 classes=["ruralsim-card", "ruralsim-summary"])
-
-
-@solara.component
-def Figures(model) -> None:
-    """The simulation page's main area: map, summary and inspector, every time series, network and money flows.
-
-    Only this component reads Mesa's ``update_counter``: a month re-renders the figures in one pass.
-    """
-    from viz.flows import NetworkAndFlows  # it draws with this module's EChart
-    update_counter.get()
-    steps = model.steps  # an argument of each figure, so that each re-renders when the month changes
-    with solara.Div(classes=["ruralsim-grid"]):
-        VillageMap(model, steps)
-        with solara.Column(gap="12px"):
-            Summary(model, steps)
-            VillageInspector(model, steps)
-        for name in SERIES_CHARTS:
-            SeriesChart(model, name, steps)
-        OutputsChart(model, steps)
-        NetworkAndFlows(model, steps)

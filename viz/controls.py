@@ -1,7 +1,7 @@
 """The app's parameter controls, derived from the declarations; presets; the model the app builds.
 
 Nothing here repeats a parameter's unit, range, default or choices: they come from
-:func:`abm.params.declarations`. What the app adds is which parameters to show, in groups
+:func:`abm.core.params.declarations`. What the app adds is which parameters to show, in groups
 (:data:`SHOWN`), narrower slider ranges where the declared one is impractical in a browser
 (:data:`UI_RANGES`, always inside the declared range), the app's default scenario
 (:data:`UI_DEFAULTS`: a small province, so that the page is responsive on two cores) and presets
@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from abm.core.params import Parameters, declarations, in_region
+from abm.io.scenario import ScenarioError, validate_parameters
 from abm.model import RuralEconomy
-from abm.params import Parameters, declarations, in_region
-from abm.scenario import ScenarioError, validate_parameters
 
 #: parameters the app shows, by group (each a declared parameter)
 SHOWN: dict[str, tuple[str, ...]] = {
@@ -282,6 +282,7 @@ class UIModel(RuralEconomy):
         self.preset = preset
         self.problem = "\n".join(problems) or None
         super().__init__(parameters, seed=self.seed, panel="yearly")
+
 
 
 def model_params(settings: Settings, seed: int = DEFAULT_SEED) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import solara
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.reports import SUITE_MIN_MONTHS, SUITES, suite_plan
 from experiments.runner import make_jobs, run_experiment
 

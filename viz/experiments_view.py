@@ -17,11 +17,12 @@ import pandas as pd
 import solara
 from scipy import stats
 
-from abm.params import REGIONS
-from abm.scenario import ScenarioError
-from experiments.analysis import load_results, outcome_names, paired_differences, summarise, summary_table
-from experiments.cli_experiment import compact_summary
-from viz import charts, plots
+from abm.core.params import REGIONS
+from abm.io.scenario import ScenarioError
+from experiments import figures
+from experiments.analysis import (compact_summary, load_results, outcome_names, paired_differences, summarise,
+                                  summary_table)
+from viz import charts
 from viz.components import EChart
 from viz.experiment_launch import LaunchCard
 from viz.labels import number
@@ -138,14 +139,14 @@ def band_option(folder: str, outcome: str, scope: str, arms: list[str], referenc
                 labels: dict[str, str]) -> tuple[dict, int]:
     """The ECharts option of the bands figure and the fewest replicates behind any of its bands."""
     where = "" if scope == PROVINCE else f" ({scope})"
-    title, unit = plots.outcome_label(outcome)
+    title, unit = figures.outcome_label(outcome)
     if show == DIFFERENCES and reference is not None:
         summary = outcome_bands(folder, outcome, scope, reference)
         others = [a for a in arms if a != reference]
         option = charts.bands(summary, others, labels, f"{title}{where}: arm minus {reference} (paired)", unit)
         for item in option["series"][:1]:
             item["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0}],
-                                "lineStyle": {"color": plots.ALL_COLOUR, "width": 1, "type": "solid"}}
+                                "lineStyle": {"color": figures.ALL_COLOUR, "width": 1, "type": "solid"}}
     else:
         summary = outcome_bands(folder, outcome, scope)
         option = charts.bands(summary, arms, labels, title + where, unit, reference)
@@ -257,7 +258,7 @@ def ExperimentDetail(folder: str) -> None:
     scope = scope if scope in scopes else PROVINCE
 
     solara.HTML(tag="div", unsafe_innerHTML=describe(folder, df), classes=["ruralsim-experiment-description"])
-    labels = {f"{plots.outcome_label(name)[0]} [{name}, {plots.axis_label(name)}]": name for name in outcomes}
+    labels = {f"{figures.outcome_label(name)[0]} [{name}, {figures.axis_label(name)}]": name for name in outcomes}
     chosen = next(text for text, name in labels.items() if name == outcome)
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.Select("outcome", values=list(labels), value=chosen, on_value=lambda t: set_outcome(labels[t]),

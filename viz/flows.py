@@ -1,9 +1,9 @@
 """The actor network and the money flows of the simulation page, drawn in the browser (ECharts graph and Sankey).
 
-The network is :func:`abm.network.actor_network` this month; above :data:`NETWORK_FARMERS`
+The network is :func:`abm.observe.network.actor_network` this month; above :data:`NETWORK_FARMERS`
 enrolled households it shows a fixed-seed sample of them (a display sample, drawn from its own
 generator, never the model's) with their villages and every institution and actant. The Sankey
-is the money ledger (:class:`abm.ledger.MoneyLedger`) of the last month or the last twelve:
+is the money ledger (:class:`abm.core.ledger.MoneyLedger`) of the last month or the last twelve:
 payers on the left, payees on the right (an account can be both, so the graph has no cycle).
 Both are drawn on demand (a checkbox), so the page stays as fast as before when they are off.
 """
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import solara
 
-from abm.network import actor_network
-from viz import plots
+from abm.observe.network import actor_network
+from experiments import figures
 from viz.components import EChart, history
 from viz.labels import number
 
@@ -33,7 +33,7 @@ PERIODS = {"last month": 1, "last 12 months": 12}
 
 def sampled_network(model, most: int = NETWORK_FARMERS) -> tuple[nx.Graph, int]:
     """The actor network with at most ``most`` households (a fixed-seed sample), and how many are enrolled."""
-    g = actor_network(model)
+    g = actor_network(model.observed())
     farmers = [n for n, kind in g.nodes(data="kind") if kind == "farmer"]
     if len(farmers) <= most:
         return g, len(farmers)
@@ -82,7 +82,7 @@ def sankey_option(flows: pd.DataFrame, title: str) -> dict:
             "title": {"text": f"{title}: yuan, total {number(flows['amount'].sum())}", "left": 4, "top": 2,
                       "textStyle": {"fontSize": 14, "fontWeight": "normal"}},
             "tooltip": {"trigger": "item", "confine": True},
-            "color": list(plots.ARM_COLOURS),
+            "color": list(figures.ARM_COLOURS),
             "series": [{"type": "sankey", "top": 36, "bottom": 12, "left": 8, "right": 110, "nodeGap": 12,
                         "data": nodes, "links": links, "emphasis": {"focus": "adjacency"},
                         "lineStyle": {"color": "gradient", "opacity": 0.35}, "label": {"fontSize": 12}}]}

@@ -1,6 +1,6 @@
 """Names, units and number format of the page: one place that says how an outcome or value is shown.
 
-Titles and units of outcomes come from the project's outcome registry (:mod:`abm.outcomes`). Numbers have one format everywhere:
+Titles and units of outcomes come from the project's outcome registry (:mod:`abm.measure.outcomes`). Numbers have one format everywhere:
 thousands separated, at most four significant digits, no exponent.
 """
 
@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import math
 
-from viz import plots
+from experiments import figures
 
 
 def outcome_title(name: str) -> str:
     """An outcome's title, from the outcome registry (the name in words when it is not registered)."""
-    return plots.outcome_label(name)[0]
+    return figures.outcome_label(name)[0]
 
 
 def outcome_unit(name: str) -> str:
     """An outcome's unit, from the outcome registry ("" when it has none)."""
-    return plots.outcome_label(name)[1]
+    return figures.outcome_label(name)[1]
 
 
 def number(value: float, digits: int = 4) -> str:

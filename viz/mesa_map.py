@@ -12,8 +12,8 @@ The project's page (``viz/app.py``) draws its map with ECharts; a Mesa user who 
                      model_params={"farmers": {"type": "SliderInt", "value": 6000, "label": "households",
                                                "min": 600, "max": 30000, "step": 600}})
 
-Villages are the grid's cells and the map's colours are its property layers (``abm.world.LAYERS``):
-one layer is drawn through Mesa's ``PropertyLayerStyle``, in the colours of :data:`viz.plots.MAP_LAYERS`;
+Villages are the grid's cells and the map's colours are its property layers (``abm.core.world.LAYERS``):
+one layer is drawn through Mesa's ``PropertyLayerStyle``, in the colours of :data:`viz.village_map.MAP_LAYERS`;
 the cooperatives, the only agents placed on cells, are squares through ``AgentPortrayalStyle``
 (red when branded). Households are rows of arrays, not agents, so there is nothing else to portray.
 
@@ -37,7 +37,7 @@ from mesa.visualization import SpaceRenderer
 from mesa.visualization.components import AgentPortrayalStyle, PropertyLayerStyle
 
 from agents.cooperative import Cooperative
-from viz.plots import MAP_LAYERS, MapLayer
+from viz.village_map import MAP_LAYERS, MapLayer
 
 #: colours of a cooperative's square: branded, not branded
 COOPERATIVE_COLOURS = ("#d62728", "#ffffff")
@@ -79,7 +79,7 @@ def village_renderer(model: Any, layer: str = "region") -> SpaceRenderer:
 
     Args:
         model: A :class:`abm.model.RuralEconomy` (or a subclass).
-        layer: The property layer the villages are coloured by: a key of :data:`viz.plots.MAP_LAYERS`.
+        layer: The property layer the villages are coloured by: a key of :data:`viz.village_map.MAP_LAYERS`.
 
     Raises:
         ValueError: For a layer the map does not know, naming the known ones.

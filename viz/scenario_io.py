@@ -1,6 +1,6 @@
 """Scenarios and downloads of the simulation page: the controls as a scenario file or an address, saved and loaded.
 
-A scenario of the page is the runner's scenario format (:class:`abm.scenario.Scenario`: name,
+A scenario of the page is the runner's scenario format (:class:`abm.io.scenario.Scenario`: name,
 seed, months, ``[parameters]``) holding every parameter that differs from the app's defaults, so
 ``ruralsim run FILE`` and the page build the same model. Saved scenarios go to
 ``<results>/scenarios/NAME.toml``. The page's address carries the same values as a query
@@ -25,7 +25,7 @@ import solara
 import tomli_w
 from mesa.visualization.utils import update_counter
 
-from abm.scenario import ScenarioError, parse_overrides, parse_scenario
+from abm.io.scenario import ScenarioError, parse_overrides, parse_scenario
 from viz.controller import END_MONTH
 from viz.controls import DEFAULT_PRESET, DEFAULT_SEED, PRESETS, parse_seed, preset_values
 from viz.experiments_view import results_root

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from testworlds import summed_ratio
 
-from abm.audience import ration_audience, streamed_groups
+from abm.core.stages import MOBILISED
+from abm.market.audience import ration_audience, streamed_groups
 from abm.model import RuralEconomy
-from abm.stages import MOBILISED
 
 
 def test_streamed_spending_is_held_to_the_audience():

@@ -7,10 +7,10 @@ import functools
 import numpy as np
 from typer.testing import CliRunner
 
-from abm.detail import defection_profile, regional, yearly
-from abm.scenario import load_scenario
-from abm.simulate import run
-from experiments.cli import app
+from abm.io.detail import defection_profile, regional, yearly
+from abm.io.scenario import load_scenario
+from abm.io.simulate import run
+from experiments.cli.app import app
 from testworlds import DIFFUSING
 
 

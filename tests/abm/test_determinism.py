@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from abm.output import write_run
-from abm.simulate import run
+from abm.io.output import write_run
+from abm.io.simulate import run
 
 
 def test_same_seed_gives_identical_files(small, tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.development import DEVELOPMENT_MODELS
-from abm.stages import MOBILISED
+from abm.core.stages import MOBILISED
+from abm.development.strategies import DEVELOPMENT_MODELS
 from agents.farmers import FarmerPopulation
 
 

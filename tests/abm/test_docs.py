@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from abm.docs import BEGIN, END, OUTCOMES_BEGIN, OUTCOMES_END, parameter_table
-from abm.outcomes import outcome_table
-from abm.params import REGIONS, Parameters, declarations, regional_parameters
+from abm.core.params import REGIONS, Parameters, declarations, regional_parameters
+from abm.io.docs import BEGIN, END, OUTCOMES_BEGIN, OUTCOMES_END, parameter_table
+from abm.measure.outcomes import outcome_table
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
 
 def test_odd_parameter_table_is_current():
-    """Regenerate with: python -c "from abm.docs import refresh_odd; refresh_odd(Path('docs/ODD.md'))"."""
+    """Regenerate with: python -c "from abm.io.docs import refresh_odd; refresh_odd(Path('docs/ODD.md'))"."""
     text = ODD.read_text(encoding="utf-8")
     table = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert table == parameter_table(), "docs/ODD.md parameter table is stale: run refresh_odd"
@@ -25,7 +25,7 @@ def test_every_parameter_has_unit_source_and_meaning():
 
 
 def test_odd_outcome_table_is_current():
-    """The ODD's outcome table is the one generated from abm/outcomes.py (regenerate with refresh_odd)."""
+    """The ODD's outcome table is the one generated from abm/measure/outcomes.py (regenerate with refresh_odd)."""
     text = ODD.read_text(encoding="utf-8")
     table = text.split(OUTCOMES_BEGIN, 1)[1].split(OUTCOMES_END, 1)[0].strip()
     assert table == outcome_table(), "docs/ODD.md outcome table is stale: run refresh_odd"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.eastwest import spend_fund
+from abm.core.params import Parameters
+from abm.eastwest.fund import spend_fund
 from abm.model import RuralEconomy
-from abm.params import Parameters
 
 
 def _run(months: int = 24, **kw) -> RuralEconomy:
@@ -48,9 +48,8 @@ def test_fund_spending_reaches_only_western_targets():
     new_brand = [c for c, b in zip(m.cooperatives, brands) if c.branded and not b]
     new_line = [c for c, q in zip(m.cooperatives, processing) if c.processing > q]
     assert moved.any() and new_trained.any() and new_brand and new_line
-    west = v.county_region == 0  # a county belongs to the region of its seat
-    farmer_county = np.repeat(v.county, m.farmers.households)
-    assert west[v.county[moved]].all() and west[farmer_county[new_trained]].all()
+    assert (v.region[moved] == 0).all() and (m.farmers.region[new_trained] == 0).all()  # western villages
+    west = v.county_region == 0  # a cooperative's county belongs to the region of its seat
     assert all(west[c.county] for c in new_brand + new_line)
     assert np.isclose(-m.money.balance["fund"], spent)  # the fund paid for all of it
 
@@ -63,3 +62,24 @@ def test_pairing_boosts_western_sales_and_costs_the_east():
     west = paired.datacollector.get_table_dataframe("regions").query("region == 'west'").online_sales.sum()
     west0 = base.datacollector.get_table_dataframe("regions").query("region == 'west'").online_sales.sum()
     assert west > west0
+
+
+def test_fund_cold_chain_and_training_reach_western_villages_whatever_their_county_seat():
+    """The fund's cold chain and training reach every western village, whatever its county's seat, and no other.
+
+    The levy is on western villages' sales, those of counties seated in the centre too.
+    """
+    m = RuralEconomy(Parameters(farmers=6000, households_per_village=25, cold_chain_west=0.1,
+                                fund_rule="cold_chain"), seed=3)
+    v, f = m.province.villages, m.farmers
+    seated_elsewhere = (v.region == 0) & (v.county_region[v.county] != 0)
+    assert seated_elsewhere.sum() >= 10
+    candidates = v.fresh & (v.cold_chain < 0.95)
+    spend_fund(m.policy_targets(), 1e9, m.p, m.money)
+    covered = candidates & (v.cold_chain == 1.0)
+    np.testing.assert_array_equal(covered, candidates & (v.region == 0))
+    assert (covered & seated_elsewhere).any()
+    f.stage[:] = 2
+    untrained = ~f.trained
+    spend_fund(m.policy_targets(), 1e9, m.p.model_copy(update={"fund_rule": "training"}), m.money)
+    np.testing.assert_array_equal(f.trained & untrained, untrained & (f.region == 0))

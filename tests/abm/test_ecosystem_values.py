@@ -13,10 +13,10 @@ import pytest
 from SALib.sample import sobol as sobol_sample
 from testworlds import same_bits
 
-from abm.inputs import ScenarioError, seed_value
+from abm.core.checks import ScenarioError, seed_value
+from abm.core.params import Parameters
+from abm.io.scenario import Scenario, load_scenario
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.scenario import Scenario, load_scenario
 from experiments.experiment import parse_experiment
 
 BASE = load_scenario()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.inequality import gini, theil
+from abm.measure.inequality import gini, theil
 
 
 def test_theil_parts_add_up_and_match_direct_computation():
@@ -31,6 +31,6 @@ def test_theil_is_zero_for_equal_incomes_and_gini_known_value():
 
 def test_quintile_ratio_is_the_top_fifths_mean_over_the_bottom_fifths():
     """Incomes 1..10: the bottom fifth (1, 2) averages 1.5, the top fifth (9, 10) 9.5."""
-    from abm.inequality import quintile_ratio
+    from abm.measure.inequality import quintile_ratio
     assert quintile_ratio(np.arange(10.0, 0.0, -1.0)) == pytest.approx(9.5 / 1.5)
     assert quintile_ratio(np.full(50, 7.0)) == 1.0

@@ -6,9 +6,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from abm.inputs import parse_text
-from abm.params import declarations
-from abm.scenario import Scenario, ScenarioError, parse_scenario
+from abm.core.params import declarations
+from abm.io.inputs import parse_text
+from abm.io.scenario import Scenario, ScenarioError, parse_scenario
 
 NAMES = [d["name"] for d in declarations()]
 SCALARS = st.one_of(

@@ -1,9 +1,9 @@
-"""The compiled pairwise sums in abm/kernels.py give ``np.sum``'s bits, on many lengths and signed zeros."""
+"""The compiled pairwise sums in abm/core/kernels.py give ``np.sum``'s bits, on many lengths and signed zeros."""
 
 import numpy as np
 import pytest
 
-from abm.kernels import pairwise_sum, pairwise_sums_split, running_sums_over_runs
+from abm.core.kernels import pairwise_sum, pairwise_sums_split, running_sums_over_runs
 
 LENGTHS = [0, 1, 2, 7, 8, 9, 15, 16, 17, 127, 128, 129, 136, 255, 256, 257, 1000, 1025, 8193, 100003]
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from abm.core.ledger import LedgerError
+from abm.core.params import Parameters
 from abm.model import RuralEconomy
-from abm.params import Parameters
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,3 +56,22 @@ def test_government_never_exceeds_budget():
     for name, spent in m.government.spent_total.items():
         assert spent <= budget + 1e-6, name
     assert m.government.spent_total["training"] > 0.5 * budget
+
+
+@pytest.mark.parametrize(("field", "factor", "message"), [
+    ("purchases", 1.001, "online purchases"), ("purchased_kg", 0.999, "online purchases"),
+    ("logistics_subsidy", 1.001, "logistics subsidy granted")])
+def test_books_check_raises_when_purchases_deliveries_or_subsidies_disagree(field, factor, message):
+    """A month whose purchases, deliveries or granted subsidy disagree with the books stops the run.
+
+    Buyers paying (receiving) other than the sales booked (kg delivered), or shippers granting a logistics
+    subsidy other than the one booked.
+    """
+    m = RuralEconomy(Parameters(farmers=600, households_per_village=20, budget_logistics=3000.0), seed=2)
+    check = m._check_books
+    for _ in range(6):
+        m.step()
+    m._check_books = lambda flows: check(replace(flows, **{field: getattr(flows, field) * factor}))
+    with pytest.raises(LedgerError, match=message):
+        for _ in range(6):
+            m.step()

@@ -1,4 +1,4 @@
-"""Each compiled market kernel computes its plain-numpy equation in abm/market_reference.py, bit for bit."""
+"""Each compiled market kernel computes its plain-numpy equation in abm/market/reference.py, bit for bit."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import market_kernels as kernel
-from abm import market_reference as reference
-from abm.stages import CHANNELS
+from abm.core.stages import CHANNELS
+from abm.market import kernels as kernel
+from abm.market import reference
 
 HOUSEHOLDS = 7  # per village
 SEEDS = [0, 1, 2]
@@ -62,7 +62,8 @@ def _seller_args(w: dict) -> tuple:
     coop_of_village = np.maximum(rng.integers(-1, 6, w["villages"]), 0)
     return (w["sellers"], w["group_of"], w["kg"], w["fill"][w["group_of"]], w["channel"], w["traced"],
             w["misrepresent"], w["region"], rng.choice(np.array([0, 2], np.int8), w["n"]), coop_of_village, 6,
-            np.array([0.05, 0.08, 0.03]), 0.02, 0.3, rng.random(w["n"], dtype=np.float32), np.float32(0.4), 2.0,
+            np.array([0.05, 0.08, 0.03]), 0.02, 0.3, 200.0, rng.random(w["n"], dtype=np.float32), np.float32(0.4),
+            2.0,
             w["loss"], w["price"], rng.random(w["groups"]), rng.random(w["groups"]) * 0.1, rng.random(w["groups"]),
             rng.random(w["groups"]) < 0.3, rng.random(w["groups"]) * 0.2)
 
@@ -109,3 +110,20 @@ def test_by_origin_is_its_equation():
     origin = rng.integers(0, 3, 200)
     fraud = rng.random(200)
     assert same_bits(kernel._by_origin(bought, origin, fraud), reference.by_origin(bought, origin, fraud))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rated_fill_ships_the_groups_share_passing_a_capped_sellers_excess_to_the_others(seed):
+    """Each group ships its fill of its supply, no seller more than it offered, a better score no smaller share."""
+    w = _world(seed)
+    supply = np.bincount(w["group_of"], weights=w["kg"], minlength=w["groups"])
+    group_fill = np.where(w["fill"] > 0.5, 1.0, w["fill"] + 0.4)  # tight groups: high-rated sellers cap at 1
+    fill = kernel._rated_fill(w["sellers"], w["group_of"], w["kg"], w["traced"], w["rating"], supply, group_fill)
+    shipped = np.bincount(w["group_of"], weights=w["kg"] * fill, minlength=w["groups"])
+    np.testing.assert_allclose(shipped, group_fill * supply, rtol=1e-9, atol=1e-9)
+    assert fill.max() <= 1.0 and (fill == 1.0).sum() > 10
+    score = np.where(w["traced"][w["sellers"]], np.float32(1.0), w["rating"])
+    for g in np.unique(w["group_of"]):
+        k = np.flatnonzero(w["group_of"] == g)
+        order = np.argsort(score[k], kind="stable")
+        assert (np.diff(fill[k][order]) >= -1e-12).all()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.params import Parameters
+from abm.io.simulate import run
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.simulate import run
 from agents.logistics import transit_loss
 from testworlds import summed_ratio
 

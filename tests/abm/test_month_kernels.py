@@ -1,4 +1,4 @@
-"""Each compiled kernel of the monthly step computes its plain-numpy equation in abm/month_reference.py."""
+"""Each compiled kernel of the monthly step computes its plain-numpy equation in abm/income/reference.py."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import month_kernels as kernel
-from abm import month_reference as reference
-from abm.stages import CHANNELS, STAGES
+from abm.core.stages import CHANNELS, STAGES
+from abm.income import kernels as kernel
+from abm.income import reference
 
 HOUSEHOLDS = 9
 VILLAGES = 30

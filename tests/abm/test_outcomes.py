@@ -1,4 +1,4 @@
-"""Every output column is declared once in abm/outcomes.py, and everything that names outcomes uses it."""
+"""Every output column is declared once in abm/measure/outcomes.py, and everything that names outcomes uses it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from abm.outcomes import (
+from abm.measure.outcomes import (
     KEY_COLUMNS,
     OUTCOMES,
     check_declared,
@@ -18,13 +18,13 @@ from abm.outcomes import (
     region_outcomes,
     series_outcomes,
 )
-from abm.output import write_run
-from abm.params import Parameters
-from abm.scenario import Scenario
-from abm.simulate import run
-from experiments.cli import app
+from abm.core.params import Parameters
+from abm.io.output import write_run
+from abm.io.scenario import Scenario
+from abm.io.simulate import run
+from experiments.cli.app import app
 from experiments.experiment import DEFAULT_OUTCOMES
-from viz.plots import outcome_label
+from experiments.figures import outcome_label
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_every_parquet_column_has_a_declaration_with_unit_and_meaning(written_ru
     """Each column of series.parquet and regions.parquet is a key column or a declared outcome of that table."""
     columns = list(pd.read_parquet(written_run / f"{table}.parquet").columns)
     undeclared = [c for c in columns if c not in OUTCOMES and c not in KEY_COLUMNS]
-    assert not undeclared, f"declare these in abm/outcomes.py: {undeclared}"
+    assert not undeclared, f"declare these in abm/measure/outcomes.py: {undeclared}"
     for name in columns:
         if name in OUTCOMES:
             o = OUTCOMES[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.kernels import spread_sum
+from abm.core.kernels import spread_sum
 
 LENGTHS = [0, 1, 7, 8, 9, 127, 128, 129, 255, 257, 1000, 8193, 100_003]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.measures import measure
+from abm.core.params import Parameters
+from abm.measure.measures import measure
 from abm.model import RuralEconomy, village_passage_points
-from abm.params import Parameters
-from abm.translation import StabilityHistory, Tallies, tallies
+from abm.translation.transitions import StabilityHistory, Tallies, tallies
 
 
 def test_measure_is_pure_and_repeats_the_months_outcomes():
@@ -22,7 +22,7 @@ def test_measure_is_pure_and_repeats_the_months_outcomes():
     window = (m.history.alive[0], np.sum(m.history.defected[-12:], axis=0))
     model_level, rows = measure(pv, m.steps, m.year_stats, census, window, None, m.market.audience_scale,
                                 np.zeros(4))
-    assert model_level["adoption"] == m.metrics["adoption"] and model_level["stability"] == m.metrics["stability"]
+    assert model_level["enrolled_share"] == m.metrics["enrolled_share"] and model_level["stability"] == m.metrics["stability"]
     assert [r["enrolled"] for r in rows] == [r["enrolled"] for r in m.region_rows]
     assert len(m.history.alive) == months_recorded
     assert all(np.array_equal(columns[k], v, equal_nan=True) for k, v in vars(pv.farmers).items() if k in columns)
@@ -35,7 +35,7 @@ def test_stability_history_looks_back_a_year_and_sums_a_years_defections():
     for month in range(15):
         stages = zeros.copy()
         stages[3] = month  # enrolled
-        t = Tallies(stages, zeros[0], zeros[0], zeros[0], zeros[0])
+        t = Tallies(stages, zeros[0], zeros[0], zeros[0])
         year_ago, recent = history.record(t, None if month == 0 else np.full(3, float(month)))
     assert year_ago.tolist() == [2.0, 2.0, 2.0]  # alive in month 14 - 12
     assert recent.tolist() == [float(sum(range(3, 15)))] * 3

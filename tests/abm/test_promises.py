@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.stages import ENROLLED
 from abm.model import RuralEconomy
-from abm.promises import HARVEST_CYCLE, judge_promises, judge_promises_numpy
-from abm.stages import ENROLLED
+from abm.promises.judge import HARVEST_CYCLE, judge_promises, judge_promises_numpy, realised_gain_per_kg
 
 
 def _accounts(n: int) -> tuple[np.ndarray, ...]:
@@ -26,8 +26,8 @@ def _year(realised_by_month: np.ndarray, patience_cycles: int = 1) -> np.ndarray
     sellers, bulk = np.arange(n), np.array([2.0])
     for month in range(1, HARVEST_CYCLE * patience_cycles + 1):
         net = (realised_by_month[(month - 1) % HARVEST_CYCLE] + bulk[0]) * 10.0
-        judge_promises(sellers, net, offer, bulk, offer, stage, link, promise, gain, promised, broken, month, 0.5,
-                       0.0, HARVEST_CYCLE)
+        judge_promises(sellers, net, offer, offer.astype(np.float64), bulk, offer, stage, link, promise, gain,
+                       promised, broken, month, 0.5, 0.0, HARVEST_CYCLE)
     return broken
 
 
@@ -38,6 +38,22 @@ def test_a_glut_month_alone_does_not_break_a_promise():
     glut[8] = -2.0  # September: online sales at a loss to the bulk price
     assert _year(glut).tolist() == [0]
     assert _year(kept).tolist() == [0]
+
+
+def test_half_sold_online_at_a_premium_is_a_gain_not_a_loss():
+    """Of 100 kg offered online 50 sell at 5 yuan net a kg, the other 50 go to the trader at 2: a gain of 1.5 a kg.
+
+    The unsold half earns the trader's price in income the same month, so the promise accounts count it too
+    (judged on online net alone it would read 2.5 - 2 = 0.5 yuan/kg, and judged on nothing for it a loss).
+    """
+    gain = realised_gain_per_kg(4, np.array([1, 3]), np.array([250.0, 400.0]), np.array([100.0, 100.0], np.float32),
+                                np.array([50.0, 100.0]), np.array([2.0, 2.0]))
+    assert gain.tolist() == [0.0, 1.5, 0.0, 2.0]
+    stage, link, promise, acc_gain, promised, broken = _accounts(1)
+    judge_promises(np.array([0]), np.array([250.0]), np.array([100.0], np.float32), np.array([50.0]), np.array([2.0]),
+                   np.array([100.0], np.float32), stage, link, promise, acc_gain, promised, broken, 1, 0.5, 0.0,
+                   HARVEST_CYCLE)
+    assert acc_gain.tolist() == [150.0]
 
 
 def test_a_year_short_of_its_promise_is_broken_each_cycle():
@@ -54,6 +70,7 @@ def test_compiled_judgement_matches_numpy_reference():
     sellers = np.flatnonzero(rng.random(n) < 0.4)
     net = rng.normal(2.0, 3.0, sellers.size)
     seller_offer = (rng.random(sellers.size) * 40).astype(np.float32)
+    shipped = seller_offer * rng.random(sellers.size)
     bulk = rng.random(villages) * 3
     offer = np.where(rng.random(n) < 0.3, 0.0, rng.random(n) * 50).astype(np.float32)
     offer[sellers] = seller_offer
@@ -64,7 +81,7 @@ def test_compiled_judgement_matches_numpy_reference():
     fast = [a.copy() for a in state]
     slow = [a.copy() for a in state]
     for judge, accounts in ((judge_promises, fast), (judge_promises_numpy, slow)):
-        judge(sellers, net, seller_offer, bulk, offer, stage, *accounts, 36, 0.5, 0.05, 12)
+        judge(sellers, net, seller_offer, shipped, bulk, offer, stage, *accounts, 36, 0.5, 0.05, 12)
     for a, b in zip(fast, slow):
         np.testing.assert_array_equal(a, b)
 

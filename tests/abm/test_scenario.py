@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from abm.scenario import ScenarioError, load_scenario, parse_overrides
+from abm.io.scenario import ScenarioError, load_scenario, parse_overrides
 
 
 def _write(tmp_path, text, name="s.toml"):
@@ -66,7 +66,7 @@ def test_regional_overrides_take_a_dotted_region():
 def test_cli_reports_user_mistakes_without_traceback(tmp_path):
     """The command-line tool prints one clear message and exits with code 2."""
     path = _write(tmp_path, "[parameters]\nfarmers = -5\n")
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "run", str(path), "--out", str(tmp_path / "o")],
+    proc = subprocess.run([sys.executable, "-m", "experiments.cli.app", "run", str(path), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "parameters.farmers = -5" in proc.stderr and "Traceback" not in proc.stderr
@@ -75,7 +75,7 @@ def test_cli_reports_user_mistakes_without_traceback(tmp_path):
 def test_cli_run_writes_outputs(tmp_path):
     """A tiny run prints the summary and leaves Parquet outputs and a manifest."""
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--months", "3", "--set", "farmers=500",
+    proc = subprocess.run([sys.executable, "-m", "experiments.cli.app", "run", "--months", "3", "--set", "farmers=500",
                            "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "income mean" in proc.stdout and "Gini" in proc.stdout

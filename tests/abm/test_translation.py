@@ -1,5 +1,5 @@
 """Translation: shocks raise defection and lower stability, which recovers; presets differ; interest lapses;
-the west's stability follows its infrastructure; the network exports."""
+the west's stability follows its infrastructure; the network exports; who enrols."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import functools
 import networkx as nx
 import numpy as np
 import pytest
+from testworlds import DIFFUSING, month_prices
 
+from abm.core.params import Parameters
+from abm.core.stages import ENROLLED, INTERESTED
+from abm.io.scenario import load_scenario
+from abm.io.simulate import run
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.scenario import load_scenario
-from abm.simulate import run
-from testworlds import DIFFUSING
+from abm.translation.transitions import Exposure, Rates, transition
 
 SEEDS = (0, 1, 2)
 
@@ -96,3 +98,23 @@ def test_interest_not_acted_on_lapses():
         interested += m.metrics["interested"]
     assert lapsed > 0.5 * (1 - np.exp(-m.p.interest_lapse_rate)) * interested
     assert m.metrics["enrolled"] + m.metrics["mobilised"] < 0.2 * m.farmers.n
+
+
+def test_interested_households_enrol_where_the_online_gain_net_of_effort_is_positive():
+    """With certain draws an interested household able to sell online enrols exactly where its gain is positive.
+
+    The expected gain already has the channel's effort subtracted; effort is not charged a second time.
+    """
+    m, prices = month_prices(online_effort_cost=600.0)
+    pv, f = m.province, m.farmers
+    v = pv.villages
+    f.stage[f.stage < ENROLLED] = INTERESTED
+    interested = np.flatnonzero(f.stage == INTERESTED)
+    can_sell = v.broadband[interested // f.households]
+    gain = prices.online_gain_per_kg(interested)
+    effort = m.p.online_effort_cost * (1 - 0.5 * f.skill[interested]) / pv.terms.monthly_kg[interested]
+    assert ((gain > 0) & (gain < effort) & can_sell).sum() > 20  # households the second charge would turn away
+    x = Exposure(m.passage_points(), np.zeros(v.n), np.zeros(v.n), prices.enrolment_terms, v.broadband, v.g5)
+    rates = Rates(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 2, 0.0, 1.0)
+    transition(f, x, rates, m.steps + 1, np.zeros((4, f.n), np.float32))
+    np.testing.assert_array_equal(f.stage[interested] == ENROLLED, can_sell & (gain > 0))

@@ -1,4 +1,4 @@
-"""The compiled translation passes compute their plain-numpy equations in abm/translation_reference.py."""
+"""The compiled translation passes compute their plain-numpy equations in abm/translation/reference.py."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import translation as kernel
-from abm import translation_reference as reference
-from abm.stages import CHANNELS, NO_LINK, STAGES
+from abm.core.stages import CHANNELS, NO_LINK, STAGES
+from abm.translation import reference
+from abm.translation import transitions as kernel
 
 HOUSEHOLDS = 30
 VILLAGES = 30
@@ -42,7 +42,7 @@ def test_who_moves_is_its_equation(seed):
 def test_region_tallies_are_their_equation(seed):
     rng = np.random.default_rng(seed)
     h = _households(rng)
-    args = (h["stage"], h["channel"], h["trained"], h["member"], h["link_since"],
+    args = (h["stage"], h["trained"], h["member"], h["link_since"],
             np.repeat(np.arange(3), [10, 12, 8]).astype(np.int8), rng.integers(0, 3, VILLAGES).astype(np.int8),
             rng.random(VILLAGES) < 0.5, 20)
     got = kernel._region_tallies(*args)

@@ -1,4 +1,4 @@
-"""The compiled credibility loop computes its plain-numpy equation in abm/trust_reference.py, bit for bit."""
+"""The compiled credibility loop computes its plain-numpy equation in abm/trust/reference.py, bit for bit."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from testworlds import same_bits
 
-from abm import trust as kernel
-from abm import trust_reference as reference
+from abm.trust import mechanisms as kernel
+from abm.trust import reference
 
 GROUPS = 60
 

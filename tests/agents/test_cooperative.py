@@ -49,8 +49,12 @@ def _members_left(**overrides) -> dict[str, float]:
 
 
 def test_a_cooperative_paying_above_the_trader_keeps_its_members_in_the_model():
-    """With a bulk price far below the online one no member leaves for price or fee; where a 50% fee eats the gain, they do."""
+    """With a bulk price far below the online one no member leaves; where a 50% fee would eat the gain, none leaves for
+    price or fee either: the cooperative's online price never goes below its floor, where net of its fee it pays what
+    the trader would, and at the floor its produce goes unsold: members leave for unsold produce.
+    """
     cheap_trader = _members_left(offline_price_ratio=0.2)
     assert cheap_trader["price"] == cheap_trader["fee"] == 0
     fee_eats_it = _members_left(offline_price_ratio=1.0, online_markup=1.0, brand_multiplier=1.0, coop_fee=0.5)
-    assert fee_eats_it["fee"] > 0
+    assert fee_eats_it["price"] == fee_eats_it["fee"] == 0
+    assert fee_eats_it["unsold"] > 0

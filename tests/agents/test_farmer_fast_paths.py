@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.stages import ENROLLED
+from abm.core.stages import ENROLLED
 from agents.farmers import FarmerPopulation
 
 

@@ -10,16 +10,25 @@ from agents.households import WAGE_EARNER_SHARES, spread_factor, wage_factors
 
 def test_a_household_without_wage_earners_earns_no_wages_and_the_mean_factor_is_one():
     """About 30% of households have no member in wage work; over all households the factor averages 1."""
-    factors = wage_factors(np.random.default_rng(3), 200_000)
+    factors = wage_factors(np.random.default_rng(3), 200_000, 1.0)
     assert np.mean(factors == 0) == pytest.approx(WAGE_EARNER_SHARES[0], abs=0.005)
     assert factors.mean() == pytest.approx(1.0, abs=0.01)
 
 
 def test_spread_factors_have_mean_one_and_the_stated_log_spread():
     """A lognormal factor with sigma 1.0 keeps the part's mean and has that standard deviation of logs."""
-    f = spread_factor(np.random.default_rng(4), 1.0, 200_000)
+    f = spread_factor(np.random.default_rng(4), 1.0, 200_000, 1.0)
     assert f.mean() == pytest.approx(1.0, abs=0.02)
     assert np.log(f).std() == pytest.approx(1.0, abs=0.01)
+
+
+def test_capped_spread_factors_keep_mean_one_and_no_draw_beyond_the_cap():
+    """Winsorised at the 99.9th percentile, a sigma-0.9 factor still averages 1 and never exceeds about 11."""
+    f = spread_factor(np.random.default_rng(5), 0.9, 400_000, 0.999)
+    assert f.mean() == pytest.approx(1.0, abs=0.01)
+    cap = np.exp(-0.9 ** 2 / 2 + 0.9 * 3.090232)
+    assert f.max() <= cap * 1.01 / 0.99 and f.max() > 0.9 * cap / 1.01
+    assert np.mean(f >= f.max() * (1 - 1e-12)) == pytest.approx(0.001, rel=0.2)
 
 
 def test_the_default_province_has_a_quintile_ratio_in_the_yearbooks_band():

@@ -38,8 +38,8 @@ def write(folder: Path, text: str, name: str = "experiment.toml") -> Path:
 
 
 def runner_command(file: Path, out: Path, *args: str) -> list[str]:
-    """The command line of the runner's module entry point."""
-    return [sys.executable, "-m", "experiments.runner", str(file), "--out", str(out), *args]
+    """The command line of ``ruralsim experiment`` run as a module (``python -m experiments.cli.app``)."""
+    return [sys.executable, "-m", "experiments.cli.app", "experiment", str(file), "--out", str(out), *args]
 
 
 def subprocess_env() -> dict[str, str]:
@@ -70,3 +70,28 @@ def zdt1_shifted(scenario, seed: int, months: int, progress: bool = False) -> Si
     result = zdt1(scenario, seed, months)
     result.series["f2"] += scenario.parameters.imitation_rate
     return result
+
+
+#: the planted driver of :func:`planted_driver`: the treatment effect on ``online_kg`` changes sign at this value
+PLANTED_DRIVER, PLANTED_THRESHOLD = "imitation_rate", 0.2
+
+
+def planted_driver(scenario, seed: int, months: int, progress: bool = False) -> SimpleNamespace:
+    """A stand-in model whose treatment effect on one outcome flips sign past a known value of one parameter.
+
+    The treatment is ``pairing``. ``online_kg`` = pairing x 10 (imitation_rate - 0.2) plus small terms in
+    other parameters that do not depend on the treatment, plus noise drawn from the seed and the arm;
+    ``market_reach`` = pairing x (1 + trust_weight / 10): positive over every range. So the pairing effect
+    on online_kg has one driver, imitation_rate, and flips at 0.2; the one on market_reach never flips and
+    is driven by trust_weight. ``newcomer_sales_ratio`` is 1 when treated and undefined (NaN) otherwise, as
+    a ratio is in a run without newcomers.
+    """
+    p = scenario.parameters
+    noise = np.random.default_rng([seed, int(p.pairing)]).normal(0.0, 0.05, months + 1)
+    treated = float(p.pairing)
+    online_kg = treated * 10 * (p.imitation_rate - PLANTED_THRESHOLD) + 0.5 * p.commission + p.coop_fee + noise
+    reach = treated * (1 + p.trust_weight / 10) + 0.01 * p.residual_demand_elasticity + noise
+    series = pd.DataFrame({"month": np.arange(months + 1), "online_kg": online_kg, "market_reach": reach,
+                           "newcomer_sales_ratio": np.full(months + 1, 1.0 if p.pairing else np.nan)})
+    regions = pd.DataFrame({"month": pd.Series(dtype=int), "region": pd.Series(dtype=str)})
+    return SimpleNamespace(series=series, regions=regions, manifest={"seed": seed, "months": months})

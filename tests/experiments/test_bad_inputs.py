@@ -1,6 +1,6 @@
 """Malformed inputs are refused before any work: exit code 2, one message naming the field, no traceback.
 
-The whole corpus (``badinputs.py``) goes through the command's entry point ``experiments.cli.main``
+The whole corpus (``badinputs.py``) goes through the command's entry point ``experiments.cli.app.main``
 in this process (fast); the cases the issue lists go through the real command line in child
 processes, all at once.
 """
@@ -17,7 +17,7 @@ import pytest
 from badinputs import CASES
 from exphelpers import subprocess_env
 
-from experiments import cli
+from experiments.cli import app as cli
 
 #: the cases of issue 21's list, by their command lines (each through the real ``ruralsim``)
 LISTED = [
@@ -89,9 +89,9 @@ def _listed_files(folder: Path) -> None:
 
 
 def test_listed_cases_through_the_real_command_line(tmp_path):
-    """The issue's cases, each run as ``python -m experiments.cli``: code 2, one message, no traceback."""
+    """The issue's cases, each run as ``python -m experiments.cli.app``: code 2, one message, no traceback."""
     _listed_files(tmp_path)
-    procs = [(line, subprocess.Popen([sys.executable, "-m", "experiments.cli", *line.format(d=tmp_path).split()],
+    procs = [(line, subprocess.Popen([sys.executable, "-m", "experiments.cli.app", *line.format(d=tmp_path).split()],
                                      cwd=tmp_path, env=subprocess_env(), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)) for line in LISTED]
     for line, proc in procs:

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.params import CALIBRATION, declarations
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
-from experiments.calibrate import Settings, Space, calibrate, free_parameters
-from experiments.calibration_record import parameter_summary, posterior_frame, write_record
-from experiments.facts import COLUMNS, facts_path, load_facts, measure_run
+from abm.core.params import CALIBRATION, declarations
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
+from experiments.calibration.calibrate import Settings, Space, calibrate, free_parameters
+from experiments.calibration.facts import COLUMNS, facts_path, load_facts, measure_run
+from experiments.calibration.record import parameter_summary, posterior_frame, write_record
 from experiments.history_matching import (CUTOFF, Target, draw_region, history_match, systematic_resample,
                                           weighted_quantiles)
 
@@ -101,7 +101,8 @@ def facts_at_truth(path: Path) -> Path:
     with open(facts_path(), newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
-        row["calibration_target"] = "yes" if row["id"] in TARGETS else "no"
+        if row["evidence"] == "calibrated" and row["id"] not in TARGETS:
+            row |= {"evidence": "independent", "informs": ""}  # not fitted in this test
         if row["id"] in TARGETS:
             row |= {"target": f"{np.mean([v[row['id']] for v in values]):.6f}", "low": "", "high": "",
                     "tolerance": str(TARGETS[row["id"]])}
@@ -124,7 +125,9 @@ def test_calibration_recovers_known_parameters_within_the_posterior_90_percent_i
     summary = parameter_summary(cal, posterior_frame(cal))
     for name, truth in RECOVER.items():
         assert summary[name]["q05"] <= truth <= summary[name]["q95"], (name, summary[name])
-    assert summary["brand_multiplier"]["share_of_range"] < 0.6  # the price ratio pins the brand multiplier
+    # With a market that clears (issue 29) the price index absorbs part of a brand's list premium, so the price
+    # ratio no longer pins the brand multiplier in this small world (0.92 of its range): the recovery above is
+    # what is tested; the real record says the same (seeds/calibration.toml, brand_multiplier "loose").
     assert cal.runs == WORLD.seeds * (WORLD.waves * WORLD.points + len(cal.check))
 
 

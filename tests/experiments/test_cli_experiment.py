@@ -9,9 +9,9 @@ import typer
 from exphelpers import write
 from typer.testing import CliRunner
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.analysis import load_results
-from experiments.cli_experiment import experiment, sensitivity, summarise
+from experiments.cli.experiment import experiment, sensitivity, summarise
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from exphelpers import SMALL, write
 
-from abm.params import Parameters
+from abm.core.params import Parameters
+from experiments.cli.options import OptionError, choice, whole
+from experiments.experiment import household_warnings
 from experiments.design import replicate_seeds
 from experiments.experiment import load_experiment
-from experiments.options import OptionError, choice, household_warnings, whole
 
 
 def test_whole_numbers_are_read_strictly():

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from abm.scenario import ScenarioError
-from experiments import cli
-from experiments.cli import app
+from abm.io.scenario import ScenarioError
+from experiments.cli.app import app
+from experiments.cli import app as cli
 
 
 @pytest.mark.parametrize(("option", "value", "allowed"), [

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from exphelpers import ROOT
 
-from abm.scenario import ScenarioError
-from experiments.discover import discover, results_table
+from abm.io.scenario import ScenarioError
+from experiments.policy.discover import discover, results_table
 
 
 def _planted(n: int = 1000, seed: int = 5) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def test_discover_command_reads_an_optimisation_folder(tmp_path: Path) -> None:
     table.to_parquet(tmp_path / "evaluations.parquet")
     (tmp_path / "manifest.json").write_text(json.dumps({"features": ["fund_rate", "demand_scale"]}))
     assert results_table(tmp_path)[1] == ["fund_rate", "demand_scale"]
-    run = [sys.executable, "-m", "experiments.cli", "discover", str(tmp_path)]
+    run = [sys.executable, "-m", "experiments.cli.app", "discover", str(tmp_path)]
     done = subprocess.run([*run, "--where", "gain < 0"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     box = pd.read_csv(tmp_path / "discovery" / "box.csv").set_index("feature")

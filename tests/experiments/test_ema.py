@@ -25,8 +25,8 @@ from ema_workbench import (
 )
 from ema_workbench.analysis import feature_scoring, prim
 
-from abm.scenario import ScenarioError, load_scenario
-from abm.simulate import run
+from abm.io.scenario import ScenarioError, load_scenario
+from abm.io.simulate import run
 from experiments.analysis import load_results as load_runner_results
 from experiments.design import replicate_seeds
 from experiments.ema import default_statistic, ema_model

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from exphelpers import ROOT, runner_command, subprocess_env, write
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.experiment import load_experiment
 
 ARM = "\n[arms.a]\ncommission = 0.1\n"

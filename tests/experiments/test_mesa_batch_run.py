@@ -7,15 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abm.core.params import Parameters
+from abm.io.scenario import Scenario, ScenarioError
+from abm.io.simulate import run
 from abm.model import RuralEconomy
-from abm.params import Parameters
-from abm.scenario import Scenario, ScenarioError
-from abm.simulate import run
 from experiments.batch import mesa_batch_run
 
 
 def test_batch_run_matches_simulate_run() -> None:
-    """mesa.batch_run reproduces abm.simulate.run for the same parameters and seed."""
+    """mesa.batch_run reproduces abm.io.simulate.run for the same parameters and seed."""
     table = mesa_batch_run({"farmers": 500, "commission": [0.03, 0.12]}, seeds=[1, 2], months=6)
     assert len(table) == 4 and set(table.commission) == {0.03, 0.12} and set(table.seed) == {1, 2}
     row = table[(table.commission == 0.12) & (table.seed == 2)].iloc[0]

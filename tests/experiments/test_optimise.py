@@ -12,13 +12,13 @@ from exphelpers import ROOT, ZDT1_LEVERS, write
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abm.dictionary import read_dictionary
-from abm.scenario import ScenarioError
-from experiments.conditions import with_posterior
-from experiments.optimise import Evaluator, optimise, split_budget
-from experiments.optimise_report import intervals
+from abm.io.dictionary import read_dictionary
+from abm.io.scenario import ScenarioError
+from experiments.policy.conditions import with_posterior
+from experiments.policy.optimise import Evaluator, optimise, split_budget
+from experiments.policy.problem import INSTRUMENTS, load_problem, parse_problem
+from experiments.policy.report import intervals
 from experiments.posterior import posterior_members
-from experiments.problem import INSTRUMENTS, load_problem, parse_problem
 
 #: the stand-in model's two objectives, both minimised
 OBJECTIVES = '''
@@ -122,7 +122,8 @@ def test_split_budget_never_exceeds_the_total(shares: list[float], spent: float,
 
 def test_no_returned_solution_exceeds_the_budget(tmp_path: Path) -> None:
     """Every evaluated candidate (and the exported scenario files) spends at most the total, under regret."""
-    problem, _ = load_problem(write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml"), check_outcomes=False)
+    path = write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml")
+    problem, _ = load_problem(path, check_outcomes=False)
     result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
     spent = result.candidates[list(INSTRUMENTS)].sum(axis=1)
     assert (spent <= 123457.9).all() and spent.max() > 0
@@ -201,7 +202,7 @@ def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> Non
         (base | {"budget": {"total": 1e6}, "uncertain": {"posterior": 3, "conditions": 2}},
          "conditions = 2 with posterior = 3: allowed: the same number"),
     ]
-    from experiments.problem import known_outcomes
+    from experiments.policy.problem import known_outcomes
 
     for data, message in cases:
         with pytest.raises(ScenarioError, match="invalid problem") as err:
@@ -215,10 +216,10 @@ def test_example_problems_run_quick_and_export_loadable_scenarios(tmp_path: Path
     import subprocess
     import sys
 
-    from abm.scenario import load_scenario
+    from abm.io.scenario import load_scenario
 
     out = tmp_path / name
-    command = [sys.executable, "-m", "experiments.cli", "optimise", str(ROOT / "experiments/problems" / f"{name}.toml"),
+    command = [sys.executable, "-m", "experiments.cli.app", "optimise", str(ROOT / "experiments/problems" / f"{name}.toml"),
                "--quick", "--workers", "1", "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -245,7 +246,8 @@ def test_a_folder_of_another_problem_is_refused(tmp_path: Path) -> None:
 
 def test_every_run_file_names_its_candidate_condition_and_seed(tmp_path: Path) -> None:
     """An optimisation's run files carry candidate, condition, replicate, seed and lever values, all alike."""
-    problem, _ = load_problem(write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml"), check_outcomes=False)
+    path = write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml")
+    problem, _ = load_problem(path, check_outcomes=False)
     result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
     runs = pd.read_parquet(tmp_path / "out" / "runs")
     assert {"run_id", "candidate", "condition", "replicate", "seed", "budget_cold_chain"} <= set(runs.columns)

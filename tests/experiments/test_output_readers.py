@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from abm import NUMERICAL_STACK, stack_versions
-from abm.dictionary import COLUMNS_KEY, describe_lines, read_dictionary
+from abm.core.digest import NUMERICAL_STACK, stack_versions
+from abm.core.params import Parameters
+from abm.io.dictionary import COLUMNS_KEY, describe_lines, read_dictionary
+from abm.io.scenario import Scenario
 from abm.output import read_run, write_run
-from abm.params import Parameters
-from abm.scenario import Scenario
 from abm.simulate import run
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.runner import run_experiment
@@ -151,7 +151,7 @@ def test_describe_lists_an_experiment_folder_within_80_columns(folders) -> None:
     assert max(map(len, lines)) <= 80
     assert "results.parquet: experiment readers" in text and "runs/" in text and "(undeclared)" not in text
     env = os.environ | {"COLUMNS": "80", "TERM": "dumb"}
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", "describe", str(folders["experiment"])],
+    done = subprocess.run([sys.executable, "-m", "experiments.cli.app", "describe", str(folders["experiment"])],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert max(map(len, done.stdout.splitlines())) <= 80 and "income_mean: double, yuan/year" in done.stdout

@@ -16,12 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 from exphelpers import subprocess_env, write
 
-from abm import folders
-from abm.folders import HOLDER_FILE, check_writable, write_folder
-from abm.output_size import Estimate, run_outputs
-from abm.params import Parameters
-from abm.scenario import ScenarioError
-from experiments import cli as ruralsim
+from abm.core.params import Parameters
+from abm.io import folders
+from abm.io.folders import HOLDER_FILE, check_writable, write_folder
+from abm.io.output_size import Estimate, run_outputs
+from abm.io.scenario import ScenarioError
+from experiments.cli import app as ruralsim
 
 INTERRUPTIBLE = """
 name = "slow"
@@ -35,8 +35,8 @@ commission = 0.05
 
 
 def cli(*args: str, cwd: Path, **kw) -> subprocess.Popen:
-    """Start ``python -m experiments.cli ARGS`` in its own process group (as a terminal would)."""
-    return subprocess.Popen([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, env=subprocess_env(),
+    """Start ``python -m experiments.cli.app ARGS`` in its own process group (as a terminal would)."""
+    return subprocess.Popen([sys.executable, "-m", "experiments.cli.app", *args], cwd=cwd, env=subprocess_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
 
 
@@ -130,7 +130,7 @@ def test_run_without_out_never_overwrites_a_finished_run(tmp_path):
     assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]
 
 
-HOLD = ("import sys; from pathlib import Path; from abm.folders import locked\n"
+HOLD = ("import sys; from pathlib import Path; from abm.io.folders import locked\n"
         "with locked(Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.readline()")
 
 

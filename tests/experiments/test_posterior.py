@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from experiments.analysis import paired_differences
+from experiments.calibration.validate import MIN_MONTHS, validate
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.posterior import describe_members, posterior_members, with_posterior
 from experiments.runner import make_jobs
-from experiments.validate import MIN_MONTHS, validate
 
 
 @pytest.fixture()
@@ -83,7 +83,7 @@ def test_validate_over_posterior_members_reports_both_intervals(posterior_file: 
 def test_the_experiment_command_over_the_packaged_posterior_shows_both_intervals(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from experiments.cli import app
+    from experiments.cli.app import app
 
     spec = tmp_path / "arms.toml"
     spec.write_text('months = 3\nreplicates = 2\nparameters = { farmers = 300 }\n'

@@ -11,13 +11,13 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from abm.scenario import ScenarioError
-from abm.simulate import RunResult
-from experiments import facts as facts_module
-from experiments.design import replicate_seeds
+from abm.io.scenario import ScenarioError
+from abm.io.simulate import RunResult
 from agents.households import INCOME_PARTS
-from experiments.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
-from experiments.validate import fact_table, failed_outputs, validate
+from experiments.calibration import facts as facts_module
+from experiments.calibration.facts import COLUMNS, KINDS, MEASURES, SOURCES, Fact, load_facts, trend_growth
+from experiments.calibration.validate import fact_table, failed_outputs, validate
+from experiments.design import replicate_seeds
 
 # --- the facts file ------------------------------------------------------------------------------
 
@@ -40,7 +40,7 @@ def test_facts_file_is_well_formed_and_every_measure_exists() -> None:
         else:
             assert callable(MEASURES[f.measure])
         if f.calibration_target:
-            assert f.kind == "output" and f.tolerance > 0
+            assert f.kind == "output" and f.tolerance > 0 and f.evidence == "calibrated"
     assert {f.id for f in facts if f.calibration_target} >= {"unbranded_price_ratio", "farm_produce_growth",
                                                                    "online_share_of_farm_sales"}
 
@@ -66,7 +66,8 @@ def test_a_malformed_fact_row_raises_a_clear_error(tmp_path: Path, column: str, 
 
 
 def _fact(target: float, low: float | None = None, high: float | None = None, tolerance: float = 0.02) -> Fact:
-    return Fact("x", "", target, low, high, "share", SOURCES[3], tolerance, "output", "branded_share", True)
+    return Fact("x", "", target, low, high, "share", SOURCES[3], tolerance, "output", "branded_share", "calibrated",
+                ("brand_multiplier",), "province", "last 36 months")
 
 
 def test_point_and_bound_facts_measure_misses_against_their_figure() -> None:
@@ -112,6 +113,12 @@ def hand_made_run(years: int = 6) -> RunResult:
         "own_online_sellers": np.where(months == 30, 0.12, 0.1),
         "fraud_rate": np.where(months > 0, 0.05, np.nan),
         "quintile_ratio": 5.0 + year,
+        # the survey's matched estimate at the year closes: year k's close reports 100 k on income
+        **{f"adoption_effect_{k}": np.where((months > 0) & (months % 12 == 0), 100.0 * months / 12 * sign, 0.0)
+           for k, sign in (("income", 1), ("wages", -1), ("business", 2), ("property", 0), ("transfers", 0))},
+        "ecommerce_jobs": np.full(n, 5.0),
+        **{stage: np.full(n, 25.0) for stage in ("not_reached", "problematised", "interested", "enrolled")},
+        "mobilised": np.zeros(n),
     })
     regions = pd.DataFrame({"month": [0, 0, 0, 12, 12, 12], "region": ["west", "centre", "east"] * 2,
                             "cold_chain": [0.12, 0.26, 0.45] * 2,
@@ -153,6 +160,14 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["junior_school_centre_west"] == pytest.approx(0.82)
     assert m["trained_share_initial"] == pytest.approx(0.15)
     assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
+    # the survey's estimate over the closes of 2022-2026 (years 2-6): mean of 200 ... 600
+    assert m["adoption_effect_on_income"] == pytest.approx(400.0)
+    assert m["adoption_effect_on_wages"] == pytest.approx(-400.0)
+    assert m["adoption_effect_on_business"] == pytest.approx(800.0)
+    assert m["adoption_effect_on_transfers"] == 0.0
+    yearly = np.log([0.1, 0.1 + 0.02 / 12, 0.1, 0.1])  # years 2-5 (2022-2025); month 30 (year 3) is 0.12
+    assert m["own_sellers_growth_2022_2025"] == pytest.approx(np.exp(np.polyfit(np.arange(2, 6), yearly, 1)[0]) - 1)
+    assert m["jobs_per_shop"] == pytest.approx(1.0 + 5.0 / (0.1 * 100.0), rel=0.05)
 
 
 def test_trend_growth_fits_the_window_of_years_and_needs_two_of_them() -> None:
@@ -173,7 +188,7 @@ def test_fact_table_gives_the_t_interval_of_the_mean() -> None:
     half = stats.t.ppf(0.975, 3) * np.std([0.02, 0.04, 0.06, 0.12], ddof=1) / 2
     assert row["mean"] == pytest.approx(0.06)
     assert row.ci_low == pytest.approx(0.06 - half) and row.ci_high == pytest.approx(0.06 + half)
-    assert row.n == 4 and row.status == "ok" and row.calibration_target == "yes"
+    assert row.n == 4 and row.status == "ok" and row.evidence == "calibrated"
     assert table.loc["online_retail_scale", "status"] == "context"
     assert table.loc["fund_rate", "status"] == "off in baseline"
     values.loc[:, "branded_share"] = 0.2
@@ -205,7 +220,7 @@ def test_validate_runs_replicates_through_the_runner_with_paired_seeds(tmp_path:
 def cli_app():
     import typer
 
-    from experiments.cli_validate import validate as validate_command
+    from experiments.cli.validate import validate as validate_command
 
     app = typer.Typer(add_completion=False)
     app.command()(validate_command)
@@ -225,6 +240,21 @@ def test_strict_exits_non_zero_when_an_output_fact_fails(tmp_path: Path, cli_app
     assert "branded_share" in failed.output
     without_strict = runner.invoke(cli_app, args[:-1])
     assert without_strict.exit_code == 0
+
+
+def test_the_ruralsim_entry_point_exits_1_when_strict_validation_misses_a_fact(tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    from experiments.cli.app import main
+
+    args = ["ruralsim", "validate", "--replicates", "2", "--months", "72", "--farmers", "300", "--workers", "1",
+            "--facts", str(one_fact_file(tmp_path)), "--out", str(tmp_path / "v"), "--strict"]
+    monkeypatch.setattr("sys.argv", args)
+    monkeypatch.setitem(MEASURES, "branded_share", lambda run: 0.5)
+    with pytest.raises(SystemExit) as failed:
+        main()
+    assert failed.value.code == 1
+    monkeypatch.setitem(MEASURES, "branded_share", lambda run: 0.05)
+    main()  # every fact met: returns without exiting
 
 
 def test_validate_rejects_user_mistakes_with_scenario_error(tmp_path: Path) -> None:

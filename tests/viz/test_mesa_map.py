@@ -9,7 +9,7 @@ from mesa.visualization import SolaraViz
 
 from abm.model import RuralEconomy
 from viz.mesa_map import COOPERATIVE_COLOURS, village_renderer
-from viz.plots import MAP_LAYERS
+from viz.village_map import MAP_LAYERS
 
 
 @pytest.fixture(scope="module")

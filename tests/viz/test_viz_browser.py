@@ -208,7 +208,7 @@ def test_run_n_months_and_inspect_a_village(sim: Page) -> None:
     expect(sim.locator(".ruralsim-summary")).to_contain_text(f"{start + 5} (last simulated")
     box = chart(sim, "map").bounding_box()
     sim.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
-    expect(sim.locator(".ruralsim-inspector")).to_contain_text("share of households selling online")
+    expect(sim.locator(".ruralsim-inspector")).to_contain_text("share of households that sold online this month")
     expect(sim.locator(".ruralsim-inspector")).to_contain_text("county cooperative")
 
 
@@ -287,8 +287,8 @@ def check_the_experiment_page(page: Page, screenshots: Path) -> None:
     expect(table).to_contain_text("high")
     title = "el => el.ruralsimChart.getOption().title[0].text"
     page.locator(".ruralsim-outcome").click()
-    page.get_by_role("option", name=re.compile("^households selling online", re.IGNORECASE)).click()
-    page.wait_for_function(f"el => ({title})(el).toLowerCase().startsWith('households selling online')",
+    page.get_by_role("option", name=re.compile("^households that sold online this month", re.IGNORECASE)).click()
+    page.wait_for_function(f"el => ({title})(el).toLowerCase().startsWith('households that sold online this month')",
                            arg=figure.element_handle())
     tall_screenshot(page, screenshots / "05_experiments.png", height=1600)
     page.get_by_text("difference to the reference arm (paired)").click()

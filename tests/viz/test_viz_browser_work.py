@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from abm.scenario import parse_scenario
+from abm.io.scenario import parse_scenario
 from tests.viz.test_viz_browser import TIMEOUT_MS, chart, drawn, month, own_page, tall_screenshot
 
 LEGEND = "c => c.getModel().getComponent('legend', 0).getData().map(d => d.get('name'))"

@@ -16,8 +16,9 @@ import solara
 import solara.widgets
 from matplotlib.figure import Figure
 
-from abm.params import declarations
-from viz import components, controls, plots
+from abm.core.params import declarations
+from experiments import figures
+from viz import components, controls, village_map
 from viz.experiments_view import (
     DIFFERENCES,
     ExperimentView,
@@ -93,44 +94,44 @@ def test_ui_model_builds_from_the_panel_settings_and_a_typed_seed() -> None:
 def test_region_lines_have_region_colours_units_and_update_in_place(model) -> None:
     h = components.history(model)
     ax = Figure().subplots()
-    plots.by_region(ax, h.regions, "adoption", h.series)
+    figures.by_region(ax, h.regions, "adoption", h.series)
     colours = {line.get_label(): line.get_color() for line in ax.lines}
-    assert {r: colours[r] for r in plots.REGION_COLOURS} == plots.REGION_COLOURS
+    assert {r: colours[r] for r in figures.REGION_COLOURS} == figures.REGION_COLOURS
     assert ax.get_ylabel() == "share of households" and ax.get_xlabel() == "month"
     longer = h.regions.assign(month=h.regions.month + 100)
-    plots.by_region(ax, pd.concat([h.regions, longer]), "adoption", h.series)
+    figures.by_region(ax, pd.concat([h.regions, longer]), "adoption", h.series)
     assert len(ax.lines) == 4 and len(ax.lines[0].get_xdata()) == 2 * (model.steps + 1)
     assert ax.get_xlim()[1] >= 100
 
 
 def test_funnel_legend_counts_add_up_to_all_households(model) -> None:
     ax = Figure().subplots()
-    plots.funnel(ax, components.history(model).series)
+    figures.funnel(ax, components.history(model).series)
     counts = [int(t.get_text().rsplit("(", 1)[1].rstrip(")").replace(",", "")) for t in ax.get_legend().get_texts()]
     assert sum(counts) == model.farmers.n
-    plots.funnel(ax, components.history(model).series)  # again: restacked, not duplicated
+    figures.funnel(ax, components.history(model).series)  # again: restacked, not duplicated
     assert len(ax.collections) == 5
 
 
-@pytest.mark.parametrize("layer", list(plots.MAP_LAYERS))
+@pytest.mark.parametrize("layer", list(village_map.MAP_LAYERS))
 def test_every_map_layer_draws_with_a_key_and_places(model, layer: str) -> None:
-    fig, vmap = plots.map_figure(model, layer)
+    fig, vmap = village_map.map_figure(model, layer)
     ax = fig.axes[0]
     assert vmap.image.get_array().shape == (model.geo.height, model.geo.width)
-    assert plots.MAP_LAYERS[layer].label in ax.get_title(loc="left")
+    assert village_map.MAP_LAYERS[layer].label in ax.get_title(loc="left")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"service station", "logistics hub", "cooperative"} <= set(labels)
     has_bar = len(ax.child_axes) == 1  # the colour bar
-    assert has_bar == (plots.MAP_LAYERS[layer].kind == "continuous")
+    assert has_bar == (village_map.MAP_LAYERS[layer].kind == "continuous")
 
 
 def test_the_map_recolours_when_the_model_steps() -> None:
     m = controls.UIModel(farmers=900, households_per_village=10, seed=5)
-    fig, vmap = plots.map_figure(m, "stage")
+    fig, vmap = village_map.map_figure(m, "stage")
     before = np.array(vmap.image.get_array())
     for _ in range(6):
         m.step()
-    plots.update_map(vmap, m)
+    village_map.update_map(vmap, m)
     assert not np.array_equal(before, np.array(vmap.image.get_array()))
 
 
@@ -138,10 +139,10 @@ def test_bands_draw_a_mean_and_an_interval_per_arm() -> None:
     summary = pd.DataFrame({"arm": ["a"] * 3 + ["b"] * 3, "month": [0, 1, 2] * 2, "outcome": "gini",
                             "mean": [0.3, 0.31, 0.32, 0.3, 0.29, 0.28], "ci_low": 0.25, "ci_high": 0.35})
     ax = Figure().subplots()
-    plots.bands(ax, summary, "gini", reference="a")
+    figures.bands(ax, summary, "gini", reference="a")
     assert [line.get_label() for line in ax.lines] == ["a (reference)", "b"]
-    assert ax.lines[0].get_color() == plots.ALL_COLOUR and len(ax.collections) == 2
-    assert ax.get_ylabel() == "index"  # the Gini's unit in abm/outcomes.py (above 1 only with negative incomes)
+    assert ax.lines[0].get_color() == figures.ALL_COLOUR and len(ax.collections) == 2
+    assert ax.get_ylabel() == "index"  # the Gini's unit in abm/measure/outcomes.py (above 1 only with negative incomes)
 
 
 def _summary_html(rc) -> str:

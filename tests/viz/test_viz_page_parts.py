@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import solara
 
-from abm.scenario import ScenarioError
+from abm.io.scenario import ScenarioError
 from viz import (charts, compare, components, controller, controls, experiments_view, flows, labels,
-                 scenario_io)
+                 scenario_io, village_map)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,8 @@ def test_the_map_has_every_village_a_colour_key_and_markers_sized_to_the_grid(mo
         option = charts.map_option(model, layer)
         assert len(option["series"][0]["data"]) == model.geo.villages
         assert option["visualMap"]["type"] == ("continuous" if layer != "region" else "piecewise")
-    small = charts.village_map(charts.plots.model_layers(model), "region", [], cell_px=40)
-    big = charts.village_map(charts.plots.model_layers(model), "region", [], cell_px=6)
+    small = charts.village_map(village_map.model_layers(model), "region", [], cell_px=40)
+    big = charts.village_map(village_map.model_layers(model), "region", [], cell_px=6)
     assert big["series"][2]["symbolSize"] < small["series"][2]["symbolSize"]  # hubs keep apart at 60,000
 
 
@@ -70,7 +70,7 @@ def test_the_summary_lists_every_parameter_that_differs_from_the_preset(model) -
 def test_the_inspector_shows_a_villages_figures(model) -> None:
     rows = dict(components.village_rows(model, 2, 1))
     assert rows["households"] == "10" and rows["region"] in ("west", "centre", "east")
-    assert rows["share of households selling online"] == labels.number(model.grid.adoption.data[2, 1])
+    assert rows["share of households that sold online this month"] == labels.number(model.grid.adoption.data[2, 1])
 
 
 def test_a_saved_scenario_reproduces_the_run(tmp_path, monkeypatch) -> None:

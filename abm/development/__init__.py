@@ -1,0 +1,1 @@
+"""Development models: which actor drives a village's translation into online selling."""

@@ -1,0 +1,1 @@
+"""The east-west cooperation fund and pairing assistance."""

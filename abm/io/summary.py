@@ -1,0 +1,84 @@
+"""A run's headline numbers by region, as a table for the terminal and as a DataFrame."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from abm.io.simulate import RunResult
+from agents.households import INCOME_PARTS
+
+
+def region_summary(result: RunResult) -> pd.DataFrame:
+    """Headline numbers by region over the last twelve months of the run."""
+    reg = result.regions
+    last = reg[reg.month > reg.month.max() - 12]
+    final = reg[reg.month == reg.month.max()].set_index("region")
+    sums = last.groupby("region", sort=False)[["online_sales", "sales_cooperative", "sales_platform_shop",
+                                                "sales_livestream", "sales_offline"]].sum()
+    out = pd.DataFrame({
+        "income per person (yuan/yr)": final["income_per_person"],
+        "income mean (yuan/yr)": final["income_mean"],
+        "income median (yuan/yr)": final["income_median"],
+        "online adoption": final["adoption"],
+        "fresh loss": last.groupby("region", sort=False)["fresh_loss"].mean(),
+        "online sales (M yuan/yr)": sums["online_sales"] / 1e6,
+        "  cooperative": sums["sales_cooperative"] / 1e6,
+        "  platform shop": sums["sales_platform_shop"] / 1e6,
+        "  livestream": sums["sales_livestream"] / 1e6,
+        "offline bulk (M yuan/yr)": sums["sales_offline"] / 1e6,
+        "network stability": final["stability"],
+    })
+    return out.loc[["west", "centre", "east"]]
+
+
+def east_west_gap(result: RunResult) -> pd.DataFrame:
+    """The east/west gap in income per person by survey part, in the last complete year of the run.
+
+    Rows: the four parts and the total; columns: east, west, the gap (east - west, yuan/person/year)
+    and each part's share of the gap, so a reader sees what drives it.
+    """
+    reg = result.regions
+    final = reg[reg.month == reg.month.max()].set_index("region")
+    columns = [f"income_{k}" for k in INCOME_PARTS]
+    east = final.loc["east", columns].to_numpy(float)
+    west = final.loc["west", columns].to_numpy(float)
+    out = pd.DataFrame({"east": east, "west": west}, index=list(INCOME_PARTS))
+    out.loc["total"] = out.sum()
+    out["gap"] = out.east - out.west
+    out["share of gap"] = out.gap / out.loc["total", "gap"] if out.loc["total", "gap"] != 0 else float("nan")
+    return out
+
+
+def _print_gap(result: RunResult, console: Console) -> None:
+    """Print the decomposition of the east/west gap in income per person."""
+    gap = east_west_gap(result)
+    table = Table(title="East/west gap in income per person by part (yuan/person/yr, last complete year)")
+    for col in ("", *gap.columns):
+        table.add_column(col, justify="right" if col else "left")
+    for part, row in gap.iterrows():
+        table.add_row(str(part), *(f"{row[c]:,.0f}" for c in ("east", "west", "gap")), f"{row['share of gap']:.0%}")
+    console.print(table)
+
+
+def print_summary(result: RunResult, console: Console | None = None) -> None:
+    """Print the regional summary and the province-wide inequality measures."""
+    console = console or Console()
+    table = Table(title=f"{result.manifest['scenario']}: last 12 of {result.manifest['months']} months, "
+                        f"{result.manifest['farmers']:,} households, seed {result.manifest['seed']}")
+    df = region_summary(result)
+    table.add_column("")
+    for region in df.index:
+        table.add_column(region, justify="right")
+    for col in df.columns:
+        fmt = "{:,.0f}" if "yuan/yr)" in col and "M " not in col else ("{:,.1f}" if "M yuan" in col or col.startswith("  ") else "{:.1%}")
+        if col == "network stability":
+            fmt = "{:.2f}"
+        table.add_row(col, *(fmt.format(v) for v in df[col]))
+    console.print(table)
+    _print_gap(result, console)
+    s = result.series.iloc[-1]
+    console.print(f"Gini {s.gini:.3f}   Theil {s.theil:.3f} (between regions {s.theil_between:.3f}, "
+                  f"within {s.theil_within:.3f})   east/west income {s.east_west_income_ratio:.2f}   "
+                  f"consumer trust {s.consumer_trust:.2f}   fraud rate {s.fraud_rate:.1%}")

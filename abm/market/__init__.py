@@ -1,0 +1,1 @@
+"""Market clearing by village group: the buyers' audience, the compiled clearing kernel and its numpy reference."""

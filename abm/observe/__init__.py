@@ -1,0 +1,1 @@
+"""Observers that record the model without changing it: household and village panels, the actor-network."""

@@ -1,0 +1,1 @@
+"""Promises judged over the harvest cycle."""

@@ -1,0 +1,1 @@
+"""Translation: the stage transitions that enrol villages and households in online selling (kernel and numpy reference)."""

@@ -1,0 +1,1 @@
+"""Calibration against the stylised facts: history matching runs, the calibration record, validation."""

@@ -1,0 +1,1 @@
+"""The ruralsim command line (typer): one module per command group, and their shared options."""

@@ -1,0 +1,139 @@
+"""Command-line functions for experiments: ``experiment``, ``sensitivity``, ``drivers`` and ``summarise``.
+
+They are plain typer-annotated functions; the main app (``experiments/cli/app.py``) registers them and
+turns a :class:`abm.io.scenario.ScenarioError` into a one-line message and exit code 2. The experiment
+machinery is imported when a command runs, so ``--help`` and the runner's worker processes start fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from experiments.analysis import compact_summary, summary_table
+from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt, OutOpt, PosteriorOpt, ReplicatesOpt,
+                                     RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
+                                     whole)
+from experiments.experiment import household_warnings
+from experiments.worker import DEFAULT_MODEL
+
+
+FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
+
+
+def print_frame(df: pd.DataFrame, title: str = "") -> None:
+    """Print a data frame as a rich table, numbers to four significant digits."""
+    table = Table(title=title or None)
+    for column in df.columns:
+        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(df[column]) else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    Console().print(table)
+
+
+def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+               months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
+               root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+               posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
+    """Run an experiment file: every arm or design point times every replicate, resumable."""
+    from experiments.posterior import with_posterior
+    from experiments.runner import run_experiment
+
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
+    if posterior is not None:
+        plan = with_posterior(plan, posterior)
+    folder = out or Path("results") / plan.experiment.name
+    report = run_experiment(plan, folder, engine, workers, scheduler, model, wait=wait)
+    typer.echo(f"{report.runs} runs ({report.executed} new, {report.skipped} already done) "
+               f"in {report.seconds:.1f} s; results in {folder}/results.parquet")
+    print_frame(compact_summary(summary_table(folder)), title="final month (diff: arm minus reference, paired)")
+
+
+def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcome analysed (final month).")],
+                engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+                months: MonthsOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None,
+                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
+                wait: WaitOpt = False) -> None:
+    """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
+    from abm.io.scenario import ScenarioError
+    from experiments.sensitivity import check_design, run_sensitivity
+
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
+    check_design(plan)
+    kept = plan.experiment.outcomes
+    if kept is not None and outcome not in kept:
+        raise ScenarioError(f"--outcome = {outcome!r}: not among the experiment's outcomes; allowed: {', '.join(kept)}")
+    folder = out or Path("results") / plan.experiment.name
+    table = run_sensitivity(plan, folder, outcome, engine, workers, scheduler, model, wait=wait)
+    print_frame(table, title=f"{plan.experiment.design.kind} indices of {outcome}")
+    typer.echo(f"table and plot: {folder}/sensitivity_{outcome}.csv, .png")
+
+
+def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
+            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+    """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
+    from experiments.experiment import load_experiment
+
+    check_scheduler(engine, scheduler)
+    if outcome is not None and model == DEFAULT_MODEL:
+        check_outcome(outcome)
+    plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)
+    for line in household_warnings([s.parameters for s in plan.scenarios]):
+        typer.echo(line, err=True)
+    return plan
+
+
+def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's output folder.")],
+              reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
+              ) -> None:
+    """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
+
+    print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")
+
+
+def _size_option(help_text: str) -> object:
+    """A whole-number option of the drivers analysis's size (none given: the default or --quick size)."""
+    return typer.Option(parser=whole(1, 10_000), metavar="N", help=help_text)
+
+
+def drivers(
+    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest) or an arms experiment "
+                                             "file.")],
+    quick: Annotated[bool, typer.Option(help="A first look: 2 trajectories, 1 seed, 12 refined parameters, short "
+                                             "sweeps (minutes).")] = False,
+    trajectories: Annotated[int | None, _size_option(
+        "Morris trajectories of the screening (default: about 2,000 runs, at least 2).")] = None,
+    refine_trajectories: Annotated[int | None, _size_option(
+        "Morris trajectories of the refinement (default: about 1,600 runs, at least 2).")] = None,
+    top_groups: Annotated[int | None, _size_option("Groups each conclusion brings into the refinement (default 2).")
+                          ] = None,
+    max_factors: Annotated[int | None, _size_option("Parameters the refinement varies at most (default 24).")
+                           ] = None,
+    levels: Annotated[int | None, _size_option("Values of each sweep (default 7).")] = None,
+    bisections: Annotated[int | None, _size_option("Halvings of a sign change's bracket (default 4).")] = None,
+    replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
+    root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
+    scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL, wait: WaitOpt = False,
+) -> None:
+    """Which assumptions decide each conclusion: Morris screening by mechanism, refinement, sign-change thresholds."""
+    from dataclasses import replace
+
+    from experiments.drivers import QUICK, Runner, Size, run_drivers
+    from experiments.reports import SUITES, suite_plan
+
+    check_scheduler(engine, scheduler)
+    if file in SUITES and not Path(file).exists():
+        plan = suite_plan(file, None, farmers, months, root_seed)
+    else:
+        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed)
+    given = {"trajectories": trajectories, "refine_trajectories": refine_trajectories, "top_groups": top_groups,
+             "max_factors": max_factors, "levels": levels, "bisections": bisections, "replicates": replicates}
+    size = replace(QUICK if quick else Size(), **{k: v for k, v in given.items() if v is not None})
+    folder = out or Path("results") / f"drivers-{plan.experiment.name}"
+    report = run_drivers(plan, folder, size, Runner(engine, workers, scheduler, model, True, wait))
+    typer.echo(f"report: {report}")

@@ -1,0 +1,1 @@
+"""Policy design: the optimisation problem, its conditions, the optimiser, discovery and their reports."""
