@@ -210,6 +210,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
             self.government.open_year(self.money)
             self.household_income.open_year(int(year_of(month)))
         served = self._apply_shocks(month)
+        self.province.villages.price_level[0] = crops.price_level(self.p.farm_price_growth, month)
         harvest = self._harvest(moy)
         prices = self._choose_channels(harvest.offer, served)
         flows = self.market.clear(self.province, month, harvest.offer, self.rng)
@@ -275,7 +276,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
         pv = self.province
         f, inst, terms = pv.farmers, pv.institutions, pv.terms
-        production = harvest.harvested * terms.production_cost_per_kg
+        production = harvest.harvested * terms.production_cost_per_kg * pv.villages.price_level[0]
         allowance = inst.government.allowances(f.n, moy, self.money)
         self.household_income.allowances_ytd += allowance
         off_farm = self.household_income.month

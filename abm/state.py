@@ -50,11 +50,11 @@ class TraderTerms:
         """Transit loss of each village's route out (every route uses its cold chain)."""
         return transit_loss(crops.PERISHABILITY[crop], cold_chain, road_km, *self.loss_params)
 
-    def price(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray, online_share: np.ndarray
-              ) -> np.ndarray:
-        """The bulk price per kg in each village, never below zero."""
+    def price(self, crop: np.ndarray, cold_chain: np.ndarray, road_km: np.ndarray, online_share: np.ndarray,
+              level: float = 1.0) -> np.ndarray:
+        """The bulk price per kg in each village at farm-gate price index ``level``, never below zero."""
         arriving = (1.0 - self.route_loss(crop, cold_chain, road_km)) / (1.0 - self.national_loss[crop])
-        bid = crops.BASE_PRICE[crop] * self.ratio * arriving * (1.0 + self.competition * online_share)
+        bid = crops.BASE_PRICE[crop] * level * self.ratio * arriving * (1.0 + self.competition * online_share)
         return np.maximum(bid - self.freight_per_km * road_km, 0.0)
 
 
@@ -77,6 +77,7 @@ class Villages:
     public_brand: np.ndarray    # sells under the government's regional public brand
     online_share: np.ndarray    # share of households on an online channel at last month's end
     traders: TraderTerms        # how a bulk trader prices a village's produce
+    price_level: np.ndarray     # this month's farm-gate price index, one value (crops.price_level)
 
     @classmethod
     def from_grid(cls, grid: OrthogonalMooreGrid, coop_of_county: np.ndarray, county_region: np.ndarray,
@@ -87,7 +88,7 @@ class Villages:
         return cls(grid.region.data.ravel(), grid.county.data.ravel(), crop, grid.broadband.data.ravel(),
                    grid.g5.data.ravel(), grid.road_km.data.ravel(), grid.cold_chain.data.ravel(),
                    grid.station.data.ravel(), fresh, np.flatnonzero(fresh), coop_of_county, county_region,
-                   public_brand, np.zeros(grid.region.data.size), traders)
+                   public_brand, np.zeros(grid.region.data.size), traders, np.ones(1))
 
     @property
     def n(self) -> int:
@@ -96,7 +97,7 @@ class Villages:
 
     def offline_price(self) -> np.ndarray:
         """Price a bulk trader pays per kg in each village (spatial arbitrage, :meth:`TraderTerms.price`)."""
-        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.online_share)
+        return self.traders.price(self.crop, self.cold_chain, self.road_km, self.online_share, self.price_level[0])
 
     def has_coop(self) -> np.ndarray:
         """Whether each village's county has a cooperative."""

@@ -1,78 +1,194 @@
-"""Runs per minute of the experiment runner on the default scenario, at 1 and 2 workers.
+"""The experiment runner against the model: runs per minute of a batch, and of a plain loop in one process.
 
 Usage::
 
-    python benchmarks/runner_benchmark.py [--runs 8] [--months 120] [--workers 1 2] [--engine local] [--report PATH]
+    python benchmarks/runner_benchmark.py [--worlds small medium] [--workers 1 2] [--runs N]
+                                          [--engine local|dask] [--report PATH]
 
-Each measurement runs ``--runs`` replicates of the default scenario into a fresh temporary folder
-(nothing cached) and times the whole batch: pool start-up, runs, writing and consolidation.
-Prints each row as it is measured, then the table, and writes ``benchmarks/runner_benchmark.md``
-(or ``--report PATH``). Parallel efficiency is the speed-up divided by the workers over the first row's.
+Two worlds: ``small`` (3,000 households x 60 months, 48 runs) and ``medium`` (30,000 x 120, 16
+runs); each batch is a Latin hypercube over commission and trust weight with two paired replicates
+a point. For each world it measures, one after the other so that they share the machine's load:
+
+- the yardstick: a plain loop over ``abm.simulate.run`` in this process, timed over the runs
+  alone (after the imports and one run that loads the compiled kernels, neither counted);
+- ``ruralsim experiment FILE --workers W --out EMPTY`` as a fresh command, from its start to its
+  end: imports, worker start-up, runs, writes, consolidation and the summary table.
+
+The ratio is the runner's runs per minute over ``W`` times the loop's: 1 would be perfect scaling
+with no overhead at all. Each row carries the load average before and after it (on a shared machine,
+other people's processes take cores from the parallel rows), and the CPU seconds it used (user +
+system, of the command and every process it started: this process adopts the fork server when the
+command ends, on Linux, so that its workers are counted too). The CPU ratio, the loop's CPU seconds
+over the row's, is the share of the CPU spent on the runs themselves, which the load hardly moves.
+Prints each row as it is measured, then writes ``benchmarks/runner_benchmark.md`` (or ``--report PATH``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import platform
+import resource
+import subprocess
+import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from abm.io.scenario import load_scenario
-from experiments.experiment import Experiment, plan_experiment
-from experiments.runner import run_experiment
-
 REPORT = Path(__file__).with_name("runner_benchmark.md")
+ROOT = Path(__file__).resolve().parent.parent
+
+#: name: (households, months, runs)
+WORLDS = {"small": (3_000, 60, 48), "medium": (30_000, 120, 16)}
+
+EXPERIMENT = """name = "runner-benchmark-{world}"
+base = "default"
+months = {months}
+replicates = 2
+root_seed = 34
+parameters = {{ farmers = {farmers} }}
+
+[design]
+kind = "lhs"
+parameters = ["commission", "trust_weight"]
+samples = {points}
+"""
 
 
-def measure(runs: int, months: int, workers: int, engine: str) -> float:
-    """Seconds to run ``runs`` replicates of the default scenario with ``workers`` workers."""
-    experiment = Experiment(name="benchmark", base="default", months=months, arms={"default": {}},
-                            replicates=runs, root_seed=1)
-    plan = plan_experiment(experiment, "benchmark")
+@dataclass(frozen=True)
+class Row:
+    """One measurement: what ran, how long, and the load average around it."""
+
+    world: str
+    how: str
+    workers: int
+    runs: int
+    seconds: float
+    cpu: float
+    load: tuple[float, float]
+
+    def per_minute(self) -> float:
+        """Runs per minute."""
+        return 60.0 * self.runs / self.seconds
+
+
+def write_experiment(folder: Path, world: str, runs: int) -> Path:
+    """The benchmark's experiment file for a world (``runs`` rounded down to an even number)."""
+    farmers, months, _ = WORLDS[world]
+    path = folder / f"{world}.toml"
+    path.write_text(EXPERIMENT.format(world=world, months=months, farmers=farmers, points=max(1, runs // 2)))
+    return path
+
+
+def loop_seconds(file: Path) -> tuple[int, float, float]:
+    """Runs, seconds and CPU seconds of a plain in-process loop over the experiment's jobs (kernels loaded first)."""
+    from abm.simulate import run
+    from experiments.experiment import load_experiment
+    from experiments.runner import make_jobs
+
+    jobs = make_jobs(load_experiment(file))
+    run(jobs[0].scenario, seed=jobs[0].seed, months=jobs[0].months)  # loads the kernels: not counted
+    start, cpu = time.perf_counter(), time.process_time()
+    for job in jobs:
+        run(job.scenario, seed=job.seed, months=job.months)
+    return len(jobs), time.perf_counter() - start, time.process_time() - cpu
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished and reaped descendant of this process."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def adopt_orphans() -> None:
+    """Become the parent of orphaned descendants (a command's fork server outlives it briefly), on Linux."""
+    if platform.system() == "Linux":
+        ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans() -> None:
+    """Wait for every adopted descendant to end, so that its CPU time is counted."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def command_seconds(file: Path, workers: int, engine: str) -> tuple[float, float]:
+    """Wall time of ``ruralsim experiment`` into an empty folder, from its start to its end, and its CPU seconds."""
     with tempfile.TemporaryDirectory() as out:
-        return run_experiment(plan, out, engine, workers, progress=False).seconds
+        command = [str(Path(sys.executable).with_name("ruralsim")), "experiment", str(file), "--workers", str(workers),
+                   "--engine", engine, "--out", str(Path(out) / "batch")]
+        cpu = children_cpu()
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        reap_orphans()
+        return seconds, children_cpu() - cpu
 
 
-def table(rows: list[tuple[int, float]], runs: int) -> list[str]:
-    """Markdown table of workers, seconds, runs per minute, speed-up and efficiency over the first row."""
-    lines = ["| workers | runs | seconds | runs per minute | speed-up | efficiency |",
-             "|---:|---:|---:|---:|---:|---:|"]
-    for workers, seconds in rows:
-        speedup = rows[0][1] / seconds
-        lines.append(f"| {workers} | {runs} | {seconds:.1f} | {60 * runs / seconds:.1f} | "
-                     f"{speedup:.2f} | {speedup * rows[0][0] / workers:.2f} |")
-    return lines
+def measure(world: str, runs: int, workers: list[int], engine: str, folder: Path) -> list[Row]:
+    """The loop, then the runner at each worker count, on one world."""
+    file = write_experiment(folder, world, runs)
+    before = os.getloadavg()[0]
+    count, seconds, cpu = loop_seconds(file)
+    rows = [Row(world, "in-process loop", 1, count, seconds, cpu, (before, os.getloadavg()[0]))]
+    print(line(rows[-1], rows[0]), flush=True)
+    for w in workers:
+        before = os.getloadavg()[0]
+        seconds, cpu = command_seconds(file, w, engine)
+        rows.append(Row(world, f"ruralsim experiment ({engine})", w, count, seconds, cpu, (before, os.getloadavg()[0])))
+        print(line(rows[-1], rows[0]), flush=True)
+    return rows
+
+
+def line(row: Row, loop: Row) -> str:
+    """A markdown table row: the ratio is runs per minute over workers times the loop's."""
+    farmers, months, _ = WORLDS[row.world]
+    ratio = row.per_minute() / (row.workers * loop.per_minute())
+    return (f"| {row.world} ({farmers:,} x {months}) | {row.how} | {row.workers} | {row.runs} | {row.seconds:.1f} | "
+            f"{row.per_minute():.0f} | {ratio:.2f} | {row.cpu:.1f} | {loop.cpu / row.cpu:.2f} | "
+            f"{row.load[0]:.1f} / {row.load[1]:.1f} |")
+
+
+HEADER = ["| world | how | workers | runs | seconds | runs per minute | runner / (workers x loop) | CPU seconds "
+          "| CPU ratio | load before / after |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
 
 
 def main() -> None:
     """Measure, print and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=8, help="replicates per measurement")
-    parser.add_argument("--months", type=int, default=None, help="months per run (default: the scenario's)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
+    parser.add_argument("--worlds", nargs="+", choices=list(WORLDS), default=list(WORLDS))
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts of the runner")
+    parser.add_argument("--runs", type=int, default=None, help="runs per world (default: 48 small, 16 medium)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--report", type=Path, default=REPORT, help=f"markdown file to write (default: {REPORT})")
     args = parser.parse_args()
-    scenario = load_scenario("default")
-    months = args.months or scenario.months
-    rows = []
-    for w in args.workers:
-        rows.append((w, measure(args.runs, months, w, args.engine)))
-        print(f"{w} workers: {args.runs} runs in {rows[-1][1]:.1f} s", flush=True)
+    adopt_orphans()
+    print("\n".join(HEADER), flush=True)
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for world in args.worlds:
+            measured = measure(world, args.runs or WORLDS[world][2], args.workers, args.engine, Path(folder))
+            rows += [line(row, measured[0]) for row in measured]
     lines = [
         "# Experiment runner benchmark", "",
-        f"Default scenario ({scenario.parameters.farmers:,} farmers, {months} months), {args.engine} engine, "
-        f"{date.today()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores ({platform.machine()}), load average {os.getloadavg()[0]:.1f} at the end "
-        "(other processes competing for the cores slow the parallel rows most).", "",
-        *table(rows, args.runs), "",
-        "Wall time of the whole batch into an empty folder: worker start-up, runs, atomic writes and "
-        "consolidation. Regenerate with `python benchmarks/runner_benchmark.py`.",
+        f"{date.today()}, {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores "
+        f"({platform.machine()}); load average (1 minute) before and after each row.", "",
+        *HEADER, *rows, "",
+        "The loop is `abm.simulate.run` over the same jobs in one process, timed over the runs alone (after its "
+        "imports and a first run that loads the compiled kernels). The runner rows are the whole command "
+        "`ruralsim experiment FILE --workers W` into an empty folder, from its start to its end. CPU seconds: "
+        "user + system of the loop, or of the command and every process it started; CPU ratio: the loop's over "
+        "the row's. "
+        "Regenerate with `python benchmarks/runner_benchmark.py`.",
     ]
-    print("\n".join(lines))
     args.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"written to {args.report}")
 
 
 if __name__ == "__main__":

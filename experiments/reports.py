@@ -1,6 +1,6 @@
 """Run a packaged experiment suite and write its report: tables with 95% CIs, paired differences, figures.
 
-``ruralsim suite trust|subsidies|eastwest`` runs the suite through the batch runner (resumable,
+``ruralsim suite trust|subsidies|eastwest|programmes`` runs the suite through the batch runner (resumable,
 local or Dask) and writes ``report.md`` with its figures next to the results.
 """
 
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from abm.core.params import declarations
+from agents.households import INCOME_PARTS
 from abm.io.scenario import ScenarioError, read_table
 from abm.measure.outcomes import outcome
 from experiments.analysis import describe, load_results, paired_differences, summarise
@@ -22,7 +23,7 @@ from experiments.experiment import parse_experiment, plan_experiment
 from experiments.figures import bands, new_figure
 from experiments.runner import run_experiment
 
-SUITES = ("trust", "subsidies", "eastwest")
+SUITES = ("trust", "subsidies", "eastwest", "programmes")
 REFERENCE_FARMERS = 30_000
 BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
 #: what a hypothesis predicts of an outcome (see :func:`predicted_sign`)
@@ -166,11 +167,71 @@ def write_report(name: str, folder: Path) -> Path:
     """Write ``report.md`` (and its PNG figures) for a suite's results folder."""
     folder = Path(folder)
     df = load_results(folder)
-    writer = {"trust": _trust, "subsidies": _subsidies, "eastwest": _eastwest}[name]
-    text = writer(df, folder)
+    writer = {"trust": _trust, "subsidies": _subsidies, "eastwest": _eastwest, "programmes": _programmes}[name]
+    text = writer(df, folder) + income_effects(folder, _reference_arm(name))
     path = folder / "report.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+#: the years at which a report gives each arm's income effect
+EFFECT_YEARS = (3, 5, 10)
+
+
+def _reference_arm(name: str) -> str:
+    """The arm a packaged suite compares with."""
+    path = resources.files("experiments") / "suites" / f"{name}.toml"
+    return str(read_table(Path(str(path)))["reference"])
+
+
+def income_effects(folder: Path, reference: str) -> str:
+    """The report section: each arm's paired income effect by region at years 3, 5 and 10, and its make-up.
+
+    A run shorter than three years is read at its last year's close.
+
+    Income per person and its parts (wages, net business, property, transfers) at the year's close,
+    arm minus reference paired by seed (and posterior member), with 95% intervals; the share of the
+    reference's income per person in brackets. Runs without the regional income columns get no section.
+    """
+    regions = load_results(folder, regions=True)
+    parts = [f"income_{k}" for k in INCOME_PARTS]
+    needed = ["income_per_person", *parts]
+    if regions.empty or not set(needed) <= set(regions.columns):
+        return ""
+    last = int(regions.month.max()) // 12
+    years = [y for y in EFFECT_YEARS if y <= last] or [last]
+    at = regions[regions.month.isin([12 * y for y in years])]
+    diff = paired_differences(at, reference, needed, by=("month", "region")).set_index(
+        ["arm", "month", "region", "outcome"])
+    base = at[at.arm == reference].groupby(["month", "region"]).income_per_person.mean()
+    rows = []
+    for (arm, month, region), d in diff.groupby(level=["arm", "month", "region"], sort=False):
+        total = d.loc[(arm, month, region, "income_per_person")]
+        row = {"arm": arm, "year": month // 12, "region": region,
+               "income per person": f"{ci_cell(total['mean'], total.ci_low, total.ci_high)} "
+                                    f"({total['mean'] / base[(month, region)]:+.2%})"}
+        row |= {part.removeprefix("income_"): fmt(d.loc[(arm, month, region, part)]["mean"]) for part in parts}
+        rows.append(row)
+    table = pd.DataFrame(rows).sort_values(["arm", "year", "region"], kind="stable")
+    return "\n".join(["## Income effects by region and income part", "",
+                      f"Income per person at each year's close (yuan/person/year), arm minus {reference} paired by "
+                      "seed, with its 95% interval and its share of the reference's income; then the mean change "
+                      "of each part (wages, net business, net property, net transfers), which add up to it.", "",
+                      markdown_table(table), ""])
+
+
+def _programmes(df: pd.DataFrame, folder: Path) -> str:
+    """The county programmes' report: outcomes at the end against the status quo."""
+    ref = "status_quo"
+    final = window(df)
+    outcomes = ["adoption", "online_sales", "offline_sales", "ecommerce_wages", "east_west_income_ratio",
+                "spent_to_date_total"]
+    lines = _header("County programmes: service stations, a county e-commerce programme, a cold-chain programme", df,
+                    "Outcomes are means over the last 12 months of each run.")
+    lines += ["## Outcomes by arm", "", markdown_table(outcome_table(final, outcomes, ref)), ""]
+    figure_grid(df, ["adoption", "online_sales", "offline_sales", "ecommerce_wages"], ref, folder / "programmes.png")
+    lines += ["![programmes over time](programmes.png)", ""]
+    return "\n".join(lines)
 
 
 def _header(title: str, df: pd.DataFrame, note: str) -> list[str]:

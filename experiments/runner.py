@@ -11,8 +11,9 @@ the varied parameters), and every file carries the data dictionary (:mod:`abm.io
 
 Engines:
 
-- ``local``: a ``ProcessPoolExecutor`` with ``workers`` processes (default ``os.cpu_count()``);
-  ``workers=1`` runs in this process.
+- ``local``: a ``ProcessPoolExecutor`` with ``workers`` processes (default ``os.cpu_count()``),
+  forked from a fork server that has imported the model and loaded its compiled kernels once, and
+  handed jobs in shrinking chunks (:mod:`experiments.pool`); ``workers=1`` runs in this process.
 - ``dask``: a ``dask.distributed`` client, on a ``LocalCluster`` by default or on the scheduler at
   ``address``. On a SLURM cluster (``pip install dask-jobqueue``)::
 
@@ -30,26 +31,27 @@ Engines:
   writes ``OUT``, so no shared file system is needed.
 
 A run's result is the same whichever engine or worker count ran it: it depends only on its job.
+Workers send each run back as its finished file's bytes; this process writes them (atomically, one
+file a run) and, once at the end, reads the kept outcome columns of every run into the two tables.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
-import multiprocessing
 import os
 import platform
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -58,18 +60,22 @@ import abm
 from abm.core.calendar import CALENDAR_COLUMNS
 from abm.core.digest import code_digest, stack_versions
 from abm.core.params import declarations
-from abm.io import interrupts
-from abm.io.dictionary import described_table, dictionary_metadata, run_about
+from abm.io.dictionary import dictionary_metadata
 from abm.io.folders import check_writable, locked
 from abm.io.output import FILE_MODE
 from abm.io.output_size import experiment_outputs
 from abm.io.scenario import Scenario, ScenarioError
 from abm.measure.outcomes import OUTCOMES
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
-from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute
+from experiments.pool import chunk_results, guided_chunks, imap_local, run_chunk
+from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes, preload_modules
 
 ENGINES = ("local", "dask")
 _CODE = code_digest()
+#: how long a Dask scheduler (``--scheduler``) is given to answer before any work starts
+SCHEDULER_TIMEOUT_S = 5.0
+SCHEDULER_ALLOWED = ("the address of a running Dask scheduler, tcp://HOST:PORT (`dask scheduler` prints it; "
+                     "8786 by default), or no --scheduler for a local cluster")
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
 #: the calendar columns, and with region the key columns, of every run's and experiment's table
 CALENDAR = ("month", *CALENDAR_COLUMNS)
@@ -95,105 +101,42 @@ def run_key(scenario: Scenario, seed: int, months: int, model: str = DEFAULT_MOD
 
 
 def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
-    """List every (point, replicate) job of a plan; replicate k uses seed k at every point."""
+    """List every (point, replicate) job of a plan; replicate k uses seed k at every point.
+
+    Each job carries the columns that name its rows: point, arm, replicate, seed and the varied parameters.
+    """
+    info = plan.points.set_index("point")
     jobs = []
     for point, base in enumerate(plan.scenarios):
+        varied = {parameter_column(name): info.at[point, name] for name in plan.varied}
         for replicate, seed in enumerate(plan.seeds):
             scenario = base.model_copy(update={"seed": seed})
             key = run_key(scenario, seed, base.months, model)
-            jobs.append(Job(key, point, replicate, seed, base.months, scenario, model))
+            ids = {"point": point, "arm": info.at[point, "arm"], "replicate": replicate, "seed": seed, **varied}
+            jobs.append(Job(key, point, replicate, seed, base.months, scenario, model, ids))
     return jobs
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over (mode 0644)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, FILE_MODE)
-    os.replace(tmp, path)
-
-
-def parquet_bytes(frame: pd.DataFrame, metadata: dict[str | bytes, str | bytes] | None = None) -> bytes:
-    """Serialise a data frame to Parquet bytes, with key-value metadata (a data dictionary also on the fields)."""
-    meta = {k if isinstance(k, bytes) else k.encode(): v if isinstance(v, bytes) else v.encode()
-            for k, v in (metadata or {}).items()}
-    buffer = io.BytesIO()
-    pq.write_table(described_table(frame, meta), buffer)
-    return buffer.getvalue()
-
-
-def save_run(runs: Path, output: RunOutput, ids: dict[str, Any] | None = None) -> None:
-    """Write one finished run atomically as ``runs/<run_id>.parquet``, its rows saying which run they are.
-
-    Every row carries ``run_id`` and ``seed`` and, from an experiment (``ids``), its point, arm,
-    replicate and varied parameters; the file carries the data dictionary (``abm.io.dictionary``).
-    """
-    manifest = json.loads(output.manifest)
-    ids = {"run_id": output.run_id} | (ids or {"seed": manifest.get("seed")})
-    frame = output.table.assign(**ids)
-    frame = frame[[*ids, *output.table.columns]]
-    meta = {"run_id": output.run_id, "model_manifest": output.manifest,
-            **dictionary_metadata("run", list(frame.columns), run_about(manifest) | {"run_id": output.run_id})}
-    atomic_write(runs / f"{output.run_id}.parquet", parquet_bytes(frame, meta))
-
-
-def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
-    """A process start method that imports ``preload`` (and a main script) once, not in every worker.
-
-    Workers fork from a fresh fork server that preloaded the modules; where there is none
-    (Windows), they are spawned and import them each. A main module run with ``python -m`` is not
-    preloaded (each worker runs it again as ``__mp_main__``, which is why the runner's imports are light).
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    script = getattr(sys.modules["__main__"], "__spec__", None) is None
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__"] * script + list(preload))
-    return context
-
-
-def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] = ()) -> Iterator:
-    """Yield ``fn(item)`` for every item as they finish, on ``workers`` processes (1: in process).
-
-    Args:
-        fn: A module-level function.
-        items: Its arguments.
-        workers: Worker processes.
-        preload: Modules the workers need, imported once by the fork server.
-    """
-    if workers == 1:
-        yield from map(fn, items)
-        return
-    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]),
-                               initializer=interrupts.ignore_in_worker)
     try:
-        finished = as_completed([pool.submit(fn, item) for item in items])
-        while True:
-            with interrupts.stop_at_once():
-                future = next(finished, None)
-            if future is None:
-                return
-            yield future.result()
-    except BaseException:
-        _stop_workers(pool)
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)  # a disk that filled up or a folder made read-only: no half-written file
+        if isinstance(err, OSError) and err.filename in (None, str(tmp)):
+            err.filename = str(path)  # the file meant (write() and fsync() say what failed, not where)
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End a pool's worker processes now (on an interrupt or error: their runs are abandoned).
-
-    Python 3.14 has ``terminate_workers``; before it, the pool's process table is the only handle.
-    """
-    if hasattr(pool, "terminate_workers"):
-        pool.terminate_workers()
-        return
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.terminate()
+def save_run(runs: Path, output: RunOutput) -> None:
+    """Write one finished run's file atomically as ``runs/<run_id>.parquet`` (bytes made by the worker)."""
+    atomic_write(runs / f"{output.run_id}.parquet", output.data)
 
 
 def _worker_environ() -> dict[str, object]:
@@ -212,9 +155,9 @@ def _worker_environ() -> dict[str, object]:
 
 
 def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
-    """Yield ``fn(item)`` as they finish, on a Dask LocalCluster or the scheduler at ``address``."""
+    """Yield ``fn(item)`` as their chunks finish, on a Dask LocalCluster or the scheduler at ``address``."""
     import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import LocalCluster
     from dask.distributed import as_completed as dask_completed
 
     cluster = None
@@ -222,22 +165,31 @@ def imap_dask(fn: Callable, items: list, workers: int, address: str | None = Non
         with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
-    client = Client(address or cluster)
+    client = _client(address or cluster)
     futures = []
     try:
-        futures = client.map(fn, items, pure=False)
-        finished = dask_completed(futures)
-        while True:
-            with interrupts.stop_at_once():
-                future = next(finished, None)
-            if future is None:
-                return
-            yield future.result()
+        futures = client.map(partial(run_chunk, fn), guided_chunks(items, workers), pure=False)
+        yield from chunk_results(dask_completed(futures))
     finally:
         client.cancel(futures)
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _client(where: Any) -> Any:
+    """A Dask client of a cluster or scheduler address; a scheduler that does not answer is a clear error.
+
+    Raises:
+        ScenarioError: Naming ``--scheduler``, the address and what to check.
+    """
+    from dask.distributed import Client
+
+    try:
+        return Client(where, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError) as err:
+        raise ScenarioError(f"--scheduler = {where}: no Dask scheduler answered ({err}); check that the scheduler "
+                            f"runs and is a Dask scheduler; allowed: {SCHEDULER_ALLOWED}") from None
 
 
 def imap(engine: str, fn: Callable, items: list, workers: int, address: str | None = None,
@@ -274,11 +226,10 @@ def _progress(enabled: bool) -> Progress:
 
 
 def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, engine: str = "local",
-                    workers: int | None = None, address: str | None = None, progress: bool = True,
-                    ids: dict[str, dict[str, Any]] | None = None) -> int:
+                    workers: int | None = None, address: str | None = None, progress: bool = True) -> int:
     """Run the jobs whose files are missing, saving each as it finishes; return how many ran.
 
-    ``ids`` maps a run id to the columns that identify its rows in an experiment (:func:`run_ids`).
+    Jobs with the same run id run once, as the first of them (whose :attr:`Job.ids` its file carries).
 
     Raises:
         ScenarioError: If the first finished run lacks a requested outcome (the batch stops early).
@@ -286,17 +237,20 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob(".*.tmp"):
         stale.unlink()
-    pending = list({job.run_id: job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()}.values())
+    first = {}
+    for job in jobs:
+        first.setdefault(job.run_id, job)
+    pending = [job for job in first.values() if not (runs / f"{job.run_id}.parquet").exists()]
     if not pending:
         return 0
     workers = min(workers or os.cpu_count() or 1, len(pending))
     with _progress(progress) as bar:
         task = bar.add_task(f"runs ({len(jobs) - len(pending)} already done)", total=len(pending))
-        model_module = pending[0].model.partition(":")[0]
-        for i, output in enumerate(imap(engine, execute, pending, workers, address, [model_module])):
+        preload = preload_modules(pending[0].model)
+        for i, output in enumerate(imap(engine, execute, pending, workers, address, preload)):
             if i == 0:
-                kept_outcomes(output.table, outcomes)
-            save_run(runs, output, (ids or {}).get(output.run_id))
+                kept_outcomes(output.table(), outcomes)
+            save_run(runs, output)
             bar.advance(task)
     return len(pending)
 
@@ -327,31 +281,33 @@ NOT_OUTCOMES = frozenset([*ID_COLUMNS, *KEY_COLUMNS, "member", "row", "posterior
                           *(parameter_column(d["name"]) for d in declarations())])
 
 
-def run_ids(plan: Plan, jobs: list[Job]) -> list[dict[str, Any]]:
-    """The columns that identify each job's rows: point, arm, replicate, seed and the varied parameters."""
-    info = plan.points.set_index("point")
-    return [{"point": job.point, "arm": info.at[job.point, "arm"], "replicate": job.replicate, "seed": job.seed,
-             **{parameter_column(name): info.at[job.point, name] for name in plan.varied}} for job in jobs]
-
-
 def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join the runs' files into tidy model-level and per-region tables, in job order.
+
+    Only the key columns and kept outcomes are read from each file (with pyarrow, into one table),
+    and the identifiers and varied parameters are repeated over each run's rows: a few milliseconds a run.
 
     Returns:
         ``(results, regions)``: identifier columns, varied parameters (``<name>_param`` where an
         outcome has the name), month, year, month of year (and region), outcomes.
     """
-    tables = [pd.read_parquet(runs / f"{job.run_id}.parquet") for job in jobs]
-    outcomes = kept_outcomes(tables[0], plan.experiment.outcomes)
-    frames = []
-    for job, ids, table in zip(jobs, run_ids(plan, jobs), tables, strict=True):
-        frames.append(table.reindex(columns=[*KEY_COLUMNS, *outcomes]).assign(run_id=job.run_id, **ids))
-    table = pd.concat(frames, ignore_index=True)
+    paths = [runs / f"{job.run_id}.parquet" for job in jobs]
+    outcomes = kept_outcomes(pd.read_parquet(paths[0]), plan.experiment.outcomes)
+    pieces = [pq.ParquetFile(path).read(columns=[*KEY_COLUMNS, *outcomes], use_threads=False) for path in paths]
+    table = pa.concat_tables(pieces).to_pandas()
+    ids = run_identifiers(plan, jobs).loc[np.repeat(np.arange(len(jobs)), [p.num_rows for p in pieces])]
+    table = pd.concat([ids.reset_index(drop=True), table], axis=1)
     head = [*ID_COLUMNS, *map(parameter_column, plan.varied), *CALENDAR]
     model_rows, region_rows = table[table.region.isna()], table[table.region.notna()]
     region_outcomes = [c for c in outcomes if region_rows[c].notna().any()]
     return (model_rows[head + outcomes].reset_index(drop=True),
             region_rows[[*head, "region", *region_outcomes]].reset_index(drop=True))
+
+
+def run_identifiers(plan: Plan, jobs: list[Job]) -> pd.DataFrame:
+    """One row per job: run id, point, arm, replicate, seed and the varied parameters' values (:attr:`Job.ids`)."""
+    return pd.DataFrame([{"run_id": job.run_id, **job.ids} for job in jobs],
+                        columns=[*ID_COLUMNS, *map(parameter_column, plan.varied)])
 
 
 def _plain(value: Any) -> Any:
@@ -392,11 +348,7 @@ def run_experiment(plan: Plan, out: str | Path, engine: str = "local", workers: 
     check_writable(out, experiment_outputs(len(jobs), plan.base.months, len(kept) if kept else None))
     with locked(out, wait):
         check_same_experiment(out, plan)
-        ids = {}
-        for job, columns in zip(jobs, run_ids(plan, jobs), strict=True):
-            ids.setdefault(job.run_id, columns)
-        executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress,
-                                   ids)
+        executed = execute_pending(jobs, out / "runs", plan.experiment.outcomes, engine, workers, address, progress)
         _write_tables(plan, jobs, out, engine, workers, start)
     return BatchReport(out, len(jobs), executed, len(jobs) - executed, time.perf_counter() - start)
 

@@ -275,7 +275,7 @@ def model_analysis() -> list[str]:
     else:
         lines += ["**Global sensitivity**: no screening is committed.", ""]
     reports = sorted(DOCS.glob("suites/*/report.md"))
-    lines += ["**Experiments** (`ruralsim suite trust|subsidies|eastwest`, with `--posterior 5 --replicates 2` "
+    lines += ["**Experiments** (`ruralsim suite trust|subsidies|eastwest|programmes`, with `--posterior 5 --replicates 2` "
               "for the posterior reports): the committed reports, each with its arms, replicates, intervals and "
               "verdicts:", "",
               *(f"- {_link(r, r.parent.name)}: {_title(r)}" for r in reports), "",

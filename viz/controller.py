@@ -19,6 +19,8 @@ import reacton.core
 import solara
 from mesa.visualization.utils import force_update
 
+from abm.io.inputs import ScenarioError
+from experiments.parsers import PARSE_MONTHS, read_option
 from viz.components import model_lock, wait_drawn
 
 #: Play's speeds, months per second; the last draws as fast as the page can
@@ -94,7 +96,8 @@ def RunControls(model: solara.Reactive, reset: Callable[[], None], pending: int 
     forwarding = solara.use_reactive(False)
     progress = solara.use_reactive(0.0)
     speed = solara.use_reactive(8)
-    months = solara.use_reactive(12)
+    months = solara.use_reactive("12")
+    problem = solara.use_reactive("")
     target, set_target = solara.use_state(0)
     render_lock = reacton.core.get_render_context().thread_lock
 
@@ -119,6 +122,15 @@ def RunControls(model: solara.Reactive, reset: Callable[[], None], pending: int 
             forwarding.set(True)
             set_target(n)
 
+    def run_typed() -> None:
+        try:
+            n = read_option("--months", PARSE_MONTHS, months.value)
+        except ScenarioError as err:
+            problem.set(str(err))
+            return
+        problem.set("")
+        run(n)
+
     busy = playing.value or forwarding.value
     with solara.Card("Run", classes=["ruralsim-run"]):
         with solara.Row(justify="space-between"):
@@ -136,12 +148,13 @@ def RunControls(model: solara.Reactive, reset: Callable[[], None], pending: int 
         with solara.Div(classes=["ruralsim-speed"], style={"margin-bottom": "18px"}):
             solara.SliderValue("", value=speed, values=list(SPEEDS))
         with solara.Row(style={"align-items": "center"}):
-            solara.InputInt("months", value=months, style={"max-width": "80px"}, classes=["ruralsim-months"])
-            solara.Button("Run", on_click=lambda: run(months.value), disabled=busy, outlined=True,
-                          classes=["ruralsim-run-months"])
+            solara.InputText("months", value=months, style={"max-width": "80px"}, classes=["ruralsim-months"])
+            solara.Button("Run", on_click=run_typed, disabled=busy, outlined=True, classes=["ruralsim-run-months"])
             solara.Button(f"to month {END_MONTH}", on_click=lambda: run(END_MONTH - model.value.steps),
                           disabled=busy, outlined=True,
                           classes=["ruralsim-run-to-end"])
+        if problem.value:
+            solara.Error(problem.value, dense=True, classes=["ruralsim-run-message"])
         if forwarding.value:
             with solara.Row(style={"align-items": "center"}):
                 solara.ProgressLinear(value=progress.value, classes=["ruralsim-progress"])

@@ -20,6 +20,7 @@ from typing import Any
 from abm.core.params import Parameters, declarations, in_region
 from abm.io.scenario import ScenarioError, validate_parameters
 from abm.model import RuralEconomy
+from experiments.parsers import PARSE_SEED, read_option
 
 #: parameters the app shows, by group (each a declared parameter)
 SHOWN: dict[str, tuple[str, ...]] = {
@@ -232,15 +233,12 @@ class Settings:
 
 
 def parse_seed(seed: int | str) -> int:
-    """The seed typed in the seed box as a whole number >= 0.
+    """The seed typed in a seed box, read as ``ruralsim run --seed`` reads it.
 
     Raises:
-        ScenarioError: If it is not one.
+        ScenarioError: If it is not allowed, with the command line's message.
     """
-    text = str(seed).strip()
-    if not text.isdigit():
-        raise ScenarioError(f"random seed {text!r}: allowed: a whole number >= 0")
-    return int(text)
+    return read_option("--seed", PARSE_SEED, seed)
 
 
 class UIModel(RuralEconomy):

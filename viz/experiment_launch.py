@@ -17,6 +17,7 @@ from pathlib import Path
 import solara
 
 from abm.io.scenario import ScenarioError
+from experiments.parsers import PARSE_FARMERS, PARSE_MONTHS, PARSE_REPLICATES, read_option
 from experiments.reports import SUITE_MIN_MONTHS, SUITES, suite_plan
 from experiments.runner import make_jobs, run_experiment
 
@@ -58,20 +59,23 @@ def run_with_progress(plan, out: Path, report: Callable[[float], None]) -> str |
 def LaunchCard(root: str, on_done: Callable[[str], None]) -> None:
     """Pick a suite and its size, Start, watch the progress; ``on_done(folder)`` once its results are under ``root``."""
     suite = solara.use_reactive(SUITES[0])
-    replicates, farmers = solara.use_reactive(2), solara.use_reactive(600)
-    months = solara.use_reactive(SUITE_MIN_MONTHS)
+    replicates, farmers = solara.use_reactive("2"), solara.use_reactive("600")
+    months = solara.use_reactive(str(SUITE_MIN_MONTHS))
     progress, message = solara.use_reactive(0.0), solara.use_reactive("")
     job, set_job = solara.use_state(None)
 
     def start() -> None:
         try:
-            plan = suite_plan(suite.value, replicates.value, farmers.value, months.value)
+            sizes = (read_option("--replicates", PARSE_REPLICATES, replicates.value),
+                     read_option("--farmers", PARSE_FARMERS, farmers.value),
+                     read_option("--months", PARSE_MONTHS, months.value))
+            plan = suite_plan(suite.value, *sizes)
         except ScenarioError as err:
             message.set(str(err))
             return
         message.set("")
         progress.set(0.0)
-        set_job((plan, launch_folder(root, suite.value, replicates.value, farmers.value, months.value)))
+        set_job((plan, launch_folder(root, suite.value, *sizes)))
 
     def run_job() -> None:
         if job is None:
@@ -90,11 +94,11 @@ def LaunchCard(root: str, on_done: Callable[[str], None]) -> None:
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Select("suite", values=list(SUITES), value=suite, style={"max-width": "160px"},
                           classes=["ruralsim-launch-suite"])
-            solara.InputInt("replicates", value=replicates, style={"max-width": "100px"},
+            solara.InputText("replicates", value=replicates, style={"max-width": "100px"},
                             classes=["ruralsim-launch-replicates"])
-            solara.InputInt("households", value=farmers, style={"max-width": "110px"},
+            solara.InputText("households", value=farmers, style={"max-width": "110px"},
                             classes=["ruralsim-launch-farmers"])
-            solara.InputInt("months", value=months, style={"max-width": "90px"}, classes=["ruralsim-launch-months"])
+            solara.InputText("months", value=months, style={"max-width": "90px"}, classes=["ruralsim-launch-months"])
             solara.Button("Start", on_click=start, disabled=job is not None, color="primary",
                           classes=["ruralsim-launch-start"])
         if job is not None:

@@ -3,7 +3,8 @@
 A scenario of the page is the runner's scenario format (:class:`abm.io.scenario.Scenario`: name,
 seed, months, ``[parameters]``) holding every parameter that differs from the app's defaults, so
 ``ruralsim run FILE`` and the page build the same model. Saved scenarios go to
-``<results>/scenarios/NAME.toml``. The page's address carries the same values as a query
+``<results>/scenarios/NAME.toml``; a scenario file can be uploaded too, checked as ``ruralsim run FILE``
+checks one (:func:`state_from_upload`). The page's address carries the same values as a query
 (``?preset=...&seed=7&farmers=60000``), read when a page opens. Downloads: the run's tables as
 CSV or Parquet (series, regions, the money ledger, the household panel once it has a year end)
 and its scenario file.
@@ -20,11 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import ipywidgets as widgets
 import pandas as pd
 import solara
 import tomli_w
 from mesa.visualization.utils import update_counter
 
+from abm.io.inputs import table_from_bytes
 from abm.io.scenario import ScenarioError, parse_overrides, parse_scenario
 from viz.controller import END_MONTH
 from viz.controls import DEFAULT_PRESET, DEFAULT_SEED, PRESETS, parse_seed, preset_values
@@ -86,6 +89,17 @@ def state_from_toml(text: str, origin: str) -> tuple[dict[str, Any], str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{origin}: not TOML: {err}") from err
+    return state_from_table(data, origin)
+
+
+def state_from_upload(name: str, content: bytes) -> tuple[dict[str, Any], str]:
+    """The panel's state and seed from an uploaded scenario file, checked as ``ruralsim run FILE`` checks a file
+    (so a bad one is refused with the same message; raises ScenarioError)."""
+    return state_from_table(table_from_bytes(content, name), name)
+
+
+def state_from_table(data: dict[str, Any], origin: str) -> tuple[dict[str, Any], str]:
+    """The panel's state and seed from a scenario's table (validated; raises ScenarioError)."""
     scenario = parse_scenario(data, origin)
     state = initial_state()
     given = data.get("parameters", {})
@@ -110,6 +124,15 @@ def save_scenario(state: dict[str, Any], seed: str, name: str) -> Path:
     return path
 
 
+def scenario_download(state: dict[str, Any], seed: str, name: str) -> tuple[bytes | None, str]:
+    """The controls' scenario file to download, or None and why not (a seed or name that is not allowed, with the
+    command line's message): checked before the button is offered, so a click never ends in a server error."""
+    try:
+        return scenario_toml(state, seed, name).encode("utf-8"), ""
+    except ScenarioError as err:
+        return None, f"no scenario TOML to download: {err}"
+
+
 def saved_scenarios() -> list[str]:
     """Names of the scenarios saved under the results folder, sorted."""
     folder = scenario_folder()
@@ -132,6 +155,7 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
     message, set_message = solara.use_state("")
     saved_names, set_saved = solara.use_state(saved_scenarios())
     query = query_of(state.value, seed.value)
+    scenario_file, download_problem = scenario_download(state.value, seed.value, name.value)
 
     def save() -> None:
         try:
@@ -151,6 +175,19 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
         seed.set(new_seed)
         set_message(f"loaded {path}: press Reset to run it")
 
+    def upload(files: tuple[dict[str, Any], ...]) -> None:
+        if not files:
+            return
+        name = files[-1]["name"]
+        try:
+            new_state, new_seed = state_from_upload(name, bytes(files[-1]["content"]))
+        except ScenarioError as err:
+            set_message(str(err))
+            return
+        state.set(new_state)
+        seed.set(new_seed)
+        set_message(f"loaded {name}: press Reset to run it")
+
     with solara.Card("Scenario and downloads", classes=["ruralsim-scenario"]):
         solara.HTML(tag="div", unsafe_innerHTML=f"link to these controls: <a class='ruralsim-link' "
                     f"href='?{query}'>?{query or '(the defaults)'}</a>", style={"font-size": "12px",
@@ -161,10 +198,15 @@ def ScenarioCard(state: solara.Reactive, seed: solara.Reactive, model) -> None:
         if saved_names:
             solara.Select("load a saved scenario", values=saved_names, value=None, on_value=load,
                           classes=["ruralsim-load"])
+        with solara.Div(classes=["ruralsim-upload"]):
+            widgets.FileUpload.element(accept=".toml,.yaml,.yml", multiple=False, description="load a file",
+                                       on_value=upload)
         if message:
             solara.Text(message, classes=["ruralsim-scenario-message"], style={"font-size": "12px"})
-        solara.FileDownload(lambda: scenario_toml(state.value, seed.value, name.value).encode("utf-8"),
-                            filename=f"{name.value}.toml", label="scenario TOML")
+        if scenario_file is None:
+            solara.Text(download_problem, classes=["ruralsim-download-problem"], style={"font-size": "12px"})
+        else:
+            solara.FileDownload(scenario_file, filename=f"{name.value}.toml", label="scenario TOML")
         RunDownloads(model)
 
 

@@ -7,7 +7,7 @@ file is validated (:mod:`abm.io.scenario` reads the files and uses these checks)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -62,11 +62,18 @@ def reject_non_finite(data: Any, origin: str, allowed: Callable[[str], str] | No
         raise ScenarioError("\n".join([f"{origin}: invalid input", *lines]))
 
 
+def field_location(loc: Iterable[object]) -> str:
+    """A field's dotted location (pydantic's ``loc``): plain keys as they are, odd ones (spaces, newlines) quoted,
+    so that a message stays one line per field."""
+    parts = [str(p) for p in loc]
+    return ".".join(p if p and all(c.isalnum() or c in "_-" for c in p) else repr(p) for p in parts)
+
+
 def format_validation_error(err: ValidationError, origin: str, prefix: str = "") -> str:
     """Turn pydantic's error into lines naming the field, the value given and what is allowed."""
     lines = [f"{origin}: invalid scenario"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+        loc = field_location(e["loc"])
         field = loc.split(".")[-1]
         value = e.get("input")
         if e["type"] == "extra_forbidden":

@@ -12,6 +12,11 @@ CROPS = ("fruit", "vegetables", "grain", "tea", "chili")
 FRESH = np.array([True, True, False, False, False])
 #: base (farm-gate wholesale) price, yuan per kg
 BASE_PRICE = np.array([5.0, 2.8, 2.6, 60.0, 9.0])
+
+
+def price_level(growth: float, month: int) -> float:
+    """The farm-gate price index in ``month`` (1 in January of year 1): ``(1 + growth)^((month - 1) / 12)``."""
+    return float((1.0 + growth) ** ((max(month, 1) - 1) / 12))
 #: marketable output of one household in a year, kg
 YIELD_KG = np.array([6000.0, 9000.0, 7000.0, 320.0, 2200.0])
 #: transit loss relative to fresh fruit at the same distance and cold chain

@@ -229,6 +229,13 @@ class Parameters(BaseModel):
     processing_multiplier: float = param(2.0, "x price", 1.0, 5.0, ASSUMPTION,
                                          "Value of deep-processed produce per kg of raw input, relative to raw.",
                                          group="prices")
+    farm_price_growth: float = param(
+        0.0, "per year", -0.1, 0.1, "NBS",
+        "Nominal growth of farm-gate prices a year: the bulk trader's base price, the online reference price and "
+        "the cash production cost all follow the index (1 + growth)^(years since January 2021), so the farm "
+        "terms of trade hold and the farm margin grows with the index. NBS's producer price index of farm "
+        "products (livestock included) moved by a few per cent either way a year in 2021-2024 (pork cycles), "
+        "so 0 (flat nominal prices) is within its path; plausibly -3% to +5%.", group="prices")
     production_cost_share: float = param(0.2, "share of base price", 0.0, 1.0, ASSUMPTION,
                                          "Cash production cost per kg (seed, fertiliser, pesticide, machine hire), "
                                          "as a share of the base price.", group="prices")

@@ -155,20 +155,20 @@ def holder(folder: Path) -> Holder | None:
         return None
 
 
-def _wait_for(lock: FileLock, folder: Path, say: Callable[[str], None]) -> None:
+def _wait_for(lock: FileLock, folder: Path, say: Callable[[str], None], option: str = "--out") -> None:
     """Wait (Ctrl-C stops it) until ``lock`` is free, saying once who holds it."""
-    say(f"waiting: --out = {folder} is in use by {holder(folder) or 'another process'}; "
+    say(f"waiting: {option} = {folder} is in use by {holder(folder) or 'another process'}; "
         "this command starts when it finishes (Ctrl-C to stop waiting)")
     with interrupts.stop_at_once():
         lock.acquire(timeout=-1)
 
 
-def _take(folder: Path, say: Callable[[str], None]) -> None:
+def _take(folder: Path, say: Callable[[str], None], option: str = "--out") -> None:
     """Record this process as the holder, noting a record left by a process that no longer holds the lock."""
     left = holder(folder)
     if left is not None and left.pid != os.getpid():
         state = "is no longer running" if not left.running() else "no longer holds the lock"
-        say(f"note: --out = {folder}: taking over the lock left by {left}, which {state}")
+        say(f"note: {option} = {folder}: taking over the lock left by {left}, which {state}")
     record = folder / HOLDER_FILE
     tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(asdict(Holder.this_process())), encoding="utf-8")
@@ -181,26 +181,33 @@ def _stderr(line: str) -> None:
 
 
 @contextmanager
-def locked(folder: Path, wait: bool = False, say: Callable[[str], None] = _stderr) -> Iterator[None]:
+def locked(folder: Path, wait: bool = False, say: Callable[[str], None] = _stderr,
+           option: str = "--out") -> Iterator[None]:
     """Hold ``folder``'s lock while the block runs; if another process holds it, wait (``wait``) or refuse.
+
+    ``option`` is the command-line option that named the folder, for the messages.
 
     Raises:
         ScenarioError: Another live process holds the folder and ``wait`` is off; the message says who.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ScenarioError(f"{option} = {folder}: cannot be made a folder ({err.strerror}); allowed: a folder "
+                            "that exists or can be created") from None
     lock = FileLock(folder / LOCK_FILE, timeout=0)
     try:
         lock.acquire()
     except Timeout:
         if not wait:
             raise ScenarioError(
-                f"--out = {folder}: in use by {holder(folder) or 'another process (no record of which)'}; "
+                f"{option} = {folder}: in use by {holder(folder) or 'another process (no record of which)'}; "
                 "allowed: --wait to start when it finishes (its finished runs are then reused), or another "
-                "--out") from None
-        _wait_for(lock, folder, say)
+                f"{option}") from None
+        _wait_for(lock, folder, say, option)
     try:
-        _take(folder, say)
+        _take(folder, say, option)
         yield
     finally:
         (folder / HOLDER_FILE).unlink(missing_ok=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import stat
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionStartEvent
 
-from abm.core.checks import ScenarioError, non_finite, reject_non_finite
+from abm.core.checks import ScenarioError, field_location, non_finite, reject_non_finite
 
 #: largest scenario or experiment file read (bytes); the packaged ones are a few kilobytes
 MAX_FILE_BYTES = 1_000_000
@@ -86,15 +87,30 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise ScenarioError(f"{path}: cannot be read ({err.strerror})") from None
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, origin: str) -> str:
+    """A file's bytes as UTF-8 text, refusing binary content and empty files."""
     if b"\0" in data:
-        raise ScenarioError(f"{path}: binary content (NUL bytes); allowed: TOML or YAML text")
+        raise ScenarioError(f"{origin}: binary content (NUL bytes); allowed: TOML or YAML text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ScenarioError(f"{path}: not UTF-8 text (byte {err.start}); allowed: TOML or YAML text") from None
+        raise ScenarioError(f"{origin}: not UTF-8 text (byte {err.start}); allowed: TOML or YAML text") from None
     if not text.strip():
-        raise ScenarioError(f"{path}: empty file; allowed: a table of keys (see the packaged examples)")
+        raise ScenarioError(f"{origin}: empty file; allowed: a table of keys (see the packaged examples)")
     return text
+
+
+def table_from_bytes(data: bytes, name: str) -> dict[str, Any]:
+    """A file given as bytes (uploaded to the page) through the same checks as a file on disk."""
+    suffix = Path(name).suffix
+    if suffix not in SUFFIXES:
+        raise ScenarioError(f"{name}: unknown file type {suffix!r}; allowed: {', '.join(SUFFIXES)}")
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{name}: {len(data):,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes")
+    return parse_text(decode_text(data, name), ".toml" if suffix == ".toml" else ".yaml", name)
 
 
 def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
@@ -102,7 +118,7 @@ def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     try:
         data = tomllib.loads(text) if suffix == ".toml" else yaml.load(text, Loader=_StrictLoader)  # noqa: S506
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as err:
-        raise ScenarioError(f"{origin}: not valid {suffix[1:].upper()}: {err}") from None
+        raise ScenarioError(f"{origin}: not valid {suffix[1:].upper()}: {_parse_error(err)}") from None
     except RecursionError:
         raise ScenarioError(f"{origin}: nested too deeply; allowed: at most {MAX_DEPTH} levels") from None
     if data is None or data == {}:
@@ -110,6 +126,15 @@ def parse_text(text: str, suffix: str, origin: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError(f"{origin}: the top level must be a table of keys, got {type(data).__name__}")
     return data
+
+
+def _parse_error(err: Exception) -> str:
+    """A parser's error on one line: what is wrong and where (YAML's own message spans several, with a snippet)."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        context = f"{err.context}, " if err.context else ""
+        mark = err.problem_mark
+        return f"{context}{err.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(err).split())
 
 
 def read_table(path: Path) -> dict[str, Any]:
@@ -126,7 +151,7 @@ def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Call
     """
     lines = [f"{origin}: invalid {kind}"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"])
+        loc = field_location(e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             lines.append(f"  {loc}: unknown key (value {e['input']!r}); allowed: {', '.join(keys(e['loc']))}")
@@ -137,3 +162,19 @@ def format_table_errors(err: ValidationError, origin: str, kind: str, keys: Call
         else:
             lines.append(f"  {loc} = {e['input']!r}: {msg}")
     return "\n".join(lines)
+
+
+@contextmanager
+def reading(folder: Path | str, allowed: str) -> Iterator[None]:
+    """Turn a results folder that cannot be read (a file missing, truncated or not what it should be) into one
+    :class:`ScenarioError` naming the folder, what went wrong and what is allowed.
+
+    pyarrow's and pandas' read errors are ``OSError`` or ``ValueError`` (``json`` too); ``KeyError`` is a column
+    or key the folder's files lack.
+    """
+    try:
+        yield
+    except ScenarioError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ScenarioError(f"{folder}: cannot be read ({type(err).__name__}: {err}); allowed: {allowed}") from None

@@ -214,7 +214,7 @@ class GroupMarket:
         cred = inst.trust.credibility(rating_g, traced_g, origin, gch)
         cred = np.where(brand, np.maximum(cred, BRAND_CREDIBILITY), cred)
         cbar = BUDGET_SHARE @ (inst.consumers.trust[:, origin] * cred)
-        ref = fx.ref
+        ref = fx.ref * vil.price_level[0]
         list_price = ref * np.where(brand, p.brand_multiplier, 1.0) * (1 + p.quality_premium * claim_g * cbar) \
             * (1 + (p.processing_multiplier - 1) * proc)
         # Logistics: cost and loss per group; every route out of a village uses its cold chain.

@@ -53,6 +53,8 @@ from experiments.runner import run_experiment
 
 #: root of the calibration seeds (validation uses another root, so its check is out of sample)
 CALIBRATION_ROOT_SEED = 2025
+#: the fewest design points a fact must be measured at (a finite value at some seed) to fit its emulator
+MIN_MEASURED = 1
 #: where the waves' runs are cached
 DEFAULT_WORK = Path("results/calibrate")
 
@@ -71,8 +73,10 @@ class Settings:
     root_seed: int = CALIBRATION_ROOT_SEED
 
 
-#: the smoke mode (``--quick``): a small world, two short waves; minutes on 2 cores, for tests
-QUICK = Settings(farmers=1500, months=12 * GROWTH_YEARS[1], seeds=2, waves=2, points=16, check=3, proposals=2048)
+#: the smoke mode (``--quick``): a small world, two short waves; minutes on 2 cores, for tests. 3,000 households:
+#: at 1,500, on the calibrated defaults, no design point of the first wave sold branded produce online, so the
+#: unbranded/branded price ratio could not be emulated
+QUICK = Settings(farmers=3000, months=12 * GROWTH_YEARS[1], seeds=2, waves=2, points=16, check=3, proposals=2048)
 
 
 def free_parameters() -> list[str]:
@@ -180,8 +184,25 @@ class ModelSimulator:
     def __call__(self, x: np.ndarray, wave: int) -> np.ndarray:
         """Fact values of unit-cube points at every seed, shape ``(points, seeds, facts)``."""
         table = self.table([self.space.values(u) for u in x], f"wave{wave}").sort_values(["point", "replicate"])
-        values = table[[f.id for f in self.facts]].to_numpy(float)
-        return values.reshape(len(x), self.settings.seeds, len(self.facts))
+        values = table[[f.id for f in self.facts]].to_numpy(float).reshape(len(x), self.settings.seeds, len(self.facts))
+        self.check_measured(values, wave)
+        return values
+
+    def check_measured(self, values: np.ndarray, wave: int) -> None:
+        """Refuse a world in which a target fact is measured at no design point (its emulator would have no data).
+
+        Raises:
+            ScenarioError: Naming the facts, at how many points, the world's size and what is allowed.
+        """
+        measured = np.isfinite(values).any(axis=1).sum(axis=0)
+        if (measured < MIN_MEASURED).any():
+            facts = ", ".join(f"{f.id} ({n} of {len(values)} points)" for f, n in zip(self.facts, measured, strict=True)
+                              if n < MIN_MEASURED)
+            raise ScenarioError(f"--farmers = {self.settings.farmers}: wave {wave}: fact(s) {facts} measured at no "
+                                "point, nothing to emulate: a world this small may have nothing to measure them on "
+                                "(e.g. no branded produce sold); allowed: a larger world (--quick uses "
+                                f"{QUICK.farmers:,} households), more --points, or --facts without those targets; the "
+                                f"runs are kept in {self.work}")
 
 
 @dataclass
@@ -229,6 +250,27 @@ def machine() -> str:
     return f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
+def check_calibration(s: Settings, names: Sequence[str] | None = None, facts_file: str | Path | None = None,
+                      fixed: dict[str, Any] | None = None) -> tuple[list[Fact], Space]:
+    """Check a calibration's settings, facts, parameters and world before any run; its targets and box.
+
+    Raises:
+        ScenarioError: Naming the setting, file or parameter and what is allowed.
+    """
+    if s.months < 12 * GROWTH_YEARS[1]:
+        raise ScenarioError(f"--months {s.months}: the growth facts need at least {12 * GROWTH_YEARS[1]} months "
+                            f"(years {GROWTH_YEARS[0]}-{GROWTH_YEARS[1]})")
+    if s.seeds < 2 or s.points < 4 or s.waves < 1 or s.check < 1:
+        raise ScenarioError("--seeds must be at least 2 (replicate noise), --points at least 4, --waves and "
+                            "--check at least 1")
+    facts = [f for f in load_facts(facts_file) if f.calibration_target]
+    if not facts:
+        raise ScenarioError(f"{facts_file or 'seeds/facts.csv'}: no fact is marked evidence = calibrated; "
+                            "allowed: a facts file with at least one calibrated fact")
+    load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
+    return facts, Space.plausible(names)
+
+
 def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = None,
               facts_file: str | Path | None = None, work: str | Path = DEFAULT_WORK, engine: str = "local",
               workers: int | None = None, address: str | None = None, fixed: dict[str, Any] | None = None,
@@ -251,19 +293,9 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
         ScenarioError: For settings that cannot calibrate.
     """
     s = settings
-    if s.months < 12 * GROWTH_YEARS[1]:
-        raise ScenarioError(f"--months {s.months}: the growth facts need at least {12 * GROWTH_YEARS[1]} months "
-                            f"(years {GROWTH_YEARS[0]}-{GROWTH_YEARS[1]})")
-    if s.seeds < 2 or s.points < 4 or s.waves < 1 or s.check < 1:
-        raise ScenarioError("--seeds must be at least 2 (replicate noise), --points at least 4, --waves and "
-                            "--check at least 1")
-    facts = [f for f in load_facts(facts_file) if f.calibration_target]
-    if not facts:
-        raise ScenarioError("no fact is marked evidence = calibrated in the facts file")
-    load_scenario().with_overrides({"farmers": s.farmers, **(fixed or {})})  # validates the world
+    facts, space = check_calibration(s, names, facts_file, fixed)
     from experiments.design import replicate_seeds
 
-    space = Space.plausible(names)
     start = time.perf_counter()
     simulator = ModelSimulator(space, facts, s, Path(work), engine, workers, address, fixed, progress)
     match = history_match(simulator, len(space.names), [target_of(f) for f in facts], s.waves, s.points,

@@ -249,11 +249,15 @@ def load_facts(path: str | Path | None = None) -> list[Fact]:
     path = Path(path) if path is not None else facts_path()
     if not path.is_file():
         raise ScenarioError(f"{path}: no such facts file")
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise ScenarioError(f"{path}: columns {reader.fieldnames}; expected: {', '.join(COLUMNS)}")
-        facts = [parse_fact(row, f"{path}, row {i}") for i, row in enumerate(reader, start=2)]
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            if tuple(reader.fieldnames or ()) != COLUMNS:
+                raise ScenarioError(f"{path}: columns {reader.fieldnames}; expected: {', '.join(COLUMNS)}")
+            facts = [parse_fact(row, f"{path}, row {i}") for i, row in enumerate(reader, start=2)]
+    except (UnicodeDecodeError, csv.Error, OSError) as err:
+        raise ScenarioError(f"{path}: not a readable facts table ({err}); allowed: a UTF-8 CSV file with the "
+                            f"columns {', '.join(COLUMNS)} (see seeds/facts.csv)") from None
     ids = [f.id for f in facts]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:

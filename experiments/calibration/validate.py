@@ -254,7 +254,7 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
              engine: str = "local", workers: int | None = None, facts_file: str | Path | None = None,
              progress: bool = True, show: bool = True, posterior: int | None = None,
              posterior_file: str | Path | None = None, address: str | None = None,
-             warn: Callable[[str], object] | None = None) -> Validation:
+             warn: Callable[[str], object] | None = None, wait: bool = False) -> Validation:
     """Run the baseline over replicate seeds through the runner and compare it with every stylized fact.
 
     Args:
@@ -274,6 +274,7 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
         posterior_file: The posterior ensemble (default: the packaged ``seeds/posterior.parquet``).
         address: A running Dask scheduler (dask engine).
         warn: Where to say that the household count was changed to fit whole villages.
+        wait: If another process holds ``out``, wait for it (then reuse its runs) instead of refusing.
 
     Raises:
         ScenarioError: For settings that cannot validate, or an invalid scenario or facts file.
@@ -296,7 +297,7 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
 
         plan = with_posterior(plan, posterior, posterior_file)
     out = Path(out)
-    run_experiment(plan, out, engine=engine, workers=workers, address=address, progress=progress)
+    run_experiment(plan, out, engine=engine, workers=workers, address=address, progress=progress, wait=wait)
     values = measure_plan(plan, out, [f for f in facts if f.measure])
     if posterior is not None:
         values.insert(0, "member", values.point.map(plan.points.set_index("point").member))

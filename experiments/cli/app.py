@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import time
@@ -16,9 +17,12 @@ from abm.core.params import declarations
 from abm.io import interrupts
 from abm.io.scenario import ScenarioError, load_scenario, packaged_scenarios, parse_overrides
 from experiments.experiment import household_warnings
-from experiments.cli.options import (EngineOpt, FarmersOpt, MonthsOpt, OptionError, OutOpt, OverwriteOpt, PosteriorOpt,
-                                 ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WaitOpt, WorkersOpt,
-                                 check_scheduler)
+from experiments.cli.options import (EngineOpt, FarmersOpt, MonthsOpt, OutOpt, OverwriteOpt, PosteriorOpt,
+                                     ReplicatesOpt, RootSeedOpt, SchedulerOpt, SeedOpt, WaitOpt, WorkersOpt,
+                                     check_scheduler, command_line, refuse_together, refuse_without,
+                                     remember_command_line, token_text)
+from experiments.parsers import OptionError, whole
+from viz.gate import TOKEN_ENV
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Agent-based simulator of rural e-commerce policy.")
@@ -36,8 +40,9 @@ def run(
         help="Folder for the outputs (default: a new results/<scenario>-<date>-<time>).")] = None,
     overwrite: OverwriteOpt = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter: NAME=VALUE.")] = None,
-    panel: Annotated[str, typer.Option(help="Household panel: yearly (year ends), monthly or none.")] = "yearly",
-    panel_months: Annotated[str | None, typer.Option(help="Panel months instead, e.g. 0,6,12.")] = None,
+    panel: Annotated[str | None, typer.Option(help="Household panel: yearly (year ends; the default), monthly or "
+                                                   "none.")] = None,
+    panel_months: Annotated[str | None, typer.Option(help="Panel months instead of --panel, e.g. 0,6,12.")] = None,
     network: Annotated[str, typer.Option(help="Actor-network export: none or yearly (GraphML + Parquet).")] = "none",
     detail: Annotated[bool, typer.Option(help="Also print the translation detail: the decade year by year, "
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
@@ -47,6 +52,9 @@ def run(
     from abm.io.output_size import run_outputs
     from abm.observe.panel import snapshot_months
 
+    refuse_together(("--panel", panel), ("--panel-months", panel_months), "both choose the panel's months")
+    refuse_without(("--overwrite", overwrite), ("--out", out), "without --out each run gets a new folder")
+    panel = panel or "yearly"
     sc = load_scenario(scenario)
     overrides = parse_overrides(set_ or []) | ({"farmers": farmers} if farmers is not None else {})
     if overrides:
@@ -109,6 +117,7 @@ def params(
     json_: Annotated[bool, typer.Option("--json", help="Print as JSON (a list of declarations).")] = False,
 ) -> None:
     """List every declared parameter with its unit, range, default, source and mechanism group."""
+    refuse_together(("--json", json_), ("--markdown", markdown), "they are two formats of the same list")
     rows = declarations()
     if json_:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -171,15 +180,18 @@ def docs(
 
 @app.command()
 def suite(
-    name: Annotated[str, typer.Argument(help="trust, subsidies or eastwest.")],
+    name: Annotated[str, typer.Argument(help="trust, subsidies, eastwest or programmes.")],
     out: OutOpt = None, replicates: ReplicatesOpt = None, farmers: FarmersOpt = None, months: MonthsOpt = None,
     root_seed: RootSeedOpt = None, engine: EngineOpt = "local", workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None, wait: WaitOpt = False,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
+    from experiments.cli.experiment import start_workers
+
+    start_workers(engine, workers)
     from experiments.reports import run_suite, suite_plan
 
-    check_scheduler(engine, scheduler)
+    check_scheduler(engine, scheduler, workers)
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     warn(household_warnings([s.parameters for s in plan.scenarios]))
     report = run_suite(name, out or Path("results") / name, engine, workers, replicates, farmers, months, root_seed,
@@ -193,21 +205,33 @@ def describe(
 ) -> None:
     """Print the data dictionary of an output folder: each Parquet file's origin and its columns' units and meanings."""
     from abm.io.dictionary import describe_lines
+    from abm.io.inputs import reading
 
-    for line in describe_lines(folder, max(40, console.width)):
+    with reading(folder, "the output folder of a run (ruralsim run --out), an experiment or an optimisation"):
+        lines = describe_lines(folder, max(40, console.width))
+    for line in lines:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command(name="ui")
 def ui_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
-    results: Annotated[str, typer.Option(help="Folder the experiments page searches.")] = "results",
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only; 0.0.0.0: every "
+                                           "interface, then a token is required).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(parser=whole(1, 65535), metavar="PORT", help="Port to listen on.")] = 8765,
+    results: Annotated[str, typer.Option(help="Folder the experiments page searches for results "
+                                              "(written by `ruralsim experiment`).")] = "results",
+    token: Annotated[str | None, typer.Option(
+        parser=token_text, envvar=TOKEN_ENV, show_envvar=True, metavar="TOKEN",
+        help="Access token every request must carry (default beyond 127.0.0.1: a new one, printed at start).")
+    ] = None,
 ) -> None:
-    """Serve the browser page (Solara) at http://HOST:PORT, fully offline."""
+    """Open the simulator in the browser: serve the Solara page at http://HOST:PORT, fully offline (Ctrl-C stops it).
+
+    The options are checked before the server starts; served beyond this machine, the page needs the printed token.
+    """
     from viz.serve import ui
 
-    ui(host, port, results)
+    ui(host, port, results, token)
 
 
 def _register() -> None:
@@ -223,11 +247,13 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
-    """Entry point: run the app; a user mistake is one message and exit code 2, an interrupt 130 or 143."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app on ``args`` (default: the command line); a user mistake is one message and
+    exit code 2, an interrupt 130 or 143."""
     interrupts.install()
+    remember_command_line(sys.argv[1:] if args is None else args)
     try:
-        code = app(standalone_mode=False)  # outside standalone mode click returns a command's typer.Exit code
+        code = app(args=args, standalone_mode=False)  # outside standalone mode click returns typer.Exit's code
     except ScenarioError as e:
         fail(str(e))
     except typer.BadParameter as e:
@@ -236,6 +262,10 @@ def main() -> None:
         fail(usage_message(e))
     except typer.Exit as e:
         sys.exit(e.exit_code)
+    except OSError as e:
+        if e.errno not in WRITE_ERRORS:
+            raise
+        cannot_write(e)
     except interrupts.Interrupted as e:
         err.print(f"interrupted by {e}: stopped; finished runs are kept, nothing half-written is left",
                   markup=False, soft_wrap=True)
@@ -247,9 +277,32 @@ def main() -> None:
         sys.exit(code)
 
 
+#: what a disk or folder says when it cannot take more: full, over quota, read-only, not writable, file too large
+WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
+
+
+def cannot_write(e: OSError) -> None:
+    """A disk that filled up or a folder made read-only during the work: say what is kept and how to go on (code 1).
+
+    Every finished run was written whole before (runs are written atomically), so the same command resumes.
+    """
+    err.print(f"error: cannot write {e.filename or 'the outputs'} ({e.strerror}); the runs finished before are "
+              f"kept and nothing half-written is left; make room or make the folder writable, then run "
+              f"`{command_line('')}` again: finished runs are not redone", markup=False, highlight=False,
+              soft_wrap=True)
+    sys.exit(1)
+
+
 def fail(message: str) -> None:
-    """Print ``error: message`` on stderr and exit with code 2."""
-    err.print("error: " + message, markup=False, highlight=False, soft_wrap=True)
+    """Print ``error: message`` on stderr and exit with code 2.
+
+    Characters that are not printable (control characters, line separators, a newline other than one
+    that starts the message's own indented detail line) are shown escaped, so that a value typed or read
+    from a file cannot break the message's lines or drive the terminal.
+    """
+    shown = "".join(c if c.isprintable() or (c == "\n" and message[i + 1:i + 3] == "  ") else repr(c)[1:-1]
+                    for i, c in enumerate(message))
+    err.print("error: " + shown, markup=False, highlight=False, soft_wrap=True)
     sys.exit(2)
 
 

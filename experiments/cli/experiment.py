@@ -20,7 +20,8 @@ from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt,
                                      RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
                                      whole)
 from experiments.experiment import household_warnings
-from experiments.worker import DEFAULT_MODEL
+from experiments.pool import start_early
+from experiments.worker import DEFAULT_MODEL, preload_modules
 
 
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
@@ -41,11 +42,13 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
                root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
-    from experiments.posterior import with_posterior
+    start_workers(engine, workers, model)
     from experiments.runner import run_experiment
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, workers=workers)
     if posterior is not None:
+        from experiments.posterior import with_posterior  # scikit-learn: imported only when asked for
+
         plan = with_posterior(plan, posterior)
     folder = out or Path("results") / plan.experiment.name
     report = run_experiment(plan, folder, engine, workers, scheduler, model, wait=wait)
@@ -60,10 +63,11 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
                 root_seed: RootSeedOpt = None, scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL,
                 wait: WaitOpt = False) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
+    start_workers(engine, workers, model)
     from abm.io.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
-    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome)
+    plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, outcome, workers)
     check_design(plan)
     kept = plan.experiment.outcomes
     if kept is not None and outcome not in kept:
@@ -74,12 +78,17 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
     typer.echo(f"table and plot: {folder}/sensitivity_{outcome}.csv, .png")
 
 
+def start_workers(engine: str, workers: int | None, model: str = DEFAULT_MODEL) -> None:
+    """Start the local engine's fork server before the command's heavy imports (see :mod:`experiments.pool`)."""
+    start_early(engine, workers, preload_modules(model))
+
+
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
-            farmers: int | None, root_seed: int | None, outcome: str | None = None):
+            farmers: int | None, root_seed: int | None, outcome: str | None = None, workers: int | None = None):
     """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
     from experiments.experiment import load_experiment
 
-    check_scheduler(engine, scheduler)
+    check_scheduler(engine, scheduler, workers)
     if outcome is not None and model == DEFAULT_MODEL:
         check_outcome(outcome)
     plan = load_experiment(file, months, replicates=replicates, root_seed=root_seed, farmers=farmers)
@@ -92,8 +101,11 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
+    from abm.io.inputs import reading
 
-    print_frame(compact_summary(summary_table(folder, reference)), title=f"{folder}: final month")
+    with reading(folder, "an experiment's output folder (ruralsim experiment --out)"):
+        table = summary_table(folder, reference)
+    print_frame(compact_summary(table), title=f"{folder}: final month")
 
 
 def _size_option(help_text: str) -> object:
@@ -102,7 +114,7 @@ def _size_option(help_text: str) -> object:
 
 
 def drivers(
-    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest) or an arms experiment "
+    file: Annotated[str, typer.Argument(help="A packaged suite (trust, subsidies, eastwest, programmes) or an arms experiment "
                                              "file.")],
     quick: Annotated[bool, typer.Option(help="A first look: 2 trajectories, 1 seed, 12 refined parameters, short "
                                              "sweeps (minutes).")] = False,
@@ -121,16 +133,17 @@ def drivers(
     scheduler: SchedulerOpt = None, model: ModelOpt = DEFAULT_MODEL, wait: WaitOpt = False,
 ) -> None:
     """Which assumptions decide each conclusion: Morris screening by mechanism, refinement, sign-change thresholds."""
+    start_workers(engine, workers, model)
     from dataclasses import replace
 
     from experiments.drivers import QUICK, Runner, Size, run_drivers
     from experiments.reports import SUITES, suite_plan
 
-    check_scheduler(engine, scheduler)
     if file in SUITES and not Path(file).exists():
+        check_scheduler(engine, scheduler, workers)
         plan = suite_plan(file, None, farmers, months, root_seed)
     else:
-        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed)
+        plan = prepare(file, engine, scheduler, model, months, None, farmers, root_seed, workers=workers)
     given = {"trajectories": trajectories, "refine_trajectories": refine_trajectories, "top_groups": top_groups,
              "max_factors": max_factors, "levels": levels, "bisections": bisections, "replicates": replicates}
     size = replace(QUICK if quick else Size(), **{k: v for k, v in given.items() if v is not None})

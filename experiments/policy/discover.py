@@ -51,8 +51,18 @@ def results_table(folder: Path) -> tuple[pd.DataFrame, list[str]]:
     """The rows to search and their feature columns, from an optimisation or an experiment folder.
 
     Raises:
-        ScenarioError: If the folder holds neither.
+        ScenarioError: If the folder holds neither, or declares nothing that varies.
     """
+    table, features = _table_and_features(folder)
+    if not features:
+        raise ScenarioError(f"{folder}: no features to search: its manifest.json declares no varied parameters, "
+                            "levers or conditions; allowed: the folder of an optimisation, or of an experiment "
+                            "with arms or a design")
+    return table, features
+
+
+def _table_and_features(folder: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The rows and the feature columns the folder's manifest declares (perhaps none)."""
     manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
     if (folder / "evaluations.parquet").is_file():
         table = pd.read_parquet(folder / "evaluations.parquet")
@@ -133,7 +143,9 @@ def cart_and_scores(x: pd.DataFrame, y: np.ndarray, max_depth: int, seed: int) -
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(2, len(y) // 50), random_state=seed)
     tree.fit(dummies, y)
     rules = export_text(tree, feature_names=list(dummies.columns), show_weights=True)
-    scores, *_ = get_ex_feature_scores(dummies, y.astype(int), random_state=seed)
+    # EMA Workbench's default, a third of the columns, rounds to none for one or two columns: at least one
+    scores, *_ = get_ex_feature_scores(dummies, y.astype(int), max_features=max(1, round(dummies.shape[1] / 3)),
+                                       random_state=seed)
     owner = {d: next(c for c in x.columns if d == c or d.startswith(f"{c}=")) for d in dummies.columns}
     extra = scores.iloc[:, 0].groupby(owner).sum()
     cart = pd.Series(tree.feature_importances_, index=dummies.columns).groupby(owner).sum()

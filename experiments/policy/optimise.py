@@ -15,6 +15,9 @@ robustness measure: the mean; a percentile of the worse side; or regret, the lar
 against the best candidate evaluated so far in each condition (then every earlier value is
 recomputed, so the search compares like with like; constraints use the mean under regret).
 
+Stopping: after ``[search] generations``, or earlier once the search has converged by the problem's
+``[search] converge`` rule (hypervolume flat over the last K generations, :func:`converged`).
+
 Resuming: NSGA-II is seeded, and a generation's candidates depend only on earlier results, which
 the run store returns unchanged; so an interrupted optimisation, started again with the same file,
 asks for the same candidates and finds their runs on disk: no finished evaluation is redone.
@@ -32,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 import abm
 from abm.io.dictionary import dictionary_metadata, parameter_docs
@@ -41,7 +45,15 @@ from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
 from experiments.policy.conditions import CONDITION_LABELS, condition_table, uncertain_factors
 from experiments.policy.problem import Measured, Problem, lever_columns
-from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parameter_column, parquet_bytes, run_key
+from experiments.runner import (
+    DEFAULT_MODEL,
+    NOT_OUTCOMES,
+    atomic_write,
+    execute_pending,
+    parameter_column,
+    parquet_bytes,
+    run_key,
+)
 from experiments.worker import Job
 
 SHARE = "share_"  # prefix of the budget-share variables
@@ -135,7 +147,8 @@ class Evaluator:
             for r, seed in enumerate(self.seeds):
                 scenario = self.base.model_copy(update={"parameters": params, "seed": seed})
                 key = run_key(scenario, seed, self.problem.months, self.model)
-                out.append((k, r, Job(key, point, r, seed, self.problem.months, scenario, self.model)))
+                ids = self.run_columns(overrides, condition, k, r, scenario)
+                out.append((k, r, Job(key, point, r, seed, self.problem.months, scenario, self.model, ids)))
         return out
 
     def evaluate(self, candidates: list[dict[str, Any]], generation: int) -> pd.DataFrame:
@@ -145,15 +158,10 @@ class Evaluator:
         needs_base = any(m.change != "level" for m in self.problem.measured)
         reference = self.jobs({}, -1) if needs_base else []
         everything = [job for _, _, job in reference] + [job for jobs in planned for _, _, job in jobs]
-        unique = list({job.run_id: job for job in everything}.values())
-        self.run_ids.update(job.run_id for job in unique)
+        self.run_ids.update(job.run_id for job in everything)
         conditions = self.conditions.to_dict("records")
-        ids: dict[str, dict[str, Any]] = {}
-        for overrides, jobs in [({}, reference), *zip(decoded, planned, strict=True)]:
-            for k, r, job in jobs:
-                ids.setdefault(job.run_id, self.run_columns(overrides, conditions[k], k, r, job))
-        self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
-                                         self.address, self.progress, ids)
+        self.executed += execute_pending(everything, self.out / "runs", None, self.engine, self.workers,
+                                         self.address, self.progress)
         ref = {(k, r): self.read(job) for k, r, job in reference}
         rows = []
         for overrides, jobs in zip(decoded, planned, strict=True):
@@ -166,22 +174,33 @@ class Evaluator:
         return pd.DataFrame(rows)
 
     def run_columns(self, overrides: dict[str, Any], condition: dict[str, Any], k: int, r: int,
-                    job: Job) -> dict[str, Any]:
+                    scenario: Scenario) -> dict[str, Any]:
         """The columns that name one run's rows in its file: candidate, condition, replicate and seed.
 
         Then the values of the levers and uncertain parameters it ran with (the reference run's levers
         are the base's), so every run file of an optimisation has the same columns.
         """
-        p = job.scenario.parameters
+        p = scenario.parameters
         labels = {name: condition[name] for name in CONDITION_LABELS if name in condition}
         names = [*lever_columns(self.problem), *(n for n in condition if n not in CONDITION_LABELS)]
-        return {"candidate": candidate_id(overrides), "condition": k, **labels, "replicate": r, "seed": job.seed,
+        return {"candidate": candidate_id(overrides), "condition": k, **labels, "replicate": r, "seed": scenario.seed,
                 **{parameter_column(n): getattr(p, n) for n in dict.fromkeys(names)}}
 
     def read(self, job: Job) -> dict[str, float]:
-        """The level of every measured outcome in one finished run (kept in memory)."""
+        """The level of every measured outcome in one finished run (only their columns read; kept in memory).
+
+        Raises:
+            ScenarioError: If the run's model does not report a measured outcome.
+        """
         if job.run_id not in self._values:
-            table = pd.read_parquet(self.out / "runs" / f"{job.run_id}.parquet")
+            run_file = pq.ParquetFile(self.out / "runs" / f"{job.run_id}.parquet")
+            names = run_file.schema_arrow.names
+            outcomes = list(dict.fromkeys(m.outcome for m in self.problem.measured))
+            for outcome in outcomes:
+                if outcome not in names:
+                    allowed = ", ".join(c for c in names if c not in NOT_OUTCOMES)
+                    raise ScenarioError(f"outcome {outcome!r}: not reported by the model; allowed: {allowed}")
+            table = run_file.read(columns=["month", "region", *outcomes], use_threads=False).to_pandas()
             self._values[job.run_id] = {m.name: read_level(table, m) for m in self.problem.measured}
         return self._values[job.run_id]
 
@@ -197,9 +216,6 @@ class Evaluator:
 
 def read_level(table: pd.DataFrame, m: Measured) -> float:
     """One outcome of one run at the horizon: the last month, or the mean of the last 12."""
-    if m.outcome not in table.columns:
-        allowed = ", ".join(c for c in table.columns if c not in ("month", "region"))
-        raise ScenarioError(f"outcome {m.outcome!r}: not reported by the model; allowed: {allowed}")
     rows = table[table.region == m.region] if m.region else table[table.region.isna()]
     last = rows.month.max()
     window = rows[rows.month == last] if m.statistic == "final" else rows[rows.month > last - 12]
@@ -271,6 +287,14 @@ def table_metadata(problem: Problem, table: str, frame: pd.DataFrame) -> dict[by
     return dictionary_metadata(table, list(frame.columns), about, extra | levers)
 
 
+def planned_runs(problem: Problem) -> int:
+    """The most runs a search can ask for: every candidate and the runs without levers, under every condition
+    and seed (the estimate the output folder's free space is checked against)."""
+    conditions = problem.uncertain.conditions if problem.uncertain is not None else 1
+    candidates = problem.search.population * problem.search.generations + 1
+    return candidates * conditions * problem.replicates
+
+
 def save_archive(problem: Problem, out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Write every evaluation (candidate x condition x replicate) to ``OUT/evaluations.parquet``."""
     table = pd.DataFrame(rows)
@@ -289,6 +313,7 @@ class Optimisation:
     executed: int
     runs: int
     calls: list[dict[str, float]]
+    converged: bool | None = None  # None: the problem has no convergence rule
 
     @property
     def seconds(self) -> float:
@@ -353,12 +378,14 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     evaluator = Evaluator(problem, out, engine, workers, address, model, progress, posterior_file)
     fronts = []
     generation = 0
-    while algorithm.has_next():
+    flat = False
+    while algorithm.has_next() and not flat:
         pop = algorithm.ask()
         rows = evaluator.evaluate([dict(ind.X) for ind in pop], generation)
         everything = pd.DataFrame(evaluator.rows)
         _tell(problem, space, algorithm, pop, rows, everything)
         fronts.append([candidate_id(decode(problem, ind.X)) for ind in algorithm.opt])
+        flat = converged(problem, everything, fronts)
         generation += 1
     evaluations = save_archive(problem, out, evaluator.rows)
     candidates = candidate_table(problem, evaluations)
@@ -371,7 +398,22 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
     manifest = {"problem": problem.model_dump(mode="json"), "features": features, "model": model,
                 "runs": len(evaluator.run_ids), "calls": calls}
     atomic_write(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
-    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls)
+    rule = problem.search.converge
+    return Optimisation(out, evaluations, candidates, convergence, evaluator.executed, len(evaluator.run_ids), calls,
+                        None if rule is None else flat)
+
+
+def converged(problem: Problem, evaluations: pd.DataFrame, fronts: list[list[str]]) -> bool:
+    """Whether the search has converged by the problem's rule (never, without one).
+
+    The last K + 1 fronts are measured in the normalisation of every candidate so far; converged
+    when the newest front's hypervolume is at most ``tolerance`` (relative) above the oldest one's.
+    """
+    rule = problem.search.converge
+    if rule is None or len(fronts) <= rule.generations:
+        return False
+    volumes = front_hypervolumes(problem, candidate_table(problem, evaluations), fronts[-rule.generations - 1:])
+    return volumes[-1] - volumes[0] <= rule.tolerance * abs(volumes[-1])
 
 
 def check_same_problem(out: Path, problem: Problem) -> None:
@@ -414,6 +456,15 @@ def candidate_table(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame
 def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]],
                  evaluations: pd.DataFrame) -> pd.DataFrame:
     """Hypervolume of each generation's front, in objectives normalised over every candidate (reference 1.1)."""
+    first_seen = candidates.generation.value_counts().sort_index().cumsum()
+    volumes = front_hypervolumes(problem, candidates, fronts)
+    rows = [{"generation": g, "candidates_so_far": int(first_seen.get(g, 0)), "front_size": len(front),
+             "hypervolume": volume} for g, (front, volume) in enumerate(zip(fronts, volumes, strict=True))]
+    return pd.DataFrame(rows)
+
+
+def front_hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]]) -> list[float]:
+    """Hypervolume of each front (candidate ids), in objectives normalised over ``candidates`` (reference 1.1)."""
     from pymoo.indicators.hv import HV
 
     table = candidates.set_index("candidate")
@@ -422,10 +473,4 @@ def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[s
     span = np.where(hi > lo, hi - lo, 1.0)
     indicator = HV(ref_point=np.full(F.shape[1], 1.1))
     position = {c: i for i, c in enumerate(table.index)}
-    first_seen = candidates.generation.value_counts().sort_index().cumsum()
-    rows = []
-    for g, front in enumerate(fronts):
-        points = (F[[position[c] for c in front]] - lo) / span
-        rows.append({"generation": g, "candidates_so_far": int(first_seen.get(g, 0)),
-                     "front_size": len(front), "hypervolume": float(indicator(points))})
-    return pd.DataFrame(rows)
+    return [float(indicator((F[[position[c] for c in front]] - lo) / span)) for front in fronts]

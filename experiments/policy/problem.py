@@ -39,7 +39,9 @@ A problem file (TOML or YAML) declares what a planner may choose and what they w
 
     [search]                      # NSGA-II (pymoo), see experiments/policy/optimise.py
     population = 16
-    generations = 8
+    generations = 8               # at most
+    converge = { generations = 5, tolerance = 0.01 }   # optional: stop once hypervolume rose by at most 1%
+                                  # over the last 5 generations (ConvergenceSpec)
 
     [quick]                       # the small size of --quick (tests): any of these
     farmers = 1000
@@ -228,14 +230,29 @@ class RobustnessSpec(BaseModel):
     percentile: float = Field(10.0, gt=0, lt=100, description="Of the worse side (percentile measure).")
 
 
+class ConvergenceSpec(BaseModel):
+    """When a search has converged: its hypervolume flat over the last generations.
+
+    After each generation, the fronts of the last ``generations + 1`` generations are measured in
+    one normalisation (every candidate evaluated so far, reference point 1.1); the search stops
+    once the newest front's hypervolume exceeds the oldest one's by at most ``tolerance`` of it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    generations: int = Field(5, ge=1, le=1000, description="K: the window of generations that must be flat.")
+    tolerance: float = Field(0.01, ge=0.0, le=1.0, description="Largest relative rise over the window.")
+
+
 class SearchSpec(BaseModel):
-    """Size and seed of the NSGA-II search."""
+    """Size and seed of the NSGA-II search, and when it may stop early."""
 
     model_config = ConfigDict(extra="forbid")
 
     population: int = Field(16, ge=4, le=10_000)
-    generations: int = Field(8, ge=1, le=10_000)
+    generations: int = Field(8, ge=1, le=10_000, description="The most generations (all of them without converge).")
     seed: int = Field(1, ge=0)
+    converge: ConvergenceSpec | None = Field(None, description="Stop when hypervolume is flat (default: never).")
 
 
 class QuickSpec(BaseModel):
@@ -323,6 +340,8 @@ def _allowed_keys(loc: tuple) -> list[str]:
     table = {"budget": BudgetSpec, "levers": LeverSpec, "objectives": ObjectiveSpec, "constraints": ConstraintSpec,
              "uncertain": UncertainSpec, "robustness": RobustnessSpec, "search": SearchSpec, "quick": QuickSpec}
     model = table.get(str(loc[0]), Problem) if len(loc) > 1 else Problem
+    if tuple(map(str, loc[:2])) == ("search", "converge") and len(loc) > 2:
+        model = ConvergenceSpec
     return list(model.model_fields)
 
 

@@ -1,8 +1,9 @@
 """What a planner reads from an optimisation: the Pareto table with intervals, named solutions, figures, scenario files.
 
-:func:`write_optimisation_report` writes ``report.md`` beside ``pareto.csv``, ``tradeoff.png``,
-``parallel.png``, ``budget_split.png`` (with a budget), ``convergence.png`` and one scenario file
-per Pareto solution in ``solutions/`` (``ruralsim run OUT/solutions/compromise.toml``).
+:func:`write_optimisation_report` writes ``report.md`` beside ``pareto.csv``, ``tradeoff.png`` (with one
+objective ``objective.png``: there is no trade-off to draw), ``parallel.png``, ``budget_split.png`` (with a
+budget), ``convergence.png`` and one scenario file per Pareto solution in ``solutions/``
+(``ruralsim run OUT/solutions/compromise.toml``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import tomli_w
+from matplotlib.ticker import MaxNLocator
 
 from abm.core.params import Parameters
 from experiments.analysis import describe
@@ -21,12 +23,18 @@ from experiments.policy.conditions import condition_words
 from experiments.policy.optimise import Optimisation, condition_means, objective_matrix
 from experiments.policy.problem import Problem, lever_columns
 from experiments.reports import ci_cell, fmt, markdown_table
+from experiments.runner import atomic_write
 
 
 def named_solutions(problem: Problem, pareto: pd.DataFrame) -> dict[str, str]:
-    """The best Pareto candidate for each objective, and the compromise nearest the ideal point (normalised)."""
+    """The best Pareto candidate for each objective, and the compromise nearest the ideal point (normalised).
+
+    With one objective the best candidate is the compromise too, so it is named once (``best_<objective>``).
+    """
     F, _ = objective_matrix(problem, pareto.set_index("candidate"))
     names = {f"best_{m.name}": pareto.candidate.iloc[int(np.argmin(F[:, j]))] for j, m in enumerate(problem.objectives)}
+    if len(problem.objectives) == 1:
+        return names
     span = np.where(F.max(axis=0) > F.min(axis=0), F.max(axis=0) - F.min(axis=0), 1.0)
     distance = np.linalg.norm((F - F.min(axis=0)) / span, axis=1)
     return names | {"compromise": pareto.candidate.iloc[int(np.argmin(distance))]}
@@ -116,6 +124,25 @@ def plot_tradeoff(problem: Problem, result: Optimisation, named: dict[str, str],
     fig.savefig(path)
 
 
+def plot_single_objective(problem: Problem, result: Optimisation, named: dict[str, str], path: Path) -> None:
+    """One objective, no trade-off: every candidate's robust value by the generation that first asked for it,
+    the best with the 95% interval of its mean."""
+    m = problem.objectives[0]
+    cand, stats = result.candidates, intervals(problem, result.evaluations).xs(m.name, level="objective")
+    fig = new_figure(width=5.5, height=4.0, dpi=80)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.scatter(cand.generation, cand[m.name], s=10, color="#bbbbbb", label="evaluated")
+    for name, c in named.items():
+        row, s = cand.set_index("candidate").loc[c], stats.loc[c]
+        ax.errorbar([row.generation], [row[m.name]], yerr=[(s.ci_high - s.ci_low) / 2], fmt="o", color="#0072B2",
+                    ms=6, elinewidth=0.8, label=name)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("generation first evaluated", fontsize=9)
+    ax.set_ylabel(f"{m.name} ({m.direction}, {problem.robustness.measure})", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.savefig(path)
+
+
 def plot_parallel(problem: Problem, result: Optimisation, named: dict[str, str], path: Path) -> None:
     """Parallel coordinates of the Pareto set: levers and objectives, each scaled to its range in the set."""
     pareto = result.candidates[result.candidates.pareto]
@@ -175,6 +202,29 @@ def interval_words(problem: Problem) -> str:
     return "a t interval of the runs"
 
 
+def search_words(problem: Problem) -> str:
+    """The search's length: a fixed number of generations, or at most so many until converged."""
+    rule = problem.search.converge
+    if rule is None:
+        return f"{problem.search.generations} generations"
+    return (f"at most {problem.search.generations} generations, stopping once the hypervolume rises by at most "
+            f"{rule.tolerance:.1%} over the last {rule.generations}")
+
+
+def convergence_words(problem: Problem, result: Optimisation) -> str:
+    """Whether the search converged by the problem's rule, after how many generations, runs and minutes."""
+    rule, hv = problem.search.converge, result.convergence.hypervolume
+    done = (f"{len(hv)} generations, {result.runs} runs, "
+            f"{sum(c['seconds'] for c in result.calls) / 60:.1f} minutes over every call on this folder")
+    if rule is None:
+        return f"No convergence rule: the search ran its {done}."
+    window = hv.iloc[-rule.generations - 1:]
+    rise = (window.iloc[-1] - window.iloc[0]) / abs(window.iloc[-1]) if len(window) > rule.generations else np.nan
+    verdict = "Converged" if result.converged else "Not converged (stopped at the generation limit)"
+    change = "" if np.isnan(rise) else f"; over the last {rule.generations} generations it rose by {rise:.2%}"
+    return f"{verdict} after {done}{change} (the rule: at most {rule.tolerance:.1%})."
+
+
 def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list[str]:
     """The report's opening: what was searched, under which conditions, how big and how long."""
     cand = result.candidates
@@ -195,7 +245,7 @@ def _problem_lines(problem: Problem, result: Optimisation, command: str) -> list
             f"{farmers:,} households, {problem.months} months (the horizon), {problem.replicates} paired replicate "
             f"seeds x {conditions}.{budget} Objectives: {objectives}. Constraints: {constraints}. Robustness: "
             f"{robust}. Search: NSGA-II (pymoo, mixed variables), population {problem.search.population}, "
-            f"{problem.search.generations} generations, seed {problem.search.seed}.", "",
+            f"{search_words(problem)}, seed {problem.search.seed}.", "",
             f"{len(cand)} distinct candidates, {result.runs} runs (with the runs without levers). Time on this "
             f"machine, every call on this folder: " + "; ".join(f"{c['executed']} runs in {c['seconds'] / 60:.1f} min"
                                                                for c in result.calls)
@@ -209,29 +259,40 @@ def write_optimisation_report(problem: Problem, result: Optimisation, command: s
     lines = _problem_lines(problem, result, command)
     plot_convergence(result, out / "convergence.png")
     lines += ["## Convergence", "", "Hypervolume of each generation's front in objectives normalised over every "
-              "candidate (reference point 1.1 in each).", "", "![convergence](convergence.png)", ""]
+              f"candidate (reference point 1.1 in each). {convergence_words(problem, result)}", "",
+              "![convergence](convergence.png)", ""]
     if pareto.empty:
         lines += ["No feasible candidate: every candidate broke a constraint."]
-        (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        atomic_write(out / "report.md", ("\n".join(lines) + "\n").encode())
         return out / "report.md"
     named = named_solutions(problem, pareto)
     table = pareto_table(problem, result, named)
-    atomic_csv = table.to_csv(index=False)
-    (out / "pareto.csv").write_text(atomic_csv, encoding="utf-8")
+    atomic_write(out / "pareto.csv", table.to_csv(index=False).encode())
     lines += ["## Pareto set", "", f"{len(pareto)} non-dominated feasible candidates. Budgets in thousand "
               "yuan/year. Each objective: its robust value, the mean with a 95% interval over every run "
               f"(conditions x paired seeds; {interval_words(problem)}), and the range of the per-condition means.",
               "",
               markdown_table(table), ""]
-    plot_tradeoff(problem, result, named, out / "tradeoff.png")
-    plot_parallel(problem, result, named, out / "parallel.png")
-    lines += ["## Trade-offs", "", "![trade-off](tradeoff.png)", "", "![parallel coordinates](parallel.png)", ""]
+    lines += _figure_lines(problem, result, named, out)
     lines += _named_lines(problem, result, named, out)
     paths = export_scenarios(problem, result, named)
     lines += ["## Scenario files", "", f"Every Pareto solution is a scenario file in `solutions/` ({len(paths)} "
-              "files), e.g. `ruralsim run " + f"{out.name}/solutions/compromise.toml`.", ""]
-    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
+              "files), e.g. `ruralsim run " + f"{out.name}/solutions/{list(named)[-1]}.toml`.", ""]
+    atomic_write(out / "report.md", "\n".join(lines).encode())
     return out / "report.md"
+
+
+def _figure_lines(problem: Problem, result: Optimisation, named: dict[str, str], out: Path) -> list[str]:
+    """Draw the trade-offs between objectives (with one objective: its values instead) and the parallel
+    coordinates; the report's lines showing them."""
+    plot_parallel(problem, result, named, out / "parallel.png")
+    if len(problem.objectives) == 1:
+        plot_single_objective(problem, result, named, out / "objective.png")
+        return ["## The objective", "", "One objective, so no trade-off between objectives: every candidate's "
+                "robust value, the best with its 95% interval.", "", "![objective](objective.png)", "",
+                "![parallel coordinates](parallel.png)", ""]
+    plot_tradeoff(problem, result, named, out / "tradeoff.png")
+    return ["## Trade-offs", "", "![trade-off](tradeoff.png)", "", "![parallel coordinates](parallel.png)", ""]
 
 
 def _named_lines(problem: Problem, result: Optimisation, named: dict[str, str], out: Path) -> list[str]:

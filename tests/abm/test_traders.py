@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats
 
 from abm.build import trader_terms
@@ -58,3 +59,26 @@ def test_a_cold_chain_raises_what_non_adopters_earn_from_the_trader():
         diffs.append(float(high[both].mean() - low[both].mean()))
     d = np.array(diffs)
     assert d.mean() - stats.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size) > 0
+
+
+def test_farm_gate_prices_follow_the_declared_index():
+    """With farm prices growing 3% a year the trader's price stands at the index (1.03 squared in month 25)
+    above the flat-price run of the same seed, and the second year's farm sales (online and bulk) by more
+    than 3%; at 0 the index is 1 in every month."""
+    from abm.core import crops
+
+    assert crops.price_level(0.0, 120) == 1.0 and crops.price_level(0.03, 1) == 1.0
+    assert crops.price_level(0.03, 25) == pytest.approx(1.03 ** 2)
+    runs = {}
+    for growth in (0.0, 0.03):
+        m = RuralEconomy(Parameters(farmers=1500, households_per_village=25, farm_price_growth=growth), seed=3)
+        for _ in range(25):
+            m.step()
+        v = m.province.villages
+        runs[growth] = (v.offline_price(), v.price_level[0], m.datacollector.get_model_vars_dataframe())
+    (flat, level0, s0), (rising, level3, s3) = runs[0.0], runs[0.03]
+    assert level0 == 1.0 and level3 == pytest.approx(1.03 ** 2)
+    # the same villages (same seed): the bulk price is the flat one times the index, up to online competition
+    assert np.median(rising / np.maximum(flat, 1e-9)) == pytest.approx(1.03 ** 2, rel=0.02)
+    farm_sales = lambda s: s.loc[13:24, ["online_sales", "offline_sales"]].to_numpy().sum()  # noqa: E731
+    assert farm_sales(s3) > 1.03 * farm_sales(s0)

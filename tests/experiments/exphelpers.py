@@ -43,8 +43,8 @@ def runner_command(file: Path, out: Path, *args: str) -> list[str]:
 
 
 def subprocess_env() -> dict[str, str]:
-    """Environment of a child Python that imports this checkout."""
-    return os.environ | {"PYTHONPATH": str(ROOT)}
+    """Environment of a child Python that imports this checkout (and these helpers' stand-in models)."""
+    return os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
 
 
 #: the declared parameters in [0, 1] that carry ZDT1's three decision variables
@@ -72,6 +72,17 @@ def zdt1_shifted(scenario, seed: int, months: int, progress: bool = False) -> Si
     return result
 
 
+def loaded_kernels(_: object) -> tuple[bool, int]:
+    """In a worker: whether the kernel warm-up module ran, and how many of the model's kernels are in memory."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    modules = [m for name, m in list(sys.modules.items()) if name.startswith(("abm.", "agents."))]
+    kernels = [v for m in modules for v in vars(m).values() if isinstance(v, CPUDispatcher) and v.signatures]
+    return "experiments.warm_kernels" in sys.modules, len(kernels)
+
+
 #: the planted driver of :func:`planted_driver`: the treatment effect on ``online_kg`` changes sign at this value
 PLANTED_DRIVER, PLANTED_THRESHOLD = "imitation_rate", 0.2
 
@@ -95,3 +106,21 @@ def planted_driver(scenario, seed: int, months: int, progress: bool = False) -> 
                            "newcomer_sales_ratio": np.full(months + 1, 1.0 if p.pairing else np.nan)})
     regions = pd.DataFrame({"month": pd.Series(dtype=int), "region": pd.Series(dtype=str)})
     return SimpleNamespace(series=series, regions=regions, manifest={"seed": seed, "months": months})
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Run ``ruralsim ARGS`` in this process through its entry point (the same exit codes and messages as the
+    command line); return the exit code, stdout and stderr. Signal handlers are left to pytest."""
+    from unittest import mock
+
+    from click.testing import CliRunner
+
+    from experiments.cli import app as cli
+
+    with CliRunner().isolation() as (out, err, _), mock.patch.object(cli.interrupts, "install"):
+        try:
+            cli.main(list(args))
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        return code, out.getvalue().decode(), err.getvalue().decode()

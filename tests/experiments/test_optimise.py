@@ -96,6 +96,24 @@ def test_nsga2_through_the_runner_finds_the_zdt1_front(tmp_path: Path) -> None:
     assert result.runs == len(result.candidates) == 400  # every candidate one run: duplicates are not re-run
 
 
+def test_search_stops_once_hypervolume_is_flat_and_resumes_to_the_same_stop(tmp_path: Path) -> None:
+    """With a convergence rule, NSGA-II stops well before its limit, at a flat window; a rerun redoes nothing."""
+    text = ZDT1.format(generations=200, objectives=OBJECTIVES) + "converge = { generations = 3, tolerance = 0.01 }\n"
+    problem, _ = load_problem(write(tmp_path, text, "zdt1.toml"), check_outcomes=False)
+    result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
+    hv = result.convergence.hypervolume
+    assert result.converged and 4 <= len(hv) < 200
+    assert hv.iloc[-1] - hv.iloc[-4] <= 0.01 * hv.iloc[-1]  # flat over the last 3 generations
+    assert hv.iloc[-1] > hv.iloc[0]
+    again = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
+    assert again.executed == 0 and again.converged
+    pd.testing.assert_frame_equal(again.convergence, result.convergence)
+    limited = ZDT1.format(generations=2, objectives=OBJECTIVES) + "converge = { generations = 3 }\n"
+    short, _ = load_problem(write(tmp_path, limited, "short.toml"), check_outcomes=False)
+    stopped = optimise(short, tmp_path / "short", workers=1, model="exphelpers:zdt1", progress=False)
+    assert stopped.converged is False and len(stopped.convergence) == 2  # the limit came first
+
+
 def test_interrupted_optimisation_resumes_without_redoing_runs(tmp_path: Path) -> None:
     """Stopped after 2 generations and started again for 4, it re-runs nothing, and ends as a 4-generation run did."""
     out = tmp_path / "out"
@@ -198,6 +216,8 @@ def test_problem_file_errors_name_field_value_and_allowed(tmp_path: Path) -> Non
         (base | {"levers": {"trust_mechanism": {"values": ["reputation", "magic"]}}}, "allowed: acquaintance"),
         (base | {"budget": {"total": 1e6}, "robustness": {"measure": "median"}}, "robustness.measure = 'median'"),
         (base | {"budget": {"total": 1e6}, "searchh": {}}, "searchh: unknown key"),
+        (base | {"search": {"converge": {"window": 3}}}, "allowed: generations, tolerance"),
+        (base | {"search": {"converge": {"tolerance": -0.1}}}, "tolerance"),
         (base | {"budget": {"total": 1e6}, "uncertain": {"seed": 3}}, "nothing uncertain"),
         (base | {"budget": {"total": 1e6}, "uncertain": {"posterior": 3, "conditions": 2}},
          "conditions = 2 with posterior = 3: allowed: the same number"),

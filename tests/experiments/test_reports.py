@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from experiments.analysis import load_results
 from experiments.reports import _verdict, gain_per_yuan, predicted_sign, run_suite, suite_plan
 
 
@@ -49,11 +50,16 @@ def test_improves_and_worsens_read_the_declared_direction():
 
 
 @pytest.mark.parametrize("name, section", [("trust", "Hypotheses"), ("subsidies", "Cost-effectiveness ranking"),
-                                           ("eastwest", "Theil decomposition")])
+                                           ("eastwest", "Theil decomposition"), ("programmes", "Outcomes by arm")])
 def test_suite_report_runs_end_to_end(tmp_path, name, section):
-    """A tiny suite runs through the runner and writes a report with its tables and figures."""
+    """A tiny suite runs through the runner and writes a report with its tables, figures and income effects."""
     report = run_suite(name, tmp_path, workers=1, replicates=2, farmers=1200, months=24)
     text = report.read_text()
     assert section in text and "95%" in text
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in text.split("## Income effects by region and income part")[1].splitlines()
+            if line.startswith("| ") and " | 2 | " in line]
+    assert len(rows) == 3 * (load_results(tmp_path).arm.nunique() - 1)  # every other arm, in every region
+    for row in rows:  # the parts add up to the change of income per person
+        assert float(row[3].split()[0]) == pytest.approx(sum(float(v) for v in row[4:8]), rel=0.01, abs=0.5)
     for png in [line.split("(")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]:
         assert (tmp_path / png).stat().st_size > 10_000

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from exphelpers import ROOT, subprocess_env
 
 from experiments.experiment import load_experiment
+from experiments.pool import MAX_CHUNK, guided_chunks
 from experiments.runner import imap_dask, run_experiment
+from experiments.worker import DEFAULT_MODEL
 
 
 def _results(plan, out: Path, **engine) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -46,3 +53,33 @@ def _allocator_settings(_: object) -> tuple[str | None, str | None]:
 def test_dask_workers_keep_glibcs_adaptive_allocator() -> None:
     """Dask's eager-trim setting (which makes every month's temporaries page-fault afresh) is not passed on."""
     assert list(imap_dask(_allocator_settings, [0], 1)) == [(None, "1")]
+
+
+@pytest.mark.parametrize(("items", "workers"), [(1, 2), (6, 2), (48, 2), (1000, 3), (37, 16)])
+def test_guided_chunks_keep_order_and_shrink_to_single_jobs(items: int, workers: int) -> None:
+    """Chunks cover the jobs once, in order, at most MAX_CHUNK long, never growing, the last one a single job."""
+    chunks = guided_chunks(list(range(items)), workers)
+    sizes = [len(c) for c in chunks]
+    assert [i for c in chunks for i in c] == list(range(items))
+    assert max(sizes) <= MAX_CHUNK and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    assert len(chunks) >= min(items, 4 * workers)
+
+
+WORKERS_REPORT = """
+import json
+from exphelpers import loaded_kernels
+from experiments.pool import imap_local
+from experiments.worker import preload_modules
+print(json.dumps(sorted(set(imap_local(loaded_kernels, list(range(4)), 2, preload_modules({model!r}))))))
+"""
+
+
+@pytest.mark.parametrize(("model", "warm"), [(DEFAULT_MODEL, True), ("exphelpers:zdt1", False)])
+def test_pool_workers_start_with_the_default_models_kernels_loaded(model: str, warm: bool) -> None:
+    """Before any run, a pool worker of the default model has its compiled kernels in memory (a custom model's not)."""
+    env = subprocess_env() | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
+    done = subprocess.run([sys.executable, "-c", WORKERS_REPORT.format(model=model)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    reports = json.loads(done.stdout)
+    assert reports and all(ran == warm and (kernels > 10) == warm for ran, kernels in reports)

@@ -256,7 +256,7 @@ def test_a_mistyped_seed_is_reported_and_the_page_lives_on(sim: Page) -> None:
     seed.fill("4x2")
     seed.press("Enter")
     sim.get_by_role("button", name="Reset", exact=True).click()
-    expect(sim.locator(".ruralsim-summary")).to_contain_text("random seed '4x2'")
+    expect(sim.locator(".ruralsim-summary")).to_contain_text("--seed = '4x2': not a whole number")
     expect(sim.locator(".ruralsim-summary")).to_contain_text("seed 42")
     seed.fill("7")
     seed.press("Enter")

@@ -85,7 +85,7 @@ def test_ui_model_builds_from_the_panel_settings_and_a_typed_seed() -> None:
     assert (m.seed, m.preset, m.p.trust_mechanism, m.p.farmers) == (7, "x", "acquaintance", 600)
     assert controls.UIModel(seed=7, farmers=600).farmers.cash.sum() == m.farmers.cash.sum()  # same seed, same draws
     typo = controls.UIModel(seed="abc", farmers=600)  # the page must not die on a typo
-    assert typo.seed == controls.DEFAULT_SEED and "random seed 'abc'" in typo.problem
+    assert typo.seed == controls.DEFAULT_SEED and "--seed = 'abc': not a whole number" in typo.problem
     bad = controls.UIModel(seed=1, farmers=10)  # below the declared minimum
     assert "farmers" in bad.problem and bad.p.farmers == controls.UI_DEFAULTS["farmers"]
     assert m.problem is None
