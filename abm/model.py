@@ -9,18 +9,20 @@ what it produces, and no phase reads another's output through a model attribute.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import Any, NamedTuple
 
 import mesa
 import networkx as nx
 import numpy as np
+import pandas as pd
 
 from abm.build import build_province, expected_income, seat_initial_sellers
 from abm.channels.prices import ChannelPrices
 from abm.core import crops
 from abm.core.calendar import year_of
-from abm.core.checks import validate_parameters
+from abm.core.checks import ScenarioError, seed_value, validate_parameters
 from abm.core.kernels import running_sums_over_runs
 from abm.core.ledger import GoodsLedger, MoneyLedger
 from abm.core.params import Parameters
@@ -42,6 +44,7 @@ from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import measure, year_statistics
 from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.observe.network import actor_network
+from abm.observe.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.observe.view import Observed
 from abm.promises.judge import HARVEST_CYCLE, judge_promises
 from abm.state import Province, ProvinceViews, check_books
@@ -51,10 +54,51 @@ from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
 from agents.government import PolicyTargets, sales_led, train
 from agents.households import HouseholdIncome
 
+HOUSEHOLDS = "households"  # the DataCollector column of the household panel's rows (with ``panel``)
+MAX_MONTHS = 1200  # the longest run a scenario declares (a panel's months are chosen up to it)
+DEFAULT_SEED = 42  # the seed of a model built without one (a scenario's default seed too)
+_UNSET: Any = object()  # a seed argument not given
+SeedLike = int | np.integer | float | np.random.Generator | None
+
+
+def model_seed(seed: SeedLike = _UNSET, rng: SeedLike = _UNSET) -> int | np.random.Generator | None:
+    """What Mesa's ``Model(rng=...)`` gets from a ``seed`` or an ``rng`` argument (:data:`DEFAULT_SEED` without).
+
+    A whole number of Python or numpy (``np.int64(3)``, ``3.0``) becomes the int it stands for,
+    so a seed from ``np.arange``, the EMA Workbench or a pandas row gives the run that seed gives;
+    None (unseeded) and a numpy Generator pass through as Mesa takes them.
+
+    Raises:
+        ScenarioError: When both are given, or for text, a bool, a fraction, NaN or a negative number.
+    """
+    if rng is not _UNSET and seed is not _UNSET:
+        raise ScenarioError(f"seed = {seed!r} and rng = {rng!r}: give one; allowed: seed or rng (the same seed)")
+    name, value = ("rng", rng) if rng is not _UNSET else ("seed", DEFAULT_SEED if seed is _UNSET else seed)
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    return seed_value(value, name)
+
 
 def read_metric(model: RuralEconomy, name: str) -> float:
     """Reporter for Mesa's DataCollector: one named metric of this month (picklable)."""
     return model.metrics[name]
+
+
+def household_recorder(panel: str, panel_months: Iterable[int] | None) -> PanelRecorder | None:
+    """The recorder of a model's household panel (``panel`` yearly, monthly or none, or ``panel_months``), or None.
+
+    Raises:
+        ScenarioError: For an unknown ``panel``.
+    """
+    if panel not in PANEL_KINDS:
+        raise ScenarioError(f"panel = {panel!r}: unknown; allowed: {', '.join(PANEL_KINDS)}")
+    months = snapshot_months(panel, MAX_MONTHS, panel_months)
+    return PanelRecorder(months, ()) if months else None
+
+
+def panel_rows(model: RuralEconomy) -> pd.DataFrame | None:
+    """Reporter of the DataCollector's ``households`` column: this month's panel rows, None outside panel months."""
+    return model.household_panel.rows_at(model.steps)
 
 
 class Harvest(NamedTuple):
@@ -76,9 +120,28 @@ class RuralEconomy(ProvinceViews, mesa.Model):
     (this month's outcomes), ``datacollector``.
     """
 
-    def __init__(self, parameters: Parameters | None = None, seed: int = 42, **overrides: Any) -> None:
-        """Build the world from declared parameters (``overrides`` are validated like a scenario file)."""
-        super().__init__(rng=seed)
+    def __init__(self, parameters: Parameters | None = None, seed: SeedLike = _UNSET, rng: SeedLike = _UNSET,
+                 panel: str = "none", panel_months: Iterable[int] | None = None, **overrides: Any) -> None:
+        """Build the world from declared parameters (``overrides`` are validated like a scenario file).
+
+        Args:
+            parameters: The declared parameters (default: every default).
+            seed: The seed of the model's generators (default :data:`DEFAULT_SEED`): a whole number (Python
+                or numpy), or None for an unseeded run, as ``mesa.batch_run(iterations=...)`` passes.
+            rng: The same under Mesa 3's name (``RuralEconomy(rng=7)`` is ``RuralEconomy(seed=7)``);
+                give one of the two. A numpy ``Generator`` is taken as Mesa takes it.
+            panel: Keep the household panel (``yearly``: every year end, ``monthly`` or ``none``), as
+                ``ruralsim run --panel`` does: :attr:`household_panel` holds it, and the DataCollector's
+                ``households`` column holds each panel month's rows (None in other months), which is
+                what ``mesa.batch_run`` returns. It does not change the model's results.
+            panel_months: The panel's months instead (e.g. ``[0, 6, 12]``).
+            **overrides: Parameter values by name, e.g. ``farmers=5000`` (numpy scalars accepted).
+
+        Raises:
+            ScenarioError: For a bad seed or parameter value, naming it and what is allowed.
+        """
+        super().__init__(rng=model_seed(seed, rng))
+        self.household_panel = household_recorder(panel, panel_months)
         p = parameters or Parameters()
         if overrides:
             p = validate_parameters(p.model_dump() | overrides, origin="model arguments")
@@ -109,9 +172,11 @@ class RuralEconomy(ProvinceViews, mesa.Model):
                            | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
+        reporters = {o.name: partial(read_metric, name=o.name) for o in series_outcomes()}
+        if self.household_panel is not None:
+            reporters[HOUSEHOLDS] = panel_rows
         self.datacollector = mesa.DataCollector(
-            model_reporters={o.name: partial(read_metric, name=o.name) for o in series_outcomes()},
-            tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
+            model_reporters=reporters, tables={"regions": ["month", "region", *(o.name for o in region_outcomes())]},
         )
         self._collect()
 
@@ -424,9 +489,11 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         self.province.villages.online_share[:] = f.village_mean(f.channel != OFFLINE)
 
     def _collect(self) -> None:
-        """Record metrics with Mesa's DataCollector (model level and the regional table)."""
+        """Record metrics with Mesa's DataCollector (model level and the regional table), and the panel if kept."""
         self.refresh_layers()
         self._refresh_online_share()
+        if self.household_panel is not None:
+            self.household_panel.observe(self.observed())
         self.datacollector.collect(self)
         for row in self.region_rows:
             self.datacollector.add_table_row("regions", row)

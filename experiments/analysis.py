@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from abm.core.calendar import CALENDAR_COLUMNS
 from abm.io.scenario import ScenarioError
 
 STATS = ["mean", "std", "n", "ci_low", "ci_high"]
@@ -38,9 +39,9 @@ def load_results(folder: str | Path, regions: bool = False) -> pd.DataFrame:
 
 
 def outcome_names(df: pd.DataFrame) -> list[str]:
-    """The outcome columns of a results table (those after ``month``, except ``region``)."""
+    """The outcome columns of a results table (those after ``month``, except the calendar and ``region``)."""
     after = list(df.columns[df.columns.get_loc("month") + 1:])
-    return [c for c in after if c != "region"]
+    return [c for c in after if c not in ("region", *CALENDAR_COLUMNS)]
 
 
 def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> dict[str, float]:

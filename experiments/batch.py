@@ -1,6 +1,6 @@
 """The model under Mesa's own ``mesa.batch_run``, for users who already know it.
 
-:class:`abm.model.RuralEconomy` takes parameter overrides as keyword arguments and a ``seed``, which
+:class:`abm.model.RuralEconomy` takes parameter overrides as keyword arguments and a ``seed`` (or ``rng``), which
 is the signature ``batch_run`` expects, so no adapter is needed. The experiment runner
 (:mod:`experiments.runner`) adds what ``batch_run`` lacks: validated experiment files, common random
 numbers, resumable runs, Dask clusters and confidence intervals.

@@ -52,12 +52,15 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictFloat,
                       model_validator)
 
 from abm.core.params import Parameters, declarations
+from abm.core.values import Whole
 from abm.core.world import Geography
 from abm.io.inputs import format_table_errors, reject_non_finite
 from abm.io.scenario import Scenario, ScenarioError, allowed_values, format_validation_error, load_scenario, read_table
 from abm.measure.outcomes import series_outcome
 from experiments.design import numeric_parameters, ranges_for, replicate_seeds, scale, unit_design, unknown_name_message
 
+#: the root seed of an experiment file that names none (replicate seeds come from it)
+DEFAULT_ROOT_SEED = 12345
 #: series columns kept when an experiment names no outcomes (those the model reports)
 DEFAULT_OUTCOMES = (
     "income_mean", "income_median", "gini", "theil", "theil_between", "theil_within", "adoption",
@@ -76,8 +79,8 @@ class DesignSpec(BaseModel):
     ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(default_factory=dict,
                                                                  description="[min, max] overrides.")
     values: dict[str, list[Any]] = Field(default_factory=dict, description="Explicit levels (full_factorial).")
-    levels: int | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
-    samples: int | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
+    levels: Whole | None = Field(None, strict=True, ge=2, le=101, description="Levels per parameter.")
+    samples: Whole | None = Field(None, strict=True, ge=1, le=1_000_000, validate_default=True, description="N.")
 
     @field_validator("parameters")
     @classmethod
@@ -181,7 +184,7 @@ class Experiment(BaseModel):
     name: str = ""
     description: str = ""
     base: str = Field("default", description="Packaged scenario name or scenario file.")
-    months: int | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
+    months: Whole | None = Field(None, strict=True, ge=1, le=1200, description="Overrides the scenario's months.")
     parameters: dict[str, Any] = Field(default_factory=dict, description="Set for every run.")
     design: DesignSpec | None = None
     arms: dict[str, dict[str, Any]] = Field(default_factory=dict, validate_default=True)
@@ -190,8 +193,8 @@ class Experiment(BaseModel):
                                                    description="Conclusions drawn from the arms (ruralsim drivers).")
     outcomes: list[Annotated[str, AfterValidator(series_outcome)]] | None = Field(
         None, min_length=1, description="Series columns to keep.")
-    replicates: int = Field(10, strict=True, ge=1, le=100_000)
-    root_seed: int = Field(12345, strict=True, ge=0, lt=2**63)
+    replicates: Whole = Field(10, strict=True, ge=1, le=100_000)
+    root_seed: Whole = Field(DEFAULT_ROOT_SEED, strict=True, ge=0, lt=2**63)
 
     @field_validator("arms")
     @classmethod
@@ -334,12 +337,7 @@ def _point_overrides(experiment: Experiment) -> tuple[list[tuple[str, str, dict[
         return [(name, f"arms.{name}", values) for name, values in experiment.arms.items()], None
     table, unit = _design_points(experiment.design, experiment.root_seed)
     rows = table.to_dict("records")
-    return [(f"p{i}", "design", {k: _python(v) for k, v in row.items()}) for i, row in enumerate(rows)], unit
-
-
-def _python(value: Any) -> Any:
-    """Convert a numpy scalar to the Python scalar pydantic expects."""
-    return value.item() if isinstance(value, np.generic) else value
+    return [(f"p{i}", "design", row) for i, row in enumerate(rows)], unit
 
 
 def plan_experiment(experiment: Experiment, origin: str, folder: Path | None = None,

@@ -6,6 +6,8 @@ the package version and a digest of the model's source. A rerun skips the runs a
 so a batch killed at any moment (even by SIGKILL) completes on the next call with no duplicate or half-written run. After the runs,
 ``OUT/results.parquet`` (model-level outcomes) and ``OUT/regions.parquet`` (per-region outcomes)
 hold one tidy row per run and month, next to ``OUT/manifest.json`` and a copy of the experiment file.
+Every row of these tables and of the run files names its run (run id, point, arm, replicate, seed,
+the varied parameters), and every file carries the data dictionary (:mod:`abm.io.dictionary`).
 
 Engines:
 
@@ -44,7 +46,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 import abm
-from abm.core.digest import code_digest
+from abm.core.calendar import CALENDAR_COLUMNS
+from abm.core.digest import code_digest, stack_versions
+from abm.core.params import declarations
+from abm.io.dictionary import dictionary_metadata
 from abm.io.folders import check_writable, locked
 from abm.io.output import FILE_MODE
 from abm.io.output_size import experiment_outputs
 from abm.io.scenario import Scenario, ScenarioError
+from abm.measure.outcomes import OUTCOMES
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
 from experiments.pool import chunk_results, guided_chunks, imap_local, run_chunk
 from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes, preload_modules
@@ -72,6 +77,9 @@ SCHEDULER_TIMEOUT_S = 5.0
 SCHEDULER_ALLOWED = ("the address of a running Dask scheduler, tcp://HOST:PORT (`dask scheduler` prints it; "
                      "8786 by default), or no --scheduler for a local cluster")
 ID_COLUMNS = ("run_id", "point", "arm", "replicate", "seed")
+#: the calendar columns, and with region the key columns, of every run's and experiment's table
+CALENDAR = ("month", *CALENDAR_COLUMNS)
+KEY_COLUMNS = (*CALENDAR, "region")
 
 
 @dataclass(frozen=True)
@@ -93,13 +101,19 @@ def run_key(scenario: Scenario, seed: int, months: int, model: str = DEFAULT_MOD
 
 
 def make_jobs(plan: Plan, model: str = DEFAULT_MODEL) -> list[Job]:
-    """List every (point, replicate) job of a plan; replicate k uses seed k at every point."""
+    """List every (point, replicate) job of a plan; replicate k uses seed k at every point.
+
+    Each job carries the columns that name its rows: point, arm, replicate, seed and the varied parameters.
+    """
+    info = plan.points.set_index("point")
     jobs = []
     for point, base in enumerate(plan.scenarios):
+        varied = {parameter_column(name): info.at[point, name] for name in plan.varied}
         for replicate, seed in enumerate(plan.seeds):
             scenario = base.model_copy(update={"seed": seed})
             key = run_key(scenario, seed, base.months, model)
-            jobs.append(Job(key, point, replicate, seed, base.months, scenario, model))
+            ids = {"point": point, "arm": info.at[point, "arm"], "replicate": replicate, "seed": seed, **varied}
+            jobs.append(Job(key, point, replicate, seed, base.months, scenario, model, ids))
     return jobs
 
 
@@ -121,7 +135,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def save_run(runs: Path, output: RunOutput) -> None:
-    """Write one finished run's file atomically as ``runs/<run_id>.parquet``."""
+    """Write one finished run's file atomically as ``runs/<run_id>.parquet`` (bytes made by the worker)."""
     atomic_write(runs / f"{output.run_id}.parquet", output.data)
 
 
@@ -215,13 +229,18 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
                     workers: int | None = None, address: str | None = None, progress: bool = True) -> int:
     """Run the jobs whose files are missing, saving each as it finishes; return how many ran.
 
+    Jobs with the same run id run once, as the first of them (whose :attr:`Job.ids` its file carries).
+
     Raises:
         ScenarioError: If the first finished run lacks a requested outcome (the batch stops early).
     """
     runs.mkdir(parents=True, exist_ok=True)
     for stale in runs.glob(".*.tmp"):
         stale.unlink()
-    pending = list({job.run_id: job for job in jobs if not (runs / f"{job.run_id}.parquet").exists()}.values())
+    first = {}
+    for job in jobs:
+        first.setdefault(job.run_id, job)
+    pending = [job for job in first.values() if not (runs / f"{job.run_id}.parquet").exists()]
     if not pending:
         return 0
     workers = min(workers or os.cpu_count() or 1, len(pending))
@@ -239,47 +258,56 @@ def execute_pending(jobs: list[Job], runs: Path, outcomes: list[str] | None, eng
 def kept_outcomes(table: pd.DataFrame, requested: list[str] | None) -> list[str]:
     """The outcomes to keep from a run's table: those requested, else the model-level outcomes it reports.
 
-    A requested outcome need only be a column of the table: a run may leave it all NaN (a ratio with no newcomers).
+    A requested outcome need only be a column of the table that is not an identifier, key or parameter:
+    a run may leave it all NaN (a ratio with no newcomers).
     """
-    return select_outcomes(table.columns if requested is not None else model_columns(table), requested)
+    columns = [c for c in table.columns if c not in NOT_OUTCOMES] if requested is not None else model_columns(table)
+    return select_outcomes(columns, requested)
 
 
 def model_columns(table: pd.DataFrame) -> list[str]:
-    """Names of the model-level outcomes in a run's table (region ``"all"`` rows)."""
-    rows = table[table.region == "all"]
-    return [c for c in rows.columns if c not in ("month", "region") and rows[c].notna().any()]
+    """Names of the model-level outcomes in a run's table (its province-wide rows: no region)."""
+    rows = table[table.region.isna()]
+    return [c for c in rows.columns if c not in NOT_OUTCOMES and rows[c].notna().any()]
+
+
+def parameter_column(name: str) -> str:
+    """The column of a varied parameter: its name, or ``<name>_param`` where an outcome has the name."""
+    return f"{name}_param" if name in OUTCOMES else name
+
+
+#: the columns of a run file that are not outcomes: identifiers, keys, posterior members, varied parameters
+NOT_OUTCOMES = frozenset([*ID_COLUMNS, *KEY_COLUMNS, "member", "row", "posterior_row", "candidate", "condition",
+                          *(parameter_column(d["name"]) for d in declarations())])
 
 
 def consolidate(plan: Plan, jobs: list[Job], runs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join the runs' files into tidy model-level and per-region tables, in job order.
 
-    Only the kept outcomes are read from each file (with pyarrow, into one table), and the
-    identifiers and varied parameters are repeated over each run's rows: a few milliseconds a run.
-    A varied parameter whose name is also a kept outcome's becomes the column ``<name>_param``.
+    Only the key columns and kept outcomes are read from each file (with pyarrow, into one table),
+    and the identifiers and varied parameters are repeated over each run's rows: a few milliseconds a run.
 
     Returns:
-        ``(results, regions)``: identifier columns, varied parameters, month (and region), outcomes.
+        ``(results, regions)``: identifier columns, varied parameters (``<name>_param`` where an
+        outcome has the name), month, year, month of year (and region), outcomes.
     """
     paths = [runs / f"{job.run_id}.parquet" for job in jobs]
     outcomes = kept_outcomes(pd.read_parquet(paths[0]), plan.experiment.outcomes)
-    pieces = [pq.ParquetFile(path).read(columns=["month", "region", *outcomes], use_threads=False) for path in paths]
+    pieces = [pq.ParquetFile(path).read(columns=[*KEY_COLUMNS, *outcomes], use_threads=False) for path in paths]
     table = pa.concat_tables(pieces).to_pandas()
-    params = {name: f"{name}_param" if name in outcomes else name for name in plan.varied}
-    ids = run_identifiers(plan, jobs, params).loc[np.repeat(np.arange(len(jobs)), [p.num_rows for p in pieces])]
+    ids = run_identifiers(plan, jobs).loc[np.repeat(np.arange(len(jobs)), [p.num_rows for p in pieces])]
     table = pd.concat([ids.reset_index(drop=True), table], axis=1)
-    head = [*ID_COLUMNS, *params.values(), "month"]
-    model_rows, region_rows = table[table.region == "all"], table[table.region != "all"]
+    head = [*ID_COLUMNS, *map(parameter_column, plan.varied), *CALENDAR]
+    model_rows, region_rows = table[table.region.isna()], table[table.region.notna()]
     region_outcomes = [c for c in outcomes if region_rows[c].notna().any()]
     return (model_rows[head + outcomes].reset_index(drop=True),
             region_rows[[*head, "region", *region_outcomes]].reset_index(drop=True))
 
 
-def run_identifiers(plan: Plan, jobs: list[Job], params: dict[str, str]) -> pd.DataFrame:
-    """One row per job: run id, point, arm, replicate, seed and the varied parameters' values."""
-    info = plan.points.set_index("point")
-    rows = [{"run_id": job.run_id, "point": job.point, "arm": info.at[job.point, "arm"], "replicate": job.replicate,
-             "seed": job.seed} | {column: info.at[job.point, name] for name, column in params.items()} for job in jobs]
-    return pd.DataFrame(rows, columns=[*ID_COLUMNS, *params.values()])
+def run_identifiers(plan: Plan, jobs: list[Job]) -> pd.DataFrame:
+    """One row per job: run id, point, arm, replicate, seed and the varied parameters' values (:attr:`Job.ids`)."""
+    return pd.DataFrame([{"run_id": job.run_id, **job.ids} for job in jobs],
+                        columns=[*ID_COLUMNS, *map(parameter_column, plan.varied)])
 
 
 def _plain(value: Any) -> Any:
@@ -289,10 +317,9 @@ def _plain(value: Any) -> Any:
 
 def manifest(plan: Plan, jobs: list[Job], engine: str, workers: int | None, seconds: float) -> dict:
     """Describe the batch: experiment, base scenario, jobs, engine and software versions."""
-    versions = {name: metadata.version(name) for name in ("mesa", "numpy", "pandas", "pyarrow")}
     return {
         "experiment": plan.experiment.model_dump(mode="json"), "origin": plan.origin,
-        "package_version": abm.__version__, "python": platform.python_version(), "versions": versions,
+        "package_version": abm.__version__, "python": platform.python_version(), "versions": stack_versions(),
         "engine": engine, "workers": workers or os.cpu_count(), "seconds": round(seconds, 3),
         "base": plan.base.model_dump(mode="json"), "seeds": plan.seeds, "points": plan.points.to_dict("records"),
         "runs": [{"run_id": j.run_id, "point": j.point, "replicate": j.replicate, "seed": j.seed} for j in jobs],
@@ -342,11 +369,20 @@ def check_same_experiment(out: Path, plan: Plan) -> None:
                             "or a new folder")
 
 
+def experiment_about(plan: Plan, runs: int) -> dict[str, Any]:
+    """What made an experiment's tables: its name, base scenario, months, replicates, root seed, runs and version."""
+    e = plan.experiment
+    return {"experiment": e.name, "base": plan.base.name, "months": plan.base.months, "replicates": e.replicates,
+            "root_seed": e.root_seed, "runs": runs, "package_version": abm.__version__}
+
+
 def _write_tables(plan: Plan, jobs: list[Job], out: Path, engine: str, workers: int | None, start: float) -> None:
-    """Consolidate the runs and write the tidy tables, the experiment file and the manifest."""
+    """Consolidate the runs; write the tidy tables (with their dictionary), the experiment file and the manifest."""
     results, regions = consolidate(plan, jobs, out / "runs")
-    atomic_write(out / "results.parquet", parquet_bytes(results))
-    atomic_write(out / "regions.parquet", parquet_bytes(regions))
+    about = experiment_about(plan, len(jobs))
+    for name, table in (("results", results), ("regions", regions)):
+        meta = dictionary_metadata(name, list(table.columns), about)
+        atomic_write(out / f"{name}.parquet", parquet_bytes(table, meta))
     if plan.source is not None:
         atomic_write(out / f"experiment{Path(plan.origin).suffix or '.toml'}", plan.source.encode())
     seconds = time.perf_counter() - start

@@ -22,7 +22,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 
 from abm.io.scenario import ScenarioError
-from experiments.analysis import final_month, load_results
+from experiments.analysis import final_month, load_results, outcome_names
 from experiments.design import Range, ranges_for, salib_problem, scale, unit_design, unit_morris, unit_sobol
 from experiments.experiment import Plan
 from experiments.runner import DEFAULT_MODEL, atomic_write, run_experiment
@@ -68,19 +68,21 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
         method: ``"sobol"`` (first and total order, from a Sobol design) or ``"morris"``.
         levels: Morris grid levels used by the sample.
         level: Confidence level of the intervals.
-        seed: Seed of the bootstrap resampling.
+        seed: Seed of the bootstrap resampling: the same seed (0 included) gives the same intervals on
+            every call. SALib's own functions take 0 as no seed; this passes a seeded generator.
 
     Returns:
         One row per parameter (per group, see :func:`factors`): ``S1, S1_conf, ST, ST_conf`` (Sobol) or ``mu, mu_star,
         mu_star_conf, sigma`` (Morris); ``*_conf`` is the half-width of the interval.
     """
     Y = np.asarray(Y, dtype=float)
+    rng = np.random.default_rng(seed)
     if method == "sobol":
-        si = sobol_analyze.analyze(problem, Y, calc_second_order=False, conf_level=level, seed=seed)
+        si = sobol_analyze.analyze(problem, Y, calc_second_order=False, conf_level=level, seed=rng)
         keys = ["S1", "S1_conf", "ST", "ST_conf"]
     elif method == "morris":
         si = morris_analyze.analyze(problem, np.asarray(X, dtype=float), Y, conf_level=level,
-                                    num_levels=levels, seed=seed)
+                                    num_levels=levels, seed=rng)
         keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
     else:
         raise ScenarioError(f"method {method!r}: unknown; allowed: {', '.join(METHODS)}")
@@ -89,7 +91,10 @@ def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, method: str = "sobol", 
 
 def evaluate(problem: dict, model: Callable[[np.ndarray], np.ndarray], method: str = "sobol",
              samples: int = 1024, seed: int = 0, levels: int = 4) -> pd.DataFrame:
-    """Sample ``problem``, evaluate ``model`` on the design (rows in, outputs out) and analyse it."""
+    """Sample ``problem``, evaluate ``model`` on the design (rows in, outputs out) and analyse it.
+
+    ``seed`` seeds both the design and the bootstrap, so a call gives the same table every time.
+    """
     X = sample(problem, method, samples, seed, levels)
     return analyse(problem, X, model(X), method, levels, seed=seed)
 
@@ -97,8 +102,7 @@ def evaluate(problem: dict, model: Callable[[np.ndarray], np.ndarray], method: s
 def outcome_by_point(results: pd.DataFrame, outcome: str) -> np.ndarray:
     """An outcome at the final month, averaged over replicates, one value per design point in order."""
     if outcome not in results.columns:
-        raise ScenarioError(f"outcome {outcome!r}: not in the results; allowed: "
-                            + ", ".join(results.columns[results.columns.get_loc("month") + 1:]))
+        raise ScenarioError(f"outcome {outcome!r}: not in the results; allowed: " + ", ".join(outcome_names(results)))
     return final_month(results).groupby("point")[outcome].mean().sort_index().to_numpy()
 
 

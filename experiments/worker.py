@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -17,6 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from abm.core.calendar import CALENDAR_COLUMNS, analysis_frame
+from abm.core.params import REGIONS
+from abm.io.dictionary import described_table, dictionary_metadata, run_about
 from abm.io.scenario import Scenario
 
 #: the model function every run calls, looked up when the run starts
@@ -27,7 +30,11 @@ WARM_MODULE = "experiments.warm_kernels"
 
 @dataclass(frozen=True)
 class Job:
-    """One run: a scenario at a seed for some months, by a model function (``module:function``)."""
+    """One run: a scenario at a seed for some months, by a model function (``module:function``).
+
+    ``ids`` are the columns that name the run's rows in its file after ``run_id`` (from an
+    experiment: point, arm, replicate, seed and the varied parameters; without them: the seed).
+    """
 
     run_id: str
     point: int
@@ -36,15 +43,17 @@ class Job:
     months: int
     scenario: Scenario
     model: str = DEFAULT_MODEL
+    ids: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class RunOutput:
     """What a worker sends back: the run's file, ``runs/<run_id>.parquet``, as bytes.
 
-    The file holds the run's long table (:func:`run_table`) with the run id and the model's
-    manifest (JSON) as key-value metadata. The worker serialises it, so the process that writes
-    the files only writes bytes.
+    The file holds the run's long table (:func:`run_table`), each row led by the columns that say
+    which run it is (:attr:`Job.ids`), with the run id, the model's manifest (JSON) and the data
+    dictionary (:mod:`abm.io.dictionary`) as metadata. The worker serialises it, so the process that
+    writes the files only writes bytes.
     """
 
     run_id: str
@@ -67,25 +76,38 @@ def resolve_model(path: str) -> Callable[..., Any]:
 
 
 def run_table(result: Any) -> pd.DataFrame:
-    """Stack a run's model-level series (region ``"all"``) and its per-region outcomes."""
-    series = result.series.assign(region="all")
-    table = pd.concat([series, result.regions], ignore_index=True)
-    first = ["month", "region"]
-    return table[first + [c for c in table.columns if c not in first]]
+    """Stack a run's province-wide series (no region: null) over its per-region outcomes (west < centre < east).
+
+    The calendar columns and the region's categories are those of every output table
+    (:func:`abm.core.calendar.analysis_frame`), so the file reads back as ``series.parquet`` and
+    ``regions.parquet`` do; a province-wide row is one whose ``region`` is missing.
+    """
+    table = pd.concat([result.series, result.regions], ignore_index=True)
+    table["region"] = pd.Categorical(table.region, categories=list(REGIONS), ordered=True)
+    first = [c for c in ("month", *CALENDAR_COLUMNS, "region") if c in table.columns]
+    return analysis_frame(table[first + [c for c in table.columns if c not in first]])
 
 
-def parquet_bytes(frame: pd.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
-    """Serialise a data frame to Parquet bytes, with optional key-value metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+def parquet_bytes(frame: pd.DataFrame, metadata: dict[str | bytes, str | bytes] | None = None) -> bytes:
+    """Serialise a data frame to Parquet bytes, with key-value metadata (a data dictionary also on the fields)."""
+    meta = {k if isinstance(k, bytes) else k.encode(): v if isinstance(v, bytes) else v.encode()
+            for k, v in (metadata or {}).items()}
     buffer = io.BytesIO()
-    pq.write_table(table, buffer)
+    pq.write_table(described_table(frame, meta), buffer)
     return buffer.getvalue()
+
+
+def run_file(job: Job, table: pd.DataFrame, manifest: dict[str, Any]) -> bytes:
+    """The bytes of a run's file: its table led by its identifying columns, with its manifest and dictionary."""
+    ids = {"run_id": job.run_id, **(job.ids or {"seed": job.seed})}
+    frame = table.assign(**ids)[[*ids, *table.columns]]
+    about = run_about(manifest) | {"run_id": job.run_id}
+    meta = {"run_id": job.run_id, "model_manifest": json.dumps(manifest, default=str, sort_keys=True),
+            **dictionary_metadata("run", list(frame.columns), about)}
+    return parquet_bytes(frame, meta)
 
 
 def execute(job: Job) -> RunOutput:
     """Run one job and serialise its file (a module-level function, so process pools and Dask can pickle it)."""
     result = resolve_model(job.model)(job.scenario, seed=job.seed, months=job.months, progress=False)
-    meta = {"run_id": job.run_id, "model_manifest": json.dumps(result.manifest, default=str, sort_keys=True)}
-    return RunOutput(job.run_id, parquet_bytes(run_table(result), meta))
+    return RunOutput(job.run_id, run_file(job, run_table(result), result.manifest))

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.12+ and install the project (and, with --test, its test tools and Chromium).
-# Safe to run again: it reinstalls only when pyproject.toml changed.
+# Installs the exact versions of constraints.txt (the lock the tests and committed reports ran with);
+# --floating (or RURALSIM_FLOATING=1) installs the newest versions pyproject.toml allows instead.
+# VENV=DIR puts the environment elsewhere. Safe to run again: it reinstalls only when pyproject.toml,
+# constraints.txt or the choice of lock changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+floating=${RURALSIM_FLOATING:-0}
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --floating) floating=1 ;;
+    *) echo "setup.sh: unknown option $arg; allowed: --test, --floating" >&2; exit 2 ;;
+  esac
+done
+venv=${VENV:-.venv}
 
 find_python() {
   local c
@@ -22,20 +33,24 @@ find_python() {
   return 1
 }
 
-if [ ! -x .venv/bin/python ]; then
+if [ ! -x "$venv/bin/python" ]; then
   py=$(find_python) || { echo "ruralsim needs Python 3.12 or newer (Mesa 3.5 requires it). Install one, or point PYTHON=/path/to/python3.12 at it." >&2; exit 1; }
-  echo "Creating .venv with $py"
-  "$py" -m venv .venv
+  echo "Creating $venv with $py"
+  "$py" -m venv "$venv"
 fi
 
 extras=""
 [ $want_test = 1 ] && extras="[test]"
-stamp=".venv/.installed$extras"
-digest=$(sha256sum pyproject.toml | cut -c1-16)
+lock=(-c constraints.txt)
+[ "$floating" = 1 ] && lock=()
+stamp="$venv/.installed$extras"
+digest="$({ cat pyproject.toml; [ "$floating" = 1 ] || cat constraints.txt; } | sha256sum | cut -c1-16) floating=$floating"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
-  echo "Installing ruralsim$extras into .venv (first time takes a few minutes)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".$extras"
+  what="the locked versions of constraints.txt"
+  [ "$floating" = 1 ] && what="the newest versions pyproject.toml allows"
+  echo "Installing ruralsim$extras into $venv with $what (first time takes a few minutes)"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet "${lock[@]}" -e ".$extras"
   echo "$digest" > "$stamp"
 fi
 

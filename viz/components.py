@@ -24,6 +24,7 @@ from solara.components.echarts import EchartsWidget
 from abm.core.crops import CROPS
 from abm.core.params import REGIONS
 from abm.core.world import LAYERS
+from abm.model import HOUSEHOLDS
 from experiments import figures
 from viz import charts, village_map
 from viz.controls import changed_parameters
@@ -91,7 +92,7 @@ def history(model) -> History:
     if cached is None or cached.steps != model.steps:
         with model_lock(model):
             steps = model.steps
-            series = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+            series = model.datacollector.get_model_vars_dataframe()[recorded_outcomes(model)].reset_index(drop=True)
             regions = model.datacollector.get_table_dataframe("regions")
         series.insert(0, "month", range(len(series)))
         cached = History(steps, series, regions)
@@ -167,8 +168,8 @@ def SeriesChart(model, name: str, steps: int = 0) -> None:
 
 
 def recorded_outcomes(model) -> list[str]:
-    """Every outcome the model records each month (its DataCollector's columns), province-wide."""
-    return list(model.datacollector.model_reporters)
+    """Every outcome the model records each month (its DataCollector's columns but the household panel's rows)."""
+    return [name for name in model.datacollector.model_reporters if name != HOUSEHOLDS]
 
 
 @solara.component

@@ -20,7 +20,6 @@ from typing import Any
 from abm.core.params import Parameters, declarations, in_region
 from abm.io.scenario import ScenarioError, validate_parameters
 from abm.model import RuralEconomy
-from abm.observe.panel import PanelRecorder, snapshot_months
 from experiments.parsers import PARSE_SEED, read_option
 
 #: parameters the app shows, by group (each a declared parameter)
@@ -242,14 +241,10 @@ def parse_seed(seed: int | str) -> int:
     return read_option("--seed", PARSE_SEED, seed)
 
 
-#: years the page's household panel covers (a snapshot at each year end, as ``ruralsim run --panel yearly``)
-PANEL_YEARS = 100
-
-
 class UIModel(RuralEconomy):
     """The model as the app builds it: the app's defaults, a preset, the panel's values and a seed.
 
-    It keeps the household panel of ``ruralsim run --panel yearly`` (:attr:`panel`) for download.
+    It keeps the household panel of ``ruralsim run --panel yearly`` (:attr:`household_panel`) for download.
 
     A page must not die on a typo: when the seed or the values are not allowed, the model is built
     from the default seed or the app's defaults instead, and :attr:`problem` says why (the panel
@@ -284,14 +279,8 @@ class UIModel(RuralEconomy):
             parameters = validate_parameters(UI_DEFAULTS, origin="the app's defaults")
         self.preset = preset
         self.problem = "\n".join(problems) or None
-        super().__init__(parameters, seed=self.seed)
-        self.panel = PanelRecorder(snapshot_months("yearly", PANEL_YEARS * 12), ())
-        self.panel.observe(self.observed())
+        super().__init__(parameters, seed=self.seed, panel="yearly")
 
-    def step(self) -> None:
-        """One month, then the household panel's sums of the year (a snapshot of every household at a year end)."""
-        super().step()
-        self.panel.observe(self.observed())
 
 
 def model_params(settings: Settings, seed: int = DEFAULT_SEED) -> dict[str, Any]:

@@ -220,8 +220,8 @@ def run_tables(model) -> dict[str, Callable[[], pd.DataFrame]]:
 
     tables = {"series": lambda: history(model).series, "regions": lambda: history(model).regions,
               "ledger": model.money.frame}
-    if getattr(model, "panel", None) is not None and model.panel.households:
-        tables["households"] = model.panel.household_frame
+    if model.household_panel is not None and model.household_panel.households:
+        tables["households"] = model.household_panel.household_frame
     return tables
 
 

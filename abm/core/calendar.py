@@ -18,7 +18,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from abm.core.crops import CROPS
+from abm.core.params import REGIONS
+
 FIRST_YEAR = 2021  # the calendar year of model year 1 (months 1-12)
+#: the one storage type of each calendar column in every table (runs, experiments, panels, the Python API)
+CALENDAR_TYPES = {"month": np.int16, "year": np.int16, "month_of_year": np.int8}
+#: the ordered categories of the category columns every table shares (stage and channel: ``abm.observe.panel``)
+ORDERED = {"region": list(REGIONS), "crop": list(CROPS)}
 
 CALENDAR_COLUMNS = {
     "year": "Year of the month: months 1-12 are year 1; month 0 (the initial state) is year 0.",
@@ -39,11 +46,24 @@ def month_of_year(month: np.ndarray) -> np.ndarray:
 
 
 def add_calendar(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with ``year`` and ``month_of_year`` columns right after its ``month`` column."""
+    """A copy of ``df`` with ``year`` and ``month_of_year`` columns right after its ``month`` column (int16 here)."""
     out = df.copy()
+    out["month"] = out["month"].astype(CALENDAR_TYPES["month"])
     at = list(out.columns).index("month") + 1
     out.insert(at, "month_of_year", month_of_year(out["month"].to_numpy()))
     out.insert(at, "year", year_of(out["month"].to_numpy()))
+    return out
+
+
+def analysis_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as every output has it: calendar columns after ``month``, region and crop as ordered categoricals.
+
+    Region values that are missing (the province-wide rows of an experiment's run file) stay missing.
+    """
+    out = df if "year" in df.columns else add_calendar(df)
+    for name, categories in ORDERED.items():
+        if name in out.columns and not isinstance(out[name].dtype, pd.CategoricalDtype):
+            out = out.assign(**{name: pd.Categorical(out[name], categories=categories, ordered=True)})
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from abm.core.params import Parameters, declarations
+from abm.core.values import whole_value
 
 
 class ScenarioError(ValueError):
@@ -79,7 +80,8 @@ def format_validation_error(err: ValidationError, origin: str, prefix: str = "")
             lines.append(f"  {prefix}{loc}: unknown name (value {value!r}); allowed: {_allowed_names(prefix + loc)}")
         else:
             given = f"{value!r} ({type(value).__name__})" if e["type"].endswith("_type") else repr(value)
-            lines.append(f"  {prefix}{loc} = {given}: {e['msg']}; allowed: {allowed_values(field)}")
+            message = e["msg"].removeprefix("Value error, ")
+            lines.append(f"  {prefix}{loc} = {given}: {message}; allowed: {allowed_values(field)}")
     return "\n".join(lines)
 
 
@@ -97,3 +99,20 @@ def validate_parameters(values: dict[str, Any], origin: str) -> Parameters:
         return Parameters.model_validate(values, strict=True)
     except ValidationError as err:
         raise ScenarioError(format_validation_error(err, origin, prefix="parameters.")) from None
+
+
+def seed_value(value: Any, name: str = "seed") -> int:
+    """A seed as a Python int: whole numbers of Python or numpy, and whole floats, from 0 to 2**63 - 1.
+
+    Raises:
+        ScenarioError: Naming ``name``, the value and what is allowed (text, bools, fractions, NaN,
+            infinity and negative numbers are refused).
+    """
+    given = f"{value!r} ({type(value).__name__})"
+    try:
+        plain = whole_value(value)
+    except ValueError as err:
+        raise ScenarioError(f"{name} = {given}: {err}; allowed: {SCENARIO_FIELDS_ALLOWED['seed']}") from None
+    if isinstance(plain, bool) or not isinstance(plain, int) or not 0 <= plain < 2**63:
+        raise ScenarioError(f"{name} = {given}: not a seed; allowed: {SCENARIO_FIELDS_ALLOWED['seed']}")
+    return plain

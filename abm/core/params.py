@@ -12,7 +12,9 @@ import tomllib
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from abm.core.values import plain_value
 
 REGIONS = ("west", "centre", "east")
 CALIBRATION = "seeds/calibration.toml"
@@ -104,6 +106,16 @@ class Parameters(BaseModel):
     """The declared parameters of the rural e-commerce model (flat, so any can be swept)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_values(cls, value: Any, info: ValidationInfo) -> Any:
+        """Take numpy's scalars and whole floats as what they stand for (``abm.core.values.plain_value``).
+
+        The EMA Workbench, SALib, pandas rows and ``np.arange`` hand over ``np.int64(125)`` or
+        ``40.0`` for a whole-number parameter; strings, bools as numbers and NaN are still refused.
+        """
+        return plain_value(value, whole=cls.model_fields[info.field_name].annotation is int)
 
     # --- scale and geography ---------------------------------------------------------------
     farmers: int = param(30_000, "households", 100, 5_000_000, ASSUMPTION,

@@ -1,7 +1,7 @@
 """Write a run's outputs as Parquet files with a JSON manifest, each file written atomically.
 
 Every table gets ``year`` and ``month_of_year`` after ``month`` (:mod:`abm.core.calendar`), region and
-crop as ordered categoricals, and the data dictionary as key-value metadata
+crop as ordered categoricals, and the data dictionary as key-value and field metadata
 (:mod:`abm.io.dictionary`). Every file is written with mode :data:`FILE_MODE`.
 """
 
@@ -13,20 +13,16 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abm.core import crops
-from abm.core.calendar import add_calendar
-from abm.core.params import REGIONS
-from abm.io.dictionary import file_metadata
+from abm.core.calendar import analysis_frame
+from abm.io.dictionary import described_table, file_metadata
 from abm.io.simulate import RunResult
 from abm.observe.network import write_graphml
 
 TABLES = ("series", "regions", "ledger", "goods")
 SNAPSHOT_TABLES = ("households", "villages", "network_nodes", "network_edges")
 FILE_MODE = 0o644  # every output file: readable by all, written by its owner
-_ORDERED = {"region": list(REGIONS), "crop": list(crops.CROPS)}
 
 
 def atomic_write(path: Path, write) -> None:
@@ -43,21 +39,10 @@ def atomic_write(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def write_parquet(df: pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
-    """Write a DataFrame to Parquet atomically (no index, zstd, deterministic bytes for equal data)."""
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    if metadata:
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+def write_parquet(df: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]) -> None:
+    """Write a DataFrame to Parquet atomically with its data dictionary (no index, zstd, same data same bytes)."""
+    table = described_table(df, metadata)
     atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-
-
-def analysis_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A table as written: calendar columns after ``month``, region and crop as ordered categoricals."""
-    out = df if "year" in df.columns else add_calendar(df)
-    for name, categories in _ORDERED.items():
-        if name in out.columns and not isinstance(out[name].dtype, pd.CategoricalDtype):
-            out = out.assign(**{name: pd.Categorical(out[name], categories=categories, ordered=True)})
-    return out
 
 
 def write_run(result: RunResult, out: Path) -> list[Path]:

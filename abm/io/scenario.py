@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from abm.core.params import REGIONS, Parameters, declarations, regional_parameters
 from abm.core.checks import (SCENARIO_FIELDS_ALLOWED, ScenarioError, allowed_values, format_validation_error,
                              reject_non_finite, validate_parameters)
+from abm.core.values import Whole
 from abm.io.inputs import parse_text, read_table
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_overrides", "parse_scenario", "read_table"]
@@ -24,8 +25,8 @@ class Scenario(BaseModel):
 
     name: str = Field("default", min_length=1, max_length=200, description="Scenario name.")
     description: str = Field("", max_length=10_000, description="What the scenario is for.")
-    months: int = Field(120, ge=1, le=1200, description="Months to simulate.")
-    seed: int = Field(42, ge=0, lt=2**63, description="Root seed of the model's random generator.")
+    months: Whole = Field(120, ge=1, le=1200, description="Months to simulate.")
+    seed: Whole = Field(42, ge=0, lt=2**63, description="Root seed of the model's random generator.")
     parameters: Parameters = Field(default_factory=Parameters)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:

@@ -13,6 +13,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from abm import __version__
 from abm.core import crops
+from abm.core.calendar import analysis_frame
+from abm.core.checks import seed_value
+from abm.core.digest import stack_versions
 from abm.io import interrupts
 from abm.io.scenario import Scenario
 from abm.model import RuralEconomy
@@ -47,9 +50,10 @@ def run(scenario: Scenario, seed: int | None = None, months: int | None = None, 
     """Simulate ``scenario`` for ``months`` (default: the scenario's) with ``seed`` (default: the scenario's).
 
     ``panel`` (yearly, monthly or none) or ``panel_months`` choose the household panel's months;
-    ``network="yearly"`` keeps the actor-network at every year end. Neither changes the model.
+    ``network="yearly"`` keeps the actor-network at every year end. Neither changes the model. A
+    numpy seed (``np.int64(3)``) is the run of that whole number.
     """
-    seed = scenario.seed if seed is None else seed
+    seed = scenario.seed if seed is None else seed_value(seed)
     months = scenario.months if months is None else months
     model = RuralEconomy(scenario.parameters, seed=seed)
     year_ends = snapshot_months("yearly", months)
@@ -86,15 +90,20 @@ def _progress(show: bool, label: str, months: int) -> Iterator[Callable[[], None
 
 
 def collect(model: RuralEconomy, scenario: Scenario, seed: int, months: int) -> RunResult:
-    """Gather a finished model's outputs from its DataCollector and ledgers."""
+    """Gather a finished model's outputs from its DataCollector and ledgers, typed as the files are.
+
+    Every table has ``year`` and ``month_of_year`` after ``month`` and region and crop as ordered
+    categoricals (:func:`abm.core.calendar.analysis_frame`), so ``run(...).series`` is ``series.parquet``.
+    """
     dc = model.datacollector
     series = dc.get_model_vars_dataframe().reset_index(drop=True)
     series.insert(0, "month", range(len(series)))
     regions = dc.get_table_dataframe("regions")
+    ledger, goods = model.money.frame(), model.goods.frame(crops.CROPS)
     manifest = {
         "scenario": scenario.name, "description": scenario.description, "seed": seed, "months": months,
-        "parameters": scenario.parameters.model_dump(), "package_version": __version__,
+        "parameters": scenario.parameters.model_dump(), "package_version": __version__, "versions": stack_versions(),
         "farmers": model.farmers.n, "villages": model.geo.villages,
         "grid": [model.geo.width, model.geo.height], "cooperatives": len(model.cooperatives),
     }
-    return RunResult(series, regions, model.money.frame(), model.goods.frame(crops.CROPS), manifest)
+    return RunResult(*(analysis_frame(t) for t in (series, regions, ledger, goods)), manifest)

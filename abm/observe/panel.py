@@ -206,6 +206,13 @@ class PanelRecorder:
         """The household panel, one row per household and snapshot month."""
         return _frame(HOUSEHOLD_COLUMNS, self.households)
 
+    def rows_at(self, month: int) -> pd.DataFrame | None:
+        """The panel's rows of ``month`` when it is a snapshot month already observed, else None."""
+        last = self.households[-1] if self.households else None
+        if last is None or last["month"][0] != month:
+            return None
+        return _frame(HOUSEHOLD_COLUMNS, [last])
+
     def village_frame(self) -> pd.DataFrame:
         """The village table, one row per village and snapshot month."""
         return _frame(VILLAGE_COLUMNS, self.villages)

@@ -56,13 +56,13 @@ class LoadedRun:
 
 
 def load_run(path: str | Path) -> LoadedRun:
-    """Read one run file of the runner into series (region ``"all"``), regions and manifest."""
+    """Read one run file of the runner into series (the rows with no region), regions and manifest."""
     table = pq.read_table(path)
     meta = table.schema.metadata or {}
     manifest = json.loads(meta[b"model_manifest"]) if b"model_manifest" in meta else {}
     frame = table.to_pandas()
-    series = frame[frame.region == "all"].drop(columns="region").reset_index(drop=True)
-    rows = frame[frame.region != "all"]
+    series = frame[frame.region.isna()].drop(columns="region").reset_index(drop=True)
+    rows = frame[frame.region.notna()]
     regions = rows[[c for c in rows.columns if c in ("month", "region") or rows[c].notna().any()]]
     return LoadedRun(series, regions.reset_index(drop=True), manifest)
 

@@ -201,21 +201,16 @@ def suite(
 
 @app.command()
 def describe(
-    folder: Annotated[Path, typer.Argument(help="A run's output folder (ruralsim run --out).")],
+    folder: Annotated[Path, typer.Argument(help="A run's, an experiment's or an optimisation's output folder.")],
 ) -> None:
-    """Print the data dictionary of an output folder: each Parquet file's run and its columns' units and meanings."""
-    from abm.io.dictionary import describe_folder
+    """Print the data dictionary of an output folder: each Parquet file's origin and its columns' units and meanings."""
+    from abm.io.dictionary import describe_lines
     from abm.io.inputs import reading
 
-    with reading(folder, "a run's output folder (ruralsim run --out)"):
-        described = describe_folder(folder)
-    for title, rows in described:
-        table = Table(title=title, title_justify="left")
-        for col in ("column", "type", "unit", "kind", "period", "meaning"):
-            table.add_column(col, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+    with reading(folder, "the output folder of a run (ruralsim run --out), an experiment or an optimisation"):
+        lines = describe_lines(folder, max(40, console.width))
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command(name="ui")

@@ -29,7 +29,8 @@ from experiments.analysis import outcome_names
 from experiments.figures import new_figure
 from experiments.reports import fmt, markdown_table
 
-ID_COLUMNS = {"run_id", "point", "arm", "replicate", "seed", "month", "generation", "candidate", "condition"}
+ID_COLUMNS = {"run_id", "point", "arm", "replicate", "seed", "month", "year", "month_of_year", "region", "generation",
+              "candidate", "condition"}
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,23 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+import abm
+from abm.io.dictionary import dictionary_metadata, parameter_docs
 from abm.io.scenario import Scenario, ScenarioError, load_scenario
+from abm.measure.outcomes import OUTCOMES
 from experiments.design import ranges_for, replicate_seeds
 from experiments.experiment import check_overrides
 from experiments.policy.conditions import CONDITION_LABELS, condition_table, uncertain_factors
 from experiments.policy.problem import Measured, Problem, lever_columns
-from experiments.runner import DEFAULT_MODEL, atomic_write, execute_pending, parquet_bytes, run_key
+from experiments.runner import (
+    DEFAULT_MODEL,
+    NOT_OUTCOMES,
+    atomic_write,
+    execute_pending,
+    parameter_column,
+    parquet_bytes,
+    run_key,
+)
 from experiments.worker import Job
 
 SHARE = "share_"  # prefix of the budget-share variables
@@ -136,7 +147,8 @@ class Evaluator:
             for r, seed in enumerate(self.seeds):
                 scenario = self.base.model_copy(update={"parameters": params, "seed": seed})
                 key = run_key(scenario, seed, self.problem.months, self.model)
-                out.append((k, r, Job(key, point, r, seed, self.problem.months, scenario, self.model)))
+                ids = self.run_columns(overrides, condition, k, r, scenario)
+                out.append((k, r, Job(key, point, r, seed, self.problem.months, scenario, self.model, ids)))
         return out
 
     def evaluate(self, candidates: list[dict[str, Any]], generation: int) -> pd.DataFrame:
@@ -146,12 +158,11 @@ class Evaluator:
         needs_base = any(m.change != "level" for m in self.problem.measured)
         reference = self.jobs({}, -1) if needs_base else []
         everything = [job for _, _, job in reference] + [job for jobs in planned for _, _, job in jobs]
-        unique = list({job.run_id: job for job in everything}.values())
-        self.run_ids.update(job.run_id for job in unique)
-        self.executed += execute_pending(unique, self.out / "runs", None, self.engine, self.workers,
+        self.run_ids.update(job.run_id for job in everything)
+        conditions = self.conditions.to_dict("records")
+        self.executed += execute_pending(everything, self.out / "runs", None, self.engine, self.workers,
                                          self.address, self.progress)
         ref = {(k, r): self.read(job) for k, r, job in reference}
-        conditions = self.conditions.to_dict("records")
         rows = []
         for overrides, jobs in zip(decoded, planned, strict=True):
             for k, r, job in jobs:
@@ -161,6 +172,19 @@ class Evaluator:
                              "seed": job.seed, "run_id": job.run_id, **values})
         self.rows += rows
         return pd.DataFrame(rows)
+
+    def run_columns(self, overrides: dict[str, Any], condition: dict[str, Any], k: int, r: int,
+                    scenario: Scenario) -> dict[str, Any]:
+        """The columns that name one run's rows in its file: candidate, condition, replicate and seed.
+
+        Then the values of the levers and uncertain parameters it ran with (the reference run's levers
+        are the base's), so every run file of an optimisation has the same columns.
+        """
+        p = scenario.parameters
+        labels = {name: condition[name] for name in CONDITION_LABELS if name in condition}
+        names = [*lever_columns(self.problem), *(n for n in condition if n not in CONDITION_LABELS)]
+        return {"candidate": candidate_id(overrides), "condition": k, **labels, "replicate": r, "seed": scenario.seed,
+                **{parameter_column(n): getattr(p, n) for n in dict.fromkeys(names)}}
 
     def read(self, job: Job) -> dict[str, float]:
         """The level of every measured outcome in one finished run (only their columns read; kept in memory).
@@ -174,7 +198,7 @@ class Evaluator:
             outcomes = list(dict.fromkeys(m.outcome for m in self.problem.measured))
             for outcome in outcomes:
                 if outcome not in names:
-                    allowed = ", ".join(c for c in names if c not in ("month", "region"))
+                    allowed = ", ".join(c for c in names if c not in NOT_OUTCOMES)
                     raise ScenarioError(f"outcome {outcome!r}: not reported by the model; allowed: {allowed}")
             table = run_file.read(columns=["month", "region", *outcomes], use_threads=False).to_pandas()
             self._values[job.run_id] = {m.name: read_level(table, m) for m in self.problem.measured}
@@ -192,7 +216,7 @@ class Evaluator:
 
 def read_level(table: pd.DataFrame, m: Measured) -> float:
     """One outcome of one run at the horizon: the last month, or the mean of the last 12."""
-    rows = table[table.region == (m.region or "all")]
+    rows = table[table.region == m.region] if m.region else table[table.region.isna()]
     last = rows.month.max()
     window = rows[rows.month == last] if m.statistic == "final" else rows[rows.month > last - 12]
     return float(window[m.outcome].mean())
@@ -241,6 +265,28 @@ def objective_matrix(problem: Problem, robust: pd.DataFrame) -> tuple[np.ndarray
     return F, G
 
 
+def measured_doc(m: Measured, robust: str = "") -> dict[str, str]:
+    """The dictionary entry of a measured column: the outcome's unit and kind, what is read, against what."""
+    o = OUTCOMES.get(m.outcome)  # a model function of one's own (--model) may report undeclared outcomes
+    where = f" in the {m.region}" if m.region else ""
+    read = "in the horizon month" if m.statistic == "final" else "averaged over the horizon's last 12 months"
+    change = {"level": "", "difference": "; the change against the same condition and seed without levers",
+              "percent": "; the change against the same condition and seed without levers, in %"}[m.change]
+    unit, kind, period, title = (o.unit, o.kind, o.period, o.title) if o else ("", "", "", m.outcome)
+    return {"unit": "%" if m.change == "percent" else unit, "kind": kind, "period": period,
+            "meaning": f"{title}{where}, {read}{change}{robust}."}
+
+
+def table_metadata(problem: Problem, table: str, frame: pd.DataFrame) -> dict[bytes, bytes]:
+    """The data dictionary of an optimisation table: measured columns as declared, levers and conditions as declared."""
+    robust = "" if table == "evaluations" else f" ({problem.robustness.measure} over the conditions)"
+    extra = {m.name: measured_doc(m, robust) for m in problem.measured}
+    about = {"problem": problem.name, "base": problem.base, "months": problem.months,
+             "replicates": problem.replicates, "root_seed": problem.root_seed, "package_version": abm.__version__}
+    levers = {c: parameter_docs()[c] for c in lever_columns(problem) if c in parameter_docs()}
+    return dictionary_metadata(table, list(frame.columns), about, extra | levers)
+
+
 def planned_runs(problem: Problem) -> int:
     """The most runs a search can ask for: every candidate and the runs without levers, under every condition
     and seed (the estimate the output folder's free space is checked against)."""
@@ -249,10 +295,10 @@ def planned_runs(problem: Problem) -> int:
     return candidates * conditions * problem.replicates
 
 
-def save_archive(out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
+def save_archive(problem: Problem, out: Path, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Write every evaluation (candidate x condition x replicate) to ``OUT/evaluations.parquet``."""
     table = pd.DataFrame(rows)
-    atomic_write(out / "evaluations.parquet", parquet_bytes(table))
+    atomic_write(out / "evaluations.parquet", parquet_bytes(table, table_metadata(problem, "evaluations", table)))
     return table
 
 
@@ -341,9 +387,10 @@ def optimise(problem: Problem, out: str | Path, engine: str = "local", workers: 
         fronts.append([candidate_id(decode(problem, ind.X)) for ind in algorithm.opt])
         flat = converged(problem, everything, fronts)
         generation += 1
-    evaluations = save_archive(out, evaluator.rows)
+    evaluations = save_archive(problem, out, evaluator.rows)
     candidates = candidate_table(problem, evaluations)
-    atomic_write(out / "candidates.parquet", parquet_bytes(candidates))
+    candidates_meta = table_metadata(problem, "candidates", candidates)
+    atomic_write(out / "candidates.parquet", parquet_bytes(candidates, candidates_meta))
     convergence = hypervolumes(problem, candidates, fronts, evaluations)
     atomic_write(out / "convergence.csv", convergence.to_csv(index=False).encode())
     calls = _calls(out, evaluator.executed, time.perf_counter() - start)

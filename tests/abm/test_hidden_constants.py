@@ -45,6 +45,8 @@ STRUCTURAL = {
     "CLEARING_STEPS": "Newton steps of the monthly clearing price (numerics: enough to clear within 1%, tested)",
     "FLOOR_TOLERANCE": "numerical tolerance of 'a posted log price is at the floor' (numerics)",
     "WORK_DAYS": "working days of a full-time job, which turns hired days into jobs (a measure): no actor reads it",
+    "DEFAULT_SEED": "the seed of a model built without one (a scenario's default seed): no actor reads it",
+    "MAX_MONTHS": "the longest run a scenario declares, up to which a household panel's months are chosen (an output)",
 }
 
 #: tables whose shape is kept as written while one declared parameter scales them: name -> (parameter, why)

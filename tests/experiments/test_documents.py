@@ -145,12 +145,13 @@ def test_the_fixed_value_registry_reads_inline_numbers_from_their_statements() -
         fixed_values.inline("agents.farmers", "self.reputation = (1.0 - 0.5 * 0.8", 8)
 
 
-#: module constants of the model's modules that are not values of the model (sizes, names, codes, indices)
+#: module constants of the model's modules that are not values of the model (sizes, names, codes, indices, the
+#: default seed and the longest run a panel's months are chosen up to)
 NOT_MODEL_VALUES = {"MAX_FILE_BYTES", "MAX_DEPTH", "SPARE_BYTES", "PAIRWISE_BLOCK", "BYTES_PER_VALUE", "FILE_OVERHEAD",
                     "GRAPHML_BYTES", "FILE_MODE", "NETWORK_PER_VILLAGE", "NO_LINK", "GROUP_COOP", "WEST",
                     "EASTERN_MARKETPLACE", "EASTERN_LIVESTREAM", "CENTRAL_MARKETPLACE", "NO_REASON", "NO_SALES",
                     "OFFLINE", "COOP", "SHOP", "LIVE", "NOT_REACHED", "PROBLEMATISED", "INTERESTED", "ENROLLED",
-                    "MOBILISED", "_ONE_RUN_PER_REGION", "_OTHER"}
+                    "MOBILISED", "_ONE_RUN_PER_REGION", "_OTHER", "DEFAULT_SEED", "MAX_MONTHS"}
 #: module constants shown in a table of section 9 rather than the scalar table (module -> names)
 IN_TABLES = {"abm.core.crops": {"FRESH", "BASE_PRICE", "YIELD_KG", "PERISHABILITY", "HOME_SHARE", "STORABLE",
                                 "PROCESSABLE", "REGION_CROP_MIX"},

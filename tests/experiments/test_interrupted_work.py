@@ -51,7 +51,7 @@ OPTIMISE = ["optimise", "problem.toml", "--workers", "1", "--out", "out"]
 CALIBRATE = ["calibrate", "--quick", "--points", "8", "--waves", "1", "--check", "2", "--workers", "1", "--work", "work",
              "--out", "out"]
 #: what differs between two runs of a command: the time it took, the day, the machine
-TIMING = re.compile(r"seconds|Time on this machine|^date|^machine|in [0-9.]+ min|minutes over every call")
+TIMING = re.compile(r"seconds|Time on this machine|^date|^machine|in [0-9.]+ min|[0-9.]+ minutes over every call")
 
 
 def start(folder: Path, args: list[str], fault: str | None = None) -> subprocess.Popen:

@@ -12,6 +12,7 @@ from exphelpers import ROOT, ZDT1_LEVERS, write
 from hypothesis import given
 from hypothesis import strategies as st
 
+from abm.io.dictionary import read_dictionary
 from abm.io.scenario import ScenarioError
 from experiments.policy.conditions import with_posterior
 from experiments.policy.optimise import Evaluator, optimise, split_budget
@@ -139,13 +140,17 @@ def test_split_budget_never_exceeds_the_total(shares: list[float], spent: float,
 
 def test_no_returned_solution_exceeds_the_budget(tmp_path: Path) -> None:
     """Every evaluated candidate (and the exported scenario files) spends at most the total, under regret."""
-    problem, _ = load_problem(write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml"), check_outcomes=False)
+    path = write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml")
+    problem, _ = load_problem(path, check_outcomes=False)
     result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
     spent = result.candidates[list(INSTRUMENTS)].sum(axis=1)
     assert (spent <= 123457.9).all() and spent.max() > 0
     assert set(result.candidates.trust_mechanism) <= {"reputation", "dual"}
     assert result.evaluations.groupby("candidate").size().eq(4).all()  # 2 conditions x 2 paired seeds
     assert (result.candidates.loc[result.candidates.pareto, ["f1", "f2"]] >= 0).all().all()  # regrets
+    for table in ("evaluations", "candidates"):  # each column says what it is
+        _, columns, _ = read_dictionary(tmp_path / "out" / f"{table}.parquet")
+        assert [c for c, doc in columns.items() if doc["meaning"] == "(undeclared)"] == [], table
 
 
 @pytest.fixture()
@@ -257,3 +262,15 @@ def test_a_folder_of_another_problem_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="holds the optimisation of problem 'subsidy_mix', not 'zdt1'"):
         optimise(problem, out, workers=1, model="exphelpers:zdt1", progress=False)
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+def test_every_run_file_names_its_candidate_condition_and_seed(tmp_path: Path) -> None:
+    """An optimisation's run files carry candidate, condition, replicate, seed and lever values, all alike."""
+    path = write(tmp_path, BUDGET.format(objectives=OBJECTIVES), "budget.toml")
+    problem, _ = load_problem(path, check_outcomes=False)
+    result = optimise(problem, tmp_path / "out", workers=1, model="exphelpers:zdt1", progress=False)
+    runs = pd.read_parquet(tmp_path / "out" / "runs")
+    assert {"run_id", "candidate", "condition", "replicate", "seed", "budget_cold_chain"} <= set(runs.columns)
+    expected = result.evaluations.groupby("run_id")[["seed", "condition", "replicate"]].first()
+    got = runs.drop_duplicates("run_id").set_index("run_id").loc[expected.index, ["seed", "condition", "replicate"]]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -37,8 +37,8 @@ def test_local_pool_and_dask_give_identical_results(tmp_path: Path, small_experi
 def test_results_are_tidy_with_ids_parameters_months_and_outcomes(tmp_path: Path, small_experiment: Path) -> None:
     """results.parquet has ids, the varied parameter, month and the chosen outcomes."""
     results, regions = _results(load_experiment(small_experiment), tmp_path / "out", workers=1)
-    assert list(results.columns) == ["run_id", "point", "arm", "replicate", "seed", "commission", "month",
-                                     "income_mean", "adoption", "gini", "consumer_trust"]
+    assert list(results.columns) == ["run_id", "point", "arm", "replicate", "seed", "commission", "month", "year",
+                                     "month_of_year", "income_mean", "adoption", "gini", "consumer_trust"]
     assert results.groupby("arm").commission.unique().to_dict() == {"high": [0.12], "low": [0.03]}
     assert len(results) == 2 * 3 * 13 and results.month.max() == 12
     assert set(regions.region) == {"west", "centre", "east"}

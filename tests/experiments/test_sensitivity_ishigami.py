@@ -28,6 +28,16 @@ def test_sobol_indices_of_ishigami_match_analytic_values() -> None:
     assert (table.S1_conf < 0.05).all() and (table.ST_conf < 0.05).all()
 
 
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_the_helpers_are_seeded_by_default(method: str) -> None:
+    """The same call gives the same indices and intervals (seed 0, the default, included); another seed differs."""
+    first, again = (evaluate(ISHIGAMI, ishigami, method, samples=64) for _ in range(2))
+    pd.testing.assert_frame_equal(first, again)
+    other = evaluate(ISHIGAMI, ishigami, method, samples=64, seed=9)
+    conf = "S1_conf" if method == "sobol" else "mu_star_conf"
+    assert not np.array_equal(first[conf], other[conf])
+
+
 def test_morris_ranks_linear_effects_by_slope() -> None:
     """Morris mu* of a linear function is each slope times its range; sigma is zero."""
     problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0, 1], [0, 2], [0, 1]]}
