@@ -198,7 +198,7 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      lambda: inline("abm.channels.prices", "np.float32(effort_cost) * (np.float32(1) - skill", 1)),
     ("net_price_floor", "harvest and channels", "yuan/kg",
      "The channel logit takes the log of max(net price, floor): a channel netting nothing or less counts as this.",
-     lambda: inline("agents.farmers", "sensitivity * np.log(np_maximum(net[row, k], 1e-3))", 0)),
+     lambda: inline("abm.channels.choice", "sensitivity * np.log(np_maximum(net[row, k], 1e-3))", 0)),
     # market and demand
     ("CLEARING_STEPS", "market and demand", "steps",
      "Newton steps of each group's monthly clearing price index (enough to clear within 1%, tested).",

@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 
 from abm.build import build_province, expected_income, seat_initial_sellers
+from abm.channels.choice import choose_channels, open_channels
 from abm.channels.prices import ChannelPrices
 from abm.core import crops
 from abm.core.calendar import year_of
@@ -197,11 +198,11 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         pv, p = self.province, self.p
         f, v = pv.farmers, pv.villages
         has_nf = f.village_sum(f.new_farmer) > 0
-        open_bits = f.open_channels(v.broadband, v.g5, served, has_nf)
+        open_bits = open_channels(f, v.broadband, v.g5, served, has_nf)
         prices = ChannelPrices(f, v.offline_price(), self.market.expected_net, pv.terms.monthly_kg,
                                p.online_effort_cost, p.leader_effort_share, served, v.broadband, v.g5, has_nf)
-        f.choose_channels(open_bits, offer, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
-                          self.rng.random(f.n, dtype=np.float32))
+        f.channel = choose_channels(f.channel, open_bits, offer, prices.net_prices, p.choice_sensitivity,
+                                    p.channel_inertia, self.rng.random(f.n, dtype=np.float32))
         unset = np.flatnonzero(f.enrolled & (f.promised == 0))
         f.promised[unset] = prices.promise_per_kg(unset)
         return prices
