@@ -1,4 +1,4 @@
-"""The channels' equations in plain numpy: what each kernel of :mod:`abm.channels.prices` and :mod:`abm.channels.choice` computes.
+"""The channels' equations in plain numpy: what the kernels of :mod:`abm.channels.prices` and `.choice` compute.
 
 Read these to see the equations; the kernels compute the same numbers household by household in
 one compiled pass (``tests/abm/test_channel_prices_reference.py`` and

@@ -92,7 +92,7 @@ def free_parameters() -> list[str]:
     if free != sourced:
         odd = sorted(set(free) ^ set(sourced))
         raise ScenarioError(f"parameter(s) {', '.join(odd)}: a free parameter has source {CALIBRATION!r} and "
-                            "declares plausible=(lo, hi, reason) in abm/core/params.py; allowed: both or neither")
+                            "declares plausible=(lo, hi, reason) in abm/core/params_*.py; allowed: both or neither")
     return free
 
 
