@@ -211,7 +211,7 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      lambda: constant("abm.market.clearing", "FLOOR_TOLERANCE")),
     ("EAST_SEGMENT", "market and demand", "segment index",
      "The consumer segment (index into west, centre, east urban) eastern partners' pairing purchases add to.",
-     lambda: constant("abm.market.clearing", "EAST_SEGMENT")),
+     lambda: constant("abm.market.demand", "EAST_SEGMENT")),
     ("expectation_weight", "market and demand", "share",
      "Expected net price per kg moves this share of the way to the realised one each month it sells.",
      lambda: inline("abm.market.kernels", "out[g] = 0.5 * out[g] + 0.5 * net", 1)),
