@@ -21,10 +21,7 @@ class FarmerPopulation:
     def __init__(self, village_region: np.ndarray, village_crop: np.ndarray, households: int,
                  junior_share: np.ndarray, trained_share: float, initial_online: np.ndarray,
                  member_share: np.ndarray, rng: np.random.Generator, *, honesty_floor: float) -> None:
-        """Draw the initial households of every village.
-
-        Longer than most functions (one line per farmer column, drawn in a fixed order from ``rng``):
-        splitting it would scatter the columns' declarations and the order of the draws.
+        """Draw the initial households of every village (the drawn columns, in a fixed order from ``rng``).
 
         Args:
             village_region: region index of each village.
@@ -56,6 +53,18 @@ class FarmerPopulation:
         self.member = u[4] < np.repeat(member_share, households)
         self._start_draws = u[5:7]  # who sells online at the start, and since when (see seat_online)
         self.seat_online(initial_online, np.ones(n, bool))
+        self._start_empty(n)
+        # Months of sales on record: households online since their link; members through their cooperative's
+        # record of a year. A newcomer's rating starts at 0.5; each month of honest sales moves it 20% towards 1.
+        self.sales_count = np.where(self.stage >= ENROLLED, -self.link_since,
+                                    np.where(self.member, 12, 0)).astype(np.float32)
+        self.reputation = (1.0 - 0.5 * 0.8 ** self.sales_count).astype(np.float32)
+        # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
+        # farmers: region sums become slice sums (None when the regions are not sorted).
+        self._region_bounds = _bounds(region, 3)
+
+    def _start_empty(self, n: int) -> None:
+        """The columns every household starts without: no shortfall, defection, stock, cash or income yet."""
         self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
         # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
         # kg (yuan), judged at each enrolment anniversary (abm/promises/judge.py).
@@ -66,11 +75,6 @@ class FarmerPopulation:
         self.returnee = np.zeros(n, bool)
         self.traced = np.zeros(n, bool)
         self.misrepresent = np.zeros(n, bool)
-        # Months of sales on record: households online since their link; members through their cooperative's
-        # record of a year. A newcomer's rating starts at 0.5; each month of honest sales moves it 20% towards 1.
-        self.sales_count = np.where(self.stage >= ENROLLED, -self.link_since,
-                                    np.where(self.member, 12, 0)).astype(np.float32)
-        self.reputation = (1.0 - 0.5 * 0.8 ** self.sales_count).astype(np.float32)
         self.stock = np.zeros(n, np.float32)
         self.cash = np.zeros(n, np.float64)
         self.income_month = np.zeros(n, np.float64)
@@ -79,9 +83,6 @@ class FarmerPopulation:
         self.online_kg_ytd = np.zeros(n, np.float32)
         self.online_revenue_ytd = np.zeros(n, np.float64)
         self.online_revenue_year = np.zeros(n, np.float64)
-        # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
-        # farmers: region sums become slice sums (None when the regions are not sorted).
-        self._region_bounds = _bounds(region, 3)
 
     def seat_online(self, initial_online: np.ndarray, pays: np.ndarray) -> None:
         """Choose the households selling on a shop of their own at the start: ``initial_online`` of each region.
