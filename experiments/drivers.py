@@ -40,6 +40,7 @@ import pandas as pd
 from abm.io.folders import locked
 from abm.io.scenario import ScenarioError
 from experiments.analysis import load_results
+from experiments.design import replicate_seeds
 from experiments.drivers_design import (
     QUICK,  # noqa: F401 (re-exported: the command line's --quick size)
     REFINEMENT_RUNS,
@@ -417,8 +418,7 @@ def run_drivers(plan: Plan, out: str | Path, size: Size = Size(), runner: Runner
         ScenarioError: For an experiment without arms, a folder holding another analysis, or a window
             past the last month.
     """
-    from experiments.design import replicate_seeds
-    from experiments.drivers_report import write_report
+    from experiments.drivers_report import write_report  # a cycle: the report reads this module's Analysis and Findings
 
     conclusions = default_conclusions(plan.experiment)
     check_months(plan.experiment, plan.base.months)

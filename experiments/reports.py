@@ -83,6 +83,7 @@ def run_suite(name: str, out: Path, engine: str = "local", workers: int | None =
     """
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     if posterior is not None:
+        # scikit-learn (via the posterior's history matching): imported only when asked for
         from experiments.posterior import with_posterior
 
         plan = with_posterior(plan, posterior)

@@ -40,6 +40,7 @@ from abm.core.params import CALIBRATION, declarations
 from abm.io.scenario import ScenarioError, load_scenario
 from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts
 from experiments.calibration.validate import measure_plan
+from experiments.design import replicate_seeds
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.history_matching import (
     TOLERANCE_SIGMAS,
@@ -294,7 +295,6 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
     """
     s = settings
     facts, space = check_calibration(s, names, facts_file, fixed)
-    from experiments.design import replicate_seeds
 
     start = time.perf_counter()
     simulator = ModelSimulator(space, facts, s, Path(work), engine, workers, address, fixed, progress)

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
 
 from abm.io.scenario import ScenarioError
 from experiments.analysis import mean_ci
@@ -124,6 +126,7 @@ def fact_stats(values: pd.DataFrame, f: Fact, level: float) -> dict[str, Any]:
     if "member" not in values or values.member.nunique() < 2:
         stats = mean_ci(values[f.id].astype(float).dropna(), level)
         return {k: stats[k] for k in ("mean", "ci_low", "ci_high", "std")} | {"n": int(stats["n"])}
+    # scikit-learn (via the posterior's history matching): imported only when asked for
     from experiments.posterior import describe_members
 
     long = values[["member", f.id]].rename(columns={f.id: "value"}).astype({"value": float}).dropna()
@@ -232,9 +235,6 @@ def markdown(table: pd.DataFrame, title: str) -> str:
 
 def print_table(table: pd.DataFrame, title: str) -> None:
     """Print the fact table with rich, one table per evidence group, misses in red."""
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console()
     console.print(title, markup=False)
     for heading, group in evidence_groups(table):
