@@ -16,7 +16,7 @@ from abm.core.stages import COOP, OFFLINE, SHOP
 from abm.core.world import by_region
 from abm.development.strategies import DevelopmentModel, development_model
 from abm.eastwest.fund import EastWestAccounts
-from abm.market.clearing import national_loss
+from abm.market.demand import national_loss
 from abm.state import HouseholdTerms, Institutions, Province, TraderTerms, Villages
 from abm.trust.mechanisms import mechanism
 from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from abm.build import build_province, expected_income, seat_initial_sellers
+from abm.channels.choice import choose_channels, open_channels
 from abm.channels.prices import ChannelPrices
 from abm.core import crops
 from abm.core.calendar import year_of
@@ -33,12 +34,12 @@ from abm.income.kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
     _harvest_households,
-    _household_passage_points,
     _learn_sellers,
     _month_income,
 )
 from abm.income.labour import LabourFlows, online_labour
 from abm.income.month import MonthIncome, households_that_sold
+from abm.income.passage_points import household_passage_points, village_passage_points
 from abm.market.clearing import GroupMarket, MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import measure, year_statistics
@@ -47,7 +48,7 @@ from abm.observe.network import actor_network
 from abm.observe.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.observe.view import Observed
 from abm.promises.judge import HARVEST_CYCLE, judge_promises
-from abm.state import Province, ProvinceViews, check_books
+from abm.state import ProvinceViews, check_books
 from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
 from agents.consumers import SHOPPING_CALENDAR
 from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
@@ -262,11 +263,11 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         pv, p = self.province, self.p
         f, v = pv.farmers, pv.villages
         has_nf = f.village_sum(f.new_farmer) > 0
-        open_bits = f.open_channels(v.broadband, v.g5, served, has_nf)
+        open_bits = open_channels(f, v.broadband, v.g5, served, has_nf)
         prices = ChannelPrices(f, v.offline_price(), self.market.expected_net, pv.terms.monthly_kg,
                                p.online_effort_cost, p.leader_effort_share, served, v.broadband, v.g5, has_nf)
-        f.choose_channels(open_bits, offer, prices.net_prices, p.choice_sensitivity, p.channel_inertia,
-                          self.rng.random(f.n, dtype=np.float32))
+        f.channel = choose_channels(f.channel, open_bits, offer, prices.net_prices, p.choice_sensitivity,
+                                    p.channel_inertia, self.rng.random(f.n, dtype=np.float32))
         unset = np.flatnonzero(f.enrolled & (f.promised == 0))
         f.promised[unset] = prices.promise_per_kg(unset)
         return prices
@@ -502,20 +503,3 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         """The ledgers match the state and the market every month; returns farmers' cash at this close."""
         return check_books(self.money, self.goods, self.province, self.cash_at_close, flows)
 
-
-def village_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None
-                           ) -> tuple[np.ndarray, np.ndarray]:
-    """Each village's passage points (int8), and whether its county has a cooperative (a member's one more).
-
-    ``new_farmers_by_village`` is the number of new farmers in each village, where the caller has it.
-    """
-    f, v = pv.farmers, pv.villages
-    if new_farmers_by_village is None:
-        new_farmers_by_village = f.village_sum(f.new_farmer)
-    recruiter = pv.development.recruiters(v.broadband)
-    return v.station.astype(np.int8) + (new_farmers_by_village > 0) + recruiter, v.has_coop()
-
-
-def household_passage_points(pv: Province, new_farmers_by_village: np.ndarray | None = None) -> np.ndarray:
-    """Obligatory passage points within each farmer's reach: station, cooperative, new farmer, recruiter (int8)."""
-    return _household_passage_points(*village_passage_points(pv, new_farmers_by_village), pv.farmers.member)

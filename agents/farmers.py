@@ -21,10 +21,7 @@ class FarmerPopulation:
     def __init__(self, village_region: np.ndarray, village_crop: np.ndarray, households: int,
                  junior_share: np.ndarray, trained_share: float, initial_online: np.ndarray,
                  member_share: np.ndarray, rng: np.random.Generator, *, honesty_floor: float) -> None:
-        """Draw the initial households of every village.
-
-        Longer than most functions (one line per farmer column, drawn in a fixed order from ``rng``):
-        splitting it would scatter the columns' declarations and the order of the draws.
+        """Draw the initial households of every village (the drawn columns, in a fixed order from ``rng``).
 
         Args:
             village_region: region index of each village.
@@ -56,6 +53,18 @@ class FarmerPopulation:
         self.member = u[4] < np.repeat(member_share, households)
         self._start_draws = u[5:7]  # who sells online at the start, and since when (see seat_online)
         self.seat_online(initial_online, np.ones(n, bool))
+        self._start_empty(n)
+        # Months of sales on record: households online since their link; members through their cooperative's
+        # record of a year. A newcomer's rating starts at 0.5; each month of honest sales moves it 20% towards 1.
+        self.sales_count = np.where(self.stage >= ENROLLED, -self.link_since,
+                                    np.where(self.member, 12, 0)).astype(np.float32)
+        self.reputation = (1.0 - 0.5 * 0.8 ** self.sales_count).astype(np.float32)
+        # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
+        # farmers: region sums become slice sums (None when the regions are not sorted).
+        self._region_bounds = _bounds(region, 3)
+
+    def _start_empty(self, n: int) -> None:
+        """The columns every household starts without: no shortfall, defection, stock, cash or income yet."""
         self.shortfall = np.zeros(n, np.int8)  # harvest cycles in a row whose gain fell short of the promise
         # The current harvest cycle's realised gain over the bulk price and the gain promised on the same
         # kg (yuan), judged at each enrolment anniversary (abm/promises/judge.py).
@@ -66,11 +75,6 @@ class FarmerPopulation:
         self.returnee = np.zeros(n, bool)
         self.traced = np.zeros(n, bool)
         self.misrepresent = np.zeros(n, bool)
-        # Months of sales on record: households online since their link; members through their cooperative's
-        # record of a year. A newcomer's rating starts at 0.5; each month of honest sales moves it 20% towards 1.
-        self.sales_count = np.where(self.stage >= ENROLLED, -self.link_since,
-                                    np.where(self.member, 12, 0)).astype(np.float32)
-        self.reputation = (1.0 - 0.5 * 0.8 ** self.sales_count).astype(np.float32)
         self.stock = np.zeros(n, np.float32)
         self.cash = np.zeros(n, np.float64)
         self.income_month = np.zeros(n, np.float64)
@@ -79,9 +83,6 @@ class FarmerPopulation:
         self.online_kg_ytd = np.zeros(n, np.float32)
         self.online_revenue_ytd = np.zeros(n, np.float64)
         self.online_revenue_year = np.zeros(n, np.float64)
-        # Regions are bands of grid columns, so in grid order each region is one contiguous slice of
-        # farmers: region sums become slice sums (None when the regions are not sorted).
-        self._region_bounds = _bounds(region, 3)
 
     def seat_online(self, initial_online: np.ndarray, pays: np.ndarray) -> None:
         """Choose the households selling on a shop of their own at the start: ``initial_online`` of each region.
@@ -224,33 +225,6 @@ class FarmerPopulation:
             out = running_sums_over_runs(columns, starts, starts + hh, np.searchsorted(starts, b)) + 0.0
         return out if isinstance(values, tuple) else out[0]
 
-    def open_channels(self, village_broadband: np.ndarray, village_g5: np.ndarray, village_served: np.ndarray,
-                      village_has_leader: np.ndarray) -> np.ndarray:
-        """Which channels each household can use: one uint8 per household, bit ``k`` set where channel ``k`` is open.
-
-        Offline is always open. Online channels need enrolment and logistics; the shop needs
-        broadband; the livestream needs 5G and a new farmer in the village (the household itself, or
-        a leader whose livestream followers sell through).
-        """
-        return _open_channel_bits(self.stage, self.member, self.new_farmer, village_served & village_broadband,
-                                  village_served & village_g5, village_served, village_has_leader)
-
-    def choose_channels(self, open_bits: np.ndarray, offer: np.ndarray, net_price_of, sensitivity: float,
-                        inertia: float, draws: np.ndarray) -> None:
-        """Logit choice with inertia over the open channels (``open_bits``, as from :meth:`open_channels`).
-
-        The choice is by expected net price per kg, for households with produce (``offer > 0``);
-        those without keep last month's channel while it stays open. A household whose only open
-        channel is offline picks it whatever the draw (its cumulative weights are all 1), so only
-        households with a choice and produce are computed: ``net_price_of(rows)`` gives their net
-        prices, array (rows, 4).
-        """
-        channel, rows = _idle_channels_and_choosers(open_bits, offer, self.channel)
-        if rows.size:
-            channel[rows] = _logit_pick(net_price_of(rows), open_bits[rows], self.channel[rows], draws[rows],
-                                        sensitivity, inertia)
-        self.channel = channel
-
     def decide_fraud(self, gain_share: np.ndarray, detection: float, penalty: float) -> None:
         """Misrepresent quality where the expected net gain beats the household's honesty.
 
@@ -281,23 +255,6 @@ class FarmerPopulation:
 
 
 @njit(cache=True, nogil=True)
-def _open_channel_bits(stage: np.ndarray, member: np.ndarray, new_farmer: np.ndarray, shop_village: np.ndarray,
-                       live_village: np.ndarray, served_village: np.ndarray, leader_village: np.ndarray) -> np.ndarray:
-    """The open-channel bits of every household, village by village (see :meth:`FarmerPopulation.open_channels`)."""
-    bits = np.empty(stage.size, np.uint8)
-    households = stage.size // served_village.size
-    for v in range(served_village.size):
-        for i in range(v * households, (v + 1) * households):
-            enrolled = stage[i] >= ENROLLED
-            b = 1 << OFFLINE
-            b |= (member[i] & served_village[v]) << COOP
-            b |= (enrolled & shop_village[v]) << SHOP
-            b |= (enrolled & (new_farmer[i] | leader_village[v]) & live_village[v]) << LIVE
-            bits[i] = b
-    return bits
-
-
-@njit(cache=True, nogil=True)
 def _misrepresenting(gain_share: np.ndarray, expected_gain: np.float32, honesty: np.ndarray, channel: np.ndarray,
                      traced: np.ndarray) -> np.ndarray:
     """Online, untraced households with a premium share above 1% whose expected gain beats their honesty."""
@@ -315,58 +272,6 @@ def _verifying(gain_per_kg: np.ndarray, cost_per_kg: float, fixed_cost: float, m
     for i in range(channel.size):
         traced[i] = (channel[i] != OFFLINE) & (gain_per_kg[i] > cost_per_kg + fixed_cost / max(monthly_kg[i], 1.0))
     return traced
-
-
-@njit(cache=True, nogil=True)
-def _idle_channels_and_choosers(open_bits: np.ndarray, offer: np.ndarray, current: np.ndarray) -> tuple:
-    """Channels of the households without produce, and the households who choose (index array).
-
-    A household without produce (not ``offer > 0``) keeps its channel while it is open and is
-    otherwise offline; one with produce and more than the offline channel open chooses (its entry
-    is left 0 here); the rest sell offline.
-    """
-    channel = np.zeros(open_bits.size, np.int8)
-    rows = np.empty(open_bits.size, np.intp)
-    count = 0
-    for i in range(open_bits.size):
-        if not offer[i] > 0:
-            if (open_bits[i] >> current[i]) & 1:
-                channel[i] = current[i]
-        elif open_bits[i] != 1 << OFFLINE:
-            rows[count] = i
-            count += 1
-    return channel, rows[:count].copy()
-
-
-@njit(cache=True, nogil=True)
-def _logit_pick(net: np.ndarray, open_bits: np.ndarray, current: np.ndarray, draws: np.ndarray,
-                sensitivity: float, inertia: float) -> np.ndarray:
-    """Channel picked in each row: logit over the open channels, with inertia for the current one if open.
-
-    Row by row, the arithmetic of the full (rows, 4) numpy computation: utilities
-    ``sensitivity * log(max(net, 1e-3))`` (-inf where closed), plus ``inertia``, less the row maximum;
-    weights ``exp`` of them (0 where closed); the draw times the weights' running total counted
-    against each running total, capped at 3.
-    """
-    picks = np.empty(net.shape[0], np.int8)
-    utility = np.empty(4)
-    weight = np.empty(4)
-    for row in range(net.shape[0]):
-        bits = open_bits[row]
-        for k in range(4):
-            utility[k] = sensitivity * np.log(np_maximum(net[row, k], 1e-3)) if (bits >> k) & 1 else -np.inf
-        if (bits >> current[row]) & 1:
-            utility[current[row]] += inertia
-        top = np_maximum(np_maximum(utility[0], utility[1]), np_maximum(utility[2], utility[3]))
-        for k in range(4):
-            weight[k] = np.exp(utility[k] - top) if (bits >> k) & 1 else 0.0
-        c1 = weight[0] + weight[1]
-        c2 = c1 + weight[2]
-        c3 = c2 + weight[3]
-        x = np.float64(draws[row]) * c3
-        pick = (x > weight[0]) + (x > c1) + (x > c2) + (x > c3)
-        picks[row] = min(pick, 3)
-    return picks
 
 
 def _bounds(group: np.ndarray, groups: int) -> np.ndarray | None:

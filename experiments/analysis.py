@@ -63,6 +63,7 @@ def describe(long: pd.DataFrame, by: list[str], level: float = 0.95) -> pd.DataF
     seed and parameter uncertainty, and the seed-only interval and the sign across members are added.
     """
     if "member" in long.columns and "member" not in by and long.member.nunique() > 1:
+        # scikit-learn (via the posterior's history matching): imported only when asked for
         from experiments.posterior import describe_members
 
         return describe_members(long, by, level)

@@ -91,13 +91,14 @@ def unit_full_factorial(k: int, levels: int) -> np.ndarray:
 
 def unit_lhs(k: int, samples: int, seed: int) -> np.ndarray:
     """A Latin hypercube of ``samples`` points in ``k`` dimensions."""
-    from scipy.stats import qmc
+    from scipy.stats import qmc  # start-up time: SciPy's and SALib's samplers load only when a design is drawn
 
     return qmc.LatinHypercube(d=k, rng=np.random.default_rng(seed)).random(samples)
 
 
 def unit_sobol(k: int, samples: int, seed: int, groups: list[str] | None = None) -> np.ndarray:
     """Saltelli's Sobol design for first and total order: ``samples * (k + 2)`` points (k counts groups)."""
+    # start-up time: SciPy's and SALib's samplers load only when a design is drawn
     from SALib.sample import sobol as sobol_sample
 
     return sobol_sample.sample(unit_problem(k, groups), samples, calc_second_order=False, seed=seed)
@@ -105,6 +106,7 @@ def unit_sobol(k: int, samples: int, seed: int, groups: list[str] | None = None)
 
 def unit_morris(k: int, samples: int, seed: int, levels: int = 4, groups: list[str] | None = None) -> np.ndarray:
     """Morris trajectories: ``samples * (k + 1)`` points on a grid of ``levels`` levels (k counts groups)."""
+    # start-up time: SciPy's and SALib's samplers load only when a design is drawn
     from SALib.sample import morris as morris_sample
 
     return morris_sample.sample(unit_problem(k, groups), samples, num_levels=levels, seed=seed)

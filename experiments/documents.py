@@ -28,6 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from abm.core.params import Parameters
+from abm.fixed_values import values_by_key
+from abm.io.docs import refreshed_tables, replace_between
+from abm.io.scenario import load_scenario
+from experiments.calibration.facts import load_facts
+from experiments.references import reference_list
+
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 TRACE = ROOT / "docs" / "TRACE.md"
@@ -59,8 +66,6 @@ NOT_FIGURES: list[tuple[str, str]] = [
 
 def _parameter(name: str) -> Any:
     """A declared parameter's default."""
-    from abm.core.params import Parameters
-
     if name not in Parameters.model_fields:
         raise KeyError(f"p.{name}: no such parameter")
     return Parameters.model_fields[name].default
@@ -68,8 +73,6 @@ def _parameter(name: str) -> Any:
 
 def _fixed(key: str) -> Any:
     """A fixed value of the code (abm/fixed_values.py)."""
-    from abm.fixed_values import values_by_key
-
     values = values_by_key()
     if key not in values:
         raise KeyError(f"c.{key}: no such fixed value in abm/fixed_values.py")
@@ -79,8 +82,6 @@ def _fixed(key: str) -> Any:
 @functools.lru_cache(maxsize=1)
 def _facts() -> dict[str, Any]:
     """The stylized facts by id."""
-    from experiments.calibration.facts import load_facts
-
     return {f.id: f for f in load_facts()}
 
 
@@ -129,8 +130,6 @@ def _record(path: str) -> Any:
 
 def _scenario(path: str) -> Any:
     """A packaged scenario's setting: ``default.months``."""
-    from abm.io.scenario import load_scenario
-
     name, _, field = path.partition(".")
     return getattr(load_scenario(name), field)
 
@@ -284,7 +283,7 @@ def broken_links(text: str, at: Path) -> list[str]:
 
 def unknown_commands(text: str) -> list[str]:
     """``ruralsim COMMAND`` mentions whose command the command line does not have."""
-    from experiments.cli.app import app
+    from experiments.cli.app import app  # a cycle: the command line imports this module
 
     known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     return sorted({f"ruralsim {name}" for name in re.findall(r"\bruralsim ([a-z_]+)\b", text)
@@ -295,9 +294,6 @@ def unknown_commands(text: str) -> list[str]:
 
 def refreshed_odd(text: str) -> str:
     """The ODD with its generated tables, figures and reference list regenerated."""
-    from abm.io.docs import refreshed_tables, replace_between
-    from experiments.references import reference_list
-
     text = refreshed_tables(text)
     text = replace_between(text, REFERENCES_BEGIN, REFERENCES_END, reference_list())
     return refresh_figures(text)
@@ -305,7 +301,7 @@ def refreshed_odd(text: str) -> str:
 
 def refreshed_readme(text: str) -> str:
     """The README with its evidence block (the independent facts) regenerated."""
-    from abm.io.docs import replace_between
+    # a cycle: experiments.trace imports this module
     from experiments.trace import README_BEGIN, README_END, evidence_block
 
     return replace_between(text, README_BEGIN, README_END, evidence_block())
@@ -325,7 +321,7 @@ def refresh_documents(odd: Path = ODD, trace: Path = TRACE, readme: Path = READM
     Returns:
         The files that changed.
     """
-    from experiments.trace import trace_document
+    from experiments.trace import trace_document  # a cycle: experiments.trace imports this module
 
     new = {odd: refreshed_odd(odd.read_text(encoding="utf-8")), trace: trace_document()}
     if readme.is_file():
@@ -335,7 +331,7 @@ def refresh_documents(odd: Path = ODD, trace: Path = TRACE, readme: Path = READM
 
 def document_problems(odd: Path = ODD, trace: Path = TRACE, readme: Path = README) -> list[str]:
     """Everything that makes the documents disagree with the code and records (empty: they are current)."""
-    from experiments.trace import trace_document
+    from experiments.trace import trace_document  # a cycle: experiments.trace imports this module
 
     text = odd.read_text(encoding="utf-8")
     problems = [f"ODD {p}" for p in stale_figures(text) + untagged_numbers(text) + broken_links(text, odd)]

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from abm.core.params import GROUPS
-from experiments.drivers import UNSCREENED_GROUPS, Analysis, Findings, Threshold, moving
+from experiments.drivers import Analysis, Findings
+from experiments.drivers_design import UNSCREENED_GROUPS, Threshold, moving
 from experiments.reports import fmt, markdown_table
 from experiments.runner import atomic_write, parquet_bytes
 

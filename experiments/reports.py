@@ -83,6 +83,7 @@ def run_suite(name: str, out: Path, engine: str = "local", workers: int | None =
     """
     plan = suite_plan(name, replicates, farmers, months, root_seed)
     if posterior is not None:
+        # scikit-learn (via the posterior's history matching): imported only when asked for
         from experiments.posterior import with_posterior
 
         plan = with_posterior(plan, posterior)
@@ -289,8 +290,32 @@ def _judged(verdict: str, n: int) -> str:
     return f"{verdict} (n = {n})"
 
 
+def _traceability_rows(final: pd.DataFrame, diff: pd.DataFrame) -> list[str]:
+    """The trust report's rows on traceability (002): against ratings alone, the lowest fraud, the cost felt."""
+    lines = []
+    on_ratings = paired_differences(final, "reputation", ["fraud_rate"]).set_index(["arm", "outcome"])
+    for arm in ("blockchain", "blockchain_low_cost"):
+        d = on_ratings.loc[(arm, "fraud_rate")]
+        lines.append(f"| traceability lowers fraud against ratings alone (002) | {arm} minus reputation: Δ fraud_rate = "
+                     f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, 'fraud_rate', 'improves')} |")
+    fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
+    lowest = min(fraud, key=fraud.get)
+    most = "supported" if lowest == "blockchain" else f"not supported: {lowest} lowers it most"
+    lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
+                 + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
+                 + f" | {_judged(most, int(diff.loc[('blockchain', 'fraud_rate')]['n']))} |")
+    tr = summarise(final, ["traced_share"]).set_index("arm")
+    dear, cheap = tr.loc["blockchain"], tr.loc["blockchain_low_cost"]
+    lines.append(f"| traceability has a cost small sellers feel (002) | traced share of online kg: "
+                 f"{ci_cell(dear['mean'], dear.ci_low, dear.ci_high)} at the default cost per kg, "
+                 f"{ci_cell(cheap['mean'], cheap.ci_low, cheap.ci_high)} at a sixth of it; the fixed monthly cost "
+                 f"still keeps sellers with few kg out (tests/abm/test_trust.py) | "
+                 f"{_judged('supported' if dear['mean'] < 0.5 else 'not supported', int(dear['n']))} |")
+    return lines
+
+
 def _trust(df: pd.DataFrame, folder: Path) -> str:
-    """The trust suite's report: one table row per hypothesis of the source papers (a list, hence its length)."""
+    """The trust suite's report: one table row per hypothesis of the source papers."""
     ref = "acquaintance"
     final = window(df)
     outcomes = ["online_kg", "market_reach", "fraud_rate", "consumer_trust", "quality_premium", "income_mean",
@@ -312,24 +337,7 @@ def _trust(df: pd.DataFrame, folder: Path) -> str:
     row("the dual mechanism lowers fraud (000)", "dual", "fraud_rate", "improves")
     row("traceability lowers fraud (002)", "blockchain", "fraud_rate", "improves")
     row("traceability lowers fraud where verification is cheap (002)", "blockchain_low_cost", "fraud_rate", "improves")
-    on_ratings = paired_differences(final, "reputation", ["fraud_rate"]).set_index(["arm", "outcome"])
-    for arm in ("blockchain", "blockchain_low_cost"):
-        d = on_ratings.loc[(arm, "fraud_rate")]
-        lines.append(f"| traceability lowers fraud against ratings alone (002) | {arm} minus reputation: Δ fraud_rate = "
-                     f"{ci_cell(d['mean'], d.ci_low, d.ci_high)} | {_verdict(d, 'fraud_rate', 'improves')} |")
-    fraud = {a: diff.loc[(a, "fraud_rate")]["mean"] for a in ("reputation", "dual", "blockchain", "blockchain_low_cost")}
-    lowest = min(fraud, key=fraud.get)
-    most = "supported" if lowest == "blockchain" else f"not supported: {lowest} lowers it most"
-    lines.append("| traceability lowers fraud most (002) | mean Δ fraud: "
-                 + ", ".join(f"{a} {fmt(v)}" for a, v in fraud.items())
-                 + f" | {_judged(most, int(diff.loc[('blockchain', 'fraud_rate')]['n']))} |")
-    tr = summarise(final, ["traced_share"]).set_index("arm")
-    dear, cheap = tr.loc["blockchain"], tr.loc["blockchain_low_cost"]
-    lines.append(f"| traceability has a cost small sellers feel (002) | traced share of online kg: "
-                 f"{ci_cell(dear['mean'], dear.ci_low, dear.ci_high)} at the default cost per kg, "
-                 f"{ci_cell(cheap['mean'], cheap.ci_low, cheap.ci_high)} at a sixth of it; the fixed monthly cost "
-                 f"still keeps sellers with few kg out (tests/abm/test_trust.py) | "
-                 f"{_judged('supported' if dear['mean'] < 0.5 else 'not supported', int(dear['n']))} |")
+    lines += _traceability_rows(final, diff)
     row("reputation systems shut newcomers out at first (001/002)", "reputation", "newcomer_sales_ratio", "worsens",
         early_diff)
     row("price discrimination raises platform revenue (001)", "acquaintance_discrimination", "platform_revenue",

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from abm.core.params import declarations
+from abm.fixed_values import TABLES, scalar_values
+from abm.measure.outcomes import OUTCOMES
+from experiments.calibration.facts import load_facts
+from experiments.calibration.validate import figure
 from experiments.documents import ROOT, validation_rows
+from experiments.references import load_references
 
 DOCS = ROOT / "docs"
 BASELINE = DOCS / "validation" / "baseline.md"
@@ -87,8 +93,6 @@ def _record() -> dict:
 
 def _facts() -> list:
     """The stylized facts."""
-    from experiments.calibration.facts import load_facts
-
     return load_facts()
 
 
@@ -107,10 +111,6 @@ def problem_formulation() -> list[str]:
 
 def model_description() -> list[str]:
     """Element 2: the ODD, and how it is kept faithful to the code."""
-    from abm.core.params import declarations
-    from abm.fixed_values import TABLES, scalar_values
-    from abm.measure.outcomes import OUTCOMES
-
     decl = _one_per_parameter(declarations())
     free = sum(d["plausible"] is not None for d in decl)
     assumed = sum(d["source"] == "assumption" for d in decl)
@@ -133,8 +133,6 @@ def _one_per_parameter(decl: list[dict]) -> list[dict]:
 
 def data_evaluation() -> list[str]:
     """Element 3: the data the model is built on, which of it is input, and its quality."""
-    from experiments.references import load_references
-
     refs = load_references()
     facts = _facts()
     by_kind = Counter(refs[s].kind for f in facts for s in f.source.split("; "))
@@ -158,16 +156,11 @@ def data_evaluation() -> list[str]:
 
 def _figure(f) -> str:
     """A fact's figure as the validation tables show it."""
-    from experiments.calibration.validate import figure
-
     return figure(f)
 
 
 def conceptual_evaluation() -> list[str]:
     """Element 4: the theories, the assumptions, and what was set so that a number comes out right."""
-    from abm.core.params import declarations
-    from experiments.references import load_references
-
     theories = [r for r in load_references().values() if r.kind == "theory"]
     set_to_fit = [f for f in _facts() if f.kind == "output" and f.evidence == "imposed"]
     assumed = [d["name"] for d in _one_per_parameter(declarations()) if d["source"] == "assumption"]
@@ -318,8 +311,6 @@ def corroboration_table(posterior: bool = True) -> list[str]:
 
 def _cites(fact) -> str:
     """How the text cites a fact's sources (``Li (2025); NBS (2017)``)."""
-    from experiments.references import load_references
-
     refs = load_references()
     return "; ".join(refs[key].cite for key in fact.source.split("; "))
 

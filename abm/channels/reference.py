@@ -1,15 +1,16 @@
-"""The channel prices' equations in plain numpy: what each kernel of :mod:`abm.channels.prices` computes.
+"""The channels' equations in plain numpy: what the kernels of :mod:`abm.channels.prices` and `.choice` compute.
 
 Read these to see the equations; the kernels compute the same numbers household by household in
-one compiled pass (``tests/abm/test_channel_prices_reference.py`` checks them bit for bit on random
-inputs). The arguments are those of the kernels, in their order (:meth:`ChannelPrices._columns`).
+one compiled pass (``tests/abm/test_channel_prices_reference.py`` and
+``tests/abm/test_channel_choice_reference.py`` check them bit for bit on random inputs). The
+arguments are those of the kernels, in their order (for the prices, :meth:`ChannelPrices._columns`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from abm.core.stages import COOP, LIVE, OFFLINE, SHOP
+from abm.core.stages import COOP, ENROLLED, LIVE, OFFLINE, SHOP
 
 
 def effort_per_kg(skill: np.ndarray, effort_cost: float, kg: np.ndarray) -> np.ndarray:
@@ -56,3 +57,47 @@ def online_gain_and_effort(rows, households, skill, member, new_farmer, monthly_
     best = np.argmax(net, axis=0)  # the first of equal channels
     column = np.arange(rows.size)
     return net[best, column] - offline_price[v], np.where(np.isfinite(net[best, column]), own_effort[best, column], 0.0)
+
+
+def open_channel_bits(stage, member, new_farmer, shop_village, live_village, served_village, leader_village
+                      ) -> np.ndarray:
+    """Bit ``k`` of each household's uint8 is set where channel ``k`` is open to it.
+
+    Offline always; the cooperative for a member in a served village; the shop for an enrolled
+    household in a village with the shop open; the livestream for an enrolled household in a
+    village with it open, when the household or a leader of the village is a new farmer.
+    """
+    households = stage.size // served_village.size
+    enrolled = stage >= ENROLLED
+    coop = member & np.repeat(served_village, households)
+    shop = enrolled & np.repeat(shop_village, households)
+    live = enrolled & (new_farmer | np.repeat(leader_village, households)) & np.repeat(live_village, households)
+    return ((1 << OFFLINE) | (coop << COOP) | (shop << SHOP) | (live << LIVE)).astype(np.uint8)
+
+
+def idle_channels_and_choosers(open_bits, offer, current) -> tuple[np.ndarray, np.ndarray]:
+    """Channels of the households without produce (0 for the rest), and the households who choose.
+
+    Without produce (not ``offer > 0``) a household keeps its ``current`` channel while it is open,
+    else sells offline; with produce it chooses where more than the offline channel is open.
+    """
+    idle = ~(offer > 0)
+    still_open = (open_bits >> current) & 1 == 1
+    channel = np.where(idle & still_open, current, 0).astype(np.int8)
+    return channel, np.flatnonzero(~idle & (open_bits != 1 << OFFLINE))
+
+
+def logit_pick(net, open_bits, current, draws, sensitivity, inertia) -> np.ndarray:
+    """Channel picked in each row: a logit over the open channels with ``inertia`` for the current one.
+
+    Utilities ``sensitivity * log(max(net, 1e-3))`` (-inf where closed) plus ``inertia`` for the
+    current channel, less the row maximum; weights their ``exp``; the pick is the number of running
+    totals the draw times the total exceeds, capped at 3.
+    """
+    is_open = (open_bits[:, None] >> np.arange(4)) & 1 == 1
+    utility = np.where(is_open, sensitivity * np.log(np.maximum(net, 1e-3)), -np.inf)
+    utility[np.arange(net.shape[0]), current] += inertia
+    weight = np.where(is_open, np.exp(utility - utility.max(axis=1, keepdims=True)), 0.0)
+    running = np.cumsum(weight, axis=1)
+    drawn = draws.astype(np.float64)[:, None] * running[:, -1:]
+    return np.minimum((drawn > running).sum(axis=1), 3).astype(np.int8)

@@ -1,9 +1,8 @@
 """Market clearing: online demand allocated over seller groups, the offline bulk channel, logistics.
 
 Sellers are matched at the level of groups (village x online channel); within a group every
-household sells the same share of what it offered. Demand is the urban segments' own budget
-(:func:`agents.consumers.segment_budgets`) spread by a nested logit over groups with an outside
-option (:meth:`agents.consumers.ConsumerMarket.demand`); what the online buyers do not take is sold
+household sells the same share of what it offered. Demand is the national market's
+(:mod:`abm.market.demand`); what the online buyers do not take is sold
 to the bulk trader the same month (storable produce too: a seller does not hoard what the platform
 left, or its stock would grow without bound where demand is tight).
 """
@@ -11,15 +10,14 @@ left, or its stock would grow without bound where demand is tight).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from abm.core import crops
 from abm.core.kernels import spread_sum, spread_sums
 from abm.core.stages import LIVE, OFFLINE
-from abm.core.world import by_region
-from abm.market.audience import cooperative_partners, ration_audience, streamed_groups
+from abm.market.demand import Demand, NationalMarket
 from abm.market.kernels import (
     HouseholdFlows,
     OnlineSellers,
@@ -32,7 +30,7 @@ from abm.market.kernels import (
     online_sellers,
     seller_flows,
 )
-from agents.consumers import BUDGET_SHARE, ConsumerMarket, segment_budgets
+from agents.consumers import BUDGET_SHARE
 from agents.logistics import transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
     from abm.core.params import Parameters
     from abm.state import Province
 
-EAST_SEGMENT = 2       # the consumer segment eastern partners' institutional purchases add to
 CLEARING_STEPS = 4     # Newton steps of the monthly clearing price (enough to clear within 1%, tested)
 FLOOR_TOLERANCE = 1e-9  # a posted log price this close to the floor's is at the floor
 
@@ -324,7 +321,7 @@ class GroupMarket:
     def _demand(self, pv: Province, q: Quote, month: int) -> Demand:
         """Clear the online market of every group with supply, and what each consumer segment bought.
 
-        Demand is the province's residual demand in the national market (:meth:`NationalMarket.spend`).
+        Demand is the province's residual demand in the national market (:meth:`abm.market.demand.NationalMarket.spend`).
         Each group's clearing price is found by Newton steps on its own demand (elasticity
         ``residual_demand_elasticity``), never below its economic floor (:meth:`floor_index`: below it
         the trader pays a seller more); the posted price moves ``price_adjustment`` of the way (in logs)
@@ -433,118 +430,6 @@ def _shop_and_stream_revenue(pv: Province, on: OnlineSellers, revenue: np.ndarra
     platform = np.where(pv.farmers.channel[on.sellers] == LIVE, EASTERN_LIVESTREAM, pv.terms.platform_of[on.sellers])
     return np.array([spread_sum(on.shop_live_count, on.shop_live_place[shop_live_s & (platform == k)],
                                 revenue[shop_live_s & (platform == k)]) for k in range(platforms)])
-
-
-class Demand(NamedTuple):
-    """What consumers bought this month: the groups with supply, each group's fill, kg by segment and group."""
-
-    active: np.ndarray    # groups with kg on offer
-    fill: np.ndarray      # per group: share of the offer shipped (0 where nothing is offered)
-    bought: np.ndarray    # (segment, active group): kg bought
-    budget: float         # the national market's spending on the province's crops this month (yuan)
-    at_floor: np.ndarray  # per active group: its posted price is at the economic floor
-
-
-@dataclass(frozen=True)
-class NationalMarket:
-    """This month's national market for the province's crops, as the province's groups face it.
-
-    Each crop is a nest holding the province's groups and the rest of the nation's online sellers of
-    the crop: ``rest_of_nation_supply`` times the province's households growing it, growing with the
-    national budget. A group weighs in demand by its number of sellers (each shop or stream has its
-    customers), not by its kilograms: a seller's bigger harvest finds no more buyers, it lowers the
-    price at which they take it (the residual demand's elasticity). The budget is
-    :func:`agents.consumers.segment_budgets`, scaled to the whole market.
-    """
-
-    consumers: ConsumerMarket
-    budget: np.ndarray          # per segment, yuan this month
-    weight: np.ndarray          # per active group: its sellers, per household of the province
-    credibility: np.ndarray     # (segment, active group)
-    origin: np.ndarray
-    brand: np.ndarray
-    reach: np.ndarray
-    loss: np.ndarray
-    boost: np.ndarray           # pairing's ranking boost per active group (utils)
-    purchases: np.ndarray       # per active group: eastern partners' purchases this month (yuan)
-    ref: np.ndarray             # reference price per active group
-    nest: np.ndarray            # crop of each active group
-    rest_weight: np.ndarray     # per crop: the rest of the nation's online sellers, per household of the province
-    rest_utility: np.ndarray    # per segment
-    streamed: np.ndarray        # active groups streamed by a host
-    audience: float             # most the livestream audience spends on streamed produce (yuan)
-    p: Parameters
-
-    @classmethod
-    def of(cls, pv: Province, q: Quote, active: np.ndarray, month: int, crop_households: np.ndarray
-           ) -> NationalMarket:
-        """The market the groups ``active`` of quote ``q`` face in ``month``."""
-        p, inst, vil = pv.p, pv.institutions, pv.villages
-        n = pv.farmers.n
-        gv, gch = q.village[active], q.channel[active]
-        growth = (1.0 + p.urban_budget_growth) ** ((month - 1) / 12) if month > 0 else 1.0
-        budget = segment_budgets(n, p.urban_budget, p.urban_budget_growth, max(month, 1)) * (
-            1 + p.rest_of_nation_supply)
-        partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
-        streamed = streamed_groups(gch, gv, partners)
-        paired = pv.eastwest.pairing_counties[vil.county[gv]]
-        return cls(inst.consumers, budget, q.shops[active] / n, q.credibility[:, active],
-                   q.origin[active], q.brand[active].astype(float), np.where(streamed, p.livestream_reach, 1.0),
-                   q.loss[active], np.where(paired & (gch > 0), p.pairing_boost, 0.0),
-                   pairing_purchases(paired, q.shops[active], p.pairing_purchases / 12.0, vil.county[gv]),
-                   q.ref[active], vil.crop[gv],
-                   p.rest_of_nation_supply * growth * crop_households / n,
-                   inst.consumers.rest_utility(p.trust_weight, p.national_trust, p.delivery_weight,
-                                               national_loss(p)), streamed,
-                   p.livestream_audience * float(budget.sum()), p)
-
-    @property
-    def total_budget(self) -> float:
-        """All segments' spending on the crops this month, the outside option's share included (yuan)."""
-        return float(self.budget.sum())
-
-    def spend(self, price: np.ndarray) -> tuple[np.ndarray, float]:
-        """Spending (segment, group) at these prices, the streamed groups held to the audience, and its scale."""
-        p = self.p
-        util = self.consumers.utility(np.log(price / self.ref), self.credibility, self.origin, self.brand, self.reach,
-                                      p.trust_weight, price_coefficient(p), self.loss, p.delivery_weight)
-        spend = self.consumers.demand(self.budget, self.weight, util + self.boost[None, :], p.outside_utility,
-                                      self.nest, p.nest_dissimilarity, self.rest_weight, self.rest_utility)
-        spend, scale = ration_audience(spend, self.streamed, self.audience)
-        spend[EAST_SEGMENT] += self.purchases
-        return spend, scale
-
-
-def pairing_purchases(paired: np.ndarray, shops: np.ndarray, monthly: float, county: np.ndarray) -> np.ndarray:
-    """Each group's share of its county's eastern partner purchases this month: by its sellers within the county.
-
-    ``paired`` says which groups are in a paired western county, ``shops`` their sellers; a paired
-    county with no seller this month receives nothing (the partner buys where there is produce).
-    """
-    mine = paired & (shops > 0)
-    sellers = np.bincount(county[mine], weights=shops[mine], minlength=int(county.max(initial=0)) + 1)
-    return np.where(mine, monthly * shops / np.maximum(sellers[county], 1.0), 0.0)
-
-
-def national_loss(p: Parameters) -> np.ndarray:
-    """Transit loss of each crop on the rest of the nation's routes.
-
-    The reference distance at the mean of the regions' initial cold-chain coverage (inputs: the
-    province's policies do not change the nation's routes).
-    """
-    cold_chain = np.full(len(crops.CROPS), by_region(p, "cold_chain").mean())
-    return transit_loss(crops.PERISHABILITY, cold_chain, np.full(len(crops.CROPS), p.loss_reference_km),
-                        p.fresh_loss_no_cold_chain, p.fresh_loss_cold_chain, p.loss_reference_km,
-                        p.loss_distance_elasticity)
-
-
-def price_coefficient(p: Parameters) -> float:
-    """Consumers' utils per log price, set so the province's residual demand has the declared elasticity.
-
-    In the nested logit with the province small in each crop's national nest, a group's kg demand has
-    elasticity ``1 + coefficient / dissimilarity``; the coefficient is ``(elasticity - 1) x dissimilarity``.
-    """
-    return (p.residual_demand_elasticity - 1.0) * p.nest_dissimilarity
 
 
 def _price_statistics(p: Parameters, q: Quote, sold_g: np.ndarray) -> dict[str, float]:

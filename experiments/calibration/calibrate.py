@@ -40,6 +40,7 @@ from abm.core.params import CALIBRATION, declarations
 from abm.io.scenario import ScenarioError, load_scenario
 from experiments.calibration.facts import GROWTH_YEARS, Fact, load_facts
 from experiments.calibration.validate import measure_plan
+from experiments.design import replicate_seeds
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.history_matching import (
     TOLERANCE_SIGMAS,
@@ -92,7 +93,7 @@ def free_parameters() -> list[str]:
     if free != sourced:
         odd = sorted(set(free) ^ set(sourced))
         raise ScenarioError(f"parameter(s) {', '.join(odd)}: a free parameter has source {CALIBRATION!r} and "
-                            "declares plausible=(lo, hi, reason) in abm/core/params.py; allowed: both or neither")
+                            "declares plausible=(lo, hi, reason) in abm/core/params_*.py; allowed: both or neither")
     return free
 
 
@@ -294,7 +295,6 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
     """
     s = settings
     facts, space = check_calibration(s, names, facts_file, fixed)
-    from experiments.design import replicate_seeds
 
     start = time.perf_counter()
     simulator = ModelSimulator(space, facts, s, Path(work), engine, workers, address, fixed, progress)

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from abm.core.params import declarations
+from abm.fixed_values import values_by_key
 from abm.io.scenario import ScenarioError
 from experiments.calibration.fact_measures import (
     GROWTH_YEARS,
@@ -232,9 +234,6 @@ def _evidence(row: dict[str, str], kind: str, tolerance: float, where: str) -> t
 
 def _settable_names(free_only: bool) -> set[str]:
     """Names an ``informs`` cell may use: parameters (and regional stems), or only the free ones, and fixed values."""
-    from abm.core.params import declarations
-    from abm.fixed_values import values_by_key
-
     decl = [d for d in declarations() if d["plausible"] is not None or not free_only]
     names = {d["name"] for d in decl} | {d["regional"] for d in decl if d["regional"]}
     return names if free_only else names | set(values_by_key())

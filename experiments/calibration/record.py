@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import os
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
+from abm.io import docs
 from experiments.calibration.calibrate import Calibration, model_version, record_path
 from experiments.history_matching import CUTOFF, TOLERANCE_SIGMAS, weighted_quantiles
 from experiments.runner import atomic_write, parquet_bytes
@@ -184,9 +186,6 @@ HEADER = """# Calibration record of the free parameters (source "seeds/calibrati
 
 def _refresh_odd() -> None:
     """Regenerate the documents (ODD tables and figures, TRACE) the new record changes (source checkouts only)."""
-    import sys
-
-    from abm.io import docs
 
     odd = Path(docs.__file__).resolve().parents[2] / "docs" / "ODD.md"
     if odd.is_file():

@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
+from rich.console import Console
+from rich.table import Table
 
 from abm.io.scenario import ScenarioError
 from experiments.analysis import mean_ci
@@ -124,6 +126,7 @@ def fact_stats(values: pd.DataFrame, f: Fact, level: float) -> dict[str, Any]:
     if "member" not in values or values.member.nunique() < 2:
         stats = mean_ci(values[f.id].astype(float).dropna(), level)
         return {k: stats[k] for k in ("mean", "ci_low", "ci_high", "std")} | {"n": int(stats["n"])}
+    # scikit-learn (via the posterior's history matching): imported only when asked for
     from experiments.posterior import describe_members
 
     long = values[["member", f.id]].rename(columns={f.id: "value"}).astype({"value": float}).dropna()
@@ -232,9 +235,6 @@ def markdown(table: pd.DataFrame, title: str) -> str:
 
 def print_table(table: pd.DataFrame, title: str) -> None:
     """Print the fact table with rich, one table per evidence group, misses in red."""
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console()
     console.print(title, markup=False)
     for heading, group in evidence_groups(table):
@@ -247,6 +247,28 @@ def print_table(table: pd.DataFrame, title: str) -> None:
             t.add_row(*(str(v) for v in row), style=style)
         console.print(t)
     console.print(f"met, by group: {group_summary(table)}", markup=False)
+
+
+def baseline_plan(replicates: int, root_seed: int, months: int, farmers: int | None, scenario: str,
+                  warn: Callable[[str], object] | None) -> Plan:
+    """The validation's plan: the baseline of ``scenario`` at every replicate seed, its settings checked.
+
+    Raises:
+        ScenarioError: For too few replicates or too few months to judge the facts.
+    """
+    if replicates < 1:
+        raise ScenarioError(f"--replicates = {replicates}: too few; allowed: a whole number, at least 1")
+    if not MIN_MONTHS <= months <= 1200:
+        raise ScenarioError(f"--months = {months}: too short to judge the facts (growth is measured over years "
+                            f"{GROWTH_YEARS[0]}-{GROWTH_YEARS[1]}); allowed: {MIN_MONTHS} to 1200")
+    experiment = parse_experiment({
+        "name": "validate", "description": "The baseline against the stylized facts", "base": scenario,
+        "months": months, "replicates": replicates, "root_seed": root_seed, "arms": {"baseline": {}},
+        "parameters": {} if farmers is None else {"farmers": farmers}}, "validate")
+    plan = plan_experiment(experiment, origin="validate")
+    for line in household_warnings([s.parameters for s in plan.scenarios]) if warn else ():
+        warn(line)
+    return plan
 
 
 def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months: int = 120,
@@ -279,21 +301,10 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
     Raises:
         ScenarioError: For settings that cannot validate, or an invalid scenario or facts file.
     """
-    if replicates < 1:
-        raise ScenarioError(f"--replicates = {replicates}: too few; allowed: a whole number, at least 1")
-    if not MIN_MONTHS <= months <= 1200:
-        raise ScenarioError(f"--months = {months}: too short to judge the facts (growth is measured over years "
-                            f"{GROWTH_YEARS[0]}-{GROWTH_YEARS[1]}); allowed: {MIN_MONTHS} to 1200")
+    plan = baseline_plan(replicates, root_seed, months, farmers, scenario, warn)
     facts = load_facts(facts_file)
-    experiment = parse_experiment({
-        "name": "validate", "description": "The baseline against the stylized facts", "base": scenario,
-        "months": months, "replicates": replicates, "root_seed": root_seed, "arms": {"baseline": {}},
-        "parameters": {} if farmers is None else {"farmers": farmers}}, "validate")
-    plan = plan_experiment(experiment, origin="validate")
-    for line in household_warnings([s.parameters for s in plan.scenarios]) if warn else ():
-        warn(line)
     if posterior is not None:
-        from experiments.posterior import with_posterior
+        from experiments.posterior import with_posterior  # scikit-learn: imported only when asked for
 
         plan = with_posterior(plan, posterior, posterior_file)
     out = Path(out)

@@ -48,6 +48,7 @@ def run(
                                               "defections by calendar month, regions in years 1, 5, 10.")] = False,
 ) -> None:
     """Run one scenario, print the regional summary and write Parquet outputs to OUT."""
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.folders import check_run_target, check_writable, new_run_folder, write_folder
     from abm.io.output_size import run_outputs
     from abm.observe.panel import snapshot_months
@@ -75,7 +76,7 @@ def run(
     elapsed = time.perf_counter() - start
     print_summary(result, console)
     if detail:
-        from abm.io.detail import print_detail
+        from abm.io.detail import print_detail  # start-up time: a command imports what it runs only when it runs
         print_detail(result, console)
     names = []
     write_folder(folder, lambda tmp: names.extend(sorted({p.name for p in write_run(result, tmp) if p.parent == tmp})))
@@ -92,6 +93,7 @@ def warn(lines: list[str]) -> None:
 
 def _panel_options(panel: str, panel_months: str | None, network: str, months: int) -> list[int] | None:
     """Check the panel and network options; the chosen panel months as integers (None if not given)."""
+    # start-up time: a command imports what it runs only when it runs
     from abm.observe.panel import PANEL_KINDS
     from abm.io.simulate import NETWORK_KINDS
 
@@ -123,7 +125,7 @@ def params(
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
     if markdown:
-        from abm.io.docs import parameter_table
+        from abm.io.docs import parameter_table  # start-up time: a command imports what it runs only when it runs
         console.print(parameter_table(), markup=False, highlight=False)
         return
     table = Table(title=f"{len(rows)} declared parameters (packaged scenarios: {', '.join(packaged_scenarios())})")
@@ -140,7 +142,7 @@ def outcomes(
     json_: Annotated[bool, typer.Option("--json", help="Print the declarations as JSON.")] = False,
 ) -> None:
     """List every output column of series.parquet and regions.parquet with its unit, kind, period and meaning."""
-    from abm.measure import outcomes as registry
+    from abm.measure import outcomes as registry  # start-up time: a command imports what it runs only when it runs
 
     if json_:
         text = json.dumps({"key_columns": registry.KEY_COLUMNS, "outcomes": registry.as_records()}, indent=2)
@@ -165,6 +167,7 @@ def docs(
     TRACE document and the README's table of independent facts are rewritten from the code and the
     committed records; then every remaining problem (an untagged number, a broken link) is listed.
     """
+    # start-up time: a command imports what it runs only when it runs
     from experiments.documents import document_problems, refresh_documents
 
     if not check:
@@ -186,9 +189,11 @@ def suite(
     scheduler: SchedulerOpt = None, posterior: PosteriorOpt = None, wait: WaitOpt = False,
 ) -> None:
     """Run an experiment suite (resumable) and write its report with tables and figures."""
+    # start-up time: a command imports what it runs only when it runs
     from experiments.cli.experiment import start_workers
 
     start_workers(engine, workers)
+    # start-up time: a command imports what it runs only when it runs
     from experiments.reports import run_suite, suite_plan
 
     check_scheduler(engine, scheduler, workers)
@@ -204,6 +209,7 @@ def describe(
     folder: Annotated[Path, typer.Argument(help="A run's, an experiment's or an optimisation's output folder.")],
 ) -> None:
     """Print the data dictionary of an output folder: each Parquet file's origin and its columns' units and meanings."""
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.dictionary import describe_lines
     from abm.io.inputs import reading
 
@@ -229,13 +235,14 @@ def ui_command(
 
     The options are checked before the server starts; served beyond this machine, the page needs the printed token.
     """
-    from viz.serve import ui
+    from viz.serve import ui  # start-up time: a command imports what it runs only when it runs
 
     ui(host, port, results, token)
 
 
 def _register() -> None:
     """Add the experiment, sensitivity, drivers, summary, validation, calibration and policy-design commands."""
+    # start-up time: a command imports what it runs only when it runs
     from experiments.cli.experiment import drivers, experiment, sensitivity, summarise
     from experiments.cli.optimise import discover, optimise
     from experiments.cli.validate import calibrate, validate

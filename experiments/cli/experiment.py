@@ -7,6 +7,7 @@ machinery is imported when a command runs, so ``--help`` and the runner's worker
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -43,7 +44,7 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
                posterior: PosteriorOpt = None, wait: WaitOpt = False) -> None:
     """Run an experiment file: every arm or design point times every replicate, resumable."""
     start_workers(engine, workers, model)
-    from experiments.runner import run_experiment
+    from experiments.runner import run_experiment  # start-up time: a command imports what it runs only when it runs
 
     plan = prepare(file, engine, scheduler, model, months, replicates, farmers, root_seed, workers=workers)
     if posterior is not None:
@@ -64,6 +65,7 @@ def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcom
                 wait: WaitOpt = False) -> None:
     """Run a sobol or morris experiment and print (and save) the sensitivity indices of one outcome."""
     start_workers(engine, workers, model)
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.scenario import ScenarioError
     from experiments.sensitivity import check_design, run_sensitivity
 
@@ -86,6 +88,7 @@ def start_workers(engine: str, workers: int | None, model: str = DEFAULT_MODEL) 
 def prepare(file: str, engine: str, scheduler: str | None, model: str, months: int | None, replicates: int | None,
             farmers: int | None, root_seed: int | None, outcome: str | None = None, workers: int | None = None):
     """Check the options and the outcome name, load and plan the experiment, and warn of changed sizes."""
+    # start-up time: a command imports what it runs only when it runs
     from experiments.experiment import load_experiment
 
     check_scheduler(engine, scheduler, workers)
@@ -101,7 +104,7 @@ def summarise(folder: Annotated[Path, typer.Argument(help="An experiment's outpu
               reference: Annotated[str | None, typer.Option(help="Reference arm (default: the first).")] = None
               ) -> None:
     """Print the final-month summary of an experiment: mean, 95% CI and paired difference to the reference."""
-    from abm.io.inputs import reading
+    from abm.io.inputs import reading  # start-up time: a command imports what it runs only when it runs
 
     with reading(folder, "an experiment's output folder (ruralsim experiment --out)"):
         table = summary_table(folder, reference)
@@ -134,8 +137,8 @@ def drivers(
 ) -> None:
     """Which assumptions decide each conclusion: Morris screening by mechanism, refinement, sign-change thresholds."""
     start_workers(engine, workers, model)
-    from dataclasses import replace
 
+    # start-up time: a command imports what it runs only when it runs
     from experiments.drivers import QUICK, Runner, Size, run_drivers
     from experiments.reports import SUITES, suite_plan
 

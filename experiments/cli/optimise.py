@@ -36,6 +36,7 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
     without redoing a run.
     """
     start_workers(engine, workers, model)
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.folders import check_writable, locked
     from abm.io.output_size import experiment_outputs
     from experiments.policy.conditions import with_posterior
@@ -61,6 +62,7 @@ def optimise(file: Annotated[Path, typer.Argument(help="Problem file (TOML or YA
 
 def _report(problem, result, command: str) -> Path:
     """Write the optimisation's report; if that fails, say what is kept and how to write it again (exit code 1)."""
+    # start-up time: a command imports what it runs only when it runs
     from experiments.policy.report import write_optimisation_report
 
     try:
@@ -83,6 +85,7 @@ def discover(results: Annotated[Path, typer.Argument(help="An experiment or opti
              depth: Annotated[int, typer.Option(parser=whole(1, 10), metavar="N",
                                                 help="Depth of the CART tree.")] = 3) -> None:
     """Scenario discovery: PRIM boxes and a CART tree for the rows where a condition holds."""
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.inputs import reading
     from experiments.policy.discover import discover as find
     from experiments.policy.discover import results_table, write_discovery

@@ -116,12 +116,15 @@ def reach_scheduler(address: str, timeout: float | None = None) -> None:
     Raises:
         ScenarioError: Naming ``--scheduler``, the address, what went wrong and what to check.
     """
+    # start-up time: only a dask scheduler's check needs the distributed client
     import asyncio
     import socket
 
+    # start-up time: only a dask scheduler's check needs the distributed client
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.core import rpc
 
+    # start-up time: only a dask scheduler's check needs the distributed client
     from experiments.runner import SCHEDULER_ALLOWED, SCHEDULER_TIMEOUT_S
 
     timeout = SCHEDULER_TIMEOUT_S if timeout is None else timeout
@@ -160,7 +163,7 @@ def check_outcome(name: str, option: str = "--outcome") -> None:
     Raises:
         ScenarioError: Naming the option, the name given, the closest declared names and what is allowed.
     """
-    from abm.measure.outcomes import series_outcome
+    from abm.measure.outcomes import series_outcome  # start-up time: a command imports what it runs only when it runs
 
     try:
         series_outcome(name)
@@ -188,7 +191,7 @@ def model_function(text: str) -> str:
 def _check_model_interface(text: str, found: object) -> None:
     """Refuse a class (a mesa.Model too), something not callable, or a function without the runner's arguments."""
     if isinstance(found, type):
-        from mesa import Model
+        from mesa import Model  # start-up time: a command imports what it runs only when it runs
 
         kind = "a mesa.Model class" if issubclass(found, Model) else "a class"
         raise OptionError(repr(text), f"is {kind}, not a model function",

@@ -7,6 +7,8 @@ exits with code 1 when an output fact is missed.
 
 from __future__ import annotations
 
+import dataclasses
+import tomllib
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -47,6 +49,7 @@ def validate(
 
     The facts are printed in groups by what they are evidence of: independent, calibrated, imposed, context.
     """
+    # start-up time: a command imports what it runs only when it runs
     from experiments.calibration.validate import validate as run_validation
 
     check_scheduler(engine, scheduler, workers)
@@ -64,6 +67,7 @@ def validate(
 
 def print_wave(wave) -> None:
     """Print one wave: the region it leaves and each emulator's validation."""
+    # start-up time: a command imports what it runs only when it runs
     from rich.console import Console
     from rich.table import Table
 
@@ -112,8 +116,7 @@ def calibrate(
     The folder of the cached runs (``--work``) is locked while the calibration works in it
     (``--wait`` waits for another process holding it); a killed calibration resumes from its runs.
     """
-    import dataclasses
-
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.folders import check_writable, locked
     from abm.io.output_size import experiment_outputs
     from experiments.calibration.calibrate import QUICK, Settings, check_calibration
@@ -142,8 +145,7 @@ def check_record_target(out: Path | None, default_member: str, dry_run: bool) ->
     Raises:
         ScenarioError: Naming the option, the value and what is allowed.
     """
-    import tomllib
-
+    # start-up time: a command imports what it runs only when it runs
     from abm.io.folders import check_writable
     from abm.io.output_size import Estimate
     from experiments.calibration.calibrate import record_path
@@ -164,8 +166,9 @@ def check_record_target(out: Path | None, default_member: str, dry_run: bool) ->
 
 def print_calibration(cal) -> None:
     """Print the posterior's size and each parameter's 90% interval and how tightly the facts pin it."""
-    from rich.console import Console
+    from rich.console import Console  # start-up time: a command imports what it runs only when it runs
 
+    # start-up time: a command imports what it runs only when it runs
     from experiments.calibration.record import parameter_summary, posterior_frame
 
     console = Console()
@@ -179,6 +182,7 @@ def print_calibration(cal) -> None:
 
 def write_calibration(cal, out: Path | None, default_member: str) -> None:
     """Write the record and the posterior (default: the packaged ``seeds/``) and say where."""
+    # start-up time: a command imports what it runs only when it runs
     from experiments.calibration.record import write_record
 
     path = write_record(cal, out, default_member, command_line("calibrate"))

@@ -40,6 +40,7 @@ def condition_table(problem: Problem, posterior_file: str | Path | None = None) 
                                                                                          dict(spec.ranges)))
     if spec.posterior is None:
         return table
+    # scikit-learn (via the posterior's history matching): imported only when asked for
     from experiments.posterior import posterior_members
 
     members = posterior_members(spec.posterior, posterior_file).rename(columns={"row": "posterior_row"})

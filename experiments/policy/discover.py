@@ -110,6 +110,7 @@ def features_frame(table: pd.DataFrame, features: list[str]) -> pd.DataFrame:
 
 def prim_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float, min_coverage: float) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """PRIM's peeling trajectory, the chosen box's limits and its index (densest with enough coverage)."""
+    # start-up time: EMA Workbench, scikit-learn and matplotlib load only for a discovery
     from ema_workbench.analysis import prim
 
     with warnings.catch_warnings():
@@ -136,6 +137,7 @@ def _show(value) -> str:
 
 def cart_and_scores(x: pd.DataFrame, y: np.ndarray, max_depth: int, seed: int) -> tuple[str, pd.DataFrame, object]:
     """A CART tree's rules, and extra-trees and tree importances per feature (categories one-hot, summed back)."""
+    # start-up time: EMA Workbench, scikit-learn and matplotlib load only for a discovery
     from ema_workbench.analysis.feature_scoring import get_ex_feature_scores
     from sklearn.tree import DecisionTreeClassifier, export_text
 
@@ -175,6 +177,7 @@ def discover(table: pd.DataFrame, features: list[str], condition: str, mass_min:
 
 def write_discovery(found: Discovery, tree: object, features: list[str], out: Path) -> Path:
     """Write the trajectory, box, scores, figures and ``report.md`` of a discovery to ``out``."""
+    # start-up time: EMA Workbench, scikit-learn and matplotlib load only for a discovery
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from sklearn.tree import plot_tree
 

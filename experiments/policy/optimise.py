@@ -73,7 +73,7 @@ def split_budget(total: float, shares: list[float], spent: float = 1.0) -> list[
 
 def search_space(problem: Problem) -> dict[str, Any]:
     """pymoo variables of the problem: one share per instrument (and the share spent), then the levers."""
-    from pymoo.core.variable import Choice, Integer, Real
+    from pymoo.core.variable import Choice, Integer, Real  # start-up time: pymoo loads only for a search
 
     space: dict[str, Any] = {}
     if problem.budget is not None:
@@ -323,7 +323,7 @@ class Optimisation:
 
 def pymoo_problem(problem: Problem) -> Any:
     """A pymoo problem over the levers (evaluated outside pymoo, by the runner)."""
-    from pymoo.core.problem import Problem as PymooProblem
+    from pymoo.core.problem import Problem as PymooProblem  # start-up time: pymoo loads only for a search
 
     constraints = sum((c.min is not None) + (c.max is not None) for c in problem.constraints)
     return PymooProblem(vars=search_space(problem), n_obj=len(problem.objectives), n_ieq_constr=constraints)
@@ -331,6 +331,7 @@ def pymoo_problem(problem: Problem) -> Any:
 
 def _algorithm(problem: Problem, space: Any) -> Any:
     """NSGA-II for mixed variables: pymoo's mixed-variable GA with rank-and-crowding survival."""
+    # start-up time: pymoo loads only for a search
     from pymoo.algorithms.moo.nsga2 import RankAndCrowdingSurvival
     from pymoo.core.mixed import MixedVariableGA
 
@@ -342,6 +343,7 @@ def _algorithm(problem: Problem, space: Any) -> Any:
 
 def _tell(problem: Problem, space: Any, algorithm: Any, pop: Any, rows: pd.DataFrame, everything: pd.DataFrame):
     """Give pymoo the robust objectives of the new candidates (and, under regret, refresh the old ones)."""
+    # start-up time: pymoo loads only for a search
     from pymoo.core.evaluator import Evaluator
     from pymoo.problems.static import StaticProblem
 
@@ -438,7 +440,7 @@ def _calls(out: Path, executed: int, seconds: float) -> list[dict[str, float]]:
 
 def candidate_table(problem: Problem, evaluations: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct candidate: its levers, first generation, robust values, feasibility and Pareto rank."""
-    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting  # start-up time: pymoo loads only for a search
 
     levers = [c for c in evaluations.columns if c in lever_columns(problem)]
     first = evaluations.groupby("candidate", sort=False)[["generation", *levers]].first()
@@ -465,7 +467,7 @@ def hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[s
 
 def front_hypervolumes(problem: Problem, candidates: pd.DataFrame, fronts: list[list[str]]) -> list[float]:
     """Hypervolume of each front (candidate ids), in objectives normalised over ``candidates`` (reference 1.1)."""
-    from pymoo.indicators.hv import HV
+    from pymoo.indicators.hv import HV  # start-up time: pymoo loads only for a search
 
     table = candidates.set_index("candidate")
     F, _ = objective_matrix(problem, table)

@@ -60,6 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from abm.core.params import declarations
 from abm.io.inputs import format_table_errors
 from abm.io.scenario import ScenarioError, read_table
+from abm.measure.outcomes import OUTCOMES
 from experiments.design import numeric_parameters, unknown_name_message
 
 #: the seven instrument budgets of the government (yuan/year parameters)
@@ -71,8 +72,6 @@ BUDGET_UNITS = ("yuan/year", "yuan/year per pair")
 
 def known_outcomes() -> dict[str, bool]:
     """Every outcome the model reports (the outcome registry), mapped to whether the regional table has it."""
-    from abm.measure.outcomes import OUTCOMES
-
     return {name: o.regional for name, o in OUTCOMES.items()}
 
 
@@ -159,7 +158,6 @@ class ObjectiveSpec(Measured):
     def _direction(self, info: ValidationInfo) -> ObjectiveSpec:
         if self.direction is None:
             known = (info.context or {}).get("outcomes") is not None
-            from abm.measure.outcomes import OUTCOMES
 
             sign = OUTCOMES[self.outcome].direction if known and self.outcome in OUTCOMES else 0
             if sign == 0:

@@ -169,7 +169,7 @@ def test_no_new_hidden_behavioural_number() -> None:
     new = [c for name, c in read_constants().items() if name not in {*STRUCTURAL, *TABLES, *KNOWN}]
     assert not new, ("module-level numbers read by the model that no declaration covers: "
                      + "; ".join(f"{c.name} = {c.value} ({c.where})" for c in new)
-                     + ". Declare each as a parameter in abm/core/params.py (unit, range, plausible range with its "
+                     + ". Declare each as a parameter in abm/core/params_*.py (unit, range, plausible range with its "
                        "reason, source), or add it to STRUCTURAL with the reason it changes no actor's behaviour")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.params import Parameters
+from abm.income.passage_points import village_passage_points
 from abm.measure.measures import measure
-from abm.model import RuralEconomy, village_passage_points
+from abm.model import RuralEconomy
 from abm.translation.transitions import StabilityHistory, Tallies, tallies
 
 

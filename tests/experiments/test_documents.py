@@ -157,7 +157,8 @@ IN_TABLES = {"abm.core.crops": {"FRESH", "BASE_PRICE", "YIELD_KG", "PERISHABILIT
                                 "PROCESSABLE", "REGION_CROP_MIX"},
              "agents.consumers": {"BUDGET_SHARE", "PRICE_SENSITIVITY", "TASTE", "SHOPPING_CALENDAR"},
              "agents.government": {"TITLES"}}
-MECHANISM_MODULES = ("abm.core.crops", "abm.channels.prices", "abm.market.clearing", "abm.market.kernels",
+MECHANISM_MODULES = ("abm.core.crops", "abm.channels.prices", "abm.channels.choice", "abm.market.clearing",
+                     "abm.market.demand", "abm.market.kernels",
                      "abm.trust.mechanisms", "abm.model", "abm.promises.judge", "abm.translation.transitions",
                      "abm.eastwest.fund", "abm.income.labour", "abm.measure.measures", "abm.measure.inequality",
                      "abm.core.calendar", "agents.farmers", "agents.households", "agents.consumers",
