@@ -222,12 +222,13 @@ class Government(Agent):
     def close_year(self, ledger: MoneyLedger) -> None:
         """At December's close, return what is left to the treasury under the ``return`` rule (``carry`` keeps it).
 
-        Returned in the year it was left, so the last year's rest goes back too.
+        Returned in the year it was left, so the last year's rest goes back too. A rest spent down to
+        a rounding error below zero (:meth:`spend` allows 1e-6 yuan of it) returns nothing.
         """
         if self.p.unspent_rule != "return":
             return
         for i in INSTRUMENTS:
-            ledger.add("government", "treasury", self.available[i], f"return_{i}")
+            ledger.add("government", "treasury", max(self.available[i], 0.0), f"return_{i}")
             self.available[i] = 0.0
 
     def allowance(self, instrument: str, month_of_year: int) -> float:

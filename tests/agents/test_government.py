@@ -154,3 +154,17 @@ def test_unspent_budgets_return_to_the_treasury_in_the_december_they_were_left()
     assert carried.government.available["brand"] == 100_000.0
     carried.step()
     assert carried.government.available["brand"] == 200_000.0
+
+
+def test_a_budget_spent_to_a_rounding_error_below_zero_closes_its_year():
+    """Spending may overshoot what is left by rounding (up to 1e-6 yuan); the year's close then returns
+    nothing instead of refusing a negative transfer (hypothesis found -3.7e-14 yuan of logistics budget left
+    with pairing under acquaintance trust)."""
+    m = _model(budget_logistics=0.5)
+    m.step()
+    gov = m.government
+    gov.spend("logistics", gov.available["logistics"] + 3.7e-14)
+    assert gov.available["logistics"] < 0
+    gov.close_year(m.money)
+    assert gov.available["logistics"] == 0.0
+    assert m.money.frame().query("kind == 'return_logistics'").empty
