@@ -147,7 +147,7 @@ def _worker_environ() -> dict[str, object]:
     afresh (a third of the CPU went to system time on a 16-core machine, and runs were 40% slower than
     in the local pool). The runner's workers keep glibc's default, as the local engine's do.
     """
-    import dask
+    import dask  # dask only when the Dask engine is used (its import costs the local engine's start-up)
 
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
@@ -156,7 +156,7 @@ def _worker_environ() -> dict[str, object]:
 
 def imap_dask(fn: Callable, items: list, workers: int, address: str | None = None) -> Iterator:
     """Yield ``fn(item)`` as their chunks finish, on a Dask LocalCluster or the scheduler at ``address``."""
-    import dask
+    import dask  # the Dask engine only (an import the local engine does not pay)
     from dask.distributed import LocalCluster
     from dask.distributed import as_completed as dask_completed
 
@@ -183,7 +183,7 @@ def _client(where: Any) -> Any:
     Raises:
         ScenarioError: Naming ``--scheduler``, the address and what to check.
     """
-    from dask.distributed import Client
+    from dask.distributed import Client  # the Dask engine only (an import the local engine does not pay)
 
     try:
         return Client(where, timeout=f"{SCHEDULER_TIMEOUT_S}s")

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from abm.core.calendar import CALENDAR_COLUMNS
+from abm.core.checks import ScenarioError
 from abm.core.calendar import __doc__ as MONTH_CONVENTION
 from abm.core.params import declarations
 from abm.measure.outcomes import KEY_COLUMNS as OUTCOME_KEY_COLUMNS
@@ -183,7 +184,6 @@ def describe_folder(folder: Path) -> list[tuple[str, list[tuple[str, ...]]]]:
     Raises:
         ScenarioError: When the folder has no Parquet file.
     """
-    from abm.io.scenario import ScenarioError
 
     folder = Path(folder)
     paths = sorted(folder.glob("*.parquet"))

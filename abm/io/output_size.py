@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from abm.core.crops import CROPS
 from abm.core.ledger import ACCOUNTS
 from abm.core.params import REGIONS, Parameters
+from abm.core.world import Geography
 from abm.measure.outcomes import KEY_COLUMNS, OUTCOMES
+from abm.observe.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
 
 #: an uncompressed 8-byte number
 BYTES_PER_VALUE = 8
@@ -50,8 +52,6 @@ def series_columns() -> tuple[int, int]:
 
 def run_outputs(p: Parameters, months: int, panel_months: int, network: bool) -> Estimate:
     """What ``ruralsim run`` writes: series, regions, books, the household panel, villages and the network."""
-    from abm.observe.panel import HOUSEHOLD_COLUMNS, VILLAGE_COLUMNS
-    from abm.core.world import Geography
 
     geo = Geography.from_params(p)
     years = months // 12
