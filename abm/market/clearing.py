@@ -328,11 +328,13 @@ class GroupMarket:
         from last month's to the clearing price, and sells what buyers want at it.
         """
         p = pv.p
-        active = np.flatnonzero(q.supply > 0)
+        floor = self.floor_index(pv, q)
+        active = np.flatnonzero((q.supply > 0) & np.isfinite(floor))  # fees that take the whole price: no sale
         national = NationalMarket.of(pv, q, active, month, self._fixed_terms(pv).crop_households)
         deliverable = q.supply[active] * (1 - q.loss[active])
         list_price = q.price[active] / self.price_index[active]
-        log_floor = np.log(self.floor_index(pv, q)[active])
+        with np.errstate(divide="ignore"):  # a floor of 0 (a trader who pays nothing) is no floor: log -inf
+            log_floor = np.log(floor[active])
         last = np.maximum(np.log(self.price_index[active]), log_floor)
         log_clear = last.copy()
         for _ in range(CLEARING_STEPS):
@@ -357,10 +359,13 @@ class GroupMarket:
         """Each group's lowest price index: the price at which online pays a seller what the trader pays.
 
         A kg offered online at list price ``x`` nets ``(1 - loss) x index (1 - fees) - shipping``; below
-        ``(bulk price + shipping) / ((1 - loss) (1 - fees))`` the seller would rather sell to the trader.
+        ``(bulk price + shipping) / ((1 - loss) (1 - fees))`` the seller would rather sell to the trader
+        (infinite where the fees take the whole price: online never pays).
         """
         fees = self._fee_of_channel(pv)[q.channel]
-        floor_price = (pv.villages.offline_price()[q.village] + q.ship_paid) / ((1 - q.loss) * (1 - fees))
+        kept = (1 - q.loss) * (1 - fees)
+        floor_price = np.divide(pv.villages.offline_price()[q.village] + q.ship_paid, kept,
+                                out=np.full(kept.shape, np.inf), where=kept > 0)
         return floor_price / (q.price / self.price_index)
 
     @staticmethod

@@ -6,6 +6,8 @@ differences excludes zero.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
 from testworlds import MARKET_WORLD
@@ -137,3 +139,17 @@ def test_sell_through_is_a_share_by_region_and_channel():
         values = column.dropna()
         assert values.size > 0 and values.between(0.0, 1.0).all()
     assert s.sell_through.max() > 0.5
+
+
+def test_fees_that_take_the_whole_price_leave_the_cooperatives_unsold_online_and_the_prices_finite():
+    """A commission and a cooperative fee at their declared maxima (0.5 each) leave a member nothing online:
+    the cooperative's groups ship nothing online (their kg go to the trader), no price is NaN and no
+    numpy warning is raised (a drivers design reaches this corner)."""
+    m = RuralEconomy(Parameters(**(SMALL | {"commission": 0.5, "coop_fee": 0.5})), seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for _ in range(12):
+            m.step()
+    s = m.datacollector.get_model_vars_dataframe().iloc[1:]
+    assert (s.sales_cooperative == 0).all() and s.offline_sales.gt(0).all()
+    assert np.isfinite(m.market.price_index).all()
