@@ -120,7 +120,7 @@ def paired_differences(df: pd.DataFrame, reference: str | None = None, outcomes:
     return describe(long, ["arm", *by, "outcome"], level).assign(reference=reference)
 
 
-def _reference(folder: Path) -> str | None:
+def reference_arm(folder: Path) -> str | None:
     """The reference arm named in an experiment's manifest, if any."""
     path = folder / "manifest.json"
     return json.loads(path.read_text())["experiment"].get("reference") if path.is_file() else None
@@ -135,7 +135,7 @@ def summary_table(folder: str | Path, reference: str | None = None, level: float
         level: Confidence level.
     """
     df = final_month(load_results(folder))
-    reference = reference or _reference(Path(folder)) or df.arm.iloc[0]
+    reference = reference or reference_arm(Path(folder)) or df.arm.iloc[0]
     table = summarise(df, level=level).drop(columns="month")
     diffs = paired_differences(df, reference, level=level)
     kept = ["mean", "ci_low", "ci_high", *[c for c in ("seed_ci_low", "seed_ci_high", "sign_share") if c in diffs]]

@@ -18,7 +18,7 @@ from abm.core.params import declarations
 from agents.households import INCOME_PARTS
 from abm.io.scenario import ScenarioError, read_table
 from abm.measure.outcomes import outcome
-from experiments.analysis import describe, load_results, paired_differences, summarise
+from experiments.analysis import describe, load_results, paired_differences, reference_arm, summarise
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.figures import bands, new_figure
 from experiments.runner import run_experiment
@@ -169,7 +169,7 @@ def write_report(name: str, folder: Path) -> Path:
     folder = Path(folder)
     df = load_results(folder)
     writer = {"trust": _trust, "subsidies": _subsidies, "eastwest": _eastwest, "programmes": _programmes}[name]
-    text = writer(df, folder) + income_effects(folder, _reference_arm(name))
+    text = writer(df, folder) + income_effects(folder, reference_arm(folder))
     path = folder / "report.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -177,12 +177,6 @@ def write_report(name: str, folder: Path) -> Path:
 
 #: the years at which a report gives each arm's income effect
 EFFECT_YEARS = (3, 5, 10)
-
-
-def _reference_arm(name: str) -> str:
-    """The arm a packaged suite compares with."""
-    path = resources.files("experiments") / "suites" / f"{name}.toml"
-    return str(read_table(Path(str(path)))["reference"])
 
 
 def income_effects(folder: Path, reference: str) -> str:
