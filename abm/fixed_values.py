@@ -213,6 +213,10 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
     ("FLOOR_TOLERANCE", "market and demand", "log price",
      "A posted log price index this close to the economic floor's counts as at the floor (price_floor_share).",
      lambda: constant("abm.market.clearing", "FLOOR_TOLERANCE")),
+    ("POOLED_ROUNDING", "cooperatives", "share",
+     "A cooperative's pooled payment this close (relative) to the trader's value counts as paying what the trader "
+     "pays at the December settlement (members do not leave for a rounding error).",
+     lambda: constant("agents.cooperative", "POOLED_ROUNDING")),
     ("EAST_SEGMENT", "market and demand", "segment index",
      "The consumer segment (index into west, centre, east urban) eastern partners' pairing purchases add to.",
      lambda: constant("abm.market.demand", "EAST_SEGMENT")),

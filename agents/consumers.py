@@ -87,14 +87,22 @@ class ConsumerMarket:
         return budget[:, None] * share_in_nest * nest_term[:, nest] / denom
 
     @staticmethod
-    def rest_utility(trust_weight: float, national_trust: float, delivery_weight: float,
-                     national_loss: np.ndarray) -> np.ndarray:
+    def rest_utility(trust_weight: float, national_trust: float, delivery_weight: float, national_loss: np.ndarray,
+                     branded_share: float, brand_taste_weight: float, brand_price_utility: float,
+                     dissimilarity: float) -> np.ndarray:
         """Each segment's utility of the rest of the nation's produce of each crop: array (segment, crop).
 
-        Unbranded, at the reference price, trusted at ``national_trust`` and losing ``national_loss`` of
-        each crop on the way, the same for every segment.
+        The nation's sellers are trusted at ``national_trust`` and lose ``national_loss`` of each crop on
+        the way; ``branded_share`` of them sell under a regional brand, which each segment values at its
+        taste for brands (:data:`TASTE`) and which costs ``brand_price_utility`` utils of price a unit of
+        price sensitivity (the brand's price over the reference). The mix enters the nest as its
+        inclusive value: ``u + l log((1 - b) + b exp(brand utility / l))``, so a branded group of the
+        province competes with the nation's brands and an unbranded one with the nation's plain produce.
         """
-        return np.tile(trust_weight * national_trust - delivery_weight * national_loss, (len(SEGMENTS), 1))
+        plain = trust_weight * national_trust - delivery_weight * national_loss
+        brand = TASTE * brand_taste_weight - PRICE_SENSITIVITY * brand_price_utility
+        mix = dissimilarity * np.log1p(branded_share * np.expm1(brand / dissimilarity))
+        return plain[None, :] + mix[:, None]
 
     def learn(self, bought: np.ndarray, disappointed: np.ndarray, noticed_markup: float) -> None:
         """Update trust by (segment, origin) from last month's purchases.

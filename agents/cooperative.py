@@ -17,6 +17,7 @@ from mesa.discrete_space import FixedAgent
 from abm.core.ledger import MoneyLedger
 from abm.core.stages import ENROLLED, INTERESTED, MOBILISED
 
+POOLED_ROUNDING = 1e-9  # relative: a pooled price this close to the trader's pays what the trader pays
 EXIT_REASONS = ("price", "fee", "unsold")
 NO_REASON, NO_SALES = -1, -2
 
@@ -97,8 +98,10 @@ class PooledYear:
         made it pay less; ``unsold``: more than ``1 - min_fill`` of the pooled kg did not sell online.
         """
         reason = np.full(self.size, NO_REASON)
-        reason[self.paid + self.fee < self.trader_value] = EXIT_REASONS.index("price")
-        fee_only = (self.paid < self.trader_value) & (self.paid + self.fee >= self.trader_value)
+        # At the floor the pooled price equals the trader's up to rounding: a member does not leave for a rounding error.
+        trader = self.trader_value * (1 - POOLED_ROUNDING)
+        reason[self.paid + self.fee < trader] = EXIT_REASONS.index("price")
+        fee_only = (self.paid < trader) & (self.paid + self.fee >= trader)
         reason[fee_only] = EXIT_REASONS.index("fee")
         reason[(reason == NO_REASON) & (self.unsold > (1 - min_fill) * self.offered)] = EXIT_REASONS.index("unsold")
         reason[self.offered <= 0] = NO_SALES

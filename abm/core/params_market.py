@@ -144,11 +144,12 @@ class MarketParameters(BaseModel):
     delivery_weight: float = param(2.0, "utils per share lost", 0.0, 20.0, ASSUMPTION,
                                    "Consumers' disutility of a route's transit loss (spoiled, slow deliveries).",
                                    group="demand")
-    brand_taste_weight: float = param(0.5, "utils per taste", 0.0, 1.5, ASSUMPTION,
+    brand_taste_weight: float = param(calibrated("brand_taste_weight"), "utils per taste", 0.0, 1.5, CALIBRATION,
                                       "Utility of a brand to an urban segment: this weight x the segment's taste for "
-                                      "brands (west 0.6, centre 1, east 1.4: the shape is kept). Plausibly 0-1.5: from "
-                                      "buyers who value a brand only through its credibility to eastern buyers who "
-                                      "value it as much as full trust in the origin (trust_weight).", group="demand")
+                                      "brands (west 0.6, centre 1, east 1.4: the shape is kept).",
+                                      plausible=(0.0, 1.5, "from buyers who value a brand only through its credibility "
+                                                           "to eastern buyers who value it as much as full trust in "
+                                                           "the origin (trust_weight)"), group="demand")
     outside_utility: float = param(calibrated("outside_utility"), "utils", -5.0, 5.0, CALIBRATION,
                                    "Utility of buying elsewhere (supermarket): the outside option.",
                                    plausible=(-1.0, 3.0, "supermarkets from slightly worse than to far better than "
@@ -168,14 +169,26 @@ class MarketParameters(BaseModel):
     rest_of_nation_supply: float = param(
         2.0, "x the province's farms", 0.0, 50.0, ASSUMPTION,
         "The rest of the nation's online sellers of each crop, in multiples of the province's households growing it; "
-        "they grow with the national budget (urban_budget_growth). Plausibly 0.5-6: 17.3 M rural online shops for "
+        "they grow at national_sellers_growth. Plausibly 0.5-6: 17.3 M rural online shops for "
         "about 150 M rural households (MOFCOM, NBS 2022), perhaps half selling farm produce, so a province with 1-6% "
         "of the nation's farms of a crop faces 1-6 times its own households in shops elsewhere.", group="demand")
     national_trust: float = param(
-        0.95, "0-1", 0.0, 1.0, ASSUMPTION,
-        "Consumers' trust in the rest of the nation's online produce (the utility of the province's competitors "
-        "in each crop's market). Plausibly 0.6-0.97: regulators' spot checks pass 97% of online food (SAMR "
-        "2019-2020); buyers trust unknown origins less.", group="trust")
+        calibrated("national_trust"), "0-1", 0.0, 1.0, CALIBRATION,
+        "Consumers' trust in the rest of the nation's online produce and its claims (the utility of the province's "
+        "competitors in each crop's market, against trust in the province's origin times its sellers' credibility).",
+        plausible=(0.6, 0.97, "regulators' spot checks pass 97% of online food (SAMR 2019-2020); buyers trust "
+                              "claims of unknown origins and sellers less"), group="trust")
+    national_sellers_growth: float = param(
+        0.06, "per year", -0.5, 1.0, ASSUMPTION,
+        "Growth of the rest of the nation's online sellers of the province's crops a year (the nation's competing "
+        "shops and streams). Plausibly 0.03-0.10: rural online shops grew 6.7% a year in 2020-2022 and 4.9% in "
+        "2022-2025 (MOFCOM, NDRC); with the budget growing faster each seller's demand grows.", group="demand")
+    national_branded_share: float = param(
+        0.1, "share of sellers", 0.0, 1.0, ASSUMPTION,
+        "Share of the rest of the nation's online sellers of each crop who sell under a regional brand (at the brand "
+        "multiplier, valued at the segments' taste for brands): the province's brands compete with theirs. "
+        "Plausibly 0.03-0.3: under 10% of produce is sold under a brand (003), more of the produce sold online.",
+        group="demand")
     trust_weight: float = param(2.0, "utils", 0.0, 10.0, ASSUMPTION,
                                 "Consumers' utility from full trust in a seller's origin and claims.", group="trust")
     initial_trust: float = param(0.95, "0-1", 0.0, 1.0, ASSUMPTION,

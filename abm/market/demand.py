@@ -75,7 +75,7 @@ class NationalMarket:
         p, inst, vil = pv.p, pv.institutions, pv.villages
         n = pv.farmers.n
         gv, gch = q.village[active], q.channel[active]
-        growth = (1.0 + p.urban_budget_growth) ** ((month - 1) / 12) if month > 0 else 1.0
+        sellers_growth = (1.0 + p.national_sellers_growth) ** ((month - 1) / 12) if month > 0 else 1.0
         budget = segment_budgets(n, p.urban_budget, p.urban_budget_growth, max(month, 1)) * (
             1 + p.rest_of_nation_supply)
         partners = cooperative_partners(pv.farmers.village_sum(pv.farmers.new_farmer), vil.county, vil.coop_of_county)
@@ -86,9 +86,11 @@ class NationalMarket:
                    q.loss[active], np.where(paired & (gch > 0), p.pairing_boost, 0.0),
                    pairing_purchases(paired, q.shops[active], p.pairing_purchases / 12.0, vil.county[gv]),
                    q.ref[active], vil.crop[gv],
-                   p.rest_of_nation_supply * growth * crop_households / n,
+                   p.rest_of_nation_supply * sellers_growth * crop_households / n,
                    inst.consumers.rest_utility(p.trust_weight, p.national_trust, p.delivery_weight,
-                                               national_loss(p)), streamed,
+                                               national_loss(p), p.national_branded_share, p.brand_taste_weight,
+                                               price_coefficient(p) * np.log(p.brand_multiplier),
+                                               p.nest_dissimilarity), streamed,
                    p.livestream_audience * float(budget.sum()), p)
 
     @property

@@ -64,10 +64,13 @@ def test_the_former_constants_are_declared_assumptions_with_their_old_values() -
            "aspiration_adaptation": 0.05, "trace_fixed_cost": 200.0, "mobilisation_skill": 0.6,
            "mobilisation_sales": 6, "coop_reserve": 3.0, "processing_line_cost": 300_000.0,
            "coop_brand_cost": 200_000.0, "wage_spread": 0.6, "business_spread": 0.9, "property_spread": 1.0,
-           "transfer_spread": 0.7, "brand_taste_weight": 0.5}
+           "transfer_spread": 0.7}
     found = {d["name"]: d for d in declarations() if d["name"] in old}
     assert set(found) == set(old)
     for name, value in old.items():
         d = found[name]
         assert d["default"] == value and d["source"] == "assumption", name
         assert d["min"] < value < d["max"] and d["group"] and len(d["description"]) > 60, name
+    # the brand's worth to buyers, once a module constant (0.5), is now fitted to the Luochuan price fact
+    taste = next(d for d in declarations() if d["name"] == "brand_taste_weight")
+    assert taste["source"] == "seeds/calibration.toml" and taste["min"] <= taste["default"] <= taste["max"]

@@ -132,9 +132,9 @@ def test_wages_grow_at_their_own_rate_each_january():
 def test_adoption_raises_the_adopting_households_income():
     """Households selling online earn at least 150 yuan a year more than the same households without e-commerce.
 
-    Measured at the calibrated defaults: 240-340 yuan in the first year (seeds 11-15), about 15% of
-    the online revenue of an adopter in this small world, the premium over the bulk trader net of
-    commission and shipping (README, "does not reproduce").
+    Measured at the calibrated defaults: 530-3,600 yuan in the first year (seeds 11-15), a quarter to
+    a third of the online revenue of an adopter in this small world, the premium over the bulk trader
+    net of commission and shipping and the labour the business takes.
 
     The arms share every household draw (productivity, wages, honesty); the closed arm has no online
     channel (no one online at the start, no cooperative members, no diffusion).
@@ -148,4 +148,6 @@ def test_adoption_raises_the_adopting_households_income():
         adopters = open_.farmers.online_revenue_year > 0
         assert not (shut.farmers.channel != OFFLINE).any()
         gains.append(float((open_.farmers.income_year[adopters] - shut.farmers.income_year[adopters]).mean()))
-    assert _paired_interval(gains, [150.0] * len(gains))[0] > 0
+    # In every seed (a sign test, p = 1/32): one seed with more cooperative members gains several times the others.
+    assert min(gains) > 150.0, gains
+    assert _paired_interval(gains, [0.0] * len(gains))[0] > 0

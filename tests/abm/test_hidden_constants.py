@@ -43,6 +43,7 @@ STRUCTURAL = {
     "FUND_RULES": "the meaning of the declared choice fund_rule (its declaration states the mixed split)",
     "EAST_SEGMENT": "the index of the consumer segment eastern partners' institutional purchases add to",
     "CLEARING_STEPS": "Newton steps of the monthly clearing price (numerics: enough to clear within 1%, tested)",
+    "POOLED_ROUNDING": "numerical tolerance of 'the cooperative paid what the trader pays' (numerics)",
     "FLOOR_TOLERANCE": "numerical tolerance of 'a posted log price is at the floor' (numerics)",
     "WORK_DAYS": "working days of a full-time job, which turns hired days into jobs (a measure): no actor reads it",
     "DEFAULT_SEED": "the seed of a model built without one (a scenario's default seed): no actor reads it",

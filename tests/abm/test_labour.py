@@ -52,7 +52,9 @@ def test_adopters_wages_fall_and_business_income_rises_against_the_same_househol
         wage_change.append(float((open_parts[0] - shut_parts[0])[earners].mean()))
         business_change.append(float((open_parts[1] - shut_parts[1])[adopters].mean()))
     assert _lower_bound([-w for w in wage_change]) > 0
-    assert _lower_bound(business_change) > 0
+    # Business income by every seed's sign (a sign test, p = 1/32): a seed whose adopters hold more cooperative
+    # members gains several times the others, so the t interval is wide though no seed disagrees.
+    assert min(business_change) > 0, business_change
 
 
 def test_a_busy_online_village_pays_wages_to_households_that_do_not_sell():

@@ -85,7 +85,7 @@ def test_better_western_infrastructure_raises_western_stability():
 
     built = west_stability(broadband_west=1.0, g5_west=0.7, cold_chain_west=0.45)
     for status_quo, better in zip(west_stability(), built):
-        assert better > status_quo + 0.03
+        assert better > status_quo + 0.02
 
 
 def test_interest_not_acted_on_lapses():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from agents.consumers import BUDGET_SHARE, ConsumerMarket
+from agents.consumers import BUDGET_SHARE, TASTE, ConsumerMarket
 
 
 def plain_logit(budget: float, weight: np.ndarray, utility: np.ndarray, outside: float) -> np.ndarray:
@@ -89,3 +89,38 @@ def test_a_small_province_in_a_national_nest_sells_in_proportion_to_its_sellers(
     alone = consumers.demand(1000.0 * BUDGET_SHARE, doubled, utility, 1.0, nest, 0.3, *NO_REST)[:, first].sum()
     assert alone / consumers.demand(1000.0 * BUDGET_SHARE, weight, utility, 1.0, nest, 0.3, *NO_REST)[:, first].sum() \
         < after[:, first].sum() / before[:, first].sum()
+
+
+def test_the_nations_brands_are_the_branded_and_plain_sellers_of_the_nest_added_up(market):
+    """The rest of the nation's utility is the inclusive value of its plain and branded sellers: spending with a
+    branded share ``b`` is spending with the nation split into two weights, ``1 - b`` plain and ``b`` branded.
+    """
+    consumers, weight, utility, nest = market
+    loss = np.full(4, 0.1)
+    brand_utility = 0.3 * np.log(2.0)
+    mixed = ConsumerMarket.rest_utility(2.0, 0.9, 2.0, loss, 0.2, 0.5, brand_utility, 0.3)
+    plain = ConsumerMarket.rest_utility(2.0, 0.9, 2.0, loss, 0.0, 0.5, brand_utility, 0.3)
+    branded = ConsumerMarket.rest_utility(2.0, 0.9, 2.0, loss, 1.0, 0.5, brand_utility, 0.3)
+    budget = 1000.0 * BUDGET_SHARE
+    # Two copies of each nest's rest, as extra "groups" of the province with the nation's weights and utilities.
+    groups = np.concatenate([nest, np.arange(4), np.arange(4)])
+    split = np.concatenate([weight, 40.0 * np.full(4, 0.8), 40.0 * np.full(4, 0.2)])
+    split_utility = np.concatenate([utility, plain, branded], axis=1)
+    expected = consumers.demand(budget, split, split_utility, 1.0, groups, 0.3, np.zeros(4), np.zeros((3, 4)))
+    got = consumers.demand(budget, weight, utility, 1.0, nest, 0.3, np.full(4, 40.0), mixed)
+    np.testing.assert_allclose(got, expected[:, : weight.size], rtol=1e-12)
+
+
+
+def test_more_national_brands_take_more_of_the_provinces_sales_where_buyers_value_brands(market):
+    """Competing brands elsewhere lower what every segment spends on the province, the east's (taste 1.4) most and
+    the west's (taste 0.6, more price-sensitive: the brand's price outweighs its taste) least.
+    """
+    consumers, weight, utility, nest = market
+    spend = []
+    for share in (0.0, 0.3):
+        rest = ConsumerMarket.rest_utility(2.0, 0.9, 2.0, np.zeros(4), share, 0.5, 0.3 * np.log(2.0), 0.3)
+        spend.append(consumers.demand(1000.0 * BUDGET_SHARE, weight, utility, 1.0, nest, 0.3, np.full(4, 40.0),
+                                      rest).sum(axis=1))
+    kept = spend[1] / spend[0]
+    assert kept[2] < kept[1] < kept[0] <= 1.0

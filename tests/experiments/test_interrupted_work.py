@@ -48,7 +48,7 @@ seed = 1
 
 #: the command lines, with relative paths, so that a record of the command is the same in every folder
 OPTIMISE = ["optimise", "problem.toml", "--workers", "1", "--out", "out"]
-CALIBRATE = ["calibrate", "--quick", "--points", "8", "--waves", "1", "--check", "2", "--workers", "1", "--work", "work",
+CALIBRATE = ["calibrate", "--quick", "--points", "16", "--waves", "1", "--check", "2", "--workers", "1", "--work", "work",
              "--out", "out"]
 #: what differs between two runs of a command: the time it took, the day, the machine
 TIMING = re.compile(r"seconds|Time on this machine|^date|^machine|in [0-9.]+ min|[0-9.]+ minutes over every call")
