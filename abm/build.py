@@ -12,7 +12,7 @@ import numpy as np
 from abm.channels.prices import ChannelPrices
 from abm.core import crops
 from abm.core.params import Parameters
-from abm.core.stages import COOP, OFFLINE, SHOP
+from abm.core.stages import COOP, NOT_REACHED, OFFLINE, PROBLEMATISED, SHOP
 from abm.core.world import by_region
 from abm.development.strategies import DevelopmentModel, development_model
 from abm.eastwest.fund import EastWestAccounts
@@ -136,7 +136,8 @@ def seat_initial_sellers(pv: Province, expected_net: np.ndarray, rng: np.random.
     household's effort, beats the trader's price (broadband villages). Each seated household is on
     its shop with the long-run probability of the monthly channel choice (:func:`stationary_online`),
     otherwise on its cooperative or the trader: a start state the model keeps, not a first year in
-    which a third of the sellers drop back.
+    which a third of the sellers drop back. ``initial_reached`` of the other households start
+    problematised (reached by e-commerce before the start, not yet interested).
     """
     f, v, p = pv.farmers, pv.villages, pv.p
     prices = ChannelPrices(f, v.offline_price(), expected_net, pv.terms.monthly_kg, p.online_effort_cost,
@@ -151,6 +152,10 @@ def seat_initial_sellers(pv: Province, expected_net: np.ndarray, rng: np.random.
     online = draws[seated] < stationary_online(net[:, SHOP], net[:, OFFLINE], p.choice_sensitivity,
                                                          p.channel_inertia)
     f.channel[seated[~online]] = np.where(f.member[seated[~online]], COOP, OFFLINE)
+    # E-commerce had been reaching villages for years before 2021: a share of the others start problematised
+    # (they know of selling online, not yet interested), so the funnel does not start empty.
+    reached = rng.random(f.n) < p.initial_reached  # one draw a household, as above
+    f.stage[(f.stage == NOT_REACHED) & reached] = PROBLEMATISED
 
 
 def stationary_online(online_net: np.ndarray, offline_net: np.ndarray, sensitivity: float, inertia: float

@@ -347,7 +347,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         offline_price = pv.villages.offline_price()
         judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, fl.seller_shipped, offline_price, offer, f.stage,
                        f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
-                       p.aspiration_adaptation, HARVEST_CYCLE)
+                       p.promise_materiality, p.aspiration_adaptation, HARVEST_CYCLE)
         self._pool(fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, inst.trust.detection, inst.trust.penalty)

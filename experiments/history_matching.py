@@ -82,7 +82,8 @@ class FactEmulator:
         ok = np.isfinite(y)
         x, y = x[ok], y[ok]
         k = x.shape[1]
-        scale = float(np.var(y)) or 1.0
+        spread = float(np.var(y)) if y.size > 1 else 0.0
+        scale = spread if spread > 0 else 1.0  # a fact flat (or measured once) in this wave: unit scale
         kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * Matern(np.full(k, 0.5), (1e-2, 1e3), nu=2.5)
                   + WhiteKernel(1e-3, (1e-8, 1.0)))
         gp = GaussianProcessRegressor(kernel, alpha=max(noise_var / scale, 1e-8), normalize_y=True,

@@ -54,8 +54,9 @@ NOT_FIT_FOR = (
     "Questions about employment or migration: time for online selling comes out of wage work and sellers hire "
     "village labour by a fixed rule (section 4.13.8 of the ODD), but who works and who migrates are not decided, "
     "and the jobs per shop are set from AliResearch's figure (the context fact `jobs_per_shop`).",
-    "The timing of adoption in the first years: month 0 is a settled state, not a transient, so the growth of "
-    "online sellers in 2021-2025 is compared with the independent shop-growth facts (the table above).",
+    "The timing of adoption as evidence: the diffusion rates are calibrated to the growth of rural online shops "
+    "in 2022-2025 and its slowdown (calibrated facts), so the model's adoption path is fitted, not predicted; "
+    "month 0 starts with households already reached (initial_reached) so the first years are not a transient.",
     "The income spread and the east/west gap as results: both are set by the inputs (the wage earners, the "
     "spreads and the regional levels); the market adds to them, but a policy's effect on inequality is "
     "small against them by construction.",

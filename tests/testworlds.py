@@ -27,7 +27,7 @@ MARKET_WORLD = {
     "brand_multiplier": 3.0461, "quality_premium": 0.96566, "urban_budget": 247.44, "outside_utility": 2.8824,
     "nest_dissimilarity": 0.28369, "initial_online_west": 0.050487, "initial_online_centre": 0.087857,
     "initial_online_east": 0.2276, "innovation_rate": 0.019028, "passage_point_rate": 0.038706,
-    "imitation_rate": 0.028335,
+    "imitation_rate": 0.028335, "national_trust": 0.95, "brand_taste_weight": 0.5,
 }
 
 

@@ -36,6 +36,12 @@ class BehaviourParameters(BaseModel):
              plausible=((0.01, 0.08, "a few per cent of western households online at the start"),
                         (0.02, 0.12, "central start between the west's and the east's"),
                         (0.04, 0.25, "eastern households online at the start, up to a quarter")), group="diffusion")
+    initial_reached: float = param(0.6, "share of households", 0.0, 1.0, ASSUMPTION,
+                                   "Share of the households not online at the start who have already been reached by "
+                                   "e-commerce (problematised: they know of selling online, not yet interested), so "
+                                   "the translation funnel does not start empty in 2021. Plausibly 0.3-0.9: the "
+                                   "national e-commerce-into-villages programme ran from 2014 and most villages had "
+                                   "a service point or online neighbours by 2020.", group="diffusion")
     innovation_rate: float = param(calibrated("innovation_rate"), "per month", 0.0, 0.5, CALIBRATION,
                                    "Bass innovation: monthly chance of problematisation with no passage point.",
                                    plausible=(0.0002, 0.02, "Bass innovation of 0.2-24% a year"), group="diffusion")
@@ -74,6 +80,11 @@ class BehaviourParameters(BaseModel):
     promise_tolerance: float = param(0.5, "share of promise", 0.0, 1.0, ASSUMPTION,
                                      "Share of a harvest cycle's promised gain below which the promise counts as broken.",
                                      group="farmer_decisions")
+    promise_materiality: float = param(500.0, "yuan per harvest cycle", 0.0, 20_000.0, ASSUMPTION,
+                                       "Least shortfall of a harvest cycle's realised gain below its promised gain "
+                                       "(yuan a household) that counts as a broken promise: a promise of a few yuan "
+                                       "is no promise. Plausibly 100-2,000: from a day's local wage to about 3% of a "
+                                       "rural household's yearly income.", group="farmer_decisions")
     aspiration_adaptation: float = param(0.05, "share a month", 0.01, 0.2, ASSUMPTION,
                                          "Share of the way a household's promised gain per kg moves to its realised "
                                          "gain each month it sells online (aspirations adapt to experience). "

@@ -138,8 +138,11 @@ class MarketParameters(BaseModel):
                                 plausible=(50.0, 1000.0, "urban online budget for the province's kinds of produce of "
                                                          "50-1,000 yuan a month per rural household, before the "
                                                          "outside option's share"), group="demand")
-    urban_budget_growth: float = param(0.06, "per year", -0.5, 1.0, ASSUMPTION,
-                                       "Growth of the urban online budget a year (urban incomes, online food shopping).",
+    urban_budget_growth: float = param(0.099, "per year", -0.5, 1.0, "MOFCOM (online farm-produce retail, 2025)",
+                                       "Growth of the national online budget for farm produce a year: online retail "
+                                       "of farm produce grew 9.9% in 2025 (783.3 billion yuan; MOFCOM, 004). The "
+                                       "province's own online sales growth is then a check that it keeps pace "
+                                       "with the nation (fact farm_produce_growth), not evidence of the level.",
                                        group="demand")
     delivery_weight: float = param(2.0, "utils per share lost", 0.0, 20.0, ASSUMPTION,
                                    "Consumers' disutility of a route's transit loss (spoiled, slow deliveries).",
@@ -181,8 +184,9 @@ class MarketParameters(BaseModel):
     national_sellers_growth: float = param(
         0.06, "per year", -0.5, 1.0, ASSUMPTION,
         "Growth of the rest of the nation's online sellers of the province's crops a year (the nation's competing "
-        "shops and streams). Plausibly 0.03-0.10: rural online shops grew 6.7% a year in 2020-2022 and 4.9% in "
-        "2022-2025 (MOFCOM, NDRC); with the budget growing faster each seller's demand grows.", group="demand")
+        "shops and streams). Plausibly 0.03-0.10: rural online shops of all goods grew 6.7% a year in 2020-2022 and "
+        "4.9% in 2022-2025 (MOFCOM, NDRC; the province's own count is compared with them, so this is set at a "
+        "round 6%, not fitted); with the budget growing faster each seller's demand grows.", group="demand")
     national_branded_share: float = param(
         0.1, "share of sellers", 0.0, 1.0, ASSUMPTION,
         "Share of the rest of the nation's online sellers of each crop who sell under a regional brand (at the brand "

@@ -40,7 +40,7 @@ def realised_gain_per_kg(n: int, sellers: np.ndarray, seller_net: np.ndarray, se
 def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np.ndarray, seller_shipped: np.ndarray,
                    offline_price: np.ndarray, offer: np.ndarray, stage: np.ndarray, link_since: np.ndarray,
                    promise_per_kg: np.ndarray, gain: np.ndarray, promised: np.ndarray, broken: np.ndarray, month: int, tolerance: float,
-                   adaptation: float, horizon: int) -> None:
+                   materiality: float, adaptation: float, horizon: int) -> None:
     """One month of the promise accounts of every committed household, in place (see the module docstring).
 
     The realised gain per kg is :func:`realised_gain_per_kg` (``sellers`` sorted; 0 for the others).
@@ -48,8 +48,9 @@ def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np
     (a NaN promise, an incumbent's before its first judged month, is first set to the realised
     gain), then ``promise += adaptation x (realised - promise)`` in float32. On the household's
     review month (``month - link_since`` a positive multiple of ``horizon``) the cycle closes:
-    ``broken`` counts one more where ``gain < tolerance x promised`` (and the promise was
-    positive) and is reset otherwise; both sums restart at 0.
+    ``broken`` counts one more where the promise was positive, ``gain < tolerance x promised`` and the shortfall
+    ``promised - gain`` exceeds ``materiality`` yuan (a promise of a few yuan is no promise), and is
+    reset otherwise; both sums restart at 0.
     """
     households = stage.size // offline_price.size
     k = 0
@@ -71,7 +72,8 @@ def judge_promises(sellers: np.ndarray, seller_net: np.ndarray, seller_offer: np
             promise_per_kg[i] = np.float32(promise + adaptation * (realised - np.float64(promise)))
         age = month - link_since[i]
         if age > 0 and age % horizon == 0:
-            broken[i] = broken[i] + 1 if promised[i] > 0 and gain[i] < tolerance * promised[i] else 0
+            fails = promised[i] > 0 and gain[i] < tolerance * promised[i] and promised[i] - gain[i] > materiality
+            broken[i] = broken[i] + 1 if fails else 0
             gain[i] = 0.0
             promised[i] = 0.0
 
@@ -80,7 +82,7 @@ def judge_promises_numpy(sellers: np.ndarray, seller_net: np.ndarray, seller_off
                          seller_shipped: np.ndarray, offline_price: np.ndarray, offer: np.ndarray, stage: np.ndarray,
                          link_since: np.ndarray,
                          promise_per_kg: np.ndarray, gain: np.ndarray, promised: np.ndarray, broken: np.ndarray,
-                         month: int, tolerance: float, adaptation: float, horizon: int) -> None:
+                         month: int, tolerance: float, materiality: float, adaptation: float, horizon: int) -> None:
     """The plain numpy reference of :func:`judge_promises` (whole-array steps, the same arithmetic)."""
     realised = realised_gain_per_kg(stage.size, sellers, seller_net, seller_offer, seller_shipped, offline_price)
     committed = stage >= ENROLLED
@@ -93,7 +95,7 @@ def judge_promises_numpy(sellers: np.ndarray, seller_net: np.ndarray, seller_off
     promise_per_kg[selling] = moved[selling]
     age = month - link_since.astype(np.int64)
     review = committed & (age > 0) & (age % horizon == 0)
-    fails = review & (promised > 0) & (gain < tolerance * promised)
+    fails = review & (promised > 0) & (gain < tolerance * promised) & (promised - gain > materiality)
     broken[review] = np.where(fails[review], broken[review] + 1, 0).astype(broken.dtype)
     gain[review] = 0.0
     promised[review] = 0.0

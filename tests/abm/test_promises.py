@@ -27,7 +27,7 @@ def _year(realised_by_month: np.ndarray, patience_cycles: int = 1) -> np.ndarray
     for month in range(1, HARVEST_CYCLE * patience_cycles + 1):
         net = (realised_by_month[(month - 1) % HARVEST_CYCLE] + bulk[0]) * 10.0
         judge_promises(sellers, net, offer, offer.astype(np.float64), bulk, offer, stage, link, promise, gain,
-                       promised, broken, month, 0.5, 0.0, HARVEST_CYCLE)
+                       promised, broken, month, 0.5, 0.0, 0.0, HARVEST_CYCLE)
     return broken
 
 
@@ -51,7 +51,7 @@ def test_half_sold_online_at_a_premium_is_a_gain_not_a_loss():
     assert gain.tolist() == [0.0, 1.5, 0.0, 2.0]
     stage, link, promise, acc_gain, promised, broken = _accounts(1)
     judge_promises(np.array([0]), np.array([250.0]), np.array([100.0], np.float32), np.array([50.0]), np.array([2.0]),
-                   np.array([100.0], np.float32), stage, link, promise, acc_gain, promised, broken, 1, 0.5, 0.0,
+                   np.array([100.0], np.float32), stage, link, promise, acc_gain, promised, broken, 1, 0.5, 0.0, 0.0,
                    HARVEST_CYCLE)
     assert acc_gain.tolist() == [150.0]
 
@@ -81,7 +81,7 @@ def test_compiled_judgement_matches_numpy_reference():
     fast = [a.copy() for a in state]
     slow = [a.copy() for a in state]
     for judge, accounts in ((judge_promises, fast), (judge_promises_numpy, slow)):
-        judge(sellers, net, seller_offer, shipped, bulk, offer, stage, *accounts, 36, 0.5, 0.05, 12)
+        judge(sellers, net, seller_offer, shipped, bulk, offer, stage, *accounts, 36, 0.5, 100.0, 0.05, 12)
     for a, b in zip(fast, slow):
         np.testing.assert_array_equal(a, b)
 
@@ -103,3 +103,20 @@ def test_households_short_of_their_promise_for_their_patience_defect():
     assert (f.defected_at[oversold] == 2 * HARVEST_CYCLE).mean() > 0.95  # at the second review
     kept = np.setdiff1d(enrolled, oversold)
     assert (f.defected_at[kept] < 0).all()
+
+
+def test_a_shortfall_of_a_few_yuan_is_no_broken_promise():
+    """A household promised 0.01 yuan a kg on 6,000 kg (60 yuan a year) that gains nothing keeps its link; promised
+    0.5 yuan a kg (3,000 yuan) and gaining nothing, it counts a broken promise (materiality 500 yuan a cycle).
+    """
+    broken = []
+    for promise_per_kg in (0.01, 0.5):
+        stage, link, promise, gain, promised, count = _accounts(1)
+        promise[:] = promise_per_kg
+        offer = np.array([500.0], np.float32)
+        for month in range(1, HARVEST_CYCLE + 1):  # sells to the trader only: no online gain
+            judge_promises(np.array([], np.int64), np.array([]), np.array([], np.float32), np.array([]),
+                           np.array([2.0]), offer, stage, link, promise, gain, promised, count, month, 0.5, 500.0, 0.0,
+                           HARVEST_CYCLE)
+        broken.append(int(count[0]))
+    assert broken == [0, 1]

@@ -11,7 +11,7 @@ import pytest
 from testworlds import DIFFUSING, month_prices
 
 from abm.core.params import Parameters
-from abm.core.stages import ENROLLED, INTERESTED
+from abm.core.stages import ENROLLED, INTERESTED, PROBLEMATISED
 from abm.io.scenario import load_scenario
 from abm.io.simulate import run
 from abm.model import RuralEconomy
@@ -118,3 +118,26 @@ def test_interested_households_enrol_where_the_online_gain_net_of_effort_is_posi
     rates = Rates(0.0, 0.0, 0.0, 0.0, 0.1, 0.0, 0.6, 6, 2, 0.0, 1.0)
     transition(f, x, rates, m.steps + 1, np.zeros((4, f.n), np.float32))
     np.testing.assert_array_equal(f.stage[interested] == ENROLLED, can_sell & (gain > 0))
+
+
+def test_the_funnel_starts_with_households_already_reached_and_enrols_from_the_first_year():
+    """``initial_reached`` of the households not online start problematised, so year 1 enrols more and is closer to
+    year 2's pace; with none reached the funnel starts empty and year 1 enrols far fewer (paired seeds).
+    """
+    enrolled = {}
+    for reached in (0.0, 0.6):
+        m = RuralEconomy(farmers=6000, seed=3, initial_reached=reached)
+        waiting = m.farmers.stage < ENROLLED
+        share = float(np.mean(m.farmers.stage[waiting] == PROBLEMATISED))
+        assert share == pytest.approx(reached, abs=0.02)
+        years = []
+        for _ in range(2):
+            flow = 0.0
+            for _ in range(12):
+                m.step()
+                flow += m.metrics["flow_enrolled"]
+            years.append(flow)
+        enrolled[reached] = years
+    assert enrolled[0.6][0] > 2 * enrolled[0.0][0]
+    # the first year is closer to the second's pace: the funnel does not start empty
+    assert enrolled[0.6][0] / enrolled[0.6][1] > 1.5 * enrolled[0.0][0] / enrolled[0.0][1]

@@ -191,6 +191,6 @@ def test_trace_reports_each_independent_fact_as_the_committed_validation_table_h
     table = "\n".join(corroboration_table())
     trace = TRACE.read_text(encoding="utf-8")
     assert table in trace and table in README.read_text(encoding="utf-8")
-    for fact in ("own_online_sellers", "online_shops_growth", "online_shops_slowdown"):
+    for fact in ("own_online_sellers", "adoption_effect_income", "adoption_effect_wages"):
         line = next(row for row in table.splitlines() if row.startswith(f"| `{fact}`"))
         assert f"| {rows[fact]['status']} |" in line and f"{rows[fact]['mean']:.3g}" in line
