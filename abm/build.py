@@ -87,7 +87,12 @@ def january_stock(stock_sale_share: float, years: int = 20) -> np.ndarray:
 
 def _build_cooperatives(model: mesa.Model, region: np.ndarray, county: np.ndarray, hub_of_county: np.ndarray
                         ) -> tuple[list[Cooperative], np.ndarray]:
-    """Cooperatives at county hubs, in a share of counties by region; returns them and each county's one."""
+    """Cooperatives at county hubs, in a share of counties by region; returns them and each county's one.
+
+    ``coop_branded`` of them start branded, as nearly exactly as whole cooperatives allow (those with the
+    lowest draws): a province has few county cooperatives, and branding each at random made the branded
+    share at the start, and with it the first years' online sales, differ several-fold between seeds.
+    """
     p = model.p
     n_counties = hub_of_county.size
     coop_of_county = np.full(n_counties, -1)
@@ -95,11 +100,12 @@ def _build_cooperatives(model: mesa.Model, region: np.ndarray, county: np.ndarra
     u = model.rng.random((3, n_counties))
     share = by_region(p, "coop_counties")
     cells = list(model.grid.all_cells)
-    for c in range(n_counties):
+    counties = [c for c in range(n_counties) if hub_of_county[c] >= 0 and u[0, c] < share[region[hub_of_county[c]]]]
+    order = np.argsort(u[1, counties], kind="stable")
+    branded = set(np.asarray(counties)[order[: int(round(p.coop_branded * len(counties)))]].tolist())
+    for c in counties:
         v = hub_of_county[c]
-        if v < 0 or u[0, c] >= share[region[v]]:
-            continue
-        coop = Cooperative(model, cells[v], int(v), c, bool(u[1, c] < p.coop_branded),
+        coop = Cooperative(model, cells[v], int(v), c, c in branded,
                            p.coop_processing if u[2, c] < 0.3 else 0.0, p.coop_fee)
         coop_of_county[c] = len(cooperatives)
         cooperatives.append(coop)

@@ -50,8 +50,8 @@ def test_a_smaller_reserve_lets_cooperatives_brand_from_their_fees() -> None:
 
     Branded produce then appears in the market.
     """
-    prudent = _series(coop_brand_cost=50_000.0)
-    bold = _series(coop_brand_cost=50_000.0, coop_reserve=1.0)
+    prudent = _series(coop_brand_cost=50_000.0, coop_branded=0.0)  # none branded at the start
+    bold = _series(coop_brand_cost=50_000.0, coop_reserve=1.0, coop_branded=0.0)
     assert prudent.branded_cooperatives.iloc[-1] == 0 and _last_year(prudent, "branded_share") == 0.0
     assert bold.branded_cooperatives.iloc[-1] >= 1 and _last_year(bold, "branded_share") > 0.0
 

@@ -58,3 +58,17 @@ def test_a_cooperative_paying_above_the_trader_keeps_its_members_in_the_model():
     fee_eats_it = _members_left(offline_price_ratio=1.0, online_markup=1.0, brand_multiplier=1.0, coop_fee=0.5)
     assert fee_eats_it["price"] == fee_eats_it["fee"] == 0
     assert fee_eats_it["unsold"] > 0
+
+
+def test_the_branded_share_of_cooperatives_at_the_start_is_the_declared_one_in_every_seed():
+    """``coop_branded`` of the cooperatives start branded, as exactly as whole cooperatives allow, whatever the seed:
+    which ones is drawn, how many is not (at random each, the branded share at the start varied several-fold).
+    """
+    for seed in range(6):
+        m = RuralEconomy(farmers=30000, seed=seed, coop_branded=0.3)
+        coops = m.cooperatives
+        assert len(coops) >= 10
+        assert sum(c.branded for c in coops) == round(0.3 * len(coops))
+    firsts = {tuple(c.county for c in RuralEconomy(farmers=30000, seed=s, coop_branded=0.3).cooperatives if c.branded)
+              for s in range(3)}
+    assert len(firsts) > 1  # which cooperatives is drawn
