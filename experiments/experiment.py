@@ -102,8 +102,10 @@ class DesignSpec(BaseModel):
     @classmethod
     def _within_declared(cls, ranges: dict[str, tuple[float, float]], info: ValidationInfo) -> dict:
         decl = numeric_parameters()
+        if "parameters" not in info.data:
+            return ranges  # design.parameters failed its own check (an unknown name), which says why
         for name, (lo, hi) in ranges.items():
-            if name not in info.data.get("parameters", [name]):
+            if name not in info.data["parameters"]:
                 raise ValueError(f"{name!r} is not in design.parameters; allowed: names listed there")
             d = decl[name]
             if not d["min"] <= lo < hi <= d["max"]:

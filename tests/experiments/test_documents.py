@@ -6,11 +6,13 @@ import ast
 import importlib
 import inspect
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from abm import fixed_values
+from abm.core.params import declarations
 from experiments import documents
 from experiments.documents import (
     ODD,
@@ -194,3 +196,17 @@ def test_trace_reports_each_independent_fact_as_the_committed_validation_table_h
     for fact in ("own_online_sellers", "adoption_effect_income", "adoption_effect_wages"):
         line = next(row for row in table.splitlines() if row.startswith(f"| `{fact}`"))
         assert f"| {rows[fact]['status']} |" in line and f"{rows[fact]['mean']:.3g}" in line
+
+
+def test_the_screening_varies_each_assumption_over_half_to_one_and_a_half_its_default() -> None:
+    """experiments/suites/screening.toml says so in its header: every range is [0.5, 1.5] x the current default,
+    cut to the declared range, so a default that moves (a re-calibration, a new source) cannot leave its range."""
+    declared = {d["name"]: d for d in declarations()}
+    screening = README.parent / "experiments" / "suites" / "screening.toml"
+    design = tomllib.loads(screening.read_text(encoding="utf-8"))["design"]
+    assert set(design["ranges"]) == set(design["parameters"])
+    for name, (lo, hi) in design["ranges"].items():
+        d = declared[name]
+        assert d["source"] != "seeds/calibration.toml", name  # assumptions only: the free parameters stay fixed
+        assert lo == pytest.approx(max(d["min"], 0.5 * d["default"])), name
+        assert hi == pytest.approx(min(d["max"], 1.5 * d["default"])), name
