@@ -199,8 +199,10 @@ def test_trace_reports_each_independent_fact_as_the_committed_validation_table_h
 
 
 def test_the_screening_varies_each_assumption_over_half_to_one_and_a_half_its_default() -> None:
-    """experiments/suites/screening.toml says so in its header: every range is [0.5, 1.5] x the current default,
-    cut to the declared range, so a default that moves (a re-calibration, a new source) cannot leave its range."""
+    """Every range of experiments/suites/screening.toml is [0.5, 1.5] x the current default, cut to the declared one.
+
+    Its header says so; a default that moves (a re-calibration, a new source) cannot leave its range.
+    """
     declared = {d["name"]: d for d in declarations()}
     screening = README.parent / "experiments" / "suites" / "screening.toml"
     design = tomllib.loads(screening.read_text(encoding="utf-8"))["design"]
