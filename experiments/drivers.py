@@ -22,8 +22,9 @@ finished runs are cached, a killed analysis resumes, and ``--engine dask`` sprea
 5. ``bisect-<conclusion>``: where the sweep's effect changes sign between two neighbouring levels (the
    pair nearest the default), ``bisections`` halvings of that bracket give the threshold a reader can quote.
 
-Ranges are a parameter's plausible range where its declaration gives one, else its declared range
-(wider; the report says which each driver spans). Morris mu* is in the effect's own units: the mean
+Ranges are a parameter's plausible range where its declaration gives one, else half to one and a half
+times its default within its declared range (:data:`experiments.drivers_design.ASSUMED_SPREAD`; a default
+of 0: the declared range; the report says which each driver spans). Morris mu* is in the effect's own units: the mean
 absolute change of the effect per full range of the factor (SALib's elementary effects in the unit cube).
 """
 

@@ -75,7 +75,7 @@ class Assumption:
 
     range: Range
     group: str
-    kind: str  # "plausible" or "declared"
+    kind: str  # "plausible" (declared), "assumed" (ASSUMED_SPREAD of the default) or "declared" (the declared range)
 
     @property
     def name(self) -> str:
@@ -83,18 +83,34 @@ class Assumption:
         return self.range.name
 
 
-def screened_parameters(fixed: set[str] = frozenset()) -> list[Assumption]:
-    """Every numeric assumption and calibrated parameter outside :data:`UNSCREENED_GROUPS` and ``fixed``.
+#: an assumption without a plausible range is screened from this multiple of its default to this one, cut to its
+#: declared range (the rule of the Morris screening, experiments/suites/screening.toml): a declared range is what
+#: the code accepts (income 0-20,000, a capex 0-100 M yuan), far wider than anyone assumes
+ASSUMED_SPREAD = (0.5, 1.5)
 
-    The range is the plausible one where declared (calibrated parameters), else the declared one.
+
+def screening_range(d: dict) -> tuple[float, float, str]:
+    """A declaration's screening range and its kind: plausible where declared, else the assumed spread of its default.
+
+    A default of zero has no spread; it is screened over its declared range.
     """
+    if d["plausible"]:
+        return float(d["plausible"][0]), float(d["plausible"][1]), "plausible"
+    if d["default"] == 0:
+        return float(d["min"]), float(d["max"]), "declared"
+    lo, hi = sorted(factor * d["default"] for factor in ASSUMED_SPREAD)
+    return float(max(d["min"], lo)), float(min(d["max"], hi)), "assumed"
+
+
+def screened_parameters(fixed: set[str] = frozenset()) -> list[Assumption]:
+    """Every numeric assumption and calibrated parameter outside :data:`UNSCREENED_GROUPS` and ``fixed``, with its range."""
     out = []
     for d in declarations():
         if (d["source"] not in SCREENED_SOURCES or d["group"] in UNSCREENED_GROUPS or d["name"] in fixed
                 or d["type"] not in ("float", "int")):
             continue
-        lo, hi, kind = (*d["plausible"][:2], "plausible") if d["plausible"] else (d["min"], d["max"], "declared")
-        out.append(Assumption(Range(d["name"], float(lo), float(hi), d["type"] == "int"), d["group"], kind))
+        lo, hi, kind = screening_range(d)
+        out.append(Assumption(Range(d["name"], lo, hi, d["type"] == "int"), d["group"], kind))
     return out
 
 

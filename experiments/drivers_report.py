@@ -92,8 +92,10 @@ def verdict(analysis: Analysis, findings: Findings, name: str) -> str:
         default = float(getattr(analysis.plan.base.parameters, threshold.parameter))
         more = f"; the sweep crossed zero {threshold.crossings} times" if threshold.crossings > 1 else ""
         kind = next(a.kind for a in findings.assumptions if a.name == threshold.parameter)
-        declared = (f" ({threshold.parameter} has no plausible range: it was swept over its declared range, and "
-                    "the threshold may lie outside what is plausible)" if kind == "declared" else "")
+        declared = {"declared": f" ({threshold.parameter} has no plausible range and a default of 0: it was swept "
+                                "over its declared range, and the threshold may lie outside what is plausible)",
+                    "assumed": f" ({threshold.parameter} is an assumption without a plausible range: it was swept "
+                               "over half to one and a half times its default)"}.get(kind, "")
         return (f"depends on {threshold.parameter}: {_change(threshold, default)}, the other parameters at their "
                 f"defaults{more}{declared}; the sign differs from the defaults' at {at}")
     if sweep is None and opposite == 0 and _default_sign(findings, name) == 0:
@@ -251,10 +253,12 @@ def method_lines(analysis: Analysis, findings: Findings) -> list[str]:
         "members pull apart).", "",
         "Groups screened: " + "; ".join(f"**{g}** ({GROUPS[g]})" for g in groups) + ". Not screened: "
         + "; ".join(f"{g} ({why})" for g, why in UNSCREENED_GROUPS.items())
-        + "; parameters with a source (inputs set from the stylized facts and statistics); and module constants "
-          "not yet declared as parameters (issue 31).", "",
-        "Ranges: the plausible range where a parameter declares one, else its declared range, which is wider "
-        f"than plausible: a flip there may lie outside what anyone believes. On the declared range: "
+        + "; parameters with a source (inputs set from the stylized facts and statistics); and the fixed values "
+          "that are not parameters (the ODD's tables of fixed values).", "",
+        "Ranges: the plausible range where a parameter declares one (the calibrated parameters); an assumption "
+        "without one from half to one and a half times its default, cut to its declared range (the rule of the "
+        "Morris screening: what the code accepts, e.g. income 0-20,000 yuan, is far wider than anyone assumes); "
+        "a default of 0 over its declared range, where a flip may lie outside what anyone believes: "
         f"{', '.join(declared) or 'none'}.", ""]
 
 

@@ -72,8 +72,8 @@ def test_every_parameter_belongs_to_a_declared_mechanism_group() -> None:
 def test_the_screening_covers_every_assumption_and_calibrated_parameter_over_its_plausible_range() -> None:
     """Assumptions and calibrated parameters are screened; levers, sizes and sourced inputs are not.
 
-    A calibrated parameter spans its plausible range, an assumption without one its declared range; what an
-    experiment fixes is left out.
+    A calibrated parameter spans its plausible range, an assumption without one half to one and a half times
+    its default (cut to its declared range; a default of 0 its declared range); what an experiment fixes is left out.
     """
     screened = {a.name: a for a in screened_parameters()}
     decl = {d["name"]: d for d in declarations()}
@@ -81,9 +81,14 @@ def test_the_screening_covers_every_assumption_and_calibrated_parameter_over_its
                 and d["type"] in ("float", "int") and d["group"] not in ("scale", "policy", "shock")}
     assert set(screened) == expected
     assert {"farmers", "fund_rate", "budget_training", "fresh_loss_no_cold_chain"}.isdisjoint(screened)
-    imitation, weight = screened["imitation_rate"], screened["trust_weight"]
+    imitation, weight, trust = screened["imitation_rate"], screened["trust_weight"], screened["initial_trust"]
     assert (imitation.range.lo, imitation.range.hi, imitation.kind) == (0.005, 0.5, "plausible")
-    assert (weight.range.lo, weight.range.hi, weight.kind) == (0.0, 10.0, "declared")
+    assert (weight.range.lo, weight.range.hi, weight.kind) == (0.5 * decl["trust_weight"]["default"],
+                                                               1.5 * decl["trust_weight"]["default"], "assumed")
+    assert (trust.range.lo, trust.range.hi) == (0.5 * decl["initial_trust"]["default"], 1.0)  # cut to the declared
+    penalty = screened["fraud_penalty"]
+    assert decl["fraud_penalty"]["default"] == 0 and (penalty.range.lo, penalty.range.hi, penalty.kind) == (
+        decl["fraud_penalty"]["min"], decl["fraud_penalty"]["max"], "declared")
     assert screened["defection_patience"].range.integer
     assert "commission" not in {a.name for a in screened_parameters({"commission"})}
 
