@@ -2,9 +2,10 @@
 
 Order of a month (docs/ODD.md, "Process overview and scheduling"): budgets and shocks, harvest,
 channel choice, market clearing and logistics, settlement, learning and trust, translation,
-government policy and the east-west fund, measurement and data collection. The state lives in
-the records of :mod:`abm.state` (``model.province``); each phase takes what it reads and returns
-what it produces, and no phase reads another's output through a model attribute.
+government policy and the east-west fund, measurement and data collection; in December the year's
+close (:mod:`abm.year_end`). The state lives in the records of :mod:`abm.state`: ``model.province``
+and ``model.carried`` (what one phase hands to a later one); no phase reads another's output through
+any other model attribute.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from abm.core.checks import ScenarioError, seed_value, validate_parameters
 from abm.core.kernels import running_sums_over_runs
 from abm.core.ledger import GoodsLedger, MoneyLedger
 from abm.core.params import Parameters
-from abm.core.stages import COOP, LIVE, OFFLINE
+from abm.core.stages import LIVE, OFFLINE
 from abm.core.world import Geography, build_grid, neighbour_mean
 from abm.eastwest.fund import pair_counties, spend_fund
 from abm.income.kernels import (
@@ -41,18 +42,19 @@ from abm.income.labour import LabourFlows, online_labour
 from abm.income.month import MonthIncome, households_that_sold
 from abm.income.passage_points import household_passage_points, village_passage_points
 from abm.market.clearing import GroupMarket, MonthFlows
-from abm.measure.adoption_effect import EFFECTS, matched_differences
+from abm.measure.adoption_effect import EFFECTS
 from abm.measure.measures import measure, year_statistics
 from abm.measure.outcomes import check_declared, region_outcomes, series_outcomes
 from abm.observe.network import actor_network
 from abm.observe.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.observe.view import Observed
 from abm.promises.judge import HARVEST_CYCLE, judge_promises
-from abm.state import ProvinceViews, check_books
+from abm.state import Carried, ProvinceViews, check_books
 from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
+from abm.year_end import close_year, pool_sales
 from agents.consumers import SHOPPING_CALENDAR
-from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
-from agents.government import PolicyTargets, sales_led, train
+from agents.cooperative import EXIT_REASONS
+from agents.government import PolicyTargets, train
 from agents.households import HouseholdIncome
 
 HOUSEHOLDS = "households"  # the DataCollector column of the household panel's rows (with ``panel``)
@@ -117,8 +119,8 @@ class RuralEconomy(ProvinceViews, mesa.Model):
     Attributes: ``p`` (parameters), ``geo`` and ``grid`` (Mesa's grid with the property layers),
     ``province`` (the state records), ``market`` (prices and expectations carried between months),
     ``money`` and ``goods`` (the ledgers), ``history`` (what stability looks back on),
-    ``year_stats`` (last complete year's income statistics), ``metrics`` and ``region_rows``
-    (this month's outcomes), ``datacollector``.
+    ``carried`` (what a phase hands to a later one: income terms, the year's pools and statistics,
+    :class:`abm.state.Carried`), ``metrics`` and ``region_rows`` (this month's outcomes), ``datacollector``.
     """
 
     def __init__(self, parameters: Parameters | None = None, seed: SeedLike = _UNSET, rng: SeedLike = _UNSET,
@@ -155,22 +157,16 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         self.goods = GoodsLedger(len(crops.CROPS))
         self.calendar = crops.harvest_calendar()
         self.history = StabilityHistory()
-        self.cash_at_close = 0.0  # farmers' cash at the last month's close (the books check it)
-        self.month_income: MonthIncome | None = None  # this month's income terms, set in the settlement
-        self.pooled = PooledYear(len(self.cooperatives))  # the cooperatives' pooled sales this year
-        self.membership_flows = np.zeros(len(EXIT_REASONS) + 1)  # last settlement: left by reason, joined
-        self.last_year: tuple[np.ndarray, np.ndarray] | None = None  # last closed year's income parts, sold online
-        self.followers_streamed = np.zeros(self.geo.villages)  # this year's followers' livestream sales by village
         self.market.initialise(self.province)
         seat_initial_sellers(self.province, self.market.expected_net, self.rng)
         self._refresh_online_share()
         self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
-        self.household_income = HouseholdIncome(p, self.farmers.region, self.rng)
-        self.expected_income = expected_income(self.province, self.household_income.month)
-        self.year_stats = (year_statistics(self.expected_income, self.farmers.region)
-                           | self.household_income.year_parts(self.expected_income, 0.0)
-                           | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})
+        households = HouseholdIncome(p, self.farmers.region, self.rng)
+        expected = expected_income(self.province, households.month)
+        opening = (year_statistics(expected, self.farmers.region) | households.year_parts(expected, 0.0)
+                   | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})
+        self.carried = Carried.opening(households, expected, opening, len(self.cooperatives), self.geo.villages)
         self._measure(month_flows=None)
         check_declared(list(self.metrics), list(self.region_rows[0]))
         reporters = {o.name: partial(read_metric, name=o.name) for o in series_outcomes()}
@@ -189,8 +185,9 @@ class RuralEconomy(ProvinceViews, mesa.Model):
 
     def observed(self) -> Observed:
         """What observers read at the end of this month (:class:`abm.observe.view.Observed`), as records."""
-        return Observed(self.steps, self.province, self.geo, self.grid, self.household_income, self.expected_income,
-                        self.year_stats, self.month_income)
+        c = self.carried
+        return Observed(self.steps, self.province, self.geo, self.grid, c.household_income, c.expected_income,
+                        c.year_stats, c.month_income)
 
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on."""
@@ -208,7 +205,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         moy = (month - 1) % 12
         if moy == 0:
             self.government.open_year(self.money)
-            self.household_income.open_year(int(year_of(month)))
+            self.carried.household_income.open_year(int(year_of(month)))
         served = self._apply_shocks(month)
         self.province.villages.price_level[0] = crops.price_level(self.p.farm_price_growth, month)
         harvest = self._harvest(moy)
@@ -219,9 +216,9 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         translation_flows = self._translate(month, prices, served)
         self._policy(moy, month)
         if moy == 11:
-            self.year_stats = self._close_year()
-        self._measure(month_flows=(flows, translation_flows, self.month_income.labour))
-        self.cash_at_close = self._check_books(flows)
+            close_year(self.carried, self.province, self.money, self.rng)
+        self._measure(month_flows=(flows, translation_flows, self.carried.month_income.labour))
+        self.carried.cash_at_close = self._check_books(flows)
         self.money.close_month(month)
         self._collect()
 
@@ -278,21 +275,22 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         f, inst, terms = pv.farmers, pv.institutions, pv.terms
         production = harvest.harvested * terms.production_cost_per_kg * pv.villages.price_level[0]
         allowance = inst.government.allowances(f.n, moy, self.money)
-        self.household_income.allowances_ytd += allowance
-        off_farm = self.household_income.month
+        households = self.carried.household_income
+        households.allowances_ytd += allowance
+        off_farm = households.month
         p = self.p
         labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
                                f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
                                p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage)
-        self.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
-        wage_change = self.month_income.wage_change()
-        self.household_income.wage_change_ytd += wage_change
+        self.carried.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
+        wage_change = self.carried.month_income.wage_change()
+        households.wage_change_ytd += wage_change
         f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired,
                                        off_farm.total() + wage_change, production, allowance, f.cash, f.income_ytd)
         self._book_money(fl, production.sum(), labour)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         following = (fl.seller_channel == LIVE) & ~fl.seller_new_farmer
-        self.followers_streamed += np.bincount(fl.sellers[following] // f.households,
+        self.carried.followers_streamed += np.bincount(fl.sellers[following] // f.households,
                                                weights=fl.seller_revenue[following], minlength=self.geo.villages)
         runs = terms.crop_runs
         harvested_k, home_k, stock_change_k = running_sums_over_runs((harvest.harvested, harvest.home,
@@ -315,7 +313,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
             fl.seller_penalty)
         led.add("consumers", "farmers", revenue, "online_sales")
         led.add("traders", "farmers", fl.offline_revenue.sum(), "offline_sales")
-        off_farm = self.household_income.month
+        off_farm = self.carried.household_income.month
         led.add("labour_market", "farmers", float(off_farm.wages.sum()) - float(labour.forgone.sum()), "wages")
         led.add("farmers", "farmers", float(labour.hired.sum()), "ecommerce_wages")
         led.add("local_business", "farmers", float(off_farm.business.sum()), "nonfarm_business")
@@ -346,9 +344,9 @@ class RuralEconomy(ProvinceViews, mesa.Model):
                        p.skill_learning)
         offline_price = pv.villages.offline_price()
         judge_promises(fl.sellers, fl.seller_net, fl.seller_offer, fl.seller_shipped, offline_price, offer, f.stage,
-                       f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps, p.promise_tolerance,
-                       p.promise_materiality, p.aspiration_adaptation, HARVEST_CYCLE)
-        self._pool(fl, offline_price)
+                       f.link_since, f.promised, f.cycle_gain, f.cycle_promised, f.shortfall, self.steps,
+                       p.promise_tolerance, p.promise_materiality, p.aspiration_adaptation, HARVEST_CYCLE)
+        pool_sales(self.carried, pv, fl, offline_price)
         inst.consumers.learn(fl.bought_by_origin, fl.disappointed_by_origin, fl.noticed_markup)
         f.decide_fraud(fl.premium_share, inst.trust.detection, inst.trust.penalty)
         if inst.trust.traceable:
@@ -406,59 +404,6 @@ class RuralEconomy(ProvinceViews, mesa.Model):
             accounts.fund_balance -= spent
             accounts.fund_spent += spent
 
-    def _close_year(self) -> dict[str, Any]:
-        """Year end: talent titles, unspent budgets returned, a new year for every household; returns its statistics."""
-        pv = self.province
-        f = pv.farmers
-        f.close_year()
-        hi = self.household_income
-        stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
-        stats |= self._adoption_effect(stats["household_parts"])
-        hi.allowances_ytd[:] = 0.0
-        hi.wage_change_ytd[:] = 0.0
-        nf_count = np.maximum(f.village_sum(f.new_farmer), 1)
-        lifted = np.repeat((f.village_sum(f.enrolled & ~f.new_farmer)) / nf_count, f.households)
-        led = sales_led(f.online_revenue_year, self.followers_streamed, f.new_farmer, f.households)
-        self.followers_streamed = np.zeros(self.geo.villages)
-        pv.institutions.government.award_titles(led, lifted, f.new_farmer)
-        pv.institutions.government.close_year(self.money)
-        self.membership_flows = self._settle_membership()
-        return stats
-
-    def _adoption_effect(self, parts: np.ndarray) -> dict[str, float]:
-        """The survey's matched difference-in-differences of this year's adopters (:mod:`abm.adoption_effect`)."""
-        f, v = self.farmers, self.province.villages
-        online = f.online_revenue_year > 0
-        last = self.last_year
-        effect = dict.fromkeys(EFFECTS, 0.0)
-        if last is not None:
-            cell = np.repeat(v.region.astype(np.int64) * 10 + v.crop, f.households)
-            effect = matched_differences(last[0], parts, online & ~last[1], ~online & ~last[1], cell,
-                                         self.p.persons_per_household)
-        self.last_year = (parts, online)
-        return {f"adoption_effect_{k}": x for k, x in effect.items()}
-
-    def _pool(self, fl: MonthFlows, offline_price: np.ndarray) -> None:
-        """Add the month's cooperative sales to each cooperative's pooled year."""
-        v = self.province.villages
-        pooled = self.farmers.channel[fl.sellers] == COOP
-        village = fl.sellers[pooled] // self.farmers.households
-        self.pooled.add(v.coop_of_county[v.county[village]], fl.seller_offer[pooled].astype(np.float64),
-                        fl.seller_shipped[pooled], fl.seller_net[pooled], fl.seller_coop_fee[pooled], offline_price[village])
-
-    def _settle_membership(self) -> np.ndarray:
-        """December settlement: members leave for a named reason, neighbours join; returns (left by reason, joined)."""
-        f, p, v = self.farmers, self.p, self.province.villages
-        reason = self.pooled.reasons(p.coop_min_fill)
-        coop_of_household = np.repeat(v.coop_of_county[v.county], f.households)
-        leave, join = review_membership(f.member, coop_of_household, reason, p.coop_exit_rate, p.coop_join_rate,
-                                        self.rng.random(f.n, dtype=np.float32))
-        f.member[leave] = False
-        f.member[join] = True
-        self.pooled = PooledYear(len(self.cooperatives))
-        left_for = reason[coop_of_household[leave]]
-        return np.append(np.bincount(left_for, minlength=len(EXIT_REASONS)), join.size).astype(np.float64)
-
     # --- measurement --------------------------------------------------------------------------
 
     def _measure(self, month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> None:
@@ -467,20 +412,20 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         census = tallies(pv.farmers, month, *village_passage_points(pv))
         defected = None if month_flows is None else month_flows[1][TRANSITIONS.index("defected")]
         window = self.history.record(census, defected)
-        settled = self.membership_flows if month > 0 and month % 12 == 0 else np.zeros(len(EXIT_REASONS) + 1)
-        self.metrics, self.region_rows = measure(pv, month, self.year_stats, census, window, month_flows,
+        settled = self.carried.membership_flows if month > 0 and month % 12 == 0 else np.zeros(len(EXIT_REASONS) + 1)
+        self.metrics, self.region_rows = measure(pv, month, self.carried.year_stats, census, window, month_flows,
                                                  self.market.audience_scale, settled)
 
     def sold_online(self) -> np.ndarray:
         """Households that sold online this month: delivered kg to online buyers (bool; none in month 0)."""
-        return households_that_sold(self.farmers.n, self.month_income)
+        return households_that_sold(self.farmers.n, self.carried.month_income)
 
     def refresh_layers(self) -> None:
         """Copy this month's village means of adoption, income and stage into the grid's property layers."""
         f = self.farmers
         shape = self.grid.adoption.data.shape
         self.grid.adoption.data[:] = f.village_mean(self.sold_online()).reshape(shape)
-        income = f.income_year if self.steps >= 12 else self.expected_income
+        income = f.income_year if self.steps >= 12 else self.carried.expected_income
         self.grid.income.data[:] = f.village_mean(income).reshape(shape)
         self.grid.stage.data[:] = f.village_mean(f.stage).reshape(shape)
 
@@ -501,5 +446,5 @@ class RuralEconomy(ProvinceViews, mesa.Model):
 
     def _check_books(self, flows: MonthFlows) -> float:
         """The ledgers match the state and the market every month; returns farmers' cash at this close."""
-        return check_books(self.money, self.goods, self.province, self.cash_at_close, flows)
+        return check_books(self.money, self.goods, self.province, self.carried.cash_at_close, flows)
 

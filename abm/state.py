@@ -10,6 +10,7 @@ them with the farmer population, the parameters and the east-west accounts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
@@ -21,11 +22,15 @@ from abm.development.strategies import DevelopmentModel
 from abm.eastwest.fund import EastWestAccounts
 from abm.trust.mechanisms import TrustMechanism
 from agents.consumers import ConsumerMarket
-from agents.cooperative import Cooperative
+from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear
 from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets
+from agents.households import HouseholdIncome
 from agents.logistics import LogisticsProvider, transit_loss
 from agents.platform import Platform
+
+if TYPE_CHECKING:  # the month's income is built from the market's flows (a layer above); only its type is named
+    from abm.income.month import MonthIncome
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,38 @@ class Province:
         v = self.villages
         return PolicyTargets(v.region, v.county, v.county_region, v.fresh, v.broadband, v.g5, v.cold_chain,
                              v.road_km, self.farmers, self.institutions.cooperatives)
+
+
+@dataclass
+class Carried:
+    """What one phase hands to a later phase or month; the model keeps no other state of its own.
+
+    ``household_income`` the households' off-farm incomes and this year's allowances; ``expected_income``
+    each household's income from selling everything offline (the measures' basis before month 12);
+    ``year_stats`` the last complete year's income statistics; ``pooled`` the cooperatives' pooled sales
+    this year (settled in December); ``membership_flows`` the last settlement (left by reason, joined);
+    ``followers_streamed`` this year's followers' livestream sales by village (the talent titles);
+    ``month_income`` this month's income by component (None before the first settlement); ``cash_at_close``
+    farmers' cash at the last month's close (the books check it); ``last_year`` the last closed year's
+    income parts and who sold online (the survey's comparison of adopters).
+    """
+
+    household_income: HouseholdIncome
+    expected_income: np.ndarray
+    year_stats: dict
+    pooled: PooledYear
+    membership_flows: np.ndarray
+    followers_streamed: np.ndarray
+    month_income: MonthIncome | None = None
+    cash_at_close: float = 0.0
+    last_year: tuple[np.ndarray, np.ndarray] | None = None
+
+    @classmethod
+    def opening(cls, household_income: HouseholdIncome, expected_income: np.ndarray, year_stats: dict,
+                cooperatives: int, villages: int) -> Carried:
+        """What the first month starts from: nothing pooled, settled or streamed yet."""
+        return cls(household_income, expected_income, year_stats, PooledYear(cooperatives),
+                   np.zeros(len(EXIT_REASONS) + 1), np.zeros(villages))
 
 
 class ProvinceViews:

@@ -125,8 +125,8 @@ def test_income_parts_add_up_and_per_person_divides_by_household_size():
 def test_wages_grow_at_their_own_rate_each_january():
     """Year 2's wages are the wage growth rate above year 1's, household by household."""
     m = _run(months=13, wage_growth=0.08)
-    year1 = m.household_income.for_year(1).wages
-    np.testing.assert_allclose(m.household_income.month.wages, 1.08 * year1, rtol=1e-12)
+    year1 = m.carried.household_income.for_year(1).wages
+    np.testing.assert_allclose(m.carried.household_income.month.wages, 1.08 * year1, rtol=1e-12)
 
 
 def test_adoption_raises_the_adopting_households_income():

@@ -46,7 +46,7 @@ def test_adopters_wages_fall_and_business_income_rises_against_the_same_househol
             m = RuralEconomy(Parameters(**world), seed=seed)
             for _ in range(12):
                 m.step()
-            parts.append((m.year_stats["household_parts"], m.farmers.online_revenue_year > 0))
+            parts.append((m.carried.year_stats["household_parts"], m.farmers.online_revenue_year > 0))
         (open_parts, adopters), (shut_parts, _) = parts
         earners = adopters & (shut_parts[0] > 0)
         wage_change.append(float((open_parts[0] - shut_parts[0])[earners].mean()))
@@ -69,7 +69,7 @@ def test_a_busy_online_village_pays_wages_to_households_that_do_not_sell():
                 m.step()
                 never &= m.farmers.online_revenue_ytd == 0
             busy = np.repeat(m.farmers.village_sum(m.farmers.online_revenue_year) > 0, m.farmers.households)
-            parts.append((m.year_stats["household_parts"][0], never & busy))
+            parts.append((m.carried.year_stats["household_parts"][0], never & busy))
         (open_wages, open_never), (shut_wages, _) = parts
         gains.append(float((open_wages - shut_wages)[open_never].mean()))
     assert _lower_bound(gains) > 0

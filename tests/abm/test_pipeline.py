@@ -21,7 +21,7 @@ def test_measure_is_pure_and_repeats_the_months_outcomes():
     months_recorded = len(m.history.alive)
     census = tallies(pv.farmers, m.steps, *village_passage_points(pv))
     window = (m.history.alive[0], np.sum(m.history.defected[-12:], axis=0))
-    model_level, rows = measure(pv, m.steps, m.year_stats, census, window, None, m.market.audience_scale,
+    model_level, rows = measure(pv, m.steps, m.carried.year_stats, census, window, None, m.market.audience_scale,
                                 np.zeros(4))
     assert model_level["enrolled_share"] == m.metrics["enrolled_share"] and model_level["stability"] == m.metrics["stability"]
     assert [r["enrolled"] for r in rows] == [r["enrolled"] for r in m.region_rows]
