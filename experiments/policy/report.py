@@ -20,7 +20,8 @@ from abm.core.params import Parameters
 from experiments.analysis import describe
 from experiments.figures import new_figure
 from experiments.policy.conditions import condition_words
-from experiments.policy.optimise import Optimisation, condition_means, objective_matrix
+from experiments.policy.objectives import condition_means, objective_matrix
+from experiments.policy.optimise import Optimisation
 from experiments.policy.problem import Problem, lever_columns
 from experiments.reports import ci_cell, fmt, markdown_table
 from experiments.runner import atomic_write

@@ -162,13 +162,16 @@ def test_the_experiment_launch_refuses_bad_sizes(browser: Browser, browser_conte
         for field, option, typed in (("replicates", "--replicates", "0"), ("replicates", "--replicates", "2.5"),
                                      ("farmers", "--farmers", "50"), ("farmers", "--farmers", "1e4"),
                                      ("months", "--months", "abc"), ("months", "--months", "5000")):
-            page.locator(f".ruralsim-launch-{field} input").fill(typed)
+            box = page.locator(f".ruralsim-launch-{field} input")
+            box.fill(typed)
+            box.press("Enter")  # commit the text to the page's state before Start reads it (else a race with the click)
             page.get_by_role("button", name="Start").click()
             expect(message).to_have_text(cli_message("suite", "trust", option, typed))
-            page.locator(f".ruralsim-launch-{field} input").fill({"replicates": "2", "farmers": "600",
-                                                                  "months": "13"}[field])
+            box.fill({"replicates": "2", "farmers": "600", "months": "13"}[field])
+            box.press("Enter")
         expect(page.locator(".ruralsim-launch-progress")).to_have_count(0)  # nothing started
         no_server_error(page)
         page.locator(".ruralsim-launch-months input").fill("1")  # the suite's own minimum, past the options'
+        page.locator(".ruralsim-launch-months input").press("Enter")
         page.get_by_role("button", name="Start").click()
         expect(message).to_contain_text("months")
