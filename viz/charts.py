@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from abm.core.params import REGIONS
 from abm.core.stages import STAGES
 from experiments import figures
-from viz.village_map import MAP_LAYERS, MapLayer, layer_norm, model_cooperatives, model_layers
 from viz.labels import outcome_title, outcome_unit
+from viz.village_map import MAP_LAYERS, MapLayer, layer_norm, model_cooperatives, model_layers
 
 #: font sizes (px) of the figures: legible at 1024 px wide
 FONT, TITLE_FONT = 12, 14
@@ -167,9 +169,6 @@ def funnel(series: pd.DataFrame) -> dict[str, Any]:
 
 def _colour_stops(cmap: str, n: int = 7) -> list[str]:
     """``n`` evenly spaced colours of a matplotlib colour map, as hex."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
     return [to_hex(colormaps[cmap](k / (n - 1))) for k in range(n)]
 
 

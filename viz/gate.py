@@ -96,6 +96,6 @@ class TokenGate:
 
 def create_app() -> TokenGate:
     """The Solara app of ``SOLARA_APP`` behind the token of ``RURALSIM_TOKEN`` (uvicorn's ``--factory``)."""
-    from solara.server.starlette import app
+    from solara.server.starlette import app  # builds Solara's server app: only when uvicorn asks for it
 
     return TokenGate(app, os.environ[TOKEN_ENV])

@@ -29,6 +29,7 @@ from mesa.visualization.utils import update_counter
 
 from abm.io.inputs import table_from_bytes
 from abm.io.scenario import ScenarioError, parse_overrides, parse_scenario
+from viz.components import history
 from viz.controller import END_MONTH
 from viz.controls import DEFAULT_PRESET, DEFAULT_SEED, PRESETS, parse_seed, preset_values
 from viz.experiments_view import results_root
@@ -216,8 +217,6 @@ def run_tables(model) -> dict[str, Callable[[], pd.DataFrame]]:
     The household panel (a row per household at each year end, as ``ruralsim run --panel yearly``)
     is offered once it has a year end.
     """
-    from viz.components import history
-
     tables = {"series": lambda: history(model).series, "regions": lambda: history(model).regions,
               "ledger": model.money.frame}
     if model.household_panel is not None and model.household_panel.households:
