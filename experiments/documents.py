@@ -21,10 +21,9 @@ and writes ``docs/TRACE.md`` (:mod:`experiments.trace`).
 from __future__ import annotations
 
 import functools
-import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +32,10 @@ from abm.fixed_values import values_by_key
 from abm.io.docs import refreshed_tables, replace_between
 from abm.io.scenario import load_scenario
 from experiments.calibration.facts import load_facts
+from experiments.calibration.validate import validation_rows
 from experiments.references import reference_list
+from experiments.trace import README_BEGIN, README_END, ROOT, evidence_block, trace_document
 
-ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 TRACE = ROOT / "docs" / "TRACE.md"
 README = ROOT / "README.md"
@@ -159,38 +159,6 @@ def figure_value(key: str) -> float:
     return float(value)
 
 
-def validation_rows(path: Path) -> dict[str, dict[str, Any]]:
-    """The rows of a committed validation table (``ruralsim validate``'s ``facts.md``) by fact id.
-
-    Numeric cells (mean, tol, n) are floats; the 95% interval is split into ``ci_low`` and ``ci_high``.
-    """
-    rows: dict[str, dict[str, Any]] = {}
-    header: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("| ") or line.startswith("|---"):
-            continue
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if cells[0] == "fact":
-            header = cells
-            continue
-        row: dict[str, Any] = dict(zip(header, cells, strict=True))
-        for column in ("mean", "tol", "n"):
-            row[column] = _float(row.get(column, "-"))
-        interval = next((v for k, v in row.items() if k.startswith("95%")), "-")
-        low, _, high = interval.strip("[]").partition(", ")
-        row["ci_low"], row["ci_high"] = _float(low), _float(high)
-        rows[row["fact"]] = row
-    return rows
-
-
-def _float(text: str) -> float:
-    """A table cell as a float (NaN for ``-``)."""
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
-
-
 # --- checking and refreshing the tags -----------------------------------------------------------------------------
 
 def _decimals(number: str) -> int:
@@ -281,13 +249,10 @@ def broken_links(text: str, at: Path) -> list[str]:
     return problems
 
 
-def unknown_commands(text: str) -> list[str]:
-    """``ruralsim COMMAND`` mentions whose command the command line does not have."""
-    from experiments.cli.app import app  # a cycle: the command line imports this module
-
-    known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+def unknown_commands(text: str, commands: Collection[str]) -> list[str]:
+    """``ruralsim COMMAND`` mentions whose command is not among ``commands`` (the command line's)."""
     return sorted({f"ruralsim {name}" for name in re.findall(r"\bruralsim ([a-z_]+)\b", text)
-                   if name not in known})
+                   if name not in commands})
 
 
 # --- regenerating the documents -----------------------------------------------------------------------------------
@@ -301,9 +266,6 @@ def refreshed_odd(text: str) -> str:
 
 def refreshed_readme(text: str) -> str:
     """The README with its evidence block (the independent facts) regenerated."""
-    # a cycle: experiments.trace imports this module
-    from experiments.trace import README_BEGIN, README_END, evidence_block
-
     return replace_between(text, README_BEGIN, README_END, evidence_block())
 
 
@@ -321,21 +283,21 @@ def refresh_documents(odd: Path = ODD, trace: Path = TRACE, readme: Path = READM
     Returns:
         The files that changed.
     """
-    from experiments.trace import trace_document  # a cycle: experiments.trace imports this module
-
     new = {odd: refreshed_odd(odd.read_text(encoding="utf-8")), trace: trace_document()}
     if readme.is_file():
         new[readme] = refreshed_readme(readme.read_text(encoding="utf-8"))
     return [path for path, text in new.items() if _write_if_changed(path, text)]
 
 
-def document_problems(odd: Path = ODD, trace: Path = TRACE, readme: Path = README) -> list[str]:
-    """Everything that makes the documents disagree with the code and records (empty: they are current)."""
-    from experiments.trace import trace_document  # a cycle: experiments.trace imports this module
+def document_problems(commands: Collection[str], odd: Path = ODD, trace: Path = TRACE, readme: Path = README
+                      ) -> list[str]:
+    """Everything that makes the documents disagree with the code and records (empty: they are current).
 
+    ``commands`` are the command line's commands (a ``ruralsim NAME`` the documents mention must be one).
+    """
     text = odd.read_text(encoding="utf-8")
     problems = [f"ODD {p}" for p in stale_figures(text) + untagged_numbers(text) + broken_links(text, odd)]
-    problems += [f"ODD mentions {c}, which is not a command" for c in unknown_commands(text)]
+    problems += [f"ODD mentions {c}, which is not a command" for c in unknown_commands(text, commands)]
     if refreshed_odd(text) != text:
         problems.append("ODD: a generated table or the reference list is stale (run `ruralsim docs`)")
     if not trace.is_file() or trace.read_text(encoding="utf-8") != trace_document():
@@ -343,7 +305,7 @@ def document_problems(odd: Path = ODD, trace: Path = TRACE, readme: Path = READM
     if trace.is_file():
         document = trace.read_text(encoding="utf-8")
         problems += [f"TRACE {p}" for p in broken_links(document, trace)]
-        problems += [f"TRACE mentions {c}, which is not a command" for c in unknown_commands(document)]
+        problems += [f"TRACE mentions {c}, which is not a command" for c in unknown_commands(document, commands)]
     if readme.is_file() and refreshed_readme(readme.read_text(encoding="utf-8")) != readme.read_text(
             encoding="utf-8"):
         problems.append("README: the evidence block is stale (run `ruralsim docs`)")

@@ -59,6 +59,7 @@ from experiments.drivers_design import (
     sweep_values,
     trajectories_for,
 )
+from experiments.drivers_report import write_report
 from experiments.experiment import DEFAULT_OUTCOMES, ConclusionSpec, Experiment, Plan, check_overrides
 from experiments.runner import atomic_write, parquet_bytes, run_experiment
 from experiments.worker import DEFAULT_MODEL
@@ -419,8 +420,6 @@ def run_drivers(plan: Plan, out: str | Path, size: Size = Size(), runner: Runner
         ScenarioError: For an experiment without arms, a folder holding another analysis, or a window
             past the last month.
     """
-    from experiments.drivers_report import write_report  # a cycle: the report reads this module's Analysis and Findings
-
     conclusions = default_conclusions(plan.experiment)
     check_months(plan.experiment, plan.base.months)
     plan = replace(plan, seeds=replicate_seeds(plan.experiment.root_seed, size.replicates))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,10 +18,12 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from abm.core.params import GROUPS
-from experiments.drivers import Analysis, Findings
 from experiments.drivers_design import UNSCREENED_GROUPS, Threshold, moving
 from experiments.reports import fmt, markdown_table
 from experiments.runner import atomic_write, parquet_bytes
+
+if TYPE_CHECKING:  # the analysis (experiments.drivers) calls this module; the report only names its records
+    from experiments.drivers import Analysis, Findings
 
 #: drivers listed per conclusion in the summary
 SUMMARY_DRIVERS = 3

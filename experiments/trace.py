@@ -25,10 +25,10 @@ from abm.core.params import declarations
 from abm.fixed_values import TABLES, scalar_values
 from abm.measure.outcomes import OUTCOMES
 from experiments.calibration.facts import load_facts
-from experiments.calibration.validate import figure
-from experiments.documents import ROOT, validation_rows
+from experiments.calibration.validate import figure, validation_rows
 from experiments.references import load_references
 
+ROOT = Path(__file__).resolve().parents[1]  # the repository
 DOCS = ROOT / "docs"
 BASELINE = DOCS / "validation" / "baseline.md"
 POSTERIOR = DOCS / "validation" / "posterior.md"

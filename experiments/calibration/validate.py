@@ -324,3 +324,35 @@ def validate(replicates: int = 10, root_seed: int = VALIDATION_ROOT_SEED, months
     if show:
         print_table(table, title)
     return Validation(table, values, out, failed_outputs(table))
+
+
+def validation_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """The rows of a committed validation table (``ruralsim validate``'s ``facts.md``) by fact id.
+
+    Numeric cells (mean, tol, n) are floats; the 95% interval is split into ``ci_low`` and ``ci_high``.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    header: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("| ") or line.startswith("|---"):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0] == "fact":
+            header = cells
+            continue
+        row: dict[str, Any] = dict(zip(header, cells, strict=True))
+        for column in ("mean", "tol", "n"):
+            row[column] = _float(row.get(column, "-"))
+        interval = next((v for k, v in row.items() if k.startswith("95%")), "-")
+        low, _, high = interval.strip("[]").partition(", ")
+        row["ci_low"], row["ci_high"] = _float(low), _float(high)
+        rows[row["fact"]] = row
+    return rows
+
+
+def _float(text: str) -> float:
+    """A table cell as a float (NaN for ``-``)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan

@@ -173,7 +173,7 @@ def docs(
     if not check:
         for path in refresh_documents():
             console.print(f"rewritten: {path}")
-    problems = document_problems()
+    problems = document_problems(command_names())
     for problem in problems:
         err.print(problem, markup=False, highlight=False)
     if problems:
@@ -252,6 +252,11 @@ def _register() -> None:
 
 
 _register()
+
+
+def command_names() -> set[str]:
+    """The names of the command line's commands (the documents may mention only these)."""
+    return {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
 
 
 def main(args: list[str] | None = None) -> None:

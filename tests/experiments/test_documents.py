@@ -14,6 +14,7 @@ import pytest
 from abm import fixed_values
 from abm.core.params import declarations
 from experiments import documents
+from experiments.cli.app import command_names
 from experiments.documents import (
     ODD,
     README,
@@ -51,7 +52,7 @@ def headings(text: str) -> list[tuple[int, str]]:
 
 def test_the_odd_trace_and_readme_agree_with_the_code_and_the_records() -> None:
     """Every tagged number current, none untagged, every table and reference generated, no broken link."""
-    assert document_problems() == []
+    assert document_problems(command_names()) == []
 
 
 def test_every_odd_element_and_every_odd_d_question_of_every_decision_has_its_own_heading() -> None:
@@ -121,7 +122,7 @@ def test_links_paths_and_commands_are_checked(tmp_path: Path) -> None:
     text = "[ok](page.md) [gone](missing.md) `abm/model.py` `abm/metrics.py` `ruralsim docs` `ruralsim frobnicate`"
     assert broken_links(text, page) == ["link to missing.md: no such file", "`abm/metrics.py`: no such file in "
                                                                           "the repository"]
-    assert unknown_commands(text) == ["ruralsim frobnicate"]
+    assert unknown_commands(text, command_names()) == ["ruralsim frobnicate"]
 
 
 def test_a_stale_copy_of_the_odd_is_found_and_refreshing_fixes_it(tmp_path: Path) -> None:
@@ -129,7 +130,7 @@ def test_a_stale_copy_of_the_odd_is_found_and_refreshing_fixes_it(tmp_path: Path
     text = ODD.read_text(encoding="utf-8")
     odd.write_text(text.replace("0.3<!--=c.trust.reputation.newcomer_prior_rating-->",
                                 "0.1<!--=c.trust.reputation.newcomer_prior_rating-->"), encoding="utf-8")
-    problems = document_problems(odd=odd, trace=TRACE, readme=README)
+    problems = document_problems(command_names(), odd=odd, trace=TRACE, readme=README)
     assert any("0.1 is stale" in p for p in problems)
     trace, readme = tmp_path / "TRACE.md", tmp_path / "README.md"
     readme.write_text(README.read_text(encoding="utf-8"), encoding="utf-8")
