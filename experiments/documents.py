@@ -31,6 +31,7 @@ from abm.core.params import Parameters
 from abm.fixed_values import values_by_key
 from abm.io.docs import refreshed_tables, replace_between
 from abm.io.scenario import load_scenario
+from experiments import rests_on
 from experiments.calibration.facts import load_facts
 from experiments.calibration.validate import validation_rows
 from experiments.references import reference_list
@@ -39,6 +40,8 @@ from experiments.trace import README_BEGIN, README_END, ROOT, evidence_block, tr
 ODD = ROOT / "docs" / "ODD.md"
 TRACE = ROOT / "docs" / "TRACE.md"
 README = ROOT / "README.md"
+DRIVERS = ROOT / "docs" / "drivers"  # the committed drivers analyses, a folder per suite
+SUITE_REPORTS = ROOT / "docs" / "suites"  # the committed suite reports, a folder per suite (and its posterior)
 REFERENCES_BEGIN = "<!-- references:begin (generated from seeds/references.toml by `ruralsim docs`; do not edit) -->"
 REFERENCES_END = "<!-- references:end -->"
 
@@ -257,16 +260,32 @@ def unknown_commands(text: str, commands: Collection[str]) -> list[str]:
 
 # --- regenerating the documents -----------------------------------------------------------------------------------
 
-def refreshed_odd(text: str) -> str:
-    """The ODD with its generated tables, figures and reference list regenerated."""
+def refreshed_odd(text: str, drivers: Path = DRIVERS) -> str:
+    """The ODD with its generated tables, figures, reference list and decisive parameters regenerated."""
     text = refreshed_tables(text)
     text = replace_between(text, REFERENCES_BEGIN, REFERENCES_END, reference_list())
+    text = replace_between(text, rests_on.DECISIVE_BEGIN, rests_on.DECISIVE_END, rests_on.decisive_block(drivers))
     return refresh_figures(text)
 
 
-def refreshed_readme(text: str) -> str:
-    """The README with its evidence block (the independent facts) regenerated."""
+def refreshed_readme(text: str, drivers: Path = DRIVERS) -> str:
+    """The README with its evidence block (the independent facts) and its conclusions' drivers regenerated."""
+    text = replace_between(text, rests_on.BEGIN, rests_on.END, rests_on.summary_block(drivers))
     return replace_between(text, README_BEGIN, README_END, evidence_block())
+
+
+def refreshed_suite_reports(reports: Path = SUITE_REPORTS, drivers: Path = DRIVERS) -> dict[Path, str]:
+    """Each committed suite report (``reports/NAME/report.md``) with what its conclusions rest on filled in.
+
+    A posterior report (``NAME_posterior``) quotes the drivers analysis of its suite.
+    """
+    out = {}
+    for path in sorted(reports.glob("*/report.md")):
+        text = path.read_text(encoding="utf-8")
+        if rests_on.SUITE_BLOCK[0] in text:
+            block = rests_on.suite_block(drivers, path.parent.name.removesuffix("_posterior"))
+            out[path] = replace_between(text, *rests_on.SUITE_BLOCK, block)
+    return out
 
 
 def _write_if_changed(path: Path, new: str) -> bool:
@@ -286,6 +305,7 @@ def refresh_documents(odd: Path = ODD, trace: Path = TRACE, readme: Path = READM
     new = {odd: refreshed_odd(odd.read_text(encoding="utf-8")), trace: trace_document()}
     if readme.is_file():
         new[readme] = refreshed_readme(readme.read_text(encoding="utf-8"))
+    new |= refreshed_suite_reports()
     return [path for path, text in new.items() if _write_if_changed(path, text)]
 
 
@@ -308,5 +328,7 @@ def document_problems(commands: Collection[str], odd: Path = ODD, trace: Path = 
         problems += [f"TRACE mentions {c}, which is not a command" for c in unknown_commands(document, commands)]
     if readme.is_file() and refreshed_readme(readme.read_text(encoding="utf-8")) != readme.read_text(
             encoding="utf-8"):
-        problems.append("README: the evidence block is stale (run `ruralsim docs`)")
+        problems.append("README: the evidence block or the conclusions' drivers are stale (run `ruralsim docs`)")
+    problems += [f"{path.relative_to(ROOT)}: what its conclusions rest on is stale (run `ruralsim docs`)"
+                 for path, text in refreshed_suite_reports().items() if path.read_text(encoding="utf-8") != text]
     return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -85,7 +85,14 @@ def _change(threshold: Threshold, default: float) -> str:
             f"default {fmt(default)})")
 
 
-def verdict(analysis: Analysis, findings: Findings, name: str) -> str:
+class Verdict(NamedTuple):
+    """What a conclusion's sign rests on: a kind (:data:`VERDICTS`) and the sentence a reader can quote."""
+
+    kind: str
+    text: str
+
+
+def verdict(analysis: Analysis, findings: Findings, name: str) -> Verdict:
     """What a reader can say of a conclusion's sign: where it flips, or that it holds, and over what."""
     opposite, points = opposite_points(findings, name)
     at = f"{opposite} of {points} design points" if points else "no design point (undefined)"
@@ -99,18 +106,20 @@ def verdict(analysis: Analysis, findings: Findings, name: str) -> str:
                                 "over its declared range, and the threshold may lie outside what is plausible)",
                     "assumed": f" ({threshold.parameter} is an assumption without a plausible range: it was swept "
                                "over half to one and a half times its default)"}.get(kind, "")
-        return (f"depends on {threshold.parameter}: {_change(threshold, default)}, the other parameters at their "
-                f"defaults{more}{declared}; the sign differs from the defaults' at {at}")
+        return Verdict("depends", f"depends on {threshold.parameter}: {_change(threshold, default)}, the other "
+                                  f"parameters at their defaults{more}{declared}; the sign differs from the defaults' "
+                                  f"at {at}")
     if sweep is None and opposite == 0 and _default_sign(findings, name) == 0:
-        return f"zero at the defaults and at all {points} design points: no screened assumption moves it"
+        return Verdict("zero", f"zero at the defaults and at all {points} design points: no screened assumption "
+                               "moves it")
     if sweep is None:
-        return (f"no single driver stands out (no parameter of the refinement moves it beyond seed noise); the sign "
-                f"differs from the defaults' at {at}")
+        return Verdict("no single driver", "no single driver stands out (no parameter of the refinement moves it "
+                                           f"beyond seed noise); the sign differs from the defaults' at {at}")
     if opposite == 0:
-        return (f"holds across the plausible ranges screened: the same sign at all {points} design points and "
-                f"along {sweep[0]}")
-    return (f"holds along {sweep[0]} alone, but the sign differs from the defaults' at {at}: it depends on "
-            "combinations of assumptions")
+        return Verdict("holds", f"holds across the plausible ranges screened: the same sign at all {points} design "
+                                f"points and along {sweep[0]}")
+    return Verdict("combinations", f"holds along {sweep[0]} alone, but the sign differs from the defaults' at {at}: "
+                                   "it depends on combinations of assumptions")
 
 
 def top_drivers(table: pd.DataFrame, name: str) -> str:
@@ -129,7 +138,7 @@ def summary(analysis: Analysis, findings: Findings, table: pd.DataFrame) -> list
         mean, lo, hi, _ = default_interval(findings, name)
         interval = f"{fmt(mean)} [{fmt(lo)}, {fmt(hi)}]" if not math.isnan(lo) else fmt(mean)
         rows.append({"conclusion": f"{c.label or name} (`{name}`)", "effect at the defaults [95% CI]": interval,
-                     "top drivers (mu*)": top_drivers(table, name), "sign": verdict(analysis, findings, name)})
+                     "top drivers (mu*)": top_drivers(table, name), "sign": verdict(analysis, findings, name).text})
     return ["## Summary", "", markdown_table(pd.DataFrame(rows)), ""]
 
 
@@ -170,7 +179,7 @@ def section(analysis: Analysis, findings: Findings, table: pd.DataFrame, name: s
     lines = [f"## {c.label or name} (`{name}`)", "", f"{statistic_words(analysis, name)}. At the defaults: "
              f"{fmt(mean)}{interval} (n = {n}).{floor}", "", "Mechanism groups (screening):", "",
              index_table(table, name, "screening"), "", "Parameters of the top groups (refinement):", "",
-             index_table(table, name, "refinement"), "", f"**Sign:** {verdict(analysis, findings, name)}.", ""]
+             index_table(table, name, "refinement"), "", f"**Sign:** {verdict(analysis, findings, name).text}.", ""]
     if figure(analysis, findings, table, name):
         lines += [f"![drivers of {name}](drivers_{name}.png)", ""]
     return lines
@@ -265,9 +274,30 @@ def method_lines(analysis: Analysis, findings: Findings) -> list[str]:
         f"{', '.join(declared) or 'none'}.", ""]
 
 
+def conclusion_table(analysis: Analysis, findings: Findings, table: pd.DataFrame) -> pd.DataFrame:
+    """One row per conclusion: its effect at the defaults with its 95% interval, top drivers and what its sign rests on.
+
+    ``rests_on`` is the verdict's kind (``holds``, ``depends``, ``combinations``, ``no single driver``, ``zero``);
+    ``threshold_parameter`` and ``threshold`` say where a ``depends`` flips. The suites' reports, the README
+    and the ODD quote this table (``ruralsim docs``).
+    """
+    rows = []
+    for name, c in analysis.conclusions.items():
+        mean, lo, hi, seeds = default_interval(findings, name)
+        threshold = findings.thresholds.get(name)
+        v = verdict(analysis, findings, name)
+        rows.append({"conclusion": name, "label": c.label or name, "effect": mean, "ci_low": lo, "ci_high": hi,
+                     "seeds": seeds, "top_drivers": top_drivers(table, name), "rests_on": v.kind,
+                     "threshold_parameter": threshold.parameter if threshold else "",
+                     "threshold": threshold.value if threshold else math.nan, "verdict": v.text})
+    return pd.DataFrame(rows)
+
+
 def write_tables(analysis: Analysis, findings: Findings, table: pd.DataFrame) -> None:
-    """Write ``drivers.csv`` (the indices) and ``effects.parquet`` (the effects at every point of every stage)."""
+    """Write ``drivers.csv`` (the indices), ``conclusions.csv`` and ``effects.parquet`` (every point's effects)."""
     atomic_write(analysis.out / "drivers.csv", table.to_csv(index=False).encode())
+    atomic_write(analysis.out / "conclusions.csv",
+                 conclusion_table(analysis, findings, table).to_csv(index=False).encode())
     frames = [findings.default.assign(stage="default"), findings.screening_effects.assign(stage="screening"),
               findings.refinement_effects.assign(stage="refinement")]
     for parameter, rows in findings.sweeps.values():

@@ -164,12 +164,17 @@ def figure_grid(df: pd.DataFrame, outcomes: list[str], reference: str, path: Pat
 # --- the three suites -----------------------------------------------------------------------------
 
 
+#: the block of a suite's report that ``ruralsim docs`` fills from its drivers analysis (experiments/rests_on.py)
+RESTS_ON_BEGIN, RESTS_ON_END = "<!-- rests-on:begin (from docs/drivers by `ruralsim docs`) -->", "<!-- rests-on:end -->"
+
+
 def write_report(name: str, folder: Path) -> Path:
     """Write ``report.md`` (and its PNG figures) for a suite's results folder."""
     folder = Path(folder)
     df = load_results(folder)
     writer = {"trust": _trust, "subsidies": _subsidies, "eastwest": _eastwest, "programmes": _programmes}[name]
-    text = writer(df, folder) + income_effects(folder, reference_arm(folder))
+    text = (writer(df, folder) + income_effects(folder, reference_arm(folder)) + "\n## What each conclusion rests "
+            f"on\n\n{RESTS_ON_BEGIN}\n(`ruralsim docs` fills this from `docs/drivers/{name}`)\n{RESTS_ON_END}\n")
     path = folder / "report.md"
     path.write_text(text, encoding="utf-8")
     return path

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from abm.core.params import GROUPS, declarations
 from abm.io.scenario import ScenarioError
+from experiments import rests_on
 from experiments.analysis import load_results
 from experiments.cli.app import app
 from experiments.drivers import (
@@ -155,6 +156,10 @@ def test_a_planted_driver_and_its_threshold_are_recovered(tmp_path: Path) -> Non
     assert found and float(found.group(1)) == pytest.approx(PLANTED_THRESHOLD, abs=0.01)
     assert "holds across the plausible ranges screened" in report.split("(`holds`)")[1].split("\n")[0]
     assert (out / "drivers_flips.png").stat().st_size > 10_000
+    table = pd.read_csv(out / "conclusions.csv").set_index("conclusion")
+    assert table.rests_on.to_dict() == {"flips": "depends", "holds": "holds"}
+    assert table.threshold_parameter["flips"] == PLANTED_DRIVER
+    assert table.threshold["flips"] == pytest.approx(PLANTED_THRESHOLD, abs=0.01)
     cost = json.loads((out / "cost.json").read_text())
     assert run_drivers(load_experiment(write(tmp_path, TOY)), out, TOY_SIZE, TOY_RUNNER).read_text() == report
     assert json.loads((out / "cost.json").read_text()) == cost  # every run was found finished
@@ -205,3 +210,27 @@ def test_quick_drivers_of_the_trust_suite_end_to_end(tmp_path: Path) -> None:
     assert "## Method" in report and f"{QUICK.replicates} paired seed(s)" in report
     ranked = pd.read_csv(out / "drivers.csv")
     assert set(ranked[ranked.stage == "screening"].group) == set(GROUPS) - {"scale", "policy", "shock"}
+
+
+def test_the_documents_quote_what_each_conclusion_rests_on(tmp_path: Path) -> None:
+    """A suite's report, the README's summary and the ODD's decisive parameters come from its conclusions.csv."""
+    folder = tmp_path / "drivers" / "toy"
+    folder.mkdir(parents=True)
+    pd.DataFrame([
+        {"conclusion": "flips", "label": "the toy's flip", "effect": -0.5, "ci_low": -0.7, "ci_high": -0.3, "seeds": 2,
+         "top_drivers": f"{PLANTED_DRIVER} (0.9), trust_weight (0.1)", "rests_on": "depends",
+         "threshold_parameter": PLANTED_DRIVER, "threshold": 0.25,
+         "verdict": f"depends on {PLANTED_DRIVER}: flips when {PLANTED_DRIVER} > 0.25 (negative below, positive "
+                    "above; bracket [0.2, 0.3], default 0.1), the other parameters at their defaults"},
+        {"conclusion": "holds", "label": "the toy's rise", "effect": 1.0, "ci_low": 0.8, "ci_high": 1.2, "seeds": 2,
+         "top_drivers": "trust_weight (2)", "rests_on": "holds", "threshold_parameter": "", "threshold": float("nan"),
+         "verdict": "holds across the plausible ranges screened"}]).to_csv(folder / "conclusions.csv", index=False)
+    suite = rests_on.suite_block(tmp_path / "drivers", "toy")
+    assert f"| the toy's flip | -0.5 [-0.7, -0.3] | {PLANTED_DRIVER} (0.9), trust_weight (0.1) | depends on " \
+           f"{PLANTED_DRIVER}: flips when {PLANTED_DRIVER} > 0.25 |" in suite
+    assert "| the toy's rise | 1 [0.8, 1.2] | trust_weight (2) | holds across the ranges screened |" in suite
+    assert "| toy | the toy's rise |" in rests_on.summary_block(tmp_path / "drivers")
+    decisive = rests_on.decisive_block(tmp_path / "drivers")
+    assert f"| `{PLANTED_DRIVER}` | toy: flips | toy: flips flips when {PLANTED_DRIVER} > 0.25 |" in decisive
+    assert "| `trust_weight` | toy: flips; toy: holds | - |" in decisive
+    assert "No drivers analysis of this suite" in rests_on.suite_block(tmp_path / "drivers", "other")
