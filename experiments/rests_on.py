@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from abm.core.params import Parameters
 from experiments.reports import RESTS_ON_BEGIN, RESTS_ON_END, fmt, markdown_table
 
 BEGIN = "<!-- drivers:begin (generated from docs/drivers by `ruralsim docs`; do not edit) -->"
@@ -25,6 +26,7 @@ SUITE_BLOCK = (RESTS_ON_BEGIN, RESTS_ON_END)
 DRIVER = re.compile(r"([a-z_0-9]+) \(")
 #: the change of sign a ``depends`` verdict states
 CHANGE = re.compile(r"(?:flips|vanishes|appears) when \S+ [<>] \S+")
+PARAMETERS = set(Parameters.model_fields)
 KINDS = {"holds": "holds across the ranges screened",
          "combinations": "holds along its top driver, not across combinations of assumptions",
          "no single driver": "no single driver; its sign differs at some design points",
@@ -75,11 +77,14 @@ def summary_block(folder: Path) -> str:
 
 
 def decisive_block(folder: Path) -> str:
-    """The ODD's block: the parameters among a conclusion's top drivers, what they decide and where a sign changes."""
+    """The ODD's block: the parameters among a conclusion's top drivers, what they decide and where a sign changes.
+
+    A conclusion no parameter of the refinement moves names mechanism groups as its drivers; they are left out.
+    """
     rows: dict[str, dict[str, list[str]]] = {}
     for suite, table in conclusions(folder).items():
         for r in table.itertuples():
-            for name in DRIVER.findall(r.top_drivers):
+            for name in (n for n in DRIVER.findall(r.top_drivers) if n in PARAMETERS):  # not a mechanism group
                 rows.setdefault(name, {"drives": [], "changes": []})["drives"].append(f"{suite}: {r.conclusion}")
             if r.rests_on == "depends":
                 change = rests_on(pd.Series(r._asdict())).split(": ", 1)[1]
