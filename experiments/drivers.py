@@ -191,7 +191,9 @@ def run_stage(analysis: Analysis, stage: str, design: pd.DataFrame, arms: list[s
     before = analysis.cost.get(stage, {"executed": 0, "seconds": 0.0})
     analysis.cost[stage] = {"runs": len(list((folder / "runs").glob("*.parquet"))),
                             "executed": before["executed"] + report.executed,
-                            "seconds": before["seconds"] + (report.seconds if report.executed else 0.0)}
+                            "seconds": before["seconds"] + (report.seconds if report.executed else 0.0),
+                            # the workers that executed its runs (a resumed call that finds them finished keeps them)
+                            "workers": r.workers if report.executed else before.get("workers", r.workers)}
     analysis.stages += [stage] * (stage not in analysis.stages)
     return load_results(folder)
 

@@ -235,7 +235,8 @@ def cost_lines(analysis: Analysis) -> list[str]:
     runs = sum(int(c["runs"]) for c in cost.values())
     executed = sum(int(c["executed"]) for c in cost.values())
     seconds = sum(c["seconds"] for c in cost.values())
-    workers = analysis.runner.workers or "all cores"
+    counts = {c.get("workers", analysis.runner.workers) for c in cost.values()}
+    workers = " or ".join(str(w or "all cores") for w in sorted(counts, key=str))
     per_stage = ", ".join(f"{stage} {int(c['runs'])}" for stage, c in cost.items())
     per_run = f"; {seconds / executed:.2f} s a run on each worker" if executed else ""
     return ["## Cost", "", f"{runs:,} runs ({per_stage}). The runs this folder executed ({executed:,}) took "
