@@ -183,7 +183,7 @@ class Province:
 
 @dataclass
 class Carried:
-    """What one phase hands to a later phase or month; the model keeps no other state of its own.
+    """What one phase hands to a later phase or month (besides the market's prices and the stability history).
 
     ``household_income`` the households' off-farm incomes and this year's allowances; ``expected_income``
     each household's income from selling everything offline (the measures' basis before month 12);

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.ledger import MoneyLedger
-from abm.core.params import Parameters
 from abm.core.stages import COOP
 from abm.market.clearing import MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
@@ -31,7 +30,7 @@ def pool_sales(carried: Carried, province: Province, fl: MonthFlows, offline_pri
 
 def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np.random.Generator) -> None:
     """Year end: the year's statistics, talent titles, unspent budgets returned, members settled, a new year."""
-    f, p = province.farmers, province.p
+    f = province.farmers
     f.close_year()
     hi = carried.household_income
     stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
@@ -45,7 +44,7 @@ def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np
     government = province.institutions.government
     government.award_titles(led, lifted, f.new_farmer)
     government.close_year(money)
-    carried.membership_flows = settle_membership(carried, province, p, rng)
+    carried.membership_flows = settle_membership(carried, province, rng)
     carried.year_stats = stats
 
 
@@ -63,9 +62,9 @@ def adoption_effect(carried: Carried, province: Province, parts: np.ndarray) -> 
     return {f"adoption_effect_{k}": x for k, x in effect.items()}
 
 
-def settle_membership(carried: Carried, province: Province, p: Parameters, rng: np.random.Generator) -> np.ndarray:
+def settle_membership(carried: Carried, province: Province, rng: np.random.Generator) -> np.ndarray:
     """December settlement: members leave for a named reason, neighbours join; returns (left by reason, joined)."""
-    f, v = province.farmers, province.villages
+    f, v, p = province.farmers, province.villages, province.p
     reason = carried.pooled.reasons(p.coop_min_fill)
     coop_of_household = np.repeat(v.coop_of_county[v.county], f.households)
     leave, join = review_membership(f.member, coop_of_household, reason, p.coop_exit_rate, p.coop_join_rate,

@@ -264,13 +264,14 @@ def refreshed_odd(text: str, drivers: Path = DRIVERS) -> str:
     """The ODD with its generated tables, figures, reference list and decisive parameters regenerated."""
     text = refreshed_tables(text)
     text = replace_between(text, REFERENCES_BEGIN, REFERENCES_END, reference_list())
-    text = replace_between(text, rests_on.DECISIVE_BEGIN, rests_on.DECISIVE_END, rests_on.decisive_block(drivers))
+    text = replace_between(text, rests_on.DECISIVE_BEGIN, rests_on.DECISIVE_END,
+                           rests_on.decisive_block(rests_on.conclusions(drivers)))
     return refresh_figures(text)
 
 
 def refreshed_readme(text: str, drivers: Path = DRIVERS) -> str:
     """The README with its evidence block (the independent facts) and its conclusions' drivers regenerated."""
-    text = replace_between(text, rests_on.BEGIN, rests_on.END, rests_on.summary_block(drivers))
+    text = replace_between(text, rests_on.BEGIN, rests_on.END, rests_on.summary_block(rests_on.conclusions(drivers)))
     return replace_between(text, README_BEGIN, README_END, evidence_block())
 
 
@@ -279,11 +280,11 @@ def refreshed_suite_reports(reports: Path = SUITE_REPORTS, drivers: Path = DRIVE
 
     A posterior report (``NAME_posterior``) quotes the drivers analysis of its suite.
     """
-    out = {}
+    out, tables = {}, rests_on.conclusions(drivers)
     for path in sorted(reports.glob("*/report.md")):
         text = path.read_text(encoding="utf-8")
         if rests_on.SUITE_BLOCK[0] in text:
-            block = rests_on.suite_block(drivers, path.parent.name.removesuffix("_posterior"))
+            block = rests_on.suite_block(tables, path.parent.name.removesuffix("_posterior"))
             out[path] = replace_between(text, *rests_on.SUITE_BLOCK, block)
     return out
 

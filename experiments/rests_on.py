@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -39,11 +41,16 @@ def conclusions(folder: Path) -> dict[str, pd.DataFrame]:
             for path in sorted(folder.glob("*/conclusions.csv"))}
 
 
-def rests_on(row: pd.Series) -> str:
-    """A conclusion's sign in a few words: where it changes, or that it holds."""
+def sign_change(verdict: str) -> str:
+    """Where a ``depends`` verdict's sign changes, in a few words (``flips when X > v``)."""
+    change = CHANGE.search(verdict)
+    return change.group(0) if change else "changes sign"
+
+
+def rests_on(row: Any) -> str:
+    """A conclusion's sign in a few words: where it changes, or that it holds (``row``: one of conclusions.csv)."""
     if row.rests_on == "depends":
-        change = CHANGE.search(row.verdict)
-        return f"depends on {row.threshold_parameter}: {change.group(0) if change else 'changes sign'}"
+        return f"depends on {row.threshold_parameter}: {sign_change(row.verdict)}"
     return KINDS[row.rests_on]
 
 
@@ -53,12 +60,11 @@ def _rows(table: pd.DataFrame) -> pd.DataFrame:
               for r in table.itertuples()]
     return pd.DataFrame({"conclusion": table.label, "effect at the defaults [95% CI]": effect,
                          "top drivers (mu*)": table.top_drivers,
-                         "rests on": [rests_on(r) for _, r in table.iterrows()]})
+                         "rests on": [rests_on(r) for r in table.itertuples()]})
 
 
-def suite_block(folder: Path, suite: str) -> str:
-    """The block of a suite's report: its conclusions, or where its analysis would come from."""
-    tables = conclusions(folder)
+def suite_block(tables: dict[str, pd.DataFrame], suite: str) -> str:
+    """The block of a suite's report: its conclusions (``tables``: :func:`conclusions`), or where they come from."""
     if suite not in tables:
         return f"No drivers analysis of this suite is committed (`ruralsim drivers {suite}`)."
     return (f"From the drivers analysis (`docs/drivers/{suite}/report.md`): every assumption and calibrated parameter "
@@ -66,9 +72,8 @@ def suite_block(folder: Path, suite: str) -> str:
             + markdown_table(_rows(tables[suite])))
 
 
-def summary_block(folder: Path) -> str:
-    """The README's block: every suite's conclusions with what they rest on."""
-    tables = conclusions(folder)
+def summary_block(tables: dict[str, pd.DataFrame]) -> str:
+    """The README's block: every suite's conclusions (``tables``: :func:`conclusions`) with what they rest on."""
     if not tables:
         return "No drivers analysis is committed yet (`ruralsim drivers trust|subsidies|eastwest`)."
     frames = [_rows(t).assign(suite=suite) for suite, t in tables.items()]
@@ -76,23 +81,22 @@ def summary_block(folder: Path) -> str:
     return markdown_table(both[["suite", *both.columns[:-1]]])
 
 
-def decisive_block(folder: Path) -> str:
+def decisive_block(tables: dict[str, pd.DataFrame]) -> str:
     """The ODD's block: the parameters among a conclusion's top drivers, what they decide and where a sign changes.
 
     A conclusion no parameter of the refinement moves names mechanism groups as its drivers; they are left out.
     """
-    rows: dict[str, dict[str, list[str]]] = {}
-    for suite, table in conclusions(folder).items():
+    drives: dict[str, list[str]] = defaultdict(list)
+    changes: dict[str, list[str]] = defaultdict(list)
+    for suite, table in tables.items():
         for r in table.itertuples():
             for name in (n for n in DRIVER.findall(r.top_drivers) if n in PARAMETERS):  # not a mechanism group
-                rows.setdefault(name, {"drives": [], "changes": []})["drives"].append(f"{suite}: {r.conclusion}")
+                drives[name].append(f"{suite}: {r.conclusion}")
             if r.rests_on == "depends":
-                change = rests_on(pd.Series(r._asdict())).split(": ", 1)[1]
-                rows.setdefault(r.threshold_parameter, {"drives": [], "changes": []})["changes"].append(
-                    f"{suite}: {r.conclusion} {change}")
-    if not rows:
+                changes[r.threshold_parameter].append(f"{suite}: {r.conclusion} {sign_change(r.verdict)}")
+    if not drives and not changes:
         return "No drivers analysis is committed yet."
-    table = pd.DataFrame([{"parameter": f"`{name}`", "a top-3 driver of": "; ".join(v["drives"]) or "-",
-                           "sign changes": "; ".join(v["changes"]) or "-"} for name, v in sorted(rows.items())])
+    table = pd.DataFrame([{"parameter": f"`{name}`", "a top-3 driver of": "; ".join(drives[name]) or "-",
+                           "sign changes": "; ".join(changes[name]) or "-"} for name in sorted({*drives, *changes})])
     return markdown_table(table)
 

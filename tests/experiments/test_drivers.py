@@ -226,13 +226,14 @@ def test_the_documents_quote_what_each_conclusion_rests_on(tmp_path: Path) -> No
          "top_drivers": "trust_weight (2), diffusion (1)", "rests_on": "holds", "threshold_parameter": "",
          "threshold": float("nan"),
          "verdict": "holds across the plausible ranges screened"}]).to_csv(folder / "conclusions.csv", index=False)
-    suite = rests_on.suite_block(tmp_path / "drivers", "toy")
+    tables = rests_on.conclusions(tmp_path / "drivers")
+    suite = rests_on.suite_block(tables, "toy")
     assert f"| the toy's flip | -0.5 [-0.7, -0.3] | {PLANTED_DRIVER} (0.9), trust_weight (0.1) | depends on " \
            f"{PLANTED_DRIVER}: flips when {PLANTED_DRIVER} > 0.25 |" in suite
     assert "| the toy's rise | 1 [0.8, 1.2] | trust_weight (2), diffusion (1) | holds across the ranges screened |" \
         in suite
-    assert "| toy | the toy's rise |" in rests_on.summary_block(tmp_path / "drivers")
-    decisive = rests_on.decisive_block(tmp_path / "drivers")
+    assert "| toy | the toy's rise |" in rests_on.summary_block(tables)
+    decisive = rests_on.decisive_block(tables)
     assert f"| `{PLANTED_DRIVER}` | toy: flips | toy: flips flips when {PLANTED_DRIVER} > 0.25 |" in decisive
     assert "| `trust_weight` | toy: flips; toy: holds | - |" in decisive and "diffusion" not in decisive  # a group
-    assert "No drivers analysis of this suite" in rests_on.suite_block(tmp_path / "drivers", "other")
+    assert "No drivers analysis of this suite" in rests_on.suite_block(tables, "other")
