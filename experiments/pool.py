@@ -6,7 +6,8 @@ pay for that per worker, let alone per run. Here the workers fork from one fork 
 imported the model and, for the default model, run one tiny world (:mod:`experiments.warm_kernels`)
 so that numba's cached machine code is in memory before the first fork: each worker starts with
 everything loaded. :func:`start_early` starts that server as soon as a command knows it will need
-workers, so that it imports and loads while the command itself still imports and plans.
+workers (the ``ruralsim`` entry point, :mod:`experiments.cli.launch`, calls it before the command
+line's own imports), so that it imports and loads while the command itself still imports and plans.
 
 Jobs go out in chunks (guided scheduling: large chunks first, single jobs at the end, so no worker
 waits on another's long chunk), and each result comes back as soon as its chunk is done.
@@ -31,6 +32,17 @@ from abm.io import interrupts
 
 #: at most this many jobs in one chunk (a killed batch redoes at most a chunk per worker)
 MAX_CHUNK = 8
+#: the model function every run calls, looked up when the run starts
+DEFAULT_MODEL = "abm.io.simulate:run"
+#: what workers run (:mod:`experiments.worker`); named here so a fork server can preload it before the command imports it
+WORKER_MODULE = "experiments.worker"
+#: imported by a fork server after the default model: loads its compiled kernels once for every worker
+WARM_MODULE = "experiments.warm_kernels"
+
+
+def preload_modules(model: str) -> list[str]:
+    """What a fork server imports before forking workers for ``model``: the worker module, the model's, the warm-up."""
+    return [WORKER_MODULE, model.partition(":")[0], *[WARM_MODULE] * (model == DEFAULT_MODEL)]
 
 
 def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:

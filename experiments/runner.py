@@ -67,8 +67,8 @@ from abm.io.output_size import experiment_outputs
 from abm.io.scenario import Scenario, ScenarioError
 from abm.measure.outcomes import OUTCOMES
 from experiments.experiment import DEFAULT_OUTCOMES, Plan
-from experiments.pool import chunk_results, guided_chunks, imap_local, run_chunk
-from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes, preload_modules
+from experiments.pool import chunk_results, guided_chunks, imap_local, preload_modules, run_chunk
+from experiments.worker import DEFAULT_MODEL, Job, RunOutput, execute, parquet_bytes
 
 ENGINES = ("local", "dask")
 _CODE = code_digest()

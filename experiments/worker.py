@@ -21,11 +21,8 @@ from abm.core.calendar import CALENDAR_COLUMNS, analysis_frame
 from abm.core.params import REGIONS
 from abm.io.dictionary import described_table, dictionary_metadata, run_about
 from abm.io.scenario import Scenario
+from experiments.pool import DEFAULT_MODEL
 
-#: the model function every run calls, looked up when the run starts
-DEFAULT_MODEL = "abm.io.simulate:run"
-#: imported by a fork server after the default model: loads its compiled kernels once for every worker
-WARM_MODULE = "experiments.warm_kernels"
 
 
 @dataclass(frozen=True)
@@ -62,11 +59,6 @@ class RunOutput:
     def table(self) -> pd.DataFrame:
         """The run's long table, read back from the bytes."""
         return pq.read_table(pa.BufferReader(self.data)).to_pandas()
-
-
-def preload_modules(model: str) -> list[str]:
-    """What a fork server imports before forking workers for ``model``: this module, the model's, the warm-up."""
-    return [__name__, model.partition(":")[0], *[WARM_MODULE] * (model == DEFAULT_MODEL)]
 
 
 def resolve_model(path: str) -> Callable[..., Any]:

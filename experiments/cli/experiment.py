@@ -21,8 +21,7 @@ from experiments.cli.options import (EngineOpt, FarmersOpt, ModelOpt, MonthsOpt,
                                      RootSeedOpt, SchedulerOpt, WaitOpt, WorkersOpt, check_outcome, check_scheduler,
                                      whole)
 from experiments.experiment import household_warnings
-from experiments.pool import start_early
-from experiments.worker import DEFAULT_MODEL, preload_modules
+from experiments.pool import DEFAULT_MODEL, preload_modules, start_early
 
 
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]

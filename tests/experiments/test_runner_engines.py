@@ -69,7 +69,7 @@ WORKERS_REPORT = """
 import json
 from exphelpers import loaded_kernels
 from experiments.pool import imap_local
-from experiments.worker import preload_modules
+from experiments.pool import preload_modules
 print(json.dumps(sorted(set(imap_local(loaded_kernels, list(range(4)), 2, preload_modules({model!r}))))))
 """
 

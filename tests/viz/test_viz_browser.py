@@ -119,9 +119,15 @@ def test_step_advances_the_month(sim: Page) -> None:
 
 
 def wait_points(page: Page, name: str, count: int) -> None:
-    """Wait until the first line of a figure has ``count`` points."""
-    page.wait_for_function(f"el => el.ruralsimChart.getOption().series[0].data.length === {count}",
-                           arg=chart(page, name).element_handle())
+    """Wait until the first line of a figure has at least ``count`` points.
+
+    The figure is looked up at every check (a redraw may replace its element, and a handle taken before
+    would go on reading the old one); at least, because an update still on its way when ``count`` was
+    read may arrive with the step's.
+    """
+    selector = f".ruralsim-chart-{name} .solara-echarts"
+    page.wait_for_function(f"""() => {{ const el = document.querySelector({selector!r});
+        return !!(el && el.ruralsimChart && el.ruralsimChart.getOption().series[0].data.length >= {count}); }}""")
 
 
 def test_a_plot_changes_when_the_model_steps(sim: Page, screenshots: Path) -> None:

@@ -1,0 +1,62 @@
+"""The ``ruralsim`` entry point starts a batch command's fork server before the command line's imports."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+from experiments.cli import launch
+from experiments.cli.app import app
+from experiments.pool import DEFAULT_MODEL, preload_modules
+
+
+def test_batch_commands_are_the_commands_with_workers():
+    """Every command that takes --workers (and only those) starts its fork server at launch."""
+    with_workers = {command.name or command.callback.__name__ for command in app.registered_commands
+                    if "workers" in inspect.signature(command.callback).parameters}
+    assert launch.BATCH_COMMANDS == with_workers
+
+
+def test_the_installed_command_is_the_launcher():
+    """The console script runs the launcher, not the app, so the server starts before typer and pandas load."""
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "ruralsim"]
+    assert script.value == "experiments.cli.launch:main"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--workers", "2"], "2"), (["--workers=3"], "3"), (["--workers", "2", "--workers", "4"], "4"), (["--out", "x"], None),
+    (["--workers"], None),
+])
+def test_option_reads_the_value_as_typed(args, expected):
+    assert launch.option(args, "--workers") == expected
+
+
+@pytest.mark.parametrize(("args", "call"), [
+    (["experiment", "example", "--workers", "2"], ("local", 2, preload_modules(DEFAULT_MODEL))),
+    (["suite", "trust", "--engine=dask"], ("dask", None, preload_modules(DEFAULT_MODEL))),
+    (["sensitivity", "f.toml", "--model", "tests.toy:run", "--workers", "two"], ("local", None, preload_modules("tests.toy:run"))),
+    (["run", "--workers", "2"], None),
+    (["experiment", "--help"], None),
+    ([], None),
+])
+def test_which_command_lines_start_the_server(monkeypatch, args, call):
+    calls = []
+    monkeypatch.setattr(launch, "start_early", lambda *a: calls.append(a))
+    launch.start_workers_for(args)
+    assert calls == ([call] if call else [])
+
+
+def test_server_runs_before_the_command_line_is_imported():
+    """In a fresh process, the launcher's first step leaves a fork server running and the app not yet imported."""
+    code = ("import json, sys, multiprocessing.forkserver as f\n"
+            "from experiments.cli.launch import start_workers_for\n"
+            "start_workers_for(['experiment', 'example', '--workers', '2'])\n"
+            "print(json.dumps([f._forkserver._forkserver_pid is not None, 'experiments.cli.app' in sys.modules,"
+            " 'pandas' in sys.modules]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(out.stdout.splitlines()[-1]) == [True, False, False]
