@@ -34,7 +34,7 @@ from abm.io import interrupts
 MAX_CHUNK = 8
 #: the model function every run calls, looked up when the run starts
 DEFAULT_MODEL = "abm.io.simulate:run"
-#: what workers run (:mod:`experiments.worker`); named here so a fork server can preload it before the command imports it
+#: what workers run (:mod:`experiments.worker`), named here so that a fork server can preload it early
 WORKER_MODULE = "experiments.worker"
 #: imported by a fork server after the default model: loads its compiled kernels once for every worker
 WARM_MODULE = "experiments.warm_kernels"

@@ -24,7 +24,6 @@ from abm.io.scenario import Scenario
 from experiments.pool import DEFAULT_MODEL
 
 
-
 @dataclass(frozen=True)
 class Job:
     """One run: a scenario at a seed for some months, by a model function (``module:function``).

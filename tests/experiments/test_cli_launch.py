@@ -22,6 +22,15 @@ def test_batch_commands_are_the_commands_with_workers():
     assert launch.BATCH_COMMANDS == with_workers
 
 
+def test_the_preloaded_modules_are_the_workers_and_the_models():
+    """The names the fork server imports are the modules a worker runs (a rename would leave them stale)."""
+    import experiments.warm_kernels as warm  # noqa: F401 (a module that runs the tiny world when imported)
+    import experiments.worker as worker
+
+    assert preload_modules(DEFAULT_MODEL) == [worker.__name__, worker.DEFAULT_MODEL.partition(":")[0], warm.__name__]
+    assert preload_modules("tests.toy:run") == [worker.__name__, "tests.toy"]
+
+
 def test_the_installed_command_is_the_launcher():
     """The console script runs the launcher, not the app, so the server starts before typer and pandas load."""
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "ruralsim"]
@@ -29,22 +38,25 @@ def test_the_installed_command_is_the_launcher():
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--workers", "2"], "2"), (["--workers=3"], "3"), (["--workers", "2", "--workers", "4"], "4"), (["--out", "x"], None),
-    (["--workers"], None),
+    (["--workers", "2"], "2"), (["--workers=3"], "3"), (["--workers", "2", "--workers", "4"], "4"),
+    (["--out", "x"], None), (["--workers"], None),
 ])
 def test_option_reads_the_value_as_typed(args, expected):
+    """A space or an equals sign; the last one counts; none or a missing value: None."""
     assert launch.option(args, "--workers") == expected
 
 
 @pytest.mark.parametrize(("args", "call"), [
     (["experiment", "example", "--workers", "2"], ("local", 2, preload_modules(DEFAULT_MODEL))),
     (["suite", "trust", "--engine=dask"], ("dask", None, preload_modules(DEFAULT_MODEL))),
-    (["sensitivity", "f.toml", "--model", "tests.toy:run", "--workers", "two"], ("local", None, preload_modules("tests.toy:run"))),
+    (["sensitivity", "f.toml", "--model", "tests.toy:run", "--workers", "two"],
+     ("local", None, preload_modules("tests.toy:run"))),
     (["run", "--workers", "2"], None),
     (["experiment", "--help"], None),
     ([], None),
 ])
 def test_which_command_lines_start_the_server(monkeypatch, args, call):
+    """Batch commands start it (a worker count it cannot read is left to the command); others and --help do not."""
     calls = []
     monkeypatch.setattr(launch, "start_early", lambda *a: calls.append(a))
     launch.start_workers_for(args)
