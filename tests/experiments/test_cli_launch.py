@@ -24,7 +24,7 @@ def test_batch_commands_are_the_commands_with_workers():
 
 def test_the_preloaded_modules_are_the_workers_and_the_models():
     """The names the fork server imports are the modules a worker runs (a rename would leave them stale)."""
-    import experiments.warm_kernels as warm  # noqa: F401 (a module that runs the tiny world when imported)
+    import experiments.warm_kernels as warm  # importing it runs the tiny world once
     import experiments.worker as worker
 
     assert preload_modules(DEFAULT_MODEL) == [worker.__name__, worker.DEFAULT_MODEL.partition(":")[0], warm.__name__]

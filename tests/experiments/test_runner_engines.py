@@ -68,8 +68,7 @@ def test_guided_chunks_keep_order_and_shrink_to_single_jobs(items: int, workers:
 WORKERS_REPORT = """
 import json
 from exphelpers import loaded_kernels
-from experiments.pool import imap_local
-from experiments.pool import preload_modules
+from experiments.pool import imap_local, preload_modules
 print(json.dumps(sorted(set(imap_local(loaded_kernels, list(range(4)), 2, preload_modules({model!r}))))))
 """
 

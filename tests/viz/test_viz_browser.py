@@ -57,9 +57,14 @@ def month(page: Page) -> int:
     return int(summary_value(page, "month").split()[0])
 
 
+def chart_selector(name: str) -> str:
+    """The CSS selector of one figure (map, income, adoption, loss, trust, funnel, outputs)."""
+    return f".ruralsim-chart-{name} .solara-echarts"
+
+
 def chart(page: Page, name: str) -> Locator:
-    """The drawing of one figure (``map``, ``income``, ``adoption``, ``loss``, ``trust``, ``funnel``, ``outputs``)."""
-    return page.locator(f".ruralsim-chart-{name} .solara-echarts")
+    """The drawing of one figure."""
+    return page.locator(chart_selector(name))
 
 
 def drawn(page: Page, name: str, script: str):
@@ -125,8 +130,7 @@ def wait_points(page: Page, name: str, count: int) -> None:
     would go on reading the old one); at least, because an update still on its way when ``count`` was
     read may arrive with the step's.
     """
-    selector = f".ruralsim-chart-{name} .solara-echarts"
-    page.wait_for_function(f"""() => {{ const el = document.querySelector({selector!r});
+    page.wait_for_function(f"""() => {{ const el = document.querySelector({chart_selector(name)!r});
         return !!(el && el.ruralsimChart && el.ruralsimChart.getOption().series[0].data.length >= {count}); }}""")
 
 
