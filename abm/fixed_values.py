@@ -251,6 +251,14 @@ _SCALARS: list[tuple[str, str, str, str, Reader]] = [
      lambda: inline("agents.logistics", "return np.minimum(0.9, perishability", 0)),
     ("loss_min_km", "logistics", "km", "Road km below which the loss no longer falls with distance.",
      lambda: inline("agents.logistics", "return np.minimum(0.9, perishability", 1)),
+    # online shops
+    ("shop_skill_offset", "online shops", "skill",
+     "A shop's learnt turnover is business_turnover x (offset + skill): 1 for a household of skill 0.5.",
+     lambda: inline("abm.enterprise.business", "learnt = p.business_turnover * (0.5 + skill", 0)),
+    ("shop_opening_share", "online shops", "share of learnt turnover",
+     "Share of its learnt turnover a shop forgoes at opening, closed at the learning rate: x (1 - share exp(-age / "
+     "business_learning_months)).",
+     lambda: inline("abm.enterprise.business", "return learnt * (1.0 - 0.5 * np.exp(", 1)),
     # cooperatives
     ("coop_capacity_step", "cooperatives", "share of pooled kg",
      "Processing capacity a cooperative's own line adds.",

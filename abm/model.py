@@ -38,7 +38,9 @@ from abm.income.kernels import (
     _learn_sellers,
     _month_income,
 )
+from abm.enterprise.business import ShopMonth
 from abm.income.labour import LabourFlows, online_labour
+from abm.income.livelihoods import month_livelihoods
 from abm.income.month import MonthIncome, households_that_sold
 from abm.income.passage_points import household_passage_points, village_passage_points
 from abm.market.clearing import GroupMarket, MonthFlows
@@ -211,13 +213,13 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         harvest = self._harvest(moy)
         prices = self._choose_channels(harvest.offer, served)
         flows = self.market.clear(self.province, month, harvest.offer, self.rng)
-        self._settle(flows, harvest, moy)
+        self._settle(flows, harvest, moy, served)
         self._learn(flows, harvest.offer)
         translation_flows = self._translate(month, prices, served)
         self._policy(moy, month)
         if moy == 11:
-            close_year(self.carried, self.province, self.money, self.rng)
-        self._measure(month_flows=(flows, translation_flows, self.carried.month_income.labour))
+            close_year(self.carried, self.province, self.money, self.rng, month)
+        self._measure(month_flows=(flows, translation_flows, self.carried.month_income))
         self.carried.cash_at_close = self._check_books(flows)
         self.money.close_month(month)
         self._collect()
@@ -234,10 +236,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
                 lp.withdraw(lp.home & (np.arange(lp.home.size) % 2 == 0))
             else:
                 lp.restore()
-        served = np.zeros(self.province.villages.coop_of_county.size, bool)
-        for lp in inst.providers:
-            served |= lp.serves
-        return served[self.province.villages.county]
+        return self.province.served()
 
     def _harvest(self, moy: int) -> Harvest:
         """Harvest this month's crop; keep the home share; storable crops go to stock and sell from it.
@@ -269,7 +268,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         f.promised[unset] = prices.promise_per_kg(unset)
         return prices
 
-    def _settle(self, fl: MonthFlows, harvest: Harvest, moy: int) -> None:
+    def _settle(self, fl: MonthFlows, harvest: Harvest, moy: int, served: np.ndarray) -> None:
         """Pay everyone, book every yuan and kilogram, and update farmers' cash and income."""
         pv = self.province
         f, inst, terms = pv.farmers, pv.institutions, pv.terms
@@ -279,15 +278,20 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         households.allowances_ytd += allowance
         off_farm = households.month
         p = self.p
+        last_year = f.income_year if self.steps > 12 else self.carried.expected_income
+        shops, saving = month_livelihoods(pv, self.steps, served, last_year)
         labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
                                f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
-                               p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage)
-        self.carried.month_income = MonthIncome(fl, off_farm, production, allowance, labour)
+                               p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage, shops.hired)
+        self.carried.month_income = MonthIncome(fl, off_farm, production, allowance, labour, shops, saving)
         wage_change = self.carried.month_income.wage_change()
         households.wage_change_ytd += wage_change
+        f.shop_net_ytd += shops.net
         f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired,
-                                       off_farm.total() + wage_change, production, allowance, f.cash, f.income_ytd)
+                                       off_farm.total() + wage_change + shops.net, production, allowance, f.cash,
+                                       f.income_ytd)
         self._book_money(fl, production.sum(), labour)
+        self._book_shops(shops)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue
         following = (fl.seller_channel == LIVE) & ~fl.seller_new_farmer
         self.carried.followers_streamed += np.bincount(fl.sellers[following] // f.households,
@@ -335,6 +339,14 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         pv.eastwest.fund_balance += fl.fund_levy
         for k, pl in enumerate(inst.platforms):
             pl.revenue += fl.platform_revenue[k]
+
+    def _book_shops(self, shops: ShopMonth) -> None:
+        """Book the month's online-shop sales and costs (their hired help is in the e-commerce wages)."""
+        led = self.money
+        led.add("consumers", "farmers", float(shops.turnover.sum()), "online_shop_sales")
+        led.add("farmers", "suppliers", float(shops.goods.sum()) + float(shops.repayment.sum()), "online_shop_costs")
+        led.add("farmers", "logistics", float(shops.shipping.sum()), "online_shop_shipping")
+        led.add("farmers", "farmers", float(shops.hired.sum()), "ecommerce_wages")
 
     def _learn(self, fl: MonthFlows, offer: np.ndarray) -> None:
         """Learning by doing, sellers' ratings, promises judged, and consumers' trust from what they received."""
@@ -406,7 +418,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
 
     # --- measurement --------------------------------------------------------------------------
 
-    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> None:
+    def _measure(self, month_flows: tuple[MonthFlows, np.ndarray, MonthIncome] | None) -> None:
         """Count the households, extend the stability history, and compute this month's outcomes."""
         pv, month = self.province, self.steps
         census = tallies(pv.farmers, month, *village_passage_points(pv))

@@ -174,6 +174,13 @@ class Province:
     eastwest: EastWestAccounts
     development: DevelopmentModel
 
+    def served(self) -> np.ndarray:
+        """Villages a carrier serves now: their county is one a provider serves and has not withdrawn from."""
+        counties = np.zeros(self.villages.coop_of_county.size, bool)
+        for lp in self.institutions.providers:
+            counties |= lp.serves
+        return counties[self.villages.county]
+
     def policy_targets(self) -> PolicyTargets:
         """What the government and the fund may act on (village layers written in place)."""
         v = self.villages

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.ledger import MoneyLedger
-from abm.core.stages import COOP
+from abm.core.stages import COOP, NO_LINK
+from abm.enterprise.business import decide_shops, expected_year
+from abm.income.livelihoods import village_shop_shipping
 from abm.market.clearing import MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import year_statistics
@@ -28,8 +30,9 @@ def pool_sales(carried: Carried, province: Province, fl: MonthFlows, offline_pri
                        offline_price[village])
 
 
-def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np.random.Generator) -> None:
-    """Year end: the year's statistics, talent titles, unspent budgets returned, members settled, a new year."""
+def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np.random.Generator,
+               month: int) -> None:
+    """Year end: the year's statistics, talent titles, unspent budgets returned, members settled, shops, a new year."""
     f = province.farmers
     f.close_year()
     hi = carried.household_income
@@ -45,7 +48,31 @@ def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np
     government.award_titles(led, lifted, f.new_farmer)
     government.close_year(money)
     carried.membership_flows = settle_membership(carried, province, rng)
+    settle_shops(carried, province, rng, month)
     carried.year_stats = stats
+
+
+def settle_shops(carried: Carried, province: Province, rng: np.random.Generator, month: int) -> None:
+    """December: shops close or open (:mod:`abm.enterprise.business`); their members leave or go back to wage work.
+
+    A household opening a shop moves one wage earner into it (a returning migrant with the chance
+    ``migrant_share``: the household has then a returned migrant); one closing gets that wage back.
+    """
+    f, v, p = province.farmers, province.villages, province.p
+    hi = carried.household_income
+    draws = rng.random((3, f.n), dtype=np.float32)
+    connected = np.repeat(v.broadband & province.served(), f.households)
+    able = (f.skill >= p.business_skill) & connected & (hi.earners > 0)
+    expected = expected_year(p, f.skill, np.repeat(village_shop_shipping(province), f.households))
+    shops = decide_shops(p, f.shop_since, able, expected, 12.0 * hi.earner_wage(), f.shop_net_year,
+                         f.shop_reservation, f.households, draws)
+    f.shop_since[shops.closed] = NO_LINK
+    f.shop_reservation[shops.closed] = 0.0
+    hi.move_earners(shops.closed, into_shop=False)
+    f.shop_since[shops.opened] = month
+    f.shop_reservation[shops.opened] = shops.reservation
+    hi.move_earners(shops.opened, into_shop=True)
+    f.returned[shops.opened[shops.returning]] = True
 
 
 def adoption_effect(carried: Carried, province: Province, parts: np.ndarray) -> dict[str, float]:

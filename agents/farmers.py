@@ -72,7 +72,8 @@ class FarmerPopulation:
         self.cycle_promised = np.zeros(n, np.float64)
         self.defected_at = np.full(n, NO_LINK, np.int32)  # month of the last defection
         self.new_farmer = np.zeros(n, bool)
-        self.returnee = np.zeros(n, bool)
+        self.returnee = np.zeros(n, bool)  # a returnee supported by the government (a new farmer)
+        self.returned = np.zeros(n, bool)  # a member came back from migrant work to run an online shop
         self.traced = np.zeros(n, bool)
         self.misrepresent = np.zeros(n, bool)
         self.stock = np.zeros(n, np.float32)
@@ -83,6 +84,12 @@ class FarmerPopulation:
         self.online_kg_ytd = np.zeros(n, np.float32)
         self.online_revenue_ytd = np.zeros(n, np.float64)
         self.online_revenue_year = np.zeros(n, np.float64)
+        # An online shop beyond the household's own produce (abm/enterprise/business.py): the month it opened
+        # (NO_LINK: none), what it must earn in a year to stay open, and its net income this year and last.
+        self.shop_since = np.full(n, NO_LINK, np.int32)
+        self.shop_reservation = np.zeros(n, np.float64)
+        self.shop_net_ytd = np.zeros(n, np.float64)
+        self.shop_net_year = np.zeros(n, np.float64)
 
     def seat_online(self, initial_online: np.ndarray, pays: np.ndarray) -> None:
         """Choose the households selling on a shop of their own at the start: ``initial_online`` of each region.
@@ -252,6 +259,8 @@ class FarmerPopulation:
         self.online_revenue_year[:] = self.online_revenue_ytd
         self.online_revenue_ytd[:] = 0.0
         self.online_kg_ytd[:] = 0.0
+        self.shop_net_year[:] = self.shop_net_ytd
+        self.shop_net_ytd[:] = 0.0
 
 
 @njit(cache=True, nogil=True)

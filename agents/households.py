@@ -47,14 +47,15 @@ def spread_factor(rng: np.random.Generator, sigma: float, n: int, tail_quantile:
     return np.minimum(draws, cap) / (_normal_cdf(z - sigma) + cap * (1.0 - tail_quantile))
 
 
-def wage_factors(rng: np.random.Generator, n: int, spread: float, tail_quantile: float) -> np.ndarray:
-    """Each household's wages relative to its region's level (mean 1): its wage earners times each one's wage.
+def wage_factors(rng: np.random.Generator, n: int, spread: float,
+                 tail_quantile: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's wage earners, and its wages relative to its region's level (mean 1): earners times each one's wage.
 
     ``spread`` is the log-sd of the household's wage draw (the parameter ``wage_spread``).
     """
     shares = np.array(WAGE_EARNER_SHARES)
     earners = rng.choice(shares.size, n, p=shares)
-    return earners * spread_factor(rng, spread, n, tail_quantile) / float(np.arange(shares.size) @ shares)
+    return earners, earners * spread_factor(rng, spread, n, tail_quantile) / float(np.arange(shares.size) @ shares)
 
 
 @dataclass
@@ -94,11 +95,15 @@ class HouseholdIncome:
         self.region = region
         n = region.size
         q = p.income_tail_quantile
-        self._wage_level = by_region(p, "wage_income")[region] * wage_factors(rng, n, p.wage_spread, q)
+        earners, factor = wage_factors(rng, n, p.wage_spread, q)
+        self.earners = earners.astype(np.int8)  # members in wage work (one leaves it to run an online shop)
+        self._wage_level = by_region(p, "wage_income")[region] * factor
         self._business_level = by_region(p, "nonfarm_business")[region] * spread_factor(rng, p.business_spread, n, q)
         self._property_level = by_region(p, "property_income")[region] * spread_factor(rng, p.property_spread, n, q)
         self._transfer_level = by_region(p, "transfer_income")[region] * spread_factor(rng, p.transfer_spread, n, q)
         self._growth = np.array([p.wage_growth, p.nonfarm_business_growth, p.property_growth, p.transfer_growth])
+        self._given_up = np.zeros(n)  # wage level a shop's member gave up (restored when it closes)
+        self._year = 1
         self.month = self.for_year(1)
         self.allowances_ytd = np.zeros(region.size)  # government allowances paid this year (transfers)
         self.wage_change_ytd = np.zeros(region.size)  # wages earned in online businesses less wages forgone for them
@@ -109,8 +114,30 @@ class HouseholdIncome:
         return OffFarmIncome(self._wage_level * g[0], self._business_level * g[1], self._property_level * g[2],
                              self._transfer_level * g[3])
 
+    def earner_wage(self) -> np.ndarray:
+        """This month's wages of one of each household's wage earners (0 without any), yuan."""
+        return np.where(self.earners > 0, self.month.wages / np.maximum(self.earners, 1), 0.0)
+
+    def move_earners(self, households: np.ndarray, into_shop: bool) -> None:
+        """One member of each household leaves wage work for its shop (``into_shop``) or goes back to it.
+
+        The household's wage level (every year's) changes by one earner's share of it; a household whose
+        last earner left gets the wage back when the shop closes, at the level it left.
+        """
+        if into_shop:
+            per_earner = self._wage_level[households] / np.maximum(self.earners[households], 1)
+            self._given_up[households] = per_earner
+            self._wage_level[households] -= per_earner
+            self.earners[households] -= 1
+        else:
+            self._wage_level[households] += self._given_up[households]
+            self._given_up[households] = 0.0
+            self.earners[households] += 1
+        self.month = self.for_year(self._year)  # a new record: this month's income terms keep the old one
+
     def open_year(self, year: int) -> None:
         """Step every level to model year ``year`` (each January)."""
+        self._year = year
         self.month = self.for_year(year)
 
     def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float) -> dict[str, np.ndarray]:

@@ -46,3 +46,14 @@ def transit_loss(perishability: np.ndarray, cold_chain: np.ndarray, road_km: np.
     """
     base = loss_no_cc * (1.0 - cold_chain) + loss_cc * cold_chain
     return np.minimum(0.9, perishability * base * (np.maximum(road_km, 1.0) / ref_km) ** elasticity)
+
+
+def parcel_discount(station: np.ndarray, online_share: np.ndarray, station_discount: float,
+                    cluster_discount: float) -> np.ndarray:
+    """What a parcel from each village costs relative to the carrier's price (1: no discount).
+
+    A service station gathers the village's parcels (``station_discount`` off), and carriers pick up
+    more cheaply where many households sell online (``cluster_discount`` times the village's online
+    share off): the two discounts multiply.
+    """
+    return (1.0 - station_discount * station) * (1.0 - cluster_discount * online_share)

@@ -45,6 +45,8 @@ GROUPS = {
     "trust": "how buyers' trust forms and what detection, penalties and traceability cost",
     "diffusion": "how households come to sell online: initial adopters and the translation hazards",
     "farmer_decisions": "channel choice, the cost of selling online, learning, and when actors defect",
+    "livelihoods": "online shops beyond one's own produce, members coming back from migrant work to run them, "
+                   "carriers' discount in busy villages, and what households save buying online",
     "instruments": "what each instrument costs and does per unit (capex, per-kg subsidy, training, awards, pairing, "
                    "talent-title thresholds)",
     "policy": "the policy levers an experiment sets: trust mechanism, budgets, fund, pairing, platform practice",

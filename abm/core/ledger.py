@@ -12,7 +12,7 @@ ACCOUNTS = (
     "consumers", "traders", "farmers", "cooperatives", "platforms", "logistics", "inputs",
     "labour_market", "local_business", "property_income", "social_transfers", "government", "treasury", "fund",
     "traceability", "brand_services",
-    "equipment", "telecom", "training_providers", "eastern_partners",
+    "equipment", "telecom", "training_providers", "eastern_partners", "suppliers",
 )
 
 

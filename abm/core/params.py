@@ -25,6 +25,7 @@ from abm.core.declare import (
     regional,
 )
 from abm.core.params_behaviour import BehaviourParameters
+from abm.core.params_livelihood import LivelihoodParameters
 from abm.core.params_market import MarketParameters
 from abm.core.params_policy import PolicyParameters
 from abm.core.params_world import WorldParameters
@@ -35,9 +36,9 @@ __all__ = ["ASSUMPTION", "CALIBRATION", "DEVELOPMENT_MODELS", "GROUPS", "REGIONS
            "regional_parameters"]
 
 
-# pydantic orders the fields from the last base to the first: world, market, behaviour, policy (the
+# pydantic orders the fields from the last base to the first: world, market, behaviour, livelihoods, policy (the
 # declaration order every derived table and design keeps)
-class Parameters(PolicyParameters, BehaviourParameters, MarketParameters, WorldParameters):
+class Parameters(PolicyParameters, LivelihoodParameters, BehaviourParameters, MarketParameters, WorldParameters):
     """The declared parameters of the rural e-commerce model (flat, so any can be swept)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)

@@ -1,6 +1,7 @@
 """A month's household income by component, kept on the model so outputs can add it up per household.
 
-The model's monthly income is ``offline_sales + online_net + off-farm income - production_cost + allowances``,
+The model's monthly income is ``offline_sales + online_net + off-farm income + online_shop - production_cost +
+allowances``,
 the off-farm income being the survey's wages, non-farm business, property and transfers
 (:class:`agents.households.OffFarmIncome`)
 (``abm.model._month_income``). :data:`INCOME_COMPONENTS` names each term once; the household panel
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from abm.enterprise.business import ShopMonth
     from abm.income.labour import LabourFlows
     from abm.market.clearing import MonthFlows
     from agents.households import OffFarmIncome
@@ -30,6 +32,8 @@ class MonthIncome:
     production_cost: np.ndarray  # cost of what was harvested, yuan this month
     allowances: np.ndarray       # government allowances paid, yuan this month
     labour: LabourFlows          # wages forgone and paid for online businesses, and earned from them
+    shops: ShopMonth             # the households' online shops beyond their own produce
+    consumption_saving: np.ndarray  # saved by buying online this month (welfare, not income), yuan
 
     def wage_change(self) -> np.ndarray:
         """Per household: wages earned in other households' online businesses less wages forgone to run one's own."""
@@ -78,6 +82,8 @@ INCOME_COMPONENTS: list[Component] = [
               lambda m: m.off_farm.business),
     Component("property", "Net property income (land rents, dividends).", +1, lambda m: m.off_farm.property),
     Component("transfers", "Net transfers (pensions, subsidies, remittances).", +1, lambda m: m.off_farm.transfers),
+    Component("online_shop", "Net income of an online shop beyond one's own produce (turnover less goods, parcels, "
+              "hired help and start-up repayment).", +1, lambda m: m.shops.net),
     Component("hired_help", "Wages paid for packing, service and delivery of one's online sales (subtracted).", -1,
               lambda m: m.at_sellers(m.labour.hired)),
     Component("production_cost", "Cost of producing the harvest (subtracted from income).", -1,
@@ -90,4 +96,8 @@ MONTH_FLOWS: dict[str, tuple[str, str, Callable[[MonthIncome], np.ndarray]]] = {
     "online_revenue": ("yuan", "Online sales revenue before commission, fees and shipping.",
                        lambda m: m.at_sellers(m.flows.seller_revenue)),
     "sales_kg": ("kg", "Produce sold, to bulk traders and online buyers.", MonthIncome.sales_kg),
+    "shop_turnover": ("yuan", "Sales of the household's online shop beyond its own produce.",
+                      lambda m: m.shops.turnover),
+    "consumption_saving": ("yuan", "Saved by buying goods online rather than in the township (a welfare gain, not "
+                           "income).", lambda m: m.consumption_saving),
 }

@@ -31,7 +31,7 @@ from abm.market.kernels import (
     seller_flows,
 )
 from agents.consumers import BUDGET_SHARE
-from agents.logistics import transit_loss
+from agents.logistics import parcel_discount, transit_loss
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_LIVESTREAM, EASTERN_MARKETPLACE
 
 if TYPE_CHECKING:
@@ -212,8 +212,10 @@ class GroupMarket:
         cc = vil.cold_chain[gv]
         ship_cost = np.choose(fx.provider, [lp.cost_per_kg(fx.km, cc, fx.fresh) for lp in inst.providers])
         ship_cost = np.where(fx.is_coop, ship_cost * p.coop_shipping_share, ship_cost)
-        # A village service station gathers parcels for the county carrier: a share off the last mile.
-        ship_cost = ship_cost * (1.0 - p.station_shipping_discount * vil.station[gv])
+        # A village service station gathers parcels for the county carrier, and carriers pick up more
+        # cheaply in villages where many sell online: shares off the last mile.
+        ship_cost = ship_cost * parcel_discount(vil.station[gv], vil.online_share[gv], p.station_shipping_discount,
+                                                p.cluster_shipping_discount)
         eligible = fx.eligible
         # Kg on offer bound the kg shipped, so a discount set on them never grants more than the allowance.
         discount = inst.government.logistics_discount((month - 1) % 12, float(supply[fx.eligible].sum()))

@@ -23,7 +23,7 @@ from agents.government import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:
-    from abm.income.labour import LabourFlows
+    from abm.income.month import MonthIncome
     from abm.market.clearing import MonthFlows
     from abm.state import Province
 
@@ -40,7 +40,7 @@ def year_statistics(income: np.ndarray, region: np.ndarray) -> dict[str, Any]:
 
 
 def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tuple[np.ndarray, np.ndarray],
-            month_flows: tuple[MonthFlows, np.ndarray, LabourFlows] | None, audience_scale: float,
+            month_flows: tuple[MonthFlows, np.ndarray, MonthIncome] | None, audience_scale: float,
             settled: np.ndarray
             ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Model-level outcomes and one row of regional outcomes per region for this month (reads, never writes).
@@ -93,6 +93,7 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
         "broadband_share": float(v.broadband.mean()),
         "consumer_trust": float(BUDGET_SHARE @ inst.consumers.trust.mean(axis=1)),
         "new_farmers": float(np.count_nonzero(f.new_farmer)),
+        "returnees": float(np.count_nonzero(f.returnee | f.returned)),
         "income_total": float(f.income_month.sum()),
         "stability": float(stab_[3]), "persistence": float(persistence[3]), "fragile_share": float(fragile[3]),
         "fund_balance": ew.fund_balance, "fund_spent_to_date": ew.fund_spent, "pairing_spent_to_date": ew.pairing_spent,
@@ -134,11 +135,12 @@ class RegionSums(NamedTuple):
     shipped_all: np.ndarray       # per household: kg shipped, bulk and online
 
 
-def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, LabourFlows] | None) -> dict[str, Any]:
+def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, MonthIncome] | None) -> dict[str, Any]:
     """Outcomes of this month's sales, losses, trust and translation flows (zeros before the first month)."""
     if mf is None:
         return _before_the_first_month()
-    fl, trans, labour = mf
+    fl, trans, month_income = mf
+    labour = month_income.labour
     r = _region_sums(pv, fl)
     model = _province_flow_outcomes(pv, month, fl, r)
     model |= {f"flow_{t}": float(trans[k].sum()) for k, t in enumerate(TRANSITIONS)}
@@ -147,6 +149,10 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, Lab
     wages_r = pv.farmers.region_sum(labour.received)
     model |= {"ecommerce_wages": float(wages_r.sum()), "ecommerce_jobs": labour.days_hired / WORK_DAYS,
               "wages_forgone": float(labour.forgone.sum())}
+    livelihoods = livelihood_outcomes(pv, month_income)
+    model |= {k: float(v.sum()) for k, v in livelihoods.items() if k != "consumption_saving_per_person"}
+    model["consumption_saving_per_person"] = 12.0 * model["consumption_saving"] / (
+        pv.farmers.n * pv.p.persons_per_household)
     sold, own, following = online_sellers_by_kind(pv, fl)
     model |= {"adoption": float(sold.sum() / pv.farmers.n), "own_online_sellers": float(own.sum() / pv.farmers.n),
               "followers": float(following.sum())}
@@ -161,9 +167,20 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, Lab
         "processed_share": r.processed / np.maximum(r.sold, 1e-12),
         "branded_share": r.branded / np.maximum(r.sold, 1e-12),
     }
-    region_cols |= {f"sales_{c}": v for c, v in r.sales_by_channel.items()}
+    region_cols |= {f"sales_{c}": v for c, v in r.sales_by_channel.items()} | livelihoods
     region_cols |= {f"flow_{t}": trans[k] for k, t in enumerate(TRANSITIONS)}
     return {"model": model, "region": region_cols}
+
+
+def livelihood_outcomes(pv: Province, month_income: MonthIncome) -> dict[str, np.ndarray]:
+    """The month's online shops and consumption savings by region (counts, sums, and saving per person a year)."""
+    f = pv.farmers
+    shops = month_income.shops
+    saving = f.region_sum(month_income.consumption_saving)
+    persons = np.maximum(f.region_households(), 1) * pv.p.persons_per_household
+    return {"online_shops": f.region_count(f.shop_since > NO_LINK), "shop_sales": f.region_sum(shops.turnover),
+            "shop_net": f.region_sum(shops.net), "consumption_saving": saving,
+            "consumption_saving_per_person": 12.0 * saving / persons}
 
 
 def online_sellers_by_kind(pv: Province, fl: MonthFlows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

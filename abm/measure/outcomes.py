@@ -91,6 +91,7 @@ REGION_COLUMNS = (
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
     *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
     "bulk_raw_share", "processed_share", "branded_share", "sell_through", "ecommerce_wages",
+    "online_shops", "shop_sales", "shop_net", "consumption_saving", "consumption_saving_per_person",
 )
 
 _HH = "share of households"
@@ -163,6 +164,18 @@ _DECLARED: list[tuple[Any, ...]] = [
     ("consumer_trust", "index 0-1", "Consumers' trust in rural produce, averaged over segments and origins.",
      "index", "month", +1),
     ("new_farmers", "households", "New farmers (livestream hosts and returnees).", "count", "month", +1),
+    ("returnees", "households", "Households a member came back to from migrant work: on government support, or to run "
+     "an online shop.", "count", "month", +1),
+    ("online_shops", "households", "Households running an online shop beyond their own produce (processed food, "
+     "specialities, handicrafts, goods bought in) at the month's end.", "count", "month", +1, FLOWS),
+    ("shop_sales", "yuan/month", "Sales of the households' online shops beyond their own produce this month.",
+     "flow", "month", +1, FLOWS),
+    ("shop_net", "yuan/month", "Net income of those shops this month (turnover less goods, parcels, hired help and "
+     "start-up repayment).", "flow", "month", +1, FLOWS),
+    ("consumption_saving", "yuan/month", "What households saved this month buying goods online rather than in the "
+     "township (a welfare gain, not income).", "flow", "month", +1, FLOWS),
+    ("consumption_saving_per_person", "yuan/person/year", "The month's consumption saving at a yearly rate, per "
+     "person (a welfare gain beside income per person, not in it).", "flow", "month", +1, FLOWS),
     ("followers", "households", "Followers: households other than new farmers that sold on a host's livestream "
      "this month.", "count", "month", 0, FLOWS),
     ("audience_scale", "share of streamed demand", "Share of buyers' spending on streamed produce the livestream "

@@ -19,7 +19,7 @@ import pandas as pd
 from abm.core import crops
 from abm.core.calendar import add_calendar
 from abm.core.params import REGIONS
-from abm.core.stages import CHANNELS, ENROLLED, STAGES
+from abm.core.stages import CHANNELS, ENROLLED, NO_LINK, STAGES
 from abm.core.world import LAYERS
 from abm.income.month import INCOME_COMPONENTS, MONTH_FLOWS
 from abm.measure.outcomes import PART_MEANING
@@ -80,6 +80,10 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     Column("new_farmer", "", "A new farmer (livestreamer or returnee).", "stock", "bool",
            lambda m, r: m.farmers.new_farmer),
     Column("returnee", "", "A returnee supported by the government.", "stock", "bool", lambda m, r: m.farmers.returnee),
+    Column("returned", "", "A member came back from migrant work to run an online shop (on its own, without support).",
+           "stock", "bool", lambda m, r: m.farmers.returned),
+    Column("shop", "", "Runs an online shop beyond its own produce (processed food, specialities, handicrafts).",
+           "stock", "bool", lambda m, r: m.farmers.shop_since > NO_LINK),
     Column("trained", "", "Has e-commerce training.", "stock", "bool", lambda m, r: m.farmers.trained),
     Column("skill", "index 0-1", "E-commerce skill.", "stock", "float32", lambda m, r: m.farmers.skill),
     Column("income", "yuan", "Household income (the sum of the income components).", "flow", "float64",

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from abm.core.calendar import model_year_of
+from abm.core.stages import STAGES
 from agents.households import INCOME_PARTS
 
 #: months at the end of a run over which shares and price ratios are averaged (three years)
@@ -307,6 +308,13 @@ def online_share_of_farm_sales(run: RunLike) -> float:
 def own_online_sellers_highest(run: RunLike) -> float:
     """The largest monthly share of households selling online themselves (own shop or livestream), 2021-2023."""
     return float(_facts_years(run, 2021, 2023).own_online_sellers.max())
+
+
+@measure
+def returnees_share_2022(run: RunLike) -> float:
+    """Households a member came back to (on support, or to run an online shop) at the end of 2022, over households."""
+    end = run.series[run.series.month == 12 * model_year_of(2022)].iloc[0]
+    return float(end.returnees / sum(end[s] for s in STAGES))
 
 
 def yearly_means(run: RunLike, column: str) -> pd.Series:

@@ -17,6 +17,7 @@ from abm.core.params import Parameters
 from abm.io.dictionary import COLUMNS_KEY, RUN_KEY
 from abm.io.output import write_run
 from abm.io.scenario import Scenario
+from abm.income.month import INCOME_COMPONENTS
 from abm.io.simulate import run
 from abm.model import RuralEconomy
 from abm.observe.panel import HOUSEHOLD_COLUMNS
@@ -97,13 +98,15 @@ def test_income_per_person_and_its_survey_parts_reproduce_from_the_panel(folder)
 
 
 def test_income_is_the_sum_of_its_components(folder):
-    """Year to date, income = sales, online net and the survey's off-farm parts less hired help and production cost.
+    """Year to date, income = sales, online net, the survey's off-farm parts and an online shop's net, less hired help
+    and production cost.
 
-    Allowances are added, as the model adds them.
+    Allowances are added, as the model adds them; each component's column enters with its declared sign.
     """
     h = pd.read_parquet(folder / "households.parquet")
-    parts = (h.offline_sales.astype(float) + h.online_net + h.wages + h.nonfarm_business + h.property + h.transfers
-             - h.hired_help - h.production_cost + h.allowances)
+    assert [c.name for c in INCOME_COMPONENTS if c.sign < 0] == ["hired_help", "production_cost"]
+    parts = sum(c.sign * h[c.name].astype(float) for c in INCOME_COMPONENTS)
+    assert {"offline_sales", "online_net", "wages", "online_shop", "allowances"} <= {c.name for c in INCOME_COMPONENTS}
     assert np.allclose(parts, h.income, rtol=1e-5, atol=0.05)
     assert (h[h.month == 24].online_net != 0).any()
 

@@ -206,10 +206,12 @@ def test_quick_drivers_of_the_trust_suite_end_to_end(tmp_path: Path) -> None:
         assert (out / png).stat().st_size > 10_000
     cost = json.loads((out / "cost.json").read_text())
     runs = sum(int(stage["runs"]) for stage in cost.values())
-    assert f"{runs:,} runs (default 5, screening 130" in report  # 5 arms x 1 seed; 2 x (12 groups + 1) points
+    screened = set(GROUPS) - {"scale", "policy", "shock"}
+    # 5 arms x 1 seed; 2 trajectories x (groups + 1) points x 5 arms
+    assert f"{runs:,} runs (default 5, screening {2 * (len(screened) + 1) * 5}" in report
     assert "## Method" in report and f"{QUICK.replicates} paired seed(s)" in report
     ranked = pd.read_csv(out / "drivers.csv")
-    assert set(ranked[ranked.stage == "screening"].group) == set(GROUPS) - {"scale", "policy", "shock"}
+    assert set(ranked[ranked.stage == "screening"].group) == screened
 
 
 def test_the_documents_quote_what_each_conclusion_rests_on(tmp_path: Path) -> None:

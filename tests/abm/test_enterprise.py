@@ -1,0 +1,110 @@
+"""Livelihood paths beside the farm: online shops, members coming back to run them, carriers' cluster discount,
+and the saving from buying online (a welfare gain kept out of income)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from testworlds import MARKET_WORLD
+
+from abm.core.params import Parameters
+from abm.core.stages import NO_LINK
+from abm.enterprise.business import decide_shops, expected_year, shop_month
+from abm.model import RuralEconomy
+from agents.logistics import parcel_discount
+
+SEEDS = (21, 22, 23)
+#: a small province where a shop pays well over a wage earner's wage
+PAYING = MARKET_WORLD | {"farmers": 1500, "households_per_village": 25, "business_turnover": 40_000.0,
+                         "business_entry_rate": 0.5}
+#: the same province where a shop never pays its member's wage
+NOT_PAYING = PAYING | {"business_turnover": 1_000.0}
+
+
+def _run(world: dict, seed: int, months: int = 36) -> RuralEconomy:
+    m = RuralEconomy(Parameters(**world), seed=seed)
+    for _ in range(months):
+        m.step()
+    return m
+
+
+def test_a_shop_learns_repays_its_start_up_and_its_accounts_add_up():
+    """Turnover rises from half the learnt level; net is turnover less goods, parcels, help and repayment."""
+    p = Parameters(business_turnover=10_000.0, business_margin=0.3, business_startup_cost=36_000.0,
+                   business_payback_years=3.0, ecommerce_labour_share=0.05)
+    since = np.array([NO_LINK, 12, 12, 0])
+    skill = np.full(4, 0.5, np.float32)
+    at_open, later = (shop_month(p, since, month, skill, np.array([0.1, 0.1]), 2) for month in (12, 60))
+    assert at_open.turnover.tolist() == [0.0, 5000.0, 5000.0, pytest.approx(10_000.0 * (1 - 0.5 * np.exp(-1.0)))]
+    assert later.turnover[1] > 9_900.0 and later.repayment[1] == 0.0  # learnt, and repaid after 36 months
+    assert at_open.repayment[1] == pytest.approx(1000.0)
+    parts = at_open.goods + at_open.shipping + at_open.hired + at_open.repayment + at_open.net
+    np.testing.assert_allclose(parts, at_open.turnover)
+    assert at_open.net[1] == pytest.approx(5000.0 * (0.3 - 0.1 - 0.05) - 1000.0)
+
+
+def test_a_migrant_comes_back_when_a_shop_pays_more_than_migrant_work_weighed_with_home():
+    """Expected 20,000 a year: a migrant earning 25,000 comes back (home worth 30%), a local earner does not."""
+    p = Parameters(home_value=0.3, migrant_share=0.5, business_entry_rate=1.0, business_imitation=0.0,
+                   business_failure_rate=0.0)
+    since = np.full(4, NO_LINK)
+    wage = np.array([25_000.0, 25_000.0, 30_000.0, 10_000.0])
+    draws = np.array([[0.1, 0.9, 0.1, 0.9], [0.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]], np.float32)
+    d = decide_shops(p, since, np.ones(4, bool), np.full(4, 20_000.0), wage, np.zeros(4), np.zeros(4), 2, draws)
+    assert d.opened.tolist() == [0, 3]                # the migrant at 25,000 and the local earner at 10,000
+    assert d.returning.tolist() == [True, False]
+    assert d.reservation.tolist() == [pytest.approx(17_500.0), 10_000.0]
+    running = np.array([0, 0, 0, NO_LINK])
+    d = decide_shops(p, running, np.ones(4, bool), np.zeros(4), wage, np.array([20_000.0, 5_000.0, 9_000.0, 0.0]),
+                     np.array([17_500.0, 4_000.0, 10_000.0, 0.0]), 2, draws)
+    assert d.closed.tolist() == [2]                   # earned less than its member's outside option
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_members_come_back_to_run_shops_only_where_shops_pay(seed):
+    """Where a shop pays more than a wage, households open shops and migrants come back; where not, none do."""
+    paying, not_paying = _run(PAYING, seed), _run(NOT_PAYING, seed)
+    assert (paying.farmers.shop_since > NO_LINK).sum() >= 10 and paying.farmers.returned.sum() >= 5
+    assert (not_paying.farmers.shop_since > NO_LINK).sum() == 0 and not_paying.farmers.returned.sum() == 0
+    assert paying.metrics["online_shops"] == (paying.farmers.shop_since > NO_LINK).sum()
+    assert paying.metrics["shop_net"] > 0
+
+
+def test_a_shop_household_earns_less_in_wages_and_more_in_business_than_without_its_shop():
+    """The survey's sign pattern for shops: the same households without shops (entry 0) earn more wages, less business."""
+    wages, business = [], []
+    for seed in SEEDS:
+        with_shops = _run(PAYING, seed)
+        without = _run(PAYING | {"business_entry_rate": 0.0}, seed)
+        owners = with_shops.farmers.shop_since > NO_LINK
+        owners &= with_shops.farmers.shop_since < 24  # a whole year 3 with the shop
+        a = with_shops.carried.year_stats["household_parts"][:, owners]
+        b = without.carried.year_stats["household_parts"][:, owners]
+        wages.append(float((a[0] - b[0]).mean()))
+        business.append(float((a[1] - b[1]).mean()))
+    assert max(wages) < 0 < min(business)
+
+
+def test_the_consumption_saving_is_reported_and_not_in_income():
+    """Buying online saves money (a welfare outcome), but income, sales and choices are the same bit for bit."""
+    saving, none = _run(PAYING, 21, 24), _run(PAYING | {"online_price_saving": 0.0}, 21, 24)
+    assert saving.metrics["consumption_saving_per_person"] > 0 == none.metrics["consumption_saving_per_person"]
+    assert np.array_equal(saving.farmers.income_ytd, none.farmers.income_ytd)
+    assert np.array_equal(saving.farmers.channel, none.farmers.channel)
+    stations = _run(PAYING | {f"station_{r}": 1.0 for r in ("west", "centre", "east")}, 21, 24)
+    assert stations.metrics["consumption_saving_per_person"] > saving.metrics["consumption_saving_per_person"]
+
+
+def test_carriers_charge_less_in_busy_villages_and_with_a_station():
+    """The parcel discount multiplies the station's share off with the cluster's share times the online share."""
+    d = parcel_discount(np.array([0, 1, 0, 1]), np.array([0.0, 0.0, 0.5, 0.5]), 0.2, 0.4)
+    np.testing.assert_allclose(d, [1.0, 0.8, 0.8, 0.64])
+
+
+def test_a_shop_pays_less_far_from_the_hub_and_more_with_skill():
+    """The first year's expected net falls with the village's shipping share and rises with skill."""
+    p = Parameters()
+    near, far = expected_year(p, np.array([0.5, 0.5], np.float32), np.array([0.05, 0.12]))
+    assert near > far
+    low, high = expected_year(p, np.array([0.5, 0.9], np.float32), np.array([0.05, 0.05]))
+    assert high > low
