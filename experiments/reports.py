@@ -184,6 +184,10 @@ def write_report(name: str, folder: Path) -> Path:
 EFFECT_YEARS = (3, 5, 10)
 
 
+#: the welfare outcome the income effects report beside income (not a part of it)
+SAVING = "consumption_saving_per_person"
+
+
 def income_effects(folder: Path, reference: str) -> str:
     """The report section: each arm's paired income effect by region at years 3, 5 and 10, and its make-up.
 
@@ -198,10 +202,11 @@ def income_effects(folder: Path, reference: str) -> str:
     needed = ["income_per_person", *parts]
     if regions.empty or not set(needed) <= set(regions.columns):
         return ""
+    welfare = [c for c in (SAVING,) if c in regions.columns]
     last = int(regions.month.max()) // 12
     years = [y for y in EFFECT_YEARS if y <= last] or [last]
     at = regions[regions.month.isin([12 * y for y in years])]
-    diff = paired_differences(at, reference, needed, by=("month", "region")).set_index(
+    diff = paired_differences(at, reference, needed + welfare, by=("month", "region")).set_index(
         ["arm", "month", "region", "outcome"])
     base = at[at.arm == reference].groupby(["month", "region"]).income_per_person.mean()
     rows = []
@@ -211,12 +216,17 @@ def income_effects(folder: Path, reference: str) -> str:
                "income per person": f"{ci_cell(total['mean'], total.ci_low, total.ci_high)} "
                                     f"({total['mean'] / base[(month, region)]:+.2%})"}
         row |= {part.removeprefix("income_"): fmt(d.loc[(arm, month, region, part)]["mean"]) for part in parts}
+        if welfare:
+            saving = d.loc[(arm, month, region, SAVING)]
+            row["consumption saving (not in income)"] = ci_cell(saving["mean"], saving.ci_low, saving.ci_high)
         rows.append(row)
     table = pd.DataFrame(rows).sort_values(["arm", "year", "region"], kind="stable")
     return "\n".join(["## Income effects by region and income part", "",
                       f"Income per person at each year's close (yuan/person/year), arm minus {reference} paired by "
                       "seed, with its 95% interval and its share of the reference's income; then the mean change "
-                      "of each part (wages, net business, net property, net transfers), which add up to it.", "",
+                      "of each part (wages, net business, net property, net transfers), which add up to it; last, "
+                      "where the suite collects it, the change in what households save buying goods online "
+                      "(yuan/person/year at December's rate): a welfare gain beside income, not in it.", "",
                       markdown_table(table), ""])
 
 

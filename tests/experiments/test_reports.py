@@ -61,5 +61,7 @@ def test_suite_report_runs_end_to_end(tmp_path, name, section):
     assert len(rows) == 3 * (load_results(tmp_path).arm.nunique() - 1)  # every other arm, in every region
     for row in rows:  # the parts add up to the change of income per person
         assert float(row[3].split()[0]) == pytest.approx(sum(float(v) for v in row[4:8]), rel=0.01, abs=0.5)
+        float(row[8].split()[0].replace(",", ""))  # the consumption saving beside it, a number with its interval
+    assert "| consumption saving (not in income) |" in text
     for png in [line.split("(")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]:
         assert (tmp_path / png).stat().st_size > 10_000
