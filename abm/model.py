@@ -282,14 +282,16 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         shops, saving = month_livelihoods(pv, self.steps, served, last_year)
         labour = online_labour(fl.sellers, fl.seller_channel, fl.seller_revenue, fl.seller_shipped, f.skill,
                                f.new_farmer, off_farm.wages, f.households, p.online_effort_cost,
-                               p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage, shops.hired)
+                               p.leader_effort_share, p.ecommerce_labour_share, p.local_day_wage, shops.owners,
+                               shops.hired)
         self.carried.month_income = MonthIncome(fl, off_farm, production, allowance, labour, shops, saving)
         wage_change = self.carried.month_income.wage_change()
         households.wage_change_ytd += wage_change
-        f.shop_net_ytd += shops.net
-        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired,
-                                       off_farm.total() + wage_change + shops.net, production, allowance, f.cash,
-                                       f.income_ytd)
+        f.shop_net_ytd[shops.owners] += shops.net
+        beside_sales = off_farm.total() + wage_change
+        beside_sales[shops.owners] += shops.net
+        f.income_month = _month_income(fl.offline_revenue, fl.sellers, fl.seller_net - labour.hired, beside_sales,
+                                       production, allowance, f.cash, f.income_ytd)
         self._book_money(fl, production.sum(), labour)
         self._book_shops(shops)
         f.online_revenue_ytd[fl.sellers] += fl.seller_revenue

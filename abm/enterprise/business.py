@@ -22,14 +22,21 @@ from abm.core.stages import NO_LINK
 
 
 class ShopMonth(NamedTuple):
-    """This month's accounts of every household's shop (yuan; zeros without one)."""
+    """This month's accounts of the running shops (yuan, one value per shop; few households run one)."""
 
+    owners: np.ndarray     # household index of each shop
     turnover: np.ndarray   # sales to online buyers
     goods: np.ndarray      # cost of the goods sold
     shipping: np.ndarray   # parcels
     hired: np.ndarray      # wages for hired packing, service and delivery
     repayment: np.ndarray  # this month's share of the start-up cost
     net: np.ndarray        # what is left: the household's net business income from the shop
+
+    def at_households(self, values: np.ndarray, n: int) -> np.ndarray:
+        """A per-shop array spread over all ``n`` households (zeros for households without a shop)."""
+        out = np.zeros(n)
+        out[self.owners] = values
+        return out
 
 
 def shipping_share(p: Parameters, road_km: np.ndarray, discount: np.ndarray) -> np.ndarray:
@@ -50,16 +57,16 @@ def monthly_turnover(p: Parameters, skill: np.ndarray, age: np.ndarray) -> np.nd
 def shop_month(p: Parameters, since: np.ndarray, month: int, skill: np.ndarray,
                village_shipping: np.ndarray, households: int) -> ShopMonth:
     """Every shop's accounts this month; ``since`` is the month each opened (:data:`NO_LINK`: none)."""
-    running = since > NO_LINK
-    age = np.where(running, month - since, 0).astype(np.float64)
-    turnover = np.where(running, monthly_turnover(p, skill, age), 0.0)
+    owners = np.flatnonzero(since > NO_LINK)
+    age = (month - since[owners]).astype(np.float64)
+    turnover = monthly_turnover(p, skill[owners], age)
     goods = turnover * (1.0 - p.business_margin)
-    shipping = turnover * np.repeat(village_shipping, households)
+    shipping = turnover * village_shipping[owners // households]
     hired = turnover * p.ecommerce_labour_share
     payback = 12.0 * p.business_payback_years
-    repayment = np.where(running & (age < payback), p.business_startup_cost / payback, 0.0)
+    repayment = np.where(age < payback, p.business_startup_cost / payback, 0.0)
     net = turnover - goods - shipping - hired - repayment
-    return ShopMonth(turnover, goods, shipping, hired, repayment, net)
+    return ShopMonth(owners, turnover, goods, shipping, hired, repayment, net)
 
 
 def expected_year(p: Parameters, skill: np.ndarray, village_shipping: np.ndarray) -> np.ndarray:

@@ -27,8 +27,7 @@ def consumption_saving(p: Parameters, last_year_income: np.ndarray, reached: np.
         station: villages with a service station.
         households: households per village.
     """
-    per_village = np.where(connected, p.online_purchase_share * np.where(station, 1.0, p.purchases_without_station),
-                           0.0)
-    share = np.where(reached, np.repeat(per_village, households), 0.0)
-    spending = p.consumption_propensity * np.maximum(last_year_income, 0.0) / 12.0
-    return spending * share * p.online_price_saving
+    share = np.where(connected, p.online_purchase_share * np.where(station, 1.0, p.purchases_without_station), 0.0)
+    # the saving per yuan of last year's income: a month's consumption x the share bought online x the saving
+    rate = np.repeat(share * (p.consumption_propensity / 12.0 * p.online_price_saving), households)
+    return np.where(reached, rate * np.maximum(last_year_income, 0.0), 0.0)

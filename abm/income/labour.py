@@ -31,14 +31,14 @@ class LabourFlows(NamedTuple):
 def online_labour(sellers: np.ndarray, seller_channel: np.ndarray, seller_revenue: np.ndarray,
                   seller_shipped: np.ndarray, skill: np.ndarray, new_farmer: np.ndarray, wages: np.ndarray,
                   households: int, effort_cost: float, leader_effort_share: float, labour_share: float,
-                  day_wage: float, shop_hired: np.ndarray) -> LabourFlows:
+                  day_wage: float, shop_owners: np.ndarray, shop_hired: np.ndarray) -> LabourFlows:
     """Wages forgone and paid by this month's online sellers, and earned by their neighbours.
 
     A seller that shipped online gives up ``min(wages, effort)`` of its members' wages, the effort
     being ``effort_cost x (1 - 0.5 skill)`` on its shop or stream (a follower streaming through a host
     ``leader_effort_share`` of it; nothing for pooled cooperative sales), and pays ``labour_share`` of its online
-    revenue to hired help; online shops beyond own produce hire too (``shop_hired`` per household,
-    :mod:`abm.enterprise.business`). Each village's hired wages are shared equally by its households
+    revenue to hired help; online shops beyond own produce hire too (``shop_hired`` per shop, its household
+    ``shop_owners``: :mod:`abm.enterprise.business`). Each village's hired wages are shared equally by its households
     neither selling online this month nor running a shop (by all of them where none is left).
     """
     active = seller_shipped > 0
@@ -50,10 +50,13 @@ def online_labour(sellers: np.ndarray, seller_channel: np.ndarray, seller_revenu
     n = wages.size
     villages = n // households
     village = sellers // households
-    is_seller = shop_hired > 0
+    is_seller = np.zeros(n, bool)
     is_seller[sellers[active]] = True
-    bill = np.bincount(village, weights=hired, minlength=villages) + shop_hired.reshape(villages, households).sum(axis=1)
-    others = households - is_seller.reshape(villages, households).sum(axis=1)
+    is_seller[shop_owners] = True
+    bill = np.bincount(village, weights=hired, minlength=villages)
+    if shop_owners.size:
+        bill = bill + np.bincount(shop_owners // households, weights=shop_hired, minlength=villages)
+    others = households - np.bincount(np.flatnonzero(is_seller) // households, minlength=villages)
     per_worker = np.where(others > 0, bill / np.maximum(others, 1.0), bill / households)
     share = np.repeat(per_worker, households)
     received = np.where(np.repeat(others > 0, households) & is_seller, 0.0, share)

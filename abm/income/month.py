@@ -83,7 +83,7 @@ INCOME_COMPONENTS: list[Component] = [
     Component("property", "Net property income (land rents, dividends).", +1, lambda m: m.off_farm.property),
     Component("transfers", "Net transfers (pensions, subsidies, remittances).", +1, lambda m: m.off_farm.transfers),
     Component("online_shop", "Net income of an online shop beyond one's own produce (turnover less goods, parcels, "
-              "hired help and start-up repayment).", +1, lambda m: m.shops.net),
+              "hired help and start-up repayment).", +1, lambda m: m.shops.at_households(m.shops.net, m.off_farm.wages.size)),
     Component("hired_help", "Wages paid for packing, service and delivery of one's online sales (subtracted).", -1,
               lambda m: m.at_sellers(m.labour.hired)),
     Component("production_cost", "Cost of producing the harvest (subtracted from income).", -1,
@@ -97,7 +97,7 @@ MONTH_FLOWS: dict[str, tuple[str, str, Callable[[MonthIncome], np.ndarray]]] = {
                        lambda m: m.at_sellers(m.flows.seller_revenue)),
     "sales_kg": ("kg", "Produce sold, to bulk traders and online buyers.", MonthIncome.sales_kg),
     "shop_turnover": ("yuan", "Sales of the household's online shop beyond its own produce.",
-                      lambda m: m.shops.turnover),
+                      lambda m: m.shops.at_households(m.shops.turnover, m.off_farm.wages.size)),
     "consumption_saving": ("yuan", "Saved by buying goods online rather than in the township (a welfare gain, not "
                            "income).", lambda m: m.consumption_saving),
 }

@@ -178,8 +178,9 @@ def livelihood_outcomes(pv: Province, month_income: MonthIncome) -> dict[str, np
     shops = month_income.shops
     saving = f.region_sum(month_income.consumption_saving)
     persons = np.maximum(f.region_households(), 1) * pv.p.persons_per_household
-    return {"online_shops": f.region_count(f.shop_since > NO_LINK), "shop_sales": f.region_sum(shops.turnover),
-            "shop_net": f.region_sum(shops.net), "consumption_saving": saving,
+    sales, net = f.region_sum_at(shops.owners, (shops.turnover, shops.net))
+    return {"online_shops": f.region_count(f.shop_since > NO_LINK), "shop_sales": sales, "shop_net": net,
+            "consumption_saving": saving,
             "consumption_saving_per_person": 12.0 * saving / persons}
 
 

@@ -35,12 +35,14 @@ def test_a_shop_learns_repays_its_start_up_and_its_accounts_add_up():
     since = np.array([NO_LINK, 12, 12, 0])
     skill = np.full(4, 0.5, np.float32)
     at_open, later = (shop_month(p, since, month, skill, np.array([0.1, 0.1]), 2) for month in (12, 60))
-    assert at_open.turnover.tolist() == [0.0, 5000.0, 5000.0, pytest.approx(10_000.0 * (1 - 0.5 * np.exp(-1.0)))]
-    assert later.turnover[1] > 9_900.0 and later.repayment[1] == 0.0  # learnt, and repaid after 36 months
-    assert at_open.repayment[1] == pytest.approx(1000.0)
+    assert at_open.owners.tolist() == [1, 2, 3]
+    turnover = at_open.at_households(at_open.turnover, 4)
+    assert turnover.tolist() == [0.0, 5000.0, 5000.0, pytest.approx(10_000.0 * (1 - 0.5 * np.exp(-1.0)))]
+    assert later.turnover[0] > 9_900.0 and later.repayment[0] == 0.0  # learnt, and repaid after 36 months
+    assert at_open.repayment[0] == pytest.approx(1000.0)
     parts = at_open.goods + at_open.shipping + at_open.hired + at_open.repayment + at_open.net
     np.testing.assert_allclose(parts, at_open.turnover)
-    assert at_open.net[1] == pytest.approx(5000.0 * (0.3 - 0.1 - 0.05) - 1000.0)
+    assert at_open.net[0] == pytest.approx(5000.0 * (0.3 - 0.1 - 0.05) - 1000.0)
 
 
 def test_a_migrant_comes_back_when_a_shop_pays_more_than_migrant_work_weighed_with_home():

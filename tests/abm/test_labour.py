@@ -30,7 +30,7 @@ def test_a_seller_gives_up_wages_for_its_business_and_pays_its_neighbours_for_he
     wages = np.array([1000.0, 50.0, 0.0, 300.0])
     flows = online_labour(np.array([0, 1]), np.array([SHOP, COOP]), np.array([1000.0, 500.0]), np.array([10.0, 5.0]),
                           np.array([0.0, 0.0, 0.0, 0.0], np.float32), np.zeros(4, bool), wages, 4, 150.0, 0.3, 0.1,
-                          100.0, np.zeros(4))
+                          100.0, np.array([], np.int64), np.array([]))
     assert flows.forgone.tolist() == [150.0, 0.0]          # a cooperative's pooled sales take no member time
     assert flows.hired.tolist() == [100.0, 50.0]
     assert flows.received.tolist() == [0.0, 0.0, 75.0, 75.0]
@@ -41,7 +41,7 @@ def test_an_online_shop_hires_its_neighbours_and_its_own_household_is_not_hired(
     """A third household runs a shop paying 200 for help: the one household left earns the village's whole bill."""
     flows = online_labour(np.array([0, 1]), np.array([SHOP, COOP]), np.array([1000.0, 500.0]), np.array([10.0, 5.0]),
                           np.zeros(4, np.float32), np.zeros(4, bool), np.full(4, 500.0), 4, 150.0, 0.3, 0.1,
-                          100.0, np.array([0.0, 0.0, 200.0, 0.0]))
+                          100.0, np.array([2]), np.array([200.0]))
     assert flows.received.tolist() == [0.0, 0.0, 0.0, 350.0]
     assert flows.days_hired == pytest.approx(3.5)
 
