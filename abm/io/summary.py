@@ -28,6 +28,10 @@ def region_summary(result: RunResult) -> pd.DataFrame:
         "  platform shop": sums["sales_platform_shop"] / 1e6,
         "  livestream": sums["sales_livestream"] / 1e6,
         "offline bulk (M yuan/yr)": sums["sales_offline"] / 1e6,
+        "online shops beyond own produce": final["online_shops"],
+        "  their net income (M yuan/yr)": last.groupby("region", sort=False)["shop_net"].sum() / 1e6,
+        "saved buying online (yuan/person/yr)": last.groupby("region", sort=False)[
+            "consumption_saving_per_person"].mean(),
         "network stability": final["stability"],
     })
     return out.loc[["west", "centre", "east"]]
@@ -62,6 +66,15 @@ def _print_gap(result: RunResult, console: Console) -> None:
     console.print(table)
 
 
+def _number_format(column: str) -> str:
+    """How a row of the regional summary is printed: millions, whole yuan or counts, an index, or a share."""
+    if "M yuan" in column or column.startswith("  "):
+        return "{:,.1f}"
+    if "yuan/" in column or column == "online shops beyond own produce":
+        return "{:,.0f}"
+    return "{:.2f}" if column == "network stability" else "{:.1%}"
+
+
 def print_summary(result: RunResult, console: Console | None = None) -> None:
     """Print the regional summary and the province-wide inequality measures."""
     console = console or Console()
@@ -72,10 +85,7 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
     for region in df.index:
         table.add_column(region, justify="right")
     for col in df.columns:
-        fmt = "{:,.0f}" if "yuan/yr)" in col and "M " not in col else ("{:,.1f}" if "M yuan" in col or col.startswith("  ") else "{:.1%}")
-        if col == "network stability":
-            fmt = "{:.2f}"
-        table.add_row(col, *(fmt.format(v) for v in df[col]))
+        table.add_row(col, *(_number_format(col).format(v) for v in df[col]))
     console.print(table)
     _print_gap(result, console)
     s = result.series.iloc[-1]
