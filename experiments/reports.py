@@ -235,7 +235,7 @@ def _programmes(df: pd.DataFrame, folder: Path) -> str:
     ref = "status_quo"
     final = window(df)
     outcomes = ["adoption", "online_sales", "offline_sales", "ecommerce_wages", "east_west_income_ratio",
-                "spent_to_date_total"]
+                "spent_to_date_total", *(c for c in ("online_shops", SAVING) if c in df.columns)]
     lines = _header("County programmes: service stations, a county e-commerce programme, a cold-chain programme", df,
                     "Outcomes are means over the last 12 months of each run.")
     lines += ["## Outcomes by arm", "", markdown_table(outcome_table(final, outcomes, ref)), ""]
