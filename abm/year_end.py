@@ -36,7 +36,7 @@ def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np
     f = province.farmers
     f.close_year()
     hi = carried.household_income
-    stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd)
+    stats = year_statistics(f.income_year, f.region) | hi.year_parts(f.income_year, hi.allowances_ytd, f.shop_net_year)
     stats |= adoption_effect(carried, province, stats["household_parts"])
     hi.allowances_ytd[:] = 0.0
     hi.wage_change_ytd[:] = 0.0

@@ -140,10 +140,17 @@ class HouseholdIncome:
         self._year = year
         self.month = self.for_year(year)
 
-    def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float) -> dict[str, np.ndarray]:
-        """A year's survey accounts at its close, at this year's levels: per household, and per person by region."""
+    def year_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
+                   shop_net_year: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
+        """A year's survey accounts at its close, at this year's levels: per household, and per person by region.
+
+        ``farm_per_person`` is the farm part of net business by region: net business less the non-farm
+        business and the online shops' net income (``shop_net_year``), i.e. farm sales less production cost.
+        """
         parts = self.household_parts(income_year, allowances_year, self.month, self.wage_change_ytd)
-        return {"household_parts": parts, "income_parts": self.parts_per_person(parts)}
+        farm = parts[1] - 12.0 * self.month.business - shop_net_year
+        return {"household_parts": parts, "income_parts": self.parts_per_person(parts),
+                "farm_per_person": self.parts_per_person(farm[np.newaxis])[0]}
 
     def household_parts(self, income_year: np.ndarray, allowances_year: np.ndarray | float,
                         off_farm: OffFarmIncome, wage_change: np.ndarray | float = 0.0) -> np.ndarray:

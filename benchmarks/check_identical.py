@@ -45,12 +45,19 @@ def outputs(farmers: int = 2000, months: int = 24, seed: int = 11, full: bool = 
 
 
 def compare(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """Names of the outputs that differ (empty when identical)."""
+    """Names of the outputs that differ (empty when identical); a column only the new run has is not a difference.
+
+    A new output column (a measure added beside the old ones) leaves every result as it was, so the old
+    columns are compared in their order and the added ones are printed.
+    """
     bad = []
     for key, old in before.items():
         new = after[key]
         if isinstance(old, pd.DataFrame):
-            same = old.shape == new.shape and list(old.columns) == list(new.columns) and old.equals(new)
+            kept = [c for c in new.columns if c in old.columns]
+            same = len(old) == len(new) and kept == list(old.columns) and old.equals(new[kept])
+            if added := [c for c in new.columns if c not in old.columns]:
+                print(f"{key}: columns added (not compared): {', '.join(map(str, added))}")
         else:
             same = old == new
         if not same:

@@ -60,7 +60,8 @@ class MarketParameters(BaseModel):
         "Nominal growth of farm-gate prices a year: the bulk trader's base price, the online reference price and "
         "the cash production cost all follow the index (1 + growth)^(years since January 2021), so the farm "
         "terms of trade hold and the farm margin grows with the index. NBS's producer price index of farm "
-        "products (livestock included) moved by a few per cent either way a year in 2021-2024 (pork cycles), "
+        "products (livestock included) moves by a few per cent either way a year with the pork cycle (-2.3% in "
+        "2023; -1.2% year on year in January-September 2024, +2.4% in its third quarter: fact farm_price_index), "
         "so 0 (flat nominal prices) is within its path; plausibly -3% to +5%.", group="prices")
     production_cost_share: float = param(0.2, "share of base price", 0.0, 1.0, ASSUMPTION,
                                          "Cash production cost per kg (seed, fertiliser, pesticide, machine hire), "

@@ -68,7 +68,7 @@ def measure(pv: Province, month: int, ys: dict[str, Any], t: Tallies, window: tu
                "new_farmers": float(hosts[r])}
         for s, name in enumerate(STAGES):
             row[name] = float(t.stages[s, r])
-        row |= income_per_person(ys["income_parts"][:, r])
+        row |= income_per_person(ys["income_parts"][:, r], ys["farm_per_person"][r])
         row |= {k: float(v[r]) for k, v in flows["region"].items()}
         rows.append(row)
     return out, rows
@@ -104,12 +104,15 @@ def state_outcomes(pv: Province, ys: dict[str, Any], t: Tallies, stab: tuple[np.
     for name in INSTRUMENTS:
         out[f"spent_to_date_{name}"] = inst.government.spent_total[name]
     out["spent_to_date_total"] = float(sum(inst.government.spent_total.values()))
-    return out | income_per_person(province_parts(ys["income_parts"], f.region_households()))
+    households = f.region_households()
+    return out | income_per_person(province_parts(ys["income_parts"], households),
+                                   province_parts(ys["farm_per_person"], households))
 
 
-def income_per_person(parts: np.ndarray) -> dict[str, float]:
-    """Income per person and its four survey parts (one value each, yuan/person/year)."""
-    return {"income_per_person": float(parts.sum())} | {f"income_{k}": float(v) for k, v in zip(INCOME_PARTS, parts)}
+def income_per_person(parts: np.ndarray, farm: float) -> dict[str, float]:
+    """Income per person, its four survey parts and the farm part of net business (yuan/person/year)."""
+    return ({"income_per_person": float(parts.sum())} | {f"income_{k}": float(v) for k, v in zip(INCOME_PARTS, parts)}
+            | {"income_farm": float(farm)})
 
 
 def channel_outcomes(pv: Province, audience_scale: float, settled: np.ndarray) -> dict[str, float]:

@@ -87,7 +87,7 @@ class Outcome:
 
 #: the regional table's columns after month and region, in order (an outcome here is ``regional``)
 REGION_COLUMNS = (
-    "income_mean", "income_median", "income_per_person", *(f"income_{k}" for k in INCOME_PARTS), "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
+    "income_mean", "income_median", "income_per_person", *(f"income_{k}" for k in INCOME_PARTS), "income_farm", "adoption", "online_sales", *(f"sales_{c}" for c in CHANNELS), "fresh_loss",
     "cold_chain", "stability", "persistence", "fragile_share", "trained_share", "fraud_rate", *STAGES,
     *(f"flow_{t}" for t in TRANSITIONS), "new_farmers", "followers",
     "bulk_raw_share", "processed_share", "branded_share", "sell_through", "ecommerce_wages",
@@ -151,6 +151,9 @@ _DECLARED: list[tuple[Any, ...]] = [
      "(last complete year; expected before): household income over persons per household.", "flow", "year", +1),
     *((f"income_{k}", "yuan/person/year", f"{PART_MEANING[k]} per person (last complete year; expected before).",
        "flow", "year", 0) for k in INCOME_PARTS),
+    ("income_farm", "yuan/person/year", "Of net business: net farm income per person, farm sales (bulk and online, "
+     "less the e-commerce labour sellers hire) less production cost; NBS's net operating income of the primary "
+     "industry (last complete year; expected before).", "flow", "year", 0),
     ("adoption", _HH, "Households that sold online this month: delivered kg to online buyers through a "
      "cooperative, their own shop or a livestream (0 in month 0).", "rate", "month", +1, FLOWS),
     ("own_online_sellers", _HH, "Households that sold online this month on their own shop or as hosts of their "

@@ -395,3 +395,9 @@ def jobs_per_shop(run: RunLike) -> float:
     households = s[["not_reached", "problematised", "interested", "enrolled", "mobilised"]].sum(axis=1)
     sellers = float((s.own_online_sellers * households).mean())
     return 1.0 + float(s.ecommerce_jobs.mean()) / sellers if sellers > 0 else math.nan
+
+
+@measure
+def farm_price_growth(run: RunLike) -> float:
+    """Nominal growth of the farm price index a year in the run (an input)."""
+    return _parameter(run, "farm_price_growth")

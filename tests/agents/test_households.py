@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from agents.households import WAGE_EARNER_SHARES, spread_factor, wage_factors
@@ -38,3 +39,39 @@ def test_the_default_province_has_a_quintile_ratio_in_the_yearbooks_band():
     for _ in range(24):
         m.step()
     assert 4.5 <= m.metrics["quintile_ratio"] <= 10.0
+
+
+def test_the_farm_part_is_net_business_less_non_farm_business_and_shops():
+    """``farm_per_person``: a household's net business less twelve months of its non-farm business and its shop's net."""
+    from abm.core.params import Parameters
+    from agents.households import HouseholdIncome
+    region = np.array([0, 0, 1, 2])
+    hi = HouseholdIncome(Parameters(), region, np.random.default_rng(6))
+    hi.open_year(1)
+    income = 12.0 * hi.month.total() + np.array([3_000.0, 0.0, 5_000.0, 8_000.0])
+    shop_net = np.array([1_000.0, 0.0, 0.0, 2_000.0])
+    income += shop_net
+    ys = hi.year_parts(income, 0.0, shop_net)
+    np.testing.assert_allclose(ys["farm_per_person"] * hi.persons, [1_500.0, 5_000.0, 8_000.0])
+    business = ys["income_parts"][1] * hi.persons
+    np.testing.assert_allclose(business - ys["farm_per_person"] * hi.persons,
+                               [np.mean(12.0 * hi.month.business[:2] + shop_net[:2]),
+                                12.0 * hi.month.business[2], 12.0 * hi.month.business[3] + shop_net[3]])
+
+
+def test_farm_prices_rising_with_the_index_raise_the_farm_part_and_leave_non_farm_business():
+    """Paired seeds: prices 5% a year higher raise every region's farm income by year 3; off-farm business is the same."""
+    from abm.model import RuralEconomy
+    gains, others = [], []
+    for seed in (1, 2, 3):
+        runs = []
+        for growth in (0.0, 0.05):
+            m = RuralEconomy(farmers=1_500, seed=seed, farm_price_growth=growth)
+            for _ in range(36):
+                m.step()
+            runs.append(pd.DataFrame(m.region_rows[-3:]).set_index("region"))
+        gains.append(runs[1].income_farm - runs[0].income_farm)
+        others.append((runs[1].income_business - runs[1].income_farm) - (runs[0].income_business - runs[0].income_farm))
+    gain = pd.concat(gains, axis=1)
+    assert (gain.mean(axis=1) - 3 * gain.std(axis=1) > 0).all(), gain
+    assert (pd.concat(others, axis=1).abs().max(axis=1) < 0.25 * gain.min(axis=1)).all()

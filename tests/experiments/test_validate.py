@@ -125,7 +125,7 @@ def hand_made_run(years: int = 6) -> RunResult:
                             "cold_chain": [0.12, 0.26, 0.45] * 2,
                             "income_per_person": [0.0, 0.0, 0.0, 15_000.0, 18_000.0, 22_500.0]})
     params = {"junior_school_west": 0.86, "junior_school_centre": 0.82, "fund_rate": 0.0,
-              "cold_chain_subsidy_rate": 0.4, "persons_per_household": 3.27}
+              "cold_chain_subsidy_rate": 0.4, "persons_per_household": 3.27, "farm_price_growth": 0.01}
     return RunResult(series, regions, pd.DataFrame(), pd.DataFrame(), {"parameters": params})
 
 
@@ -161,6 +161,7 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["junior_school_centre_west"] == pytest.approx(0.82)
     assert m["trained_share_initial"] == pytest.approx(0.15)
     assert m["fund_rate"] == 0.0 and m["cold_chain_subsidy_rate"] == 0.4
+    assert m["farm_price_growth"] == 0.01
     # the survey's estimate over the closes of 2022-2026 (years 2-6): mean of 200 ... 600
     assert m["adoption_effect_on_income"] == pytest.approx(400.0)
     assert m["adoption_effect_on_wages"] == pytest.approx(-400.0)
