@@ -37,11 +37,16 @@ def region_summary(result: RunResult) -> pd.DataFrame:
     return out.loc[["west", "centre", "east"]]
 
 
+#: the gap table's row of the farm part of net business (farm sales less production cost)
+FARM_ROW = "  of business: farm"
+
+
 def east_west_gap(result: RunResult) -> pd.DataFrame:
     """The east/west gap in income per person by survey part, in the last complete year of the run.
 
-    Rows: the four parts and the total; columns: east, west, the gap (east - west, yuan/person/year)
-    and each part's share of the gap, so a reader sees what drives it.
+    Rows: the four parts, the total, and the farm part of net business (a part of "business", not
+    added again); columns: east, west, the gap (east - west, yuan/person/year) and each part's share of
+    the gap, so a reader sees what drives it.
     """
     reg = result.regions
     final = reg[reg.month == reg.month.max()].set_index("region")
@@ -50,6 +55,7 @@ def east_west_gap(result: RunResult) -> pd.DataFrame:
     west = final.loc["west", columns].to_numpy(float)
     out = pd.DataFrame({"east": east, "west": west}, index=list(INCOME_PARTS))
     out.loc["total"] = out.sum()
+    out.loc[FARM_ROW] = final.loc[["east", "west"], "income_farm"].to_numpy(float)
     out["gap"] = out.east - out.west
     out["share of gap"] = out.gap / out.loc["total", "gap"] if out.loc["total", "gap"] != 0 else float("nan")
     return out
