@@ -123,15 +123,20 @@ def test_step_advances_the_month(sim: Page) -> None:
     assert step(sim) == before + 1
 
 
-def wait_points(page: Page, name: str, count: int) -> None:
-    """Wait until the first line of a figure has at least ``count`` points.
+def wait_chart(page: Page, name: str, predicate: str) -> None:
+    """Wait until ``predicate`` (a JavaScript function of the ECharts instance) holds on one figure.
 
-    The figure is looked up at every check (a redraw may replace its element, and a handle taken before
-    would go on reading the old one); at least, because an update still on its way when ``count`` was
-    read may arrive with the step's.
+    The figure is looked up at every check: a redraw may replace its element (a handle taken before
+    would go on reading the old one) or leave it for a moment without its chart.
     """
     page.wait_for_function(f"""() => {{ const el = document.querySelector({chart_selector(name)!r});
-        return !!(el && el.ruralsimChart && el.ruralsimChart.getOption().series[0].data.length >= {count}); }}""")
+        return !!(el && el.ruralsimChart && ({predicate})(el.ruralsimChart)); }}""")
+
+
+def wait_points(page: Page, name: str, count: int) -> None:
+    """Wait until the first line of a figure has at least ``count`` points (at least: an update still on
+    its way when ``count`` was read may arrive with the step's)."""
+    wait_chart(page, name, f"c => c.getOption().series[0].data.length >= {count}")
 
 
 def test_a_plot_changes_when_the_model_steps(sim: Page, screenshots: Path) -> None:
@@ -147,8 +152,7 @@ def test_picking_another_layer_redraws_the_map(sim: Page, screenshots: Path) -> 
         sim.locator(".ruralsim-map-layer").click()
         sim.get_by_role("option", name=label).click()
         expect(sim.locator(".ruralsim-chart-map")).to_have_attribute("data-layer", layer)
-        sim.wait_for_function(f"el => el.ruralsimChart.getOption().series[0].name === {label!r}",
-                              arg=chart(sim, "map").element_handle())
+        wait_chart(sim, "map", f"c => c.getOption().series[0].name === {label!r}")
     sim.locator(".ruralsim-chart-map").screenshot(path=screenshots / "03_map_stage.png")
 
 
@@ -288,20 +292,19 @@ def check_the_experiment_page(page: Page, screenshots: Path) -> None:
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("2 arms x 3 replicates")
     expect(page.locator(".ruralsim-band-replicates")).to_contain_text("over 3 replicates")
     expect(page.locator(".ruralsim-band-warning")).to_contain_text("fewer than 5")  # 3 < the documented minimum
-    figure = page.locator(".ruralsim-chart-bands .solara-echarts")
+    figure = chart(page, "bands")
     figure.locator("canvas").wait_for()
     legend = "el => el.ruralsimChart.getModel().getComponent('legend', 0).getData().map(d => d.get('name'))"
     assert figure.evaluate(legend) == ["low (commission 0.03) (reference)", "high (commission 0.12)"]
     table = page.locator(".ruralsim-summary-table")
     expect(table).to_contain_text("low")
     expect(table).to_contain_text("high")
-    title = "el => el.ruralsimChart.getOption().title[0].text"
+    title = "c => c.getOption().title[0].text"
     page.locator(".ruralsim-outcome").click()
     page.get_by_role("option", name=re.compile("^households that sold online this month", re.IGNORECASE)).click()
-    page.wait_for_function(f"el => ({title})(el).toLowerCase().startsWith('households that sold online this month')",
-                           arg=figure.element_handle())
+    wait_chart(page, "bands", f"c => ({title})(c).toLowerCase().startsWith('households that sold online this month')")
     tall_screenshot(page, screenshots / "05_experiments.png", height=1600)
     page.get_by_text("difference to the reference arm (paired)").click()
-    page.wait_for_function(f"el => ({title})(el).includes('arm minus low')", arg=figure.element_handle())
+    wait_chart(page, "bands", f"c => ({title})(c).includes('arm minus low')")
     assert figure.evaluate(legend) == ["high (commission 0.12)"]
     figure.screenshot(path=screenshots / "06_experiment_differences.png")
