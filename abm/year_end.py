@@ -10,7 +10,7 @@ import numpy as np
 
 from abm.core.ledger import MoneyLedger
 from abm.core.stages import COOP, NO_LINK
-from abm.enterprise.business import decide_shops, expected_year
+from abm.enterprise.business import decide_shops, expected_year, supplier_saving, village_shop_share
 from abm.income.livelihoods import village_shop_shipping
 from abm.market.clearing import MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
@@ -63,7 +63,9 @@ def settle_shops(carried: Carried, province: Province, rng: np.random.Generator,
     draws = rng.random((3, f.n), dtype=np.float32)
     connected = np.repeat(v.broadband & province.served(), f.households)
     able = (f.skill >= p.business_skill) & connected & (hi.earners > 0)
-    expected = expected_year(p, f.skill, np.repeat(village_shop_shipping(province), f.households))
+    saving = supplier_saving(p, village_shop_share(f.shop_since, f.households))
+    expected = expected_year(p, f.skill, np.repeat(village_shop_shipping(province), f.households),
+                             np.repeat(saving, f.households))
     shops = decide_shops(p, f.shop_since, able, expected, 12.0 * hi.earner_wage(), f.shop_net_year,
                          f.shop_reservation, f.households, draws)
     f.shop_since[shops.closed] = NO_LINK

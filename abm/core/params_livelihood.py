@@ -70,6 +70,18 @@ class LivelihoodParameters(BaseModel):
                                              "household sells online, in proportion to the village's online share "
                                              "(density of pick-ups in e-commerce villages; plausibly 0-0.5).",
                                              group=_GROUP)
+    supplier_cluster_saving: float = param(0.0, "share of goods cost", 0.0, 0.5, ASSUMPTION,
+                                           "Share of a shop's cost of goods saved where its village is a cluster of "
+                                           "shops (suppliers of packaging, raw materials and wholesale goods set up "
+                                           "in Taobao villages and sell to every shop there); it grows in proportion "
+                                           "to the village's share of shop households up to the Taobao-village "
+                                           "threshold. No source measures it: 0 at the defaults so the calibrated "
+                                           "baseline stands without it; plausibly 0-0.2.", group=_GROUP)
+    taobao_village_shop_share: float = param(0.1, "share of households", 0.01, 1.0,
+                                             "AliResearch: a Taobao village has active online shops in at least 10% "
+                                             "of its households (or 100 shops) and 10 M yuan of online sales a year",
+                                             "Share of a village's households running shops at which it counts as a "
+                                             "cluster and its shops get the whole supplier saving.", group=_GROUP)
     consumption_propensity: float = param(0.84, "share of income", 0.0, 1.5,
                                           "NBS 2023: rural consumption 18,175 / disposable income 21,691 yuan",
                                           "Consumption spending of a rural household as a share of its income of the "

@@ -7,8 +7,9 @@ household's wages fall by one earner's wage (Li et al. 2021: adopters' wage inco
 the chance ``migrant_share`` that member is a migrant who comes back, and weighs living at home
 (``home_value``). A shop's turnover grows as it learns, its costs are the goods, parcels (cheaper
 with a station and in busy villages), hired help (wages of neighbours, :mod:`abm.income.labour`)
-and the repayment of its start-up cost; it closes by chance or when it earned less than the wage
-its member gave up. Entry rises with the share of neighbours running shops (imitation).
+and the repayment of its start-up cost; its goods cost less where the village is a cluster of shops
+(shared suppliers); it closes by chance or when it earned less than the wage its member gave up.
+Entry rises with the share of neighbours running shops (imitation).
 """
 
 from __future__ import annotations
@@ -45,6 +46,21 @@ def shipping_share(p: Parameters, road_km: np.ndarray, discount: np.ndarray) -> 
     return p.business_shipping_share * (p.logistics_base + p.logistics_per_km * road_km) / at_reference * discount
 
 
+def village_shop_share(since: np.ndarray, households: int) -> np.ndarray:
+    """Each village's share of households running a shop (``since``: month each shop opened, :data:`NO_LINK`: none)."""
+    return (since > NO_LINK).reshape(-1, households).mean(axis=1)
+
+
+def supplier_saving(p: Parameters, shop_share: np.ndarray) -> np.ndarray:
+    """Share of a shop's goods cost saved in each village through suppliers shared with its other shops.
+
+    Suppliers of packaging, raw materials and wholesale goods set up where many households run shops
+    (Taobao villages); the saving grows with the village's share of shop households and is whole from
+    the Taobao-village threshold on.
+    """
+    return p.supplier_cluster_saving * np.minimum(shop_share / p.taobao_village_shop_share, 1.0)
+
+
 def monthly_turnover(p: Parameters, skill: np.ndarray, age: np.ndarray) -> np.ndarray:
     """A shop's turnover at ``age`` months: half the learnt level at opening, closing on it as it learns.
 
@@ -58,10 +74,12 @@ def shop_month(p: Parameters, since: np.ndarray, month: int, skill: np.ndarray,
                village_shipping: np.ndarray, households: int) -> ShopMonth:
     """Every shop's accounts this month; ``since`` is the month each opened (:data:`NO_LINK`: none)."""
     owners = np.flatnonzero(since > NO_LINK)
+    village = owners // households
     age = (month - since[owners]).astype(np.float64)
     turnover = monthly_turnover(p, skill[owners], age)
-    goods = turnover * (1.0 - p.business_margin)
-    shipping = turnover * village_shipping[owners // households]
+    saving = supplier_saving(p, village_shop_share(since, households))[village]
+    goods = turnover * (1.0 - p.business_margin) * (1.0 - saving)
+    shipping = turnover * village_shipping[village]
     hired = turnover * p.ecommerce_labour_share
     payback = 12.0 * p.business_payback_years
     repayment = np.where(age < payback, p.business_startup_cost / payback, 0.0)
@@ -69,16 +87,18 @@ def shop_month(p: Parameters, since: np.ndarray, month: int, skill: np.ndarray,
     return ShopMonth(owners, turnover, goods, shipping, hired, repayment, net)
 
 
-def expected_year(p: Parameters, skill: np.ndarray, village_shipping: np.ndarray) -> np.ndarray:
+def expected_year(p: Parameters, skill: np.ndarray, village_shipping: np.ndarray,
+                  saving: np.ndarray | float = 0.0) -> np.ndarray:
     """What a shop opened now would earn in its first year, per household (its village's shipping share given).
 
-    Twelve months of turnover at the first year's mean learning, less goods, parcels, hired help and
-    the start-up cost spread over the payback years.
+    Twelve months of turnover at the first year's mean learning, less goods (``saving`` of their cost
+    off: :func:`supplier_saving` of its village), parcels, hired help and the start-up cost spread
+    over the payback years.
     """
     months = np.arange(12, dtype=np.float64)
     learning = float(np.mean(1.0 - 0.5 * np.exp(-months / p.business_learning_months)))
     turnover = 12.0 * p.business_turnover * (0.5 + skill.astype(np.float64)) * learning
-    margin = p.business_margin - village_shipping - p.ecommerce_labour_share
+    margin = p.business_margin + (1.0 - p.business_margin) * saving - village_shipping - p.ecommerce_labour_share
     return turnover * margin - p.business_startup_cost / p.business_payback_years
 
 
@@ -111,7 +131,7 @@ def decide_shops(p: Parameters, since: np.ndarray, able: np.ndarray, expected: n
     migrant = draws[0] < p.migrant_share
     outside = earner_wage * np.where(migrant, 1.0 - p.home_value, 1.0)
     gain = np.clip((expected - outside) / np.maximum(outside, 1.0), 0.0, 1.0)
-    shop_share = np.repeat(running.reshape(-1, households).mean(axis=1), households)
+    shop_share = np.repeat(village_shop_share(since, households), households)
     chance = p.business_entry_rate * gain * (1.0 + p.business_imitation * shop_share)
     opened = np.flatnonzero(able & ~running & (draws[1] < chance))
     closed = np.flatnonzero(running & ((draws[2] < p.business_failure_rate) | (year_net < reservation)))

@@ -1,15 +1,15 @@
 """Livelihood paths beside the farm: online shops, members coming back to run them, carriers' cluster discount,
-and the saving from buying online (a welfare gain kept out of income)."""
+suppliers shared in clusters of shops, and the saving from buying online (a welfare gain kept out of income)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from testworlds import MARKET_WORLD
+from testworlds import MARKET_WORLD, same_bits
 
 from abm.core.params import Parameters
 from abm.core.stages import NO_LINK
-from abm.enterprise.business import decide_shops, expected_year, shop_month
+from abm.enterprise.business import decide_shops, expected_year, shop_month, supplier_saving, village_shop_share
 from abm.model import RuralEconomy
 from agents.logistics import parcel_discount
 
@@ -110,3 +110,31 @@ def test_a_shop_pays_less_far_from_the_hub_and_more_with_skill():
     assert near > far
     low, high = expected_year(p, np.array([0.5, 0.9], np.float32), np.array([0.05, 0.05]))
     assert high > low
+
+
+def test_shops_in_a_cluster_buy_their_goods_cheaper_up_to_the_taobao_village_threshold():
+    """The goods' saving grows with the village's share of shop households and is whole from the threshold on."""
+    p = Parameters(supplier_cluster_saving=0.2, taobao_village_shop_share=0.1, business_margin=0.3)
+    np.testing.assert_allclose(supplier_saving(p, np.array([0.0, 0.05, 0.1, 0.4])), [0.0, 0.1, 0.2, 0.2])
+    since = np.full(40, NO_LINK)
+    since[[0, 20, 21, 22, 23]] = 12           # village 0: 1 shop in 20 households (half the threshold); village 1: 4
+    assert village_shop_share(since, 20).tolist() == [0.05, 0.2]
+    skill = np.full(40, 0.5, np.float32)
+    month = shop_month(p, since, 24, skill, np.array([0.1, 0.1]), 20)
+    np.testing.assert_allclose(month.goods / month.turnover, [0.7 * 0.9, 0.7 * 0.8, 0.7 * 0.8, 0.7 * 0.8, 0.7 * 0.8])
+    off = shop_month(p.model_copy(update={"supplier_cluster_saving": 0.0}), since, 24, skill, np.array([0.1, 0.1]), 20)
+    assert same_bits(off.goods, off.turnover * (1.0 - 0.3))  # no saving: the goods cost exactly what they did
+    alone, clustered = expected_year(p, skill[:2], np.array([0.1, 0.1]), np.array([0.0, 0.2]))
+    assert clustered - alone == pytest.approx(12.0 * 10_000.0 * np.mean(1 - 0.5 * np.exp(-np.arange(12) / 12)) * 0.14)
+
+
+def test_shared_suppliers_make_shops_pay_more_and_more_households_open_them():
+    """Paired seeds: with a supplier saving, shops net more each and more of them run after three years."""
+    more_shops, more_net = [], []
+    for seed in SEEDS:
+        runs = [_run(PAYING | {"supplier_cluster_saving": saving}, seed) for saving in (0.0, 0.3)]
+        shops = [int((m.farmers.shop_since > NO_LINK).sum()) for m in runs]
+        more_shops.append(shops[1] - shops[0])
+        more_net.append(runs[1].metrics["shop_net"] / shops[1] - runs[0].metrics["shop_net"] / shops[0])
+    for diff in (more_shops, more_net):
+        assert np.mean(diff) - 3 * np.std(diff, ddof=1) / np.sqrt(len(diff)) > 0
