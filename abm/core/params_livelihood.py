@@ -78,8 +78,9 @@ class LivelihoodParameters(BaseModel):
                                            "threshold. No source measures it: 0 at the defaults so the calibrated "
                                            "baseline stands without it; plausibly 0-0.2.", group=_GROUP)
     taobao_village_shop_share: float = param(0.1, "share of households", 0.01, 1.0,
-                                             "AliResearch: a Taobao village has active online shops in at least 10% "
-                                             "of its households (or 100 shops) and 10 M yuan of online sales a year",
+                                             "AliResearch_2020_secondary (a Taobao village has active online shops in "
+                                             "at least 10% of its households or 100 shops, and 10 M yuan of online "
+                                             "sales a year)",
                                              "Share of a village's households running shops at which it counts as a "
                                              "cluster and its shops get the whole supplier saving.", group=_GROUP)
     consumption_propensity: float = param(0.84, "share of income", 0.0, 1.5,
