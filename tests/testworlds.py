@@ -4,7 +4,7 @@ import numpy as np
 
 from abm.channels.prices import ChannelPrices
 from abm.core.params import Parameters
-from abm.core.stages import NO_LINK, OFFLINE
+from abm.core.stages import OFFLINE
 from abm.market.clearing import MonthFlows
 from abm.model import RuralEconomy
 
@@ -62,8 +62,7 @@ def stepped_with_flows(months: int, **kw) -> tuple[RuralEconomy, list[tuple[Mont
         flows = clear(*args, **kwargs)
         seen.append((flows, {"misrepresent": f.misrepresent.copy(), "traced": f.traced.copy(),
                              "link_since": f.link_since.copy(), "new_farmer": f.new_farmer.copy(),
-                             "online_channel": int((f.channel != OFFLINE).sum()),
-                             "shops": f.shop_since > NO_LINK, "metrics": None}))  # December's new shops open after
+                             "online_channel": int((f.channel != OFFLINE).sum()), "metrics": None}))
         return flows
 
     m.market.clear = clear_and_keep

@@ -156,7 +156,7 @@ def flow_metrics(pv: Province, month: int, mf: tuple[MonthFlows, np.ndarray, Mon
     model |= {k: float(v.sum()) for k, v in livelihoods.items() if k != "consumption_saving_per_person"}
     model["consumption_saving_per_person"] = 12.0 * model["consumption_saving"] / (
         pv.farmers.n * pv.p.persons_per_household)
-    sold, own, following = online_sellers_by_kind(pv, fl, month_income.shops.owners)
+    sold, own, following = online_sellers_by_kind(pv, fl)
     model |= {"adoption": float(sold.sum() / pv.farmers.n), "own_online_sellers": float(own.sum() / pv.farmers.n),
               "followers": float(following.sum())}
     region_cols = {
@@ -187,24 +187,17 @@ def livelihood_outcomes(pv: Province, month_income: MonthIncome) -> dict[str, np
             "consumption_saving_per_person": 12.0 * saving / persons}
 
 
-def online_sellers_by_kind(pv: Province, fl: MonthFlows,
-                           shop_owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Households that sold online this month by region: produce sellers, own sellers, followers.
+def online_sellers_by_kind(pv: Province, fl: MonthFlows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households that sold online this month (delivered kg to online buyers) by region: all, own, followers.
 
-    Produce sellers delivered kg to online buyers. Own sellers run an online shop of their own: they
-    sold produce on their own shop or hosted their own livestream, or run a shop beyond their own
-    produce this month (``shop_owners``; :mod:`abm.enterprise.business`), as MOFCOM's count of rural
-    online shops counts them; followers sell on a host's livestream. Channel and host are as they were
-    when they sold (the month's translation and December's new shops come after).
+    Own sellers sell on their own shop or host their own livestream; followers sell on a host's
+    livestream. Channel and host are as they were when they sold (the month's translation comes after).
     """
-    f, sold = pv.farmers, fl.sold
+    sold = fl.sold
     live = fl.seller_channel == LIVE
-    own_produce = sold & ((fl.seller_channel == SHOP) | (live & fl.seller_new_farmer))
-    own = np.zeros(f.n, dtype=bool)
-    own[shop_owners] = True
-    own[fl.sellers[own_produce]] = True
+    own = sold & ((fl.seller_channel == SHOP) | (live & fl.seller_new_farmer))
     following = sold & live & ~fl.seller_new_farmer
-    return f.region_count_at(fl.sellers[sold]), f.region_count(own), f.region_count_at(fl.sellers[following])
+    return tuple(pv.farmers.region_count_at(fl.sellers[k]) for k in (sold, own, following))
 
 
 def _region_sums(pv: Province, fl: MonthFlows) -> RegionSums:

@@ -156,9 +156,8 @@ _DECLARED: list[tuple[Any, ...]] = [
      "industry (last complete year; expected before).", "flow", "year", 0),
     ("adoption", _HH, "Households that sold online this month: delivered kg to online buyers through a "
      "cooperative, their own shop or a livestream (0 in month 0).", "rate", "month", +1, FLOWS),
-    ("own_online_sellers", _HH, "Households with an online shop of their own this month: they sold produce on "
-     "their own shop or as hosts of their own livestream (not a host's followers), or run a shop beyond their own "
-     "produce (0 in month 0).", "rate", "month", +1, FLOWS),
+    ("own_online_sellers", _HH, "Households that sold online this month on their own shop or as hosts of their "
+     "own livestream (not a host's followers; 0 in month 0).", "rate", "month", +1, FLOWS),
     ("enrolled_share", _HH, "Households enrolled or mobilised in the network.", "rate", "month", +1),
     ("trained_share", _HH, "Households with e-commerce training.", "rate", "month", +1),
     ("skill_mean", "index 0-1", "Mean e-commerce skill of the households.", "index", "month", +1),
