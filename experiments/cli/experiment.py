@@ -27,14 +27,25 @@ from experiments.pool import DEFAULT_MODEL, preload_modules, start_early
 FileArg = Annotated[str, typer.Argument(help="Experiment file (TOML or YAML) or packaged suite name, e.g. example.")]
 
 
-def print_frame(df: pd.DataFrame, title: str = "") -> None:
-    """Print a data frame as a rich table, numbers to four significant digits."""
+#: rows of the summary ``ruralsim experiment`` prints at its end: a design of many points has hundreds (every
+#: outcome at every point), which take longer to draw than a small batch's runs; ``summarise`` prints them all
+SUMMARY_ROWS = 60
+
+
+def print_frame(df: pd.DataFrame, title: str = "", limit: int | None = None, more: str = "") -> None:
+    """Print a data frame as a rich table, numbers to four significant digits.
+
+    With ``limit``, only its first rows, then how many were left out and ``more`` (where to see them).
+    """
+    shown = df if limit is None else df.head(limit)
     table = Table(title=title or None)
-    for column in df.columns:
-        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(df[column]) else "left")
-    for row in df.itertuples(index=False):
+    for column in shown.columns:
+        table.add_column(str(column), justify="right" if pd.api.types.is_numeric_dtype(shown[column]) else "left")
+    for row in shown.itertuples(index=False):
         table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
     Console().print(table)
+    if len(df) > len(shown):
+        typer.echo(f"{len(df) - len(shown)} more rows: {more}")
 
 
 def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt = None, out: OutOpt = None,
@@ -54,7 +65,8 @@ def experiment(file: FileArg, engine: EngineOpt = "local", workers: WorkersOpt =
     report = run_experiment(plan, folder, engine, workers, scheduler, model, wait=wait)
     typer.echo(f"{report.runs} runs ({report.executed} new, {report.skipped} already done) "
                f"in {report.seconds:.1f} s; results in {folder}/results.parquet")
-    print_frame(compact_summary(summary_table(folder)), title="final month (diff: arm minus reference, paired)")
+    print_frame(compact_summary(summary_table(folder)), title="final month (diff: arm minus reference, paired)",
+                limit=SUMMARY_ROWS, more=f"`ruralsim summarise {folder}` prints them all")
 
 
 def sensitivity(file: FileArg, outcome: Annotated[str, typer.Option(help="Outcome analysed (final month).")],

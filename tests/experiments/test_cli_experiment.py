@@ -10,8 +10,8 @@ from exphelpers import write
 from typer.testing import CliRunner
 
 from abm.io.scenario import ScenarioError
-from experiments.analysis import load_results
-from experiments.cli.experiment import experiment, sensitivity, summarise
+from experiments.analysis import compact_summary, load_results, summary_table
+from experiments.cli.experiment import SUMMARY_ROWS, experiment, sensitivity, summarise
 
 
 @pytest.fixture
@@ -33,6 +33,24 @@ def test_experiment_then_summarise(app: typer.Typer, tmp_path: Path, small_exper
     result = CliRunner().invoke(app, ["summarise", str(out), "--reference", "high"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "income_mean" in result.output and "low" in result.output
+
+
+def test_a_long_summary_is_cut_at_the_end_of_a_run_and_summarise_prints_it_whole(app: typer.Typer,
+                                                                                  tmp_path: Path) -> None:
+    """A design of many points prints its first summary rows and says how many are left; summarise prints all."""
+    file = write(tmp_path, "replicates = 1\nmonths = 2\nparameters = { farmers = 500 }\n"
+                           "[design]\nkind = \"lhs\"\nparameters = [\"commission\"]\nsamples = 8\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["experiment", str(file), "--out", str(out), "--workers", "1"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    rows = len(compact_summary(summary_table(out)))
+    assert rows > SUMMARY_ROWS
+    assert f"{rows - SUMMARY_ROWS} more rows: `ruralsim summarise {out}` prints them all" in result.output
+    whole = CliRunner().invoke(app, ["summarise", str(out)], terminal_width=200)
+    assert whole.exit_code == 0 and "more rows" not in whole.output
+    body_rows = [sum(line.startswith("│") for line in r.output.splitlines()) for r in (result, whole)]
+    assert body_rows == [SUMMARY_ROWS, rows]
 
 
 def test_summarise_of_an_empty_folder_is_a_user_error(app: typer.Typer, tmp_path: Path) -> None:
