@@ -15,10 +15,9 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from abm.core.ledger import MoneyLedger
-from abm.core.stages import ENROLLED, INTERESTED, MOBILISED
+from abm.core.stages import ENROLLED, EXIT_REASONS, INTERESTED, MOBILISED
 
 POOLED_ROUNDING = 1e-9  # relative: a pooled price this close to the trader's pays what the trader pays
-EXIT_REASONS = ("price", "fee", "unsold")
 NO_REASON, NO_SALES = -1, -2
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from mesa import Agent
 
+from abm.core.declare import INSTRUMENTS
 from abm.core.ledger import MoneyLedger
 from abm.core.params import Parameters
 from abm.core.stages import MOBILISED, NO_LINK
 
-INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")
 #: talent titles (source 000): yearly online sales (yuan, in a real county; scaled to a model county by
 #: ``Government.title_sales_scale``), households lifted, monthly allowance (yuan)
 TITLES = ((5_000_000.0, 10, 2000.0), (2_000_000.0, 10, 1000.0), (500_000.0, 3, 500.0))

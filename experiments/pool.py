@@ -8,6 +8,9 @@ so that numba's cached machine code is in memory before the first fork: each wor
 everything loaded. :func:`start_early` starts that server as soon as a command knows it will need
 workers (the ``ruralsim`` entry point, :mod:`experiments.cli.launch`, calls it before the command
 line's own imports), so that it imports and loads while the command itself still imports and plans.
+The server imports with the garbage collector paused (:mod:`experiments.gc_pause`, Python's recipe
+for forking servers) and every worker starts by freezing what it inherited and turning the collector
+back on (:func:`start_worker`).
 
 Jobs go out in chunks (guided scheduling: large chunks first, single jobs at the end, so no worker
 waits on another's long chunk), and each result comes back as soon as its chunk is done.
@@ -19,6 +22,7 @@ heavy imports.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -38,6 +42,8 @@ DEFAULT_MODEL = "abm.io.simulate:run"
 WORKER_MODULE = "experiments.worker"
 #: imported by a fork server after the default model: loads its compiled kernels once for every worker
 WARM_MODULE = "experiments.warm_kernels"
+#: imported by a fork server before anything else: the garbage collector rests while it imports
+PAUSE_MODULE = "experiments.gc_pause"
 
 
 def preload_modules(model: str) -> list[str]:
@@ -57,7 +63,7 @@ def pool_context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     script = getattr(sys.modules["__main__"], "__spec__", None) is None
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__"] * script + list(preload))
+    context.set_forkserver_preload([PAUSE_MODULE, *["__main__"] * script, *preload])
     return context
 
 
@@ -132,8 +138,7 @@ def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] =
     if workers == 1:
         yield from map(fn, items)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]),
-                               initializer=interrupts.ignore_in_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=pool_context([fn.__module__, *preload]), initializer=start_worker)
     try:
         yield from chunk_results(as_completed([pool.submit(run_chunk, fn, chunk)
                                                for chunk in guided_chunks(items, workers)]))
@@ -142,6 +147,21 @@ def imap_local(fn: Callable, items: list, workers: int, preload: Sequence[str] =
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def resume_collector() -> None:
+    """Freeze every object that exists now (never collected or walked again) and enable the collector.
+
+    Ends the pause :mod:`experiments.gc_pause` began in a fork server; elsewhere it only freezes.
+    """
+    gc.freeze()
+    gc.enable()
+
+
+def start_worker() -> None:
+    """Prepare a worker process: what it inherited frozen, the collector on, interrupts left to its parent."""
+    resume_collector()
+    interrupts.ignore_in_worker()
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -100,3 +100,5 @@ def regional(namespace: dict[str, Any], name: str, defaults: tuple[float, float,
 TRUST_MECHANISMS = ("acquaintance", "reputation", "dual", "blockchain")
 DEVELOPMENT_MODELS = ("baseline", "platform", "government_brand", "livestream")
 SHOCKS = ("none", "commission_hike", "logistics_exit")
+#: the government's instruments, each with a yearly budget parameter ``budget_<instrument>`` (:mod:`agents.government`)
+INSTRUMENTS = ("cold_chain", "logistics", "broadband", "training", "talent", "returnee", "brand")

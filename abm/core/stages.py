@@ -14,3 +14,7 @@ CHANNELS = ("offline", "cooperative", "platform_shop", "livestream")
 NOT_REACHED, PROBLEMATISED, INTERESTED, ENROLLED, MOBILISED = 0, 1, 2, 3, 4
 STAGES = ("not_reached", "problematised", "interested", "enrolled", "mobilised")
 NO_LINK = -1_000_000  # link_since of a household with no live link to the network
+#: the moves between stages the funnel counts each month (:mod:`abm.translation.transitions`)
+TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
+#: why members leave a cooperative at its December settlement (:mod:`agents.cooperative`)
+EXIT_REASONS = ("price", "fee", "unsold")

@@ -10,12 +10,15 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import OrthogonalMooreGrid
 
 from abm.core.crops import REGION_CROP_MIX
 from abm.core.params import REGIONS, Parameters
+
+if TYPE_CHECKING:
+    from mesa.discrete_space import OrthogonalMooreGrid
 
 #: the layers every village carries; dynamic ones are refreshed by the model each month
 LAYERS = {
@@ -74,6 +77,9 @@ def by_region(p: Parameters, stem: str) -> np.ndarray:
 
 def build_grid(geo: Geography, p: Parameters, rng: np.random.Generator, random) -> OrthogonalMooreGrid:
     """Create the grid and fill its property layers with the regions' endowments."""
+    # start-up time: Mesa (with SciPy and NetworkX) loads when a world is built, not when a command plans one
+    from mesa.discrete_space import OrthogonalMooreGrid
+
     grid = OrthogonalMooreGrid((geo.width, geo.height), torus=False, random=random)
     for name, (dtype, _) in LAYERS.items():
         grid.create_property_layer(name, default_value=0, dtype=dtype)

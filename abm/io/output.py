@@ -11,14 +11,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from abm.core.calendar import analysis_frame
 from abm.io.dictionary import described_table, file_metadata
-from abm.io.simulate import RunResult
-from abm.observe.network import write_graphml
+
+if TYPE_CHECKING:
+    from abm.io.simulate import RunResult
 
 TABLES = ("series", "regions", "ledger", "goods")
 SNAPSHOT_TABLES = ("households", "villages", "network_nodes", "network_edges")
@@ -57,6 +59,9 @@ def write_run(result: RunResult, out: Path) -> list[Path]:
         frame = analysis_frame(df)
         write_parquet(frame, path, file_metadata(name, list(frame.columns), result.manifest))
         paths.append(path)
+    if result.graphs:
+        # start-up time: NetworkX and the model's actors load where a run's network is written, not with this module
+        from abm.observe.network import write_graphml
     for month, graph in (result.graphs or {}).items():
         path = out / "network" / f"month_{month:04d}.graphml"
         atomic_write(path, lambda tmp, g=graph: write_graphml(g, tmp))

@@ -19,7 +19,7 @@ from abm.measure.outcomes import FLOWS, OUTCOMES
 from abm.translation.transitions import TRANSITIONS, Tallies, stability
 from agents.consumers import BUDGET_SHARE
 from agents.cooperative import EXIT_REASONS
-from agents.government import INSTRUMENTS
+from abm.core.declare import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:

@@ -19,10 +19,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from abm.core.calendar import CALENDAR_COLUMNS
-from abm.core.stages import CHANNELS, STAGES
-from abm.translation.transitions import TRANSITIONS
-from agents.cooperative import EXIT_REASONS
-from agents.government import INSTRUMENTS
+from abm.core.declare import INSTRUMENTS
+from abm.core.stages import CHANNELS, EXIT_REASONS, STAGES, TRANSITIONS
 from agents.households import INCOME_PARTS
 
 Kind = Literal["flow", "stock", "rate", "index", "count"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -23,9 +23,12 @@ from abm.core.stages import CHANNELS, ENROLLED, NO_LINK, STAGES
 from abm.core.world import LAYERS
 from abm.income.month import INCOME_COMPONENTS, MONTH_FLOWS
 from abm.measure.outcomes import PART_MEANING
-from abm.observe.network import actor_network
-from abm.observe.view import Observed
 from agents.households import INCOME_PARTS
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from abm.observe.view import Observed
 
 #: categories of the categorical columns, and whether their order means something
 CATEGORIES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -199,6 +202,9 @@ class PanelRecorder:
         if month in self.village_months:
             self.villages.append(_snapshot(VILLAGE_COLUMNS, m, self))
         if month in self.network_months:
+            # start-up time: the network (NetworkX, the model's actors) loads in a run, not where only the columns are read
+            from abm.observe.network import actor_network
+
             self.graphs[month] = actor_network(m)
 
     @staticmethod

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from abm.core.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
+from abm.core.stages import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES,
+                              TRANSITIONS)
 from agents.farmers import FarmerPopulation
-
-TRANSITIONS = ("problematised", "interested", "enrolled", "mobilised", "defected", "lapsed", "reenrolled")
 
 
 @dataclass

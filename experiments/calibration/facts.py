@@ -44,7 +44,6 @@ from importlib import resources
 from pathlib import Path
 
 from abm.core.params import declarations
-from abm.fixed_values import values_by_key
 from abm.io.scenario import ScenarioError
 from experiments.calibration.fact_measures import (
     GROWTH_YEARS,
@@ -236,7 +235,12 @@ def _settable_names(free_only: bool) -> set[str]:
     """Names an ``informs`` cell may use: parameters (and regional stems), or only the free ones, and fixed values."""
     decl = [d for d in declarations() if d["plausible"] is not None or not free_only]
     names = {d["name"] for d in decl} | {d["regional"] for d in decl if d["regional"]}
-    return names if free_only else names | set(values_by_key())
+    if free_only:
+        return names
+    # start-up time: the fixed values are read from the mechanisms (the whole model) when a fact names one
+    from abm.fixed_values import values_by_key
+
+    return names | set(values_by_key())
 
 
 def load_facts(path: str | Path | None = None) -> list[Fact]:

@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 
 from abm.io.inputs import ScenarioError
+from experiments.pool import DEFAULT_MODEL
 from experiments.parsers import PARSE_FARMERS, PARSE_MONTHS, PARSE_REPLICATES, PARSE_SEED, OptionError, choice, whole
 
 ENGINES = ("local", "dask")
@@ -172,7 +173,13 @@ def check_outcome(name: str, option: str = "--outcome") -> None:
 
 
 def model_function(text: str) -> str:
-    """Parse ``--model``: an importable ``module:function`` that takes the runner's arguments (before any run)."""
+    """Parse ``--model``: an importable ``module:function`` that takes the runner's arguments (before any run).
+
+    The project's own model is taken as it is (its interface is tested): importing it here would load
+    the whole model into a command that only plans and hands the runs to workers that load it anyway.
+    """
+    if text == DEFAULT_MODEL:
+        return text
     if not _MODEL_PATH.fullmatch(text):
         raise OptionError(repr(text), "not of the form module:function", MODEL_ALLOWED)
     module, _, name = text.partition(":")

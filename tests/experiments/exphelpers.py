@@ -83,6 +83,13 @@ def loaded_kernels(_: object) -> tuple[bool, int]:
     return "experiments.warm_kernels" in sys.modules, len(kernels)
 
 
+def collector_state(_: object) -> tuple[bool, bool]:
+    """In a worker: whether the garbage collector is on, and whether the objects it inherited are frozen."""
+    import gc
+
+    return gc.isenabled(), gc.get_freeze_count() > 0
+
+
 #: the planted driver of :func:`planted_driver`: the treatment effect on ``online_kg`` changes sign at this value
 PLANTED_DRIVER, PLANTED_THRESHOLD = "imitation_rate", 0.2
 

@@ -63,6 +63,22 @@ def test_which_command_lines_start_the_server(monkeypatch, args, call):
     assert calls == ([call] if call else [])
 
 
+def test_the_command_line_plans_a_batch_without_loading_the_model():
+    """The command line, the runner and the default --model load neither Mesa nor the compiled kernels: the workers do.
+
+    Only the fork server (and a one-worker batch, in process) pays for the model's imports, so a
+    batch's runs start as soon as the command has planned them.
+    """
+    code = ("import json, sys\n"
+            "import experiments.cli.app, experiments.runner\n"
+            "from experiments.cli.options import model_function\n"
+            "from experiments.pool import DEFAULT_MODEL\n"
+            "model_function(DEFAULT_MODEL)\n"
+            "print(json.dumps(sorted(m for m in ('mesa', 'numba', 'networkx', 'abm.model') if m in sys.modules)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(out.stdout.splitlines()[-1]) == []
+
+
 def test_server_runs_before_the_command_line_is_imported():
     """In a fresh process, the launcher's first step leaves a fork server running and the app not yet imported."""
     code = ("import json, sys, multiprocessing.forkserver as f\n"

@@ -67,18 +67,29 @@ def test_guided_chunks_keep_order_and_shrink_to_single_jobs(items: int, workers:
 
 WORKERS_REPORT = """
 import json
-from exphelpers import loaded_kernels
+from exphelpers import {report}
 from experiments.pool import imap_local, preload_modules
-print(json.dumps(sorted(set(imap_local(loaded_kernels, list(range(4)), 2, preload_modules({model!r}))))))
+print(json.dumps(sorted(set(imap_local({report}, list(range(4)), 2, preload_modules({model!r}))))))
 """
+
+
+def worker_reports(report: str, model: str) -> list:
+    """What ``report`` (a function of tests/experiments/exphelpers.py) returns in each worker of a fresh pool for ``model``."""
+    env = subprocess_env() | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
+    done = subprocess.run([sys.executable, "-c", WORKERS_REPORT.format(report=report, model=model)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
 
 
 @pytest.mark.parametrize(("model", "warm"), [(DEFAULT_MODEL, True), ("exphelpers:zdt1", False)])
 def test_pool_workers_start_with_the_default_models_kernels_loaded(model: str, warm: bool) -> None:
     """Before any run, a pool worker of the default model has its compiled kernels in memory (a custom model's not)."""
-    env = subprocess_env() | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
-    done = subprocess.run([sys.executable, "-c", WORKERS_REPORT.format(model=model)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    reports = json.loads(done.stdout)
+    reports = worker_reports("loaded_kernels", model)
     assert reports and all(ran == warm and (kernels > 10) == warm for ran, kernels in reports)
+
+
+@pytest.mark.parametrize("model", [DEFAULT_MODEL, "exphelpers:zdt1"])
+def test_pool_workers_collect_garbage_and_leave_what_they_inherited_frozen(model: str) -> None:
+    """The fork server imports with the collector paused; every worker runs with it on, the inherited objects frozen."""
+    assert worker_reports("collector_state", model) == [[True, True]]
