@@ -5,8 +5,8 @@ Usage::
     python benchmarks/runner_benchmark.py [--worlds small medium] [--workers 1 2] [--runs N]
                                           [--engine local|dask] [--report PATH]
 
-Two worlds: ``small`` (3,000 households x 60 months, 48 runs) and ``medium`` (30,000 x 120, 16
-runs); each batch is a Latin hypercube over commission and trust weight with two paired replicates
+Two worlds: ``small`` (3,000 households x 60 months) and ``medium`` (30,000 x 120), a batch of 48
+runs each (the size the runner's targets are stated for); each batch is a Latin hypercube over commission and trust weight with two paired replicates
 a point. For each world it measures, one after the other so that they share the machine's load:
 
 - the yardstick: a plain loop over ``abm.simulate.run`` in this process, timed over the runs
@@ -42,7 +42,7 @@ REPORT = Path(__file__).with_name("runner_benchmark.md")
 ROOT = Path(__file__).resolve().parent.parent
 
 #: name: (households, months, runs)
-WORLDS = {"small": (3_000, 60, 48), "medium": (30_000, 120, 16)}
+WORLDS = {"small": (3_000, 60, 48), "medium": (30_000, 120, 48)}
 
 EXPERIMENT = """name = "runner-benchmark-{world}"
 base = "default"
@@ -164,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--worlds", nargs="+", choices=list(WORLDS), default=list(WORLDS))
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts of the runner")
-    parser.add_argument("--runs", type=int, default=None, help="runs per world (default: 48 small, 16 medium)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per world (default: 48)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--report", type=Path, default=REPORT, help=f"markdown file to write (default: {REPORT})")
     args = parser.parse_args()
