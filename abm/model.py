@@ -28,9 +28,10 @@ from abm.core.checks import ScenarioError, seed_value, validate_parameters
 from abm.core.kernels import running_sums_over_runs
 from abm.core.ledger import GoodsLedger, MoneyLedger
 from abm.core.params import Parameters
-from abm.core.stages import LIVE, OFFLINE
+from abm.core.stages import EXIT_REASONS, LIVE, OFFLINE, TRANSITIONS
 from abm.core.world import Geography, build_grid, neighbour_mean
 from abm.eastwest.fund import pair_counties, spend_fund
+from abm.enterprise.business import ShopMonth
 from abm.income.kernels import (
     _cooperative_and_platform_sellers,
     _enrolled_and_new_farmers,
@@ -38,7 +39,6 @@ from abm.income.kernels import (
     _learn_sellers,
     _month_income,
 )
-from abm.enterprise.business import ShopMonth
 from abm.income.labour import LabourFlows, online_labour
 from abm.income.livelihoods import month_livelihoods
 from abm.income.month import MonthIncome, households_that_sold
@@ -52,10 +52,9 @@ from abm.observe.panel import PANEL_KINDS, PanelRecorder, snapshot_months
 from abm.observe.view import Observed
 from abm.promises.judge import HARVEST_CYCLE, judge_promises
 from abm.state import Carried, ProvinceViews, check_books
-from abm.translation.transitions import TRANSITIONS, Exposure, Rates, StabilityHistory, tallies, transition
+from abm.translation.transitions import Exposure, Rates, StabilityHistory, tallies, transition
 from abm.year_end import close_year, pool_sales
 from agents.consumers import SHOPPING_CALENDAR
-from agents.cooperative import EXIT_REASONS
 from agents.government import PolicyTargets, train
 from agents.households import HouseholdIncome
 

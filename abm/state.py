@@ -18,11 +18,12 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from abm.core import crops
 from abm.core.ledger import GoodsLedger, MoneyLedger, MonthPurchases, check_close, check_purchases
 from abm.core.params import Parameters
+from abm.core.stages import EXIT_REASONS
 from abm.development.strategies import DevelopmentModel
 from abm.eastwest.fund import EastWestAccounts
 from abm.trust.mechanisms import TrustMechanism
 from agents.consumers import ConsumerMarket
-from agents.cooperative import EXIT_REASONS, Cooperative, PooledYear
+from agents.cooperative import Cooperative, PooledYear
 from agents.farmers import FarmerPopulation
 from agents.government import Government, PolicyTargets
 from agents.households import HouseholdIncome

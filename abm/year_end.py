@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from abm.core.ledger import MoneyLedger
-from abm.core.stages import COOP, NO_LINK
+from abm.core.stages import COOP, EXIT_REASONS, NO_LINK
 from abm.enterprise.business import decide_shops, expected_year, supplier_saving, village_shop_share
 from abm.income.livelihoods import village_shop_shipping
 from abm.market.clearing import MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import year_statistics
 from abm.state import Carried, Province
-from agents.cooperative import EXIT_REASONS, PooledYear, review_membership
+from agents.cooperative import PooledYear, review_membership
 from agents.government import sales_led
 
 

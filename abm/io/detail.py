@@ -13,9 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from abm.core.stages import STAGES
+from abm.core.stages import EXIT_REASONS, STAGES
 from abm.io.simulate import RunResult
-from agents.cooperative import EXIT_REASONS
 
 ONLINE_CHANNELS = ("sales_cooperative", "sales_platform_shop", "sales_livestream")
 REPORTED_YEARS = (1, 5, 10)

@@ -10,16 +10,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from abm.core.declare import INSTRUMENTS
 from abm.core.kernels import pairwise_sums_split
 from abm.core.params import REGIONS
-from abm.core.stages import CHANNELS, ENROLLED, LIVE, MOBILISED, NO_LINK, SHOP, STAGES
+from abm.core.stages import CHANNELS, ENROLLED, EXIT_REASONS, LIVE, MOBILISED, NO_LINK, SHOP, STAGES, TRANSITIONS
 from abm.measure.adoption_effect import EFFECTS
 from abm.measure.inequality import gini, quintile_ratio, theil
 from abm.measure.outcomes import FLOWS, OUTCOMES
-from abm.translation.transitions import TRANSITIONS, Tallies, stability
+from abm.translation.transitions import Tallies, stability
 from agents.consumers import BUDGET_SHARE
-from agents.cooperative import EXIT_REASONS
-from abm.core.declare import INSTRUMENTS
 from agents.households import INCOME_PARTS, province_parts
 
 if TYPE_CHECKING:

@@ -202,7 +202,7 @@ class PanelRecorder:
         if month in self.village_months:
             self.villages.append(_snapshot(VILLAGE_COLUMNS, m, self))
         if month in self.network_months:
-            # start-up time: the network (NetworkX, the model's actors) loads in a run, not where only the columns are read
+            # start-up time: the network (NetworkX, the actors) loads in a run, not where only the columns are read
             from abm.observe.network import actor_network
 
             self.graphs[month] = actor_network(m)

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from abm.core.stages import (COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES,
-                              TRANSITIONS)
+from abm.core.stages import COOP, ENROLLED, INTERESTED, MOBILISED, NO_LINK, NOT_REACHED, OFFLINE, PROBLEMATISED, STAGES
 from agents.farmers import FarmerPopulation
 
 

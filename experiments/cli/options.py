@@ -19,8 +19,8 @@ from typing import Annotated
 import typer
 
 from abm.io.inputs import ScenarioError
-from experiments.pool import DEFAULT_MODEL
 from experiments.parsers import PARSE_FARMERS, PARSE_MONTHS, PARSE_REPLICATES, PARSE_SEED, OptionError, choice, whole
+from experiments.pool import DEFAULT_MODEL
 
 ENGINES = ("local", "dask")
 _MODEL_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")

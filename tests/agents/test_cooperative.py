@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.core.stages import EXIT_REASONS
 from abm.model import RuralEconomy
-from agents.cooperative import EXIT_REASONS, NO_REASON, NO_SALES, PooledYear, review_membership
+from agents.cooperative import NO_REASON, NO_SALES, PooledYear, review_membership
 
 
 def _year(paid_per_kg: float, fee_per_kg: float, unsold_share: float, trader: float = 2.0) -> PooledYear:

@@ -74,7 +74,7 @@ print(json.dumps(sorted(set(imap_local({report}, list(range(4)), 2, preload_modu
 
 
 def worker_reports(report: str, model: str) -> list:
-    """What ``report`` (a function of tests/experiments/exphelpers.py) returns in each worker of a fresh pool for ``model``."""
+    """What ``report`` (a function in exphelpers.py) returns in each worker of a fresh pool for ``model``."""
     env = subprocess_env() | {"PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
     done = subprocess.run([sys.executable, "-c", WORKERS_REPORT.format(report=report, model=model)], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)
