@@ -16,6 +16,8 @@ from abm.core.stages import COOP, NOT_REACHED, OFFLINE, PROBLEMATISED, SHOP
 from abm.core.world import by_region
 from abm.development.strategies import DevelopmentModel, development_model
 from abm.eastwest.fund import EastWestAccounts
+from abm.enterprise.business import expected_year, initial_shops, shop_gain, supplier_saving, village_shop_share
+from abm.income.livelihoods import village_shop_shipping
 from abm.market.demand import national_loss
 from abm.state import HouseholdTerms, Institutions, Province, TraderTerms, Villages
 from abm.trust.mechanisms import mechanism
@@ -23,7 +25,7 @@ from agents.consumers import SHOPPING_CALENDAR, ConsumerMarket
 from agents.cooperative import Cooperative
 from agents.farmers import FarmerPopulation
 from agents.government import Government
-from agents.households import OffFarmIncome
+from agents.households import HouseholdIncome, OffFarmIncome
 from agents.logistics import LogisticsProvider
 from agents.platform import CENTRAL_MARKETPLACE, EASTERN_MARKETPLACE, PLATFORM_TERMS, Platform
 
@@ -176,3 +178,43 @@ def stationary_online(online_net: np.ndarray, offline_net: np.ndarray, sensitivi
     join = 1.0 / (1.0 + np.exp(off + inertia - on))
     leave = 1.0 / (1.0 + np.exp(on + inertia - off))
     return join / (join + leave)
+
+
+def shop_prospects(pv: Province, hi: HouseholdIncome) -> tuple[np.ndarray, np.ndarray]:
+    """Who could run an online shop beyond their own produce, and what one opened now would earn in its first year.
+
+    Able: enough skill, a village with broadband and a carrier, a member in wage work to run it. The
+    expected year is at the village's parcel cost and supplier saving (:mod:`abm.enterprise.business`).
+    """
+    f, v, p = pv.farmers, pv.villages, pv.p
+    connected = np.repeat(v.broadband & pv.served(), f.households)
+    able = (f.skill >= p.business_skill) & connected & (hi.earners > 0)
+    saving = supplier_saving(p, village_shop_share(f.shop_since, f.households))
+    expected = expected_year(p, f.skill, np.repeat(village_shop_shipping(pv), f.households),
+                             np.repeat(saving, f.households))
+    return able, expected
+
+
+def open_shops(f: FarmerPopulation, hi: HouseholdIncome, owners: np.ndarray, since: np.ndarray,
+               reservation: np.ndarray, returning: np.ndarray) -> None:
+    """Open a shop in each of ``owners`` (opened at month ``since``): one member leaves wage work to run it.
+
+    ``reservation`` is what each shop must earn in a year to stay open; where ``returning``, the member
+    comes back from migrant work, and the household has a returned migrant.
+    """
+    f.shop_since[owners] = since
+    f.shop_reservation[owners] = reservation
+    hi.move_earners(owners, into_shop=True)
+    f.returned[owners[returning]] = True
+
+
+def seat_initial_shops(pv: Province, hi: HouseholdIncome, rng: np.random.Generator) -> None:
+    """The online shops beyond own produce already running at the start (``initial_shop_share``; at 0 none, no draw)."""
+    p, f = pv.p, pv.farmers
+    if p.initial_shop_share == 0:
+        return
+    able, expected = shop_prospects(pv, hi)
+    migrant = rng.random(f.n) < p.migrant_share
+    outside, gain = shop_gain(p, expected, 12.0 * hi.earner_wage(), migrant)
+    owners, since = initial_shops(p, able, gain, rng)
+    open_shops(f, hi, owners, since, outside[owners], migrant[owners])

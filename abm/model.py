@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from abm.build import build_province, expected_income, seat_initial_sellers
+from abm.build import build_province, expected_income, seat_initial_sellers, seat_initial_shops
 from abm.channels.choice import choose_channels, open_channels
 from abm.channels.prices import ChannelPrices
 from abm.core import crops
@@ -164,6 +164,7 @@ class RuralEconomy(ProvinceViews, mesa.Model):
         self.market = GroupMarket(self.geo.villages)
         self.market.initialise(self.province)
         households = HouseholdIncome(p, self.farmers.region, self.rng)
+        seat_initial_shops(self.province, households, self.rng)
         expected = expected_income(self.province, households.month)
         opening = (year_statistics(expected, self.farmers.region) | households.year_parts(expected, 0.0)
                    | {f"adoption_effect_{k}": 0.0 for k in EFFECTS})

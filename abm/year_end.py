@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.build import open_shops, shop_prospects
 from abm.core.ledger import MoneyLedger
 from abm.core.stages import COOP, EXIT_REASONS, NO_LINK
-from abm.enterprise.business import decide_shops, expected_year, supplier_saving, village_shop_share
-from abm.income.livelihoods import village_shop_shipping
+from abm.enterprise.business import decide_shops
 from abm.market.clearing import MonthFlows
 from abm.measure.adoption_effect import EFFECTS, matched_differences
 from abm.measure.measures import year_statistics
@@ -58,23 +58,16 @@ def settle_shops(carried: Carried, province: Province, rng: np.random.Generator,
     A household opening a shop moves one wage earner into it (a returning migrant with the chance
     ``migrant_share``: the household has then a returned migrant); one closing gets that wage back.
     """
-    f, v, p = province.farmers, province.villages, province.p
+    f, p = province.farmers, province.p
     hi = carried.household_income
     draws = rng.random((3, f.n), dtype=np.float32)
-    connected = np.repeat(v.broadband & province.served(), f.households)
-    able = (f.skill >= p.business_skill) & connected & (hi.earners > 0)
-    saving = supplier_saving(p, village_shop_share(f.shop_since, f.households))
-    expected = expected_year(p, f.skill, np.repeat(village_shop_shipping(province), f.households),
-                             np.repeat(saving, f.households))
+    able, expected = shop_prospects(province, hi)
     shops = decide_shops(p, f.shop_since, able, expected, 12.0 * hi.earner_wage(), f.shop_net_year,
                          f.shop_reservation, f.households, draws)
     f.shop_since[shops.closed] = NO_LINK
     f.shop_reservation[shops.closed] = 0.0
     hi.move_earners(shops.closed, into_shop=False)
-    f.shop_since[shops.opened] = month
-    f.shop_reservation[shops.opened] = shops.reservation
-    hi.move_earners(shops.opened, into_shop=True)
-    f.returned[shops.opened[shops.returning]] = True
+    open_shops(f, hi, shops.opened, np.full(shops.opened.size, month, np.int32), shops.reservation, shops.returning)
 
 
 def adoption_effect(carried: Carried, province: Province, parts: np.ndarray) -> dict[str, float]:

@@ -45,6 +45,18 @@ class LivelihoodParameters(BaseModel):
     business_skill: float = param(0.45, "skill", 0.0, 1.0, ASSUMPTION,
                                   "Least e-commerce skill of a household that can start a shop (senior schooling "
                                   "and training, or a returnee's experience: plausibly 0.4-0.7).", group=_GROUP)
+    initial_shop_share: float = param(0.0, "share of households", 0.0, 0.1, ASSUMPTION,
+                                      "Share of households already running an online shop beyond their own produce "
+                                      "when the model starts, chosen among those able to run one, the more a shop "
+                                      "would gain them over their wage the likelier (as the yearly entry weighs "
+                                      "them). 0 starts the world without such shops: MOFCOM's count of rural online "
+                                      "shops includes firms and own-produce sellers, and no source gives farm "
+                                      "households' share (plausibly 0-0.05).", group=_GROUP)
+    initial_shop_years: float = param(3.0, "years", 0.1, 20.0, ASSUMPTION,
+                                      "Years before the start over which the initial shops opened, each at a month "
+                                      "drawn evenly (their age sets their learning and what is left to repay; "
+                                      "plausibly 2-5, the years of fast growth in rural shops before 2020).",
+                                      group=_GROUP)
     business_entry_rate: float = param(0.1, "per year", 0.0, 1.0, ASSUMPTION,
                                        "Yearly chance that an able household for whom a shop pays as much again as "
                                        "the wage it gives up starts one (scaled down in proportion to the gain; "

@@ -102,6 +102,35 @@ def expected_year(p: Parameters, skill: np.ndarray, village_shipping: np.ndarray
     return turnover * margin - p.business_startup_cost / p.business_payback_years
 
 
+def shop_gain(p: Parameters, expected: np.ndarray, earner_wage: np.ndarray,
+              migrant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a shop must earn in a year to pay (the wage its member gives up) and its gain over that (0 to 1).
+
+    A member who comes back from migrant work counts what living at home is worth (``home_value``) against
+    the wage; the gain is the expected first year's excess over that outside option, relative to it.
+    """
+    outside = earner_wage * np.where(migrant, 1.0 - p.home_value, 1.0)
+    return outside, np.clip((expected - outside) / np.maximum(outside, 1.0), 0.0, 1.0)
+
+
+def initial_shops(p: Parameters, able: np.ndarray, gain: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The shops running when the model starts: their households, and the month each opened (before month 0).
+
+    ``initial_shop_share`` of all households (at most every able household with a gain), drawn without
+    replacement among the ``able`` with a chance in proportion to ``gain`` (what a shop would gain them
+    over their wage, as the yearly entry weighs it), each opened at a month drawn evenly over the
+    ``initial_shop_years`` before the start. Draws nothing from ``rng`` when the share is 0.
+    """
+    weight = np.where(able, gain, 0.0)
+    count = min(round(p.initial_shop_share * able.size), int(np.count_nonzero(weight > 0)))
+    if count == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int32)
+    owners = np.sort(rng.choice(able.size, size=count, replace=False, p=weight / weight.sum()))
+    months_before = rng.integers(1, max(1, round(12 * p.initial_shop_years)) + 1, size=count)
+    return owners, (-months_before).astype(np.int32)
+
+
 class ShopDecisions(NamedTuple):
     """The December decisions: shops opened (and whose member is a returning migrant) and shops closed."""
 
@@ -129,8 +158,7 @@ def decide_shops(p: Parameters, since: np.ndarray, able: np.ndarray, expected: n
     """
     running = since > NO_LINK
     migrant = draws[0] < p.migrant_share
-    outside = earner_wage * np.where(migrant, 1.0 - p.home_value, 1.0)
-    gain = np.clip((expected - outside) / np.maximum(outside, 1.0), 0.0, 1.0)
+    outside, gain = shop_gain(p, expected, earner_wage, migrant)
     shop_share = np.repeat(village_shop_share(since, households), households)
     chance = p.business_entry_rate * gain * (1.0 + p.business_imitation * shop_share)
     opened = np.flatnonzero(able & ~running & (draws[1] < chance))

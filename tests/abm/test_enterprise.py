@@ -9,7 +9,8 @@ from testworlds import MARKET_WORLD, same_bits
 
 from abm.core.params import Parameters
 from abm.core.stages import NO_LINK
-from abm.enterprise.business import decide_shops, expected_year, shop_month, supplier_saving, village_shop_share
+from abm.enterprise.business import (decide_shops, expected_year, initial_shops, shop_gain, shop_month, supplier_saving,
+                                     village_shop_share)
 from abm.model import RuralEconomy
 from agents.logistics import parcel_discount
 
@@ -138,3 +139,45 @@ def test_shared_suppliers_make_shops_pay_more_and_more_households_open_them():
         more_net.append(runs[1].metrics["shop_net"] / shops[1] - runs[0].metrics["shop_net"] / shops[0])
     for diff in (more_shops, more_net):
         assert np.mean(diff) - 3 * np.std(diff, ddof=1) / np.sqrt(len(diff)) > 0
+
+
+def test_initial_shops_go_to_able_households_by_their_gain_and_opened_before_the_start():
+    """The share of all households, only able ones with a gain, likelier the larger it is; opened within the years set."""
+    p = Parameters(initial_shop_share=0.1, initial_shop_years=2.0)
+    able = np.array([True, True, True, True, False, True, True, True] + [False] * 12)
+    gain = np.array([1.0, 0.5, 0.0, 1.0, 1.0, 0.2, 1.0, 1.0] + [1.0] * 12)
+    counts = np.zeros(20)
+    for seed in range(400):
+        owners, since = initial_shops(p, able, gain, np.random.default_rng(seed))
+        assert owners.size == 2 and set(owners.tolist()) <= {0, 1, 3, 5, 6, 7}
+        assert ((since >= -24) & (since <= -1)).all()
+        counts[owners] += 1
+    assert counts[0] > 1.5 * counts[1] > 1.5 * counts[5] > 0  # in proportion to the gain: 1, 0.5, 0.2
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    owners, _ = initial_shops(Parameters(initial_shop_share=0.0), able, gain, rng)
+    assert owners.size == 0 and rng.bit_generator.state == state  # none, and nothing drawn
+
+
+def test_shop_gain_weighs_what_a_returning_migrant_values_in_living_at_home():
+    """Outside option: the wage, less home's worth for a migrant; the gain is the excess over it, between 0 and 1."""
+    outside, gain = shop_gain(Parameters(home_value=0.3), np.array([20_000.0, 20_000.0, 90_000.0]),
+                              np.array([25_000.0, 25_000.0, 30_000.0]), np.array([True, False, False]))
+    assert outside.tolist() == [pytest.approx(17_500.0), 25_000.0, 30_000.0]
+    assert gain.tolist() == [pytest.approx(2_500.0 / 17_500.0), 0.0, 1.0]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_world_can_start_with_shops_whose_members_left_wage_work(seed):
+    """At the start, initial_shop_share of households run a shop opened before month 0, one earner fewer each."""
+    world = PAYING | {"business_entry_rate": 0.0}
+    without = RuralEconomy(Parameters(**world), seed=seed)
+    started = RuralEconomy(Parameters(**world | {"initial_shop_share": 0.02}), seed=seed)
+    assert (without.farmers.shop_since > NO_LINK).sum() == 0
+    owners = np.flatnonzero(started.farmers.shop_since > NO_LINK)
+    assert owners.size == round(0.02 * started.farmers.n) and (started.farmers.shop_since[owners] < 0).all()
+    earners = (without.carried.household_income.earners - started.carried.household_income.earners)
+    assert earners[owners].tolist() == [1] * owners.size and earners.sum() == owners.size
+    assert started.farmers.returned.sum() == started.farmers.returned[owners].sum() > 0
+    started.step()  # the first month's accounts count them (shops close only in December)
+    assert started.metrics["online_shops"] == owners.size and started.metrics["shop_net"] != 0
