@@ -195,12 +195,13 @@ def shop_prospects(pv: Province, hi: HouseholdIncome) -> tuple[np.ndarray, np.nd
     return able, expected
 
 
-def open_shops(f: FarmerPopulation, hi: HouseholdIncome, owners: np.ndarray, since: np.ndarray,
+def open_shops(f: FarmerPopulation, hi: HouseholdIncome, owners: np.ndarray, since: np.ndarray | int,
                reservation: np.ndarray, returning: np.ndarray) -> None:
-    """Open a shop in each of ``owners`` (opened at month ``since``): one member leaves wage work to run it.
+    """Open a shop in each of ``owners``: one member leaves wage work to run it.
 
-    ``reservation`` is what each shop must earn in a year to stay open; where ``returning``, the member
-    comes back from migrant work, and the household has a returned migrant.
+    ``since`` is the month each opened (one month for all, or one each); ``reservation`` is what each
+    shop must earn in a year to stay open; where ``returning``, the member comes back from migrant
+    work, and the household has a returned migrant.
     """
     f.shop_since[owners] = since
     f.shop_reservation[owners] = reservation

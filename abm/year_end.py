@@ -67,7 +67,7 @@ def settle_shops(carried: Carried, province: Province, rng: np.random.Generator,
     f.shop_since[shops.closed] = NO_LINK
     f.shop_reservation[shops.closed] = 0.0
     hi.move_earners(shops.closed, into_shop=False)
-    open_shops(f, hi, shops.opened, np.full(shops.opened.size, month, np.int32), shops.reservation, shops.returning)
+    open_shops(f, hi, shops.opened, month, shops.reservation, shops.returning)
 
 
 def adoption_effect(carried: Carried, province: Province, parts: np.ndarray) -> dict[str, float]:

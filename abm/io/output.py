@@ -49,6 +49,10 @@ def write_parquet(df: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]) ->
 
 def write_run(result: RunResult, out: Path) -> list[Path]:
     """Write every table of ``result`` (the panel and network ones where recorded) and ``manifest.json``."""
+    # start-up time: NetworkX and the model's actors load where a run is written (the run loaded them), not with
+    # this module, which the batch runner imports to plan
+    from abm.observe.network import write_graphml
+
     out = Path(out)
     paths = []
     tables = {name: getattr(result, name) for name in (*TABLES, *SNAPSHOT_TABLES)}
@@ -59,9 +63,6 @@ def write_run(result: RunResult, out: Path) -> list[Path]:
         frame = analysis_frame(df)
         write_parquet(frame, path, file_metadata(name, list(frame.columns), result.manifest))
         paths.append(path)
-    if result.graphs:
-        # start-up time: NetworkX and the model's actors load where a run's network is written, not with this module
-        from abm.observe.network import write_graphml
     for month, graph in (result.graphs or {}).items():
         path = out / "network" / f"month_{month:04d}.graphml"
         atomic_write(path, lambda tmp, g=graph: write_graphml(g, tmp))
