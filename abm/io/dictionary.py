@@ -151,12 +151,12 @@ def file_metadata(table: str, columns: list[str], manifest: dict[str, Any]) -> d
     return dictionary_metadata(table, columns, run_about(manifest))
 
 
-def described_table(frame: pd.DataFrame, meta: dict[bytes, bytes]) -> pa.Table:
-    """A DataFrame as an Arrow table with ``meta`` on its schema and each column's entry on its field.
+def described_table(frame: pd.DataFrame | pa.Table, meta: dict[bytes, bytes]) -> pa.Table:
+    """A DataFrame (or Arrow table) as an Arrow table with ``meta`` on its schema and each column's entry on its field.
 
     Field metadata holds the entry's ``unit``, ``kind``, ``period`` and ``meaning`` (empty ones left out).
     """
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     docs = json.loads(meta.get(COLUMNS_KEY, b"{}"))
     fields = [f.with_metadata({k.encode(): str(v).encode() for k, v in docs.get(f.name, {}).items()
                                if k in FIELD_KEYS and v}) for f in table.schema]

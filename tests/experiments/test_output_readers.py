@@ -27,6 +27,7 @@ from abm.output import read_run, write_run
 from abm.simulate import run
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.runner import run_experiment
+from experiments.worker import Job, run_arrow, run_file, run_table
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION_ORDER = ["west", "centre", "east"]
@@ -99,6 +100,25 @@ def test_pandas_reads_the_run_files_as_one_self_describing_table(folders) -> Non
     assert runs.groupby("arm").trained_share_param.first().to_dict() == {"high": 0.15, "low": 0.2}
     regions = pd.read_parquet(out / "regions.parquet")
     assert list(regions.region.cat.categories) == REGION_ORDER and regions.region.cat.ordered
+
+
+def test_a_run_file_holds_what_arrows_converter_makes_of_the_run_table() -> None:
+    """The worker builds a run's Arrow columns itself: the columns, types, values and nulls of ``pa.Table.from_pandas``.
+
+    The identifiers beside the run's table, converted as a whole as before; the file reads back as that frame.
+    """
+    scenario = Scenario(name="tiny", parameters=Parameters(farmers=500))
+    result = run(scenario, seed=3, months=13)
+    table = run_table(result)
+    ids = {"run_id": "r1", "point": 2, "arm": "low", "replicate": 1, "seed": 3, "commission": 0.03}
+    job = Job("r1", 2, 1, 3, 13, scenario, ids={k: v for k, v in ids.items() if k != "run_id"})
+    whole = pd.concat([pd.DataFrame({k: [v] * len(table) for k, v in ids.items()}), table], axis=1)
+    expected = pa.Table.from_pandas(whole, preserve_index=False)
+    built = run_arrow(job, table)
+    assert built.schema.equals(expected.schema, check_metadata=False) and built.equals(expected)
+    assert built["region"].null_count == 14  # the province-wide rows: no region, as the converter leaves them
+    back = pq.read_table(pa.BufferReader(run_file(job, table, result.manifest))).to_pandas()
+    pd.testing.assert_frame_equal(back, expected.to_pandas())
 
 
 def test_polars_scans_the_run_files_and_keeps_the_region_order_with_an_enum(folders) -> None:
