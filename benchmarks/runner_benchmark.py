@@ -148,6 +148,13 @@ def loop_row(world: str, file: Path) -> Row:
     return Row(world, "in-process loop", 1, count, seconds, cpu, (before, os.getloadavg()[0]))
 
 
+def mean_loop(before: Row, after: Row) -> Row:
+    """The loop timed before and after a round, as one row: their mean seconds and CPU seconds."""
+    how = f"in-process loop (mean of {before.seconds:.1f} s before, {after.seconds:.1f} s after)"
+    return Row(before.world, how, 1, before.runs, (before.seconds + after.seconds) / 2, (before.cpu + after.cpu) / 2,
+               (before.load[0], after.load[1]))
+
+
 def measure(world: str, runs: int, workers: list[int], engine: str, folder: Path, repeat: int) -> list[Round]:
     """``repeat`` rounds on one world: the runner at each worker count, between two timings of the loop.
 
@@ -167,9 +174,7 @@ def measure(world: str, runs: int, workers: list[int], engine: str, folder: Path
             runners.append(Row(world, f"ruralsim experiment ({engine})", w, before.runs, seconds, cpu,
                                (load, os.getloadavg()[0])))
         after = loop_row(world, file)
-        loops = Row(world, f"in-process loop (mean of {before.seconds:.1f} s before, {after.seconds:.1f} s after)", 1,
-                    before.runs,
-                    (before.seconds + after.seconds) / 2, (before.cpu + after.cpu) / 2, (before.load[0], after.load[1]))
+        loops = mean_loop(before, after)
         for row in runners:
             print(line(row, loops), flush=True)
         print(line(after, after), flush=True)
