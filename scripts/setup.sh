@@ -64,3 +64,8 @@ if [ $want_test = 1 ] && ! command -v chromium >/dev/null 2>&1; then
       || { echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; }
   fi
 fi
+
+# The project's bytecode, compiled ahead: where Python may not write it (PYTHONDONTWRITEBYTECODE, as on
+# many containers and CI machines) every command and every batch's fork server would otherwise compile
+# the project's modules again, about 0.2 s of a small batch's start. Only stale files are compiled.
+"$venv/bin/python" -m compileall -q -j 0 abm agents experiments viz >/dev/null
