@@ -196,16 +196,17 @@ def shop_prospects(pv: Province, hi: HouseholdIncome) -> tuple[np.ndarray, np.nd
 
 
 def open_shops(f: FarmerPopulation, hi: HouseholdIncome, owners: np.ndarray, since: np.ndarray | int,
-               reservation: np.ndarray, returning: np.ndarray) -> None:
+               reservation: np.ndarray, returning: np.ndarray, time_share: float) -> None:
     """Open a shop in each of ``owners``: one member leaves wage work to run it.
 
     ``since`` is the month each opened (one month for all, or one each); ``reservation`` is what each
-    shop must earn in a year to stay open; where ``returning``, the member comes back from migrant
-    work, and the household has a returned migrant.
+    shop must earn in a year to stay open; the member gives up ``time_share`` of a wage (the rest stays
+    part-time wage work), or all of it where ``returning``: the member comes back from migrant work, and
+    the household has a returned migrant.
     """
     f.shop_since[owners] = since
     f.shop_reservation[owners] = reservation
-    hi.move_earners(owners, into_shop=True)
+    hi.move_earners(owners, into_shop=True, time_share=np.where(returning, 1.0, time_share))
     f.returned[owners[returning]] = True
 
 
@@ -218,4 +219,4 @@ def seat_initial_shops(pv: Province, hi: HouseholdIncome, rng: np.random.Generat
     migrant = rng.random(f.n) < p.migrant_share
     outside, gain = shop_gain(p, expected, 12.0 * hi.earner_wage(), migrant)
     owners, since = initial_shops(p, able, gain, rng)
-    open_shops(f, hi, owners, since, outside[owners], migrant[owners])
+    open_shops(f, hi, owners, since, outside[owners], migrant[owners], p.shop_time_share)

@@ -55,8 +55,9 @@ def close_year(carried: Carried, province: Province, money: MoneyLedger, rng: np
 def settle_shops(carried: Carried, province: Province, rng: np.random.Generator, month: int) -> None:
     """December: shops close or open (:mod:`abm.enterprise.business`); their members leave or go back to wage work.
 
-    A household opening a shop moves one wage earner into it (a returning migrant with the chance
-    ``migrant_share``: the household has then a returned migrant); one closing gets that wage back.
+    A household opening a shop moves one wage earner into it, who gives up ``shop_time_share`` of the wage
+    (a returning migrant, with the chance ``migrant_share``, all of it: the household has then a returned
+    migrant); one closing gets what was given up back.
     """
     f, p = province.farmers, province.p
     hi = carried.household_income
@@ -67,7 +68,7 @@ def settle_shops(carried: Carried, province: Province, rng: np.random.Generator,
     f.shop_since[shops.closed] = NO_LINK
     f.shop_reservation[shops.closed] = 0.0
     hi.move_earners(shops.closed, into_shop=False)
-    open_shops(f, hi, shops.opened, month, shops.reservation, shops.returning)
+    open_shops(f, hi, shops.opened, month, shops.reservation, shops.returning, p.shop_time_share)
 
 
 def adoption_effect(carried: Carried, province: Province, parts: np.ndarray) -> dict[str, float]:

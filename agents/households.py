@@ -118,16 +118,17 @@ class HouseholdIncome:
         """This month's wages of one of each household's wage earners (0 without any), yuan."""
         return np.where(self.earners > 0, self.month.wages / np.maximum(self.earners, 1), 0.0)
 
-    def move_earners(self, households: np.ndarray, into_shop: bool) -> None:
+    def move_earners(self, households: np.ndarray, into_shop: bool, time_share: np.ndarray | float = 1.0) -> None:
         """One member of each household leaves wage work for its shop (``into_shop``) or goes back to it.
 
-        The household's wage level (every year's) changes by one earner's share of it; a household whose
-        last earner left gets the wage back when the shop closes, at the level it left.
+        The member gives up ``time_share`` of one earner's share of the household's wage level (every
+        year's; the rest is part-time wage work beside the shop) and no longer counts as a wage earner;
+        closing the shop gives back the wage given up, at the level it left.
         """
         if into_shop:
             per_earner = self._wage_level[households] / np.maximum(self.earners[households], 1)
-            self._given_up[households] = per_earner
-            self._wage_level[households] -= per_earner
+            self._given_up[households] = per_earner * time_share
+            self._wage_level[households] -= self._given_up[households]
             self.earners[households] -= 1
         else:
             self._wage_level[households] += self._given_up[households]

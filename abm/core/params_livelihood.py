@@ -73,6 +73,13 @@ class LivelihoodParameters(BaseModel):
                                  "NBS Migrant Worker Monitoring Survey 2023 (176.58 of 297.53 million)",
                                  "Share of rural wage earners working outside their township: a member who moves "
                                  "into a shop is a returning migrant with this chance.", group=_GROUP)
+    shop_time_share: float = param(1.0, "share of a wage earner's time", 0.1, 1.0, ASSUMPTION,
+                                   "Share of one wage earner's working time a shop beyond own produce takes: the "
+                                   "household gives up that share of the earner's wage and keeps the rest as "
+                                   "part-time wage work (a returning migrant gives up the whole migrant wage). 1: "
+                                   "the member leaves wage work for the shop. No source measures it; plausibly 0.3-1 "
+                                   "(many rural shops are run beside a job or by members with little wage work).",
+                                   group=_GROUP)
     home_value: float = param(0.3, "share of migrant wage", 0.0, 0.9, ASSUMPTION,
                               "What living at home is worth to a migrant, as a share of the wage away: a migrant "
                               "comes back to run a shop once it pays more than (1 - this) x the wage (family, "

@@ -3,7 +3,8 @@
 A household with enough e-commerce skill in a village with broadband and a carrier can open an
 online shop selling processed food, local specialities, handicrafts or goods bought in (Taobao
 villages: AliResearch; rural online shops: MOFCOM). A member leaves wage work to run it, so the
-household's wages fall by one earner's wage (Li et al. 2021: adopters' wage income falls); with
+household's wages fall by one earner's wage, or by the share ``shop_time_share`` of it where the shop
+is run beside part-time wage work (Li et al. 2021: adopters' wage income falls); with
 the chance ``migrant_share`` that member is a migrant who comes back, and weighs living at home
 (``home_value``). A shop's turnover grows as it learns, its costs are the goods, parcels (cheaper
 with a station and in busy villages), hired help (wages of neighbours, :mod:`abm.income.labour`)
@@ -106,10 +107,11 @@ def shop_gain(p: Parameters, expected: np.ndarray, earner_wage: np.ndarray,
               migrant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What a shop must earn in a year to pay (the wage its member gives up) and its gain over that (0 to 1).
 
-    A member who comes back from migrant work counts what living at home is worth (``home_value``) against
-    the wage; the gain is the expected first year's excess over that outside option, relative to it.
+    A member who stays gives up the share ``shop_time_share`` of the wage; one who comes back from migrant
+    work gives up all of it, less what living at home is worth (``home_value``); the gain is the expected
+    first year's excess over that outside option, relative to it.
     """
-    outside = earner_wage * np.where(migrant, 1.0 - p.home_value, 1.0)
+    outside = earner_wage * np.where(migrant, 1.0 - p.home_value, p.shop_time_share)
     return outside, np.clip((expected - outside) / np.maximum(outside, 1.0), 0.0, 1.0)
 
 

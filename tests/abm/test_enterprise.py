@@ -181,3 +181,33 @@ def test_a_world_can_start_with_shops_whose_members_left_wage_work(seed):
     assert started.farmers.returned.sum() == started.farmers.returned[owners].sum() > 0
     started.step()  # the first month's accounts count them (shops close only in December)
     assert started.metrics["online_shops"] == owners.size and started.metrics["shop_net"] != 0
+
+
+def test_a_shop_run_beside_wage_work_must_pay_only_the_share_of_the_wage_it_takes():
+    """With shop_time_share below 1, a member who stays weighs that share of the wage; a returning migrant all of it."""
+    p = Parameters(home_value=0.3, shop_time_share=0.4)
+    outside, _ = shop_gain(p, np.array([20_000.0, 20_000.0]), np.array([25_000.0, 25_000.0]), np.array([True, False]))
+    assert outside.tolist() == [pytest.approx(17_500.0), pytest.approx(10_000.0)]
+
+
+def test_a_part_time_shop_gives_up_its_share_of_one_earners_wage_and_gets_it_back_when_it_closes():
+    """move_earners: the wage level falls by time_share x one earner's share of it; closing restores it exactly."""
+    p = Parameters(**PAYING)
+    hi = RuralEconomy(p, seed=SEEDS[0]).carried.household_income
+    owners = np.flatnonzero(hi.earners >= 2)[:2]
+    before, earners = hi.for_year(3).wages[owners], hi.earners[owners].copy()
+    hi.move_earners(owners, into_shop=True, time_share=np.array([0.4, 1.0]))
+    given_up = before / earners * np.array([0.4, 1.0])
+    assert hi.for_year(3).wages[owners] == pytest.approx(before - given_up)
+    assert (hi.earners[owners] == earners - 1).all()
+    hi.move_earners(owners, into_shop=False)
+    assert hi.for_year(3).wages[owners] == pytest.approx(before) and (hi.earners[owners] == earners).all()
+
+
+def test_more_households_open_shops_when_a_shop_takes_part_of_a_members_time():
+    """Where a shop pays part of a wage but rarely all of it, part-time shops are opened more often, seed by seed."""
+    world = PAYING | {"business_turnover": 10_000.0}
+    for seed in SEEDS:
+        whole = (_run(world, seed).farmers.shop_since > NO_LINK).sum()
+        part = (_run(world | {"shop_time_share": 0.3}, seed).farmers.shop_since > NO_LINK).sum()
+        assert part > whole
