@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from abm.io.scenario import parse_scenario
-from tests.viz.test_viz_browser import TIMEOUT_MS, chart, drawn, month, own_page, tall_screenshot
+from tests.viz.test_viz_browser import TIMEOUT_MS, chart, drawn, month, own_page, tall_screenshot, wait_chart
 
 LEGEND = "c => c.getModel().getComponent('legend', 0).getData().map(d => d.get('name'))"
 
@@ -137,7 +137,8 @@ def check_a_started_suite(page: Page, screenshots: Path) -> None:
     expect(page.locator(".ruralsim-launch-message")).to_contain_text("done: 18 runs", timeout=TIMEOUT_MS * 4)
     expect(page.locator(".ruralsim-experiment-description")).to_contain_text("9 arms x 2 replicates")
     figure = page.locator(".ruralsim-chart-bands .solara-echarts")
-    figure.locator("canvas").wait_for()
+    # the figure may still show the experiment selected before for a moment: wait for the suite's nine arms
+    wait_chart(page, "bands", f"c => ({LEGEND})(c).length === 9")
     shown = figure.evaluate(f"el => ({LEGEND})(el.ruralsimChart)")
     assert len(shown) == 9 and len(set(shown)) == 9  # every arm, none dropped
     assert sum("(reference)" in name for name in shown) == 1
