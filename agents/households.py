@@ -127,8 +127,9 @@ class HouseholdIncome:
         """
         if into_shop:
             per_earner = self._wage_level[households] / np.maximum(self.earners[households], 1)
-            self._given_up[households] = per_earner * time_share
-            self._wage_level[households] -= self._given_up[households]
+            given_up = per_earner * time_share
+            self._given_up[households] = given_up
+            self._wage_level[households] -= given_up
             self.earners[households] -= 1
         else:
             self._wage_level[households] += self._given_up[households]
