@@ -44,6 +44,10 @@ DRAW_CHUNK = 2 ** 13
 MAX_DRAWS = 2 ** 17
 
 
+class EmptyRegion(ValueError):
+    """The waves ruled out every point of the box: no parameter set is consistent with every target."""
+
+
 @dataclass(frozen=True)
 class Target:
     """What one fact asks of the model: a figure or a bound, and the observation standard deviation."""
@@ -281,7 +285,7 @@ def importance_posterior(waves: Sequence[Wave], draws: Draws, keep: int = 2000) 
     inside = nonimplausible(waves, draws.x)
     x, q = draws.x[inside], draws.density[inside]
     if not len(x):
-        raise ValueError("the waves left no non-implausible point: widen the plausible ranges or check the facts")
+        raise EmptyRegion("the waves left no non-implausible point: widen the plausible ranges or check the facts")
     last = waves[-1]
     z, total = last.standardised(x)
     logw = -0.5 * np.sum(z ** 2, axis=1) - np.sum(np.log(total), axis=1) - np.log(q)

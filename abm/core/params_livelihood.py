@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from abm.core.declare import ASSUMPTION, param
+from abm.core.declare import ASSUMPTION, CALIBRATION, calibrated, param
 
 _GROUP = "livelihoods"
 
@@ -45,13 +45,14 @@ class LivelihoodParameters(BaseModel):
     business_skill: float = param(0.45, "skill", 0.0, 1.0, ASSUMPTION,
                                   "Least e-commerce skill of a household that can start a shop (senior schooling "
                                   "and training, or a returnee's experience: plausibly 0.4-0.7).", group=_GROUP)
-    initial_shop_share: float = param(0.0, "share of households", 0.0, 0.1, ASSUMPTION,
+    initial_shop_share: float = param(calibrated("initial_shop_share"), "share of households", 0.0, 0.1, CALIBRATION,
                                       "Share of households already running an online shop beyond their own produce "
                                       "when the model starts, chosen among those able to run one, the more a shop "
                                       "would gain them over their wage the likelier (as the yearly entry weighs "
-                                      "them). 0 starts the world without such shops: MOFCOM's count of rural online "
-                                      "shops includes firms and own-produce sellers, and no source gives farm "
-                                      "households' share (plausibly 0-0.05).", group=_GROUP)
+                                      "them). Calibrated to the shops' level in 2021-2023 (fact "
+                                      "shops_beyond_own_produce).",
+                                      plausible=(0.0, 0.05, "from none to the survey's 5.8% of families selling "
+                                                            "other goods than farm produce online"), group=_GROUP)
     initial_shop_years: float = param(3.0, "years", 0.1, 20.0, ASSUMPTION,
                                       "Years before the start over which the initial shops opened, each at a month "
                                       "drawn evenly (their age sets their learning and what is left to repay; "
@@ -73,13 +74,15 @@ class LivelihoodParameters(BaseModel):
                                  "NBS Migrant Worker Monitoring Survey 2023 (176.58 of 297.53 million)",
                                  "Share of rural wage earners working outside their township: a member who moves "
                                  "into a shop is a returning migrant with this chance.", group=_GROUP)
-    shop_time_share: float = param(1.0, "share of a wage earner's time", 0.1, 1.0, ASSUMPTION,
+    shop_time_share: float = param(calibrated("shop_time_share"), "share of a wage earner's time", 0.1, 1.0,
+                                   CALIBRATION,
                                    "Share of one wage earner's working time a shop beyond own produce takes: the "
                                    "household gives up that share of the earner's wage and keeps the rest as "
                                    "part-time wage work (a returning migrant gives up the whole migrant wage). 1: "
-                                   "the member leaves wage work for the shop. No source measures it; plausibly 0.3-1 "
-                                   "(many rural shops are run beside a job or by members with little wage work).",
-                                   group=_GROUP)
+                                   "the member leaves wage work for the shop. No source measures it; calibrated to "
+                                   "the shops' level and growth (facts shops_beyond_own_produce and its growth).",
+                                   plausible=(0.1, 1.0, "from a shop run in spare hours beside a job to one that "
+                                                        "takes a member's whole working time"), group=_GROUP)
     home_value: float = param(0.3, "share of migrant wage", 0.0, 0.9, ASSUMPTION,
                               "What living at home is worth to a migrant, as a share of the wage away: a migrant "
                               "comes back to run a shop once it pays more than (1 - this) x the wage (family, "

@@ -44,6 +44,7 @@ from experiments.design import replicate_seeds
 from experiments.experiment import parse_experiment, plan_experiment
 from experiments.history_matching import (
     TOLERANCE_SIGMAS,
+    EmptyRegion,
     HistoryMatch,
     Target,
     Wave,
@@ -298,8 +299,14 @@ def calibrate(settings: Settings = Settings(), names: Sequence[str] | None = Non
 
     start = time.perf_counter()
     simulator = ModelSimulator(space, facts, s, Path(work), engine, workers, address, fixed, progress)
-    match = history_match(simulator, len(space.names), [target_of(f) for f in facts], s.waves, s.points,
-                          seed=s.root_seed, proposals=s.proposals, report=report)
+    try:
+        match = history_match(simulator, len(space.names), [target_of(f) for f in facts], s.waves, s.points,
+                              seed=s.root_seed, proposals=s.proposals, report=report)
+    except EmptyRegion as e:
+        raise ScenarioError(f"--farmers = {s.farmers}, --waves = {s.waves}, --points = {s.points}: no design point is "
+                            f"consistent with every target fact ({e}); allowed: a larger world (seed noise shrinks "
+                            "with size), more --points or --waves, or --facts with fewer targets; the runs are kept "
+                            f"in {work}") from None
     check = check_members(match, simulator, s.check)
     return Calibration(s, space, facts, match, check, replicate_seeds(s.root_seed, s.seeds), simulator.runs,
                        time.perf_counter() - start, model_version(), machine(), dict(simulator.fixed))

@@ -318,16 +318,26 @@ def returnees_share_2022(run: RunLike) -> float:
 
 
 def yearly_means(run: RunLike, column: str) -> pd.Series:
-    """Means of a monthly share over each complete year (year 1 is months 1-12), indexed by year."""
+    """Means of a monthly share over each complete year (year 1 is months 1-12), indexed by year.
+
+    ``column`` names a share in the series, or ``shop_share`` for households running an online shop beyond
+    their own produce over all households.
+    """
     s = _months(run)
+    values = s.online_shops / s[list(STAGES)].sum(axis=1) if column == "shop_share" else s[column]
     year = (s.month - 1) // 12 + 1
     complete = year.map(year.value_counts()) == 12
-    return s[complete].groupby(year[complete])[column].mean()
+    return values[complete].groupby(year[complete]).mean()
+
+
+def _growth(run: RunLike, column: str, first: int, last: int) -> float:
+    """Trend growth a year of a share's yearly means over calendar years ``first``-``last``."""
+    return trend_growth(yearly_means(run, column), (model_year_of(first), model_year_of(last)))
 
 
 def _own_sellers_growth(run: RunLike, first: int, last: int) -> float:
     """Trend growth a year of the yearly mean share of own online sellers over calendar years ``first``-``last``."""
-    return trend_growth(yearly_means(run, "own_online_sellers"), (model_year_of(first), model_year_of(last)))
+    return _growth(run, "own_online_sellers", first, last)
 
 
 @measure
@@ -343,6 +353,18 @@ def own_sellers_growth_2022_2025(run: RunLike) -> float:
 def own_sellers_growth_change(run: RunLike) -> float:
     """Growth of own online sellers in 2023-2025 less their growth in 2021-2023 (negative: diffusion slows)."""
     return _own_sellers_growth(run, 2023, 2025) - _own_sellers_growth(run, 2021, 2023)
+
+
+@measure
+def shops_beyond_own_produce_2021_2023(run: RunLike) -> float:
+    """Mean share of households running an online shop beyond their own produce, 2021-2023 (years 1-3)."""
+    return float(yearly_means(run, "shop_share").loc[model_year_of(2021):model_year_of(2023)].mean())
+
+
+@measure
+def shops_growth_2022_2025(run: RunLike) -> float:
+    """Trend growth a year of households running an online shop beyond their own produce, 2022-2025 (years 2-5)."""
+    return _growth(run, "shop_share", 2022, 2025)
 
 
 @measure

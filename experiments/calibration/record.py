@@ -4,7 +4,8 @@
 ``[values]`` of the TOML file are the model's defaults (read by :mod:`abm.core.params` at import): the
 default member of the posterior (``best``: the checked member whose simulated facts fit best;
 ``median``: the posterior member nearest the weighted median of every parameter), or the previous
-record's values (``keep``), as ``[record] default_member`` says.
+record's values (``keep``; a parameter the previous record did not calibrate has no value to keep and takes
+its weighted posterior median), as ``[record] default_member`` says.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +73,22 @@ def parameter_summary(cal: Calibration, frame: pd.DataFrame) -> dict[str, dict[s
     return out
 
 
-def default_values(cal: Calibration, frame: pd.DataFrame, choice: str, previous: dict[str, Any]) -> tuple[dict, str]:
-    """The model's default values and the sentence saying which they are."""
+def default_values(cal: Calibration, frame: pd.DataFrame, choice: str, previous: dict[str, Any],
+                   calibrated_before: Collection[str] | None = None) -> tuple[dict, str]:
+    """The model's default values and the sentence saying which they are.
+
+    ``calibrated_before``: the parameters the previous record calibrated (default: all of this one's); under
+    ``keep`` the others take their weighted posterior median, since a value set before they were calibrated
+    is no calibrated value to keep.
+    """
     names = list(cal.space.names)
     if choice == "keep":
-        return dict(previous), "keep: the previous record's values, not a member of this posterior"
+        new = [n for n in names if calibrated_before is not None and n not in calibrated_before]
+        summary = parameter_summary(cal, frame)
+        why = "keep: the previous record's values, not a member of this posterior"
+        if new:
+            why += f"; first calibrated here, at their weighted posterior medians: {', '.join(new)}"
+        return {**previous, **{n: summary[n]["q50"] for n in new}}, why
     if choice == "best":
         best = cal.check.sort_values("score", kind="stable").iloc[0]
         row = int(best.row)
@@ -118,10 +131,11 @@ def _finite(x: float) -> float:
 
 
 def record_tables(cal: Calibration, frame: pd.DataFrame, choice: str, previous: dict[str, Any],
-                  command: str, date: str | None = None) -> dict[str, Any]:
+                  command: str, date: str | None = None,
+                  calibrated_before: Collection[str] | None = None) -> dict[str, Any]:
     """The content of ``seeds/calibration.toml``."""
     s = cal.settings
-    values, which = default_values(cal, frame, choice, previous)
+    values, which = default_values(cal, frame, choice, previous, calibrated_before)
     check = cal.check
     within = check[[c for c in check.columns if c.endswith("_within_3sd")]].to_numpy(bool)
     record = {
@@ -160,11 +174,13 @@ def write_record(cal: Calibration, folder: str | Path | None = None, choice: str
         The TOML file's path.
     """
     path = Path(folder) / "calibration.toml" if folder is not None else record_path()
-    previous = tomllib.loads(path.read_text(encoding="utf-8"))["values"] if path.is_file() else {}
+    old = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    previous = old.get("values", {})
     if choice == "keep" and not previous:
         raise ValueError(f"--default-member keep: {path} has no values to keep")
     frame = posterior_frame(cal)
-    tables = record_tables(cal, frame, choice, previous, command, date)
+    tables = record_tables(cal, frame, choice, previous, command, date,
+                           old.get("record", {}).get("parameters"))
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"command": command, "record": "calibration.toml", "model": cal.model}
     atomic_write(path.with_name("posterior.parquet"), parquet_bytes(frame, meta))

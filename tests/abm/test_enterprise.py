@@ -47,9 +47,12 @@ def test_a_shop_learns_repays_its_start_up_and_its_accounts_add_up():
 
 
 def test_a_migrant_comes_back_when_a_shop_pays_more_than_migrant_work_weighed_with_home():
-    """Expected 20,000 a year: a migrant earning 25,000 comes back (home worth 30%), a local earner does not."""
+    """Expected 20,000 a year: a migrant earning 25,000 comes back (home worth 30%), a local earner does not.
+
+    A shop here takes a whole member's time (``shop_time_share`` 1), so the local earner gives up all of 30,000.
+    """
     p = Parameters(home_value=0.3, migrant_share=0.5, business_entry_rate=1.0, business_imitation=0.0,
-                   business_failure_rate=0.0)
+                   business_failure_rate=0.0, shop_time_share=1.0)
     since = np.full(4, NO_LINK)
     wage = np.array([25_000.0, 25_000.0, 30_000.0, 10_000.0])
     draws = np.array([[0.1, 0.9, 0.1, 0.9], [0.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]], np.float32)
@@ -160,8 +163,11 @@ def test_initial_shops_go_to_able_households_by_their_gain_and_opened_before_the
 
 
 def test_shop_gain_weighs_what_a_returning_migrant_values_in_living_at_home():
-    """Outside option: the wage, less home's worth for a migrant; the gain is the excess over it, between 0 and 1."""
-    outside, gain = shop_gain(Parameters(home_value=0.3), np.array([20_000.0, 20_000.0, 90_000.0]),
+    """Outside option: the wage, less home's worth for a migrant; the gain is the excess over it, between 0 and 1.
+
+    A shop here takes a whole member's time (``shop_time_share`` 1), so a stayer weighs the whole wage.
+    """
+    outside, gain = shop_gain(Parameters(home_value=0.3, shop_time_share=1.0), np.array([20_000.0, 20_000.0, 90_000.0]),
                               np.array([25_000.0, 25_000.0, 30_000.0]), np.array([True, False, False]))
     assert outside.tolist() == [pytest.approx(17_500.0), 25_000.0, 30_000.0]
     assert gain.tolist() == [pytest.approx(2_500.0 / 17_500.0), 0.0, 1.0]

@@ -149,6 +149,13 @@ def test_the_record_and_posterior_file_round_trip_and_keep_values_when_asked(rec
     assert set(data["record"]["waves"]["wave1"]["emulators"]) == set(TARGETS)
     frame = pd.read_parquet(tmp_path / "posterior.parquet")
     assert frame.weight.sum() == pytest.approx(1.0) and set(RECOVER) <= set(frame.columns)
+    # a parameter the previous record did not calibrate has no calibrated value to keep: its posterior median
+    (tmp_path / "calibration.toml").write_text('[record]\nparameters = ["imitation_rate"]\n\n'
+                                               '[values]\nimitation_rate = 0.5\nbrand_multiplier = 9.0\n')
+    kept = tomllib.loads(write_record(cal, tmp_path, "keep", command="test").read_text())
+    median = parameter_summary(cal, posterior_frame(cal))["brand_multiplier"]["q50"]
+    assert kept["values"] == {"imitation_rate": 0.5, "brand_multiplier": median} and median != 9.0
+    assert kept["record"]["default_member"].endswith("at their weighted posterior medians: brand_multiplier")
     best = write_record(cal, tmp_path, "best", command="test")
     row = int(cal.check.sort_values("score").iloc[0].row)
     chosen = tomllib.loads(best.read_text())["values"]["brand_multiplier"]

@@ -10,13 +10,16 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 from exphelpers import SMALL, invoke, subprocess_env, write
 
-from abm.io.scenario import load_scenario
+from abm.io.scenario import ScenarioError, load_scenario
+from experiments.calibration.calibrate import ModelSimulator
 from experiments.policy import report as optimise_report
 from test_optimise import ZDT1
 from test_output_safety import cli, hold
@@ -261,14 +264,27 @@ def test_discovery_over_an_experiment_with_one_varied_parameter(tmp_path: Path) 
     assert (out / "discovery" / "report.md").is_file() and "commission" in stdout
 
 
-def test_calibrating_a_world_where_a_target_fact_cannot_be_measured_says_so(tmp_path: Path, monkeypatch) -> None:
-    """450 households sell no branded produce, so the branded price ratio has no value to emulate: code 2 naming
-    the fact and the world's size (before: scikit-learn's traceback), the runs kept for a rerun."""
+def test_calibrating_a_world_no_parameter_set_can_fit_says_so(tmp_path: Path, monkeypatch) -> None:
+    """A world no parameter set fits: code 2 naming the settings and what is allowed, the runs kept for a rerun.
+
+    450 households, one wave of 4 points: no point is consistent with every target (before: a traceback).
+    """
     monkeypatch.chdir(tmp_path)
     code, _, err = invoke("calibrate", "--quick", "--farmers", "450", "--points", "4", "--waves", "1", "--check", "1",
                           "--workers", "1", "--dry-run", "--work", "work")
     last = err.strip().split("\n")[-1]
     assert code == 2 and "Traceback" not in err
-    assert last.startswith("error: --farmers = 450: wave 1: fact(s) unbranded_price_ratio (0 of 4 points) measured "
-                           "at no point") and last.endswith("the runs are kept in work")
+    assert last.startswith("error: --farmers = 450, --waves = 1, --points = 4: no design point is consistent with "
+                           "every target fact") and last.endswith("the runs are kept in work")
     assert len(list((tmp_path / "work" / "wave1" / "runs").glob("*.parquet"))) == 8
+
+
+def test_a_target_fact_measured_at_no_design_point_is_refused_by_name() -> None:
+    """A fact with no finite value at any point and seed has nothing to emulate: refused, naming it and the world."""
+    facts = [SimpleNamespace(id="branded_share"), SimpleNamespace(id="unbranded_price_ratio")]
+    simulator = SimpleNamespace(facts=facts, settings=SimpleNamespace(farmers=450), work=Path("work"))
+    values = np.stack([np.full((4, 2), 0.05), np.full((4, 2), np.nan)], axis=-1)  # points x seeds x facts
+    with pytest.raises(ScenarioError, match=r"^--farmers = 450: wave 1: fact\(s\) unbranded_price_ratio \(0 of 4 "
+                                            r"points\) measured at no point"):
+        ModelSimulator.check_measured(simulator, values, 1)
+    ModelSimulator.check_measured(simulator, values[..., :1], 1)  # measured everywhere: accepted

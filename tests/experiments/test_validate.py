@@ -118,6 +118,7 @@ def hand_made_run(years: int = 6) -> RunResult:
            for k, sign in (("income", 1), ("wages", -1), ("business", 2), ("property", 0), ("transfers", 0))},
         "ecommerce_jobs": np.full(n, 5.0),
         "returnees": months / 12.0,  # one more household each year: 2 at the end of 2022, of 100
+        "online_shops": 2.0 * 1.05 ** year,  # shops beyond own produce: 2 of 100 households in 2021, +5% a year
         **{stage: np.full(n, 25.0) for stage in ("not_reached", "problematised", "interested", "enrolled")},
         "mobilised": np.zeros(n),
     })
@@ -171,6 +172,8 @@ def test_measures_compute_the_right_numbers_on_a_hand_made_run() -> None:
     assert m["own_sellers_growth_2022_2025"] == pytest.approx(np.exp(np.polyfit(np.arange(2, 6), yearly, 1)[0]) - 1)
     assert m["jobs_per_shop"] == pytest.approx(1.0 + 5.0 / (0.1 * 100.0), rel=0.05)
     assert m["returnees_share_2022"] == pytest.approx(0.02)
+    assert m["shops_beyond_own_produce_2021_2023"] == pytest.approx(0.02 * (1 + 1.05 + 1.05 ** 2) / 3)
+    assert m["shops_growth_2022_2025"] == pytest.approx(0.05)
 
 
 def test_trend_growth_fits_the_window_of_years_and_needs_two_of_them() -> None:
