@@ -238,7 +238,7 @@ def cost_lines(analysis: Analysis) -> list[str]:
     counts = {c.get("workers", analysis.runner.workers) for c in cost.values()}
     workers = " or ".join(str(w or "all cores") for w in sorted(counts, key=str))
     per_stage = ", ".join(f"{stage} {int(c['runs'])}" for stage, c in cost.items())
-    per_run = f"; {seconds / executed:.2f} s a run on each worker" if executed else ""
+    per_run = f"; {seconds / executed:.2f} s of wall time a run, all workers together" if executed else ""
     return ["## Cost", "", f"{runs:,} runs ({per_stage}). The runs this folder executed ({executed:,}) took "
             f"{seconds / 60:.1f} minutes on {workers} worker(s), engine {analysis.runner.engine}{per_run}; runs found "
             "finished (a resumed analysis) cost nothing.", ""]
