@@ -37,6 +37,8 @@ class RunLike(Protocol):
 
 
 Measure = Callable[[RunLike], float]
+#: A monthly share computed from a run's series (one value a month).
+Share = Callable[[pd.DataFrame], pd.Series]
 #: every measure a fact may name, by function name
 MEASURES: dict[str, Measure] = {}
 
@@ -317,27 +319,32 @@ def returnees_share_2022(run: RunLike) -> float:
     return float(end.returnees / sum(end[s] for s in STAGES))
 
 
-def yearly_means(run: RunLike, column: str) -> pd.Series:
-    """Means of a monthly share over each complete year (year 1 is months 1-12), indexed by year.
-
-    ``column`` names a share in the series, or ``shop_share`` for households running an online shop beyond
-    their own produce over all households.
-    """
+def yearly_means(run: RunLike, share: Share) -> pd.Series:
+    """Means of a monthly share over each complete year (year 1 is months 1-12), indexed by year."""
     s = _months(run)
-    values = s.online_shops / s[list(STAGES)].sum(axis=1) if column == "shop_share" else s[column]
     year = (s.month - 1) // 12 + 1
     complete = year.map(year.value_counts()) == 12
-    return values[complete].groupby(year[complete]).mean()
+    return share(s)[complete].groupby(year[complete]).mean()
 
 
-def _growth(run: RunLike, column: str, first: int, last: int) -> float:
+def _own_sellers(s: pd.DataFrame) -> pd.Series:
+    """Share of households selling online on a shop or stream of their own, each month."""
+    return s.own_online_sellers
+
+
+def _shop_share(s: pd.DataFrame) -> pd.Series:
+    """Share of households running an online shop beyond their own produce, each month."""
+    return s.online_shops / s[list(STAGES)].sum(axis=1)
+
+
+def _growth(run: RunLike, share: Share, first: int, last: int) -> float:
     """Trend growth a year of a share's yearly means over calendar years ``first``-``last``."""
-    return trend_growth(yearly_means(run, column), (model_year_of(first), model_year_of(last)))
+    return trend_growth(yearly_means(run, share), (model_year_of(first), model_year_of(last)))
 
 
 def _own_sellers_growth(run: RunLike, first: int, last: int) -> float:
     """Trend growth a year of the yearly mean share of own online sellers over calendar years ``first``-``last``."""
-    return _growth(run, "own_online_sellers", first, last)
+    return _growth(run, _own_sellers, first, last)
 
 
 @measure
@@ -358,13 +365,13 @@ def own_sellers_growth_change(run: RunLike) -> float:
 @measure
 def shops_beyond_own_produce_2021_2023(run: RunLike) -> float:
     """Mean share of households running an online shop beyond their own produce, 2021-2023 (years 1-3)."""
-    return float(yearly_means(run, "shop_share").loc[model_year_of(2021):model_year_of(2023)].mean())
+    return float(yearly_means(run, _shop_share).loc[model_year_of(2021):model_year_of(2023)].mean())
 
 
 @measure
 def shops_growth_2022_2025(run: RunLike) -> float:
     """Trend growth a year of households running an online shop beyond their own produce, 2022-2025 (years 2-5)."""
-    return _growth(run, "shop_share", 2022, 2025)
+    return _growth(run, _shop_share, 2022, 2025)
 
 
 @measure

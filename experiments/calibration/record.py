@@ -84,10 +84,11 @@ def default_values(cal: Calibration, frame: pd.DataFrame, choice: str, previous:
     names = list(cal.space.names)
     if choice == "keep":
         new = [n for n in names if calibrated_before is not None and n not in calibrated_before]
-        summary = parameter_summary(cal, frame)
         why = "keep: the previous record's values, not a member of this posterior"
-        if new:
-            why += f"; first calibrated here, at their weighted posterior medians: {', '.join(new)}"
+        if not new:
+            return dict(previous), why
+        summary = parameter_summary(cal, frame)
+        why += f"; first calibrated here, at their weighted posterior medians: {', '.join(new)}"
         return {**previous, **{n: summary[n]["q50"] for n in new}}, why
     if choice == "best":
         best = cal.check.sort_values("score", kind="stable").iloc[0]
