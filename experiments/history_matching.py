@@ -1,4 +1,4 @@
-"""History matching with Gaussian-process emulators, then an importance-sampled posterior (model-free).
+"""History matching with Gaussian-process emulators, then a sequential Monte Carlo posterior (model-free).
 
 The method of ``ruralsim calibrate`` on arrays, so that it can be checked on toy simulators:
 
@@ -14,9 +14,12 @@ The method of ``ruralsim calibrate`` on arrays, so that it can be checked on toy
    one run estimated from the seeds (the province is one realisation), ``s_obs = tolerance /``
    :data:`TOLERANCE_SIGMAS` (observation error and model discrepancy). A point whose largest ``I_f``
    exceeds :data:`CUTOFF` is ruled out; the non-implausible share of the box is measured per wave.
-4. **Posterior.** Importance sampling on the last wave's emulators: the non-implausible Sobol points are
-   uniform draws from the region (the prior is uniform on the plausible box), weighted by the Gaussian
-   likelihood of every fact with the same variances (flat inside a bound).
+4. **Posterior.** The prior is uniform on the plausible box; the likelihood is Gaussian in every fact
+   with the same variances (flat inside a bound) and zero outside the region. The region's draws come
+   from a mixture that covers a thin region unevenly, so weighting them at once leaves a handful of
+   effective draws; a tempered sequential Monte Carlo sampler (Del Moral, Doucet and Jasra 2006) moves
+   them from the draws' density to the posterior in steps, each followed by differential-evolution
+   Metropolis moves (ter Braak 2006) that follow the particles' shape.
 """
 
 from __future__ import annotations
@@ -42,6 +45,15 @@ TOLERANCE_SIGMAS = 2.0
 #: Sobol points drawn at a time when sampling the non-implausible region, and at most in all
 DRAW_CHUNK = 2 ** 13
 MAX_DRAWS = 2 ** 17
+#: the posterior's tempered SMC: SMC_ESS_SHARE of the particles stay effective at each tempering step;
+#: after each step, differential-evolution Metropolis moves until each particle has moved SMC_ACCEPTED
+#: times on average (at least SMC_MOVES moves, at most SMC_MAX_MOVES); every SMC_JUMP_EVERY-th move
+#: jumps with scale 1 (between modes) instead of 2.38 / sqrt(2 k)
+SMC_ESS_SHARE = 0.5
+SMC_ACCEPTED = 3.0
+SMC_MOVES = 10
+SMC_MAX_MOVES = 100
+SMC_JUMP_EVERY = 5
 
 
 class EmptyRegion(ValueError):
@@ -262,38 +274,145 @@ def fit_wave(index: int, x: np.ndarray, y: np.ndarray, targets: Sequence[Target]
 
 @dataclass
 class Posterior:
-    """An importance sample of the posterior: points (unit cube), normalised weights, emulated facts."""
+    """A posterior sample: distinct points (unit cube), normalised weights and their emulated facts.
+
+    ``proposals`` is how many particles the sampler carried, ``ess_by_step`` the effective size of the
+    particles' weights at each tempering step (before resampling), ``acceptance`` the share of moves
+    accepted at each step.
+    """
 
     x: np.ndarray
     weights: np.ndarray
     mean: np.ndarray
     sd: np.ndarray
     proposals: int
+    ess_by_step: tuple[float, ...] = ()
+    acceptance: tuple[float, ...] = ()
 
     @property
     def ess(self) -> float:
         """Kish's effective sample size of the weights."""
-        return float(1.0 / np.sum(self.weights ** 2))
+        return kish_ess(self.weights)
 
 
-def importance_posterior(waves: Sequence[Wave], draws: Draws, keep: int = 2000) -> Posterior:
-    """Weight draws of the final region by the likelihood of every fact under the last wave's emulators.
+def kish_ess(weights: np.ndarray) -> float:
+    """Kish's effective sample size of (unnormalised) weights."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / np.sum(w ** 2)) if w.size and w.sum() > 0 else 0.0
 
-    The prior is uniform on the plausible box, so a draw's weight is its likelihood over the proposal's
-    density; the ``keep`` highest weights are kept (renormalised).
+
+LogDensity = Callable[[np.ndarray], np.ndarray]
+
+
+def next_temperature(log_ratio: np.ndarray, beta: float, share: float) -> float:
+    """The largest exponent in ``(beta, 1]`` whose incremental weights keep ``share`` of the particles effective."""
+    wanted = share * len(log_ratio)
+
+    def ess_at(b: float) -> float:
+        step = (b - beta) * log_ratio
+        return kish_ess(np.exp(step - step.max()))
+
+    if ess_at(1.0) >= wanted:
+        return 1.0
+    lo, hi = beta, 1.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ess_at(mid) >= wanted else (lo, mid)
+    return max(lo, beta + 1e-9)
+
+
+def de_move(x: np.ndarray, log_target: LogDensity, current: np.ndarray, rng: np.random.Generator,
+            scale: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """One differential-evolution Metropolis move of every particle (ter Braak 2006).
+
+    Particle ``i`` proposes ``x_i + scale (x_a - x_b) + e`` with ``a``, ``b`` two other particles and
+    ``e`` a tiny jitter, so the moves follow the cloud's own shape (a thin or curved region included);
+    the proposal is symmetric, so it is accepted with probability ``min(1, target ratio)``.
+    """
+    n, k = x.shape
+    a = (np.arange(n) + rng.integers(1, n, n)) % n
+    b = (np.arange(n) + rng.integers(1, n, n)) % n
+    while (clash := (b == a)).any():
+        b[clash] = (np.flatnonzero(clash) + rng.integers(1, n, int(clash.sum()))) % n
+    proposal = x + scale * (x[a] - x[b]) + rng.normal(0.0, 1e-6, (n, k))
+    proposed = log_target(proposal)
+    accept = np.log(rng.random(n)) < proposed - current
+    return np.where(accept[:, None], proposal, x), np.where(accept, proposed, current), float(accept.mean())
+
+
+def tempered_smc(log_lik: LogDensity, log_q: LogDensity, x: np.ndarray,
+                 rng: np.random.Generator) -> tuple[np.ndarray, list[float], list[float]]:
+    """Tempered sequential Monte Carlo from draws of ``q`` to the posterior (Del Moral, Doucet and Jasra 2006).
+
+    The particles start as draws from the density ``q`` (inside the support) and move through
+    ``q^(1 - beta) L^beta`` as ``beta`` rises from 0 to 1, each step as large as keeps
+    :data:`SMC_ESS_SHARE` of them effective: reweight, resample (systematically), then
+    differential-evolution Metropolis moves until each particle has moved :data:`SMC_ACCEPTED` times on
+    average. Returns the final particles (equally weighted), and each step's effective size before
+    resampling and acceptance of the moves.
+    """
+    k = x.shape[1]
+    lik, q = log_lik(x), log_q(x)
+    beta, ess, accepted = 0.0, [], []
+    while beta < 1.0:
+        nxt = next_temperature(lik - q, beta, SMC_ESS_SHARE)
+        step = (nxt - beta) * (lik - q)
+        weights = np.exp(step - step.max())
+        ess.append(kish_ess(weights))
+        rows = systematic_resample(weights, len(x))
+        x, lik, q, beta = x[rows], lik[rows], q[rows], nxt
+
+        def target(p: np.ndarray, b: float = beta) -> np.ndarray:
+            inbox = np.all((p >= 0.0) & (p <= 1.0), axis=1)
+            out = np.full(len(p), -np.inf)
+            if inbox.any():
+                out[inbox] = b * log_lik(p[inbox]) + (1.0 - b) * log_q(p[inbox])
+            return out
+
+        current, rates = target(x), []
+        while len(rates) < SMC_MAX_MOVES and (len(rates) < SMC_MOVES or sum(rates) < SMC_ACCEPTED):
+            scale = 1.0 if (len(rates) + 1) % SMC_JUMP_EVERY == 0 else 2.38 / math.sqrt(2 * k)
+            x, current, rate = de_move(x, target, current, rng, scale)
+            rates.append(rate)
+        lik, q = log_lik(x), log_q(x)
+        accepted.append(float(np.mean(rates)))
+    return x, ess, accepted
+
+
+def sample_posterior(waves: Sequence[Wave], draws: Draws, keep: int = 2000, seed: int = 0) -> Posterior:
+    """Sample the posterior on the last wave's emulators from the draws of the final region.
+
+    The prior is uniform on the plausible box and the likelihood Gaussian in every fact, zero outside
+    the region the waves leave. The region's draws came from :func:`draw_region`'s mixture, so they are
+    reweighted towards the posterior by :func:`tempered_smc` (weighting them at once leaves a handful
+    of effective draws where the region is thin and the mixture uneven); the final particles are kept
+    as at most ``keep`` distinct rows (a row's weight: how many particles sit on it).
     """
     inside = nonimplausible(waves, draws.x)
-    x, q = draws.x[inside], draws.density[inside]
-    if not len(x):
+    if not inside.any():
         raise EmptyRegion("the waves left no non-implausible point: widen the plausible ranges or check the facts")
-    last = waves[-1]
-    z, total = last.standardised(x)
-    logw = -0.5 * np.sum(z ** 2, axis=1) - np.sum(np.log(total), axis=1) - np.log(q)
-    order = np.argsort(-logw, kind="stable")[:keep]
-    w = np.exp(logw[order] - logw[order[0]])
-    predicted = [em.predict(x[order]) for em in last.emulators]
-    return Posterior(x[order], w / w.sum(), np.column_stack([p[0] for p in predicted]),
-                     np.column_stack([p[1] for p in predicted]), len(x))
+    last, k = waves[-1], draws.x.shape[1]
+    kde = _proposal(waves, k)
+
+    def log_likelihood(points: np.ndarray) -> np.ndarray:
+        out = np.full(len(points), -np.inf)
+        ok = nonimplausible(waves, points)
+        if ok.any():
+            z, total = last.standardised(points[ok])
+            out[ok] = -0.5 * np.sum(z ** 2, axis=1) - np.sum(np.log(total), axis=1)
+        return out
+
+    def log_proposal(points: np.ndarray) -> np.ndarray:
+        return np.log(0.5 + 0.5 * kde.pdf(points.T)) if kde is not None else np.zeros(len(points))
+
+    x, ess, accepted = tempered_smc(log_likelihood, log_proposal, draws.x[inside], np.random.default_rng(seed))
+    rows, counts = np.unique(x, axis=0, return_counts=True)
+    if len(rows) > keep:
+        pick, per = np.unique(systematic_resample(counts.astype(float), keep), return_counts=True)
+        rows, counts = rows[pick], per
+    predicted = [em.predict(rows) for em in last.emulators]
+    return Posterior(rows, counts / counts.sum(), np.column_stack([p[0] for p in predicted]),
+                     np.column_stack([p[1] for p in predicted]), len(x), tuple(ess), tuple(accepted))
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> np.ndarray:
@@ -336,7 +455,7 @@ def history_match(simulate: Simulator, k: int, targets: Sequence[Target], waves:
         waves: Number of waves.
         points: Design points per wave.
         seed: Seed of the designs (wave ``w`` draws with ``seed + w``) and of the emulators' optimiser.
-        proposals: Draws from the final region for the importance sample.
+        proposals: Draws from the final region that start the posterior's particles.
         report: Called with each wave once its emulators are fitted and its region measured.
     """
     done: list[Wave] = []
@@ -350,4 +469,4 @@ def history_match(simulate: Simulator, k: int, targets: Sequence[Target], waves:
         x, filled = draws.x, draws.filled
         if report is not None:
             report(wave)
-    return HistoryMatch(done, importance_posterior(done, draws))
+    return HistoryMatch(done, sample_posterior(done, draws, seed=seed + waves + 1))

@@ -223,8 +223,9 @@ def model_output_verification() -> list[str]:
             f"in {rec['seconds'] / 60:.0f} minutes, {rec['farmers']:,} households, {rec['months']} months, "
             f"{len(rec['seeds'])} seeds per point. The last wave's emulators predict the facts with "
             f"cross-validated Q2 of {min(q2):.2f}-{max(q2):.2f}; {rec['check_within_3sd']:.0%} of the checked "
-            f"members' simulated facts fall within 3 sd of their emulation; the importance sample has an "
-            f"effective size of {rec['effective_sample_size']:,.0f} of {rec['posterior_rows']:,}. Why this "
+            f"members' simulated facts fall within 3 sd of their emulation; the posterior sample keeps "
+            f"{rec['posterior_rows']:,} distinct rows of {rec['posterior_proposals']:,} particles, an effective "
+            f"size of {rec['effective_sample_size']:,.0f}. Why this "
             f"method: {rec['why']}", "",
             *_table(["calibrated fact", "Q2 (last wave)", "within 3 sd", "parameters it pins most"], rows), "",
             "What the facts pin (90% posterior interval as a share of the plausible range):", "",

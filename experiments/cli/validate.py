@@ -173,7 +173,7 @@ def print_calibration(cal) -> None:
 
     console = Console()
     post = cal.match.posterior
-    console.print(f"posterior: {len(post.weights)} weighted sets from {post.proposals} draws of the region, "
+    console.print(f"posterior: {len(post.weights)} weighted sets from {post.proposals} particles, "
                   f"effective sample size {post.ess:.0f}; {cal.runs} runs in {cal.seconds / 60:.1f} min")
     for name, s in parameter_summary(cal, posterior_frame(cal)).items():
         console.print(f"  {name}: 90% [{s['q05']:g}, {s['q95']:g}], median {s['q50']:g} "

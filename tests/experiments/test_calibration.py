@@ -17,8 +17,8 @@ from experiments.calibration.calibrate import Settings, Space, calibrate, free_p
 from experiments.calibration.facts import COLUMNS, facts_path, load_facts, measure_run
 from experiments.design import replicate_seeds
 from experiments.calibration.record import parameter_summary, posterior_frame, write_record
-from experiments.history_matching import (CUTOFF, Target, draw_region, history_match, systematic_resample,
-                                          weighted_quantiles)
+from experiments.history_matching import (CUTOFF, Target, draw_region, history_match, kish_ess, systematic_resample,
+                                          tempered_smc, weighted_quantiles)
 
 TRUTH = np.array([0.3, 0.7, 0.5])
 
@@ -63,6 +63,38 @@ def test_every_posterior_point_is_non_implausible_and_the_volume_estimate_is_rig
     grid = np.random.default_rng(0).random((60_000, 3))  # plain Monte Carlo of the same region
     inside = np.all([w.implausibility(grid) <= CUTOFF for w in waves], axis=0).mean()
     assert draws.volume == pytest.approx(inside, rel=0.25)
+
+
+def test_tempered_smc_recovers_a_narrow_posterior_that_uniform_draws_miss() -> None:
+    k, rng = 10, np.random.default_rng(3)
+    mu, sd = rng.uniform(0.3, 0.7, k), rng.uniform(0.01, 0.05, k)
+
+    def log_lik(x: np.ndarray) -> np.ndarray:
+        return -0.5 * np.sum(((x - mu) / sd) ** 2, axis=1)
+
+    start = rng.random((3000, k))  # uniform draws: a handful would carry all the importance weight
+    assert kish_ess(np.exp(log_lik(start) - log_lik(start).max())) < 5
+    x, ess, accepted = tempered_smc(log_lik, lambda p: np.zeros(len(p)), start, np.random.default_rng(4))
+    assert len(np.unique(x, axis=0)) > 0.9 * len(start) and min(accepted) > 0.05
+    assert np.all(np.abs(x.mean(axis=0) - mu) < 0.2 * sd)
+    assert np.all(np.abs(x.std(axis=0) / sd - 1.0) < 0.1)
+
+
+def test_tempered_smc_corrects_uneven_draws_of_a_thin_curved_region() -> None:
+    rng = np.random.default_rng(0)
+
+    def log_lik(x: np.ndarray) -> np.ndarray:  # flat on a thin curved band (a region), zero outside
+        return np.where(np.abs(x[:, 1] - 0.3 - 1.2 * (x[:, 0] - 0.5) ** 2) < 0.03, 0.0, -np.inf)
+
+    def log_q(x: np.ndarray) -> np.ndarray:  # the draws' density: the left half 1/0.3 times as often
+        return np.log(np.where(x[:, 0] < 0.5, 1.0, 0.3))
+
+    band = rng.random((200_000, 4))
+    band = band[np.isfinite(log_lik(band))]
+    start = band[rng.random(len(band)) < np.exp(log_q(band))][:3000]
+    assert start[:, 0].mean() < 0.4
+    x, _, _ = tempered_smc(log_lik, log_q, start, np.random.default_rng(1))
+    assert x[:, 0].mean() == pytest.approx(0.5, abs=0.03) and x[:, 0].std() == pytest.approx(12 ** -0.5, abs=0.02)
 
 
 def test_systematic_resampling_follows_the_weights_without_random_numbers() -> None:
