@@ -212,8 +212,9 @@ def draw_region(waves: Sequence[Wave], k: int, wanted: int, seed: int, max_draws
     The proposal is half a scrambled Sobol sequence over the box and half a kernel density over the
     region's known points (which finds a region too small for uniform draws); its density ``q`` at every
     draw makes ``mean(1{x in region} / q(x))`` an unbiased estimate of the region's share of the box, and
-    ``likelihood / q`` importance weights. Where the region gives too few points after ``max_draws``
-    draws, the least implausible draws in the box fill the rest (counted in ``filled``).
+    is the density the posterior's particles start from (:func:`tempered_smc`). Where the region gives
+    too few points after ``max_draws`` draws, the least implausible draws in the box fill the rest
+    (counted in ``filled``).
     """
     rng = np.random.default_rng(seed)
     sobol = qmc.Sobol(k, rng=rng)
@@ -321,13 +322,15 @@ def next_temperature(log_ratio: np.ndarray, beta: float, share: float) -> float:
     return max(lo, beta + 1e-9)
 
 
-def de_move(x: np.ndarray, log_target: LogDensity, current: np.ndarray, rng: np.random.Generator,
-            scale: float) -> tuple[np.ndarray, np.ndarray, float]:
+def de_move(x: np.ndarray, parts: np.ndarray, parts_of: Callable[[np.ndarray], np.ndarray], beta: float,
+            rng: np.random.Generator, scale: float) -> tuple[np.ndarray, np.ndarray, float]:
     """One differential-evolution Metropolis move of every particle (ter Braak 2006).
 
     Particle ``i`` proposes ``x_i + scale (x_a - x_b) + e`` with ``a``, ``b`` two other particles and
     ``e`` a tiny jitter, so the moves follow the cloud's own shape (a thin or curved region included);
-    the proposal is symmetric, so it is accepted with probability ``min(1, target ratio)``.
+    the proposal is symmetric, so it is accepted with probability ``min(1, target ratio)``. ``parts``
+    holds each particle's log likelihood and log density of ``q`` (``parts_of`` computes them), the
+    target being ``beta L + (1 - beta) q`` in logs; the moved particles' parts are returned with them.
     """
     n, k = x.shape
     a = (np.arange(n) + rng.integers(1, n, n)) % n
@@ -335,9 +338,13 @@ def de_move(x: np.ndarray, log_target: LogDensity, current: np.ndarray, rng: np.
     while (clash := (b == a)).any():
         b[clash] = (np.flatnonzero(clash) + rng.integers(1, n, int(clash.sum()))) % n
     proposal = x + scale * (x[a] - x[b]) + rng.normal(0.0, 1e-6, (n, k))
-    proposed = log_target(proposal)
-    accept = np.log(rng.random(n)) < proposed - current
-    return np.where(accept[:, None], proposal, x), np.where(accept, proposed, current), float(accept.mean())
+    proposed = parts_of(proposal)
+
+    def tempered(pq: np.ndarray) -> np.ndarray:
+        return beta * pq[:, 0] + (1.0 - beta) * pq[:, 1]
+
+    accept = np.log(rng.random(n)) < tempered(proposed) - tempered(parts)
+    return np.where(accept[:, None], proposal, x), np.where(accept[:, None], proposed, parts), float(accept.mean())
 
 
 def tempered_smc(log_lik: LogDensity, log_q: LogDensity, x: np.ndarray,
@@ -352,29 +359,29 @@ def tempered_smc(log_lik: LogDensity, log_q: LogDensity, x: np.ndarray,
     resampling and acceptance of the moves.
     """
     k = x.shape[1]
-    lik, q = log_lik(x), log_q(x)
+
+    def parts_of(p: np.ndarray) -> np.ndarray:
+        """Log likelihood and log density of ``q`` (columns); outside the box the likelihood is zero."""
+        inbox = np.all((p >= 0.0) & (p <= 1.0), axis=1)
+        out = np.column_stack([np.full(len(p), -np.inf), np.zeros(len(p))])
+        if inbox.any():
+            out[inbox] = np.column_stack([log_lik(p[inbox]), log_q(p[inbox])])
+        return out
+
+    parts = parts_of(x)
     beta, ess, accepted = 0.0, [], []
     while beta < 1.0:
-        nxt = next_temperature(lik - q, beta, SMC_ESS_SHARE)
-        step = (nxt - beta) * (lik - q)
+        log_ratio = parts[:, 0] - parts[:, 1]
+        nxt = next_temperature(log_ratio, beta, SMC_ESS_SHARE)
+        step = (nxt - beta) * log_ratio
         weights = np.exp(step - step.max())
         ess.append(kish_ess(weights))
         rows = systematic_resample(weights, len(x))
-        x, lik, q, beta = x[rows], lik[rows], q[rows], nxt
-
-        def target(p: np.ndarray, b: float = beta) -> np.ndarray:
-            inbox = np.all((p >= 0.0) & (p <= 1.0), axis=1)
-            out = np.full(len(p), -np.inf)
-            if inbox.any():
-                out[inbox] = b * log_lik(p[inbox]) + (1.0 - b) * log_q(p[inbox])
-            return out
-
-        current, rates = target(x), []
+        x, parts, beta, rates = x[rows], parts[rows], nxt, []
         while len(rates) < SMC_MAX_MOVES and (len(rates) < SMC_MOVES or sum(rates) < SMC_ACCEPTED):
             scale = 1.0 if (len(rates) + 1) % SMC_JUMP_EVERY == 0 else 2.38 / math.sqrt(2 * k)
-            x, current, rate = de_move(x, target, current, rng, scale)
+            x, parts, rate = de_move(x, parts, parts_of, beta, rng, scale)
             rates.append(rate)
-        lik, q = log_lik(x), log_q(x)
         accepted.append(float(np.mean(rates)))
     return x, ess, accepted
 

@@ -42,7 +42,7 @@ METHOD = ("History matching in waves (Latin hypercube, then Sobol draws of the n
 WHY = ("Sequential Monte Carlo on the emulators, not ABC-SMC on the model or importance weights alone: ABC-SMC "
        "(pyabc) needs thousands of model runs per generation, beyond an hour on 2 cores, while the emulators "
        "cost a millisecond a point; weighting the region's draws at once left an effective sample of 18 of "
-       "2,000, because the region is a thin 0.03% of the box that its draws cover unevenly. Tempering from the "
+       "2,000, because the region is a thin 0.05% of the box that its draws cover unevenly. Tempering from the "
        "draws' own density to the posterior, with moves that follow the particles' shape, corrects that "
        "unevenness; history matching first rules out the space of negligible likelihood, so the particles "
        "start where the weight is.")
